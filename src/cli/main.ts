@@ -1,0 +1,56 @@
+/**
+ * `char-attention` command-line entry: dispatches to one module per subcommand.
+ */
+import { renderCommand } from './render';
+import { predictCommand } from './predict';
+import { encodeCommand } from './encode';
+
+/** A subcommand takes its arguments and resolves to the process exit code. */
+export type Subcommand = (args: string[]) => Promise<number>;
+
+const SUBCOMMANDS: { [name: string]: { run: Subcommand; summary: string } } = {
+  render: {
+    run: renderCommand,
+    summary: 'render PAYLOAD.json|- [-o OUT.html]   payload v1 -> standalone HTML'
+  },
+  predict: {
+    run: predictCommand,
+    summary:
+      'predict --model PATH [--tokenizer JSON] ... TEXT...   run a Keras/tfjs model, print the payload'
+  },
+  encode: {
+    run: encodeCommand,
+    summary:
+      'encode --tokenizer JSON [--maxlen N] ... TEXT...   texts -> padded integer sequences (as Keras)'
+  }
+};
+
+export function usage(): string {
+  const lines = Object.keys(SUBCOMMANDS).map(
+    name => `  char-attention ${SUBCOMMANDS[name].summary}`
+  );
+  return ['Usage:', ...lines, '', 'Run `char-attention <command> --help` for details.'].join(
+    '\n'
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const command = SUBCOMMANDS[name];
+  if (!command) {
+    process.stderr.write(`char-attention: unknown command '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // Subcommands report expected failures themselves; this is the last guard.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`char-attention ${name}: ${message}\n`);
+    return 1;
+  }
+}
