@@ -4,6 +4,7 @@
 import { renderCommand } from './render';
 import { predictCommand } from './predict';
 import { encodeCommand } from './encode';
+import { alignCommand } from './align';
 
 /** A subcommand takes its arguments and resolves to the process exit code. */
 export type Subcommand = (args: string[]) => Promise<number>;
@@ -22,6 +23,11 @@ const SUBCOMMANDS: { [name: string]: { run: Subcommand; summary: string } } = {
     run: encodeCommand,
     summary:
       'encode --tokenizer JSON [--maxlen N] ... TEXT...   texts -> padded integer sequences (as Keras)'
+  },
+  align: {
+    run: alignCommand,
+    summary:
+      'align --tokenizer JSON --attention ATT.json ... TEXT...   model-position attention -> payload'
   }
 };
 

@@ -1,0 +1,381 @@
+/**
+ * A fresh development JupyterLab server and browser page per test.
+ *
+ * Each `withLab` call starts lab/main.py on a free 127.0.0.1 port with its own
+ * root folder, settings, workspaces, runtime and temp folders (under
+ * E2E_RUN_DIR), opens Chromium on it, runs the test body, saves a screenshot,
+ * checks the console for errors, and always stops browser context and server
+ * (the server by its PID; its process group, kernels included, if it does not
+ * exit on SIGTERM). The server's PID is also written to E2E_RUN_DIR/pids so the
+ * runner script can stop it if this process dies.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+const runDir =
+  process.env.E2E_RUN_DIR || fs.mkdtempSync('/tmp/char-attention-e2e-');
+const artifactsDir =
+  process.env.E2E_ARTIFACTS || path.join(repoRoot, 'artifacts', 'e2e');
+const labextensions = process.env.E2E_LABEXTENSIONS;
+const python = process.env.E2E_PYTHON || '/usr/bin/python3';
+const MIME = 'application/x-char-attention+json';
+
+fs.mkdirSync(artifactsDir, { recursive: true });
+fs.mkdirSync(path.join(runDir, 'pids'), { recursive: true });
+
+const liveServers = new Set();
+
+// Last resort when the test process exits without the normal teardown.
+process.on('exit', () => {
+  for (const pid of liveServers) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+function tail(file, lines = 40) {
+  try {
+    return fs.readFileSync(file, 'utf-8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Starts a lab server with fresh state.
+ * @param {string} name        folder name for this server's state and logs
+ * @param {object} files       { 'relative/path': string | object } written into the root folder
+ * @param {object} settings    { '@jupyterlab/apputils-extension:themes': {...} } user settings
+ */
+export async function startLab(name, { files = {}, settings = {} } = {}) {
+  assert.ok(
+    labextensions,
+    'E2E_LABEXTENSIONS must name the installed share/jupyter/labextensions folder'
+  );
+  const dir = fs.mkdtempSync(path.join(runDir, `${name}-`));
+  const rootDir = path.join(dir, 'root');
+  for (const sub of ['root', 'state', 'runtime', 'data', 'config', 'tmp']) {
+    fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  }
+  for (const [relative, content] of Object.entries(files)) {
+    const target = path.join(rootDir, relative);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(
+      target,
+      typeof content === 'string' ? content : JSON.stringify(content, null, 1)
+    );
+  }
+  for (const [id, value] of Object.entries(settings)) {
+    const [pkg, plugin] = id.split(':');
+    const target = path.join(
+      dir,
+      'state',
+      'user_settings',
+      pkg,
+      `${plugin}.jupyterlab-settings`
+    );
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, JSON.stringify(value));
+  }
+  const port = await freePort();
+  const token = crypto.randomBytes(16).toString('hex');
+  const logFile = path.join(dir, 'server.log');
+  const log = fs.openSync(logFile, 'w');
+  const args = [
+    path.join(repoRoot, 'lab', 'main.py'),
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${port}`,
+    '--ServerApp.port_retries=0',
+    '--ServerApp.open_browser=False',
+    `--ServerApp.token=${token}`,
+    `--ServerApp.root_dir=${rootDir}`,
+    '--CharAttentionLab.expose_app_in_browser=True'
+  ];
+  if (process.getuid?.() === 0) {
+    args.push('--allow-root');
+  }
+  const env = {
+    ...process.env,
+    CHAR_ATTENTION_LAB_STATE: path.join(dir, 'state'),
+    CHAR_ATTENTION_LAB_LABEXTENSIONS: labextensions,
+    JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'),
+    JUPYTER_DATA_DIR: path.join(dir, 'data'),
+    JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
+    TMPDIR: path.join(dir, 'tmp')
+  };
+  // detached: the server leads its own process group (itself and its kernels).
+  const server = spawn(python, args, {
+    cwd: rootDir,
+    env,
+    stdio: ['ignore', log, log],
+    detached: true
+  });
+  fs.closeSync(log);
+  const pidFile = path.join(runDir, 'pids', `${server.pid}.pid`);
+  fs.writeFileSync(pidFile, String(server.pid));
+  liveServers.add(server.pid);
+  let exitCode = null;
+  server.on('exit', code => {
+    exitCode = code ?? -1;
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exitCode === null) {
+      server.kill('SIGTERM');
+      for (let i = 0; i < 50 && exitCode === null; i++) {
+        await sleep(100);
+      }
+    }
+    try {
+      process.kill(-server.pid, 'SIGKILL'); // kernels left behind, if any
+    } catch {
+      // group already gone
+    }
+    liveServers.delete(server.pid);
+    fs.rmSync(pidFile, { force: true });
+  };
+
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (exitCode !== null) {
+      await stop();
+      throw new Error(
+        `lab server exited with code ${exitCode}:\n${tail(logFile)}`
+      );
+    }
+    try {
+      const response = await fetch(`${url}/api/status`, {
+        headers: { Authorization: `token ${token}` }
+      });
+      if (response.ok) {
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`lab server not ready within 30 s:\n${tail(logFile)}`);
+    }
+    await sleep(200);
+  }
+  return { url, token, rootDir, dir, logFile, stop };
+}
+
+let browser;
+
+/** One Chromium per test file (Debian's, no download). */
+export async function launchBrowser() {
+  browser ??= await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage'
+    ]
+  });
+  return browser;
+}
+
+export async function closeBrowser() {
+  await browser?.close();
+  browser = undefined;
+}
+
+/** Saves a full-page screenshot as artifacts/e2e/<name>.png. */
+export async function screenshot(page, name, options = {}) {
+  const file = path.join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path: file, ...options });
+  return file;
+}
+
+/**
+ * Runs `body({ page, lab, errors })` against a fresh server and browser
+ * context. Afterwards the console must hold no errors except those matching
+ * `allowErrors` (regular expressions).
+ */
+export async function withLab(name, options, body) {
+  const {
+    viewport = { width: 1280, height: 800 },
+    allowErrors = [],
+    ...labOptions
+  } = options;
+  const lab = await startLab(name, labOptions);
+  const errors = [];
+  let context;
+  try {
+    context = await (await launchBrowser()).newContext({ viewport });
+    const page = await context.newPage();
+    page.on('pageerror', error => errors.push(`pageerror: ${error.message}`));
+    page.on('console', message => {
+      if (message.type() === 'error') {
+        errors.push(`console.error: ${message.text()}`);
+      }
+    });
+    try {
+      await body({ page, lab, errors });
+    } catch (error) {
+      await screenshot(page, `${name}-FAILED`).catch(() => undefined);
+      console.log(`# server log of ${name}:\n${tail(lab.logFile, 25)}`);
+      console.log(`# console errors: ${JSON.stringify(errors, null, 1)}`);
+      throw error;
+    }
+    const unexpected = errors.filter(
+      error => !allowErrors.some(pattern => pattern.test(error))
+    );
+    assert.deepEqual(unexpected, [], 'unexpected console errors');
+  } finally {
+    await context?.close().catch(() => undefined);
+    await lab.stop();
+  }
+}
+
+/** Opens JupyterLab (optionally a file, relative to the root) and waits until it is restored. */
+export async function openLab(page, lab, file) {
+  const where = file
+    ? `/lab/tree/${file.split('/').map(encodeURIComponent).join('/')}`
+    : '/lab';
+  await page.goto(`${lab.url}${where}?reset&token=${lab.token}`);
+  await page.waitForSelector('body[data-lab-restored="true"]', {
+    state: 'attached',
+    timeout: 60000
+  });
+}
+
+/** Waits until the current notebook's kernel is connected and idle. */
+export async function waitForIdleKernel(page) {
+  await page.waitForFunction(
+    () => {
+      const kernel =
+        window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+      return (
+        !!kernel &&
+        kernel.connectionStatus === 'connected' &&
+        kernel.status === 'idle'
+      );
+    },
+    null,
+    { timeout: 60000 }
+  );
+}
+
+/** Creates a notebook from the launcher and waits for its kernel. */
+export async function newNotebook(page) {
+  await page
+    .locator('.jp-LauncherCard[data-category="Notebook"]')
+    .first()
+    .click();
+  await page.waitForSelector('.jp-NotebookPanel .jp-Cell .cm-content', {
+    timeout: 30000
+  });
+  await waitForIdleKernel(page);
+}
+
+/** Types `code` into the active cell and runs it with Shift+Enter. */
+export async function runInActiveCell(page, code) {
+  const editor = page.locator(
+    '.jp-NotebookPanel .jp-Cell.jp-mod-active .cm-content'
+  );
+  await editor.click();
+  // The source is set on the model: typing would be slow and auto-closes brackets.
+  await page.evaluate(source => {
+    window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(
+      source
+    );
+  }, code);
+  await editor.click();
+  await page.keyboard.press('Shift+Enter');
+}
+
+/**
+ * Python code that displays a raw MIME bundle: our payload plus the
+ * `text/html` and `text/plain` fallbacks a kernel-side helper would add
+ * (`html: null` leaves text/html out).
+ */
+export function displayBundleCode(
+  payload,
+  { html = FALLBACK_HTML, plain = 'fallback text' } = {}
+) {
+  const bundle = { [MIME]: payload, 'text/plain': plain };
+  if (html !== null) {
+    bundle['text/html'] = html;
+  }
+  const encoded = Buffer.from(JSON.stringify(bundle), 'utf-8').toString(
+    'base64'
+  );
+  return [
+    'import base64, json',
+    'from IPython.display import display',
+    `display(json.loads(base64.b64decode("${encoded}")), raw=True)`
+  ].join('\n');
+}
+
+/** The text/html fallback used in the tests: visible only if our renderer loses. */
+export const FALLBACK_HTML =
+  '<p class="char-attention-fallback">fallback table</p>';
+
+/** A notebook (nbformat 4) whose cells have the given sources and display_data outputs. */
+export function notebookWith(cells) {
+  return {
+    cells: cells.map(({ source, outputs = [], type = 'code' }, index) =>
+      type === 'markdown'
+        ? { cell_type: 'markdown', id: `cell-${index}`, metadata: {}, source }
+        : {
+            cell_type: 'code',
+            id: `cell-${index}`,
+            execution_count: outputs.length ? 1 : null,
+            metadata: {},
+            source,
+            outputs: outputs.map(data => ({
+              output_type: 'display_data',
+              data,
+              metadata: {}
+            }))
+          }
+    ),
+    metadata: {
+      kernelspec: {
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python',
+        name: 'python3'
+      },
+      language_info: { name: 'python' }
+    },
+    nbformat: 4,
+    nbformat_minor: 5
+  };
+}
+
+export { MIME };

@@ -1,0 +1,156 @@
+/**
+ * Light and dark themes: the text of every rendered cell keeps a WCAG
+ * contrast ratio of at least 4.5 against its computed background. Also saves
+ * the README screenshots (artifacts/e2e/lab-light.png, lab-dark.png).
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { composite, contrastRatio, parseCssColor } from './support/colors.mjs';
+import {
+  MIME,
+  closeBrowser,
+  notebookWith,
+  openLab,
+  screenshot,
+  waitForIdleKernel,
+  withLab
+} from './support/lab.mjs';
+import { reviewsPayload } from './support/payloads.mjs';
+
+after(closeBrowser);
+
+const CODE = [
+  'from jupyterlab_char_attention import display_attention',
+  '',
+  '# attention: output of the softmax layer "attention_vec", one row per review',
+  'display_attention(reviews, attention, predictions=predictions, labels=labels,',
+  "                  titles=['review 1', 'review 2'], options={'charsPerRow': 40})"
+].join('\n');
+
+function notebook(colormap) {
+  const payload = reviewsPayload(colormap);
+  return notebookWith([
+    {
+      type: 'markdown',
+      source:
+        '## Which characters does the model look at?\nAttention of the `attention_vec` softmax of a char-level GRU sentiment classifier.'
+    },
+    {
+      source: CODE,
+      outputs: [{ [MIME]: payload, 'text/plain': '<AttentionView: 2 samples>' }]
+    }
+  ]);
+}
+
+/**
+ * For every rendered cell (and whitespace glyph), the text colour against the
+ * effective background: the cell's own colour composited over the first
+ * opaque ancestor background.
+ */
+async function cellContrasts(page) {
+  const raw = await page
+    .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
+    .evaluateAll(tds => {
+      const opaqueBackground = element => {
+        for (let node = element; node; node = node.parentElement) {
+          const color = getComputedStyle(node).backgroundColor;
+          if (
+            color &&
+            color !== 'transparent' &&
+            !/rgba\([^)]*,\s*0\)$/.test(color)
+          ) {
+            return { node, color };
+          }
+        }
+        return { node: null, color: 'rgb(255, 255, 255)' };
+      };
+      return tds.flatMap(td => {
+        const own = getComputedStyle(td).backgroundColor;
+        const under = opaqueBackground(td.parentElement).color;
+        const glyphs = [td, ...td.querySelectorAll('.jp-CharAttention-ws')];
+        return glyphs.map(glyph => ({
+          pos: td.dataset.pos,
+          text: glyph.textContent,
+          color: getComputedStyle(glyph).color,
+          own,
+          under
+        }));
+      });
+    });
+  return raw.map(entry => {
+    const under = parseCssColor(entry.under);
+    const background = composite(parseCssColor(entry.own), under);
+    const text = composite(parseCssColor(entry.color), background);
+    return { ...entry, ratio: contrastRatio(text, background) };
+  });
+}
+
+for (const [theme, name, isLight] of [
+  ['JupyterLab Light', 'light', true],
+  ['JupyterLab Dark', 'dark', false]
+]) {
+  test(`${name} theme: every cell has text contrast >= 4.5`, async () => {
+    const settings = { '@jupyterlab/apputils-extension:themes': { theme } };
+    const files = {
+      'reviews.ipynb': notebook('Reds'),
+      'viridis.ipynb': notebook('viridis')
+    };
+    await withLab(
+      `theme-${name}`,
+      { files, settings, viewport: { width: 1280, height: 720 } },
+      async ({ page, lab }) => {
+        for (const file of ['viridis.ipynb', 'reviews.ipynb']) {
+          await openLab(page, lab, file);
+          await page
+            .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
+            .first()
+            .waitFor({ timeout: 30000 });
+          assert.equal(
+            await page.evaluate(() => document.body.dataset.jpThemeLight),
+            String(isLight)
+          );
+          const contrasts = await cellContrasts(page);
+          assert.ok(
+            contrasts.length > 150,
+            `cells measured: ${contrasts.length}`
+          );
+          const worst = contrasts.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+          assert.ok(
+            worst.ratio >= 4.5,
+            `${file}: cell ${worst.pos} "${worst.text}" has contrast ${worst.ratio.toFixed(2)} (${worst.color} on ${worst.own} over ${worst.under})`
+          );
+          console.log(
+            `# ${name} ${file}: ${contrasts.length} glyphs, lowest contrast ${worst.ratio.toFixed(2)}`
+          );
+        }
+        // README screenshot: the Reds notebook, file browser collapsed, kernel
+        // idle, the code cell active and the pointer on the strongest character.
+        await waitForIdleKernel(page);
+        await page.evaluate(async () => {
+          const app = window.jupyterapp;
+          await app.commands.execute('application:toggle-left-area');
+          const notebook = app.shell.currentWidget.content;
+          notebook.activeCellIndex = 1;
+          notebook.mode = 'command';
+        });
+        const peak = await page
+          .locator('.jp-CharAttention-sample >> nth=0')
+          .locator('td.jp-CharAttention-cell')
+          .evaluateAll(
+            tds =>
+              tds.reduce((best, td) =>
+                Number(td.dataset.value) > Number(best.dataset.value)
+                  ? td
+                  : best
+              ).dataset.pos
+          );
+        await page
+          .locator('.jp-CharAttention-sample >> nth=0')
+          .locator(`td.jp-CharAttention-cell[data-pos="${peak}"]`)
+          .hover();
+        await page.waitForTimeout(300);
+        await screenshot(page, `lab-${name}`);
+      }
+    );
+  });
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/**
+ * Builds the prebuilt (federated) JupyterLab extension from lib/ into
+ * package.json `jupyterlab.outputDir` (jupyterlab_char_attention/labextension),
+ * the folder the Python wheel ships as
+ * share/jupyter/labextensions/jupyterlab-char-attention.
+ *
+ * The development JupyterLab in lab/ is the core: build-labextension reads
+ * its package.json (dependencies, resolutions, singletonPackages) to decide
+ * which packages the extension takes from JupyterLab instead of bundling.
+ *
+ * Usage: node scripts/build-labextension.js [--development] [--watch]
+ */
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const corePath = path.join(root, 'lab');
+
+function fail(message) {
+  console.error(`build-labextension: ${message}`);
+  process.exit(1);
+}
+
+function main() {
+  const pkg = JSON.parse(
+    fs.readFileSync(path.join(root, 'package.json'), 'utf-8')
+  );
+  const builder = path.join(
+    root,
+    'node_modules',
+    '@jupyterlab',
+    'builder',
+    'lib',
+    'build-labextension.js'
+  );
+  if (!fs.existsSync(builder)) {
+    fail(
+      '@jupyterlab/builder is not installed: run `npm ci` in the repository root first.'
+    );
+  }
+  const coreManifest = path.join(corePath, 'package.json');
+  if (!fs.existsSync(coreManifest)) {
+    fail(
+      `${coreManifest} is missing: it describes the JupyterLab core the extension is built against.`
+    );
+  }
+  const core = JSON.parse(fs.readFileSync(coreManifest, 'utf-8'));
+  if (
+    !core.jupyterlab ||
+    !Array.isArray(core.jupyterlab.singletonPackages) ||
+    !core.resolutions
+  ) {
+    fail(
+      `${coreManifest} needs "jupyterlab.singletonPackages" and "resolutions" to serve as --core-path.`
+    );
+  }
+  // The entry points named in package.json must have been compiled by tsc.
+  const entries = [
+    pkg.main,
+    pkg.jupyterlab.extension,
+    pkg.jupyterlab.mimeExtension
+  ].filter(entry => typeof entry === 'string');
+  const missing = entries.filter(
+    entry => !fs.existsSync(path.join(root, entry))
+  );
+  if (missing.length > 0) {
+    fail(`${missing.join(', ')} not found: run \`npm run build:lib\` first.`);
+  }
+
+  const passThrough = process.argv
+    .slice(2)
+    .filter(arg => ['--development', '--watch', '--source-map'].includes(arg));
+  const args = [builder, '--core-path', corePath, ...passThrough, root];
+  const started = Date.now();
+  const result = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: 'inherit'
+  });
+  if (result.error) {
+    fail(`could not run ${builder}: ${result.error.message}`);
+  }
+  if (result.status !== 0) {
+    fail(
+      `webpack failed (exit code ${result.status}); see the messages above.`
+    );
+  }
+  const outputDir = path.join(root, pkg.jupyterlab.outputDir);
+  const built = JSON.parse(
+    fs.readFileSync(path.join(outputDir, 'package.json'), 'utf-8')
+  );
+  if (
+    !built.jupyterlab ||
+    !built.jupyterlab._build ||
+    !built.jupyterlab._build.load
+  ) {
+    fail(
+      `${outputDir}/package.json has no jupyterlab._build.load: the build did not finish.`
+    );
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `build-labextension: ${path.relative(root, outputDir)} ready in ${seconds} s`
+  );
+}
+
+main();

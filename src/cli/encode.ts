@@ -1,0 +1,260 @@
+/**
+ * `char-attention encode`: texts -> the integer sequences Keras's
+ * `texts_to_sequences` + `pad_sequences` give, for debugging alignment.
+ *
+ * Also holds the option parsing the text-side commands share
+ * (`encode`, `align`, `predict`).
+ */
+import * as fs from 'fs';
+import {
+  encodeTexts,
+  ICharTokenizer,
+  IPadOptions,
+  parseTokenizer,
+  Side,
+  TokenizerError
+} from '../model/tokenizer';
+import { alignmentNotices } from '../model/align';
+
+/** A command-line mistake: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Which options a command accepts: name -> takes a value / repeats. */
+export interface IOptionSpec {
+  [name: string]: { value: boolean; repeat?: boolean; alias?: string };
+}
+
+/** Parsed command line: option values (last wins unless repeatable) and positional texts. */
+export interface IParsedArgs {
+  options: { [name: string]: string[] };
+  flags: Set<string>;
+  positional: string[];
+}
+
+/** Options of every text-side command. */
+export const TEXT_OPTIONS: IOptionSpec = {
+  '--tokenizer': { value: true },
+  '--maxlen': { value: true },
+  '--padding': { value: true },
+  '--truncating': { value: true },
+  '--file': { value: true, repeat: true },
+  '--lower': { value: false },
+  '--help': { value: false, alias: '-h' }
+};
+
+/** Parse `args` against `spec`; `--` ends options; `--name=value` is accepted. */
+export function parseArgs(args: string[], spec: IOptionSpec): IParsedArgs {
+  const aliases = new Map<string, string>();
+  for (const [name, entry] of Object.entries(spec)) {
+    if (entry.alias) {
+      aliases.set(entry.alias, name);
+    }
+  }
+  const parsed: IParsedArgs = { options: {}, flags: new Set(), positional: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      parsed.positional.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      parsed.positional.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    let name = eq > 0 ? arg.slice(0, eq) : arg;
+    name = aliases.get(name) ?? name;
+    const entry = spec[name];
+    if (!entry) {
+      throw new UsageError(`unknown option '${arg}'`);
+    }
+    if (!entry.value) {
+      if (eq > 0) {
+        throw new UsageError(`option '${name}' takes no value`);
+      }
+      parsed.flags.add(name);
+      continue;
+    }
+    let value: string;
+    if (eq > 0) {
+      value = arg.slice(eq + 1);
+    } else {
+      if (i + 1 >= args.length) {
+        throw new UsageError(`option '${name}' needs a value`);
+      }
+      value = args[++i];
+    }
+    const list = parsed.options[name] ?? [];
+    if (list.length && !entry.repeat) {
+      list.length = 0;
+    }
+    list.push(value);
+    parsed.options[name] = list;
+  }
+  return parsed;
+}
+
+/** The last value of an option, if given. */
+export function optionValue(
+  parsed: IParsedArgs,
+  name: string
+): string | undefined {
+  const list = parsed.options[name];
+  return list && list.length ? list[list.length - 1] : undefined;
+}
+
+/** Read a file named on the command line, naming it in the error. */
+export function readInputFile(file: string, what: string): Buffer {
+  try {
+    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message);
+    throw new TokenizerError(`cannot read ${what} '${file}': ${reason}`);
+  }
+}
+
+/** Read and parse a JSON file named on the command line. */
+export function readJsonFile(file: string, what: string): unknown {
+  const text = readInputFile(file, what).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new TokenizerError(
+      `${what} '${file}' is not valid JSON: ${(error as Error).message}`
+    );
+  }
+}
+
+/** The tokenizer option: a file path, or inline JSON starting with '{'. */
+export function loadTokenizer(
+  parsed: IParsedArgs,
+  required = true
+): ICharTokenizer | null {
+  const source = optionValue(parsed, '--tokenizer');
+  if (source === undefined) {
+    if (required) {
+      throw new UsageError('--tokenizer is required');
+    }
+    return null;
+  }
+  const text = source.trimStart().startsWith('{')
+    ? source
+    : readInputFile(source, 'tokenizer file').toString('utf8');
+  try {
+    return parseTokenizer(text, { lower: parsed.flags.has('--lower') });
+  } catch (error) {
+    if (error instanceof TokenizerError && text !== source) {
+      throw new TokenizerError(`${source}: ${error.message}`, error.field);
+    }
+    throw error;
+  }
+}
+
+/** --maxlen / --padding / --truncating. */
+export function padOptions(parsed: IParsedArgs): IPadOptions {
+  const options: IPadOptions = {};
+  const maxlen = optionValue(parsed, '--maxlen');
+  if (maxlen !== undefined) {
+    const value = Number(maxlen);
+    if (!/^\s*\d+\s*$/.test(maxlen) || value < 1) {
+      throw new UsageError(
+        `--maxlen must be a positive integer, got '${maxlen}'`
+      );
+    }
+    options.maxlen = value;
+  }
+  for (const name of ['padding', 'truncating'] as const) {
+    const value = optionValue(parsed, `--${name}`);
+    if (value !== undefined) {
+      if (value !== 'pre' && value !== 'post') {
+        throw new UsageError(
+          `--${name} must be 'pre' or 'post', got '${value}'`
+        );
+      }
+      options[name] = value as Side;
+    }
+  }
+  return options;
+}
+
+/** Texts from the command line, then from each --file (one per line). */
+export function collectTexts(parsed: IParsedArgs): string[] {
+  const texts = [...parsed.positional];
+  for (const file of parsed.options['--file'] ?? []) {
+    const content = readInputFile(file, 'text file').toString('utf8');
+    const lines = content.split(/\r?\n/);
+    // A final newline ends the last line; it does not start an empty text.
+    if (lines.length && lines[lines.length - 1] === '') {
+      lines.pop();
+    }
+    texts.push(...lines);
+  }
+  return texts;
+}
+
+/** Print a command's outcome for an error: usage errors exit 2, others 1. */
+export function reportError(
+  command: string,
+  error: unknown,
+  usage: string
+): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    process.stderr.write(`char-attention ${command}: ${message}\n${usage}`);
+    return 2;
+  }
+  process.stderr.write(`char-attention ${command}: ${message}\n`);
+  return 1;
+}
+
+/** Write one notice per line on stderr. */
+export function writeNotices(command: string, notices: string[]): void {
+  for (const notice of notices) {
+    process.stderr.write(`char-attention ${command}: ${notice}\n`);
+  }
+}
+
+export const ENCODE_USAGE = `Usage: char-attention encode --tokenizer TOK.json [--maxlen N]
+         [--padding pre|post] [--truncating pre|post] [--lower] [--file F]... TEXT...
+
+Print, as JSON, the integer sequences Keras's Tokenizer.texts_to_sequences
+followed by pad_sequences gives for each text (one array per text).
+
+  --tokenizer TOK.json  Tokenizer.to_json() output, or a plain {"char": index} map
+                        (a file path, or the JSON itself when it starts with '{')
+  --maxlen N            sequence length (default: the longest encoded text)
+  --padding pre|post    where zeros go (default pre, as Keras)
+  --truncating pre|post which end of a too-long sequence is cut (default pre)
+  --lower               lowercase texts first (plain maps only; Keras JSON has its own)
+  --file F              read texts from F, one per line ('-' = stdin); repeatable
+  -h, --help            show this help
+`;
+
+export async function encodeCommand(args: string[]): Promise<number> {
+  try {
+    const parsed = parseArgs(args, TEXT_OPTIONS);
+    if (parsed.flags.has('--help')) {
+      process.stdout.write(ENCODE_USAGE);
+      return 0;
+    }
+    const tokenizer = loadTokenizer(parsed) as ICharTokenizer;
+    const pad = padOptions(parsed);
+    const texts = collectTexts(parsed);
+    if (!texts.length) {
+      throw new UsageError('no texts given (pass TEXT arguments or --file F)');
+    }
+    const { items, options } = encodeTexts(tokenizer, texts, pad);
+    writeNotices('encode', alignmentNotices(items, options));
+    process.stdout.write(JSON.stringify(items.map(item => item.padded)) + '\n');
+    return 0;
+  } catch (error) {
+    return reportError('encode', error, ENCODE_USAGE);
+  }
+}

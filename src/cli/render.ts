@@ -1,0 +1,201 @@
+/**
+ * `char-attention render PAYLOAD.json|- [-o OUT.html] [--fragment] ...`:
+ * payload v1 -> standalone HTML (the same export as the JupyterLab commands).
+ */
+import * as fs from 'fs';
+import { IDisplaySettings } from '../payload/normalize';
+import { COLORMAP_NAMES, NORMALIZE_MODES } from '../payload/types';
+import { exportPayloadHtml } from '../table/html';
+
+export const RENDER_USAGE = `Usage: char-attention render PAYLOAD.json|- [options]
+
+Render an attention payload (application/x-char-attention+json, v1) as a
+standalone HTML page: inline CSS, no scripts, works offline, prints well.
+
+Options:
+  -o, --output FILE        write the HTML to FILE (default: standard output)
+  --fragment               write an embeddable fragment instead of a document
+  --colormap NAME          ${COLORMAP_NAMES.join(', ')} (default Reds)
+  --chars-per-row N        characters per table row (default 50)
+  --normalize MODE         ${NORMALIZE_MODES.join(', ')} (default none)
+  --precision N            significant digits of values (default 4)
+  --no-whitespace-glyphs   show spaces/newlines as blanks instead of ␣ ↵
+  --title TEXT             document title
+  -h, --help               show this help
+
+The payload's own "options" win over these flags. An invalid payload prints
+every problem (with its JSON path) and exits with status 1.`;
+
+interface IRenderArgs {
+  input?: string;
+  output?: string;
+  fragment: boolean;
+  settings: IDisplaySettings;
+  title?: string;
+  help: boolean;
+}
+
+/** Run `render`; resolves to the exit code. */
+export async function renderCommand(args: string[]): Promise<number> {
+  let parsed: IRenderArgs;
+  try {
+    parsed = Private.parseArgs(args);
+  } catch (error) {
+    process.stderr.write(
+      `char-attention render: ${(error as Error).message}\n\n${RENDER_USAGE}\n`
+    );
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(RENDER_USAGE + '\n');
+    return 0;
+  }
+  if (!parsed.input) {
+    process.stderr.write(
+      `char-attention render: no payload given\n\n${RENDER_USAGE}\n`
+    );
+    return 2;
+  }
+  const name = parsed.input === '-' ? 'standard input' : parsed.input;
+  let text: string;
+  try {
+    text =
+      parsed.input === '-'
+        ? await Private.readStdin()
+        : fs.readFileSync(parsed.input, 'utf8');
+  } catch (error) {
+    process.stderr.write(
+      `char-attention render: cannot read ${name}: ${(error as Error).message}\n`
+    );
+    return 1;
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    process.stderr.write(
+      `char-attention render: ${name} is not valid JSON: ${(error as Error).message}\n`
+    );
+    return 1;
+  }
+  const result = exportPayloadHtml(payload, {
+    settings: parsed.settings,
+    fragment: parsed.fragment,
+    documentTitle: parsed.title
+  });
+  if (!result.ok) {
+    process.stderr.write(
+      `char-attention render: ${name} is not a valid payload (${result.problems.length} ${
+        result.problems.length === 1 ? 'problem' : 'problems'
+      }):\n` +
+        result.problems.map(problem => `  - ${problem.message}\n`).join('')
+    );
+    return 1;
+  }
+  if (parsed.output) {
+    try {
+      fs.writeFileSync(parsed.output, result.html, 'utf8');
+    } catch (error) {
+      process.stderr.write(
+        `char-attention render: cannot write ${parsed.output}: ${(error as Error).message}\n`
+      );
+      return 1;
+    }
+    process.stderr.write(
+      `wrote ${parsed.output} (${Buffer.byteLength(result.html)} bytes)\n`
+    );
+  } else {
+    process.stdout.write(result.html);
+  }
+  return 0;
+}
+
+namespace Private {
+  export function parseArgs(args: string[]): IRenderArgs {
+    const parsed: IRenderArgs = { fragment: false, settings: {}, help: false };
+    const value = (index: number, flag: string): string => {
+      const next = args[index + 1];
+      if (next === undefined) {
+        throw new Error(`${flag} needs a value`);
+      }
+      return next;
+    };
+    const integer = (text: string, flag: string, min: number, max: number) => {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw new Error(`${flag} must be an integer from ${min} to ${max}`);
+      }
+      return n;
+    };
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      switch (arg) {
+        case '-h':
+        case '--help':
+          parsed.help = true;
+          break;
+        case '-o':
+        case '--output':
+          parsed.output = value(i++, arg);
+          break;
+        case '--fragment':
+          parsed.fragment = true;
+          break;
+        case '--colormap': {
+          const name = value(i++, arg);
+          if ((COLORMAP_NAMES as ReadonlyArray<string>).indexOf(name) < 0) {
+            throw new Error(
+              `unknown colormap '${name}'; use one of ${COLORMAP_NAMES.join(', ')}`
+            );
+          }
+          parsed.settings.colormap = name as IDisplaySettings['colormap'];
+          break;
+        }
+        case '--chars-per-row':
+          parsed.settings.charsPerRow = integer(value(i++, arg), arg, 1, 1000);
+          break;
+        case '--normalize': {
+          const mode = value(i++, arg);
+          if ((NORMALIZE_MODES as ReadonlyArray<string>).indexOf(mode) < 0) {
+            throw new Error(
+              `unknown normalize mode '${mode}'; use one of ${NORMALIZE_MODES.join(', ')}`
+            );
+          }
+          parsed.settings.normalize = mode as IDisplaySettings['normalize'];
+          break;
+        }
+        case '--precision':
+          parsed.settings.precision = integer(value(i++, arg), arg, 0, 17);
+          break;
+        case '--no-whitespace-glyphs':
+          parsed.settings.showWhitespace = false;
+          break;
+        case '--title':
+          parsed.title = value(i++, arg);
+          break;
+        default:
+          if (arg.startsWith('-') && arg !== '-') {
+            throw new Error(`unknown option ${arg}`);
+          }
+          if (parsed.input !== undefined) {
+            throw new Error(
+              `only one payload can be rendered (got ${arg} too)`
+            );
+          }
+          parsed.input = arg;
+      }
+    }
+    return parsed;
+  }
+
+  export function readStdin(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      process.stdin.on('data', chunk => chunks.push(chunk as Buffer));
+      process.stdin.on('end', () =>
+        resolve(Buffer.concat(chunks).toString('utf8'))
+      );
+      process.stdin.on('error', reject);
+    });
+  }
+}

@@ -1,0 +1,447 @@
+/**
+ * The model the user chose, its tokenizer and the choices that shape the
+ * input (attention layer, maxlen, padding, truncating), turning texts into a
+ * payload v1: encoding and alignment here (cheap, pure), the forward pass in
+ * the worker (so the page never blocks).
+ *
+ * No DOM or JupyterLab imports: the contents API and the worker client are
+ * given to the constructor.
+ */
+import { Signal } from '@lumino/signaling';
+import type { ISignal } from '@lumino/signaling';
+import type { IBatchPayload, IPayloadOptions } from '../payload/types';
+import type { IForwardResult, IModelInfo } from '../model/types';
+import type { ICharTokenizer, Side } from '../model/tokenizer';
+import type { IContentsLike } from './model-files';
+import type { WorkerClient } from './worker-client';
+import { basenameOf } from './export-path';
+import { readModelFiles, readText } from './model-files';
+import { RequestCancelledError } from './worker-client';
+import type { ILabSettings } from './settings';
+
+/** The pure text helpers, loaded on first use so the plugin entry stays small. */
+type TextModules = {
+  tokenizer: typeof import('../model/tokenizer');
+  align: typeof import('../model/align');
+};
+
+/** Input choices the user can change in the panel (null = from settings/model). */
+export interface IInputChoices {
+  attentionLayer: string | null;
+  maxlen: number | null;
+  padding: Side | null;
+  truncating: Side | null;
+}
+
+/** The input choices in effect. */
+export interface IEffectiveInput {
+  attentionLayer: string;
+  maxlen: number;
+  padding: Side;
+  truncating: Side;
+}
+
+export type SessionState = 'empty' | 'loading' | 'ready' | 'error';
+
+export interface ILoadProgress {
+  /** 0..1, or null when unknown. */
+  fraction: number | null;
+  message: string;
+}
+
+/** A problem the user must fix (bad text, mismatching tokenizer): one clear sentence. */
+export class SessionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionError';
+  }
+}
+
+export interface IPredictOptions {
+  /** Refuse texts longer than the model input instead of truncating them. */
+  refuseTruncation?: boolean;
+  /** Display options written into the payload. */
+  display?: IPayloadOptions;
+}
+
+export interface IPrediction {
+  payload: IBatchPayload;
+  /** What the model did not see (truncated, unknown characters), one line each. */
+  notices: string[];
+  input: IEffectiveInput;
+}
+
+export class ModelSession {
+  constructor(options: {
+    contents: IContentsLike;
+    client: WorkerClient;
+    settings: () => Readonly<ILabSettings>;
+    loadTextModules?: () => Promise<TextModules>;
+  }) {
+    this._contents = options.contents;
+    this._client = options.client;
+    this._settings = options.settings;
+    this._loadTextModules =
+      options.loadTextModules ??
+      (async () => ({
+        tokenizer: await import('../model/tokenizer'),
+        align: await import('../model/align')
+      }));
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+  get info(): IModelInfo | null {
+    return this._info;
+  }
+  get modelPath(): string {
+    return this._modelPath;
+  }
+  get tokenizerPath(): string {
+    return this._tokenizerPath;
+  }
+  get lastError(): string {
+    return this._lastError;
+  }
+  get isReady(): boolean {
+    return (
+      this._state === 'ready' && this._info !== null && this._tokenizer !== null
+    );
+  }
+  get choices(): Readonly<IInputChoices> {
+    return this._choices;
+  }
+  /** Emitted on every state, model or choice change. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** Change input choices; a new attention layer needs `load` again. */
+  setChoices(choices: Partial<IInputChoices>): void {
+    this._choices = { ...this._choices, ...choices };
+    this._changed.emit();
+  }
+
+  /** The choices in effect for the loaded model. */
+  effectiveInput(longest = 0): IEffectiveInput {
+    const settings = this._settings();
+    const info = this._info;
+    const maxlen =
+      this._choices.maxlen ??
+      settings.maxlen ??
+      info?.inputLength ??
+      Math.max(1, longest);
+    return {
+      attentionLayer:
+        info?.attentionLayer ??
+        this._choices.attentionLayer ??
+        settings.attentionLayer,
+      maxlen,
+      padding: this._choices.padding ?? settings.padding,
+      truncating: this._choices.truncating ?? settings.truncating
+    };
+  }
+
+  /**
+   * Load a model and its tokenizer (replacing the current ones only on
+   * success). Rejects with `RequestCancelledError` when `cancelLoad` is called.
+   */
+  async load(
+    modelPath: string,
+    tokenizerPath: string,
+    onProgress?: (progress: ILoadProgress) => void
+  ): Promise<IModelInfo> {
+    if (!modelPath) {
+      throw new SessionError(
+        'Choose a model file (.h5, .keras or model.json).'
+      );
+    }
+    if (!tokenizerPath) {
+      throw new SessionError(
+        'Choose the tokenizer JSON that goes with the model.'
+      );
+    }
+    const generation = ++this._loadGeneration;
+    this._setState('loading');
+    try {
+      const modules = await this._loadTextModules();
+      onProgress?.({
+        fraction: 0,
+        message: `Reading ${basenameOf(tokenizerPath)}`
+      });
+      const tokenizerText = await readText(this._contents, tokenizerPath);
+      let tokenizer: ICharTokenizer;
+      try {
+        tokenizer = modules.tokenizer.parseTokenizer(tokenizerText);
+      } catch (error) {
+        throw new SessionError(`${tokenizerPath}: ${Private.messageOf(error)}`);
+      }
+      this._throwIfStale(generation);
+
+      const files = await readModelFiles(
+        this._contents,
+        modelPath,
+        (path, index, count) =>
+          onProgress?.({
+            fraction: (0.4 * index) / count,
+            message: `Reading ${basenameOf(path)}`
+          })
+      );
+      this._throwIfStale(generation);
+
+      const settings = this._settings();
+      const sameModel = modelPath === this._modelPath;
+      if (!sameModel) {
+        // Choices made for another model do not carry over.
+        this._choices = {
+          ...this._choices,
+          attentionLayer: null,
+          maxlen: null
+        };
+      }
+      const attentionLayer =
+        this._choices.attentionLayer ?? settings.attentionLayer;
+      const transfer = Object.values(files).map(
+        bytes => bytes.buffer as ArrayBuffer
+      );
+      onProgress?.({
+        fraction: 0.4,
+        message: `Loading ${basenameOf(modelPath)}`
+      });
+      const request = this._client.request<IModelInfo>(
+        'load',
+        {
+          files,
+          options: {
+            attentionLayer: attentionLayer || undefined,
+            lambdas: Object.keys(settings.lambdas).length
+              ? settings.lambdas
+              : undefined
+          },
+          backend: settings.backend
+        },
+        {
+          transfer,
+          onProgress: progress => onProgress?.(Private.workerProgress(progress))
+        }
+      );
+      const info = await request.promise;
+      this._throwIfStale(generation);
+      Private.checkTokenizerFitsModel(
+        tokenizer,
+        info,
+        tokenizerPath,
+        modelPath
+      );
+
+      this._info = info;
+      this._tokenizer = tokenizer;
+      this._modules = modules;
+      this._modelPath = modelPath;
+      this._tokenizerPath = tokenizerPath;
+      this._lastError = '';
+      this._choices = { ...this._choices, attentionLayer: info.attentionLayer };
+      onProgress?.({ fraction: 1, message: `Loaded ${basenameOf(modelPath)}` });
+      this._setState('ready');
+      return info;
+    } catch (error) {
+      if (generation === this._loadGeneration) {
+        const cancelled = error instanceof RequestCancelledError;
+        this._lastError = cancelled ? '' : Private.messageOf(error);
+        this._setState(cancelled ? (this._info ? 'ready' : 'empty') : 'error');
+      }
+      throw error;
+    }
+  }
+
+  /** Stop a model load in progress (the worker is restarted). */
+  cancelLoad(): void {
+    if (this._state !== 'loading') {
+      return;
+    }
+    this._loadGeneration++;
+    // Loading is one long step in the worker: stop it for real.
+    this._client.terminate('Model loading was cancelled.');
+    // The worker restarts empty: a model loaded before is gone too.
+    this._info = null;
+    this._tokenizer = null;
+    this._setState('empty');
+  }
+
+  /** Run the model on texts and align the attention to their characters. */
+  async predict(
+    texts: string[],
+    options: IPredictOptions = {}
+  ): Promise<IPrediction> {
+    const info = this._info;
+    const tokenizer = this._tokenizer;
+    const modules = this._modules;
+    if (!this.isReady || !info || !tokenizer || !modules) {
+      throw new SessionError('No model is loaded yet.');
+    }
+    if (texts.length === 0) {
+      throw new SessionError('There is no text to run the model on.');
+    }
+    const encodedLengths = texts.map(
+      text => modules.tokenizer.encodeText(tokenizer, text).sequence.length
+    );
+    const input = this.effectiveInput(Math.max(...encodedLengths));
+    if (info.inputLength !== null && input.maxlen !== info.inputLength) {
+      throw new SessionError(
+        `maxlen ${input.maxlen} does not match the model input length ${info.inputLength}.`
+      );
+    }
+    const pad = {
+      maxlen: input.maxlen,
+      padding: input.padding,
+      truncating: input.truncating
+    };
+    const { items, options: resolved } = modules.tokenizer.encodeTexts(
+      tokenizer,
+      texts,
+      pad
+    );
+    if (options.refuseTruncation) {
+      const index = items.findIndex(item => item.truncatedCount > 0);
+      if (index >= 0) {
+        const length = items[index].sequence.length;
+        throw new SessionError(
+          `The text${texts.length > 1 ? ` ${index + 1}` : ''} has ${length} characters; ` +
+            `the model reads at most ${input.maxlen}. Select a shorter part of it.`
+        );
+      }
+    }
+    const request = this._client.request<IForwardResult>('predict', {
+      sequences: items.map(item => item.padded)
+    });
+    this._predictRequests.add(request.id);
+    let result: IForwardResult;
+    try {
+      result = await request.promise;
+    } finally {
+      this._predictRequests.delete(request.id);
+    }
+    const aligned = modules.align.alignBatch({
+      tokenizer,
+      texts,
+      attention: result.attention,
+      predictions: result.predictions,
+      pad
+    });
+    const payload: IBatchPayload = {
+      ...aligned.payload,
+      meta: {
+        model: basenameOf(this._modelPath),
+        attentionLayer: info.attentionLayer,
+        maxlen: resolved.maxlen,
+        padding: resolved.padding,
+        truncating: resolved.truncating
+      }
+    };
+    if (options.display && Object.keys(options.display).length > 0) {
+      payload.options = { ...options.display };
+    }
+    return {
+      payload,
+      notices: modules.align.alignmentNotices(items, resolved),
+      input
+    };
+  }
+
+  /** Cancel every prediction in flight (e.g. superseded by newer typing). */
+  cancelPredictions(): void {
+    for (const id of Array.from(this._predictRequests)) {
+      this._client.cancel(id, 'Superseded by a newer request.');
+    }
+    this._predictRequests.clear();
+  }
+
+  dispose(): void {
+    this._client.dispose();
+    Signal.clearData(this);
+  }
+
+  private _throwIfStale(generation: number): void {
+    if (generation !== this._loadGeneration) {
+      throw new RequestCancelledError('Model loading was cancelled.');
+    }
+  }
+
+  private _setState(state: SessionState): void {
+    this._state = state;
+    this._changed.emit();
+  }
+
+  private _contents: IContentsLike;
+  private _client: WorkerClient;
+  private _settings: () => Readonly<ILabSettings>;
+  private _loadTextModules: () => Promise<TextModules>;
+  private _modules: TextModules | null = null;
+  private _state: SessionState = 'empty';
+  private _info: IModelInfo | null = null;
+  private _tokenizer: ICharTokenizer | null = null;
+  private _modelPath = '';
+  private _tokenizerPath = '';
+  private _lastError = '';
+  private _choices: IInputChoices = {
+    attentionLayer: null,
+    maxlen: null,
+    padding: null,
+    truncating: null
+  };
+  private _loadGeneration = 0;
+  private _predictRequests = new Set<number>();
+  private _changed = new Signal<this, void>(this);
+}
+
+namespace Private {
+  export function messageOf(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+  }
+
+  export function workerProgress(progress: unknown): ILoadProgress {
+    const data = (progress ?? {}) as {
+      fraction?: unknown;
+      message?: unknown;
+      stage?: unknown;
+    };
+    const fraction = typeof data.fraction === 'number' ? data.fraction : null;
+    const message =
+      typeof data.message === 'string'
+        ? data.message
+        : typeof data.stage === 'string'
+          ? data.stage
+          : 'Loading model';
+    return {
+      fraction: fraction === null ? null : 0.4 + 0.6 * fraction,
+      message
+    };
+  }
+
+  /** Indices the tokenizer can emit must exist in the model's Embedding. */
+  export function checkTokenizerFitsModel(
+    tokenizer: ICharTokenizer,
+    info: IModelInfo,
+    tokenizerPath: string,
+    modelPath: string
+  ): void {
+    if (typeof info.vocabularySize !== 'number') {
+      return;
+    }
+    let largest = 0;
+    for (const index of tokenizer.wordIndex.values()) {
+      if (tokenizer.numWords && index >= tokenizer.numWords) {
+        continue;
+      }
+      largest = Math.max(largest, index);
+    }
+    if (largest >= info.vocabularySize) {
+      throw new SessionError(
+        `The tokenizer ${basenameOf(tokenizerPath)} does not match the model ` +
+          `${basenameOf(modelPath)}: it uses indices up to ${largest}, but the model's ` +
+          `Embedding accepts 0–${info.vocabularySize - 1} (input_dim ${info.vocabularySize}).`
+      );
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Typed view of the `jupyterlab-char-attention:lab` settings.
+ *
+ * `parseLabSettings` is pure (bad values fall back to defaults and are
+ * reported); `LabSettings` follows a settings object and signals changes so
+ * open panels and commands apply them without a reload.
+ */
+import { Signal } from '@lumino/signaling';
+import type { ISignal } from '@lumino/signaling';
+
+export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
+
+export type Side = 'pre' | 'post';
+export type Backend = 'wasm' | 'webgl' | 'cpu';
+
+export const BACKENDS: readonly Backend[] = ['wasm', 'webgl', 'cpu'];
+export const SIDES: readonly Side[] = ['pre', 'post'];
+
+export interface ILabSettings {
+  /** Model file (server path) used when none was picked in the panel ('' = none). */
+  modelPath: string;
+  /** Tokenizer JSON (server path) ('' = none). */
+  tokenizerPath: string;
+  /** Attention layer name ('' = found automatically). */
+  attentionLayer: string;
+  /** Sequence length fed to the model (null = the model's input length). */
+  maxlen: number | null;
+  padding: Side;
+  truncating: Side;
+  /** TensorFlow.js backend used in the worker. */
+  backend: Backend;
+  /** Write a static `text/html` copy of the table into outputs that lack one. */
+  staticHtmlFallback: boolean;
+  /** Delay before recomputing while the user types in the panel (ms). */
+  debounceMs: number;
+  /** Lambda layer semantics by layer name, e.g. `{"lambda_1": "sum(axis=1)"}`. */
+  lambdas: { [layerName: string]: string };
+}
+
+export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
+  modelPath: '',
+  tokenizerPath: '',
+  attentionLayer: '',
+  maxlen: null,
+  padding: 'pre',
+  truncating: 'pre',
+  backend: 'wasm',
+  staticHtmlFallback: false,
+  debounceMs: 300,
+  lambdas: {}
+});
+
+export interface IParsedLabSettings {
+  settings: ILabSettings;
+  /** One message per ignored value (the default was used instead). */
+  problems: string[];
+}
+
+/** Read settings from a composite JSON object, falling back per field. */
+export function parseLabSettings(raw: unknown): IParsedLabSettings {
+  const source = (raw !== null && typeof raw === 'object' ? raw : {}) as {
+    [key: string]: unknown;
+  };
+  const problems: string[] = [];
+  const settings: ILabSettings = { ...DEFAULT_LAB_SETTINGS, lambdas: {} };
+
+  const text = (key: 'modelPath' | 'tokenizerPath' | 'attentionLayer') => {
+    const value = source[key];
+    if (value === undefined || value === null) {
+      return;
+    }
+    if (typeof value === 'string') {
+      settings[key] = value.trim();
+    } else {
+      problems.push(`${key} must be a string`);
+    }
+  };
+  text('modelPath');
+  text('tokenizerPath');
+  text('attentionLayer');
+
+  const maxlen = source.maxlen;
+  if (maxlen !== undefined && maxlen !== null && maxlen !== 0) {
+    if (typeof maxlen === 'number' && Number.isInteger(maxlen) && maxlen > 0) {
+      settings.maxlen = maxlen;
+    } else {
+      problems.push(
+        'maxlen must be a positive integer (or 0 for the model input length)'
+      );
+    }
+  }
+
+  for (const key of ['padding', 'truncating'] as const) {
+    const value = source[key];
+    if (value === undefined) {
+      continue;
+    }
+    if (SIDES.includes(value as Side)) {
+      settings[key] = value as Side;
+    } else {
+      problems.push(`${key} must be "pre" or "post"`);
+    }
+  }
+
+  const backend = source.backend;
+  if (backend !== undefined) {
+    if (BACKENDS.includes(backend as Backend)) {
+      settings.backend = backend as Backend;
+    } else {
+      problems.push('backend must be one of wasm, webgl, cpu');
+    }
+  }
+
+  const fallback = source.staticHtmlFallback;
+  if (fallback !== undefined) {
+    if (typeof fallback === 'boolean') {
+      settings.staticHtmlFallback = fallback;
+    } else {
+      problems.push('staticHtmlFallback must be true or false');
+    }
+  }
+
+  const debounce = source.debounceMs;
+  if (debounce !== undefined) {
+    if (
+      typeof debounce === 'number' &&
+      Number.isFinite(debounce) &&
+      debounce >= 0
+    ) {
+      settings.debounceMs = Math.min(debounce, 5000);
+    } else {
+      problems.push('debounceMs must be a number of milliseconds');
+    }
+  }
+
+  const lambdas = source.lambdas;
+  if (lambdas !== undefined && lambdas !== null) {
+    if (typeof lambdas === 'object' && !Array.isArray(lambdas)) {
+      for (const [name, expression] of Object.entries(lambdas)) {
+        if (typeof expression === 'string') {
+          settings.lambdas[name] = expression;
+        } else {
+          problems.push(
+            `lambdas.${name} must be a string such as "sum(axis=1)"`
+          );
+        }
+      }
+    } else {
+      problems.push('lambdas must be an object of layer name → expression');
+    }
+  }
+  return { settings, problems };
+}
+
+/** The part of `ISettingRegistry.ISettings` used here. */
+export interface ISettingsLike {
+  readonly composite: unknown;
+  readonly changed: ISignal<any, any>;
+}
+
+/** Current lab settings, updated live from the settings registry. */
+export class LabSettings {
+  constructor(
+    initial: ILabSettings = { ...DEFAULT_LAB_SETTINGS, lambdas: {} }
+  ) {
+    this._current = initial;
+  }
+
+  get current(): Readonly<ILabSettings> {
+    return this._current;
+  }
+
+  /** Emitted with the new settings after every change. */
+  get changed(): ISignal<this, ILabSettings> {
+    return this._changed;
+  }
+
+  /** Problems found in the last settings read (for a notification). */
+  get problems(): readonly string[] {
+    return this._problems;
+  }
+
+  /** Follow a settings object from the registry. */
+  follow(settings: ISettingsLike): void {
+    const update = () => this.update(settings.composite);
+    settings.changed.connect(update);
+    update();
+  }
+
+  update(raw: unknown): void {
+    const parsed = parseLabSettings(raw);
+    this._current = parsed.settings;
+    this._problems = parsed.problems;
+    this._changed.emit(this._current);
+  }
+
+  private _current: ILabSettings;
+  private _problems: string[] = [];
+  private _changed = new Signal<this, ILabSettings>(this);
+}

@@ -1,0 +1,151 @@
+/**
+ * Align a model's attention over its padded positions back to the user's
+ * characters: one value per code point of the original text, padding dropped,
+ * characters the model did not see kept with `mask: false` and `null`.
+ *
+ * Pure: no DOM, no Node APIs.
+ */
+import { IBatchPayload, ISample } from '../payload/types';
+import {
+  encodeTexts,
+  ICharTokenizer,
+  IPadOptions,
+  IPaddedText,
+  IResolvedPadOptions,
+  TokenizerError
+} from './tokenizer';
+
+/** Inputs of a batch alignment. */
+export interface IAlignRequest {
+  tokenizer: ICharTokenizer;
+  texts: string[];
+  /** Per text, the model's attention over its `maxlen` positions. */
+  attention: ArrayLike<number | null>[];
+  /** Per text, the model's prediction (optional). */
+  predictions?: Array<number | number[]>;
+  /** `pad_sequences` options (maxlen defaults to the longest encoded text). */
+  pad?: IPadOptions;
+}
+
+/** Align one encoded, padded text with the model's attention over `maxlen` positions. */
+export function alignSample(
+  item: IPaddedText,
+  attention: ArrayLike<number | null>,
+  maxlen: number,
+  prediction?: number | number[]
+): ISample {
+  if (attention.length !== maxlen) {
+    throw new TokenizerError(
+      `attention has ${attention.length} values, expected maxlen = ${maxlen}`,
+      'attention'
+    );
+  }
+  const values: Array<number | null> = item.chars.map(() => null);
+  const mask: boolean[] = item.chars.map(() => false);
+  item.origin.forEach((charIndex, j) => {
+    const position = item.positions[j];
+    if (position < 0) {
+      return;
+    }
+    const value = attention[position];
+    const numeric =
+      typeof value === 'number' && Number.isFinite(value) ? value : null;
+    mask[charIndex] = true;
+    // A character whose lowercase is several code points sums their attention.
+    if (numeric !== null) {
+      values[charIndex] = (values[charIndex] ?? 0) + numeric;
+    }
+  });
+  const sample: ISample = { text: item.text, attention: values, mask };
+  if (prediction !== undefined) {
+    sample.prediction = Private.simplifyPrediction(prediction);
+  }
+  return sample;
+}
+
+/** Encode texts, then align each text's attention: the payload v1 batch. */
+export function alignBatch(request: IAlignRequest): {
+  payload: IBatchPayload;
+  items: IPaddedText[];
+  options: IResolvedPadOptions;
+} {
+  const { tokenizer, texts, attention, predictions } = request;
+  if (attention.length !== texts.length) {
+    throw new TokenizerError(
+      `attention has ${attention.length} rows for ${texts.length} texts`,
+      'attention'
+    );
+  }
+  if (predictions && predictions.length !== texts.length) {
+    throw new TokenizerError(
+      `predictions has ${predictions.length} entries for ${texts.length} texts`,
+      'predictions'
+    );
+  }
+  const { items, options } = encodeTexts(tokenizer, texts, request.pad);
+  const samples = items.map((item, i) => {
+    try {
+      return alignSample(item, attention[i], options.maxlen, predictions?.[i]);
+    } catch (error) {
+      if (error instanceof TokenizerError) {
+        throw new TokenizerError(
+          `attention[${i}]: ${error.message.replace(/^attention /, '')}`,
+          'attention'
+        );
+      }
+      throw error;
+    }
+  });
+  return { payload: { version: 1, samples }, items, options };
+}
+
+/** One-line notices about what the model did not see (for the CLI's stderr). */
+export function alignmentNotices(
+  items: IPaddedText[],
+  options: IResolvedPadOptions
+): string[] {
+  const notices: string[] = [];
+  items.forEach((item, i) => {
+    const label = `text ${i + 1}`;
+    if (!item.chars.length) {
+      notices.push(`${label}: empty text; the model sees only padding`);
+      return;
+    }
+    if (item.truncatedCount > 0) {
+      const which = options.truncating === 'pre' ? 'first' : 'last';
+      notices.push(
+        `${label}: ${item.sequence.length} tokens > maxlen ${options.maxlen}, ` +
+          `the ${which} ${item.truncatedCount} truncated`
+      );
+    }
+    if (item.unknownChars.length > 0) {
+      const unique = Array.from(
+        new Set(item.unknownChars.map(c => item.chars[c]))
+      );
+      const shown = unique
+        .slice(0, 10)
+        .map(c => JSON.stringify(c))
+        .join(', ');
+      const more = unique.length > 10 ? `, ... ${unique.length} distinct` : '';
+      const count = item.unknownChars.length;
+      const fate =
+        item.droppedCount > 0 ? 'dropped' : 'mapped to the oov token';
+      notices.push(
+        `${label}: ${count} character${count > 1 ? 's' : ''} not in the vocabulary (${shown}${more}), ${fate}`
+      );
+    }
+  });
+  return notices;
+}
+
+namespace Private {
+  /** A single output is a number; several stay an array. */
+  export function simplifyPrediction(
+    prediction: number | number[]
+  ): number | number[] {
+    if (Array.isArray(prediction) && prediction.length === 1) {
+      return prediction[0];
+    }
+    return prediction;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Node only: gather a model's files from a path into `IModelFiles`.
+ *
+ * - `.h5` / `.hdf5`: a Keras full model, or weights only with `configPath`
+ *   (the `model.to_json()` text);
+ * - `.keras`: a Keras 3 archive;
+ * - `model.json` (or any tfjs layers `*.json`) plus the shards its
+ *   `weightsManifest` lists, read from the same folder;
+ * - a folder holding one of the above (`model.json` first).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { IModelFiles, ModelError } from './types';
+
+/** Where the files came from, for messages and payload metadata. */
+export interface IModelSource {
+  files: IModelFiles;
+  /** The main file (the one the user named, or found in the folder). */
+  mainFile: string;
+  kind: 'hdf5' | 'keras-v3' | 'tfjs';
+}
+
+/** Read the files of the model at `modelPath` (and its weights-only config). */
+export function readModelFiles(
+  modelPath: string,
+  configPath?: string
+): IModelSource {
+  const stat = Private.stat(modelPath, 'model');
+  if (stat.isDirectory()) {
+    return readModelFiles(Private.findInFolder(modelPath), configPath);
+  }
+  const name = path.basename(modelPath);
+  const lower = name.toLowerCase();
+  const files: IModelFiles = {};
+  if (lower.endsWith('.json')) {
+    if (configPath) {
+      throw new ModelError(
+        `--config is for a weights-only HDF5 file; '${name}' is a JSON model`,
+        { file: name }
+      );
+    }
+    files[name] = Private.read(modelPath, 'model');
+    Private.addShards(files, name, modelPath);
+    return { files, mainFile: modelPath, kind: 'tfjs' };
+  }
+  files[name] = Private.read(modelPath, 'model');
+  if (configPath) {
+    let configName = path.basename(configPath);
+    if (!configName.toLowerCase().endsWith('.json')) {
+      configName += '.json';
+    }
+    files[configName] = Private.read(configPath, 'model config');
+  }
+  return {
+    files,
+    mainFile: modelPath,
+    kind: lower.endsWith('.keras') ? 'keras-v3' : 'hdf5'
+  };
+}
+
+namespace Private {
+  export function stat(file: string, what: string): fs.Stats {
+    try {
+      return fs.statSync(file);
+    } catch (error) {
+      throw new ModelError(
+        `cannot read ${what} '${file}': ${Private.reason(error)}`,
+        {
+          file
+        }
+      );
+    }
+  }
+
+  export function reason(error: unknown): string {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      return 'no such file';
+    }
+    return code ?? (error as Error).message;
+  }
+
+  export function read(file: string, what: string): Uint8Array {
+    try {
+      const buffer = fs.readFileSync(file);
+      return new Uint8Array(
+        buffer.buffer,
+        buffer.byteOffset,
+        buffer.byteLength
+      );
+    } catch (error) {
+      throw new ModelError(`cannot read ${what} '${file}': ${reason(error)}`, {
+        file
+      });
+    }
+  }
+
+  /** The model file in a folder: model.json, else the only .keras / .h5 / .hdf5. */
+  export function findInFolder(folder: string): string {
+    const entries = fs.readdirSync(folder);
+    if (entries.includes('model.json')) {
+      return path.join(folder, 'model.json');
+    }
+    const candidates = entries.filter(e => /\.(keras|h5|hdf5)$/i.test(e));
+    if (candidates.length === 1) {
+      return path.join(folder, candidates[0]);
+    }
+    throw new ModelError(
+      candidates.length
+        ? `folder '${folder}' holds several model files (${candidates.join(', ')}): name one`
+        : `folder '${folder}' holds no model.json, .keras, .h5 or .hdf5 file`,
+      { file: folder }
+    );
+  }
+
+  /** Read the weight shards a tfjs `model.json` lists, from its folder. */
+  export function addShards(
+    files: IModelFiles,
+    name: string,
+    jsonPath: string
+  ): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(files[name]));
+    } catch (error) {
+      throw new ModelError(
+        `${name}: not valid JSON (${(error as Error).message})`,
+        {
+          file: name
+        }
+      );
+    }
+    const manifest = (json as { weightsManifest?: unknown } | null)
+      ?.weightsManifest;
+    if (!Array.isArray(manifest)) {
+      // Not a tfjs model (or no weights): the loader says what it is not.
+      return;
+    }
+    const folder = path.dirname(jsonPath);
+    for (const group of manifest) {
+      const paths = (group as { paths?: unknown })?.paths;
+      if (!Array.isArray(paths)) {
+        continue;
+      }
+      for (const shard of paths) {
+        if (typeof shard !== 'string' || files[shard]) {
+          continue;
+        }
+        const resolved = path.resolve(folder, shard);
+        if (path.relative(folder, resolved).startsWith('..')) {
+          throw new ModelError(
+            `${name}: weight shard '${shard}' is outside the model folder`,
+            {
+              file: shard
+            }
+          );
+        }
+        if (!fs.existsSync(resolved)) {
+          throw new ModelError(
+            `${name}: weight shard '${shard}' is missing (looked in ${folder})`,
+            {
+              file: shard
+            }
+          );
+        }
+        files[shard] = read(resolved, 'weight shard');
+      }
+    }
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Builds and runs a model graph (Sequential or Functional) on plain
+ * Float32Array tensors. One forward pass can return any layer's output
+ * besides the model outputs (the attention, per-layer activations).
+ */
+import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras';
+import { IBuildContext, ILayer, IMask, ITensor, IWeight, layerError, Shape } from './layers/base';
+import { Kernels } from './layers/kernels';
+import { createLayer } from './layers/registry';
+import { ILayerInfo, ModelError } from './types';
+
+/** One call of a layer in execution order. */
+interface IStep {
+  layer: IGraphLayerSpec;
+  node: number;
+  impl: ILayer | null;
+  inputs: INodeRef[];
+}
+
+/** A built graph: layers with weights bound, in execution order. */
+export interface IGraph {
+  readonly spec: IModelSpec;
+  readonly steps: IStep[];
+  readonly kernels: Kernels;
+  /** Output shape (without batch) of node 0 of every layer. */
+  readonly shapes: Map<string, Shape>;
+  readonly layerInfo: ILayerInfo[];
+  /** Model input shapes (without batch), in input order. */
+  readonly inputShapes: Shape[];
+}
+
+export interface IBuildOptions {
+  kerasMajor: number;
+  lambdas?: { [layerName: string]: string };
+  /** Use the WebAssembly SIMD kernel when available (default true). */
+  simd?: boolean;
+}
+
+function key(ref: { layer: string; node: number }): string {
+  return `${ref.layer}\u0000${ref.node}`;
+}
+
+export function buildGraph(spec: IModelSpec, weights: Map<string, IWeight[]>, options: IBuildOptions): IGraph {
+  const byName = new Map(spec.layers.map(l => [l.name, l]));
+  for (const name of weights.keys()) {
+    if (!byName.has(name) && (weights.get(name) ?? []).length > 0) {
+      throw new ModelError(
+        `The weights do not match the config: the weights file has layer '${name}', the config has no such layer`,
+        { layer: name }
+      );
+    }
+  }
+  const kernels = new Kernels({ simd: options.simd });
+  const context: IBuildContext = {
+    kerasMajor: options.kerasMajor,
+    lambdas: options.lambdas ?? {},
+    kernels,
+    createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
+  };
+  const shapes = new Map<string, Shape>();
+  const nodeShapes = new Map<string, Shape>();
+  const impls = new Map<string, ILayer>();
+  const steps: IStep[] = [];
+  const pending: Array<{ layer: IGraphLayerSpec; node: number }> = [];
+  for (const layer of spec.layers) {
+    if (layer.className === 'InputLayer') {
+      const shape = spec.inputShapes[layer.name];
+      if (!shape) {
+        throw new ModelError(`Layer '${layer.name}' (InputLayer): no input shape declared`, {
+          layer: layer.name,
+          className: 'InputLayer'
+        });
+      }
+      nodeShapes.set(key({ layer: layer.name, node: 0 }), shape);
+      shapes.set(layer.name, shape);
+      steps.push({ layer, node: 0, impl: null, inputs: [] });
+      continue;
+    }
+    if (layer.inbound.length === 0) {
+      throw layerError(layer, 'is not connected to any input');
+    }
+    layer.inbound.forEach((_, node) => pending.push({ layer, node }));
+  }
+  // Configs list layers in a valid order almost always; loop until no progress otherwise.
+  while (pending.length) {
+    const before = pending.length;
+    for (let i = 0; i < pending.length; i++) {
+      const { layer, node } = pending[i];
+      const refs = layer.inbound[node];
+      if (!refs.every(r => nodeShapes.has(key(r)))) {
+        continue;
+      }
+      for (const r of refs) {
+        if (r.tensor !== 0) {
+          throw layerError(layer, `uses output ${r.tensor} of '${r.layer}'; layers with several outputs are not supported`);
+        }
+        if (!byName.has(r.layer)) {
+          throw layerError(layer, `is connected to an unknown layer '${r.layer}'`);
+        }
+      }
+      const inputShapes = refs.map(r => nodeShapes.get(key(r)) as Shape);
+      let impl = impls.get(layer.name);
+      if (!impl) {
+        impl = context.createLayer(layer, inputShapes, weights.get(layer.name) ?? []);
+        impls.set(layer.name, impl);
+        shapes.set(layer.name, impl.outputShape);
+      }
+      nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
+      steps.push({ layer, node, impl, inputs: refs });
+      pending.splice(i, 1);
+      i--;
+    }
+    if (pending.length === before) {
+      const stuck = pending[0].layer;
+      throw layerError(stuck, `its inputs (${stuck.inbound[pending[0].node].map(r => r.layer).join(', ')}) are never computed`);
+    }
+  }
+  for (const ref of [...spec.inputs, ...spec.outputs]) {
+    if (!nodeShapes.has(key(ref))) {
+      throw new ModelError(`The model config names '${ref.layer}' as an input or output, but no such layer exists`, {
+        layer: ref.layer
+      });
+    }
+  }
+  const layerInfo: ILayerInfo[] = [];
+  const seen = new Set<string>();
+  for (const step of steps) {
+    if (!seen.has(step.layer.name)) {
+      seen.add(step.layer.name);
+      layerInfo.push({
+        name: step.layer.name,
+        className: step.layer.className,
+        outputShape: [...(shapes.get(step.layer.name) ?? [])]
+      });
+    }
+  }
+  return {
+    spec,
+    steps,
+    kernels,
+    shapes,
+    layerInfo,
+    inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape)
+  };
+}
+
+export interface IRunOptions {
+  /** Layer names whose (node 0) outputs to return besides the model outputs. */
+  outputs?: string[];
+}
+
+export interface IRunResult {
+  outputs: ITensor[];
+  activations: { [layerName: string]: ITensor };
+}
+
+/** One forward pass. `inputs` follow the model's input order, batch first. */
+export function runGraph(graph: IGraph, inputs: ITensor[], options: IRunOptions = {}): IRunResult {
+  const { spec } = graph;
+  if (inputs.length !== spec.inputs.length) {
+    throw new ModelError(`The model takes ${spec.inputs.length} input(s), got ${inputs.length}`);
+  }
+  const wanted = new Set(options.outputs ?? []);
+  for (const name of wanted) {
+    if (!graph.shapes.has(name)) {
+      throw new ModelError(`No layer named '${name}' in the model`, { layer: name });
+    }
+  }
+  const values = new Map<string, { tensor: ITensor; mask: IMask | null }>();
+  spec.inputs.forEach((ref, i) => {
+    const declared = graph.inputShapes[i];
+    const x = inputs[i];
+    const ok =
+      x.shape.length === declared.length + 1 &&
+      declared.every((d, k) => d === null || d === x.shape[k + 1]);
+    if (!ok) {
+      throw new ModelError(
+        `Input '${ref.layer}' expects shape [batch, ${declared.map(d => d ?? '?').join(', ')}], got [${x.shape.join(', ')}]`,
+        { layer: ref.layer }
+      );
+    }
+    values.set(key(ref), { tensor: x, mask: null });
+  });
+  const activations: { [name: string]: ITensor } = {};
+  for (const step of graph.steps) {
+    if (!step.impl) {
+      continue;
+    }
+    const ins = step.inputs.map(r => values.get(key(r))!);
+    const result = step.impl.call(
+      ins.map(v => v.tensor),
+      ins.map(v => v.mask)
+    );
+    values.set(key({ layer: step.layer.name, node: step.node }), { tensor: result.output, mask: result.mask });
+    if (step.node === 0 && wanted.has(step.layer.name)) {
+      activations[step.layer.name] = result.output;
+    }
+  }
+  for (const name of wanted) {
+    if (!activations[name]) {
+      const input = values.get(key({ layer: name, node: 0 }));
+      if (input) {
+        activations[name] = input.tensor;
+      }
+    }
+  }
+  return { outputs: spec.outputs.map(r => values.get(key(r))!.tensor), activations };
+}

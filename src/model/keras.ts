@@ -1,0 +1,449 @@
+/**
+ * Translation of Keras model configs (Keras 2.x, tf.keras, Keras 3, and the
+ * TensorFlow.js layers `model.json` topology) into one plain graph spec, and
+ * of tfjs weight manifests into per-layer weight lists.
+ */
+import { ILayerSpec, IWeight, Shape } from './layers/base';
+import { ModelError } from './types';
+
+/** A reference to one output tensor of one call (node) of a layer. */
+export interface INodeRef {
+  layer: string;
+  node: number;
+  tensor: number;
+}
+
+/** A layer of the graph with the inputs of each of its calls. */
+export interface IGraphLayerSpec extends ILayerSpec {
+  /** One entry per call (node) of the layer: the tensors it consumes. */
+  inbound: INodeRef[][];
+}
+
+/** A whole model: layers in config order, graph inputs and outputs. */
+export interface IModelSpec {
+  name: string;
+  layers: IGraphLayerSpec[];
+  inputs: INodeRef[];
+  outputs: INodeRef[];
+  /** Declared input shapes (without batch) by InputLayer name. */
+  inputShapes: { [name: string]: Shape };
+}
+
+/** Names of classes that are containers, not layers. */
+const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];
+
+/** Normalises a Keras class name (`Custom>GRU`, `keras.layers.GRU`, `GRUV2`). */
+export function normalizeClassName(raw: string): string {
+  let name = raw;
+  const gt = name.lastIndexOf('>');
+  if (gt >= 0) {
+    name = name.slice(gt + 1);
+  }
+  const dot = name.lastIndexOf('.');
+  if (dot >= 0) {
+    name = name.slice(dot + 1);
+  }
+  const aliases: { [k: string]: string } = {
+    GRUV2: 'GRU',
+    LSTMV2: 'LSTM',
+    CuDNNGRU: 'CuDNNGRU',
+    Convolution1D: 'Conv1D',
+    MaxPool1D: 'MaxPooling1D',
+    AvgPool1D: 'AveragePooling1D',
+    GlobalMaxPool1D: 'GlobalMaxPooling1D',
+    GlobalAvgPool1D: 'GlobalAveragePooling1D'
+  };
+  return aliases[name] ?? name;
+}
+
+/** A `{class_name, config}` object as a layer spec. */
+export function specFromLayerConfig(raw: unknown, where: string): ILayerSpec {
+  if (!raw || typeof raw !== 'object') {
+    throw new ModelError(`${where}: a layer entry is not an object`, { file: where });
+  }
+  const entry = raw as { class_name?: unknown; config?: unknown; name?: unknown };
+  if (typeof entry.class_name !== 'string') {
+    throw new ModelError(`${where}: a layer entry has no class_name`, { file: where });
+  }
+  const config =
+    entry.config && typeof entry.config === 'object' ? { ...(entry.config as object) } : {};
+  const name =
+    typeof (config as { name?: unknown }).name === 'string'
+      ? ((config as { name: string }).name as string)
+      : typeof entry.name === 'string'
+        ? entry.name
+        : '';
+  return { name, className: normalizeClassName(entry.class_name), config };
+}
+
+/** The spec of a wrapped layer (`TimeDistributed.layer`, `Bidirectional.layer`). */
+export function nestedSpec(spec: ILayerSpec, key: string): ILayerSpec {
+  const raw = spec.config[key];
+  if (!raw || typeof raw !== 'object') {
+    throw new ModelError(`Layer '${spec.name}' (${spec.className}): config has no '${key}'`, {
+      layer: spec.name,
+      className: spec.className
+    });
+  }
+  return specFromLayerConfig(raw, `layer '${spec.name}'`);
+}
+
+/** The declared batch shape of a layer config (Keras 2 `batch_input_shape`, Keras 3 `batch_shape`). */
+export function declaredBatchShape(config: { [key: string]: any }): Shape | null {
+  const batch = config.batch_input_shape ?? config.batch_shape;
+  if (Array.isArray(batch)) {
+    return batch.slice(1).map((d: unknown) => (typeof d === 'number' ? d : null));
+  }
+  if (Array.isArray(config.input_shape)) {
+    return config.input_shape.map((d: unknown) => (typeof d === 'number' ? d : null));
+  }
+  if (typeof config.input_dim === 'number' && config.class_name !== 'Embedding') {
+    return null;
+  }
+  return null;
+}
+
+/**
+ * Parses a model config: the `model_config` attribute / `model.to_json()`
+ * text, a Keras 3 `config.json`, or a tfjs `modelTopology`.
+ */
+export function parseModelConfig(raw: unknown, file: string): IModelSpec {
+  let root = raw;
+  if (typeof root === 'string') {
+    try {
+      root = JSON.parse(root);
+    } catch (e) {
+      throw new ModelError(`${file}: the model config is not valid JSON (${(e as Error).message})`, {
+        file
+      });
+    }
+  }
+  if (root && typeof root === 'object' && 'model_config' in (root as object)) {
+    root = (root as { model_config: unknown }).model_config;
+  }
+  const top = root as { class_name?: unknown; config?: unknown } | null;
+  if (!top || typeof top !== 'object' || typeof top.class_name !== 'string') {
+    throw new ModelError(`${file}: this JSON is not a Keras model config (no class_name)`, { file });
+  }
+  const className = normalizeClassName(top.class_name);
+  if (className === 'Sequential') {
+    return Private.sequential(top.config, file);
+  }
+  if (className === 'Model' || className === 'Functional') {
+    return Private.functional(top.config, file);
+  }
+  throw new ModelError(
+    `${file}: the top-level class is '${top.class_name}', expected Sequential, Model or Functional`,
+    { file }
+  );
+}
+
+/** A tfjs layers model: topology and weights by layer name. */
+export interface ITfjsModel {
+  topology: unknown;
+  kerasVersion?: string;
+  weights: Map<string, IWeight[]>;
+}
+
+interface IManifestEntry {
+  name: string;
+  shape: number[];
+  dtype?: string;
+  quantization?: { dtype: string; scale?: number; min?: number };
+}
+
+/** Reads `model.json` plus its shards (float32; uint8/uint16 affine quantisation; float16). */
+export function readTfjsModel(files: { [name: string]: Uint8Array }, jsonName: string): ITfjsModel {
+  let json: any;
+  try {
+    json = JSON.parse(new TextDecoder().decode(files[jsonName]));
+  } catch (e) {
+    throw new ModelError(`${jsonName}: not valid JSON (${(e as Error).message})`, { file: jsonName });
+  }
+  if (!json || typeof json !== 'object' || !json.modelTopology) {
+    throw new ModelError(`${jsonName}: not a TensorFlow.js layers model (no modelTopology)`, {
+      file: jsonName
+    });
+  }
+  const weights = new Map<string, IWeight[]>();
+  const groups: Array<{ paths: string[]; weights: IManifestEntry[] }> = json.weightsManifest ?? [];
+  for (const group of groups) {
+    const parts = (group.paths ?? []).map(p => {
+      const base = p.split('/').pop() as string;
+      const data = files[p] ?? files[base];
+      if (!data) {
+        throw new ModelError(`${jsonName}: weight shard '${p}' is missing`, { file: p });
+      }
+      return data;
+    });
+    const total = parts.reduce((a, p) => a + p.length, 0);
+    const buffer = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      buffer.set(p, at);
+      at += p.length;
+    }
+    let offset = 0;
+    for (const entry of group.weights ?? []) {
+      const size = entry.shape.reduce((a, d) => a * d, 1);
+      const { data, bytes } = Private.decodeWeight(entry, buffer, offset, size, jsonName);
+      offset += bytes;
+      const slash = entry.name.indexOf('/');
+      const layer = slash >= 0 ? entry.name.slice(0, slash) : entry.name;
+      const list = weights.get(layer) ?? [];
+      list.push({ name: entry.name, shape: entry.shape, data });
+      weights.set(layer, list);
+    }
+    if (offset > total) {
+      throw new ModelError(`${jsonName}: weight shards hold ${total} bytes, the manifest needs ${offset}`, {
+        file: jsonName
+      });
+    }
+  }
+  const topology = json.modelTopology;
+  const kerasVersion =
+    typeof topology.keras_version === 'string' ? topology.keras_version : undefined;
+  return { topology, kerasVersion, weights };
+}
+
+namespace Private {
+  export function decodeWeight(
+    entry: IManifestEntry,
+    buffer: Uint8Array,
+    offset: number,
+    size: number,
+    file: string
+  ): { data: Float32Array; bytes: number } {
+    const q = entry.quantization;
+    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    const need = (bytes: number) => {
+      if (offset + bytes > buffer.length) {
+        throw new ModelError(`${file}: weight '${entry.name}' runs past the end of its shards`, {
+          file
+        });
+      }
+    };
+    if (q) {
+      const scale = q.scale ?? 1;
+      const min = q.min ?? 0;
+      const data = new Float32Array(size);
+      if (q.dtype === 'uint8') {
+        need(size);
+        for (let i = 0; i < size; i++) {
+          data[i] = buffer[offset + i] * scale + min;
+        }
+        return { data, bytes: size };
+      }
+      if (q.dtype === 'uint16') {
+        need(size * 2);
+        for (let i = 0; i < size; i++) {
+          data[i] = view.getUint16(offset + 2 * i, true) * scale + min;
+        }
+        return { data, bytes: size * 2 };
+      }
+      if (q.dtype === 'float16') {
+        need(size * 2);
+        for (let i = 0; i < size; i++) {
+          data[i] = half(view.getUint16(offset + 2 * i, true));
+        }
+        return { data, bytes: size * 2 };
+      }
+      throw new ModelError(`${file}: weight '${entry.name}' uses unsupported quantization ${q.dtype}`, {
+        file
+      });
+    }
+    const dtype = entry.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'int32') {
+      throw new ModelError(`${file}: weight '${entry.name}' has unsupported dtype ${dtype}`, { file });
+    }
+    need(size * 4);
+    const data = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      data[i] =
+        dtype === 'float32'
+          ? view.getFloat32(offset + 4 * i, true)
+          : view.getInt32(offset + 4 * i, true);
+    }
+    return { data, bytes: size * 4 };
+  }
+
+  function half(bits: number): number {
+    const sign = bits & 0x8000 ? -1 : 1;
+    const exp = (bits >> 10) & 0x1f;
+    const frac = bits & 0x3ff;
+    if (exp === 0) {
+      return sign * Math.pow(2, -14) * (frac / 1024);
+    }
+    if (exp === 31) {
+      return frac ? NaN : sign * Infinity;
+    }
+    return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
+  }
+
+  export function sequential(config: unknown, file: string): IModelSpec {
+    const list: unknown[] = Array.isArray(config)
+      ? config
+      : Array.isArray((config as { layers?: unknown })?.layers)
+        ? (config as { layers: unknown[] }).layers
+        : (() => {
+            throw new ModelError(`${file}: Sequential config has no layer list`, { file });
+          })();
+    const name = (config as { name?: string })?.name ?? 'sequential';
+    const layers: IGraphLayerSpec[] = [];
+    let inputName = '';
+    let inputShape: Shape | null = null;
+    const build = (config as { build_input_shape?: unknown })?.build_input_shape;
+    if (Array.isArray(build)) {
+      inputShape = build.slice(1).map((d: unknown) => (typeof d === 'number' ? d : null));
+    }
+    let previous: INodeRef | null = null;
+    list.forEach((entry, i) => {
+      const spec = specFromLayerConfig(entry, file);
+      if (!spec.name) {
+        spec.name = `layer_${i}`;
+      }
+      if (spec.className === 'InputLayer') {
+        inputName = spec.name;
+        inputShape = declaredBatchShape(spec.config) ?? inputShape;
+        previous = { layer: spec.name, node: 0, tensor: 0 };
+        return;
+      }
+      if (MODEL_CLASSES.includes(spec.className)) {
+        throw new ModelError(
+          `Layer '${spec.name}' (${spec.className}): nested models are not supported`,
+          { layer: spec.name, className: spec.className }
+        );
+      }
+      if (!previous) {
+        inputShape = declaredBatchShape(spec.config) ?? inputShape;
+        if (!inputShape && spec.className === 'Embedding') {
+          const length = spec.config.input_length;
+          inputShape = [typeof length === 'number' ? length : null];
+        }
+        if (!inputShape) {
+          throw new ModelError(
+            `${file}: the first layer '${spec.name}' declares no input shape (batch_input_shape / batch_shape)`,
+            { file, layer: spec.name }
+          );
+        }
+        inputName = `${spec.name}_input`;
+        previous = { layer: inputName, node: 0, tensor: 0 };
+      }
+      layers.push({ ...spec, inbound: [[previous]] });
+      previous = { layer: spec.name, node: 0, tensor: 0 };
+    });
+    if (!inputShape || !previous) {
+      throw new ModelError(`${file}: Sequential model has no layers or no input shape`, { file });
+    }
+    layers.unshift({
+      name: inputName,
+      className: 'InputLayer',
+      config: { batch_input_shape: [null, ...(inputShape as Shape)] },
+      inbound: []
+    });
+    return {
+      name,
+      layers,
+      inputs: [{ layer: inputName, node: 0, tensor: 0 }],
+      outputs: [previous],
+      inputShapes: { [inputName]: inputShape }
+    };
+  }
+
+  export function functional(config: unknown, file: string): IModelSpec {
+    const c = config as {
+      name?: string;
+      layers?: unknown[];
+      input_layers?: unknown;
+      output_layers?: unknown;
+    };
+    if (!c || !Array.isArray(c.layers)) {
+      throw new ModelError(`${file}: functional model config has no layer list`, { file });
+    }
+    const layers: IGraphLayerSpec[] = [];
+    const inputShapes: { [name: string]: Shape } = {};
+    for (const entry of c.layers) {
+      const spec = specFromLayerConfig(entry, file);
+      if (MODEL_CLASSES.includes(spec.className)) {
+        throw new ModelError(
+          `Layer '${spec.name}' (${spec.className}): nested models are not supported`,
+          { layer: spec.name, className: spec.className }
+        );
+      }
+      const nodes = (entry as { inbound_nodes?: unknown }).inbound_nodes;
+      const inbound = Array.isArray(nodes) ? nodes.map(n => nodeRefs(n, spec.name, file)) : [];
+      if (spec.className === 'InputLayer') {
+        const shape = declaredBatchShape(spec.config);
+        if (!shape) {
+          throw new ModelError(`Layer '${spec.name}' (InputLayer): no batch shape declared`, {
+            layer: spec.name,
+            className: 'InputLayer'
+          });
+        }
+        inputShapes[spec.name] = shape;
+      }
+      layers.push({ ...spec, inbound });
+    }
+    return {
+      name: c.name ?? 'model',
+      layers,
+      inputs: refList(c.input_layers, file, 'input_layers'),
+      outputs: refList(c.output_layers, file, 'output_layers'),
+      inputShapes
+    };
+  }
+
+  function refList(raw: unknown, file: string, field: string): INodeRef[] {
+    if (!Array.isArray(raw) || raw.length === 0) {
+      throw new ModelError(`${file}: model config has no ${field}`, { file });
+    }
+    // Keras 3 writes a single [name, node, tensor] without the outer list.
+    const list = typeof raw[0] === 'string' ? [raw] : raw;
+    return list.map((r: any) => {
+      if (!Array.isArray(r) || typeof r[0] !== 'string') {
+        throw new ModelError(`${file}: ${field} entry ${JSON.stringify(r)} is not [name, node, tensor]`, {
+          file
+        });
+      }
+      return { layer: r[0], node: Number(r[1] ?? 0), tensor: Number(r[2] ?? 0) };
+    });
+  }
+
+  /** One inbound node: Keras 2 `[[name, node, tensor, kwargs], ...]` or Keras 3 `{args, kwargs}`. */
+  function nodeRefs(node: unknown, layer: string, file: string): INodeRef[] {
+    if (Array.isArray(node)) {
+      return node.map((r: any) => {
+        if (!Array.isArray(r) || typeof r[0] !== 'string') {
+          throw new ModelError(`Layer '${layer}': inbound node ${JSON.stringify(r)} is malformed`, {
+            layer,
+            file
+          });
+        }
+        return { layer: r[0], node: Number(r[1] ?? 0), tensor: Number(r[2] ?? 0) };
+      });
+    }
+    if (node && typeof node === 'object') {
+      const refs: INodeRef[] = [];
+      collectHistory((node as { args?: unknown }).args, refs);
+      return refs;
+    }
+    throw new ModelError(`Layer '${layer}': inbound node ${JSON.stringify(node)} is malformed`, {
+      layer,
+      file
+    });
+  }
+
+  function collectHistory(value: unknown, refs: INodeRef[]): void {
+    if (Array.isArray(value)) {
+      value.forEach(v => collectHistory(v, refs));
+      return;
+    }
+    if (value && typeof value === 'object') {
+      const v = value as { class_name?: string; config?: { keras_history?: unknown[] } };
+      if (v.class_name === '__keras_tensor__' && Array.isArray(v.config?.keras_history)) {
+        const [layer, node, tensor] = v.config!.keras_history as [string, number, number];
+        refs.push({ layer, node: Number(node), tensor: Number(tensor) });
+      }
+    }
+  }
+}

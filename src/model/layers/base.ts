@@ -1,0 +1,146 @@
+/**
+ * Plain-data tensors and the layer contract shared by every layer
+ * implementation. Everything here is Float32Array maths: no tfjs.
+ */
+import { ModelError } from '../types';
+import { Kernels } from './kernels';
+
+/** A dense row-major tensor; `shape[0]` is the batch axis. */
+export interface ITensor {
+  shape: number[];
+  data: Float32Array;
+  /**
+   * Set by Embedding: `data` is `table` rows gathered by `indices`. A
+   * recurrent layer reading it projects the table once instead of every step.
+   */
+  gather?: { indices: Float32Array; table: Float32Array; width: number };
+}
+
+/** A Keras time-step mask: `data[b * steps + t]` is 1 where the step is real. */
+export interface IMask {
+  batch: number;
+  steps: number;
+  data: Uint8Array;
+}
+
+/** A shape without the batch axis; `null` = unknown / variable. */
+export type Shape = Array<number | null>;
+
+/** One stored weight array (Keras order inside its layer). */
+export interface IWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** A layer's declaration after config translation. */
+export interface ILayerSpec {
+  name: string;
+  className: string;
+  config: { [key: string]: any };
+}
+
+/** What layer factories need besides the spec and its weights. */
+export interface IBuildContext {
+  /** Major Keras version that wrote the model (changes hard_sigmoid). */
+  kerasMajor: number;
+  /** Explicit Lambda semantics by layer name. */
+  lambdas: { [layerName: string]: string };
+  /** Matrix kernels (and WebAssembly memory) of the model being built. */
+  kernels: Kernels;
+  /** Builds a nested layer (wrappers use it for the layer they wrap). */
+  createLayer(spec: ILayerSpec, inputShapes: Shape[], weights: IWeight[]): ILayer;
+}
+
+/** Result of one layer call. */
+export interface ILayerOutput {
+  output: ITensor;
+  mask: IMask | null;
+}
+
+/** An executable layer. */
+export interface ILayer {
+  readonly name: string;
+  readonly className: string;
+  /** Output shape without the batch axis. */
+  readonly outputShape: Shape;
+  call(inputs: ITensor[], masks: Array<IMask | null>): ILayerOutput;
+}
+
+/** Builds a layer from its spec, the shapes of its inputs and its weights. */
+export type LayerFactory = (
+  spec: ILayerSpec,
+  inputShapes: Shape[],
+  weights: IWeight[],
+  context: IBuildContext
+) => ILayer;
+
+/** A ModelError naming the layer and its class. */
+export function layerError(spec: ILayerSpec, reason: string): ModelError {
+  return new ModelError(`Layer '${spec.name}' (${spec.className}): ${reason}`, {
+    layer: spec.name,
+    className: spec.className
+  });
+}
+
+/** Number of elements of a shape (batch excluded); nulls are not allowed. */
+export function sizeOf(shape: ReadonlyArray<number | null>): number {
+  let n = 1;
+  for (const d of shape) {
+    n *= d ?? 1;
+  }
+  return n;
+}
+
+export function tensor(shape: number[], data?: Float32Array): ITensor {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return { shape, data: data ?? new Float32Array(size) };
+}
+
+/** Checks weight count and shapes, naming the layer on mismatch. */
+export function expectWeights(
+  spec: ILayerSpec,
+  weights: IWeight[],
+  expected: Array<{ name: string; shape: number[] }>
+): Float32Array[] {
+  if (weights.length !== expected.length) {
+    throw layerError(
+      spec,
+      `expected ${expected.length} weight arrays (${expected
+        .map(e => e.name)
+        .join(', ')}), the file has ${weights.length}`
+    );
+  }
+  return expected.map((e, i) => {
+    const w = weights[i];
+    const same =
+      w.shape.length === e.shape.length &&
+      w.shape.every((d, k) => d === e.shape[k]);
+    if (!same) {
+      throw layerError(
+        spec,
+        `weight ${e.name} should have shape [${e.shape.join(', ')}], the file has ` +
+          `[${w.shape.join(', ')}] (${w.name})`
+      );
+    }
+    return w.data;
+  });
+}
+
+/** Reads an integer config field, naming the layer when it is missing. */
+export function intConfig(spec: ILayerSpec, key: string): number {
+  const v = spec.config[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw layerError(spec, `config field '${key}' is missing or not a number`);
+  }
+  return v;
+}
+
+/** Requires a known last dimension of an input shape. */
+export function lastDim(spec: ILayerSpec, shape: Shape): number {
+  const d = shape[shape.length - 1];
+  if (d === null || d === undefined) {
+    throw layerError(spec, 'the last input dimension must be known');
+  }
+  return d;
+}

@@ -1,0 +1,75 @@
+/**
+ * Dense (applied to the last axis, like Keras) and the shared affine helper.
+ */
+import { outputActivation } from './activations';
+import {
+  expectWeights,
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  intConfig,
+  ITensor,
+  IWeight,
+  lastDim,
+  Shape
+} from './base';
+import { IWeightMatrix, Kernels } from './kernels';
+
+/** `x[rows x k] . W + bias` as a compact `rows x n` array. */
+export function affine(
+  kernels: Kernels,
+  x: Float32Array,
+  rows: number,
+  w: IWeightMatrix,
+  bias: Float32Array | null
+): Float32Array {
+  const { n, np } = w;
+  const out = new Float32Array(rows * np);
+  if (bias) {
+    for (let r = 0; r < rows; r++) {
+      out.set(bias, r * np);
+    }
+  }
+  kernels.gemm(x, rows, w, out);
+  if (np === n) {
+    return out;
+  }
+  const compact = new Float32Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    compact.set(out.subarray(r * np, r * np + n), r * n);
+  }
+  return compact;
+}
+
+export function createDense(
+  spec: ILayerSpec,
+  inputShapes: Shape[],
+  weights: IWeight[],
+  context: IBuildContext
+): ILayer {
+  const inShape = inputShapes[0];
+  const inDim = lastDim(spec, inShape);
+  const units = intConfig(spec, 'units');
+  const useBias = spec.config.use_bias !== false;
+  const arrays = expectWeights(spec, weights, [
+    { name: 'kernel', shape: [inDim, units] },
+    ...(useBias ? [{ name: 'bias', shape: [units] }] : [])
+  ]);
+  const matrix = context.kernels.matrix(arrays[0], inDim, units);
+  const bias = useBias ? arrays[1] : null;
+  const activation = outputActivation(spec, spec.config.activation, context.kerasMajor);
+  const outputShape = [...inShape.slice(0, -1), units];
+  return {
+    name: spec.name,
+    className: spec.className,
+    outputShape,
+    call(inputs: ITensor[], masks: Array<IMask | null>) {
+      const x = inputs[0];
+      const rows = x.data.length / inDim;
+      const data = affine(context.kernels, x.data, rows, matrix, bias);
+      activation?.(data, units);
+      return { output: { shape: [...x.shape.slice(0, -1), units], data }, mask: masks[0] };
+    }
+  };
+}

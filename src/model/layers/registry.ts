@@ -1,0 +1,71 @@
+/**
+ * Layer classes this engine runs, by Keras class name.
+ */
+import { createActivation, createIdentity, createSoftmax } from './activation';
+import { IBuildContext, ILayer, ILayerSpec, IWeight, LayerFactory, layerError, Shape } from './base';
+import { createBidirectional } from './bidirectional';
+import { createConv1d } from './conv1d';
+import { createDense } from './dense';
+import { createEmbedding, createMasking } from './embedding';
+import { createGru } from './gru';
+import { createLambda } from './lambda';
+import { createLstm } from './lstm';
+import { createConcatenate, createDot, createElementwiseMerge } from './merge';
+import { createGlobalPooling1d, createPooling1d } from './pooling';
+import { createFlatten, createPermute, createRepeatVector, createReshape } from './reshape';
+import { createSimpleRnn } from './simple-rnn';
+import { createTimeDistributed } from './time-distributed';
+
+export const LAYER_FACTORIES: { [className: string]: LayerFactory } = {
+  Dense: createDense,
+  Embedding: createEmbedding,
+  Masking: createMasking,
+  GRU: createGru,
+  LSTM: createLstm,
+  SimpleRNN: createSimpleRnn,
+  Bidirectional: createBidirectional,
+  TimeDistributed: createTimeDistributed,
+  Conv1D: createConv1d,
+  MaxPooling1D: createPooling1d,
+  AveragePooling1D: createPooling1d,
+  GlobalMaxPooling1D: createGlobalPooling1d,
+  GlobalAveragePooling1D: createGlobalPooling1d,
+  Flatten: createFlatten,
+  RepeatVector: createRepeatVector,
+  Permute: createPermute,
+  Reshape: createReshape,
+  Multiply: createElementwiseMerge,
+  Add: createElementwiseMerge,
+  Subtract: createElementwiseMerge,
+  Average: createElementwiseMerge,
+  Maximum: createElementwiseMerge,
+  Minimum: createElementwiseMerge,
+  Concatenate: createConcatenate,
+  Dot: createDot,
+  Activation: createActivation,
+  Softmax: createSoftmax,
+  Lambda: createLambda,
+  Dropout: createIdentity,
+  SpatialDropout1D: createIdentity,
+  GaussianNoise: createIdentity,
+  GaussianDropout: createIdentity,
+  AlphaDropout: createIdentity,
+  ActivityRegularization: createIdentity
+};
+
+/** Builds one layer, or fails naming the layer and its class. */
+export function createLayer(
+  spec: ILayerSpec,
+  inputShapes: Shape[],
+  weights: IWeight[],
+  context: IBuildContext
+): ILayer {
+  const factory = LAYER_FACTORIES[spec.className];
+  if (!factory) {
+    throw layerError(
+      spec,
+      `layer class '${spec.className}' is not supported (supported: ${Object.keys(LAYER_FACTORIES).join(', ')})`
+    );
+  }
+  return factory(spec, inputShapes, weights, context);
+}

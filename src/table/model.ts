@@ -1,0 +1,480 @@
+/**
+ * The table model: one source of truth for the DOM renderer and the HTML
+ * export. Rows of `charsPerRow` cells per value series, row headers, per-cell
+ * glyph / colour level / label, legend and header line. Pure.
+ *
+ * Per-cell data are kept in typed arrays (levels) and cell views are made on
+ * demand, so a million-character payload costs a few arrays, not a million
+ * objects.
+ */
+import {
+  INormalizedPayload,
+  INormalizedSample,
+  IResolvedOptions,
+  IScale
+} from '../payload/normalize';
+import { ColormapName } from '../payload/types';
+import {
+  COLORMAP_LEVELS,
+  legendStops,
+  palette,
+  textPalette
+} from './colormaps';
+
+/** Level of a cell with no colour. */
+export const LEVEL_MASKED = -1;
+export const LEVEL_MISSING = -2;
+
+export interface ILegend {
+  colormap: ColormapName;
+  lo: number;
+  hi: number;
+  loText: string;
+  hiText: string;
+  /** Evenly spaced colours from `lo` to `hi`. */
+  stops: string[];
+  /** CSS `linear-gradient(...)` of the stops, left to right. */
+  gradient: string;
+}
+
+/** One value row of a sample (the sample's attention, or one series). */
+export interface ITableRowSeries {
+  name: string;
+  values: Float64Array;
+  /** Colour level per token: 0..255, LEVEL_MASKED or LEVEL_MISSING. */
+  levels: Int16Array;
+}
+
+export interface ISampleTable {
+  index: number;
+  tokens: string[];
+  mask: Uint8Array;
+  maskedCount: number;
+  series: ITableRowSeries[];
+  /** True when row headers show series names (sample given with `series`). */
+  named: boolean;
+  charsPerRow: number;
+  /** Number of row groups (`ceil(tokens / charsPerRow)`, at least 1). */
+  groupCount: number;
+  scale: IScale;
+  legend: ILegend;
+  /** Heading text (explicit title, else `Sample <i>` in a batch, else ``). */
+  title: string;
+  /** Formatted prediction(s), `` when absent. */
+  prediction: string;
+  /** Label as text, `` when absent. */
+  label: string;
+  /** Short summary, e.g. `250 characters, 70 masked`. */
+  summary: string;
+  /** Meta as compact JSON (at most 300 characters), `` when absent. */
+  meta: string;
+  /** The full header line as plain text. */
+  headerLine: string;
+}
+
+export interface ITableModel {
+  samples: ISampleTable[];
+  options: IResolvedOptions;
+  colormap: ColormapName;
+  /** 256 background colours of the map. */
+  palette: ReadonlyArray<string>;
+  /** 256 text colours (contrast >= 4.5 on the matching background). */
+  textColors: ReadonlyArray<string>;
+  title: string;
+  totalTokens: number;
+}
+
+/** Everything a view needs to draw one cell. */
+export interface ICellView {
+  /** Token index in the sample. */
+  pos: number;
+  token: string;
+  glyph: string;
+  /** Whitespace or control character drawn as a dimmed glyph. */
+  whitespace: boolean;
+  masked: boolean;
+  missing: boolean;
+  /** Exact value (null when missing). */
+  value: number | null;
+  /** 0..255, LEVEL_MASKED or LEVEL_MISSING. */
+  level: number;
+  background: string | null;
+  foreground: string | null;
+  /** `U+0068` (several code points are joined with spaces). */
+  codePoints: string;
+  /** Full description for `title` / `aria-label`. */
+  label: string;
+}
+
+/** Build the table model of a normalised payload. */
+export function buildTableModel(payload: INormalizedPayload): ITableModel {
+  const options = payload.options;
+  const colormap = options.colormap;
+  let totalTokens = 0;
+  const samples = payload.samples.map(sample => {
+    totalTokens += sample.tokens.length;
+    return Private.buildSample(sample, options, payload.isBatch);
+  });
+  return {
+    samples,
+    options,
+    colormap,
+    palette: palette(colormap),
+    textColors: textPalette(colormap),
+    title: payload.title ?? '',
+    totalTokens
+  };
+}
+
+/** The view of one cell (`rowIndex` selects the series). */
+export function getCell(
+  model: ITableModel,
+  sample: ISampleTable,
+  rowIndex: number,
+  pos: number
+): ICellView {
+  const series = sample.series[rowIndex];
+  const token = sample.tokens[pos] ?? '';
+  const { glyph, whitespace } = glyphFor(token, model.options.showWhitespace);
+  const level = series.levels[pos];
+  const raw = series.values[pos];
+  const value = raw === raw ? raw : null;
+  const masked = level === LEVEL_MASKED;
+  const missing = value === null;
+  const codePoints = codePointsOf(token);
+  const parts = [
+    `'${glyph}'`,
+    codePoints,
+    `position ${pos}`,
+    value === null ? 'no value' : `value ${String(value)}`
+  ];
+  if (sample.named) {
+    parts.push(series.name);
+  }
+  if (masked) {
+    parts.push('masked');
+  }
+  return {
+    pos,
+    token,
+    glyph,
+    whitespace,
+    masked,
+    missing,
+    value,
+    level,
+    background: level >= 0 ? model.palette[level] : null,
+    foreground: level >= 0 ? model.textColors[level] : null,
+    codePoints,
+    label: parts.join(', ')
+  };
+}
+
+/** Column header labels of a sample's table (`0 .. charsPerRow-1`). */
+export function columnLabels(sample: ISampleTable): number[] {
+  const count = Math.min(sample.charsPerRow, Math.max(1, sample.tokens.length));
+  const labels: number[] = [];
+  for (let i = 0; i < count; i++) {
+    labels.push(i);
+  }
+  return labels;
+}
+
+/** Token range [start, end) of a row group. */
+export function groupRange(
+  sample: ISampleTable,
+  group: number
+): [number, number] {
+  const start = group * sample.charsPerRow;
+  return [start, Math.min(sample.tokens.length, start + sample.charsPerRow)];
+}
+
+/**
+ * Format a value with `precision` significant digits (at least 1), without
+ * trailing zeros, in the shorter of plain and exponent notation:
+ * 0.0041234 -> `0.004123`, 12.5 -> `12.5`, 0.000012345 -> `1.235e-5`.
+ */
+export function formatValue(value: number, precision: number): string {
+  if (!Number.isFinite(value)) {
+    return String(value);
+  }
+  if (value === 0) {
+    return '0';
+  }
+  const digits = Math.max(1, Math.min(17, Math.floor(precision)));
+  const fixed = value.toPrecision(digits);
+  if (fixed.indexOf('e') < 0) {
+    const plain = Private.trimZeros(fixed);
+    // Exponent notation only pays off with several leading zeros (0.000012).
+    const zeros =
+      value < 0 ? fixed.startsWith('-0.000') : fixed.startsWith('0.000');
+    if (!zeros) {
+      return plain;
+    }
+    const scientific = Private.scientific(value, digits);
+    return scientific.length < plain.length ? scientific : plain;
+  }
+  const plain = String(Number(fixed));
+  const scientific = Private.scientific(value, digits);
+  return scientific.length < plain.length ? scientific : plain;
+}
+
+/** `U+0068` for each code point of a token (at most 8, then `…`). */
+export function codePointsOf(token: string): string {
+  let hit = Private.codePointCache.get(token);
+  if (hit === undefined) {
+    hit = Private.computeCodePoints(token);
+    if (Private.codePointCache.size < 100000) {
+      Private.codePointCache.set(token, hit);
+    }
+  }
+  return hit;
+}
+
+namespace Private {
+  export const codePointCache = new Map<string, string>();
+
+  /** `12.50` -> `12.5`, `3.000` -> `3` (only after a decimal point). */
+  export function trimZeros(text: string): string {
+    if (text.indexOf('.') < 0) {
+      return text;
+    }
+    let end = text.length;
+    while (text.charCodeAt(end - 1) === 48) {
+      end--;
+    }
+    if (text.charCodeAt(end - 1) === 46) {
+      end--;
+    }
+    return text.slice(0, end);
+  }
+
+  /** `1.235e-5` style, without trailing zeros or a `+`. */
+  export function scientific(value: number, digits: number): string {
+    const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
+    return `${trimZeros(mantissa)}e${exponent.charAt(0) === '+' ? exponent.slice(1) : exponent}`;
+  }
+
+  export function computeCodePoints(token: string): string {
+    const points = Array.from(token);
+    if (points.length === 0) {
+      return 'empty';
+    }
+    const shown = points
+      .slice(0, 8)
+      .map(
+        point =>
+          'U+' +
+          point.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')
+      );
+    return shown.join(' ') + (points.length > 8 ? ' …' : '');
+  }
+}
+
+/** Visible glyph of a token: whitespace and controls become symbols. */
+export function glyphFor(
+  token: string,
+  showWhitespace = true
+): { glyph: string; whitespace: boolean } {
+  const cache = showWhitespace ? Private.glyphCache : Private.plainGlyphCache;
+  let hit = cache.get(token);
+  if (!hit) {
+    hit = Private.computeGlyph(token, showWhitespace);
+    if (cache.size < 100000) {
+      cache.set(token, hit);
+    }
+  }
+  return hit;
+}
+
+namespace Private {
+  export const glyphCache = new Map<
+    string,
+    { glyph: string; whitespace: boolean }
+  >();
+  export const plainGlyphCache = new Map<
+    string,
+    { glyph: string; whitespace: boolean }
+  >();
+
+  export const NAMED: { [char: string]: string } = {
+    ' ': '␣',
+    '\n': '↵',
+    '\t': '⇥',
+    '\r': '␍',
+    '\u00a0': '⍽',
+    '\u007f': '␡'
+  };
+  /** Invisible format characters (zero-width spaces, joiners, marks, selectors). */
+  export function isInvisible(code: number): boolean {
+    return (
+      code === 0x00ad ||
+      code === 0x034f ||
+      code === 0x061c ||
+      code === 0x115f ||
+      code === 0x1160 ||
+      code === 0x17b4 ||
+      code === 0x17b5 ||
+      (code >= 0x180b && code <= 0x180f) ||
+      (code >= 0x200b && code <= 0x200f) ||
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2060 && code <= 0x206f) ||
+      (code >= 0xfe00 && code <= 0xfe0f) ||
+      code === 0xfeff
+    );
+  }
+  export const SPACE = /^\s$/u;
+  export const COMBINING = /^\p{M}/u;
+
+  export function pointGlyph(point: string): {
+    glyph: string;
+    special: boolean;
+  } {
+    if (NAMED[point]) {
+      return { glyph: NAMED[point], special: true };
+    }
+    const code = point.codePointAt(0)!;
+    if (code < 0x20) {
+      return { glyph: String.fromCharCode(0x2400 + code), special: true };
+    }
+    if (code >= 0x80 && code < 0xa0) {
+      return { glyph: '·', special: true };
+    }
+    if (SPACE.test(point)) {
+      return { glyph: '␣', special: true };
+    }
+    if (isInvisible(code)) {
+      return { glyph: '·', special: true };
+    }
+    if (code >= 0xd800 && code <= 0xdfff) {
+      // A lone surrogate cannot be shown.
+      return { glyph: '\ufffd', special: true };
+    }
+    return { glyph: point, special: false };
+  }
+
+  export function computeGlyph(
+    token: string,
+    showWhitespace: boolean
+  ): { glyph: string; whitespace: boolean } {
+    if (token === '') {
+      return { glyph: '', whitespace: false };
+    }
+    const points = Array.from(token);
+    let allSpecial = true;
+    let glyph = '';
+    for (const point of points) {
+      const shown = pointGlyph(point);
+      allSpecial = allSpecial && shown.special;
+      if (shown.special && !showWhitespace && SPACE.test(point)) {
+        glyph += '\u00a0';
+      } else {
+        glyph += shown.glyph;
+      }
+    }
+    if (COMBINING.test(glyph)) {
+      // A lone combining mark would attach to the cell border: give it a base.
+      glyph = '◌' + glyph;
+    }
+    return { glyph, whitespace: allSpecial };
+  }
+
+  /** `key: value` pairs for flat metadata, compact JSON otherwise. */
+  export function formatMeta(meta: { [key: string]: unknown }): string {
+    try {
+      return Object.keys(meta)
+        .map(key => {
+          const value = meta[key];
+          const text =
+            typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+          return `${key}: ${text}`;
+        })
+        .join(' · ');
+    } catch {
+      return '';
+    }
+  }
+
+  export function buildSample(
+    sample: INormalizedSample,
+    options: IResolvedOptions,
+    isBatch: boolean
+  ): ISampleTable {
+    const { scale, mask } = sample;
+    const span = scale.hi - scale.lo;
+    const top = COLORMAP_LEVELS - 1;
+    const series = sample.rows.map(row => {
+      const values = row.values;
+      const levels = new Int16Array(values.length);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (mask[i] === 0) {
+          levels[i] = LEVEL_MASKED;
+        } else if (v !== v) {
+          levels[i] = LEVEL_MISSING;
+        } else {
+          let t = (v - scale.lo) / span;
+          t = t < 0 ? 0 : t > 1 ? 1 : t;
+          levels[i] = Math.round(t * top);
+        }
+      }
+      return { name: row.name, values, levels };
+    });
+    const precision = options.precision;
+    const stops = legendStops(options.colormap, 9);
+    const title = sample.title ?? (isBatch ? `Sample ${sample.index}` : '');
+    const prediction = sample.prediction
+      ? sample.prediction.map(p => formatValue(p, precision)).join(', ')
+      : '';
+    const label = sample.label === undefined ? '' : String(sample.label);
+    const count = sample.tokens.length;
+    let summary = `${count} ${count === 1 ? 'character' : 'characters'}`;
+    if (sample.maskedCount > 0) {
+      summary += `, ${sample.maskedCount} masked`;
+    }
+    if (sample.hasSeries) {
+      summary += `, ${series.length} series`;
+    }
+    let meta = '';
+    if (sample.meta && Object.keys(sample.meta).length > 0) {
+      meta = Private.formatMeta(sample.meta);
+      if (meta.length > 300) {
+        meta = meta.slice(0, 299) + '…';
+      }
+    }
+    const headerParts = [title];
+    if (prediction) {
+      headerParts.push(`prediction ${prediction}`);
+    }
+    if (label) {
+      headerParts.push(`label ${label}`);
+    }
+    headerParts.push(summary);
+    return {
+      index: sample.index,
+      tokens: sample.tokens,
+      mask,
+      maskedCount: sample.maskedCount,
+      series,
+      named: sample.hasSeries,
+      charsPerRow: options.charsPerRow,
+      groupCount: Math.max(1, Math.ceil(count / options.charsPerRow)),
+      scale,
+      legend: {
+        colormap: options.colormap,
+        lo: scale.lo,
+        hi: scale.hi,
+        loText: formatValue(scale.lo, precision),
+        hiText: formatValue(scale.hi, precision),
+        stops,
+        gradient: `linear-gradient(to right, ${stops.join(', ')})`
+      },
+      title,
+      prediction,
+      label,
+      summary,
+      meta,
+      headerLine: headerParts.filter(part => part !== '').join(' · ')
+    };
+  }
+}

@@ -1,0 +1,334 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ModelSession, SessionError } from '../../src/lab/model-session';
+import type { IContentsLike } from '../../src/lab/model-files';
+import { DEFAULT_LAB_SETTINGS } from '../../src/lab/settings';
+import type { ILabSettings } from '../../src/lab/settings';
+import {
+  RequestCancelledError,
+  WorkerClient
+} from '../../src/lab/worker-client';
+import type { IModelInfo } from '../../src/model/types';
+import { fakeWorkerFactory, FakeWorker } from './fake-worker';
+
+const FIXTURES = path.resolve(
+  __dirname,
+  '../../../shared/fixtures/keras-tokenizer'
+);
+
+/** A Jupyter server's files, in memory. */
+function memoryContents(files: {
+  [path: string]: string | Uint8Array;
+}): IContentsLike & {
+  reads: string[];
+} {
+  const reads: string[] = [];
+  return {
+    reads,
+    async get(filePath, options) {
+      reads.push(filePath);
+      const content = files[filePath];
+      if (content === undefined) {
+        throw Object.assign(new Error('Not Found'), {
+          response: { status: 404 }
+        });
+      }
+      if (options?.format === 'base64') {
+        const bytes =
+          typeof content === 'string'
+            ? Buffer.from(content)
+            : Buffer.from(content);
+        return {
+          type: 'file',
+          format: 'base64',
+          content: bytes.toString('base64')
+        };
+      }
+      return {
+        type: 'file',
+        format: 'text',
+        content:
+          typeof content === 'string'
+            ? content
+            : Buffer.from(content).toString()
+      };
+    }
+  };
+}
+
+function modelInfo(
+  inputLength: number | null,
+  vocabularySize: number
+): IModelInfo {
+  return {
+    format: 'keras-h5',
+    inputLength,
+    vocabularySize,
+    attentionLayer: 'attention_vec',
+    attentionChosenBy: 'name',
+    layers: []
+  };
+}
+
+/** A worker that "loads" `info` and gives attention (p + 1) / 100 at model position p. */
+function scriptedWorker(info: IModelInfo) {
+  return (worker: FakeWorker) => {
+    worker.handler = (message, self) => {
+      if (message.type === 'load') {
+        self.reply({
+          id: message.id,
+          type: 'progress',
+          progress: { fraction: 0.5, message: 'weights' }
+        });
+        self.reply({ id: message.id, type: 'result', result: info });
+      } else if (message.type === 'predict') {
+        const sequences: number[][] = message.sequences;
+        self.reply({
+          id: message.id,
+          type: 'result',
+          result: {
+            attention: sequences.map(seq => seq.map((_, p) => (p + 1) / 100)),
+            predictions: sequences.map(() => [0.25])
+          }
+        });
+      }
+    };
+  };
+}
+
+function makeSession(
+  files: { [path: string]: string | Uint8Array },
+  info: IModelInfo,
+  settings: Partial<ILabSettings> = {}
+) {
+  const { factory, workers } = fakeWorkerFactory(scriptedWorker(info));
+  const contents = memoryContents(files);
+  const session = new ModelSession({
+    contents,
+    client: new WorkerClient(factory),
+    settings: () => ({ ...DEFAULT_LAB_SETTINGS, ...settings })
+  });
+  return { session, workers, contents };
+}
+
+const MAP_TOKENIZER = JSON.stringify({ a: 1, b: 2, c: 3 });
+
+describe('ModelSession', () => {
+  it('loads through the contents API and sends the model bytes to the worker', async () => {
+    const h5 = new Uint8Array([0x89, 0x48, 0x44, 0x46, 0, 255]);
+    const { session, workers } = makeSession(
+      { 'models/m.h5': h5, 'models/tok.json': MAP_TOKENIZER },
+      modelInfo(5, 4),
+      { attentionLayer: 'attention_vec', backend: 'cpu' }
+    );
+    const progress: string[] = [];
+    const info = await session.load('models/m.h5', 'models/tok.json', p =>
+      progress.push(p.message)
+    );
+    expect(info.attentionLayer).toBe('attention_vec');
+    expect(session.isReady).toBe(true);
+    const load = workers[0].posted[0].message;
+    expect(load.type).toBe('load');
+    expect(Object.keys(load.files)).toEqual(['m.h5']);
+    expect(Array.from(load.files['m.h5'])).toEqual(Array.from(h5));
+    expect(load.options).toEqual({ attentionLayer: 'attention_vec' });
+    expect(load.backend).toBe('cpu');
+    expect(progress).toContain('weights');
+    expect(progress[progress.length - 1]).toBe('Loaded m.h5');
+  });
+
+  it('reads the weight shards a model.json lists', async () => {
+    const modelJson = JSON.stringify({
+      modelTopology: {},
+      weightsManifest: [
+        { paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: [] }
+      ]
+    });
+    const { session, workers } = makeSession(
+      {
+        'tfjs/model.json': modelJson,
+        'tfjs/group1-shard1of2.bin': new Uint8Array([1, 2]),
+        'tfjs/group1-shard2of2.bin': new Uint8Array([3]),
+        'tok.json': MAP_TOKENIZER
+      },
+      modelInfo(5, 4)
+    );
+    await session.load('tfjs/model.json', 'tok.json');
+    const files = workers[0].posted[0].message.files;
+    expect(Object.keys(files).sort()).toEqual(
+      ['group1-shard1of2.bin', 'group1-shard2of2.bin', 'model.json'].sort()
+    );
+    expect(Array.from(files['group1-shard2of2.bin'])).toEqual([3]);
+    expect(new TextDecoder().decode(files['model.json'])).toBe(modelJson);
+  });
+
+  it('predicts: pads as Keras does and aligns attention to the characters', async () => {
+    const { session, workers } = makeSession(
+      { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+      modelInfo(5, 4)
+    );
+    await session.load('m.h5', 'tok.json');
+    const { payload, input } = await session.predict(['abc', 'cab!']);
+    expect(input).toEqual({
+      attentionLayer: 'attention_vec',
+      maxlen: 5,
+      padding: 'pre',
+      truncating: 'pre'
+    });
+    const predict = workers[0].posted[1].message;
+    // Keras pad_sequences(maxlen=5, padding='pre'); '!' is unknown and dropped.
+    expect(predict.sequences).toEqual([
+      [0, 0, 1, 2, 3],
+      [0, 0, 3, 1, 2]
+    ]);
+    expect(payload.samples[0]).toEqual({
+      text: 'abc',
+      attention: [0.03, 0.04, 0.05],
+      mask: [true, true, true],
+      prediction: 0.25
+    });
+    expect(payload.samples[1]).toEqual({
+      text: 'cab!',
+      attention: [0.03, 0.04, 0.05, null],
+      mask: [true, true, true, false],
+      prediction: 0.25
+    });
+    expect(payload.meta).toMatchObject({
+      model: 'm.h5',
+      attentionLayer: 'attention_vec',
+      maxlen: 5
+    });
+  });
+
+  it.each(['case0', 'case2'])(
+    'sends exactly the sequences Keras pad_sequences gives (%s, maxlen 50, post/pre)',
+    async caseName => {
+      const tokenizer = fs.readFileSync(
+        path.join(FIXTURES, caseName, 'tokenizer.json'),
+        'utf8'
+      );
+      const expected = JSON.parse(
+        fs.readFileSync(path.join(FIXTURES, caseName, 'expected.json'), 'utf8')
+      );
+      const { session, workers } = makeSession(
+        { 'm.h5': 'x', 'tok.json': tokenizer },
+        modelInfo(50, 1000),
+        { padding: 'post', truncating: 'pre' }
+      );
+      await session.load('m.h5', 'tok.json');
+      await session.predict(expected.texts);
+      expect(workers[0].posted[1].message.sequences).toEqual(
+        expected.padded['maxlen=50,padding=post,truncating=pre']
+      );
+    }
+  );
+
+  it('refuses a tokenizer that does not fit the model, naming both files', async () => {
+    const { session } = makeSession(
+      { 'm.h5': 'x', 'big.json': JSON.stringify({ a: 1, z: 40 }) },
+      modelInfo(5, 30)
+    );
+    await expect(session.load('m.h5', 'big.json')).rejects.toThrow(
+      "The tokenizer big.json does not match the model m.h5: it uses indices up to 40, but the model's Embedding accepts 0–29 (input_dim 30)."
+    );
+    expect(session.isReady).toBe(false);
+    expect(session.state).toBe('error');
+  });
+
+  it('names a missing file', async () => {
+    const { session } = makeSession(
+      { 'tok.json': MAP_TOKENIZER },
+      modelInfo(5, 4)
+    );
+    await expect(session.load('nope/m.h5', 'tok.json')).rejects.toThrow(
+      'Cannot read nope/m.h5: file not found'
+    );
+  });
+
+  it('reports a worker load error', async () => {
+    const { factory } = fakeWorkerFactory(worker => {
+      worker.handler = (message, self) =>
+        self.reply({
+          id: message.id,
+          type: 'error',
+          error: { message: 'm.h5: not an HDF5 file' }
+        });
+    });
+    const session = new ModelSession({
+      contents: memoryContents({ 'm.h5': 'x', 'tok.json': MAP_TOKENIZER }),
+      client: new WorkerClient(factory),
+      settings: () => DEFAULT_LAB_SETTINGS
+    });
+    await expect(session.load('m.h5', 'tok.json')).rejects.toThrow(
+      'm.h5: not an HDF5 file'
+    );
+    expect(session.lastError).toBe('m.h5: not an HDF5 file');
+  });
+
+  it('refuses texts longer than the model input when asked to', async () => {
+    const { session, workers } = makeSession(
+      { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+      modelInfo(5, 4)
+    );
+    await session.load('m.h5', 'tok.json');
+    await expect(
+      session.predict(['abcabc'], { refuseTruncation: true })
+    ).rejects.toThrow(
+      new SessionError(
+        'The text has 6 characters; the model reads at most 5. Select a shorter part of it.'
+      )
+    );
+    expect(workers[0].posted).toHaveLength(1);
+    // Without the flag the text is truncated (pre) and the dropped character masked.
+    const { payload } = await session.predict(['abcabc']);
+    expect(payload.samples[0].mask).toEqual([
+      false,
+      true,
+      true,
+      true,
+      true,
+      true
+    ]);
+  });
+
+  it('refuses a maxlen that differs from the model input length', async () => {
+    const { session } = makeSession(
+      { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+      modelInfo(5, 4),
+      { maxlen: 7 }
+    );
+    await session.load('m.h5', 'tok.json');
+    await expect(session.predict(['ab'])).rejects.toThrow(
+      'maxlen 7 does not match the model input length 5.'
+    );
+  });
+
+  it('cancels a load: the worker is stopped and the session stays empty', async () => {
+    const { factory, workers } = fakeWorkerFactory(); // never answers
+    const session = new ModelSession({
+      contents: memoryContents({ 'm.h5': 'x', 'tok.json': MAP_TOKENIZER }),
+      client: new WorkerClient(factory),
+      settings: () => DEFAULT_LAB_SETTINGS
+    });
+    const loading = session.load('m.h5', 'tok.json');
+    await new Promise(resolve => setTimeout(resolve, 20));
+    expect(session.state).toBe('loading');
+    session.cancelLoad();
+    await expect(loading).rejects.toBeInstanceOf(RequestCancelledError);
+    expect(workers[0].terminated).toBe(true);
+    expect(session.state).toBe('empty');
+  });
+
+  it('requires a model and a tokenizer', async () => {
+    const { session } = makeSession({}, modelInfo(5, 4));
+    await expect(session.load('', 't.json')).rejects.toThrow(
+      'Choose a model file'
+    );
+    await expect(session.load('m.h5', '')).rejects.toThrow(
+      'Choose the tokenizer JSON'
+    );
+    await expect(session.predict(['a'])).rejects.toThrow(
+      'No model is loaded yet.'
+    );
+  });
+});

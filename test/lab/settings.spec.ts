@@ -1,0 +1,101 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Signal } from '@lumino/signaling';
+import {
+  DEFAULT_LAB_SETTINGS,
+  LabSettings,
+  parseLabSettings
+} from '../../src/lab/settings';
+
+const schema = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../schema/lab.json'), 'utf8')
+);
+
+describe('lab settings', () => {
+  it('schema defaults parse to the built-in defaults', () => {
+    const defaults: { [key: string]: unknown } = {};
+    for (const [key, property] of Object.entries<any>(schema.properties)) {
+      defaults[key] = property.default;
+    }
+    const { settings, problems } = parseLabSettings(defaults);
+    expect(problems).toEqual([]);
+    expect(settings).toEqual({ ...DEFAULT_LAB_SETTINGS, lambdas: {} });
+  });
+
+  it('every setting has a title and a description for the Settings Editor', () => {
+    for (const [key, property] of Object.entries<any>(schema.properties)) {
+      expect([key, typeof property.title]).toEqual([key, 'string']);
+      expect([key, typeof property.description]).toEqual([key, 'string']);
+    }
+    expect(Object.keys(schema.properties).sort()).toEqual(
+      Object.keys(DEFAULT_LAB_SETTINGS).sort()
+    );
+  });
+
+  it('reads user values', () => {
+    const { settings, problems } = parseLabSettings({
+      modelPath: ' models/weights.best.hdf5 ',
+      tokenizerPath: 'models/tokenizer.json',
+      attentionLayer: 'attention_vec',
+      maxlen: 250,
+      padding: 'post',
+      truncating: 'post',
+      backend: 'webgl',
+      staticHtmlFallback: true,
+      debounceMs: 100,
+      lambdas: { lambda_1: 'sum(axis=1)' }
+    });
+    expect(problems).toEqual([]);
+    expect(settings).toEqual({
+      modelPath: 'models/weights.best.hdf5',
+      tokenizerPath: 'models/tokenizer.json',
+      attentionLayer: 'attention_vec',
+      maxlen: 250,
+      padding: 'post',
+      truncating: 'post',
+      backend: 'webgl',
+      staticHtmlFallback: true,
+      debounceMs: 100,
+      lambdas: { lambda_1: 'sum(axis=1)' }
+    });
+  });
+
+  it('maxlen 0 means the model input length', () => {
+    expect(parseLabSettings({ maxlen: 0 }).settings.maxlen).toBeNull();
+  });
+
+  it('falls back per field and names each bad value', () => {
+    const { settings, problems } = parseLabSettings({
+      maxlen: -3,
+      padding: 'middle',
+      backend: 'gpu',
+      staticHtmlFallback: 'yes',
+      lambdas: { lambda_1: 3 },
+      modelPath: 42
+    });
+    expect(settings).toEqual({ ...DEFAULT_LAB_SETTINGS, lambdas: {} });
+    expect(problems).toEqual([
+      'modelPath must be a string',
+      'maxlen must be a positive integer (or 0 for the model input length)',
+      'padding must be "pre" or "post"',
+      'backend must be one of wasm, webgl, cpu',
+      'staticHtmlFallback must be true or false',
+      'lambdas.lambda_1 must be a string such as "sum(axis=1)"'
+    ]);
+  });
+
+  it('LabSettings follows a settings object and signals changes', () => {
+    const source = {
+      composite: { padding: 'pre' } as { [key: string]: unknown },
+      changed: new Signal<any, void>({})
+    };
+    const settings = new LabSettings();
+    const seen: string[] = [];
+    settings.changed.connect((_, current) => seen.push(current.padding));
+    settings.follow(source);
+    source.composite = { padding: 'post' };
+    source.changed.emit();
+    expect(settings.current.padding).toBe('post');
+    expect(seen).toEqual(['pre', 'post']);
+  });
+});

@@ -1,0 +1,148 @@
+import { normalizePayload } from '../../src/payload/normalize';
+import { Payload } from '../../src/payload/types';
+import {
+  buildTableModel,
+  codePointsOf,
+  columnLabels,
+  formatValue,
+  getCell,
+  glyphFor,
+  groupRange,
+  LEVEL_MASKED,
+  LEVEL_MISSING
+} from '../../src/table/model';
+
+const build = (payload: Payload, settings = {}) =>
+  buildTableModel(normalizePayload(payload, settings));
+
+describe('table model', () => {
+  it('wraps tokens into row groups of charsPerRow', () => {
+    const model = build({
+      version: 1,
+      text: 'x'.repeat(120),
+      attention: new Array(120).fill(0.1)
+    });
+    const sample = model.samples[0];
+    expect(sample.groupCount).toBe(3);
+    expect(groupRange(sample, 2)).toEqual([100, 120]);
+    expect(columnLabels(sample)).toHaveLength(50);
+    const narrow = build(
+      { version: 1, text: 'abc', attention: [1, 2, 3] },
+      { charsPerRow: 2 }
+    ).samples[0];
+    expect(narrow.groupCount).toBe(2);
+    expect(columnLabels(narrow)).toEqual([0, 1]);
+  });
+
+  it('describes each cell: glyph, level, colours, value, code point', () => {
+    const model = build({
+      version: 1,
+      tokens: ['a', ' ', 'b', 'c'],
+      attention: [0, 1, null, 0.5],
+      mask: [true, true, true, false]
+    });
+    const sample = model.samples[0];
+    const a = getCell(model, sample, 0, 0);
+    expect(a).toMatchObject({
+      glyph: 'a',
+      whitespace: false,
+      level: 0,
+      background: '#fff5f0',
+      foreground: '#000000',
+      value: 0,
+      codePoints: 'U+0061'
+    });
+    const space = getCell(model, sample, 0, 1);
+    expect(space).toMatchObject({
+      glyph: '␣',
+      whitespace: true,
+      level: 255,
+      background: '#67000d',
+      foreground: '#ffffff',
+      value: 1
+    });
+    expect(space.label).toBe("'␣', U+0020, position 1, value 1");
+    expect(getCell(model, sample, 0, 2)).toMatchObject({
+      missing: true,
+      level: LEVEL_MISSING,
+      background: null,
+      value: null
+    });
+    expect(getCell(model, sample, 0, 3)).toMatchObject({
+      masked: true,
+      level: LEVEL_MASKED,
+      value: 0.5
+    });
+  });
+
+  it('builds the legend and header line', () => {
+    const model = build({
+      version: 1,
+      title: 'Review',
+      text: 'ab',
+      attention: [0.25, 0.75],
+      mask: [false, true],
+      prediction: 0.98765,
+      label: 'positive'
+    });
+    const sample = model.samples[0];
+    expect(sample.legend).toMatchObject({
+      colormap: 'Reds',
+      lo: 0,
+      hi: 0.75,
+      loText: '0',
+      hiText: '0.75'
+    });
+    expect(sample.legend.stops[0]).toBe('#fff5f0');
+    expect(sample.legend.stops[sample.legend.stops.length - 1]).toBe('#67000d');
+    expect(sample.headerLine).toBe(
+      'Review · prediction 0.9877 · label positive · 2 characters, 1 masked'
+    );
+  });
+
+  it('names samples of a batch and keeps series names', () => {
+    const model = build({
+      version: 1,
+      samples: [
+        { text: 'a', attention: [1] },
+        {
+          text: 'b',
+          series: [
+            { name: 'L1', values: [1] },
+            { name: 'L2', values: [0] }
+          ]
+        }
+      ]
+    });
+    expect(model.samples.map(s => s.title)).toEqual(['Sample 0', 'Sample 1']);
+    expect(model.samples[1].named).toBe(true);
+    expect(model.samples[1].series.map(s => s.name)).toEqual(['L1', 'L2']);
+  });
+
+  it('makes whitespace and control characters visible', () => {
+    expect(glyphFor(' ')).toEqual({ glyph: '␣', whitespace: true });
+    expect(glyphFor('\n')).toEqual({ glyph: '↵', whitespace: true });
+    expect(glyphFor('\t')).toEqual({ glyph: '⇥', whitespace: true });
+    expect(glyphFor('\u0000').glyph).toBe('␀');
+    expect(glyphFor('\u200b').glyph).toBe('·');
+    expect(glyphFor('\u0301').glyph).toBe('◌\u0301');
+    expect(glyphFor('😀')).toEqual({ glyph: '😀', whitespace: false });
+    expect(glyphFor(' ', false)).toEqual({ glyph: '\u00a0', whitespace: true });
+    expect(glyphFor('')).toEqual({ glyph: '', whitespace: false });
+  });
+
+  it('formats values compactly with significant digits', () => {
+    expect(formatValue(0.0041234, 4)).toBe('0.004123');
+    expect(formatValue(0.000012345, 4)).toBe('1.234e-5');
+    expect(formatValue(12.5, 4)).toBe('12.5');
+    expect(formatValue(0, 4)).toBe('0');
+    expect(formatValue(-0.33333, 2)).toBe('-0.33');
+    expect(formatValue(1 / 3, 0)).toBe('0.3');
+  });
+
+  it('names code points', () => {
+    expect(codePointsOf('😀')).toBe('U+1F600');
+    expect(codePointsOf('ab')).toBe('U+0061 U+0062');
+    expect(codePointsOf('')).toBe('empty');
+  });
+});
