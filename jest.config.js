@@ -9,6 +9,7 @@ module.exports = {
       {
         tsconfig: {
           module: 'commonjs',
+          rootDir: '.',
           esModuleInterop: true,
           resolveJsonModule: true,
           strict: true,

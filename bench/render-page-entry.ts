@@ -13,7 +13,8 @@ interface IRenderTiming {
   syncMs: number;
   renderBlockMs: number;
   completeMs: number;
-  longestBlockMs: number;
+  wheelBlockMs: number;
+  jumpBlockMs: number;
   longTasks: number;
   cellsInDom: number;
   firstCellVisible: boolean;
@@ -76,15 +77,27 @@ async function renderPayload(payload: unknown): Promise<IRenderTiming> {
   const completeMs = performance.now() - start;
   await new Promise(resolve => setTimeout(resolve, 50));
   const renderBlockMs = longestBlockMs;
-  // Scroll through a windowed table: scrolling must stay responsive too.
+  // Scroll a windowed table: wheel-like steps, then scrollbar jumps.
   const scroller = widget.node.querySelector(
     '.jp-CharAttention-scroll'
   ) as HTMLElement | null;
+  let wheelBlockMs = 0;
+  let jumpBlockMs = 0;
   if (scroller) {
+    longestBlockMs = 0;
+    for (let i = 1; i <= 40; i++) {
+      scroller.scrollTop += 120;
+      await nextPaint();
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+    wheelBlockMs = longestBlockMs;
+    longestBlockMs = 0;
     for (let i = 1; i <= 10; i++) {
       scroller.scrollTop = (scroller.scrollHeight * i) / 10;
       await nextPaint();
     }
+    await new Promise(resolve => setTimeout(resolve, 50));
+    jumpBlockMs = longestBlockMs;
   }
   await new Promise(resolve => setTimeout(resolve, 100));
   clearInterval(heartbeat);
@@ -94,7 +107,8 @@ async function renderPayload(payload: unknown): Promise<IRenderTiming> {
     syncMs,
     renderBlockMs,
     completeMs,
-    longestBlockMs,
+    wheelBlockMs,
+    jumpBlockMs,
     longTasks,
     cellsInDom: widget.node.querySelectorAll('td.jp-CharAttention-cell').length,
     firstCellVisible

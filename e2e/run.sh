@@ -58,6 +58,21 @@ $PYTHON -m build --wheel --no-isolation --skip-dependency-check --outdir "$RUN/d
   { cat "$RUN/wheel.log"; echo "e2e: the wheel did not build"; exit 1; }
 WHEEL=$(ls "$RUN"/dist/*.whl)
 echo "  $(basename "$WHEEL")"
+$PYTHON - "$WHEEL" <<'PY' || { echo "e2e: the wheel is incomplete"; exit 1; }
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+data = next(n.split("/")[0] for n in names if ".data/" in n)
+required = [
+    f"{data}/data/share/jupyter/labextensions/jupyterlab-char-attention/package.json",
+    f"{data}/data/share/jupyter/labextensions/jupyterlab-char-attention/install.json",
+    "jupyterlab_char_attention/__init__.py",
+    "jupyterlab_char_attention/_version.py",
+    "jupyterlab_char_attention/colormaps.json",
+]
+missing = [n for n in required if n not in names]
+if missing:
+    sys.exit("missing from the wheel: " + ", ".join(missing))
+PY
 
 phase "install the wheel into $RUN/prefix"
 PREFIX=$RUN/prefix

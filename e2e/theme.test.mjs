@@ -132,6 +132,8 @@ for (const [theme, name, isLight] of [
           const notebook = app.shell.currentWidget.content;
           notebook.activeCellIndex = 1;
           notebook.mode = 'command';
+          // The kernel's language_info marks the notebook changed: save it.
+          await app.commands.execute('docmanager:save');
         });
         const peak = await page
           .locator('.jp-CharAttention-sample >> nth=0')

@@ -54,7 +54,7 @@ async function main() {
         height: 400
       });
       const box = await page.locator('.cax').first().boundingBox();
-      box.width = Math.ceil(width) - box.x;
+      box.width = Math.ceil(width) + 12 - box.x;
       const file = path.join(outDir, `export-${scheme}.png`);
       await page.screenshot({
         path: file,

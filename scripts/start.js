@@ -142,10 +142,13 @@ async function main() {
   if (typeof process.getuid === 'function' && process.getuid() === 0) {
     args.push('--allow-root');
   }
+  // Own process group: Ctrl+C reaches only this script, which stops the
+  // server with SIGTERM (jupyter-server would otherwise ask to confirm).
   const server = spawn(PYTHON, args, {
     cwd: examplesDir,
     env,
-    stdio: ['ignore', 'inherit', 'inherit']
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true
   });
   let exited = false;
   server.on('exit', (code, signal) => {
@@ -162,10 +165,16 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       if (!exited) {
+        log('stopping JupyterLab ...');
         server.kill('SIGTERM');
       }
     });
   }
+  process.on('exit', () => {
+    if (!exited) {
+      server.kill('SIGKILL');
+    }
+  });
 
   const deadline = Date.now() + 60000;
   while (!exited && Date.now() < deadline) {

@@ -515,16 +515,20 @@ function triggerSpans(text) {
 }
 
 /**
- * Per text, 1 at the model positions of its trigger words' characters and
- * the character right after each (where a left-to-right GRU has just read
- * the word), else 0. Texts are ASCII and at most T long (pre-padded).
+ * Per text, 1 at the model positions of the last `letters` characters of each
+ * trigger word and the character right after it, else 0 (0 = the whole
+ * word). A left-to-right GRU can only tell "refund" from "refurbished" or
+ * "broken" from "broke the" near the end of the word: supervising earlier
+ * letters teaches it to light up every 'r' or 'b'. Texts are ASCII and at
+ * most T long (pre-padded).
  */
-function triggerWindows(data) {
+function triggerWindows(data, letters = 0) {
   const out = new Float32Array(data.length * T);
   data.forEach(({ text }, row) => {
     const offset = T - text.length;
     for (const [s, e] of triggerSpans(text)) {
-      for (let c = s; c < Math.min(e + 1, text.length); c++) {
+      const from = letters > 0 ? Math.max(s, e - letters) : s;
+      for (let c = from; c < Math.min(e + 1, text.length); c++) {
         out[row * T + offset + c] = 1;
       }
     }
@@ -975,6 +979,7 @@ function parseArgs(argv) {
     epochs: 8,
     seed: 1234,
     attentionWeight: 0.2,
+    attentionLetters: 3,
     quick: false
   };
   for (let i = 0; i < argv.length; i++) {
@@ -984,6 +989,8 @@ function parseArgs(argv) {
     else if (a === '--seed') args.seed = Number(argv[++i]);
     else if (a === '--attention-weight')
       args.attentionWeight = Number(argv[++i]);
+    else if (a === '--attention-letters')
+      args.attentionLetters = Number(argv[++i]);
     else if (a === '--quick') args.quick = true;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
@@ -1014,7 +1021,7 @@ async function main() {
     train.map(d => d.text)
   );
   const yTrain = Float32Array.from(train, d => d.label);
-  const windowTrain = triggerWindows(train);
+  const windowTrain = triggerWindows(train, args.attentionLetters);
 
   const gru = makeGruOp(tf);
   const w = initWeights(tf, tokenizer.size, args.seed);

@@ -3,8 +3,9 @@
  *
  * Each `withLab` call starts lab/main.py on a free 127.0.0.1 port with its own
  * root folder, settings, workspaces, runtime and temp folders (under
- * E2E_RUN_DIR), opens Chromium on it, runs the test body, saves a screenshot,
- * checks the console for errors, and always stops browser context and server
+ * E2E_RUN_DIR), opens Chromium on it, runs the test body (on failure: a
+ * screenshot and the server log), checks the console for errors, and always
+ * stops browser context and server
  * (the server by its PID; its process group, kernels included, if it does not
  * exit on SIGTERM). The server's PID is also written to E2E_RUN_DIR/pids so the
  * runner script can stop it if this process dies.

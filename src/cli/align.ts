@@ -98,11 +98,14 @@ namespace Private {
     textCount: number
   ): Array<Array<number | null>> {
     let data = readJsonFile(file, 'attention file');
+    const isValue = (v: unknown) => v === null || typeof v === 'number';
+    const isColumn = (v: unknown) =>
+      Array.isArray(v) && v.length === 1 && isValue(v[0]);
     if (
       textCount === 1 &&
       Array.isArray(data) &&
-      data.length > 0 &&
-      data.every(v => v === null || typeof v === 'number')
+      data.length > 1 &&
+      (data.every(isValue) || data.every(isColumn))
     ) {
       data = [data];
     }

@@ -62,6 +62,8 @@ export interface IPredictOptions {
   refuseTruncation?: boolean;
   /** Display options written into the payload. */
   display?: IPayloadOptions;
+  /** Progress of a large batch (the worker reports every few dozen texts). */
+  onProgress?: (progress: ILoadProgress) => void;
 }
 
 export interface IPrediction {
@@ -217,9 +219,10 @@ export class ModelSession {
             attentionLayer: attentionLayer || undefined,
             lambdas: Object.keys(settings.lambdas).length
               ? settings.lambdas
-              : undefined
-          },
-          backend: settings.backend
+              : undefined,
+            // The engine's WebAssembly SIMD kernel; 'cpu' is plain JavaScript.
+            simd: settings.backend !== 'cpu'
+          }
         },
         {
           transfer,
@@ -312,9 +315,15 @@ export class ModelSession {
         );
       }
     }
-    const request = this._client.request<IForwardResult>('predict', {
-      sequences: items.map(item => item.padded)
-    });
+    const request = this._client.request<IForwardResult>(
+      'predict',
+      {
+        sequences: items.map(item => item.padded)
+      },
+      {
+        onProgress: progress => options.onProgress?.(progress as ILoadProgress)
+      }
+    );
     this._predictRequests.add(request.id);
     let result: IForwardResult;
     try {

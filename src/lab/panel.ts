@@ -11,6 +11,7 @@ import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { MimeModel } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 import { COLORMAP_NAMES, MIME_TYPE } from '../payload/types';
 import type { ColormapName, IPayloadOptions, Payload } from '../payload/types';
@@ -21,8 +22,11 @@ import type { LabSettings } from './settings';
 
 /** What the panel needs from the application. */
 export interface IPanelActions {
-  /** Ask the user for a file (model or tokenizer); resolves to a path or null. */
-  pickFile(kind: 'model' | 'tokenizer'): Promise<string | null>;
+  /**
+   * Ask the user for a file (model or tokenizer), starting in the folder of
+   * `near` when given; resolves to a path or null.
+   */
+  pickFile(kind: 'model' | 'tokenizer', near?: string): Promise<string | null>;
   /** Append the payload to the active notebook cell. */
   insertIntoNotebook(payload: Payload, key: string): Promise<void>;
   /** Save the standalone HTML and offer a download. */
@@ -388,7 +392,11 @@ export class AttentionViewer extends Panel {
   }
 
   private async _browse(kind: 'model' | 'tokenizer'): Promise<void> {
-    const path = await this._actions.pickFile(kind);
+    // Start where the other file is: a tokenizer usually sits by its model.
+    const near = (
+      kind === 'model' ? this._tokenizerInput : this._modelInput
+    ).value.trim();
+    const path = await this._actions.pickFile(kind, near || undefined);
     if (!path) {
       return;
     }
@@ -424,7 +432,13 @@ export class AttentionViewer extends Panel {
     this._session.cancelPredictions();
     this.node.classList.add('jp-mod-computing');
     try {
-      const result = await this._session.predict(texts);
+      const result = await this._session.predict(texts, {
+        onProgress: progress => {
+          if (generation === this._computeGeneration && texts.length > 32) {
+            this._setNotices([progress.message]);
+          }
+        }
+      });
       if (generation !== this._computeGeneration) {
         return;
       }
@@ -474,7 +488,22 @@ export class AttentionViewer extends Panel {
     const payload = { ...source, options } as Payload;
     this._payload = payload;
     this._updateButtons();
+    if (!this.isVisible) {
+      // Drawn when the viewer is shown: a hidden table costs main-thread time
+      // while the user works elsewhere.
+      this._renderPending = true;
+      return;
+    }
+    this._renderPending = false;
     void this._renderPayload(payload);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (this._renderPending && this._payload) {
+      this._renderPending = false;
+      void this._renderPayload(this._payload);
+    }
   }
 
   private async _renderPayload(payload: Payload): Promise<void> {
@@ -638,6 +667,7 @@ export class AttentionViewer extends Panel {
   private _payload: Payload | null = null;
   private _sourcePayload: Payload | null = null;
   private _mode: 'model' | 'payload' = 'model';
+  private _renderPending = false;
   private _key = '';
   private _debounce = 0;
   private _computeGeneration = 0;

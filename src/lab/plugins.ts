@@ -65,6 +65,7 @@ import {
 } from './targets';
 import type { ITableTarget } from './targets';
 import { RequestCancelledError, WorkerClient } from './worker-client';
+import { MODEL_WORKER_CODEC } from './worker-codec';
 import { spawnModelWorker } from './worker-spawn';
 
 /** Command ids of the model runner UI. */
@@ -137,7 +138,7 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     const contents = app.serviceManager.contents;
     const session = new ModelSession({
       contents,
-      client: new WorkerClient(() => Private.spawnWorker()),
+      client: new WorkerClient(() => Private.spawnWorker(), MODEL_WORKER_CODEC),
       settings: () => settings.current
     });
     const guard = new RunGuard();
@@ -147,7 +148,8 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     let explicitTarget: HTMLElement | null = null;
 
     const pickFile = async (
-      kind: 'model' | 'tokenizer'
+      kind: 'model' | 'tokenizer',
+      near?: string
     ): Promise<string | null> => {
       if (!docManager) {
         const selected = Private.selectedPath(browserFactory, defaultBrowser);
@@ -156,6 +158,10 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
       const result = await FileDialog.getOpenFiles({
         manager: docManager,
         translator: translator ?? nullTranslator,
+        defaultPath: near
+          ? dirnameOf(near)
+          : (browserFactory?.tracker.currentWidget ?? defaultBrowser)?.model
+              .path,
         title:
           kind === 'model'
             ? trans.__('Choose a model (.h5, .keras or model.json)')
@@ -287,7 +293,7 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
           (await Private.siblingTokenizer(contents, modelPath)) ?? '';
       }
       if (!tokenizerPath) {
-        tokenizerPath = (await pickFile('tokenizer')) ?? '';
+        tokenizerPath = (await pickFile('tokenizer', modelPath)) ?? '';
         if (!tokenizerPath) {
           return false;
         }
@@ -486,13 +492,13 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
         isModelPath(
           typeof args.path === 'string'
             ? args.path
-            : Private.selectedPath(browserFactory, defaultBrowser)
+            : Private.browserPath(app, browserFactory, defaultBrowser)
         ),
       execute: async args => {
         const path =
           typeof args.path === 'string'
             ? args.path
-            : Private.selectedPath(browserFactory, defaultBrowser);
+            : Private.browserPath(app, browserFactory, defaultBrowser);
         if (!isModelPath(path)) {
           Notification.warning(
             trans.__('%1 is not a .h5, .keras or model.json file.', path || '?')
@@ -594,9 +600,9 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     const toolbar = new HoverToolbar(
       app.commands,
       [
-        { command: CommandIDs.exportHtml, text: trans.__('HTML…') },
-        { command: CommandIDs.copyHtml, text: trans.__('Copy') },
-        { command: CommandIDs.copyTsv, text: trans.__('TSV') }
+        { command: CommandIDs.exportHtml, text: trans.__('Export HTML…') },
+        { command: CommandIDs.copyHtml, text: trans.__('Copy HTML') },
+        { command: CommandIDs.copyTsv, text: trans.__('Copy TSV') }
       ],
       node => {
         explicitTarget = node;
@@ -666,6 +672,26 @@ namespace Private {
     }
     const first = browser.selectedItems().next();
     return first.done || !first.value ? '' : first.value.path;
+  }
+
+  /**
+   * The file under the file browser's context menu (the right-clicked item,
+   * which need not be the selected one), else the first selected file.
+   */
+  export function browserPath(
+    app: JupyterFrontEnd,
+    factory: IFileBrowserFactory | null,
+    fallback: IDefaultFileBrowser | null
+  ): string {
+    const item = app.contextMenuHitTest(node =>
+      node.classList.contains('jp-DirListing-item')
+    );
+    const browser = factory?.tracker.currentWidget ?? fallback;
+    const name = item?.querySelector('.jp-DirListing-itemText')?.textContent;
+    if (item && browser && name) {
+      return joinPath(browser.model.path, name);
+    }
+    return selectedPath(factory, fallback);
   }
 
   /** `tokenizer.json` (or `<stem>.tokenizer.json`) next to a model, if present. */

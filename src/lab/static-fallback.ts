@@ -69,9 +69,16 @@ export class StaticHtmlFallback {
         this._watchCell(cells.get(index));
       }
       cells.changed.connect((_, change) => {
-        for (const cell of change.newValues) {
+        const added = change.newValues.slice();
+        for (const cell of added) {
           this._watchCell(cell);
         }
+        // Cells loaded from a file arrive with their outputs already set.
+        window.setTimeout(() => {
+          if (this._enabled) {
+            added.forEach(cell => this._patchCell(cell));
+          }
+        }, 0);
       });
       if (this._enabled) {
         this._patchNotebook(panel);
@@ -112,21 +119,24 @@ export class StaticHtmlFallback {
     );
   }
 
+  private _patchCell(cell: ICellModel): void {
+    const outputs = (cell as { outputs?: IOutputAreaModel }).outputs;
+    if (!outputs || (cell as { isDisposed?: boolean }).isDisposed) {
+      return;
+    }
+    for (let index = 0; index < outputs.length; index++) {
+      this._patch(outputs.get(index));
+    }
+  }
+
   private _patchNotebook(panel: NotebookPanel): void {
     const cells = panel.content.model?.cells;
     if (!cells) {
       return;
     }
     for (let index = 0; index < cells.length; index++) {
-      const outputs = (cells.get(index) as { outputs?: IOutputAreaModel })
-        .outputs;
-      if (!outputs) {
-        continue;
-      }
       this._watchCell(cells.get(index));
-      for (let outputIndex = 0; outputIndex < outputs.length; outputIndex++) {
-        this._patch(outputs.get(outputIndex));
-      }
+      this._patchCell(cells.get(index));
     }
   }
 

@@ -38,6 +38,7 @@ export interface IWorkerErrorInfo {
 /** How requests are written and replies read (the model worker's protocol). */
 export interface IWorkerCodec {
   encodeRequest(id: number, type: string, body: unknown): unknown;
+  /** The cancel message, or null when the worker has none (then only the page forgets the request). */
   encodeCancel(id: number): unknown;
   decode(message: unknown): DecodedMessage;
 }
@@ -193,9 +194,10 @@ export class WorkerClient {
     }
     this._pending.delete(id);
     pending.reject(new RequestCancelledError(reason));
-    if (this._worker) {
+    const message = this._codec.encodeCancel(id);
+    if (this._worker && message !== null && message !== undefined) {
       try {
-        this._worker.postMessage(this._codec.encodeCancel(id));
+        this._worker.postMessage(message);
       } catch {
         // The worker is gone; nothing to tell it.
       }

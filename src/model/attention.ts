@@ -23,7 +23,8 @@ export function timeSteps(graph: IGraph): number | null {
 
 /** Whether a shape is [T] or [T, 1] for the model's T. */
 export function isTimeShape(shape: Shape, steps: number | null): boolean {
-  const matches = (d: number | null) => steps === null || d === null || d === steps;
+  const matches = (d: number | null) =>
+    steps === null || d === null || d === steps;
   if (shape.length === 1) {
     return matches(shape[0]);
   }
@@ -31,7 +32,11 @@ export function isTimeShape(shape: Shape, steps: number | null): boolean {
 }
 
 /** Whether a layer's own computation ends in a softmax over the time axis. */
-function softmaxOverTime(layer: IGraphLayerSpec, shape: Shape, lambdas: { [k: string]: string }): boolean {
+function softmaxOverTime(
+  layer: IGraphLayerSpec,
+  shape: Shape,
+  lambdas: { [k: string]: string }
+): boolean {
   const timeAxes = shape.length === 1 ? [1, -1] : [1, -2];
   switch (layer.className) {
     case 'Activation':
@@ -41,7 +46,9 @@ function softmaxOverTime(layer: IGraphLayerSpec, shape: Shape, lambdas: { [k: st
     case 'Dense':
       return isSoftmax(layer.config.activation) && shape.length === 1;
     case 'Lambda': {
-      const op = lambdas[layer.name] ? parseLambdaForm(lambdas[layer.name]) : null;
+      const op = lambdas[layer.name]
+        ? parseLambdaForm(lambdas[layer.name])
+        : null;
       return !!op && op.kind === 'softmax' && timeAxes.includes(op.axis);
     }
     default:
@@ -55,14 +62,18 @@ export function chooseAttention(
   lambdas: { [k: string]: string } = {}
 ): IAttentionChoice {
   const steps = timeSteps(graph);
-  const describeShape = (s: Shape) => `[batch, ${s.map(d => d ?? '?').join(', ')}]`;
+  const describeShape = (s: Shape) =>
+    `[batch, ${s.map(d => d ?? '?').join(', ')}]`;
   if (requested !== undefined) {
     const shape = graph.shapes.get(requested);
     if (!shape) {
       const names = graph.layerInfo.map(l => l.name).join(', ');
-      throw new ModelError(`No layer named '${requested}' in the model (layers: ${names})`, {
-        layer: requested
-      });
+      throw new ModelError(
+        `No layer named '${requested}' in the model (layers: ${names})`,
+        {
+          layer: requested
+        }
+      );
     }
     if (!isTimeShape(shape, steps)) {
       const info = graph.layerInfo.find(l => l.name === requested);
@@ -76,7 +87,11 @@ export function chooseAttention(
   }
   const candidates = graph.spec.layers.filter(layer => {
     const shape = graph.shapes.get(layer.name);
-    return !!shape && isTimeShape(shape, steps) && softmaxOverTime(layer, shape, lambdas);
+    return (
+      !!shape &&
+      isTimeShape(shape, steps) &&
+      softmaxOverTime(layer, shape, lambdas)
+    );
   });
   if (candidates.length === 0) {
     throw new ModelError(

@@ -34,7 +34,10 @@ export interface ILoadedGraph {
 }
 
 /** Reads any supported model format into a built graph. */
-export function loadGraph(files: IModelFiles, options: IEngineOptions = {}): ILoadedGraph {
+export function loadGraph(
+  files: IModelFiles,
+  options: IEngineOptions = {}
+): ILoadedGraph {
   const names = Object.keys(files);
   if (names.length === 0) {
     throw new ModelError('No model files were given');
@@ -93,19 +96,31 @@ export function loadGraph(files: IModelFiles, options: IEngineOptions = {}): ILo
 }
 
 /** Loads a model from its files (see `IModelFiles` for the accepted sets). */
-export async function loadModel(files: IModelFiles, options: IEngineOptions = {}): Promise<IAttentionModel> {
+export async function loadModel(
+  files: IModelFiles,
+  options: IEngineOptions = {}
+): Promise<IAttentionModel> {
   const { graph, format, kerasVersion } = loadGraph(files, options);
   if (graph.spec.inputs.length !== 1) {
-    throw new ModelError(`The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`);
+    throw new ModelError(
+      `The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`
+    );
   }
-  const choice = chooseAttention(graph, options.attentionLayer, options.lambdas);
+  const choice = chooseAttention(
+    graph,
+    options.attentionLayer,
+    options.lambdas
+  );
   const inputShape = graph.inputShapes[0];
   const embedding = graph.spec.layers.find(l => l.className === 'Embedding');
   const info: IModelInfo = {
     format,
     kerasVersion,
     inputLength: inputShape[0] ?? null,
-    vocabularySize: typeof embedding?.config.input_dim === 'number' ? embedding.config.input_dim : undefined,
+    vocabularySize:
+      typeof embedding?.config.input_dim === 'number'
+        ? embedding.config.input_dim
+        : undefined,
     maskZero: embedding ? embedding.config.mask_zero === true : undefined,
     attentionLayer: choice.layer,
     attentionChosenBy: choice.chosenBy,
@@ -115,7 +130,10 @@ export async function loadModel(files: IModelFiles, options: IEngineOptions = {}
 }
 
 namespace Private {
-  export function kerasMajor(version: string | undefined, format: IModelInfo['format']): number {
+  export function kerasMajor(
+    version: string | undefined,
+    format: IModelInfo['format']
+  ): number {
     if (format === 'keras-v3') {
       return 3;
     }
@@ -162,13 +180,19 @@ namespace Private {
             data[i * length + t] = s[t];
           }
         });
-        const result = runGraph(this._graph, [{ shape: [chunk.length, length], data }], {
-          outputs: [this.info.attentionLayer]
-        });
+        const result = runGraph(
+          this._graph,
+          [{ shape: [chunk.length, length], data }],
+          {
+            outputs: [this.info.attentionLayer]
+          }
+        );
         const att = result.activations[this.info.attentionLayer];
         const attPer = att.data.length / chunk.length;
         for (let i = 0; i < chunk.length; i++) {
-          attention.push(Array.from(att.data.subarray(i * attPer, (i + 1) * attPer)));
+          attention.push(
+            Array.from(att.data.subarray(i * attPer, (i + 1) * attPer))
+          );
           const row: number[] = [];
           for (const out of result.outputs) {
             const per = out.data.length / chunk.length;

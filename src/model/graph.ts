@@ -4,7 +4,15 @@
  * besides the model outputs (the attention, per-layer activations).
  */
 import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras';
-import { IBuildContext, ILayer, IMask, ITensor, IWeight, layerError, Shape } from './layers/base';
+import {
+  IBuildContext,
+  ILayer,
+  IMask,
+  ITensor,
+  IWeight,
+  layerError,
+  Shape
+} from './layers/base';
 import { Kernels } from './layers/kernels';
 import { createLayer } from './layers/registry';
 import { ILayerInfo, ModelError } from './types';
@@ -40,7 +48,11 @@ function key(ref: { layer: string; node: number }): string {
   return `${ref.layer}\u0000${ref.node}`;
 }
 
-export function buildGraph(spec: IModelSpec, weights: Map<string, IWeight[]>, options: IBuildOptions): IGraph {
+export function buildGraph(
+  spec: IModelSpec,
+  weights: Map<string, IWeight[]>,
+  options: IBuildOptions
+): IGraph {
   const byName = new Map(spec.layers.map(l => [l.name, l]));
   for (const name of weights.keys()) {
     if (!byName.has(name) && (weights.get(name) ?? []).length > 0) {
@@ -66,10 +78,13 @@ export function buildGraph(spec: IModelSpec, weights: Map<string, IWeight[]>, op
     if (layer.className === 'InputLayer') {
       const shape = spec.inputShapes[layer.name];
       if (!shape) {
-        throw new ModelError(`Layer '${layer.name}' (InputLayer): no input shape declared`, {
-          layer: layer.name,
-          className: 'InputLayer'
-        });
+        throw new ModelError(
+          `Layer '${layer.name}' (InputLayer): no input shape declared`,
+          {
+            layer: layer.name,
+            className: 'InputLayer'
+          }
+        );
       }
       nodeShapes.set(key({ layer: layer.name, node: 0 }), shape);
       shapes.set(layer.name, shape);
@@ -92,16 +107,26 @@ export function buildGraph(spec: IModelSpec, weights: Map<string, IWeight[]>, op
       }
       for (const r of refs) {
         if (r.tensor !== 0) {
-          throw layerError(layer, `uses output ${r.tensor} of '${r.layer}'; layers with several outputs are not supported`);
+          throw layerError(
+            layer,
+            `uses output ${r.tensor} of '${r.layer}'; layers with several outputs are not supported`
+          );
         }
         if (!byName.has(r.layer)) {
-          throw layerError(layer, `is connected to an unknown layer '${r.layer}'`);
+          throw layerError(
+            layer,
+            `is connected to an unknown layer '${r.layer}'`
+          );
         }
       }
       const inputShapes = refs.map(r => nodeShapes.get(key(r)) as Shape);
       let impl = impls.get(layer.name);
       if (!impl) {
-        impl = context.createLayer(layer, inputShapes, weights.get(layer.name) ?? []);
+        impl = context.createLayer(
+          layer,
+          inputShapes,
+          weights.get(layer.name) ?? []
+        );
         impls.set(layer.name, impl);
         shapes.set(layer.name, impl.outputShape);
       }
@@ -112,14 +137,20 @@ export function buildGraph(spec: IModelSpec, weights: Map<string, IWeight[]>, op
     }
     if (pending.length === before) {
       const stuck = pending[0].layer;
-      throw layerError(stuck, `its inputs (${stuck.inbound[pending[0].node].map(r => r.layer).join(', ')}) are never computed`);
+      throw layerError(
+        stuck,
+        `its inputs (${stuck.inbound[pending[0].node].map(r => r.layer).join(', ')}) are never computed`
+      );
     }
   }
   for (const ref of [...spec.inputs, ...spec.outputs]) {
     if (!nodeShapes.has(key(ref))) {
-      throw new ModelError(`The model config names '${ref.layer}' as an input or output, but no such layer exists`, {
-        layer: ref.layer
-      });
+      throw new ModelError(
+        `The model config names '${ref.layer}' as an input or output, but no such layer exists`,
+        {
+          layer: ref.layer
+        }
+      );
     }
   }
   const layerInfo: ILayerInfo[] = [];
@@ -155,15 +186,23 @@ export interface IRunResult {
 }
 
 /** One forward pass. `inputs` follow the model's input order, batch first. */
-export function runGraph(graph: IGraph, inputs: ITensor[], options: IRunOptions = {}): IRunResult {
+export function runGraph(
+  graph: IGraph,
+  inputs: ITensor[],
+  options: IRunOptions = {}
+): IRunResult {
   const { spec } = graph;
   if (inputs.length !== spec.inputs.length) {
-    throw new ModelError(`The model takes ${spec.inputs.length} input(s), got ${inputs.length}`);
+    throw new ModelError(
+      `The model takes ${spec.inputs.length} input(s), got ${inputs.length}`
+    );
   }
   const wanted = new Set(options.outputs ?? []);
   for (const name of wanted) {
     if (!graph.shapes.has(name)) {
-      throw new ModelError(`No layer named '${name}' in the model`, { layer: name });
+      throw new ModelError(`No layer named '${name}' in the model`, {
+        layer: name
+      });
     }
   }
   const values = new Map<string, { tensor: ITensor; mask: IMask | null }>();
@@ -191,7 +230,10 @@ export function runGraph(graph: IGraph, inputs: ITensor[], options: IRunOptions 
       ins.map(v => v.tensor),
       ins.map(v => v.mask)
     );
-    values.set(key({ layer: step.layer.name, node: step.node }), { tensor: result.output, mask: result.mask });
+    values.set(key({ layer: step.layer.name, node: step.node }), {
+      tensor: result.output,
+      mask: result.mask
+    });
     if (step.node === 0 && wanted.has(step.layer.name)) {
       activations[step.layer.name] = result.output;
     }
@@ -204,5 +246,8 @@ export function runGraph(graph: IGraph, inputs: ITensor[], options: IRunOptions 
       }
     }
   }
-  return { outputs: spec.outputs.map(r => values.get(key(r))!.tensor), activations };
+  return {
+    outputs: spec.outputs.map(r => values.get(key(r))!.tensor),
+    activations
+  };
 }

@@ -51,7 +51,9 @@ export class H5File {
   dataset(path: string): { shape: number[]; data: Float32Array } {
     const node = this.find(path);
     if (!node || isGroup(node)) {
-      throw new ModelError(`${this.fileName}: dataset '${path}' is missing`, { file: this.fileName });
+      throw new ModelError(`${this.fileName}: dataset '${path}' is missing`, {
+        file: this.fileName
+      });
     }
     return readDataset(this.fileName, path, node);
   }
@@ -66,13 +68,21 @@ export class H5File {
   }
 
   /** An attribute as a list of strings (`layer_names`, `weight_names`). */
-  stringListAttr(node: IH5Group | IH5Dataset, name: string): string[] | undefined {
+  stringListAttr(
+    node: IH5Group | IH5Dataset,
+    name: string
+  ): string[] | undefined {
     const raw = safeAttrs(node)[name];
     if (raw === undefined || raw === null) {
       return undefined;
     }
-    const list = Array.isArray(raw) || ArrayBuffer.isView(raw) ? Array.from(raw as ArrayLike<unknown>) : [raw];
-    return list.filter(v => typeof v === 'string' || v instanceof Uint8Array).map(cleanString);
+    const list =
+      Array.isArray(raw) || ArrayBuffer.isView(raw)
+        ? Array.from(raw as ArrayLike<unknown>)
+        : [raw];
+    return list
+      .filter(v => typeof v === 'string' || v instanceof Uint8Array)
+      .map(cleanString);
   }
 }
 
@@ -118,9 +128,14 @@ export function isHdf5(bytes: Uint8Array): boolean {
 /** Opens HDF5 bytes; a clear ModelError when they are not HDF5 or are damaged. */
 export function openHdf5(bytes: Uint8Array, fileName: string): H5File {
   if (!isHdf5(bytes)) {
-    throw new ModelError(`${fileName}: not an HDF5 file (no HDF5 signature)`, { file: fileName });
+    throw new ModelError(`${fileName}: not an HDF5 file (no HDF5 signature)`, {
+      file: fileName
+    });
   }
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  const buffer = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength
+  );
   try {
     const FileClass = (jsfive as any).File ?? (jsfive as any).default?.File;
     const root = new FileClass(buffer, fileName) as IH5Group;
@@ -142,23 +157,35 @@ function describe(e: unknown): string {
   return String(e);
 }
 
-function readDataset(file: string, path: string, node: IH5Dataset): { shape: number[]; data: Float32Array } {
+function readDataset(
+  file: string,
+  path: string,
+  node: IH5Dataset
+): { shape: number[]; data: Float32Array } {
   try {
     const shape = Array.from(node.shape ?? []);
     const value = node.value;
     const size = shape.reduce((a, d) => a * d, 1);
-    const data = value instanceof Float32Array ? new Float32Array(value) : Float32Array.from(value as ArrayLike<number>);
+    const data =
+      value instanceof Float32Array
+        ? new Float32Array(value)
+        : Float32Array.from(value as ArrayLike<number>);
     if (data.length !== size) {
-      throw new Error(`holds ${data.length} values for shape [${shape.join(', ')}]`);
+      throw new Error(
+        `holds ${data.length} values for shape [${shape.join(', ')}]`
+      );
     }
     return { shape, data };
   } catch (e) {
     if (e instanceof ModelError) {
       throw e;
     }
-    throw new ModelError(`${file}: dataset '${path}' could not be read (truncated or damaged?): ${describe(e)}`, {
-      file
-    });
+    throw new ModelError(
+      `${file}: dataset '${path}' could not be read (truncated or damaged?): ${describe(e)}`,
+      {
+        file
+      }
+    );
   }
 }
 
@@ -188,22 +215,32 @@ export function readKerasH5(bytes: Uint8Array, fileName: string): IKerasH5 {
       { file: fileName }
     );
   }
-  const kerasVersion = file.stringAttr(weightsRoot, 'keras_version') ?? file.stringAttr(root, 'keras_version');
-  const backend = file.stringAttr(weightsRoot, 'backend') ?? file.stringAttr(root, 'backend');
+  const kerasVersion =
+    file.stringAttr(weightsRoot, 'keras_version') ??
+    file.stringAttr(root, 'keras_version');
+  const backend =
+    file.stringAttr(weightsRoot, 'backend') ?? file.stringAttr(root, 'backend');
   const weights = new Map<string, IWeight[]>();
   for (const layer of layerNames) {
-    const group = weightsRoot.keys.includes(layer) ? (weightsRoot.get(layer) as IH5Group) : null;
+    const group = weightsRoot.keys.includes(layer)
+      ? (weightsRoot.get(layer) as IH5Group)
+      : null;
     if (!group) {
-      throw new ModelError(`${fileName}: layer '${layer}' is listed in layer_names but has no group`, {
-        file: fileName,
-        layer
-      });
+      throw new ModelError(
+        `${fileName}: layer '${layer}' is listed in layer_names but has no group`,
+        {
+          file: fileName,
+          layer
+        }
+      );
     }
     const names = file.stringListAttr(group, 'weight_names') ?? [];
     weights.set(
       layer,
       names.map(name => {
-        const { shape, data } = file.dataset(`${weightsRootPath(weightsRoot, root)}${layer}/${name}`);
+        const { shape, data } = file.dataset(
+          `${weightsRootPath(weightsRoot, root)}${layer}/${name}`
+        );
         return { name, shape, data };
       })
     );
@@ -223,37 +260,53 @@ export interface IKerasArchive {
 }
 
 /** Unzips a `.keras` archive and opens its `model.weights.h5`. */
-export function readKerasArchive(bytes: Uint8Array, fileName: string): IKerasArchive {
+export function readKerasArchive(
+  bytes: Uint8Array,
+  fileName: string
+): IKerasArchive {
   let entries: { [name: string]: Uint8Array };
   try {
     entries = unzipSync(bytes);
   } catch (e) {
-    throw new ModelError(`${fileName}: not a Keras 3 archive (zip could not be read: ${describe(e)})`, {
-      file: fileName
-    });
+    throw new ModelError(
+      `${fileName}: not a Keras 3 archive (zip could not be read: ${describe(e)})`,
+      {
+        file: fileName
+      }
+    );
   }
   const configBytes = entries['config.json'];
   if (!configBytes) {
-    throw new ModelError(`${fileName}: the archive has no config.json`, { file: fileName });
+    throw new ModelError(`${fileName}: the archive has no config.json`, {
+      file: fileName
+    });
   }
   let config: unknown;
   try {
     config = JSON.parse(new TextDecoder().decode(configBytes));
   } catch (e) {
-    throw new ModelError(`${fileName}: config.json is not valid JSON (${describe(e)})`, { file: fileName });
+    throw new ModelError(
+      `${fileName}: config.json is not valid JSON (${describe(e)})`,
+      { file: fileName }
+    );
   }
   let kerasVersion: string | undefined;
   if (entries['metadata.json']) {
     try {
-      const meta = JSON.parse(new TextDecoder().decode(entries['metadata.json']));
-      kerasVersion = typeof meta.keras_version === 'string' ? meta.keras_version : undefined;
+      const meta = JSON.parse(
+        new TextDecoder().decode(entries['metadata.json'])
+      );
+      kerasVersion =
+        typeof meta.keras_version === 'string' ? meta.keras_version : undefined;
     } catch {
       kerasVersion = undefined;
     }
   }
   const weightsBytes = entries['model.weights.h5'];
   if (!weightsBytes) {
-    throw new ModelError(`${fileName}: the archive has no model.weights.h5`, { file: fileName });
+    throw new ModelError(`${fileName}: the archive has no model.weights.h5`, {
+      file: fileName
+    });
   }
   return {
     config,
@@ -275,7 +328,10 @@ export function toSnakeCase(name: string): string {
  * `vars/0..`, nested objects (RNN `cell`, wrapper `layer`,
  * `forward_layer`/`backward_layer`) in subgroups.
  */
-export function keras3Weights(spec: IModelSpec, file: H5File): Map<string, IWeight[]> {
+export function keras3Weights(
+  spec: IModelSpec,
+  file: H5File
+): Map<string, IWeight[]> {
   const weights = new Map<string, IWeight[]>();
   const used = new Map<string, number>();
   const layersGroup = file.group('layers');
@@ -310,11 +366,16 @@ namespace Private {
     const out: IWeight[] = [];
     const keys = group.keys;
     if (keys.includes('forward_layer') && keys.includes('backward_layer')) {
-      return [...collect(file, `${path}/forward_layer`), ...collect(file, `${path}/backward_layer`)];
+      return [
+        ...collect(file, `${path}/forward_layer`),
+        ...collect(file, `${path}/backward_layer`)
+      ];
     }
     if (keys.includes('vars')) {
       const vars = file.group(`${path}/vars`);
-      const names = (vars?.keys ?? []).slice().sort((a, b) => Number(a) - Number(b));
+      const names = (vars?.keys ?? [])
+        .slice()
+        .sort((a, b) => Number(a) - Number(b));
       for (const n of names) {
         const { shape, data } = file.dataset(`${path}/vars/${n}`);
         out.push({ name: `${path}/vars/${n}`, shape, data });

@@ -59,14 +59,24 @@ export function normalizeClassName(raw: string): string {
 /** A `{class_name, config}` object as a layer spec. */
 export function specFromLayerConfig(raw: unknown, where: string): ILayerSpec {
   if (!raw || typeof raw !== 'object') {
-    throw new ModelError(`${where}: a layer entry is not an object`, { file: where });
+    throw new ModelError(`${where}: a layer entry is not an object`, {
+      file: where
+    });
   }
-  const entry = raw as { class_name?: unknown; config?: unknown; name?: unknown };
+  const entry = raw as {
+    class_name?: unknown;
+    config?: unknown;
+    name?: unknown;
+  };
   if (typeof entry.class_name !== 'string') {
-    throw new ModelError(`${where}: a layer entry has no class_name`, { file: where });
+    throw new ModelError(`${where}: a layer entry has no class_name`, {
+      file: where
+    });
   }
   const config =
-    entry.config && typeof entry.config === 'object' ? { ...(entry.config as object) } : {};
+    entry.config && typeof entry.config === 'object'
+      ? { ...(entry.config as object) }
+      : {};
   const name =
     typeof (config as { name?: unknown }).name === 'string'
       ? ((config as { name: string }).name as string)
@@ -80,24 +90,36 @@ export function specFromLayerConfig(raw: unknown, where: string): ILayerSpec {
 export function nestedSpec(spec: ILayerSpec, key: string): ILayerSpec {
   const raw = spec.config[key];
   if (!raw || typeof raw !== 'object') {
-    throw new ModelError(`Layer '${spec.name}' (${spec.className}): config has no '${key}'`, {
-      layer: spec.name,
-      className: spec.className
-    });
+    throw new ModelError(
+      `Layer '${spec.name}' (${spec.className}): config has no '${key}'`,
+      {
+        layer: spec.name,
+        className: spec.className
+      }
+    );
   }
   return specFromLayerConfig(raw, `layer '${spec.name}'`);
 }
 
 /** The declared batch shape of a layer config (Keras 2 `batch_input_shape`, Keras 3 `batch_shape`). */
-export function declaredBatchShape(config: { [key: string]: any }): Shape | null {
+export function declaredBatchShape(config: {
+  [key: string]: any;
+}): Shape | null {
   const batch = config.batch_input_shape ?? config.batch_shape;
   if (Array.isArray(batch)) {
-    return batch.slice(1).map((d: unknown) => (typeof d === 'number' ? d : null));
+    return batch
+      .slice(1)
+      .map((d: unknown) => (typeof d === 'number' ? d : null));
   }
   if (Array.isArray(config.input_shape)) {
-    return config.input_shape.map((d: unknown) => (typeof d === 'number' ? d : null));
+    return config.input_shape.map((d: unknown) =>
+      typeof d === 'number' ? d : null
+    );
   }
-  if (typeof config.input_dim === 'number' && config.class_name !== 'Embedding') {
+  if (
+    typeof config.input_dim === 'number' &&
+    config.class_name !== 'Embedding'
+  ) {
     return null;
   }
   return null;
@@ -113,9 +135,12 @@ export function parseModelConfig(raw: unknown, file: string): IModelSpec {
     try {
       root = JSON.parse(root);
     } catch (e) {
-      throw new ModelError(`${file}: the model config is not valid JSON (${(e as Error).message})`, {
-        file
-      });
+      throw new ModelError(
+        `${file}: the model config is not valid JSON (${(e as Error).message})`,
+        {
+          file
+        }
+      );
     }
   }
   if (root && typeof root === 'object' && 'model_config' in (root as object)) {
@@ -123,7 +148,10 @@ export function parseModelConfig(raw: unknown, file: string): IModelSpec {
   }
   const top = root as { class_name?: unknown; config?: unknown } | null;
   if (!top || typeof top !== 'object' || typeof top.class_name !== 'string') {
-    throw new ModelError(`${file}: this JSON is not a Keras model config (no class_name)`, { file });
+    throw new ModelError(
+      `${file}: this JSON is not a Keras model config (no class_name)`,
+      { file }
+    );
   }
   const className = normalizeClassName(top.class_name);
   if (className === 'Sequential') {
@@ -153,26 +181,38 @@ interface IManifestEntry {
 }
 
 /** Reads `model.json` plus its shards (float32; uint8/uint16 affine quantisation; float16). */
-export function readTfjsModel(files: { [name: string]: Uint8Array }, jsonName: string): ITfjsModel {
+export function readTfjsModel(
+  files: { [name: string]: Uint8Array },
+  jsonName: string
+): ITfjsModel {
   let json: any;
   try {
     json = JSON.parse(new TextDecoder().decode(files[jsonName]));
   } catch (e) {
-    throw new ModelError(`${jsonName}: not valid JSON (${(e as Error).message})`, { file: jsonName });
+    throw new ModelError(
+      `${jsonName}: not valid JSON (${(e as Error).message})`,
+      { file: jsonName }
+    );
   }
   if (!json || typeof json !== 'object' || !json.modelTopology) {
-    throw new ModelError(`${jsonName}: not a TensorFlow.js layers model (no modelTopology)`, {
-      file: jsonName
-    });
+    throw new ModelError(
+      `${jsonName}: not a TensorFlow.js layers model (no modelTopology)`,
+      {
+        file: jsonName
+      }
+    );
   }
   const weights = new Map<string, IWeight[]>();
-  const groups: Array<{ paths: string[]; weights: IManifestEntry[] }> = json.weightsManifest ?? [];
+  const groups: Array<{ paths: string[]; weights: IManifestEntry[] }> =
+    json.weightsManifest ?? [];
   for (const group of groups) {
     const parts = (group.paths ?? []).map(p => {
       const base = p.split('/').pop() as string;
       const data = files[p] ?? files[base];
       if (!data) {
-        throw new ModelError(`${jsonName}: weight shard '${p}' is missing`, { file: p });
+        throw new ModelError(`${jsonName}: weight shard '${p}' is missing`, {
+          file: p
+        });
       }
       return data;
     });
@@ -186,7 +226,13 @@ export function readTfjsModel(files: { [name: string]: Uint8Array }, jsonName: s
     let offset = 0;
     for (const entry of group.weights ?? []) {
       const size = entry.shape.reduce((a, d) => a * d, 1);
-      const { data, bytes } = Private.decodeWeight(entry, buffer, offset, size, jsonName);
+      const { data, bytes } = Private.decodeWeight(
+        entry,
+        buffer,
+        offset,
+        size,
+        jsonName
+      );
       offset += bytes;
       const slash = entry.name.indexOf('/');
       const layer = slash >= 0 ? entry.name.slice(0, slash) : entry.name;
@@ -195,14 +241,19 @@ export function readTfjsModel(files: { [name: string]: Uint8Array }, jsonName: s
       weights.set(layer, list);
     }
     if (offset > total) {
-      throw new ModelError(`${jsonName}: weight shards hold ${total} bytes, the manifest needs ${offset}`, {
-        file: jsonName
-      });
+      throw new ModelError(
+        `${jsonName}: weight shards hold ${total} bytes, the manifest needs ${offset}`,
+        {
+          file: jsonName
+        }
+      );
     }
   }
   const topology = json.modelTopology;
   const kerasVersion =
-    typeof topology.keras_version === 'string' ? topology.keras_version : undefined;
+    typeof topology.keras_version === 'string'
+      ? topology.keras_version
+      : undefined;
   return { topology, kerasVersion, weights };
 }
 
@@ -215,12 +266,19 @@ namespace Private {
     file: string
   ): { data: Float32Array; bytes: number } {
     const q = entry.quantization;
-    const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    const view = new DataView(
+      buffer.buffer,
+      buffer.byteOffset,
+      buffer.byteLength
+    );
     const need = (bytes: number) => {
       if (offset + bytes > buffer.length) {
-        throw new ModelError(`${file}: weight '${entry.name}' runs past the end of its shards`, {
-          file
-        });
+        throw new ModelError(
+          `${file}: weight '${entry.name}' runs past the end of its shards`,
+          {
+            file
+          }
+        );
       }
     };
     if (q) {
@@ -248,13 +306,19 @@ namespace Private {
         }
         return { data, bytes: size * 2 };
       }
-      throw new ModelError(`${file}: weight '${entry.name}' uses unsupported quantization ${q.dtype}`, {
-        file
-      });
+      throw new ModelError(
+        `${file}: weight '${entry.name}' uses unsupported quantization ${q.dtype}`,
+        {
+          file
+        }
+      );
     }
     const dtype = entry.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'int32') {
-      throw new ModelError(`${file}: weight '${entry.name}' has unsupported dtype ${dtype}`, { file });
+      throw new ModelError(
+        `${file}: weight '${entry.name}' has unsupported dtype ${dtype}`,
+        { file }
+      );
     }
     need(size * 4);
     const data = new Float32Array(size);
@@ -267,7 +331,7 @@ namespace Private {
     return { data, bytes: size * 4 };
   }
 
-  function half(bits: number): number {
+  export function half(bits: number): number {
     const sign = bits & 0x8000 ? -1 : 1;
     const exp = (bits >> 10) & 0x1f;
     const frac = bits & 0x3ff;
@@ -286,15 +350,21 @@ namespace Private {
       : Array.isArray((config as { layers?: unknown })?.layers)
         ? (config as { layers: unknown[] }).layers
         : (() => {
-            throw new ModelError(`${file}: Sequential config has no layer list`, { file });
+            throw new ModelError(
+              `${file}: Sequential config has no layer list`,
+              { file }
+            );
           })();
     const name = (config as { name?: string })?.name ?? 'sequential';
     const layers: IGraphLayerSpec[] = [];
     let inputName = '';
     let inputShape: Shape | null = null;
-    const build = (config as { build_input_shape?: unknown })?.build_input_shape;
+    const build = (config as { build_input_shape?: unknown })
+      ?.build_input_shape;
     if (Array.isArray(build)) {
-      inputShape = build.slice(1).map((d: unknown) => (typeof d === 'number' ? d : null));
+      inputShape = build
+        .slice(1)
+        .map((d: unknown) => (typeof d === 'number' ? d : null));
     }
     let previous: INodeRef | null = null;
     list.forEach((entry, i) => {
@@ -333,7 +403,10 @@ namespace Private {
       previous = { layer: spec.name, node: 0, tensor: 0 };
     });
     if (!inputShape || !previous) {
-      throw new ModelError(`${file}: Sequential model has no layers or no input shape`, { file });
+      throw new ModelError(
+        `${file}: Sequential model has no layers or no input shape`,
+        { file }
+      );
     }
     layers.unshift({
       name: inputName,
@@ -358,7 +431,10 @@ namespace Private {
       output_layers?: unknown;
     };
     if (!c || !Array.isArray(c.layers)) {
-      throw new ModelError(`${file}: functional model config has no layer list`, { file });
+      throw new ModelError(
+        `${file}: functional model config has no layer list`,
+        { file }
+      );
     }
     const layers: IGraphLayerSpec[] = [];
     const inputShapes: { [name: string]: Shape } = {};
@@ -371,14 +447,19 @@ namespace Private {
         );
       }
       const nodes = (entry as { inbound_nodes?: unknown }).inbound_nodes;
-      const inbound = Array.isArray(nodes) ? nodes.map(n => nodeRefs(n, spec.name, file)) : [];
+      const inbound = Array.isArray(nodes)
+        ? nodes.map(n => nodeRefs(n, spec.name, file))
+        : [];
       if (spec.className === 'InputLayer') {
         const shape = declaredBatchShape(spec.config);
         if (!shape) {
-          throw new ModelError(`Layer '${spec.name}' (InputLayer): no batch shape declared`, {
-            layer: spec.name,
-            className: 'InputLayer'
-          });
+          throw new ModelError(
+            `Layer '${spec.name}' (InputLayer): no batch shape declared`,
+            {
+              layer: spec.name,
+              className: 'InputLayer'
+            }
+          );
         }
         inputShapes[spec.name] = shape;
       }
@@ -393,7 +474,11 @@ namespace Private {
     };
   }
 
-  function refList(raw: unknown, file: string, field: string): INodeRef[] {
+  export function refList(
+    raw: unknown,
+    file: string,
+    field: string
+  ): INodeRef[] {
     if (!Array.isArray(raw) || raw.length === 0) {
       throw new ModelError(`${file}: model config has no ${field}`, { file });
     }
@@ -401,25 +486,43 @@ namespace Private {
     const list = typeof raw[0] === 'string' ? [raw] : raw;
     return list.map((r: any) => {
       if (!Array.isArray(r) || typeof r[0] !== 'string') {
-        throw new ModelError(`${file}: ${field} entry ${JSON.stringify(r)} is not [name, node, tensor]`, {
-          file
-        });
+        throw new ModelError(
+          `${file}: ${field} entry ${JSON.stringify(r)} is not [name, node, tensor]`,
+          {
+            file
+          }
+        );
       }
-      return { layer: r[0], node: Number(r[1] ?? 0), tensor: Number(r[2] ?? 0) };
+      return {
+        layer: r[0],
+        node: Number(r[1] ?? 0),
+        tensor: Number(r[2] ?? 0)
+      };
     });
   }
 
   /** One inbound node: Keras 2 `[[name, node, tensor, kwargs], ...]` or Keras 3 `{args, kwargs}`. */
-  function nodeRefs(node: unknown, layer: string, file: string): INodeRef[] {
+  export function nodeRefs(
+    node: unknown,
+    layer: string,
+    file: string
+  ): INodeRef[] {
     if (Array.isArray(node)) {
       return node.map((r: any) => {
         if (!Array.isArray(r) || typeof r[0] !== 'string') {
-          throw new ModelError(`Layer '${layer}': inbound node ${JSON.stringify(r)} is malformed`, {
-            layer,
-            file
-          });
+          throw new ModelError(
+            `Layer '${layer}': inbound node ${JSON.stringify(r)} is malformed`,
+            {
+              layer,
+              file
+            }
+          );
         }
-        return { layer: r[0], node: Number(r[1] ?? 0), tensor: Number(r[2] ?? 0) };
+        return {
+          layer: r[0],
+          node: Number(r[1] ?? 0),
+          tensor: Number(r[2] ?? 0)
+        };
       });
     }
     if (node && typeof node === 'object') {
@@ -427,21 +530,34 @@ namespace Private {
       collectHistory((node as { args?: unknown }).args, refs);
       return refs;
     }
-    throw new ModelError(`Layer '${layer}': inbound node ${JSON.stringify(node)} is malformed`, {
-      layer,
-      file
-    });
+    throw new ModelError(
+      `Layer '${layer}': inbound node ${JSON.stringify(node)} is malformed`,
+      {
+        layer,
+        file
+      }
+    );
   }
 
-  function collectHistory(value: unknown, refs: INodeRef[]): void {
+  export function collectHistory(value: unknown, refs: INodeRef[]): void {
     if (Array.isArray(value)) {
       value.forEach(v => collectHistory(v, refs));
       return;
     }
     if (value && typeof value === 'object') {
-      const v = value as { class_name?: string; config?: { keras_history?: unknown[] } };
-      if (v.class_name === '__keras_tensor__' && Array.isArray(v.config?.keras_history)) {
-        const [layer, node, tensor] = v.config!.keras_history as [string, number, number];
+      const v = value as {
+        class_name?: string;
+        config?: { keras_history?: unknown[] };
+      };
+      if (
+        v.class_name === '__keras_tensor__' &&
+        Array.isArray(v.config?.keras_history)
+      ) {
+        const [layer, node, tensor] = v.config!.keras_history as [
+          string,
+          number,
+          number
+        ];
         refs.push({ layer, node: Number(node), tensor: Number(tensor) });
       }
     }

@@ -283,7 +283,7 @@ namespace Private {
       typeof sample.text === 'string'
         ? splitCodePoints(sample.text)
         : Array.isArray(sample.tokens)
-          ? sample.tokens.map(token => (typeof token === 'string' ? token : ''))
+          ? stringTokens(sample.tokens)
           : [];
     const count = tokens.length;
     const rows: INormalizedRow[] = [];
@@ -337,6 +337,16 @@ namespace Private {
       result.meta = sample.meta;
     }
     return result;
+  }
+
+  /** The tokens themselves when all are strings (the validated case), else a cleaned copy. */
+  export function stringTokens(tokens: unknown[]): string[] {
+    for (let i = 0; i < tokens.length; i++) {
+      if (typeof tokens[i] !== 'string') {
+        return tokens.map(token => (typeof token === 'string' ? token : ''));
+      }
+    }
+    return tokens as string[];
   }
 
   /** Values as a Float64Array of the token count (NaN = missing). */

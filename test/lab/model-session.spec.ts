@@ -8,7 +8,10 @@ import {
   RequestCancelledError,
   WorkerClient
 } from '../../src/lab/worker-client';
-import type { IModelInfo } from '../../src/model/types';
+import type { IAttentionModel, IModelInfo } from '../../src/model/types';
+import { ModelError } from '../../src/model/types';
+import { createRequestHandler } from '../../src/model/protocol';
+import { MODEL_WORKER_CODEC } from '../../src/lab/worker-codec';
 import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
 const FIXTURES = path.resolve(
@@ -70,29 +73,32 @@ function modelInfo(
   };
 }
 
-/** A worker that "loads" `info` and gives attention (p + 1) / 100 at model position p. */
-function scriptedWorker(info: IModelInfo) {
+/**
+ * A worker running the real request handler of the model worker protocol,
+ * with a stand-in model: attention (p + 1) / 100 at model position p.
+ */
+function scriptedWorker(info: IModelInfo, loadError?: Error) {
   return (worker: FakeWorker) => {
-    worker.handler = (message, self) => {
-      if (message.type === 'load') {
-        self.reply({
-          id: message.id,
-          type: 'progress',
-          progress: { fraction: 0.5, message: 'weights' }
-        });
-        self.reply({ id: message.id, type: 'result', result: info });
-      } else if (message.type === 'predict') {
-        const sequences: number[][] = message.sequences;
-        self.reply({
-          id: message.id,
-          type: 'result',
-          result: {
-            attention: sequences.map(seq => seq.map((_, p) => (p + 1) / 100)),
+    const handle = createRequestHandler(
+      // Two parameters: the handler treats a zero-argument function as a lazy import.
+      async (files, options): Promise<IAttentionModel> => {
+        if (loadError) {
+          throw loadError;
+        }
+        return {
+          info,
+          predict: async sequences => ({
+            attention: sequences.map(seq =>
+              Array.from(seq, (_, p) => (p + 1) / 100)
+            ),
             predictions: sequences.map(() => [0.25])
-          }
-        });
-      }
-    };
+          }),
+          dispose: () => undefined
+        };
+      },
+      response => worker.reply(response)
+    );
+    worker.handler = message => void handle(message);
   };
 }
 
@@ -105,7 +111,7 @@ function makeSession(
   const contents = memoryContents(files);
   const session = new ModelSession({
     contents,
-    client: new WorkerClient(factory),
+    client: new WorkerClient(factory, MODEL_WORKER_CODEC),
     settings: () => ({ ...DEFAULT_LAB_SETTINGS, ...settings })
   });
   return { session, workers, contents };
@@ -131,9 +137,11 @@ describe('ModelSession', () => {
     expect(load.type).toBe('load');
     expect(Object.keys(load.files)).toEqual(['m.h5']);
     expect(Array.from(load.files['m.h5'])).toEqual(Array.from(h5));
-    expect(load.options).toEqual({ attentionLayer: 'attention_vec' });
-    expect(load.backend).toBe('cpu');
-    expect(progress).toContain('weights');
+    expect(load.options).toEqual({
+      attentionLayer: 'attention_vec',
+      simd: false
+    });
+    expect(progress).toContain('Building the model');
     expect(progress[progress.length - 1]).toBe('Loaded m.h5');
   });
 
@@ -245,24 +253,44 @@ describe('ModelSession', () => {
     );
   });
 
-  it('reports a worker load error', async () => {
-    const { factory } = fakeWorkerFactory(worker => {
-      worker.handler = (message, self) =>
-        self.reply({
-          id: message.id,
-          type: 'error',
-          error: { message: 'm.h5: not an HDF5 file' }
-        });
-    });
+  it('reports a worker load error with the file it names', async () => {
+    const { factory } = fakeWorkerFactory(
+      scriptedWorker(
+        modelInfo(5, 4),
+        new ModelError('m.h5: not an HDF5 file (bad signature)', {
+          file: 'm.h5'
+        })
+      )
+    );
     const session = new ModelSession({
       contents: memoryContents({ 'm.h5': 'x', 'tok.json': MAP_TOKENIZER }),
-      client: new WorkerClient(factory),
+      client: new WorkerClient(factory, MODEL_WORKER_CODEC),
       settings: () => DEFAULT_LAB_SETTINGS
     });
-    await expect(session.load('m.h5', 'tok.json')).rejects.toThrow(
-      'm.h5: not an HDF5 file'
+    const error = await session.load('m.h5', 'tok.json').catch(e => e);
+    expect(error.message).toBe('m.h5: not an HDF5 file (bad signature)');
+    expect(error.where).toEqual({ stage: 'load', file: 'm.h5' });
+    expect(session.lastError).toBe('m.h5: not an HDF5 file (bad signature)');
+    expect(session.state).toBe('error');
+  });
+
+  it('reports predict progress for large batches', async () => {
+    const { session } = makeSession(
+      { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+      modelInfo(5, 4)
     );
-    expect(session.lastError).toBe('m.h5: not an HDF5 file');
+    await session.load('m.h5', 'tok.json');
+    const seen: string[] = [];
+    const texts = Array.from({ length: 70 }, () => 'abc');
+    const { payload } = await session.predict(texts, {
+      onProgress: p => seen.push(p.message)
+    });
+    expect(payload.samples).toHaveLength(70);
+    expect(seen).toEqual([
+      'Computed 32 of 70 texts',
+      'Computed 64 of 70 texts',
+      'Computed 70 of 70 texts'
+    ]);
   });
 
   it('refuses texts longer than the model input when asked to', async () => {

@@ -8,7 +8,13 @@ import { createGruCell } from '../../src/model/layers/gru';
 import { Kernels } from '../../src/model/layers/kernels';
 import { createLayer } from '../../src/model/layers/registry';
 import { stepCell } from '../../src/model/layers/recurrent';
-import { chainGraph, fixture, maxAbsDiff, nntrainerRecords, weight } from './helpers';
+import {
+  chainGraph,
+  fixture,
+  maxAbsDiff,
+  nntrainerRecords,
+  weight
+} from './helpers';
 
 const FEATURES = 7;
 const UNITS = 5;
@@ -27,13 +33,21 @@ const LAYER_CASES = [
   'gru_reset_after_multi_step_seq_act'
 ];
 
-const CELL_CASES = ['grucell_single_step', 'grucell_single_step_act', 'grucell_reset_after_single_step'];
+const CELL_CASES = [
+  'grucell_single_step',
+  'grucell_single_step_act',
+  'grucell_reset_after_single_step'
+];
 
 function parse(name: string) {
-  const records = nntrainerRecords(fixture('nntrainer-gru', `${name}.nnlayergolden`));
+  const records = nntrainerRecords(
+    fixture('nntrainer-gru', `${name}.nnlayergolden`)
+  );
   const resetAfter = name.includes('reset_after');
   const [kernel, recurrent] = records;
-  const bias = resetAfter ? Float32Array.from([...records[2], ...records[3]]) : records[2];
+  const bias = resetAfter
+    ? Float32Array.from([...records[2], ...records[3]])
+    : records[2];
   const rest = records.slice(resetAfter ? 4 : 3);
   const act = name.endsWith('_act');
   return {
@@ -60,9 +74,18 @@ describe.each([true, false])('nntrainer GRU goldens (simd=%s)', simd => {
     const { config, weights, rest } = parse(name);
     const [input, expected] = rest;
     const steps = input.length / (BATCH * FEATURES);
-    const graph = chainGraph([steps, FEATURES], [{ class_name: 'GRU', config }], { gru: weights }, { simd });
-    const out = runGraph(graph, [{ shape: [BATCH, steps, FEATURES], data: input }]).outputs[0];
-    expect(out.shape).toEqual(config.return_sequences ? [BATCH, steps, UNITS] : [BATCH, UNITS]);
+    const graph = chainGraph(
+      [steps, FEATURES],
+      [{ class_name: 'GRU', config }],
+      { gru: weights },
+      { simd }
+    );
+    const out = runGraph(graph, [
+      { shape: [BATCH, steps, FEATURES], data: input }
+    ]).outputs[0];
+    expect(out.shape).toEqual(
+      config.return_sequences ? [BATCH, steps, UNITS] : [BATCH, UNITS]
+    );
     expect(maxAbsDiff(out.data, expected)).toBeLessThanOrEqual(1e-5);
   });
 
@@ -76,8 +99,18 @@ describe.each([true, false])('nntrainer GRU goldens (simd=%s)', simd => {
       kernels,
       createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
     };
-    const cell = createGruCell({ name: 'grucell', className: 'GRUCell', config }, FEATURES, weights, context);
-    const [hNew] = stepCell(kernels, cell, { shape: [BATCH, FEATURES], data: x }, [h]);
+    const cell = createGruCell(
+      { name: 'grucell', className: 'GRUCell', config },
+      FEATURES,
+      weights,
+      context
+    );
+    const [hNew] = stepCell(
+      kernels,
+      cell,
+      { shape: [BATCH, FEATURES], data: x },
+      [h]
+    );
     expect(maxAbsDiff(hNew, expected)).toBeLessThanOrEqual(1e-5);
   });
 });

@@ -26,7 +26,11 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-export function weight(name: string, shape: number[], data: ArrayLike<number>): IWeight {
+export function weight(
+  name: string,
+  shape: number[],
+  data: ArrayLike<number>
+): IWeight {
   return { name, shape, data: Float32Array.from(data) };
 }
 
@@ -35,12 +39,19 @@ export function chainGraph(
   inputShape: Array<number | null>,
   layers: Array<{ class_name: string; config: any }>,
   weights: { [layer: string]: IWeight[] },
-  options: { kerasMajor?: number; simd?: boolean; lambdas?: { [k: string]: string } } = {}
+  options: {
+    kerasMajor?: number;
+    simd?: boolean;
+    lambdas?: { [k: string]: string };
+  } = {}
 ): IGraph {
   const config = {
     class_name: 'Sequential',
     config: [
-      { class_name: 'InputLayer', config: { name: 'input', batch_input_shape: [null, ...inputShape] } },
+      {
+        class_name: 'InputLayer',
+        config: { name: 'input', batch_input_shape: [null, ...inputShape] }
+      },
       ...layers
     ]
   };

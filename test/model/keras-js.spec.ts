@@ -27,10 +27,14 @@ function run(
 ) {
   const w: { [layer: string]: any[] } = {};
   for (const [layer, indices] of Object.entries(weights)) {
-    w[layer] = indices.map((i, k) => weight(`${layer}/${k}`, c.weights![i].shape, c.weights![i].data));
+    w[layer] = indices.map((i, k) =>
+      weight(`${layer}/${k}`, c.weights![i].shape, c.weights![i].data)
+    );
   }
   const graph = chainGraph(c.input.shape, layers, w, { simd });
-  const out = runGraph(graph, [{ shape: [1, ...c.input.shape], data: Float32Array.from(c.input.data) }]).outputs[0];
+  const out = runGraph(graph, [
+    { shape: [1, ...c.input.shape], data: Float32Array.from(c.input.data) }
+  ]).outputs[0];
   expect(out.shape.slice(1)).toEqual(c.expected.shape);
   return maxAbsDiff(out.data, c.expected.data);
 }
@@ -39,10 +43,28 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
   const gru = load('GRU.json');
   // Cases 5-8 are stateful (second predict call) and do not apply to inference from a zero state.
   const gruConfigs: { [name: string]: any } = {
-    'recurrent.GRU.0': { units: 4, activation: 'tanh', recurrent_activation: 'hard_sigmoid' },
-    'recurrent.GRU.1': { units: 5, activation: 'sigmoid', recurrent_activation: 'sigmoid' },
-    'recurrent.GRU.2': { units: 4, activation: 'tanh', recurrent_activation: 'hard_sigmoid', return_sequences: true },
-    'recurrent.GRU.3': { units: 4, activation: 'tanh', recurrent_activation: 'hard_sigmoid', go_backwards: true },
+    'recurrent.GRU.0': {
+      units: 4,
+      activation: 'tanh',
+      recurrent_activation: 'hard_sigmoid'
+    },
+    'recurrent.GRU.1': {
+      units: 5,
+      activation: 'sigmoid',
+      recurrent_activation: 'sigmoid'
+    },
+    'recurrent.GRU.2': {
+      units: 4,
+      activation: 'tanh',
+      recurrent_activation: 'hard_sigmoid',
+      return_sequences: true
+    },
+    'recurrent.GRU.3': {
+      units: 4,
+      activation: 'tanh',
+      recurrent_activation: 'hard_sigmoid',
+      go_backwards: true
+    },
     'recurrent.GRU.4': {
       units: 4,
       activation: 'tanh',
@@ -52,8 +74,12 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
     }
   };
   it.each(Object.keys(gruConfigs))('%s', name => {
-    const layers = [{ class_name: 'GRU', config: { name: 'gru', ...gruConfigs[name] } }];
-    expect(run(gru[name], layers, { gru: [0, 1, 2] }, simd)).toBeLessThanOrEqual(TOLERANCE);
+    const layers = [
+      { class_name: 'GRU', config: { name: 'gru', ...gruConfigs[name] } }
+    ];
+    expect(
+      run(gru[name], layers, { gru: [0, 1, 2] }, simd)
+    ).toBeLessThanOrEqual(TOLERANCE);
   });
 
   const embedding = load('Embedding.json');
@@ -61,7 +87,10 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
     const c = embedding[name];
     const [inputDim, outputDim] = c.weights![0].shape;
     const layers = [
-      { class_name: 'Embedding', config: { name: 'emb', input_dim: inputDim, output_dim: outputDim } }
+      {
+        class_name: 'Embedding',
+        config: { name: 'emb', input_dim: inputDim, output_dim: outputDim }
+      }
     ];
     expect(run(c, layers, { emb: [0] }, simd)).toBeLessThanOrEqual(TOLERANCE);
   });
@@ -71,10 +100,15 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
     const layers = [
       {
         class_name: 'TimeDistributed',
-        config: { name: 'td', layer: { class_name: 'Dense', config: { name: 'dense', units: 4 } } }
+        config: {
+          name: 'td',
+          layer: { class_name: 'Dense', config: { name: 'dense', units: 4 } }
+        }
       }
     ];
-    expect(run(td['wrappers.TimeDistributed.0'], layers, { td: [0, 1] }, simd)).toBeLessThanOrEqual(TOLERANCE);
+    expect(
+      run(td['wrappers.TimeDistributed.0'], layers, { td: [0, 1] }, simd)
+    ).toBeLessThanOrEqual(TOLERANCE);
   });
 
   const permute = load('Permute.json');
@@ -85,13 +119,19 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
     'core.Permute.3': [3, 1, 2, 4]
   };
   it.each(Object.keys(dims))('%s', name => {
-    const layers = [{ class_name: 'Permute', config: { name: 'p', dims: dims[name] } }];
+    const layers = [
+      { class_name: 'Permute', config: { name: 'p', dims: dims[name] } }
+    ];
     expect(run(permute[name], layers, {}, simd)).toBeLessThanOrEqual(TOLERANCE);
   });
 
   it('core.RepeatVector.0', () => {
-    const layers = [{ class_name: 'RepeatVector', config: { name: 'r', n: 7 } }];
-    expect(run(load('RepeatVector.json')['core.RepeatVector.0'], layers, {}, simd)).toBeLessThanOrEqual(TOLERANCE);
+    const layers = [
+      { class_name: 'RepeatVector', config: { name: 'r', n: 7 } }
+    ];
+    expect(
+      run(load('RepeatVector.json')['core.RepeatVector.0'], layers, {}, simd)
+    ).toBeLessThanOrEqual(TOLERANCE);
   });
 
   const flatten = load('Flatten.json');
@@ -113,19 +153,30 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
     'hard_sigmoid',
     'linear'
   ];
-  it.each(activations.map((a, i) => [`core.Activation.${i}`, a]))('%s (%s)', (name, act) => {
-    const layers = [
-      { class_name: 'Dense', config: { name: 'dense', units: 2 } },
-      { class_name: 'Activation', config: { name: 'act', activation: act } }
-    ];
-    expect(run(activation[name], layers, { dense: [0, 1] }, simd)).toBeLessThanOrEqual(TOLERANCE);
-  });
+  it.each(activations.map((a, i) => [`core.Activation.${i}`, a]))(
+    '%s (%s)',
+    (name, act) => {
+      const layers = [
+        { class_name: 'Dense', config: { name: 'dense', units: 2 } },
+        { class_name: 'Activation', config: { name: 'act', activation: act } }
+      ];
+      expect(
+        run(activation[name], layers, { dense: [0, 1] }, simd)
+      ).toBeLessThanOrEqual(TOLERANCE);
+    }
+  );
 
   const multiply = load('Multiply.json');
   it.each(Object.keys(multiply))('%s', name => {
     const c = multiply[name];
     const branches = c.weights!.length / 2;
-    const layers: any[] = [{ class_name: 'InputLayer', config: { name: 'in', batch_input_shape: [null, 6] }, inbound_nodes: [] }];
+    const layers: any[] = [
+      {
+        class_name: 'InputLayer',
+        config: { name: 'in', batch_input_shape: [null, 6] },
+        inbound_nodes: []
+      }
+    ];
     const weights: { [k: string]: number[] } = {};
     for (let b = 0; b < branches; b++) {
       layers.push({
@@ -138,17 +189,33 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
     layers.push({
       class_name: 'Multiply',
       config: { name: 'mul' },
-      inbound_nodes: [Array.from({ length: branches }, (_, b) => [`d${b}`, 0, 0, {}])]
+      inbound_nodes: [
+        Array.from({ length: branches }, (_, b) => [`d${b}`, 0, 0, {}])
+      ]
     });
     const spec = parseModelConfig(
-      { class_name: 'Model', config: { layers, input_layers: [['in', 0, 0]], output_layers: [['mul', 0, 0]] } },
+      {
+        class_name: 'Model',
+        config: {
+          layers,
+          input_layers: [['in', 0, 0]],
+          output_layers: [['mul', 0, 0]]
+        }
+      },
       'test'
     );
     const w = new Map(
-      Object.entries(weights).map(([k, idx]) => [k, idx.map(i => weight(k, c.weights![i].shape, c.weights![i].data))])
+      Object.entries(weights).map(([k, idx]) => [
+        k,
+        idx.map(i => weight(k, c.weights![i].shape, c.weights![i].data))
+      ])
     );
     const graph = buildGraph(spec, w, { kerasMajor: 2, simd });
-    const out = runGraph(graph, [{ shape: [1, 6], data: Float32Array.from(c.input.data) }]).outputs[0];
-    expect(maxAbsDiff(out.data, c.expected.data)).toBeLessThanOrEqual(TOLERANCE);
+    const out = runGraph(graph, [
+      { shape: [1, 6], data: Float32Array.from(c.input.data) }
+    ]).outputs[0];
+    expect(maxAbsDiff(out.data, c.expected.data)).toBeLessThanOrEqual(
+      TOLERANCE
+    );
   });
 });

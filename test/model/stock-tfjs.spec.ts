@@ -14,19 +14,34 @@ describe('stock tfjs', () => {
       config: {
         name: 'seq',
         layers: [
-          { class_name: 'Embedding', config: { name: 'embedding', input_dim: 6, output_dim: 3, batch_input_shape: [null, 8] } },
-          { class_name: 'GRU', config: { ...model.config.config.layers[2].config } }
+          {
+            class_name: 'Embedding',
+            config: {
+              name: 'embedding',
+              input_dim: 6,
+              output_dim: 3,
+              batch_input_shape: [null, 8]
+            }
+          },
+          {
+            class_name: 'GRU',
+            config: { ...model.config.config.layers[2].config }
+          }
         ]
       }
     };
-    await expect(tf.models.modelFromJSON({ modelTopology: gruOnly } as any)).rejects.toThrow(
+    await expect(
+      tf.models.modelFromJSON({ modelTopology: gruOnly } as any)
+    ).rejects.toThrow(
       'GRUCell does not support reset_after parameter set to true.'
     );
   });
 
   it('the engine allocates no tfjs tensors in load, predict and dispose', async () => {
     const before = tf.memory().numTensors;
-    const files = toTfjs(referenceModel({ steps: 8, vocab: 6, embed: 3, units: 4 }));
+    const files = toTfjs(
+      referenceModel({ steps: 8, vocab: 6, embed: 3, units: 4 })
+    );
     const m = await loadModel(files);
     await m.predict([[0, 1, 2, 3, 4, 5, 1, 2]]);
     expect(tf.memory().numTensors).toBe(before);

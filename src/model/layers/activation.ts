@@ -2,7 +2,15 @@
  * Activation and Softmax layers; identity layers that only matter in training.
  */
 import { elementwise, isSoftmax, softmaxAxis } from './activations';
-import { IBuildContext, ILayer, ILayerSpec, IMask, ITensor, IWeight, Shape } from './base';
+import {
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  ITensor,
+  IWeight,
+  Shape
+} from './base';
 
 export function createActivation(
   spec: ILayerSpec,
@@ -11,7 +19,9 @@ export function createActivation(
   context: IBuildContext
 ): ILayer {
   const softmax = isSoftmax(spec.config.activation);
-  const fn = softmax ? null : elementwise(spec, spec.config.activation, context.kerasMajor);
+  const fn = softmax
+    ? null
+    : elementwise(spec, spec.config.activation, context.kerasMajor);
   return {
     name: spec.name,
     className: spec.className,

@@ -4,7 +4,11 @@
 import { ILayerSpec, layerError } from './base';
 
 /** In-place activation over `data[start, end)`; `axisSize` is the softmax axis length. */
-export type ActivationFn = (data: Float32Array, start: number, end: number) => void;
+export type ActivationFn = (
+  data: Float32Array,
+  start: number,
+  end: number
+) => void;
 
 /** Activation names this engine computes (Keras spelling). */
 export const ACTIVATIONS = [
@@ -206,7 +210,11 @@ export function scalar(
 }
 
 /** Softmax along one axis of a tensor of `shape` (batch included), in place. */
-export function softmaxAxis(data: Float32Array, shape: number[], axis: number): void {
+export function softmaxAxis(
+  data: Float32Array,
+  shape: number[],
+  axis: number
+): void {
   const rank = shape.length;
   const ax = axis < 0 ? rank + axis : axis;
   let outer = 1;
@@ -248,7 +256,8 @@ export function outputActivation(
   kerasMajor: number
 ): ((data: Float32Array, lastDim: number) => void) | null {
   if (isSoftmax(rawName)) {
-    return (data, lastDim) => softmaxAxis(data, [data.length / lastDim, lastDim], -1);
+    return (data, lastDim) =>
+      softmaxAxis(data, [data.length / lastDim, lastDim], -1);
   }
   const fn = elementwise(spec, rawName, kerasMajor);
   return fn ? data => fn(data, 0, data.length) : null;

@@ -49,7 +49,11 @@ export interface IBuildContext {
   /** Matrix kernels (and WebAssembly memory) of the model being built. */
   kernels: Kernels;
   /** Builds a nested layer (wrappers use it for the layer they wrap). */
-  createLayer(spec: ILayerSpec, inputShapes: Shape[], weights: IWeight[]): ILayer;
+  createLayer(
+    spec: ILayerSpec,
+    inputShapes: Shape[],
+    weights: IWeight[]
+  ): ILayer;
 }
 
 /** Result of one layer call. */

@@ -3,7 +3,16 @@
  * layer, merged with concat (default), sum, mul or ave.
  */
 import { nestedSpec } from '../keras';
-import { IBuildContext, ILayer, ILayerSpec, IMask, ITensor, IWeight, layerError, Shape } from './base';
+import {
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  ITensor,
+  IWeight,
+  layerError,
+  Shape
+} from './base';
 import { concat } from './merge';
 
 function reverseTime(x: ITensor): ITensor {
@@ -13,7 +22,10 @@ function reverseTime(x: ITensor): ITensor {
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < steps; t++) {
       const src = (b * steps + t) * width;
-      data.set(x.data.subarray(src, src + width), (b * steps + (steps - 1 - t)) * width);
+      data.set(
+        x.data.subarray(src, src + width),
+        (b * steps + (steps - 1 - t)) * width
+      );
     }
   }
   return { shape: x.shape, data };
@@ -25,27 +37,51 @@ export function createBidirectional(
   weights: IWeight[],
   context: IBuildContext
 ): ILayer {
-  const mergeMode = spec.config.merge_mode === undefined ? 'concat' : spec.config.merge_mode;
+  const mergeMode =
+    spec.config.merge_mode === undefined ? 'concat' : spec.config.merge_mode;
   if (!['concat', 'sum', 'mul', 'ave'].includes(mergeMode)) {
-    throw layerError(spec, `merge_mode ${JSON.stringify(mergeMode)} is not supported (use concat, sum, mul or ave)`);
+    throw layerError(
+      spec,
+      `merge_mode ${JSON.stringify(mergeMode)} is not supported (use concat, sum, mul or ave)`
+    );
   }
   const forwardSpec = nestedSpec(spec, 'layer');
   const returnSequences = forwardSpec.config.return_sequences === true;
-  forwardSpec.config = { ...forwardSpec.config, zero_output_for_mask: returnSequences };
+  forwardSpec.config = {
+    ...forwardSpec.config,
+    zero_output_for_mask: returnSequences
+  };
   const backwardSpec = spec.config.backward_layer
     ? nestedSpec(spec, 'backward_layer')
     : {
         name: `backward_${forwardSpec.name}`,
         className: forwardSpec.className,
-        config: { ...forwardSpec.config, go_backwards: !(forwardSpec.config.go_backwards === true) }
+        config: {
+          ...forwardSpec.config,
+          go_backwards: !(forwardSpec.config.go_backwards === true)
+        }
       };
-  backwardSpec.config = { ...backwardSpec.config, zero_output_for_mask: returnSequences };
+  backwardSpec.config = {
+    ...backwardSpec.config,
+    zero_output_for_mask: returnSequences
+  };
   if (weights.length % 2 !== 0) {
-    throw layerError(spec, `expected the same number of forward and backward weights, got ${weights.length}`);
+    throw layerError(
+      spec,
+      `expected the same number of forward and backward weights, got ${weights.length}`
+    );
   }
   const half = weights.length / 2;
-  const forward = context.createLayer(forwardSpec, inputShapes, weights.slice(0, half));
-  const backward = context.createLayer(backwardSpec, inputShapes, weights.slice(half));
+  const forward = context.createLayer(
+    forwardSpec,
+    inputShapes,
+    weights.slice(0, half)
+  );
+  const backward = context.createLayer(
+    backwardSpec,
+    inputShapes,
+    weights.slice(half)
+  );
   const outShape = [...forward.outputShape];
   if (mergeMode === 'concat') {
     const last = outShape.length - 1;
@@ -71,7 +107,12 @@ export function createBidirectional(
         for (let i = 0; i < data.length; i++) {
           const a = y.data[i];
           const b = yRev.data[i];
-          data[i] = mergeMode === 'sum' ? a + b : mergeMode === 'mul' ? a * b : (a + b) / 2;
+          data[i] =
+            mergeMode === 'sum'
+              ? a + b
+              : mergeMode === 'mul'
+                ? a * b
+                : (a + b) / 2;
         }
         output = { shape: y.shape, data };
       }

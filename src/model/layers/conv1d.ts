@@ -41,9 +41,15 @@ export function windowGeometry(
   }
   if (padding === 'causal') {
     const padLeft = span - 1;
-    return { outLength: Math.floor((length + padLeft - span) / stride) + 1, padLeft };
+    return {
+      outLength: Math.floor((length + padLeft - span) / stride) + 1,
+      padLeft
+    };
   }
-  return { outLength: Math.max(Math.floor((length - span) / stride) + 1, 0), padLeft: 0 };
+  return {
+    outLength: Math.max(Math.floor((length - span) / stride) + 1, 0),
+    padLeft: 0
+  };
 }
 
 export function createConv1d(
@@ -75,19 +81,31 @@ export function createConv1d(
   ]);
   const matrix = context.kernels.matrix(arrays[0], size * channels, filters);
   const bias = useBias ? arrays[1] : null;
-  const activation = outputActivation(spec, spec.config.activation, context.kerasMajor);
+  const activation = outputActivation(
+    spec,
+    spec.config.activation,
+    context.kerasMajor
+  );
   const steps = inShape[0];
   return {
     name: spec.name,
     className: spec.className,
     outputShape: [
-      steps === null ? null : windowGeometry(steps, size, stride, dilation, padding).outLength,
+      steps === null
+        ? null
+        : windowGeometry(steps, size, stride, dilation, padding).outLength,
       filters
     ],
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const [batch, length] = x.shape;
-      const { outLength, padLeft } = windowGeometry(length, size, stride, dilation, padding);
+      const { outLength, padLeft } = windowGeometry(
+        length,
+        size,
+        stride,
+        dilation,
+        padding
+      );
       const width = size * channels;
       const cols = new Float32Array(batch * outLength * width);
       for (let b = 0; b < batch; b++) {
@@ -97,14 +115,26 @@ export function createConv1d(
             const t = o * stride - padLeft + k * dilation;
             if (t >= 0 && t < length) {
               const src = (b * length + t) * channels;
-              cols.set(x.data.subarray(src, src + channels), row + k * channels);
+              cols.set(
+                x.data.subarray(src, src + channels),
+                row + k * channels
+              );
             }
           }
         }
       }
-      const data = affine(context.kernels, cols, batch * outLength, matrix, bias);
+      const data = affine(
+        context.kernels,
+        cols,
+        batch * outLength,
+        matrix,
+        bias
+      );
       activation?.(data, filters);
-      return { output: { shape: [batch, outLength, filters], data }, mask: null };
+      return {
+        output: { shape: [batch, outLength, filters], data },
+        mask: null
+      };
     }
   };
 }

@@ -58,7 +58,11 @@ export function createDense(
   ]);
   const matrix = context.kernels.matrix(arrays[0], inDim, units);
   const bias = useBias ? arrays[1] : null;
-  const activation = outputActivation(spec, spec.config.activation, context.kerasMajor);
+  const activation = outputActivation(
+    spec,
+    spec.config.activation,
+    context.kerasMajor
+  );
   const outputShape = [...inShape.slice(0, -1), units];
   return {
     name: spec.name,
@@ -69,7 +73,10 @@ export function createDense(
       const rows = x.data.length / inDim;
       const data = affine(context.kernels, x.data, rows, matrix, bias);
       activation?.(data, units);
-      return { output: { shape: [...x.shape.slice(0, -1), units], data }, mask: masks[0] };
+      return {
+        output: { shape: [...x.shape.slice(0, -1), units], data },
+        mask: masks[0]
+      };
     }
   };
 }

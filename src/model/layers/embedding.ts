@@ -43,7 +43,10 @@ export function createEmbedding(
             `input index ${index} is outside the vocabulary [0, ${inputDim - 1}]`
           );
         }
-        data.set(table.subarray(index * outputDim, (index + 1) * outputDim), i * outputDim);
+        data.set(
+          table.subarray(index * outputDim, (index + 1) * outputDim),
+          i * outputDim
+        );
       }
       let mask: IMask | null = null;
       if (maskZero && x.shape.length === 2) {
@@ -54,7 +57,11 @@ export function createEmbedding(
         mask = { batch: x.shape[0], steps: x.shape[1], data: bits };
       }
       return {
-        output: { shape: [...x.shape, outputDim], data, gather: { indices: x.data, table, width: outputDim } },
+        output: {
+          shape: [...x.shape, outputDim],
+          data,
+          gather: { indices: x.data, table, width: outputDim }
+        },
         mask
       };
     }
@@ -68,7 +75,8 @@ export function createMasking(
   _weights: IWeight[],
   _context: IBuildContext
 ): ILayer {
-  const value = typeof spec.config.mask_value === 'number' ? spec.config.mask_value : 0;
+  const value =
+    typeof spec.config.mask_value === 'number' ? spec.config.mask_value : 0;
   return {
     name: spec.name,
     className: spec.className,
@@ -76,7 +84,10 @@ export function createMasking(
     call(inputs: ITensor[]) {
       const x = inputs[0];
       if (x.shape.length !== 3) {
-        throw layerError(spec, 'expects input of shape [batch, time, features]');
+        throw layerError(
+          spec,
+          'expects input of shape [batch, time, features]'
+        );
       }
       const [b, t, f] = x.shape;
       const data = new Float32Array(x.data);
@@ -94,7 +105,10 @@ export function createMasking(
           data.fill(0, s * f, s * f + f);
         }
       }
-      return { output: { shape: x.shape, data }, mask: { batch: b, steps: t, data: bits } };
+      return {
+        output: { shape: x.shape, data },
+        mask: { batch: b, steps: t, data: bits }
+      };
     }
   };
 }

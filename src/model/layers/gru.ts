@@ -32,8 +32,18 @@ export function createGru(
   context: IBuildContext
 ): ILayer {
   const options = recurrentOptions(spec);
-  const outputShape = recurrentOutputShape(spec, inputShapes[0], intConfig(spec, 'units'), options);
-  const cell = createGruCell(spec, lastDim(spec, inputShapes[0]), weights, context);
+  const outputShape = recurrentOutputShape(
+    spec,
+    inputShapes[0],
+    intConfig(spec, 'units'),
+    options
+  );
+  const cell = createGruCell(
+    spec,
+    lastDim(spec, inputShapes[0]),
+    weights,
+    context
+  );
   return {
     name: spec.name,
     className: spec.className,
@@ -62,10 +72,15 @@ export function createGruCell(
   ]);
   const [kernel, recurrent] = arrays;
   const bias = useBias ? arrays[2] : null;
-  const act = scalar(spec, spec.config.activation ?? 'tanh', context.kerasMajor);
+  const act = scalar(
+    spec,
+    spec.config.activation ?? 'tanh',
+    context.kerasMajor
+  );
   const recAct = scalar(
     spec,
-    spec.config.recurrent_activation ?? (context.kerasMajor >= 2 ? 'sigmoid' : 'hard_sigmoid'),
+    spec.config.recurrent_activation ??
+      (context.kerasMajor >= 2 ? 'sigmoid' : 'hard_sigmoid'),
     context.kerasMajor
   );
   const kernels = context.kernels;
@@ -79,7 +94,8 @@ export function createGruCell(
     // The standard activations have a WebAssembly SIMD gate kernel.
     const fused =
       activationName(spec.config.activation ?? 'tanh') === 'tanh' &&
-      activationName(spec.config.recurrent_activation ?? 'sigmoid') === 'sigmoid';
+      activationName(spec.config.recurrent_activation ?? 'sigmoid') ===
+        'sigmoid';
     return {
       units,
       stateCount: 1,
@@ -110,7 +126,9 @@ export function createGruCell(
           for (let k = done; k < units; k++) {
             const z = recAct(xProj[x + k] + inner[r0 + k]);
             const r = recAct(xProj[x + units + k] + inner[r0 + units + k]);
-            const hh = act(xProj[x + 2 * units + k] + r * inner[r0 + 2 * units + k]);
+            const hh = act(
+              xProj[x + 2 * units + k] + r * inner[r0 + 2 * units + k]
+            );
             hNew[h0 + k] = z * h[h0 + k] + (1 - z) * hh;
           }
         }
@@ -118,8 +136,16 @@ export function createGruCell(
     };
   }
 
-  const zrMatrix: IWeightMatrix = kernels.matrix(columns(recurrent, units, g, 0, 2 * units), units, 2 * units);
-  const hMatrix: IWeightMatrix = kernels.matrix(columns(recurrent, units, g, 2 * units, g), units, units);
+  const zrMatrix: IWeightMatrix = kernels.matrix(
+    columns(recurrent, units, g, 0, 2 * units),
+    units,
+    2 * units
+  );
+  const hMatrix: IWeightMatrix = kernels.matrix(
+    columns(recurrent, units, g, 2 * units, g),
+    units,
+    units
+  );
   const npZr = zrMatrix.np;
   const npH = hMatrix.np;
   return {

@@ -31,7 +31,10 @@ export class Kernels {
       const instance = new WebAssembly.Instance(module, {});
       this._memory = instance.exports.memory as WebAssembly.Memory;
       this._gemm = instance.exports.gemm as (...args: number[]) => void;
-      this._gruGates = instance.exports.gru_gates as (...args: number[]) => void;
+      this._gruGates = instance.exports.gru_gates as (
+        ...args: number[]
+      ) => void;
+      this._gemm2 = instance.exports.gemm2 as (...args: number[]) => void;
     }
   }
 
@@ -62,7 +65,9 @@ export class Kernels {
     }
     const total = sizes.reduce((a, s) => a + Private.align16(s), 0);
     // `reserveFloats` keeps room for gemm operand copies so they do not grow (detach) memory.
-    this._ensure(this._permanentTop + (total + Private.align16(reserveFloats) + 16) * 4);
+    this._ensure(
+      this._permanentTop + (total + Private.align16(reserveFloats) + 16) * 4
+    );
     const views: Float32Array[] = [];
     let at = this._permanentTop;
     for (const s of sizes) {
@@ -88,7 +93,7 @@ export class Kernels {
     const xIn = x.buffer === memory.buffer;
     const outIn = out.buffer === memory.buffer;
     if (xIn && outIn) {
-      this._gemm!(x.byteOffset, m, w.k, w.ptr, w.np, out.byteOffset);
+      this._run(x.byteOffset, m, w, out.byteOffset);
       return;
     }
     // Copy operands above the workspace; growing detaches earlier workspace views.
@@ -105,7 +110,7 @@ export class Kernels {
     if (!outIn) {
       new Float32Array(buffer, outPtr, outSize).set(out.subarray(0, outSize));
     }
-    this._gemm!(xPtr, m, w.k, w.ptr, w.np, outPtr);
+    this._run(xPtr, m, w, outPtr);
     if (!outIn) {
       out.set(new Float32Array(this._memory!.buffer, outPtr, outSize));
     }
@@ -127,7 +132,14 @@ export class Kernels {
     if (!this.simd || groups === 0) {
       return 0;
     }
-    this._gruGates!(x.byteOffset, inner.byteOffset, h.byteOffset, out.byteOffset, groups, units * 4);
+    this._gruGates!(
+      x.byteOffset,
+      inner.byteOffset,
+      h.byteOffset,
+      out.byteOffset,
+      groups,
+      units * 4
+    );
     return groups * 4;
   }
 
@@ -141,6 +153,33 @@ export class Kernels {
     this._memory = null;
     this._gemm = null;
     this._gruGates = null;
+    this._gemm2 = null;
+  }
+
+  /** Pairs of rows through gemm2, an odd last row through gemm. */
+  private _run(
+    xPtr: number,
+    m: number,
+    w: IWeightMatrix,
+    outPtr: number
+  ): void {
+    const pairs = m >> 1;
+    if (pairs > 0 && w.np % 16 === 0) {
+      this._gemm2!(xPtr, pairs, w.k, w.ptr, w.np, outPtr);
+      if (m & 1) {
+        const last = m - 1;
+        this._gemm!(
+          xPtr + last * w.k * 4,
+          1,
+          w.k,
+          w.ptr,
+          w.np,
+          outPtr + last * w.np * 4
+        );
+      }
+      return;
+    }
+    this._gemm!(xPtr, m, w.k, w.ptr, w.np, outPtr);
   }
 
   private _allocPermanent(floats: number): number {
@@ -162,6 +201,7 @@ export class Kernels {
   private _memory: WebAssembly.Memory | null = null;
   private _gemm: ((...args: number[]) => void) | null = null;
   private _gruGates: ((...args: number[]) => void) | null = null;
+  private _gemm2: ((...args: number[]) => void) | null = null;
   // Byte 0..15 stays unused so no pointer is 0.
   private _permanentTop = 16;
   private _workspaceTop = 16;
@@ -217,7 +257,7 @@ namespace Private {
     return simdCache;
   }
 
-  function uleb(value: number): number[] {
+  export function uleb(value: number): number[] {
     const bytes: number[] = [];
     do {
       let byte = value & 0x7f;
@@ -230,13 +270,14 @@ namespace Private {
     return bytes;
   }
 
-  function sleb(value: number): number[] {
+  export function sleb(value: number): number[] {
     const bytes: number[] = [];
     for (;;) {
       const byte = value & 0x7f;
       value >>= 7;
       const done =
-        (value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0);
+        (value === 0 && (byte & 0x40) === 0) ||
+        (value === -1 && (byte & 0x40) !== 0);
       bytes.push(done ? byte : byte | 0x80);
       if (done) {
         return bytes;
@@ -244,17 +285,135 @@ namespace Private {
     }
   }
 
-  function section(id: number, body: number[]): number[] {
+  export function section(id: number, body: number[]): number[] {
     return [id, ...uleb(body.length), ...body];
   }
 
-  function name(text: string): number[] {
+  export function name(text: string): number[] {
     const bytes = Array.from(text, c => c.charCodeAt(0));
     return [...uleb(bytes.length), ...bytes];
   }
 
+  /**
+   * gemm2(xPtr, pairs, k, wPtr, np, outPtr): like gemm for 2 rows at a
+   * time with 16-column blocks, so every W load feeds two rows (fewer loads
+   * per multiply-add for batches).
+   */
+  export function gemm2Body(): number[] {
+    const I32 = 0x7f;
+    const V128 = 0x7b;
+    const get = (i: number) => [0x20, ...uleb(i)];
+    const set = (i: number) => [0x21, ...uleb(i)];
+    const tee = (i: number) => [0x22, ...uleb(i)];
+    const i32c = (v: number) => [0x41, ...sleb(v)];
+    const add = 0x6a;
+    const sub = 0x6b;
+    const mul = 0x6c;
+    const ltU = 0x49;
+    const load = (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)];
+    const store = (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)];
+    const f32Load = [0x2a, 2, 0];
+    const splat = [0xfd, 0x13];
+    const f4add = [0xfd, ...uleb(228)];
+    const f4mul = [0xfd, ...uleb(230)];
+    const loop = [0x03, 0x40];
+    const end = 0x0b;
+    const brIf = [0x0d, 0];
+    // params 0 x, 1 pairs, 2 k, 3 w, 4 np, 5 out
+    // i32 6 b, 7 nb, 8 j, 9 xp, 10 wp, 11 op, 12 rowBytes, 13 kBytes, 14 op1
+    // v128 15 s0, 16 s1, 17..20 acc0, 21..24 acc1, 25 w
+    const S0 = 15;
+    const S1 = 16;
+    const A0 = 17;
+    const A1 = 21;
+    const W = 25;
+    const body: number[] = [];
+    const emit = (...parts: Array<number | number[]>) => {
+      for (const p of parts) {
+        if (Array.isArray(p)) {
+          body.push(...p);
+        } else {
+          body.push(p);
+        }
+      }
+    };
+    emit(get(4), i32c(4), mul, set(12));
+    emit(get(2), i32c(4), mul, set(13));
+    emit(loop);
+    emit(i32c(0), set(7));
+    emit(loop);
+    // op = out + (2b * np + nb) * 4; op1 = op + rowBytes
+    emit(
+      get(5),
+      get(6),
+      i32c(2),
+      mul,
+      get(4),
+      mul,
+      get(7),
+      add,
+      i32c(4),
+      mul,
+      add,
+      tee(11),
+      get(12),
+      add,
+      set(14)
+    );
+    for (let i = 0; i < 4; i++) {
+      emit(
+        get(11),
+        load(16 * i),
+        set(A0 + i),
+        get(14),
+        load(16 * i),
+        set(A1 + i)
+      );
+    }
+    // xp = x + 2b * kBytes; wp = w + nb * 4
+    emit(get(0), get(6), i32c(2), mul, get(13), mul, add, set(9));
+    emit(get(3), get(7), i32c(4), mul, add, set(10));
+    emit(get(2), set(8));
+    emit(loop);
+    emit(get(9), f32Load, splat, set(S0));
+    emit(get(9), get(13), add, f32Load, splat, set(S1));
+    for (let i = 0; i < 4; i++) {
+      emit(
+        get(A0 + i),
+        get(10),
+        load(16 * i),
+        tee(W),
+        get(S0),
+        f4mul,
+        f4add,
+        set(A0 + i)
+      );
+      emit(get(A1 + i), get(W), get(S1), f4mul, f4add, set(A1 + i));
+    }
+    emit(get(9), i32c(4), add, set(9));
+    emit(get(10), get(12), add, set(10));
+    emit(get(8), i32c(1), sub, tee(8), brIf);
+    emit(end);
+    for (let i = 0; i < 4; i++) {
+      emit(
+        get(11),
+        get(A0 + i),
+        store(16 * i),
+        get(14),
+        get(A1 + i),
+        store(16 * i)
+      );
+    }
+    emit(get(7), i32c(16), add, tee(7), get(4), ltU, brIf);
+    emit(end);
+    emit(get(6), i32c(1), add, tee(6), get(1), ltU, brIf);
+    emit(end);
+    emit(end);
+    return [2, 9, I32, 11, V128, ...body];
+  }
+
   /** f32x4 constant. */
-  function f4const(v: number): number[] {
+  export function f4const(v: number): number[] {
     const b = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
     return [0xfd, 0x0c, ...Array.from(b)];
   }
@@ -267,7 +426,7 @@ namespace Private {
    * 2^k * p(r) with Cody-Waite reduction and a degree-6 polynomial
    * (relative error ~1e-7, float32 level).
    */
-  function gruGatesBody(): number[] {
+  export function gruGatesBody(): number[] {
     const I32 = 0x7f;
     const V128 = 0x7b;
     const get = (i: number) => [0x20, ...uleb(i)];
@@ -311,12 +470,29 @@ namespace Private {
     const exp = () => {
       emit(f4const(88), min, f4const(-87), max, tee(T));
       emit(f4const(Math.LOG2E), mul, nearest, set(K));
-      emit(get(T), get(K), f4const(0.693359375), mul, sub, get(K), f4const(-2.12194440e-4), mul, sub, set(RR));
+      emit(
+        get(T),
+        get(K),
+        f4const(0.693359375),
+        mul,
+        sub,
+        get(K),
+        f4const(-2.1219444e-4),
+        mul,
+        sub,
+        set(RR)
+      );
       emit(f4const(1 / 720), get(RR), mul, f4const(1 / 120), add);
       for (const c of [1 / 24, 1 / 6, 0.5, 1, 1]) {
         emit(get(RR), mul, f4const(c), add);
       }
-      emit(get(K), truncSat, [0xfd, 0x0c, ...Array.from(new Uint8Array(new Int32Array([127, 127, 127, 127]).buffer))]);
+      emit(get(K), truncSat, [
+        0xfd,
+        0x0c,
+        ...Array.from(
+          new Uint8Array(new Int32Array([127, 127, 127, 127]).buffer)
+        )
+      ]);
       emit(i4add, [0x41, 23], i4shl, mul);
     };
     const sigmoid = () => {
@@ -355,7 +531,18 @@ namespace Private {
     tanh();
     emit(set(HH));
     // out = hh + z * (h - hh)
-    emit(get(3), get(HH), get(Z), get(2), load(), get(HH), sub, mul, add, store());
+    emit(
+      get(3),
+      get(HH),
+      get(Z),
+      get(2),
+      load(),
+      get(HH),
+      sub,
+      mul,
+      add,
+      store()
+    );
     for (const p of [0, 1, 2, 3]) {
       emit(get(p), [0x41, 16], i32add, set(p));
     }
@@ -424,7 +611,15 @@ namespace Private {
     emit(loop); // inner product
     emit(get(9), f32Load, splat, set(13));
     for (let i = 0; i < 8; i++) {
-      emit(get(ACC + i), get(10), v128Load(16 * i), get(13), f4mul, f4add, set(ACC + i));
+      emit(
+        get(ACC + i),
+        get(10),
+        v128Load(16 * i),
+        get(13),
+        f4mul,
+        f4add,
+        set(ACC + i)
+      );
     }
     emit(get(9), i32c(4), add, set(9));
     emit(get(10), get(12), add, set(10));
@@ -442,18 +637,43 @@ namespace Private {
     const locals = [2, 7, I32, 9, V128];
     const func = [...locals, ...body];
     const gates = gruGatesBody();
+    const gemm2 = gemm2Body();
     const bytes = [
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+      0x00,
+      0x61,
+      0x73,
+      0x6d,
+      0x01,
+      0x00,
+      0x00,
+      0x00,
       ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
-      ...section(3, [2, 0, 0]),
+      ...section(3, [3, 0, 0, 0]),
       ...section(5, [1, 0x00, 1]),
       ...section(7, [
-        3,
-        ...name('gemm'), 0x00, 0,
-        ...name('gru_gates'), 0x00, 1,
-        ...name('memory'), 0x02, 0
+        4,
+        ...name('gemm'),
+        0x00,
+        0,
+        ...name('gru_gates'),
+        0x00,
+        1,
+        ...name('gemm2'),
+        0x00,
+        2,
+        ...name('memory'),
+        0x02,
+        0
       ]),
-      ...section(10, [2, ...uleb(func.length), ...func, ...uleb(gates.length), ...gates])
+      ...section(10, [
+        3,
+        ...uleb(func.length),
+        ...func,
+        ...uleb(gates.length),
+        ...gates,
+        ...uleb(gemm2.length),
+        ...gemm2
+      ])
     ];
     bytesCache = new Uint8Array(bytes);
     return bytesCache;

@@ -6,7 +6,16 @@
  * the accepted forms.
  */
 import { softmaxAxis } from './activations';
-import { IBuildContext, ILayer, ILayerSpec, IMask, ITensor, IWeight, layerError, Shape } from './base';
+import {
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  ITensor,
+  IWeight,
+  layerError,
+  Shape
+} from './base';
 
 /** The Lambda semantics accepted in an explicit mapping. `axis` counts the batch axis (as in Keras code). */
 export const LAMBDA_FORMS = [
@@ -36,7 +45,10 @@ export type LambdaOp =
 /** Parses one mapping expression (`K.`, `tf.`, `reduce_` prefixes and a leading `x,` are tolerated). */
 export function parseLambdaForm(text: string): LambdaOp | null {
   let s = text.trim().replace(/\s+/g, '');
-  s = s.replace(/^(keras\.ops\.|keras\.backend\.|K\.|tf\.math\.|tf\.|np\.|ops\.)/, '');
+  s = s.replace(
+    /^(keras\.ops\.|keras\.backend\.|K\.|tf\.math\.|tf\.|np\.|ops\.)/,
+    ''
+  );
   s = s.replace(/^reduce_/, '');
   if (/^(identity|x|lambdax:x)$/i.test(s)) {
     return { kind: 'identity' };
@@ -44,13 +56,15 @@ export function parseLambdaForm(text: string): LambdaOp | null {
   if (/^(square|x\*\*2|pow\(2\))$/i.test(s)) {
     return { kind: 'square' };
   }
-  const scale = /^(?:scale|multiply)\((-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\)$/i.exec(s);
+  const scale =
+    /^(?:scale|multiply)\((-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\)$/i.exec(s);
   if (scale) {
     return { kind: 'scale', factor: Number(scale[1]) };
   }
-  const m = /^(sum|mean|max|min|softmax|expand_dims|squeeze)\((?:x,)?(?:axis=)?(-?\d+)(?:,keepdims=(true|false))?\)$/i.exec(
-    s
-  );
+  const m =
+    /^(sum|mean|max|min|softmax|expand_dims|squeeze)\((?:x,)?(?:axis=)?(-?\d+)(?:,keepdims=(true|false))?\)$/i.exec(
+      s
+    );
   if (!m) {
     return null;
   }
@@ -94,13 +108,18 @@ export function codeClues(config: { [key: string]: any }): ICodeClues {
   const fn = config.function;
   if (config.function_type === 'function' && typeof fn === 'string') {
     const whole = fn.split(/[^A-Za-z0-9_]+/).filter(Boolean);
-    return { names: [...whole, ...whole.flatMap(n => n.split('_'))].filter(Boolean), ints: [] };
+    return {
+      names: [...whole, ...whole.flatMap(n => n.split('_'))].filter(Boolean),
+      ints: []
+    };
   }
   let code: unknown = fn;
   if (Array.isArray(fn)) {
     code = fn[0];
   } else if (fn && typeof fn === 'object') {
-    code = (fn as { config?: { code?: unknown } }).config?.code ?? (fn as { code?: unknown }).code;
+    code =
+      (fn as { config?: { code?: unknown } }).config?.code ??
+      (fn as { code?: unknown }).code;
   }
   if (typeof code !== 'string') {
     return { names: [], ints: [] };
@@ -123,7 +142,10 @@ const REDUCTIONS: { [name: string]: 'sum' | 'mean' | 'max' | 'min' } = {
 };
 
 /** Recognises a reduction from code names, int constants and shapes; null when unsure. */
-export function recognizeLambda(spec: ILayerSpec, inputShape: Shape): LambdaOp | null {
+export function recognizeLambda(
+  spec: ILayerSpec,
+  inputShape: Shape
+): LambdaOp | null {
   const clues = codeClues(spec.config);
   const kinds = new Set(clues.names.map(n => REDUCTIONS[n]).filter(Boolean));
   if (kinds.size !== 1) {
@@ -132,7 +154,9 @@ export function recognizeLambda(spec: ILayerSpec, inputShape: Shape): LambdaOp |
   const kind = [...kinds][0];
   const rank = inputShape.length + 1;
   const keepDims = clues.names.includes('keepdims') ? null : false;
-  const axes = [...new Set(clues.ints.filter(i => i !== 0 && i >= -rank + 1 && i < rank))];
+  const axes = [
+    ...new Set(clues.ints.filter(i => i !== 0 && i >= -rank + 1 && i < rank))
+  ];
   let axis: number | null = null;
   if (axes.length === 1) {
     axis = axes[0] < 0 ? axes[0] + rank : axes[0];
@@ -142,7 +166,11 @@ export function recognizeLambda(spec: ILayerSpec, inputShape: Shape): LambdaOp |
     if (Array.isArray(declared) && declared.length === inputShape.length - 1) {
       for (let a = 0; a < inputShape.length; a++) {
         const rest = inputShape.filter((_, i) => i !== a);
-        if (rest.every((d, i) => d === null || declared[i] === null || d === declared[i])) {
+        if (
+          rest.every(
+            (d, i) => d === null || declared[i] === null || d === declared[i]
+          )
+        ) {
           axis = a + 1;
           break;
         }
@@ -172,7 +200,10 @@ export function createLambda(
   context: IBuildContext
 ): ILayer {
   if (inputShapes.length !== 1) {
-    throw lambdaError(spec, 'Lambda layers with several inputs cannot be mapped');
+    throw lambdaError(
+      spec,
+      'Lambda layers with several inputs cannot be mapped'
+    );
   }
   const inShape = inputShapes[0];
   const mapped = context.lambdas[spec.name];
@@ -180,22 +211,34 @@ export function createLambda(
   if (mapped !== undefined) {
     op = parseLambdaForm(mapped);
     if (!op) {
-      throw lambdaError(spec, `the mapping ${JSON.stringify(mapped)} is not an accepted form`);
+      throw lambdaError(
+        spec,
+        `the mapping ${JSON.stringify(mapped)} is not an accepted form`
+      );
     }
   } else {
     op = recognizeLambda(spec, inShape);
     if (!op) {
-      throw lambdaError(spec, 'its operation could not be recognised from the stored code');
+      throw lambdaError(
+        spec,
+        'its operation could not be recognised from the stored code'
+      );
     }
   }
   const resolved = op;
   const rank = inShape.length + 1;
   let outputShape: Shape = inShape;
   if ('axis' in resolved) {
-    const axis = resolved.axis < 0 ? resolved.axis + rank + (resolved.kind === 'expand_dims' ? 1 : 0) : resolved.axis;
+    const axis =
+      resolved.axis < 0
+        ? resolved.axis + rank + (resolved.kind === 'expand_dims' ? 1 : 0)
+        : resolved.axis;
     const limit = resolved.kind === 'expand_dims' ? rank + 1 : rank;
     if (axis <= 0 || axis >= limit) {
-      throw lambdaError(spec, `${formatLambdaOp(resolved)} does not fit an input of shape [batch, ${inShape.join(', ')}] (axis 0 is the batch)`);
+      throw lambdaError(
+        spec,
+        `${formatLambdaOp(resolved)} does not fit an input of shape [batch, ${inShape.join(', ')}] (axis 0 is the batch)`
+      );
     }
     (resolved as { axis: number }).axis = axis;
     const i = axis - 1;
@@ -203,11 +246,16 @@ export function createLambda(
       outputShape = [...inShape.slice(0, i), 1, ...inShape.slice(i)];
     } else if (resolved.kind === 'squeeze') {
       if (inShape[i] !== 1) {
-        throw lambdaError(spec, `squeeze(axis=${axis}) needs size 1 on that axis`);
+        throw lambdaError(
+          spec,
+          `squeeze(axis=${axis}) needs size 1 on that axis`
+        );
       }
       outputShape = inShape.filter((_, k) => k !== i);
     } else if (resolved.kind !== 'softmax') {
-      outputShape = (resolved as { keepDims: boolean }).keepDims ? inShape.map((d, k) => (k === i ? 1 : d)) : inShape.filter((_, k) => k !== i);
+      outputShape = (resolved as { keepDims: boolean }).keepDims
+        ? inShape.map((d, k) => (k === i ? 1 : d))
+        : inShape.filter((_, k) => k !== i);
     }
   }
   return {
@@ -235,7 +283,10 @@ namespace Private {
         return { shape: x.shape, data };
       }
       case 'expand_dims':
-        return { shape: [...x.shape.slice(0, op.axis), 1, ...x.shape.slice(op.axis)], data: x.data };
+        return {
+          shape: [...x.shape.slice(0, op.axis), 1, ...x.shape.slice(op.axis)],
+          data: x.data
+        };
       case 'squeeze':
         return { shape: x.shape.filter((_, k) => k !== op.axis), data: x.data };
       default:
@@ -243,7 +294,12 @@ namespace Private {
     }
   }
 
-  function reduce(x: ITensor, kind: 'sum' | 'mean' | 'max' | 'min', axis: number, keepDims: boolean): ITensor {
+  export function reduce(
+    x: ITensor,
+    kind: 'sum' | 'mean' | 'max' | 'min',
+    axis: number,
+    keepDims: boolean
+  ): ITensor {
     const shape = x.shape;
     let outer = 1;
     for (let i = 0; i < axis; i++) {
@@ -257,19 +313,30 @@ namespace Private {
         let acc = kind === 'max' ? -Infinity : kind === 'min' ? Infinity : 0;
         for (let j = 0; j < n; j++) {
           const v = x.data[(o * n + j) * inner + k];
-          acc = kind === 'max' ? Math.max(acc, v) : kind === 'min' ? Math.min(acc, v) : acc + v;
+          acc =
+            kind === 'max'
+              ? Math.max(acc, v)
+              : kind === 'min'
+                ? Math.min(acc, v)
+                : acc + v;
         }
         data[o * inner + k] = kind === 'mean' ? acc / n : acc;
       }
     }
-    const outShape = keepDims ? shape.map((d, i) => (i === axis ? 1 : d)) : shape.filter((_, i) => i !== axis);
+    const outShape = keepDims
+      ? shape.map((d, i) => (i === axis ? 1 : d))
+      : shape.filter((_, i) => i !== axis);
     return { shape: outShape, data };
   }
 
   /** Keras 2.2+ / Keras 3 store base64 marshal bytes; Keras <= 2.1 (Python 2) a latin-1 string. */
   export function codeBytes(code: string): Uint8Array {
     const compact = code.replace(/\s+/g, '');
-    if (/^[A-Za-z0-9+/]+=*$/.test(compact) && compact.length % 4 === 0 && compact.length >= 8) {
+    if (
+      /^[A-Za-z0-9+/]+=*$/.test(compact) &&
+      compact.length % 4 === 0 &&
+      compact.length >= 8
+    ) {
       const bin = atobSafe(compact);
       if (bin !== null) {
         return Uint8Array.from(bin, c => c.charCodeAt(0));
@@ -278,7 +345,7 @@ namespace Private {
     return Uint8Array.from(code, c => c.charCodeAt(0) & 0xff);
   }
 
-  function atobSafe(text: string): string | null {
+  export function atobSafe(text: string): string | null {
     try {
       return typeof atob === 'function' ? atob(text) : null;
     } catch {
@@ -304,13 +371,23 @@ namespace Private {
       }
     };
     const u32 = (at: number) =>
-      bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+      bytes[at] |
+      (bytes[at + 1] << 8) |
+      (bytes[at + 2] << 16) |
+      (bytes[at + 3] << 24);
     for (let i = 0; i < bytes.length; i++) {
       const type = bytes[i] & 0x7f;
       if (type === 0x7a || type === 0x5a) {
         // short ascii (interned): 1-byte length
         take(i + 2, bytes[i + 1]);
-      } else if ((type === 0x61 || type === 0x41 || type === 0x74 || type === 0x73 || type === 0x75) && i + 5 <= bytes.length) {
+      } else if (
+        (type === 0x61 ||
+          type === 0x41 ||
+          type === 0x74 ||
+          type === 0x73 ||
+          type === 0x75) &&
+        i + 5 <= bytes.length
+      ) {
         // ascii / interned / string / unicode: 4-byte length
         take(i + 5, u32(i + 1));
       } else if (type === 0x69 && i + 5 <= bytes.length) {

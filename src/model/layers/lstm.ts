@@ -14,7 +14,12 @@ import {
   lastDim,
   Shape
 } from './base';
-import { ICell, recurrentOptions, recurrentOutputShape, runRecurrent } from './recurrent';
+import {
+  ICell,
+  recurrentOptions,
+  recurrentOutputShape,
+  runRecurrent
+} from './recurrent';
 
 export function createLstm(
   spec: ILayerSpec,
@@ -23,8 +28,18 @@ export function createLstm(
   context: IBuildContext
 ): ILayer {
   const options = recurrentOptions(spec);
-  const outputShape = recurrentOutputShape(spec, inputShapes[0], intConfig(spec, 'units'), options);
-  const cell = createLstmCell(spec, lastDim(spec, inputShapes[0]), weights, context);
+  const outputShape = recurrentOutputShape(
+    spec,
+    inputShapes[0],
+    intConfig(spec, 'units'),
+    options
+  );
+  const cell = createLstmCell(
+    spec,
+    lastDim(spec, inputShapes[0]),
+    weights,
+    context
+  );
   return {
     name: spec.name,
     className: spec.className,
@@ -49,8 +64,16 @@ export function createLstmCell(
     { name: 'recurrent_kernel', shape: [units, g] },
     ...(useBias ? [{ name: 'bias', shape: [g] }] : [])
   ]);
-  const act = scalar(spec, spec.config.activation ?? 'tanh', context.kerasMajor);
-  const recAct = scalar(spec, spec.config.recurrent_activation ?? 'sigmoid', context.kerasMajor);
+  const act = scalar(
+    spec,
+    spec.config.activation ?? 'tanh',
+    context.kerasMajor
+  );
+  const recAct = scalar(
+    spec,
+    spec.config.recurrent_activation ?? 'sigmoid',
+    context.kerasMajor
+  );
   const kernels = context.kernels;
   const inputMatrix = kernels.matrix(arrays[0], inputDim, g);
   const recurrentMatrix = kernels.matrix(arrays[1], units, g);
@@ -75,7 +98,9 @@ export function createLstmCell(
           const i = recAct(xProj[x + k] + inner[r0 + k]);
           const f = recAct(xProj[x + units + k] + inner[r0 + units + k]);
           const cc = act(xProj[x + 2 * units + k] + inner[r0 + 2 * units + k]);
-          const o = recAct(xProj[x + 3 * units + k] + inner[r0 + 3 * units + k]);
+          const o = recAct(
+            xProj[x + 3 * units + k] + inner[r0 + 3 * units + k]
+          );
           const cell = f * c[h0 + k] + i * cc;
           cNew[h0 + k] = cell;
           hNew[h0 + k] = o * act(cell);

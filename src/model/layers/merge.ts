@@ -31,7 +31,10 @@ function broadcastShape(spec: ILayerSpec, a: Shape, b: Shape): Shape {
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1 && da !== null && db !== null) {
-      throw layerError(spec, `cannot combine shapes [${a.join(', ')}] and [${b.join(', ')}]`);
+      throw layerError(
+        spec,
+        `cannot combine shapes [${a.join(', ')}] and [${b.join(', ')}]`
+      );
     }
     out.push(da === 1 ? db : da);
   }
@@ -39,7 +42,9 @@ function broadcastShape(spec: ILayerSpec, a: Shape, b: Shape): Shape {
 }
 
 function combine(x: ITensor, y: ITensor, op: Binary): ITensor {
-  const same = x.shape.length === y.shape.length && x.shape.every((d, i) => d === y.shape[i]);
+  const same =
+    x.shape.length === y.shape.length &&
+    x.shape.every((d, i) => d === y.shape[i]);
   if (same) {
     const data = new Float32Array(x.data.length);
     for (let i = 0; i < data.length; i++) {
@@ -117,7 +122,9 @@ export function createElementwiseMerge(
   if (spec.className === 'Subtract' && inputShapes.length !== 2) {
     throw layerError(spec, 'needs exactly two inputs');
   }
-  const outputShape = inputShapes.slice(1).reduce((a, s) => broadcastShape(spec, a, s), inputShapes[0]);
+  const outputShape = inputShapes
+    .slice(1)
+    .reduce((a, s) => broadcastShape(spec, a, s), inputShapes[0]);
   return {
     name: spec.name,
     className: spec.className,
@@ -212,7 +219,10 @@ export function createDot(
   const aa = norm(axes[0], sa.length);
   const ab = norm(axes[1], sb.length);
   if (sa.length > 2 || sb.length > 2 || aa < 0 || ab < 0 || sa[aa] !== sb[ab]) {
-    throw layerError(spec, `axes ${JSON.stringify(raw)} with shapes [${sa}] and [${sb}] are not supported`);
+    throw layerError(
+      spec,
+      `axes ${JSON.stringify(raw)} with shapes [${sa}] and [${sb}] are not supported`
+    );
   }
   const restA = sa.filter((_, i) => i !== aa);
   const restB = sb.filter((_, i) => i !== ab);
@@ -234,12 +244,20 @@ export function createDot(
       const ra = a.shape.length === 3 ? a.shape[aa === 0 ? 2 : 1] : 1;
       const rb = b.shape.length === 3 ? b.shape[ab === 0 ? 2 : 1] : 1;
       const data = new Float32Array(batch * ra * rb);
-      const at = (t: ITensor, ax: number, bIdx: number, r: number, k: number) => {
+      const at = (
+        t: ITensor,
+        ax: number,
+        bIdx: number,
+        r: number,
+        k: number
+      ) => {
         if (t.shape.length === 2) {
           return t.data[bIdx * n + k];
         }
         const [, d1, d2] = t.shape;
-        return ax === 0 ? t.data[(bIdx * d1 + k) * d2 + r] : t.data[(bIdx * d1 + r) * d2 + k];
+        return ax === 0
+          ? t.data[(bIdx * d1 + k) * d2 + r]
+          : t.data[(bIdx * d1 + r) * d2 + k];
       };
       for (let bi = 0; bi < batch; bi++) {
         for (let i = 0; i < ra; i++) {
@@ -252,7 +270,14 @@ export function createDot(
           }
         }
       }
-      const shape = [batch, ...(outputShape.length ? (outputShape as number[]).map((_, i) => (i < restA.length ? ra : rb)) : [1])];
+      const shape = [
+        batch,
+        ...(outputShape.length
+          ? (outputShape as number[]).map((_, i) =>
+              i < restA.length ? ra : rb
+            )
+          : [1])
+      ];
       return { output: { shape, data }, mask: null };
     }
   };

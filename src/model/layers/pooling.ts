@@ -2,7 +2,16 @@
  * 1-D pooling: MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D,
  * GlobalAveragePooling1D (mask-aware like Keras).
  */
-import { IBuildContext, ILayer, ILayerSpec, IMask, ITensor, IWeight, layerError, Shape } from './base';
+import {
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  ITensor,
+  IWeight,
+  layerError,
+  Shape
+} from './base';
 import { single, windowGeometry } from './conv1d';
 
 export function createPooling1d(
@@ -27,13 +36,21 @@ export function createPooling1d(
     name: spec.name,
     className: spec.className,
     outputShape: [
-      steps === null ? null : windowGeometry(steps, size, stride, 1, padding).outLength,
+      steps === null
+        ? null
+        : windowGeometry(steps, size, stride, 1, padding).outLength,
       inShape[1]
     ],
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const [batch, length, channels] = x.shape;
-      const { outLength, padLeft } = windowGeometry(length, size, stride, 1, padding);
+      const { outLength, padLeft } = windowGeometry(
+        length,
+        size,
+        stride,
+        1,
+        padding
+      );
       const data = new Float32Array(batch * outLength * channels);
       for (let b = 0; b < batch; b++) {
         for (let o = 0; o < outLength; o++) {
@@ -45,11 +62,16 @@ export function createPooling1d(
               const v = x.data[(b * length + t) * channels + c];
               acc = isMax ? Math.max(acc, v) : acc + v;
             }
-            data[(b * outLength + o) * channels + c] = isMax ? acc : acc / Math.max(to - from, 1);
+            data[(b * outLength + o) * channels + c] = isMax
+              ? acc
+              : acc / Math.max(to - from, 1);
           }
         }
       }
-      return { output: { shape: [batch, outLength, channels], data }, mask: null };
+      return {
+        output: { shape: [batch, outLength, channels], data },
+        mask: null
+      };
     }
   };
 }
@@ -91,7 +113,10 @@ export function createGlobalPooling1d(
         }
       }
       return {
-        output: { shape: keepDims ? [batch, 1, channels] : [batch, channels], data },
+        output: {
+          shape: keepDims ? [batch, 1, channels] : [batch, channels],
+          data
+        },
         mask: null
       };
     }

@@ -84,12 +84,17 @@ export function runRecurrent(
   // Project an Embedding table before the workspace exists: a gemm on
   // arrays outside it may grow (and so detach) WebAssembly memory.
   const gather = x.gather && x.gather.width === features ? x.gather : null;
-  const projected = gather ? Private.projectedTable(kernels, cell, gather.table, features) : null;
+  const projected = gather
+    ? Private.projectedTable(kernels, cell, gather.table, features)
+    : null;
   const sizes: number[] = [batch * steps * np];
   for (let i = 0; i < 2 * stateCount; i++) {
     sizes.push(batch * units);
   }
-  const ws = kernels.workspace([...sizes, ...cell.scratchSizes(batch)], gather ? 0 : x.data.length);
+  const ws = kernels.workspace(
+    [...sizes, ...cell.scratchSizes(batch)],
+    gather ? 0 : x.data.length
+  );
   // Input projection for all steps at once: [batch * steps, np].
   const xProj = ws[0];
   if (gather && projected) {
@@ -128,7 +133,10 @@ export function runRecurrent(
       for (let b = 0; b < batch; b++) {
         if (!maskData[b * steps + t]) {
           for (let k = 0; k < stateCount; k++) {
-            next[k].set(state[k].subarray(b * units, (b + 1) * units), b * units);
+            next[k].set(
+              state[k].subarray(b * units, (b + 1) * units),
+              b * units
+            );
           }
         }
       }
@@ -188,7 +196,10 @@ export function stepCell(
   const batch = x.shape[0];
   const np = cell.inputMatrix.np;
   const sizes = new Array<number>(2 * cell.stateCount).fill(batch * cell.units);
-  const ws = kernels.workspace([batch * np, ...sizes, ...cell.scratchSizes(batch)], x.data.length);
+  const ws = kernels.workspace(
+    [batch * np, ...sizes, ...cell.scratchSizes(batch)],
+    x.data.length
+  );
   const xProj = ws[0];
   if (cell.inputBias) {
     for (let b = 0; b < batch; b++) {
@@ -208,7 +219,10 @@ export function stepCell(
 }
 
 namespace Private {
-  const cache = new WeakMap<ICell, { table: Float32Array; projected: Float32Array }>();
+  const cache = new WeakMap<
+    ICell,
+    { table: Float32Array; projected: Float32Array }
+  >();
 
   /** `table . W + b` for every vocabulary entry (row stride = np), cached per cell. */
   export function projectedTable(

@@ -2,7 +2,15 @@
  * Layer classes this engine runs, by Keras class name.
  */
 import { createActivation, createIdentity, createSoftmax } from './activation';
-import { IBuildContext, ILayer, ILayerSpec, IWeight, LayerFactory, layerError, Shape } from './base';
+import {
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IWeight,
+  LayerFactory,
+  layerError,
+  Shape
+} from './base';
 import { createBidirectional } from './bidirectional';
 import { createConv1d } from './conv1d';
 import { createDense } from './dense';
@@ -12,7 +20,12 @@ import { createLambda } from './lambda';
 import { createLstm } from './lstm';
 import { createConcatenate, createDot, createElementwiseMerge } from './merge';
 import { createGlobalPooling1d, createPooling1d } from './pooling';
-import { createFlatten, createPermute, createRepeatVector, createReshape } from './reshape';
+import {
+  createFlatten,
+  createPermute,
+  createRepeatVector,
+  createReshape
+} from './reshape';
 import { createSimpleRnn } from './simple-rnn';
 import { createTimeDistributed } from './time-distributed';
 

@@ -36,7 +36,13 @@ export function createFlatten(
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const batch = x.shape[0];
-      return { output: { shape: [batch, x.data.length / Math.max(batch, 1)], data: x.data }, mask: null };
+      return {
+        output: {
+          shape: [batch, x.data.length / Math.max(batch, 1)],
+          data: x.data
+        },
+        mask: null
+      };
     }
   };
 }
@@ -72,6 +78,20 @@ export function createRepeatVector(
 /** Transposes `x` so that output axis i is input axis `perm[i]` (batch included). */
 export function transpose(x: ITensor, perm: number[]): ITensor {
   const rank = x.shape.length;
+  if (rank === 3 && perm[0] === 0 && perm[1] === 2 && perm[2] === 1) {
+    // The attention head's Permute((2, 1)): a plain per-sample matrix transpose.
+    const [batch, rows, cols] = x.shape;
+    const data = new Float32Array(x.data.length);
+    for (let b = 0; b < batch; b++) {
+      const base = b * rows * cols;
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          data[base + c * rows + r] = x.data[base + r * cols + c];
+        }
+      }
+    }
+    return { shape: [batch, cols, rows], data };
+  }
   const shape = perm.map(p => x.shape[p]);
   const inStrides = new Array<number>(rank);
   let s = 1;
@@ -109,9 +129,14 @@ export function createPermute(
   if (
     !Array.isArray(dims) ||
     dims.length !== inShape.length ||
-    [...dims].sort((a: number, b: number) => a - b).some((d: number, i: number) => d !== i + 1)
+    [...dims]
+      .sort((a: number, b: number) => a - b)
+      .some((d: number, i: number) => d !== i + 1)
   ) {
-    throw layerError(spec, `dims ${JSON.stringify(dims)} is not a permutation of 1..${inShape.length}`);
+    throw layerError(
+      spec,
+      `dims ${JSON.stringify(dims)} is not a permutation of 1..${inShape.length}`
+    );
   }
   const perm = [0, ...dims.map((d: number) => d)];
   return {
@@ -131,14 +156,29 @@ export function createReshape(
   _context: IBuildContext
 ): ILayer {
   const target = spec.config.target_shape;
-  if (!Array.isArray(target) || target.filter((d: number) => d === -1 || d === null).length > 1) {
-    throw layerError(spec, `target_shape ${JSON.stringify(target)} is not valid`);
+  if (
+    !Array.isArray(target) ||
+    target.filter((d: number) => d === -1 || d === null).length > 1
+  ) {
+    throw layerError(
+      spec,
+      `target_shape ${JSON.stringify(target)} is not valid`
+    );
   }
   const resolve = (size: number): number[] => {
-    const known = target.reduce((a: number, d: number) => (d > 0 ? a * d : a), 1);
+    const known = target.reduce(
+      (a: number, d: number) => (d > 0 ? a * d : a),
+      1
+    );
     const shape = target.map((d: number) => (d > 0 ? d : size / known));
-    if (shape.reduce((a: number, d: number) => a * d, 1) !== size || shape.some((d: number) => !Number.isInteger(d))) {
-      throw layerError(spec, `cannot reshape ${size} values to ${JSON.stringify(target)}`);
+    if (
+      shape.reduce((a: number, d: number) => a * d, 1) !== size ||
+      shape.some((d: number) => !Number.isInteger(d))
+    ) {
+      throw layerError(
+        spec,
+        `cannot reshape ${size} values to ${JSON.stringify(target)}`
+      );
     }
     return shape;
   };
@@ -146,12 +186,18 @@ export function createReshape(
   return {
     name: spec.name,
     className: spec.className,
-    outputShape: inSize === null ? target.map((d: number) => (d > 0 ? d : null)) : resolve(inSize),
+    outputShape:
+      inSize === null
+        ? target.map((d: number) => (d > 0 ? d : null))
+        : resolve(inSize),
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const batch = x.shape[0];
       return {
-        output: { shape: [batch, ...resolve(x.data.length / Math.max(batch, 1))], data: x.data },
+        output: {
+          shape: [batch, ...resolve(x.data.length / Math.max(batch, 1))],
+          data: x.data
+        },
         mask: null
       };
     }

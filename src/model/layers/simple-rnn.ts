@@ -14,7 +14,12 @@ import {
   lastDim,
   Shape
 } from './base';
-import { ICell, recurrentOptions, recurrentOutputShape, runRecurrent } from './recurrent';
+import {
+  ICell,
+  recurrentOptions,
+  recurrentOutputShape,
+  runRecurrent
+} from './recurrent';
 
 export function createSimpleRnn(
   spec: ILayerSpec,
@@ -23,8 +28,18 @@ export function createSimpleRnn(
   context: IBuildContext
 ): ILayer {
   const options = recurrentOptions(spec);
-  const outputShape = recurrentOutputShape(spec, inputShapes[0], intConfig(spec, 'units'), options);
-  const cell = createSimpleRnnCell(spec, lastDim(spec, inputShapes[0]), weights, context);
+  const outputShape = recurrentOutputShape(
+    spec,
+    inputShapes[0],
+    intConfig(spec, 'units'),
+    options
+  );
+  const cell = createSimpleRnnCell(
+    spec,
+    lastDim(spec, inputShapes[0]),
+    weights,
+    context
+  );
   return {
     name: spec.name,
     className: spec.className,
@@ -48,7 +63,11 @@ export function createSimpleRnnCell(
     { name: 'recurrent_kernel', shape: [units, units] },
     ...(useBias ? [{ name: 'bias', shape: [units] }] : [])
   ]);
-  const act = scalar(spec, spec.config.activation ?? 'tanh', context.kerasMajor);
+  const act = scalar(
+    spec,
+    spec.config.activation ?? 'tanh',
+    context.kerasMajor
+  );
   const kernels = context.kernels;
   const inputMatrix = kernels.matrix(arrays[0], inputDim, units);
   const recurrentMatrix = kernels.matrix(arrays[1], units, units);

@@ -3,7 +3,16 @@
  * time into the batch axis.
  */
 import { nestedSpec } from '../keras';
-import { IBuildContext, ILayer, ILayerSpec, IMask, ITensor, IWeight, layerError, Shape } from './base';
+import {
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  ITensor,
+  IWeight,
+  layerError,
+  Shape
+} from './base';
 
 export function createTimeDistributed(
   spec: ILayerSpec,
@@ -24,10 +33,16 @@ export function createTimeDistributed(
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       const x = inputs[0];
       const [batch, steps, ...rest] = x.shape;
-      const folded = inner.call([{ shape: [batch * steps, ...rest], data: x.data }], [null]);
+      const folded = inner.call(
+        [{ shape: [batch * steps, ...rest], data: x.data }],
+        [null]
+      );
       const out = folded.output;
       return {
-        output: { shape: [batch, steps, ...out.shape.slice(1)], data: out.data },
+        output: {
+          shape: [batch, steps, ...out.shape.slice(1)],
+          data: out.data
+        },
         mask: masks[0]
       };
     }

@@ -23,13 +23,20 @@ export function writeH5(spec: IH5Spec): Uint8Array {
       JSON.stringify({
         ...spec,
         out,
-        datasets: (spec.datasets ?? []).map(d => ({ ...d, data: Array.from(d.data) }))
+        datasets: (spec.datasets ?? []).map(d => ({
+          ...d,
+          data: Array.from(d.data)
+        }))
       })
     );
-    execFileSync(process.execPath, [path.join(__dirname, 'write-h5.mjs'), specPath], {
-      cwd: path.resolve(__dirname, '../../..'),
-      stdio: 'pipe'
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(__dirname, 'write-h5.mjs'), specPath],
+      {
+        cwd: path.resolve(__dirname, '../../..'),
+        stdio: 'pipe'
+      }
+    );
     return new Uint8Array(fs.readFileSync(out));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
