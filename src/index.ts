@@ -9,12 +9,10 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IDisplaySettings } from './payload/normalize';
 import { charAttentionSettings } from './render/settings';
+import { labPlugins } from './lab/plugins';
 
 /** Plugin id; also the settings id of `schema/plugin.json`. */
 export const PLUGIN_ID = 'jupyterlab-char-attention:plugin';
-
-/** Command ids (`char-attention:<verb-noun>`). */
-export namespace CommandIDs {}
 
 /**
  * Loads the user settings and pushes them to every attention renderer
@@ -56,7 +54,7 @@ const settingsPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-const plugins: JupyterFrontEndPlugin<any>[] = [settingsPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [settingsPlugin, ...labPlugins];
 
 export default plugins;
 
