@@ -24,6 +24,10 @@ const UNITS = 250;
 const BIG_BATCH = 256;
 const QUICK = process.env.BENCH_QUICK === '1';
 const LATENCY_RUNS = QUICK ? 10 : 40;
+// Stock tfjs needs minutes for a batch of 256 here; BENCH_STOCK_BATCH lowers it.
+const STOCK_BATCH = Number(
+  process.env.BENCH_STOCK_BATCH || (QUICK ? 32 : BIG_BATCH)
+);
 
 // FLOPs of one text (multiply-add = 2): GRU input projection and recurrent
 // multiply dominate; the rest is the attention head.
@@ -289,7 +293,7 @@ async function benchStock() {
   const one = texts(8, 1);
   run([one[0]]);
   const latencies = [];
-  for (let i = 1; i < (QUICK ? 4 : 8); i++) {
+  for (let i = 1; i < (QUICK ? 3 : 6); i++) {
     latencies.push(await timeAsync(async () => run([one[i]])));
     sampleMemory();
   }

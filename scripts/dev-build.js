@@ -2,7 +2,8 @@
 /**
  * Builds what the development JupyterLab needs, skipping parts that are up to
  * date (a part is rebuilt when one of its inputs is newer than its last
- * successful build, or its output is missing):
+ * build, or its output is missing; a build made with the npm scripts directly
+ * counts, as each rewrites a marker file):
  *   npm dependencies of the repository and of lab/   (npm ci)
  *   lib/ and lib-node/                               (npm run build:lib)
  *   the prebuilt extension, development mode         (npm run build:labextension:dev)
@@ -76,7 +77,7 @@ const PARTS = [
     label: 'npm ci (repository)',
     inputs: ['package-lock.json'],
     outputs: ['node_modules/.package-lock.json'],
-    stampIsOutput: true,
+    markers: ['node_modules/.package-lock.json'],
     // Only on a fresh clone: npm ci would delete a working node_modules.
     onlyIfMissing:
       'package-lock.json is newer than node_modules: run `npm ci` if the build fails',
@@ -87,7 +88,7 @@ const PARTS = [
     label: 'npm ci (lab/)',
     inputs: ['lab/package-lock.json'],
     outputs: ['lab/node_modules/.package-lock.json'],
-    stampIsOutput: true,
+    markers: ['lab/node_modules/.package-lock.json'],
     build: () =>
       run(
         npm,
@@ -101,6 +102,7 @@ const PARTS = [
     label: 'TypeScript (lib/, lib-node/)',
     inputs: ['src', 'tsconfig.json', 'tsconfig.node.json', 'package.json'],
     outputs: ['lib/index.js'],
+    markers: ['tsconfig.tsbuildinfo', 'tsconfig.node.tsbuildinfo'],
     build: () => run(npm, ['run', 'build:lib'], root, 'npm run build:lib')
   },
   {
@@ -115,6 +117,7 @@ const PARTS = [
       'scripts/build-labextension.js'
     ],
     outputs: ['jupyterlab_char_attention/labextension/package.json'],
+    markers: ['jupyterlab_char_attention/labextension/package.json'],
     build: () =>
       run(
         npm,
@@ -133,6 +136,7 @@ const PARTS = [
       'lab/bootstrap.js'
     ],
     outputs: ['lab/static/bundle.js'],
+    markers: ['lab/static/bundle.js'],
     build: () =>
       run(npm, ['run', 'build'], path.join(root, 'lab'), 'webpack in lab/')
   }
@@ -148,10 +152,9 @@ function ensureBuilt({ force = false, log = console.log } = {}) {
     const outputsExist = part.outputs.every(p =>
       fs.existsSync(path.join(root, p))
     );
-    // npm keeps node_modules/.package-lock.json in step with what it installed.
-    const builtAt = part.stampIsOutput
-      ? newestMtime(part.outputs)
-      : stampTime(part.name);
+    // Last build: this script's stamp, or a file every build rewrites (so a
+    // build made by `npm run build` directly counts too).
+    const builtAt = Math.max(stampTime(part.name), newestMtime(part.markers));
     const stale = newestMtime(part.inputs) > builtAt;
     if (!force && outputsExist && !stale) {
       log(`up to date: ${part.label}`);
@@ -164,9 +167,7 @@ function ensureBuilt({ force = false, log = console.log } = {}) {
     const started = Date.now();
     log(`building: ${part.label}`);
     part.build();
-    if (!part.stampIsOutput) {
-      writeStamp(part.name, started);
-    }
+    writeStamp(part.name, started);
     log(
       `built: ${part.label} in ${((Date.now() - started) / 1000).toFixed(1)} s`
     );

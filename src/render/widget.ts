@@ -751,7 +751,10 @@ namespace Private {
     const label = escapeHtml(info.label);
     let html =
       `<td class="${className}" data-pos="${info.pos}" data-series="${series}"` +
-      ` aria-colindex="${column + 2}" tabindex="-1" aria-label="${label}" title="${label}"`;
+      ` aria-colindex="${column + 2}" tabindex="-1" aria-label="${label}" title="${label}"` +
+      // Arrow keys belong to the table while a cell has focus, not to the
+      // notebook's command-mode shortcuts (Lumino checks the event target).
+      ' data-lm-suppress-shortcuts="true"';
     if (info.value !== null) {
       html += ` data-value="${String(info.value)}"`;
     }

@@ -2,6 +2,7 @@
  * Bad model files give a ModelError naming the file / layer and the problem.
  */
 import { loadGraph, loadModel } from '../../src/model/engine';
+import { scalar } from '../../src/model/layers/activations';
 import {
   parseLambdaForm,
   recognizeLambda
@@ -184,5 +185,15 @@ describe('Lambda forms', () => {
       axis: 1,
       keepDims: false
     });
+  });
+});
+
+describe('hard_sigmoid follows the Keras version that wrote the model', () => {
+  it('Keras 2 / tf.keras: max(0, min(1, 0.2x + 0.5)); Keras 3: max(0, min(1, x / 6 + 0.5))', () => {
+    const spec = { name: 'gru', className: 'GRU', config: {} };
+    const k2 = scalar(spec, 'hard_sigmoid', 2);
+    const k3 = scalar(spec, 'hard_sigmoid', 3);
+    expect([-3, -1, 0, 1, 2.5, 3].map(k2)).toEqual([0, 0.3, 0.5, 0.7, 1, 1]);
+    expect([-3, 0, 1.5, 3, 4].map(v => k3(v))).toEqual([0, 0.5, 0.75, 1, 1]);
   });
 });

@@ -197,6 +197,43 @@ describe('layers against TensorFlow.js', () => {
     expect(await compare(build, input)).toBeLessThanOrEqual(1e-5);
   });
 
+  it('Masking + Bidirectional GRU final states (masked steps carry the state)', async () => {
+    // tfjs ignores masks in GlobalAveragePooling1D and repeats the previous
+    // output at masked steps where Keras's Bidirectional writes zeros, so
+    // only the final states are compared.
+    const build = () => {
+      const input = tf.input({ shape: [T, F] });
+      const masked = tf.layers.masking({ maskValue: 0 }).apply(input);
+      const both = tf.layers
+        .bidirectional({ layer: tf.layers.gru({ units: 3 }) as any })
+        .apply(masked) as tf.SymbolicTensor;
+      return tf.model({ inputs: input, outputs: both });
+    };
+    const x = randomInput([2, T, F], 4).arraySync() as number[][][];
+    x[0][0] = new Array(F).fill(0);
+    x[0][1] = new Array(F).fill(0);
+    x[1][4] = new Array(F).fill(0);
+    x[1][6] = new Array(F).fill(0);
+    expect(await compare(build, tf.tensor3d(x))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('Dot of two dense branches', async () => {
+    const build = () => {
+      const input = tf.input({ shape: [F] });
+      const a = tf.layers.dense({ units: 4 }).apply(input) as tf.SymbolicTensor;
+      const b = tf.layers
+        .dense({ units: 4, activation: 'tanh' })
+        .apply(input) as tf.SymbolicTensor;
+      return tf.model({
+        inputs: input,
+        outputs: tf.layers.dot({ axes: -1 }).apply([a, b]) as tf.SymbolicTensor
+      });
+    };
+    expect(await compare(build, randomInput([3, F], 2))).toBeLessThanOrEqual(
+      1e-5
+    );
+  });
+
   it('Concatenate and Add of two branches', async () => {
     const build = () => {
       const input = tf.input({ shape: [T, F] });

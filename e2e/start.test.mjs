@@ -1,0 +1,176 @@
+/**
+ * `npm start` (scripts/start.js): serves the development JupyterLab with
+ * examples/ as root, prints the URL with its token, opens the example
+ * notebook, refuses a port in use with a one-line cause, and stops the server
+ * on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import {
+  closeBrowser,
+  launchBrowser,
+  repoRoot,
+  screenshot
+} from './support/lab.mjs';
+
+after(closeBrowser);
+
+const NOTEBOOK = 'attention.ipynb';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs scripts/start.js; resolves with the process and its output so far once `until` matches or it exits. */
+function start(env, until) {
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, 'scripts', 'start.js')],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
+    }
+  );
+  let output = '';
+  const exited = new Promise(resolve =>
+    child.on('exit', code => resolve(code))
+  );
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start did not get ready:\n${output}`)),
+      240000
+    );
+    const onData = chunk => {
+      output += chunk;
+      if (until.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return { child, exited, ready, output: () => output };
+}
+
+async function stop(run) {
+  if (run.child.exitCode === null) {
+    run.child.kill('SIGTERM');
+    const code = await Promise.race([
+      run.exited,
+      new Promise(resolve =>
+        setTimeout(() => resolve('timeout'), 15000).unref()
+      )
+    ]);
+    if (code === 'timeout') {
+      process.kill(-run.child.pid, 'SIGKILL');
+    }
+  }
+}
+
+test('npm start serves the examples with the notebook open, and stops on SIGTERM', async () => {
+  const port = await freePort();
+  const token = `start-${process.pid}`;
+  const run = start(
+    { PORT: String(port), TOKEN: token },
+    /JupyterLab is ready:\s+(\S+)/
+  );
+  try {
+    await run.ready;
+    const url = /JupyterLab is ready:\s+(\S+)/.exec(run.output())?.[1];
+    assert.ok(url, `no URL printed:\n${run.output()}`);
+    const hasNotebook = fs.existsSync(
+      path.join(repoRoot, 'examples', NOTEBOOK)
+    );
+    assert.equal(
+      url,
+      `http://127.0.0.1:${port}/lab${hasNotebook ? `/tree/${NOTEBOOK}` : ''}?token=${token}`
+    );
+
+    const status = await fetch(`http://127.0.0.1:${port}/api/status`, {
+      headers: { Authorization: `token ${token}` }
+    });
+    assert.equal(status.status, 200);
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    const config = JSON.parse(
+      /<script id="jupyter-config-data" type="application\/json">(.*?)<\/script>/s.exec(
+        await page.text()
+      )[1]
+    );
+    assert.ok(
+      config.federated_extensions.some(
+        extension => extension.name === 'jupyterlab-char-attention'
+      ),
+      'the extension is served as a prebuilt extension'
+    );
+    const contents = await fetch(`http://127.0.0.1:${port}/api/contents`, {
+      headers: { Authorization: `token ${token}` }
+    });
+    const names = (await contents.json()).content.map(entry => entry.name);
+    assert.deepEqual(
+      names.sort(),
+      fs
+        .readdirSync(path.join(repoRoot, 'examples'))
+        .filter(n => !n.startsWith('.'))
+        .sort(),
+      'examples/ is the root'
+    );
+
+    if (hasNotebook) {
+      const context = await (
+        await launchBrowser()
+      ).newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        const browserPage = await context.newPage();
+        await browserPage.goto(url);
+        await browserPage
+          .locator('.jp-NotebookPanel')
+          .waitFor({ timeout: 60000 });
+        await browserPage
+          .locator('.lm-TabBar-tab.lm-mod-current', { hasText: NOTEBOOK })
+          .waitFor({ timeout: 10000 });
+        await browserPage
+          .locator('.jp-NotebookPanel .jp-RenderedMarkdown')
+          .first()
+          .waitFor({ timeout: 30000 });
+        await screenshot(browserPage, 'npm-start');
+      } finally {
+        await context.close();
+      }
+    }
+
+    // A second start on the same port: one line naming the cause, exit code 1.
+    const second = start(
+      { PORT: String(port), TOKEN: token },
+      /already in use/
+    );
+    await second.ready;
+    assert.equal(await second.exited, 1);
+    assert.match(
+      second.output(),
+      new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`)
+    );
+  } finally {
+    await stop(run);
+  }
+  // The server went away with it.
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/api/status`));
+});
