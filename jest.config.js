@@ -10,6 +10,7 @@ module.exports = {
         tsconfig: {
           module: 'commonjs',
           rootDir: '.',
+          noEmitOnError: false,
           esModuleInterop: true,
           resolveJsonModule: true,
           strict: true,

@@ -14,7 +14,8 @@ import {
   reportError,
   TEXT_OPTIONS,
   UsageError,
-  writeNotices
+  writeNotices,
+  writeStdout
 } from './encode';
 
 export const ALIGN_USAGE = `Usage: char-attention align --tokenizer TOK.json --attention ATT.json
@@ -48,7 +49,7 @@ export async function alignCommand(args: string[]): Promise<number> {
   try {
     const parsed = parseArgs(args, ALIGN_OPTIONS);
     if (parsed.flags.has('--help')) {
-      process.stdout.write(ALIGN_USAGE);
+      await writeStdout(ALIGN_USAGE);
       return 0;
     }
     const tokenizer = loadTokenizer(parsed) as ICharTokenizer;
@@ -81,7 +82,7 @@ export async function alignCommand(args: string[]): Promise<number> {
       pad
     });
     writeNotices('align', alignmentNotices(items, options));
-    process.stdout.write(JSON.stringify(payload) + '\n');
+    await writeStdout(JSON.stringify(payload) + '\n');
     return 0;
   } catch (error) {
     return reportError('align', error, ALIGN_USAGE);

@@ -214,6 +214,17 @@ export function reportError(
   return 1;
 }
 
+/**
+ * Write to stdout and resolve once the data is handed to the OS: the CLI
+ * entry calls process.exit() right after, which would cut a large output
+ * short on a pipe.
+ */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    process.stdout.write(text, error => (error ? reject(error) : resolve()))
+  );
+}
+
 /** Write one notice per line on stderr. */
 export function writeNotices(command: string, notices: string[]): void {
   for (const notice of notices) {
@@ -241,7 +252,7 @@ export async function encodeCommand(args: string[]): Promise<number> {
   try {
     const parsed = parseArgs(args, TEXT_OPTIONS);
     if (parsed.flags.has('--help')) {
-      process.stdout.write(ENCODE_USAGE);
+      await writeStdout(ENCODE_USAGE);
       return 0;
     }
     const tokenizer = loadTokenizer(parsed) as ICharTokenizer;
@@ -252,7 +263,7 @@ export async function encodeCommand(args: string[]): Promise<number> {
     }
     const { items, options } = encodeTexts(tokenizer, texts, pad);
     writeNotices('encode', alignmentNotices(items, options));
-    process.stdout.write(JSON.stringify(items.map(item => item.padded)) + '\n');
+    await writeStdout(JSON.stringify(items.map(item => item.padded)) + '\n');
     return 0;
   } catch (error) {
     return reportError('encode', error, ENCODE_USAGE);

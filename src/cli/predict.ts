@@ -26,7 +26,8 @@ import {
   reportError,
   TEXT_OPTIONS,
   UsageError,
-  writeNotices
+  writeNotices,
+  writeStdout
 } from './encode';
 
 export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--config JSON] [--tokenizer JSON]
@@ -74,7 +75,7 @@ export async function predictCommand(args: string[]): Promise<number> {
   try {
     const parsed = parseArgs(args, PREDICT_OPTIONS);
     if (parsed.flags.has('--help')) {
-      process.stdout.write(PREDICT_USAGE);
+      await writeStdout(PREDICT_USAGE);
       return 0;
     }
     const modelPath = optionValue(parsed, '--model');
@@ -154,7 +155,7 @@ export async function predictCommand(args: string[]): Promise<number> {
       Private.writeOutput(output, exported.html);
       process.stderr.write(`char-attention predict: wrote ${output}\n`);
     } else {
-      process.stdout.write(JSON.stringify(payload) + '\n');
+      await writeStdout(JSON.stringify(payload) + '\n');
     }
     return 0;
   } catch (error) {

@@ -126,6 +126,29 @@ describe('char-attention predict', () => {
     );
   });
 
+  it('a large payload reaches a pipe whole (400 texts, ~0.5 MB)', () => {
+    const texts = Array.from(
+      { length: 400 },
+      (_, i) => `message ${i}: the lid is broken, refund please`
+    );
+    const file = path.join(tmp, 'many.txt');
+    fs.writeFileSync(file, texts.join('\n') + '\n');
+    const result = spawnSync(
+      process.execPath,
+      [BIN, 'predict', '--model', H5, '--tokenizer', TOKENIZER, '--file', file],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 1 << 28
+      }
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout.length).toBeGreaterThan(1 << 18);
+    const payload = JSON.parse(result.stdout);
+    expect(payload.samples).toHaveLength(400);
+    expect(payload.samples[399].text).toBe(texts[399]);
+  });
+
   it('-o writes the standalone HTML export', () => {
     const file = path.join(tmp, 'out.html');
     const out = run([

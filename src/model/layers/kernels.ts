@@ -12,7 +12,7 @@ export interface IWeightMatrix {
   readonly n: number;
   /** Padded column count = row stride of W and of the output. */
   readonly np: number;
-  /** Row-major `k x np` copy (JS path) */
+  /** JS path: the transposed matrix (`n x k`); empty on the SIMD path. */
   readonly data: Float32Array;
   /** Byte offset inside the WebAssembly memory (SIMD path), -1 otherwise. */
   readonly ptr: number;
@@ -41,12 +41,19 @@ export class Kernels {
   /** Lays out a row-major `k x n` weight matrix for `gemm`. */
   matrix(w: Float32Array, k: number, n: number): IWeightMatrix {
     const np = this.simd ? Math.ceil(n / 32) * 32 : n;
+    if (!this.simd) {
+      // The JS kernel takes dot products against a transposed copy (n x k).
+      const transposed = new Float32Array(k * n);
+      for (let i = 0; i < k; i++) {
+        for (let j = 0; j < n; j++) {
+          transposed[j * k + i] = w[i * n + j];
+        }
+      }
+      return { k, n, np, data: transposed, ptr: -1 };
+    }
     const data = new Float32Array(k * np);
     for (let i = 0; i < k; i++) {
       data.set(w.subarray(i * n, i * n + n), i * np);
-    }
-    if (!this.simd) {
-      return { k, n, np, data, ptr: -1 };
     }
     const ptr = this._allocPermanent(data.length);
     new Float32Array(this._memory!.buffer, ptr, data.length).set(data);
@@ -217,27 +224,36 @@ namespace Private {
     return Math.ceil(floats / 4) * 4;
   }
 
-  /** Dot-product form over a transposed view is not possible without a copy; axpy rows instead. */
+  /** `out[m x n] += x[m x k] . W` with W given transposed (`wt`: n x k); 4 partial sums per dot. */
   export function gemmJs(
     x: Float32Array,
     m: number,
     k: number,
-    w: Float32Array,
+    wt: Float32Array,
     n: number,
     out: Float32Array
   ): void {
+    const k4 = k - (k % 4);
     for (let r = 0; r < m; r++) {
-      const o = r * n;
       const xo = r * k;
-      for (let j = 0; j < k; j++) {
-        const a = x[xo + j];
-        if (a === 0) {
-          continue;
+      const o = r * n;
+      for (let c = 0; c < n; c++) {
+        const wo = c * k;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let j = 0;
+        for (; j < k4; j += 4) {
+          s0 += x[xo + j] * wt[wo + j];
+          s1 += x[xo + j + 1] * wt[wo + j + 1];
+          s2 += x[xo + j + 2] * wt[wo + j + 2];
+          s3 += x[xo + j + 3] * wt[wo + j + 3];
         }
-        const wo = j * n;
-        for (let c = 0; c < n; c++) {
-          out[o + c] += a * w[wo + c];
+        for (; j < k; j++) {
+          s0 += x[xo + j] * wt[wo + j];
         }
+        out[o + c] += s0 + s1 + s2 + s3;
       }
     }
   }
