@@ -3,6 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
+  setupFiles: ['<rootDir>/test/support/jsdom-globals.js'],
   transform: {
     '^.+\\.(t|j)sx?$': [
       'ts-jest',
@@ -25,7 +26,7 @@ module.exports = {
     ]
   },
   transformIgnorePatterns: [
-    '/node_modules/(?!(@jupyterlab|@lumino|@codemirror|@microsoft|exenv-es6|lib0|y-protocols|yjs|nanoid|vscode-ws-jsonrpc)/)'
+    '/node_modules/(?!(@jupyterlab|@jupyter|@lumino|@codemirror|@microsoft|exenv-es6|lib0|y-protocols|yjs|nanoid|vscode-ws-jsonrpc)/)'
   ],
   moduleNameMapper: {
     '\\.(css|less|svg)$': '<rootDir>/test/support/style-mock.js'

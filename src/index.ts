@@ -1,84 +1,13 @@
 /**
- * JupyterLab plugins of jupyterlab-char-attention.
+ * JupyterLab plugins of jupyterlab-char-attention (the MIME renderer is the
+ * separate `mime.ts` entry).
  */
-import {
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
-import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { IDisplaySettings } from './payload/normalize';
-import { charAttentionSettings } from './render/settings';
+import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { labPlugins } from './lab/plugins';
+import { PLUGIN_ID, settingsPlugin } from './render/settings-plugin';
 
-/** Plugin id; also the settings id of `schema/plugin.json`. */
-export const PLUGIN_ID = 'jupyterlab-char-attention:plugin';
-
-/**
- * Loads the user settings and pushes them to every attention renderer
- * (payload options still win over them).
- */
-const settingsPlugin: JupyterFrontEndPlugin<void> = {
-  id: PLUGIN_ID,
-  description:
-    'Display settings of the character attention renderer (colour map, characters per row, ...).',
-  autoStart: true,
-  optional: [ISettingRegistry, ITranslator],
-  activate: async (
-    app: JupyterFrontEnd,
-    settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
-  ): Promise<void> => {
-    const trans = (translator ?? nullTranslator).load(
-      'jupyterlab_char_attention'
-    );
-    if (!settingRegistry) {
-      return;
-    }
-    try {
-      const settings = await settingRegistry.load(PLUGIN_ID);
-      const apply = () =>
-        charAttentionSettings.update(
-          Private.displaySettings(settings.composite)
-        );
-      apply();
-      settings.changed.connect(apply);
-    } catch (error) {
-      console.warn(
-        trans.__(
-          'Character attention: settings could not be loaded: %1',
-          String(error)
-        )
-      );
-    }
-  }
-};
+export { PLUGIN_ID };
 
 const plugins: JupyterFrontEndPlugin<any>[] = [settingsPlugin, ...labPlugins];
 
 export default plugins;
-
-namespace Private {
-  /** Settings values -> display settings (unknown values are ignored). */
-  export function displaySettings(composite: {
-    [key: string]: unknown;
-  }): IDisplaySettings {
-    const result: IDisplaySettings = {};
-    if (typeof composite.colormap === 'string') {
-      result.colormap = composite.colormap as IDisplaySettings['colormap'];
-    }
-    if (typeof composite.charsPerRow === 'number') {
-      result.charsPerRow = composite.charsPerRow;
-    }
-    if (typeof composite.normalize === 'string') {
-      result.normalize = composite.normalize as IDisplaySettings['normalize'];
-    }
-    if (typeof composite.precision === 'number') {
-      result.precision = composite.precision;
-    }
-    if (typeof composite.showWhitespace === 'boolean') {
-      result.showWhitespace = composite.showWhitespace;
-    }
-    return result;
-  }
-}

@@ -1,5 +1,4 @@
 /** @jest-environment jsdom */
-import './jsdom-polyfills';
 
 // The toolkit's React/web components ship as ES modules that this jest setup
 // does not transform; the output model never uses them.

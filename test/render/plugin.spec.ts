@@ -1,7 +1,9 @@
 /** @jest-environment jsdom */
-import './dom-polyfill';
 import { Signal } from '@lumino/signaling';
-import plugins, { PLUGIN_ID } from '../../src/index';
+import {
+  PLUGIN_ID,
+  settingsPlugin
+} from '../../src/render/settings-plugin';
 import { charAttentionSettings } from '../../src/render/settings';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -18,8 +20,8 @@ class FakeSettings {
 describe('settings plugin', () => {
   afterEach(() => charAttentionSettings.update({}));
 
-  it('is listed as jupyterlab-char-attention:plugin with a matching schema file', () => {
-    expect(plugins.map(p => p.id)).toContain(PLUGIN_ID);
+  it('has the id jupyterlab-char-attention:plugin and a matching schema file', () => {
+    expect(settingsPlugin.id).toBe(PLUGIN_ID);
     const schema = JSON.parse(
       fs.readFileSync(
         path.join(__dirname, '..', '..', 'schema', 'plugin.json'),
@@ -51,7 +53,7 @@ describe('settings plugin', () => {
       precision: 4
     });
     const registry = { load: jest.fn(async () => settings) };
-    const plugin = plugins.find(p => p.id === PLUGIN_ID)!;
+    const plugin = settingsPlugin;
     const seen: unknown[] = [];
     const listener = (_: unknown, value: unknown) => seen.push(value);
     charAttentionSettings.changed.connect(listener);
@@ -72,7 +74,7 @@ describe('settings plugin', () => {
   });
 
   it('works without a settings registry', async () => {
-    const plugin = plugins.find(p => p.id === PLUGIN_ID)!;
+    const plugin = settingsPlugin;
     await expect(
       plugin.activate({} as any, null, null)
     ).resolves.toBeUndefined();

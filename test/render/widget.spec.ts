@@ -1,5 +1,4 @@
 /** @jest-environment jsdom */
-import './dom-polyfill';
 import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as path from 'path';
