@@ -12,6 +12,9 @@ if (!fs.existsSync(entry)) {
   );
   process.exit(2);
 }
+// exitCode (not exit()) so piped output is flushed before the process ends.
 require(entry)
   .main(process.argv.slice(2))
-  .then(code => process.exit(code));
+  .then(code => {
+    process.exitCode = code;
+  });

@@ -137,8 +137,7 @@ export function openHdf5(bytes: Uint8Array, fileName: string): H5File {
     bytes.byteOffset + bytes.byteLength
   );
   try {
-    const FileClass = (jsfive as any).File ?? (jsfive as any).default?.File;
-    const root = new FileClass(buffer, fileName) as IH5Group;
+    const root = new (jsfive as any).File(buffer, fileName) as IH5Group;
     // Touch the root listing so damage shows up here, not later.
     void root.keys.length;
     return new H5File(fileName, root);

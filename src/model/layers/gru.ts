@@ -7,52 +7,14 @@ import { activationName, scalar } from './activations';
 import {
   expectWeights,
   IBuildContext,
-  ILayer,
   ILayerSpec,
-  IMask,
   intConfig,
-  ITensor,
-  IWeight,
-  lastDim,
-  Shape
+  IWeight
 } from './base';
 import { IWeightMatrix } from './kernels';
-import {
-  columns,
-  ICell,
-  recurrentOptions,
-  recurrentOutputShape,
-  runRecurrent
-} from './recurrent';
+import { columns, ICell, recurrentLayer } from './recurrent';
 
-export function createGru(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  weights: IWeight[],
-  context: IBuildContext
-): ILayer {
-  const options = recurrentOptions(spec);
-  const outputShape = recurrentOutputShape(
-    spec,
-    inputShapes[0],
-    intConfig(spec, 'units'),
-    options
-  );
-  const cell = createGruCell(
-    spec,
-    lastDim(spec, inputShapes[0]),
-    weights,
-    context
-  );
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape,
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return runRecurrent(context.kernels, cell, options, inputs[0], masks[0]);
-    }
-  };
-}
+export const createGru = recurrentLayer(createGruCell);
 
 export function createGruCell(
   spec: ILayerSpec,

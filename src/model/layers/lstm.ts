@@ -5,50 +5,13 @@ import { scalar } from './activations';
 import {
   expectWeights,
   IBuildContext,
-  ILayer,
   ILayerSpec,
-  IMask,
   intConfig,
-  ITensor,
-  IWeight,
-  lastDim,
-  Shape
+  IWeight
 } from './base';
-import {
-  ICell,
-  recurrentOptions,
-  recurrentOutputShape,
-  runRecurrent
-} from './recurrent';
+import { ICell, recurrentLayer } from './recurrent';
 
-export function createLstm(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  weights: IWeight[],
-  context: IBuildContext
-): ILayer {
-  const options = recurrentOptions(spec);
-  const outputShape = recurrentOutputShape(
-    spec,
-    inputShapes[0],
-    intConfig(spec, 'units'),
-    options
-  );
-  const cell = createLstmCell(
-    spec,
-    lastDim(spec, inputShapes[0]),
-    weights,
-    context
-  );
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape,
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return runRecurrent(context.kernels, cell, options, inputs[0], masks[0]);
-    }
-  };
-}
+export const createLstm = recurrentLayer(createLstmCell);
 
 export function createLstmCell(
   spec: ILayerSpec,

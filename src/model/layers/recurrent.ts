@@ -6,10 +6,16 @@
  * Keras does.
  */
 import {
+  IBuildContext,
+  ILayer,
+  LayerFactory,
   ILayerOutput,
   ILayerSpec,
   IMask,
+  intConfig,
   ITensor,
+  IWeight,
+  lastDim,
   layerError,
   Shape
 } from './base';
@@ -43,6 +49,52 @@ export interface IRecurrentOptions {
   goBackwards: boolean;
   /** Masked steps output zeros instead of repeating the previous output. */
   zeroOutputForMask: boolean;
+}
+
+/** Makes a cell from its layer's config and weights. */
+export type CellFactory = (
+  spec: ILayerSpec,
+  inputDim: number,
+  weights: IWeight[],
+  context: IBuildContext
+) => ICell;
+
+/** A recurrent layer (GRU, LSTM, SimpleRNN) driving the cell `createCell` makes. */
+export function recurrentLayer(createCell: CellFactory): LayerFactory {
+  return (
+    spec: ILayerSpec,
+    inputShapes: Shape[],
+    weights: IWeight[],
+    context: IBuildContext
+  ): ILayer => {
+    const options = recurrentOptions(spec);
+    const outputShape = recurrentOutputShape(
+      spec,
+      inputShapes[0],
+      intConfig(spec, 'units'),
+      options
+    );
+    const cell = createCell(
+      spec,
+      lastDim(spec, inputShapes[0]),
+      weights,
+      context
+    );
+    return {
+      name: spec.name,
+      className: spec.className,
+      outputShape,
+      call(inputs: ITensor[], masks: Array<IMask | null>) {
+        return runRecurrent(
+          context.kernels,
+          cell,
+          options,
+          inputs[0],
+          masks[0]
+        );
+      }
+    };
+  };
 }
 
 export function recurrentOptions(spec: ILayerSpec): IRecurrentOptions {
