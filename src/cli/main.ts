@@ -12,7 +12,8 @@ export type Subcommand = (args: string[]) => Promise<number>;
 const SUBCOMMANDS: { [name: string]: { run: Subcommand; summary: string } } = {
   render: {
     run: renderCommand,
-    summary: 'render PAYLOAD.json|- [-o OUT.html]   payload v1 -> standalone HTML'
+    summary:
+      'render PAYLOAD.json|- [-o OUT.html]   payload v1 -> standalone HTML'
   },
   predict: {
     run: predictCommand,
@@ -35,9 +36,12 @@ export function usage(): string {
   const lines = Object.keys(SUBCOMMANDS).map(
     name => `  char-attention ${SUBCOMMANDS[name].summary}`
   );
-  return ['Usage:', ...lines, '', 'Run `char-attention <command> --help` for details.'].join(
-    '\n'
-  );
+  return [
+    'Usage:',
+    ...lines,
+    '',
+    'Run `char-attention <command> --help` for details.'
+  ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -48,7 +52,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = SUBCOMMANDS[name];
   if (!command) {
-    process.stderr.write(`char-attention: unknown command '${name}'\n${usage()}\n`);
+    process.stderr.write(
+      `char-attention: unknown command '${name}'\n${usage()}\n`
+    );
     return 2;
   }
   try {

@@ -53,7 +53,6 @@ export const settingsPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-
 namespace Private {
   /** Settings values -> display settings (unknown values are ignored). */
   export function displaySettings(composite: {

@@ -1,9 +1,6 @@
 /** @jest-environment jsdom */
 import { Signal } from '@lumino/signaling';
-import {
-  PLUGIN_ID,
-  settingsPlugin
-} from '../../src/render/settings-plugin';
+import { PLUGIN_ID, settingsPlugin } from '../../src/render/settings-plugin';
 import { charAttentionSettings } from '../../src/render/settings';
 import * as fs from 'fs';
 import * as path from 'path';
