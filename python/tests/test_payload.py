@@ -247,15 +247,15 @@ def test_numbers_are_formatted_like_javascript(value, text):
 
 
 def test_built_payloads_match_the_json_schema():
-    """Everything the builders produce is valid against schema/payload/char-attention.v1.schema.json."""
+    """Everything the builders produce is valid against src/payload/char-attention.v1.schema.json."""
     import os
 
     jsonschema = pytest.importorskip("jsonschema")
     from conftest import REPO_ROOT
 
-    schema_path = os.path.join(REPO_ROOT, "schema", "payload", "char-attention.v1.schema.json")
+    schema_path = os.path.join(REPO_ROOT, "src", "payload", "char-attention.v1.schema.json")
     if not os.path.exists(schema_path):
-        pytest.skip("schema/payload/char-attention.v1.schema.json is missing")
+        pytest.skip("src/payload/char-attention.v1.schema.json is missing")
     with open(schema_path, encoding="utf-8") as fh:
         schema = json.load(fh)
     from jupyterlab_char_attention import align

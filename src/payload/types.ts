@@ -2,7 +2,7 @@
  * Payload v1 of `application/x-char-attention+json`.
  *
  * Pure types: no DOM, no JupyterLab. The JSON Schema in
- * `schema/payload/char-attention.v1.schema.json` describes the same shape; the
+ * `src/payload/char-attention.v1.schema.json` describes the same shape; the
  * validator in `validate.ts` enforces it (with JSON paths in its messages)
  * and the Python helper mirrors it rule by rule.
  */

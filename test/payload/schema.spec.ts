@@ -6,7 +6,7 @@ import { validatePayload } from '../../src/payload/validate';
 const ROOT = path.join(__dirname, '..', '..');
 const schema = JSON.parse(
   fs.readFileSync(
-    path.join(ROOT, 'schema', 'payload', 'char-attention.v1.schema.json'),
+    path.join(ROOT, 'src', 'payload', 'char-attention.v1.schema.json'),
     'utf8'
   )
 );
