@@ -22,7 +22,6 @@ const { spawnSync } = require('child_process');
 const ROOT = path.join(__dirname, '..');
 const LIB = path.join(ROOT, 'lib-node', 'table', 'html.js');
 const PYTHON = process.env.PYTHON || '/usr/bin/python3';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const args = new Set(process.argv.slice(2));
 
 if (!fs.existsSync(LIB)) {
@@ -132,7 +131,7 @@ function printTable(headers, rows) {
 
 async function browserBench(sizes, stylerFiles, exportFiles) {
   const esbuild = require('esbuild');
-  const { chromium } = require('playwright-core');
+  const { launchChromium } = require('../scripts/chromium');
   const bundle = esbuild.buildSync({
     entryPoints: [path.join(__dirname, 'render-page-entry.ts')],
     bundle: true,
@@ -155,19 +154,7 @@ async function browserBench(sizes, stylerFiles, exportFiles) {
     '</style></head><body><div id="host"></div><script>' +
     bundle.replace(/<\/script/g, '<\\/script') +
     '</script></body></html>';
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage'
-    ]
-  });
+  const browser = await launchChromium();
   const results = [];
   try {
     for (const chars of sizes) {

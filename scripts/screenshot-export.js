@@ -8,24 +8,12 @@
  */
 'use strict';
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launchChromium } = require('./chromium');
 
 async function main() {
   const input = path.resolve(process.argv[2] || '/tmp/review.html');
   const outDir = path.resolve(process.argv[3] || 'docs');
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage'
-    ]
-  });
+  const browser = await launchChromium();
   try {
     for (const scheme of ['light', 'dark']) {
       const page = await browser.newPage({

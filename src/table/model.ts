@@ -202,6 +202,13 @@ export function formatValue(value: number, precision: number): string {
     return '0';
   }
   const digits = Math.max(1, Math.min(17, Math.floor(precision)));
+  // Below 0.00095 no rounding reaches 0.001, so the plain form has at least
+  // three leading zeros and is always longer: skip straight to the exponent
+  // form (softmax values over long texts are mostly this small). Beyond 15
+  // digits the shortest round-trip form can be shorter, so take the full path.
+  if (digits <= 15 && Math.abs(value) < 0.00095) {
+    return Private.scientific(value, digits);
+  }
   const fixed = value.toPrecision(digits);
   if (fixed.indexOf('e') < 0) {
     const plain = Private.trimZeros(fixed);
