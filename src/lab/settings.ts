@@ -27,7 +27,7 @@ export interface ILabSettings {
   maxlen: number | null;
   padding: Side;
   truncating: Side;
-  /** TensorFlow.js backend used in the worker. */
+  /** Compute backend of the model worker (wasm SIMD kernel or plain JS). */
   backend: Backend;
   /** Write a static `text/html` copy of the table into outputs that lack one. */
   staticHtmlFallback: boolean;
