@@ -4,45 +4,30 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { readModelFiles } from '../../src/model/files-node';
 import { ModelError } from '../../src/model/types';
+import { BIN, cliTmpDir, ROOT, run } from './cli-support';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'char-attention.js');
 const DEMO = path.join(ROOT, 'examples', 'models', 'demo');
 const H5 = path.join(DEMO, 'demo.h5');
 const TOKENIZER = path.join(DEMO, 'tokenizer.json');
 const DL4J = path.resolve(ROOT, '../shared/fixtures/dl4j');
 
-function run(args: string[]) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8'
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** `predict` on the demo .h5 with its tokenizer. */
+function predict(args: string[]) {
+  return run(['predict', '--model', H5, '--tokenizer', TOKENIZER, ...args]);
 }
 
 let tmp: string;
 beforeAll(() => {
-  if (!fs.existsSync(path.join(ROOT, 'lib-node', 'cli', 'main.js'))) {
-    throw new Error(
-      'lib-node/cli/main.js is missing: run `npm run build:node` before these tests'
-    );
-  }
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'char-attention-predict-'));
+  tmp = cliTmpDir('char-attention-predict-');
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('char-attention predict', () => {
   it('prints a payload v1 batch with prediction, aligned attention and model meta', () => {
-    const out = run([
-      'predict',
-      '--model',
-      H5,
-      '--tokenizer',
-      TOKENIZER,
+    const out = predict([
       'The lid is BROKEN, refund please.',
       'Five stars, thanks a lot.'
     ]);
@@ -72,17 +57,7 @@ describe('char-attention predict', () => {
 
   it('one stderr notice per long, unknown-character or empty text; the payload shows mask false', () => {
     const long = 'my order arrived on time and '.repeat(4);
-    const out = run([
-      'predict',
-      '--model',
-      H5,
-      '--tokenizer',
-      TOKENIZER,
-      '--json',
-      long,
-      'broken ☃',
-      ''
-    ]);
+    const out = predict(['--json', long, 'broken ☃', '']);
     expect(out.code).toBe(0);
     const lines = out.stderr.trim().split('\n');
     expect(lines).toEqual([
@@ -113,9 +88,7 @@ describe('char-attention predict', () => {
 
   it('tfjs model.json (or its folder) gives the same payload as the .h5', () => {
     const text = 'Can I get a refund? The screen is terrible.';
-    const fromH5 = JSON.parse(
-      run(['predict', '--model', H5, '--tokenizer', TOKENIZER, text]).stdout
-    ).samples[0];
+    const fromH5 = JSON.parse(predict([text]).stdout).samples[0];
     const folder = run(['predict', '--model', DEMO, text]);
     expect(folder.code).toBe(0);
     expect(folder.stderr).toMatch(/using tokenizer .*tokenizer\.json/);
@@ -151,16 +124,7 @@ describe('char-attention predict', () => {
 
   it('-o writes the standalone HTML export', () => {
     const file = path.join(tmp, 'out.html');
-    const out = run([
-      'predict',
-      '--model',
-      H5,
-      '--tokenizer',
-      TOKENIZER,
-      '-o',
-      file,
-      'refund <b>now</b> & then'
-    ]);
+    const out = predict(['-o', file, 'refund <b>now</b> & then']);
     expect(out.code).toBe(0);
     expect(out.stdout).toBe('');
     const html = fs.readFileSync(file, 'utf8');
@@ -170,58 +134,20 @@ describe('char-attention predict', () => {
   });
 
   it('--layer picks the attention layer; an unknown layer is a clear error', () => {
-    const ok = run([
-      'predict',
-      '--model',
-      H5,
-      '--tokenizer',
-      TOKENIZER,
-      '--layer',
-      'attention_vec',
-      'refund'
-    ]);
+    const ok = predict(['--layer', 'attention_vec', 'refund']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout).samples[0].meta.attentionChosenBy).toBe(
       'name'
     );
-    const bad = run([
-      'predict',
-      '--model',
-      H5,
-      '--tokenizer',
-      TOKENIZER,
-      '--layer',
-      'no_such_layer',
-      'refund'
-    ]);
+    const bad = predict(['--layer', 'no_such_layer', 'refund']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/no_such_layer/);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('--lambda mapping is accepted; a malformed one is a usage error', () => {
-    expect(
-      run([
-        'predict',
-        '--model',
-        H5,
-        '--tokenizer',
-        TOKENIZER,
-        '--lambda',
-        'lambda=sum(axis=1)',
-        'refund'
-      ]).code
-    ).toBe(0);
-    const bad = run([
-      'predict',
-      '--model',
-      H5,
-      '--tokenizer',
-      TOKENIZER,
-      '--lambda',
-      'lambda',
-      'refund'
-    ]);
+    expect(predict(['--lambda', 'lambda=sum(axis=1)', 'refund']).code).toBe(0);
+    const bad = predict(['--lambda', 'lambda', 'refund']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--lambda expects NAME=EXPR/);
   });
@@ -263,18 +189,7 @@ describe('char-attention predict', () => {
   });
 
   it('usage: --maxlen must match a fixed input length; --help; no texts', () => {
-    expect(
-      run([
-        'predict',
-        '--model',
-        H5,
-        '--tokenizer',
-        TOKENIZER,
-        '--maxlen',
-        '50',
-        'x'
-      ]).code
-    ).toBe(2);
+    expect(predict(['--maxlen', '50', 'x']).code).toBe(2);
     expect(run(['predict', '--model', H5, '--tokenizer', TOKENIZER]).code).toBe(
       2
     );

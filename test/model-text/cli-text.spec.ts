@@ -2,32 +2,15 @@
  * `char-attention encode` and `align` end to end through bin/char-attention.js
  * (needs `npm run build:node` first).
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { cliTmpDir, ROOT, run } from './cli-support';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'char-attention.js');
 const FIXTURES = path.resolve(ROOT, '../shared/fixtures/keras-tokenizer');
-
-function run(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    input
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 let tmp: string;
 beforeAll(() => {
-  if (!fs.existsSync(path.join(ROOT, 'lib-node', 'cli', 'main.js'))) {
-    throw new Error(
-      'lib-node/cli/main.js is missing: run `npm run build:node` before these tests'
-    );
-  }
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'char-attention-cli-'));
+  tmp = cliTmpDir('char-attention-cli-');
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -141,6 +124,8 @@ describe('char-attention encode', () => {
 
 describe('char-attention align', () => {
   const tokenizer = path.join(FIXTURES, 'case0', 'tokenizer.json');
+  const align = (args: string[]) =>
+    run(['align', '--tokenizer', tokenizer, ...args]);
 
   it('prints the aligned payload v1 batch', () => {
     const att = path.join(tmp, 'att.json');
@@ -153,10 +138,7 @@ describe('char-attention align', () => {
       ])
     );
     fs.writeFileSync(pred, JSON.stringify([0.9, [0.2, 0.8]]));
-    const out = run([
-      'align',
-      '--tokenizer',
-      tokenizer,
+    const out = align([
       '--attention',
       att,
       '--predictions',
@@ -192,14 +174,7 @@ describe('char-attention align', () => {
   it('maxlen defaults to the attention rows length', () => {
     const att = path.join(tmp, 'att3.json');
     fs.writeFileSync(att, JSON.stringify([[0.5, 0.25, 0.25]]));
-    const out = run([
-      'align',
-      '--tokenizer',
-      tokenizer,
-      '--attention',
-      att,
-      'a'
-    ]);
+    const out = align(['--attention', att, 'a']);
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout).samples[0]).toEqual({
       text: 'a',
@@ -213,16 +188,7 @@ describe('char-attention align', () => {
     const pred = path.join(tmp, 'single-pred.json');
     fs.writeFileSync(att, JSON.stringify([[0.5], [0.25], [0.25]]));
     fs.writeFileSync(pred, '0.75');
-    const out = run([
-      'align',
-      '--tokenizer',
-      tokenizer,
-      '--attention',
-      att,
-      '--predictions',
-      pred,
-      'ab'
-    ]);
+    const out = align(['--attention', att, '--predictions', pred, 'ab']);
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout).samples[0]).toEqual({
       text: 'ab',
@@ -231,41 +197,18 @@ describe('char-attention align', () => {
       prediction: 0.75
     });
     fs.writeFileSync(att, JSON.stringify([0.5, 0.5]));
-    const flat = run([
-      'align',
-      '--tokenizer',
-      tokenizer,
-      '--attention',
-      att,
-      'ab'
-    ]);
+    const flat = align(['--attention', att, 'ab']);
     expect(JSON.parse(flat.stdout).samples[0].attention).toEqual([0.5, 0.5]);
   });
 
   it('bad attention input is a clear error', () => {
     const att = path.join(tmp, 'bad.json');
     fs.writeFileSync(att, JSON.stringify([[0.5, 'x']]));
-    const out = run([
-      'align',
-      '--tokenizer',
-      tokenizer,
-      '--attention',
-      att,
-      'a'
-    ]);
+    const out = align(['--attention', att, 'a']);
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/\[0\]\[1\] is "x", expected a number/);
     fs.writeFileSync(att, JSON.stringify([[0.5, 0.5]]));
-    const wrong = run([
-      'align',
-      '--tokenizer',
-      tokenizer,
-      '--attention',
-      att,
-      '--maxlen',
-      '3',
-      'a'
-    ]);
+    const wrong = align(['--attention', att, '--maxlen', '3', 'a']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(
       /attention\[0\]: has 2 values, expected maxlen = 3/

@@ -52,19 +52,44 @@ export function windowGeometry(
   };
 }
 
+/** The `[steps, channels]` input shape of a 1-D layer (checked). */
+export function stepsInput(spec: ILayerSpec, inputShapes: Shape[]): Shape {
+  const inShape = inputShapes[0];
+  if (inShape.length !== 2) {
+    throw layerError(spec, 'expects input of shape [batch, steps, channels]');
+  }
+  return inShape;
+}
+
+/** The channels_last `[steps, channels]` input shape of a 1-D window op. */
+export function windowInput(spec: ILayerSpec, inputShapes: Shape[]): Shape {
+  const inShape = stepsInput(spec, inputShapes);
+  if (spec.config.data_format === 'channels_first') {
+    throw layerError(spec, "data_format 'channels_first' is not supported");
+  }
+  return inShape;
+}
+
+/** Output steps of a 1-D window op (null when the input steps are). */
+export function windowSteps(
+  steps: number | null,
+  size: number,
+  stride: number,
+  dilation: number,
+  padding: string
+): number | null {
+  return steps === null
+    ? null
+    : windowGeometry(steps, size, stride, dilation, padding).outLength;
+}
+
 export function createConv1d(
   spec: ILayerSpec,
   inputShapes: Shape[],
   weights: IWeight[],
   context: IBuildContext
 ): ILayer {
-  const inShape = inputShapes[0];
-  if (inShape.length !== 2) {
-    throw layerError(spec, 'expects input of shape [batch, steps, channels]');
-  }
-  if (spec.config.data_format === 'channels_first') {
-    throw layerError(spec, "data_format 'channels_first' is not supported");
-  }
+  const inShape = windowInput(spec, inputShapes);
   if ((spec.config.groups ?? 1) !== 1) {
     throw layerError(spec, 'grouped convolution is not supported');
   }
@@ -90,12 +115,7 @@ export function createConv1d(
   return {
     name: spec.name,
     className: spec.className,
-    outputShape: [
-      steps === null
-        ? null
-        : windowGeometry(steps, size, stride, dilation, padding).outLength,
-      filters
-    ],
+    outputShape: [windowSteps(steps, size, stride, dilation, padding), filters],
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const [batch, length] = x.shape;

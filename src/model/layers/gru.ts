@@ -4,15 +4,9 @@
  * (TF2 / Keras 3 default, separate input and recurrent biases).
  */
 import { activationName, scalar } from './activations';
-import {
-  expectWeights,
-  IBuildContext,
-  ILayerSpec,
-  intConfig,
-  IWeight
-} from './base';
+import { IBuildContext, ILayerSpec, IWeight } from './base';
 import { IWeightMatrix } from './kernels';
-import { columns, ICell, recurrentLayer } from './recurrent';
+import { cellSetup, columns, ICell, recurrentLayer } from './recurrent';
 
 export const createGru = recurrentLayer(createGruCell);
 
@@ -22,23 +16,18 @@ export function createGruCell(
   weights: IWeight[],
   context: IBuildContext
 ): ICell {
-  const units = intConfig(spec, 'units');
-  const useBias = spec.config.use_bias !== false;
   // Keras 2.0-2.2 had no reset_after (implicitly false).
   const resetAfter = spec.config.reset_after === true;
-  const g = 3 * units;
-  const arrays = expectWeights(spec, weights, [
-    { name: 'kernel', shape: [inputDim, g] },
-    { name: 'recurrent_kernel', shape: [units, g] },
-    ...(useBias ? [{ name: 'bias', shape: resetAfter ? [2, g] : [g] }] : [])
-  ]);
-  const [kernel, recurrent] = arrays;
-  const bias = useBias ? arrays[2] : null;
-  const act = scalar(
+  // With reset_after the bias has separate input and recurrent rows.
+  const { units, kernel, recurrent, bias, act } = cellSetup(
     spec,
-    spec.config.activation ?? 'tanh',
-    context.kerasMajor
+    inputDim,
+    weights,
+    context,
+    3,
+    resetAfter ? 2 : 1
   );
+  const g = 3 * units;
   const recAct = scalar(
     spec,
     spec.config.recurrent_activation ??

@@ -310,31 +310,68 @@ namespace Private {
     return [...uleb(bytes.length), ...bytes];
   }
 
+  /** WebAssembly opcodes and immediates shared by the hand-assembled kernels. */
+  export namespace Op {
+    export const I32 = 0x7f;
+    export const V128 = 0x7b;
+    export const get = (i: number) => [0x20, ...uleb(i)];
+    export const set = (i: number) => [0x21, ...uleb(i)];
+    export const tee = (i: number) => [0x22, ...uleb(i)];
+    export const i32c = (v: number) => [0x41, ...sleb(v)];
+    /** i32 arithmetic and unsigned compare. */
+    export const add = 0x6a;
+    export const sub = 0x6b;
+    export const mul = 0x6c;
+    export const ltU = 0x49;
+    /** v128 load/store with 16-byte alignment (align exponent 4). */
+    export const v128Load = (offset: number) => [
+      0xfd,
+      0x00,
+      4,
+      ...uleb(offset)
+    ];
+    export const v128Store = (offset: number) => [
+      0xfd,
+      0x0b,
+      4,
+      ...uleb(offset)
+    ];
+    export const f32Load = [0x2a, 2, 0];
+    export const splat = [0xfd, 0x13];
+    export const f4add = [0xfd, ...uleb(228)];
+    export const f4mul = [0xfd, ...uleb(230)];
+    export const loop = [0x03, 0x40];
+    export const end = 0x0b;
+    export const brIf = (depth: number) => [0x0d, depth];
+
+    /** A body and the `emit` that appends opcodes (numbers or byte arrays) to it. */
+    export function emitter(): [
+      number[],
+      (...parts: Array<number | number[]>) => void
+    ] {
+      const body: number[] = [];
+      const emit = (...parts: Array<number | number[]>) => {
+        for (const p of parts) {
+          if (Array.isArray(p)) {
+            body.push(...p);
+          } else {
+            body.push(p);
+          }
+        }
+      };
+      return [body, emit];
+    }
+  }
+
   /**
    * gemm2(xPtr, pairs, k, wPtr, np, outPtr): like gemm for 2 rows at a
    * time with 16-column blocks, so every W load feeds two rows (fewer loads
    * per multiply-add for batches).
    */
   export function gemm2Body(): number[] {
-    const I32 = 0x7f;
-    const V128 = 0x7b;
-    const get = (i: number) => [0x20, ...uleb(i)];
-    const set = (i: number) => [0x21, ...uleb(i)];
-    const tee = (i: number) => [0x22, ...uleb(i)];
-    const i32c = (v: number) => [0x41, ...sleb(v)];
-    const add = 0x6a;
-    const sub = 0x6b;
-    const mul = 0x6c;
-    const ltU = 0x49;
-    const load = (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)];
-    const store = (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)];
-    const f32Load = [0x2a, 2, 0];
-    const splat = [0xfd, 0x13];
-    const f4add = [0xfd, ...uleb(228)];
-    const f4mul = [0xfd, ...uleb(230)];
-    const loop = [0x03, 0x40];
-    const end = 0x0b;
-    const brIf = [0x0d, 0];
+    const { I32, V128, get, set, tee, i32c, add, sub, mul, ltU } = Op;
+    const { v128Load, v128Store, f32Load, splat, f4add, f4mul } = Op;
+    const { loop, end, brIf } = Op;
     // params 0 x, 1 pairs, 2 k, 3 w, 4 np, 5 out
     // i32 6 b, 7 nb, 8 j, 9 xp, 10 wp, 11 op, 12 rowBytes, 13 kBytes, 14 op1
     // v128 15 s0, 16 s1, 17..20 acc0, 21..24 acc1, 25 w
@@ -343,16 +380,7 @@ namespace Private {
     const A0 = 17;
     const A1 = 21;
     const W = 25;
-    const body: number[] = [];
-    const emit = (...parts: Array<number | number[]>) => {
-      for (const p of parts) {
-        if (Array.isArray(p)) {
-          body.push(...p);
-        } else {
-          body.push(p);
-        }
-      }
-    };
+    const [body, emit] = Op.emitter();
     emit(get(4), i32c(4), mul, set(12));
     emit(get(2), i32c(4), mul, set(13));
     emit(loop);
@@ -379,10 +407,10 @@ namespace Private {
     for (let i = 0; i < 4; i++) {
       emit(
         get(11),
-        load(16 * i),
+        v128Load(16 * i),
         set(A0 + i),
         get(14),
-        load(16 * i),
+        v128Load(16 * i),
         set(A1 + i)
       );
     }
@@ -397,7 +425,7 @@ namespace Private {
       emit(
         get(A0 + i),
         get(10),
-        load(16 * i),
+        v128Load(16 * i),
         tee(W),
         get(S0),
         f4mul,
@@ -408,21 +436,21 @@ namespace Private {
     }
     emit(get(9), i32c(4), add, set(9));
     emit(get(10), get(12), add, set(10));
-    emit(get(8), i32c(1), sub, tee(8), brIf);
+    emit(get(8), i32c(1), sub, tee(8), brIf(0));
     emit(end);
     for (let i = 0; i < 4; i++) {
       emit(
         get(11),
         get(A0 + i),
-        store(16 * i),
+        v128Store(16 * i),
         get(14),
         get(A1 + i),
-        store(16 * i)
+        v128Store(16 * i)
       );
     }
-    emit(get(7), i32c(16), add, tee(7), get(4), ltU, brIf);
+    emit(get(7), i32c(16), add, tee(7), get(4), ltU, brIf(0));
     emit(end);
-    emit(get(6), i32c(1), add, tee(6), get(1), ltU, brIf);
+    emit(get(6), i32c(1), add, tee(6), get(1), ltU, brIf(0));
     emit(end);
     emit(end);
     return [2, 9, I32, 11, V128, ...body];
@@ -443,11 +471,8 @@ namespace Private {
    * (relative error ~1e-7, float32 level).
    */
   export function gruGatesBody(): number[] {
-    const I32 = 0x7f;
-    const V128 = 0x7b;
-    const get = (i: number) => [0x20, ...uleb(i)];
-    const set = (i: number) => [0x21, ...uleb(i)];
-    const tee = (i: number) => [0x22, ...uleb(i)];
+    const { V128, get, set, tee, i32c, loop, end, brIf } = Op;
+    // f32x4 arithmetic here (not the i32 ops of Op); loads/stores align 0.
     const simd = (op: number) => [0xfd, ...uleb(op)];
     const load = (offset = 0) => [0xfd, 0x00, 0, ...uleb(offset)];
     const store = (offset = 0) => [0xfd, 0x0b, 0, ...uleb(offset)];
@@ -462,8 +487,8 @@ namespace Private {
     const truncSat = simd(0xf8);
     const i4add = simd(0xae);
     const i4shl = simd(0xab);
-    const i32add = 0x6a;
-    const i32sub = 0x6b;
+    const i32add = Op.add;
+    const i32sub = Op.sub;
     // params 0 x, 1 inner, 2 h, 3 out, 4 groups, 5 gateBytes; v128 locals 6..12
     const Z = 6;
     const R = 7;
@@ -472,16 +497,7 @@ namespace Private {
     const RR = 10;
     const T2 = 11;
     const HH = 12;
-    const body: number[] = [];
-    const emit = (...parts: Array<number | number[]>) => {
-      for (const p of parts) {
-        if (Array.isArray(p)) {
-          body.push(...p);
-        } else {
-          body.push(p);
-        }
-      }
-    };
+    const [body, emit] = Op.emitter();
     // value on stack -> exp(value) on stack
     const exp = () => {
       emit(f4const(88), min, f4const(-87), max, tee(T));
@@ -509,7 +525,7 @@ namespace Private {
           new Uint8Array(new Int32Array([127, 127, 127, 127]).buffer)
         )
       ]);
-      emit(i4add, [0x41, 23], i4shl, mul);
+      emit(i4add, i32c(23), i4shl, mul);
     };
     const sigmoid = () => {
       emit(neg);
@@ -527,7 +543,7 @@ namespace Private {
         emit(get(5), i32add);
       }
     };
-    emit([0x03, 0x40]);
+    emit(loop);
     // z
     emit(get(0), load(), get(1), load(), add);
     sigmoid();
@@ -560,11 +576,10 @@ namespace Private {
       store()
     );
     for (const p of [0, 1, 2, 3]) {
-      emit(get(p), [0x41, 16], i32add, set(p));
+      emit(get(p), i32c(16), i32add, set(p));
     }
-    emit(get(4), [0x41, 1], i32sub, tee(4), [0x0d, 0]);
-    emit(0x0b, 0x0b);
-    void I32;
+    emit(get(4), i32c(1), i32sub, tee(4), brIf(0));
+    emit(end, end);
     return [1, 7, V128, ...body];
   }
 
@@ -579,40 +594,15 @@ namespace Private {
     if (bytesCache) {
       return bytesCache;
     }
-    const I32 = 0x7f;
-    const V128 = 0x7b;
-    const get = (i: number) => [0x20, ...uleb(i)];
-    const set = (i: number) => [0x21, ...uleb(i)];
-    const tee = (i: number) => [0x22, ...uleb(i)];
-    const i32c = (v: number) => [0x41, ...sleb(v)];
-    const add = 0x6a;
-    const sub = 0x6b;
-    const mul = 0x6c;
-    const ltU = 0x49;
-    const v128Load = (offset: number) => [0xfd, 0x00, 4, ...uleb(offset)];
-    const v128Store = (offset: number) => [0xfd, 0x0b, 4, ...uleb(offset)];
-    const f32Load = [0x2a, 2, 0];
-    const splat = [0xfd, 0x13];
-    const f4add = [0xfd, ...uleb(228)];
-    const f4mul = [0xfd, ...uleb(230)];
-    const loop = [0x03, 0x40];
-    const end = 0x0b;
-    const brIf = (depth: number) => [0x0d, depth];
+    const { I32, V128, get, set, tee, i32c, add, sub, mul, ltU } = Op;
+    const { v128Load, v128Store, f32Load, splat, f4add, f4mul } = Op;
+    const { loop, end, brIf } = Op;
 
     // params 0 xPtr, 1 m, 2 k, 3 wPtr, 4 np, 5 outPtr
     // i32 locals 6 b, 7 nb, 8 j, 9 xp, 10 wp, 11 op, 12 rowBytes
     // v128 locals 13 s, 14..21 accumulators
     const ACC = 14;
-    const body: number[] = [];
-    const emit = (...parts: Array<number | number[]>) => {
-      for (const p of parts) {
-        if (Array.isArray(p)) {
-          body.push(...p);
-        } else {
-          body.push(p);
-        }
-      }
-    };
+    const [body, emit] = Op.emitter();
     emit(get(4), i32c(4), mul, set(12));
     emit(loop); // rows
     emit(i32c(0), set(7));

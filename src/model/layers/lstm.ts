@@ -2,14 +2,8 @@
  * LSTM with Keras semantics: gate order i, f, c, o.
  */
 import { scalar } from './activations';
-import {
-  expectWeights,
-  IBuildContext,
-  ILayerSpec,
-  intConfig,
-  IWeight
-} from './base';
-import { ICell, recurrentLayer } from './recurrent';
+import { IBuildContext, ILayerSpec, IWeight } from './base';
+import { cellSetup, ICell, recurrentLayer } from './recurrent';
 
 export const createLstm = recurrentLayer(createLstmCell);
 
@@ -19,33 +13,28 @@ export function createLstmCell(
   weights: IWeight[],
   context: IBuildContext
 ): ICell {
-  const units = intConfig(spec, 'units');
-  const useBias = spec.config.use_bias !== false;
-  const g = 4 * units;
-  const arrays = expectWeights(spec, weights, [
-    { name: 'kernel', shape: [inputDim, g] },
-    { name: 'recurrent_kernel', shape: [units, g] },
-    ...(useBias ? [{ name: 'bias', shape: [g] }] : [])
-  ]);
-  const act = scalar(
+  const { units, kernel, recurrent, bias, act } = cellSetup(
     spec,
-    spec.config.activation ?? 'tanh',
-    context.kerasMajor
+    inputDim,
+    weights,
+    context,
+    4
   );
+  const g = 4 * units;
   const recAct = scalar(
     spec,
     spec.config.recurrent_activation ?? 'sigmoid',
     context.kerasMajor
   );
   const kernels = context.kernels;
-  const inputMatrix = kernels.matrix(arrays[0], inputDim, g);
-  const recurrentMatrix = kernels.matrix(arrays[1], units, g);
+  const inputMatrix = kernels.matrix(kernel, inputDim, g);
+  const recurrentMatrix = kernels.matrix(recurrent, units, g);
   const np = recurrentMatrix.np;
   return {
     units,
     stateCount: 2,
     inputMatrix,
-    inputBias: useBias ? arrays[2] : null,
+    inputBias: bias,
     scratchSizes: batch => [batch * np],
     step(state, next, scratch, batch, xProj, rows) {
       const [h, c] = state;

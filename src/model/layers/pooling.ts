@@ -9,10 +9,15 @@ import {
   IMask,
   ITensor,
   IWeight,
-  layerError,
   Shape
 } from './base';
-import { single, windowGeometry } from './conv1d';
+import {
+  single,
+  stepsInput,
+  windowGeometry,
+  windowInput,
+  windowSteps
+} from './conv1d';
 
 export function createPooling1d(
   spec: ILayerSpec,
@@ -20,13 +25,7 @@ export function createPooling1d(
   _weights: IWeight[],
   _context: IBuildContext
 ): ILayer {
-  const inShape = inputShapes[0];
-  if (inShape.length !== 2) {
-    throw layerError(spec, 'expects input of shape [batch, steps, channels]');
-  }
-  if (spec.config.data_format === 'channels_first') {
-    throw layerError(spec, "data_format 'channels_first' is not supported");
-  }
+  const inShape = windowInput(spec, inputShapes);
   const isMax = spec.className.startsWith('Max');
   const size = single(spec.config.pool_size, 2);
   const stride = single(spec.config.strides, size);
@@ -35,12 +34,7 @@ export function createPooling1d(
   return {
     name: spec.name,
     className: spec.className,
-    outputShape: [
-      steps === null
-        ? null
-        : windowGeometry(steps, size, stride, 1, padding).outLength,
-      inShape[1]
-    ],
+    outputShape: [windowSteps(steps, size, stride, 1, padding), inShape[1]],
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const [batch, length, channels] = x.shape;
@@ -82,10 +76,7 @@ export function createGlobalPooling1d(
   _weights: IWeight[],
   _context: IBuildContext
 ): ILayer {
-  const inShape = inputShapes[0];
-  if (inShape.length !== 2) {
-    throw layerError(spec, 'expects input of shape [batch, steps, channels]');
-  }
+  const inShape = stepsInput(spec, inputShapes);
   const isMax = spec.className.includes('Max');
   const keepDims = spec.config.keepdims === true;
   return {

@@ -5,7 +5,9 @@
  * fused gate maths in a tight loop. Masks carry state over masked steps as
  * Keras does.
  */
+import { scalar } from './activations';
 import {
+  expectWeights,
   IBuildContext,
   ILayer,
   LayerFactory,
@@ -58,6 +60,55 @@ export type CellFactory = (
   weights: IWeight[],
   context: IBuildContext
 ) => ICell;
+
+/** The config and weights every cell reads the same way. */
+export interface ICellSetup {
+  readonly units: number;
+  /** `[inputDim, gates * units]`. */
+  readonly kernel: Float32Array;
+  /** `[units, gates * units]`. */
+  readonly recurrent: Float32Array;
+  /** `[gates * units]` (or `[biasRows, gates * units]`); null without use_bias. */
+  readonly bias: Float32Array | null;
+  /** The cell activation (default tanh). */
+  readonly act: (x: number) => number;
+}
+
+/**
+ * Reads `units`, checks the kernel, recurrent_kernel and optional bias of a
+ * cell with `gates` gates and makes its activation.
+ */
+export function cellSetup(
+  spec: ILayerSpec,
+  inputDim: number,
+  weights: IWeight[],
+  context: IBuildContext,
+  gates: number,
+  biasRows = 1
+): ICellSetup {
+  const units = intConfig(spec, 'units');
+  const useBias = spec.config.use_bias !== false;
+  const g = gates * units;
+  const arrays = expectWeights(spec, weights, [
+    { name: 'kernel', shape: [inputDim, g] },
+    { name: 'recurrent_kernel', shape: [units, g] },
+    ...(useBias
+      ? [{ name: 'bias', shape: biasRows === 1 ? [g] : [biasRows, g] }]
+      : [])
+  ]);
+  const act = scalar(
+    spec,
+    spec.config.activation ?? 'tanh',
+    context.kerasMajor
+  );
+  return {
+    units,
+    kernel: arrays[0],
+    recurrent: arrays[1],
+    bias: useBias ? arrays[2] : null,
+    act
+  };
+}
 
 /** A recurrent layer (GRU, LSTM, SimpleRNN) driving the cell `createCell` makes. */
 export function recurrentLayer(createCell: CellFactory): LayerFactory {

@@ -1,15 +1,8 @@
 /**
  * SimpleRNN: h = activation(x . W + b + h . U).
  */
-import { scalar } from './activations';
-import {
-  expectWeights,
-  IBuildContext,
-  ILayerSpec,
-  intConfig,
-  IWeight
-} from './base';
-import { ICell, recurrentLayer } from './recurrent';
+import { IBuildContext, ILayerSpec, IWeight } from './base';
+import { cellSetup, ICell, recurrentLayer } from './recurrent';
 
 export const createSimpleRnn = recurrentLayer(createSimpleRnnCell);
 
@@ -19,27 +12,22 @@ export function createSimpleRnnCell(
   weights: IWeight[],
   context: IBuildContext
 ): ICell {
-  const units = intConfig(spec, 'units');
-  const useBias = spec.config.use_bias !== false;
-  const arrays = expectWeights(spec, weights, [
-    { name: 'kernel', shape: [inputDim, units] },
-    { name: 'recurrent_kernel', shape: [units, units] },
-    ...(useBias ? [{ name: 'bias', shape: [units] }] : [])
-  ]);
-  const act = scalar(
+  const { units, kernel, recurrent, bias, act } = cellSetup(
     spec,
-    spec.config.activation ?? 'tanh',
-    context.kerasMajor
+    inputDim,
+    weights,
+    context,
+    1
   );
   const kernels = context.kernels;
-  const inputMatrix = kernels.matrix(arrays[0], inputDim, units);
-  const recurrentMatrix = kernels.matrix(arrays[1], units, units);
+  const inputMatrix = kernels.matrix(kernel, inputDim, units);
+  const recurrentMatrix = kernels.matrix(recurrent, units, units);
   const np = recurrentMatrix.np;
   return {
     units,
     stateCount: 1,
     inputMatrix,
-    inputBias: useBias ? arrays[2] : null,
+    inputBias: bias,
     scratchSizes: batch => [batch * np],
     step(state, next, scratch, batch, xProj, rows) {
       const h = state[0];
