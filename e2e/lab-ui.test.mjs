@@ -155,6 +155,27 @@ const cellOutputs = (page, index) =>
 const isDirty = page =>
   page.evaluate(notebook => eval(notebook).context.model.dirty, NOTEBOOK);
 
+/**
+ * Lets the kernel finish writing its `language_info` into the notebook's
+ * metadata (which marks it dirty on its own), then saves, so that a later
+ * dirty flag can only come from what the test does.
+ */
+async function settleAndSave(page) {
+  await waitForIdleKernel(page);
+  await page.waitForFunction(
+    notebook =>
+      !!eval(notebook).context.model.getMetadata('language_info')?.version,
+    NOTEBOOK,
+    { timeout: 30000 }
+  );
+  await page.evaluate(notebook => eval(notebook).context.save(), NOTEBOOK);
+  await page.waitForFunction(
+    notebook => !eval(notebook).context.model.dirty,
+    NOTEBOOK,
+    { timeout: 10000 }
+  );
+}
+
 async function openViewerFromLauncher(page) {
   await page
     .locator('.jp-LauncherCard', { hasText: 'Visualize Attention' })
@@ -445,6 +466,7 @@ uiTest(
       async ({ page, lab }) => {
         copyDemoModel(lab.rootDir);
         await openLab(page, lab, 'bad.ipynb');
+        await settleAndSave(page);
         const before = await (async () => {
           await page
             .locator('.jp-NotebookPanel .jp-OutputArea-child')

@@ -1,0 +1,317 @@
+/**
+ * Command registrations of the model runner UI. Menus and context-menu
+ * entries pointing at these ids are declared in `schema/lab.json`.
+ */
+import { Notification } from '@jupyterlab/apputils';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { charAttentionSettings } from '../render/settings';
+import type { Payload } from '../payload/types';
+import {
+  copyTsv,
+  exportHtml,
+  fragmentOrEmpty,
+  messageOf,
+  siblingTokenizer
+} from './actions';
+import type { ILabContext } from './context';
+import { copyPayloadHtml } from './export';
+import { charAttentionIcon } from './icon';
+import {
+  appendOutputOnce,
+  buildDisplayOutput,
+  computationKey
+} from './insert-output';
+import { isModelPath } from './model-files';
+import { ensureModel } from './model-loading';
+import { textsFromOutput } from './output-text';
+import {
+  contextMenuNode,
+  findOutputTarget,
+  findTableTarget,
+  OUTPUT_CHILD_CLASS,
+  payloadOf,
+  RENDERED_CLASS,
+  selectionInside
+} from './targets';
+import type { ITableTarget } from './targets';
+import { viewerHosts } from './viewer';
+
+/** Command ids of the model runner UI. */
+export namespace CommandIDs {
+  export const open = 'char-attention:open';
+  export const visualizeOutput = 'char-attention:visualize-output';
+  export const openModel = 'char-attention:open-model';
+  export const exportHtml = 'char-attention:export-html';
+  export const copyHtml = 'char-attention:copy-html';
+  export const copyTsv = 'char-attention:copy-tsv';
+}
+
+/** Register every command of the model runner UI. */
+export function registerCommands(context: ILabContext): void {
+  const { app, contents, guard, notebooks, session, settings, trans } = context;
+
+  app.commands.addCommand(CommandIDs.open, {
+    label: args =>
+      args.isPalette
+        ? trans.__('Open Attention Viewer')
+        : trans.__('Visualize Attention…'),
+    caption: trans.__(
+      'Pick a model and tokenizer, type texts and see which characters the model attends to'
+    ),
+    icon: args => (args.isPalette ? undefined : charAttentionIcon),
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          modelPath: {
+            type: 'string',
+            description: trans.__('Model file to load')
+          },
+          tokenizerPath: {
+            type: 'string',
+            description: trans.__('Tokenizer JSON to load')
+          },
+          texts: {
+            type: 'array',
+            items: { type: 'string' },
+            description: trans.__('Texts to show')
+          },
+          payload: {
+            type: 'object',
+            description: trans.__('A payload to show')
+          }
+        }
+      }
+    },
+    execute: async args => {
+      const widget = context.openViewer();
+      const viewer = widget.content;
+      const payload = args.payload as ReadonlyPartialJSONObject | undefined;
+      if (payload && typeof payload === 'object') {
+        viewer.showPayload(payload as unknown as Payload);
+      }
+      if (Array.isArray(args.texts)) {
+        viewer.setTexts((args.texts as unknown[]).map(String));
+      }
+      if (typeof args.modelPath === 'string' && args.modelPath) {
+        await viewer.openModel(
+          args.modelPath,
+          typeof args.tokenizerPath === 'string'
+            ? args.tokenizerPath
+            : undefined
+        );
+      }
+      return widget;
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.visualizeOutput, {
+    label: trans.__('Visualize Attention'),
+    caption: trans.__(
+      'Run the current model on the text of this output (or the selected part) and show its attention below it'
+    ),
+    icon: charAttentionIcon,
+    describedBy: { args: { type: 'object', properties: {} } },
+    isVisible: () => !!contextMenuNode(app, OUTPUT_CHILD_CLASS),
+    execute: async () => {
+      const node = contextMenuNode(app, OUTPUT_CHILD_CLASS);
+      const target = findOutputTarget(notebooks, node);
+      if (!target) {
+        Notification.warning(
+          trans.__('Right-click a notebook output to visualize its attention.'),
+          {
+            autoClose: 5000
+          }
+        );
+        return;
+      }
+      const existing = payloadOf(target.output.data);
+      if (existing) {
+        context.openViewer().content.showPayload(existing);
+        return;
+      }
+      const found = textsFromOutput(
+        target.output.data,
+        selectionInside(target.node)
+      );
+      if (!found.ok) {
+        Notification.warning(
+          trans.__('Nothing to visualize: %1', found.reason),
+          { autoClose: 6000 }
+        );
+        return;
+      }
+      const cellId = target.cell.model.id;
+      const result = await guard.run(
+        `${cellId}:${computationKey(found.texts)}`,
+        async () => {
+          if (!(await ensureModel(context))) {
+            return 'no-model';
+          }
+          let prediction;
+          try {
+            prediction = await session.predict(found.texts, {
+              refuseTruncation: true
+            });
+          } catch (error) {
+            Notification.error(
+              trans.__('Could not visualize attention: %1', messageOf(error)),
+              {
+                autoClose: 8000
+              }
+            );
+            return 'failed';
+          }
+          if (target.cell.isDisposed) {
+            return 'failed';
+          }
+          const key = computationKey([
+            session.modelPath,
+            prediction.input,
+            found.texts
+          ]);
+          const output = buildDisplayOutput(prediction.payload, {
+            key,
+            html: fragmentOrEmpty(prediction.payload)
+          });
+          return appendOutputOnce(target.cell.model.outputs, output);
+        }
+      );
+      if (result === null) {
+        Notification.info(
+          trans.__('Attention for this output is already being computed.'),
+          {
+            autoClose: 3000
+          }
+        );
+      } else if (result === 'duplicate') {
+        Notification.info(
+          trans.__('This attention table is already in the cell.'),
+          {
+            autoClose: 3000
+          }
+        );
+      }
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.openModel, {
+    label: trans.__('Open in Attention Viewer'),
+    caption: trans.__('Load this model in the Attention Viewer'),
+    icon: charAttentionIcon,
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          path: { type: 'string', description: trans.__('Model file path') }
+        }
+      }
+    },
+    isVisible: args =>
+      isModelPath(
+        typeof args.path === 'string' ? args.path : context.browserPath()
+      ),
+    execute: async args => {
+      const path =
+        typeof args.path === 'string' ? args.path : context.browserPath();
+      if (!isModelPath(path)) {
+        Notification.warning(
+          trans.__('%1 is not a .h5, .keras or model.json file.', path || '?')
+        );
+        return;
+      }
+      const viewer = context.openViewer().content;
+      const tokenizer =
+        settings.current.tokenizerPath ||
+        (await siblingTokenizer(contents, path)) ||
+        undefined;
+      await viewer.openModel(path, tokenizer);
+    }
+  });
+
+  const tableCommand = (
+    id: string,
+    label: string,
+    caption: string,
+    run: (target: ITableTarget) => Promise<void>
+  ) => {
+    app.commands.addCommand(id, {
+      label,
+      caption,
+      describedBy: { args: { type: 'object', properties: {} } },
+      isEnabled: () => Private.tableTarget(context) !== null,
+      execute: async () => {
+        const target = Private.tableTarget(context);
+        if (!target) {
+          Notification.warning(
+            trans.__('Right-click an attention table first.'),
+            { autoClose: 4000 }
+          );
+          return;
+        }
+        try {
+          await run(target);
+        } catch (error) {
+          Notification.error(messageOf(error), { autoClose: 8000 });
+        }
+      }
+    });
+  };
+  tableCommand(
+    CommandIDs.exportHtml,
+    trans.__('Export Attention as HTML…'),
+    trans.__('Save the table as a standalone HTML file next to the notebook'),
+    target => exportHtml(contents, target.payload, target.documentPath, trans)
+  );
+  tableCommand(
+    CommandIDs.copyHtml,
+    trans.__('Copy Attention as HTML'),
+    trans.__('Copy the table as HTML (pastes into documents and e-mails)'),
+    async target => {
+      await copyPayloadHtml(target.payload, charAttentionSettings.current);
+      Notification.success(trans.__('Table copied as HTML.'), {
+        autoClose: 2500
+      });
+    }
+  );
+  tableCommand(
+    CommandIDs.copyTsv,
+    trans.__('Copy Attention Values as TSV'),
+    trans.__(
+      'Copy character, position and value per line (pastes into a spreadsheet)'
+    ),
+    target => copyTsv(target.payload, trans)
+  );
+}
+
+namespace Private {
+  /**
+   * The table a table command acts on: the hover toolbar's table, the
+   * right-clicked or focused one, else the Attention Viewer in front.
+   */
+  export function tableTarget(context: ILabContext): ITableTarget | null {
+    const { app, notebooks, viewers } = context;
+    const node =
+      context.explicitTarget ??
+      contextMenuNode(app, RENDERED_CLASS) ??
+      (document.activeElement?.closest(
+        `.${RENDERED_CLASS}`
+      ) as HTMLElement | null) ??
+      null;
+    const hosts = viewerHosts(viewers);
+    if (node) {
+      return findTableTarget(notebooks, hosts, node);
+    }
+    // From the palette: the table of the Attention Viewer in front.
+    const current = app.shell.currentWidget;
+    const viewer = viewers.find(widget => widget === current);
+    const payload = viewer?.content.payload;
+    return payload
+      ? {
+          payload,
+          node: viewer!.node,
+          documentPath: notebooks.currentWidget?.context.path ?? ''
+        }
+      : null;
+  }
+}

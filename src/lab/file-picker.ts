@@ -1,0 +1,94 @@
+/**
+ * Choosing model and tokenizer files: a file dialog when the document
+ * manager is available, else the file browser's selection.
+ */
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
+import {
+  FileDialog,
+  IDefaultFileBrowser,
+  IFileBrowserFactory
+} from '@jupyterlab/filebrowser';
+import { nullTranslator } from '@jupyterlab/translation';
+import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import type { PickKind } from './context';
+import { dirnameOf, joinPath } from './export-path';
+import { isModelPath } from './model-files';
+
+export interface IFilePickerOptions {
+  docManager: IDocumentManager | null;
+  translator: ITranslator | null;
+  browserFactory: IFileBrowserFactory | null;
+  defaultBrowser: IDefaultFileBrowser | null;
+  trans: TranslationBundle;
+}
+
+/** A `pickFile` for the lab context. */
+export function createFilePicker(
+  options: IFilePickerOptions
+): (kind: PickKind, near?: string) => Promise<string | null> {
+  const { docManager, translator, browserFactory, defaultBrowser, trans } =
+    options;
+  return async (kind, near) => {
+    if (!docManager) {
+      const selected = Private.selectedPath(browserFactory, defaultBrowser);
+      return selected || null;
+    }
+    const result = await FileDialog.getOpenFiles({
+      manager: docManager,
+      translator: translator ?? nullTranslator,
+      defaultPath: near
+        ? dirnameOf(near)
+        : (browserFactory?.tracker.currentWidget ?? defaultBrowser)?.model.path,
+      title:
+        kind === 'model'
+          ? trans.__('Choose a model (.h5, .keras or model.json)')
+          : trans.__('Choose the tokenizer JSON'),
+      filter: model =>
+        model.type === 'directory' ||
+        (kind === 'model'
+          ? isModelPath(model.path)
+          : /\.json$/i.test(model.path))
+          ? {}
+          : null
+    });
+    const file = result.button.accept
+      ? result.value?.find(item => item.type !== 'directory')
+      : null;
+    return file ? file.path : null;
+  };
+}
+
+/**
+ * The file under the file browser's context menu (the right-clicked item,
+ * which need not be the selected one), else the first selected file.
+ */
+export function browserPath(
+  app: JupyterFrontEnd,
+  factory: IFileBrowserFactory | null,
+  fallback: IDefaultFileBrowser | null
+): string {
+  const item = app.contextMenuHitTest(node =>
+    node.classList.contains('jp-DirListing-item')
+  );
+  const browser = factory?.tracker.currentWidget ?? fallback;
+  const name = item?.querySelector('.jp-DirListing-itemText')?.textContent;
+  if (item && browser && name) {
+    return joinPath(browser.model.path, name);
+  }
+  return Private.selectedPath(factory, fallback);
+}
+
+namespace Private {
+  export function selectedPath(
+    factory: IFileBrowserFactory | null,
+    fallback: IDefaultFileBrowser | null
+  ): string {
+    const browser = factory?.tracker.currentWidget ?? fallback;
+    if (!browser) {
+      return '';
+    }
+    const first = browser.selectedItems().next();
+    return first.done || !first.value ? '' : first.value.path;
+  }
+}
