@@ -102,7 +102,8 @@ const PARTS = [
     label: 'TypeScript (lib/, lib-node/)',
     inputs: ['src', 'tsconfig.json', 'tsconfig.node.json', 'package.json'],
     outputs: ['lib/index.js'],
-    markers: ['tsconfig.tsbuildinfo', 'tsconfig.node.tsbuildinfo'],
+    // Emitted files, not tsbuildinfo: `tsc --noEmit` rewrites the latter.
+    markers: ['lib', 'lib-node'],
     build: () => run(npm, ['run', 'build:lib'], root, 'npm run build:lib')
   },
   {
