@@ -1,4 +1,4 @@
-"""Test setup: import the package from this checkout and locate shared data."""
+"""Test setup: import the package from this checkout and locate the test fixtures."""
 
 import os
 import sys
@@ -9,7 +9,7 @@ REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-FIXTURES = os.path.join(REPO_ROOT, "..", "shared", "fixtures")
+FIXTURES = os.path.join(REPO_ROOT, "test", "fixtures")
 TOKENIZER_CASES = os.path.join(FIXTURES, "keras-tokenizer")
 
 

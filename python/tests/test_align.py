@@ -1,6 +1,6 @@
 """Alignment and encoding, checked against Keras's own preprocessing.
 
-Oracles: the fixtures in ../shared/fixtures/keras-tokenizer (made by
+Oracles: the fixtures in test/fixtures/keras-tokenizer (made by
 keras_preprocessing 1.1.0) and the real keras_preprocessing package from
 Debian (python3-keras-preprocessing).
 """

@@ -16,7 +16,7 @@ import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
 const FIXTURES = path.resolve(
   __dirname,
-  '../../../shared/fixtures/keras-tokenizer'
+  '../fixtures/keras-tokenizer'
 );
 
 /** A Jupyter server's files, in memory. */

@@ -12,7 +12,7 @@ import { BIN, cliTmpDir, ROOT, run } from './cli-support';
 const DEMO = path.join(ROOT, 'examples', 'models', 'demo');
 const H5 = path.join(DEMO, 'demo.h5');
 const TOKENIZER = path.join(DEMO, 'tokenizer.json');
-const DL4J = path.resolve(ROOT, '../shared/fixtures/dl4j');
+const DL4J = path.resolve(ROOT, 'test/fixtures/dl4j');
 
 /** `predict` on the demo .h5 with its tokenizer. */
 function predict(args: string[]) {

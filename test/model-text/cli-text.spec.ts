@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cliTmpDir, ROOT, run } from './cli-support';
 
-const FIXTURES = path.resolve(ROOT, '../shared/fixtures/keras-tokenizer');
+const FIXTURES = path.resolve(ROOT, 'test/fixtures/keras-tokenizer');
 
 let tmp: string;
 beforeAll(() => {

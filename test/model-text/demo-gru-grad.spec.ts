@@ -12,7 +12,7 @@ const demo = require('../../scripts/train-demo.js');
 
 const GOLDEN = path.resolve(
   __dirname,
-  '../../../shared/fixtures/nntrainer-gru'
+  '../fixtures/nntrainer-gru'
 );
 
 /** Records of `int32 count` + `count` float32 (nntrainer golden layout). */

@@ -18,7 +18,7 @@ const demo = require('../../scripts/train-demo.js');
 
 const ROOT = path.resolve(__dirname, '../..');
 const DEMO = path.join(ROOT, 'examples', 'models', 'demo');
-const DL4J = path.resolve(ROOT, '../shared/fixtures/dl4j');
+const DL4J = path.resolve(ROOT, 'test/fixtures/dl4j');
 const PYTHON = '/usr/bin/python3';
 
 interface ILabelled {
@@ -195,7 +195,7 @@ describe('demo files against real Keras', () => {
       fs.readFileSync(
         path.resolve(
           ROOT,
-          '../shared/fixtures/keras-tokenizer/case0/tokenizer.json'
+          'test/fixtures/keras-tokenizer/case0/tokenizer.json'
         ),
         'utf8'
       )

@@ -9,7 +9,7 @@ import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'char-attention.js');
-const FIXTURES = path.resolve(ROOT, '../shared/fixtures/keras-tokenizer');
+const FIXTURES = path.resolve(ROOT, 'test/fixtures/keras-tokenizer');
 const PYTHON = '/usr/bin/python3';
 
 const TRICKY = [

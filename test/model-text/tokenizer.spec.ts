@@ -1,6 +1,6 @@
 /**
  * Keras char-level encoding against keras_preprocessing 1.1 outputs
- * (../shared/fixtures/keras-tokenizer, made by real Keras).
+ * (test/fixtures/keras-tokenizer, made by real Keras).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -16,7 +16,7 @@ import {
 
 const FIXTURES = path.resolve(
   __dirname,
-  '../../../shared/fixtures/keras-tokenizer'
+  '../fixtures/keras-tokenizer'
 );
 const CASES = fs
   .readdirSync(FIXTURES)

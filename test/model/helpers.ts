@@ -7,7 +7,7 @@ import { buildGraph, IGraph } from '../../src/model/graph';
 import { parseModelConfig } from '../../src/model/keras';
 import { IWeight } from '../../src/model/layers/base';
 
-export const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
+export const FIXTURES = path.resolve(__dirname, '../fixtures');
 
 export function fixture(...parts: string[]): Uint8Array {
   return new Uint8Array(fs.readFileSync(path.join(FIXTURES, ...parts)));

@@ -1,0 +1,71 @@
+/**
+ * The contract of the explanation methods: what a caller asks for, what it
+ * gets back, and how the work splits into units that any number of workers
+ * can run (map) and that combine into the result (reduce). Pure types.
+ *
+ * Values are per model input position (length T of the padded sequence);
+ * aligning them to the characters of the text is the caller's job, through
+ * the same Keras Tokenizer + pad_sequences alignment as attention.
+ */
+
+/** The methods, in the order they are offered to users. */
+export const EXPLAIN_METHODS = [
+  'attention',
+  'occlusion',
+  'grad-x-input',
+  'integrated-gradients'
+] as const;
+
+export type ExplainMethod = (typeof EXPLAIN_METHODS)[number];
+
+/** What to explain and how. */
+export interface IExplainOptions {
+  method: ExplainMethod;
+  /** Occlusion: consecutive positions occluded together (default 1). */
+  window?: number;
+  /** Integrated gradients: number of steps (default 32). */
+  steps?: number;
+  /**
+   * The output unit explained: for a sigmoid output its probability (unit
+   * 0 unless given); for softmax the predicted class unless given.
+   */
+  target?: number;
+}
+
+/** One explained sequence. */
+export interface IExplanation {
+  method: ExplainMethod;
+  /** One value per model input position (length T). */
+  values: number[];
+  /** The model's output for the sequence (flattened). */
+  prediction: number[];
+  /** The output unit explained (`f` = prediction[target]). */
+  target: number;
+  /** Method details for the payload's `meta` (steps, window, rule, gap). */
+  meta: { [key: string]: string | number | boolean | null };
+  /** Messages the user must see (e.g. an IG completeness gap over 5%). */
+  notices: string[];
+}
+
+/**
+ * A unit of work: a slice of the forward or gradient passes of one request.
+ * Units are plain data so that they cross a worker boundary unchanged.
+ */
+export interface IExplainUnit {
+  /** Index of the unit in its plan (results are combined in this order). */
+  index: number;
+  method: ExplainMethod;
+  /** The encoded, padded sequence explained (length T). */
+  sequence: number[];
+  /** Method-specific slice: occlusion variants, IG step indices, ... */
+  part: { [key: string]: number | number[] | string | null };
+}
+
+/** The partial result of one unit, plain data. */
+export interface IExplainPartial {
+  index: number;
+  data: { [key: string]: number | number[] | null };
+}
+
+/** Progress of a long explanation: units done out of all units. */
+export type ExplainProgress = (done: number, total: number) => void;
