@@ -51,6 +51,12 @@ export interface IModelInfo {
   attentionChosenBy: 'name' | 'auto';
   /** Every layer in topological order. */
   layers: ILayerInfo[];
+  /**
+   * Everything the loader inferred rather than read (a Lambda's meaning, the
+   * attention layer found automatically, ...), in words for the user. Shown
+   * by the CLI (stderr), the viewer and the payload's `meta`.
+   */
+  inferences?: string[];
 }
 
 /** Result of one forward pass over a batch. */

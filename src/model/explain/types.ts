@@ -69,3 +69,25 @@ export interface IExplainPartial {
 
 /** Progress of a long explanation: units done out of all units. */
 export type ExplainProgress = (done: number, total: number) => void;
+
+/**
+ * Explains sequences with one loaded model. Made by `createExplainer(model)`
+ * in `explain/index.ts`. `plan` is cheap and pure; `run` does the passes of
+ * one unit (gradient units load TensorFlow.js lazily); `combine` reduces the
+ * partials of one plan, in `index` order, to the explanation. A worker pool
+ * sends units to any worker that has the same model loaded.
+ */
+export interface IExplainer {
+  /** Splits one sequence's explanation into at most `parts` units (>= 1). */
+  plan(
+    sequence: number[],
+    options: IExplainOptions,
+    parts?: number
+  ): IExplainUnit[];
+  run(unit: IExplainUnit): Promise<IExplainPartial>;
+  combine(
+    sequence: number[],
+    options: IExplainOptions,
+    partials: IExplainPartial[]
+  ): IExplanation;
+}
