@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 PYTHON=$ROOT/.venv/bin/python
 ARTIFACTS=$ROOT/artifacts/e2e
-RUN=$ARTIFACTS/run
+RUN=${E2E_RUN_DIR:-$ARTIFACTS/run}
 SECONDS=0
 phase() { echo "[e2e $(date +%T) +${SECONDS}s] $*"; }
 

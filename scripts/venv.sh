@@ -2,7 +2,8 @@
 # Creates (or updates) .venv in the repository with requirements-dev.txt:
 # real JupyterLab, Notebook 7, a kernel, TensorFlow/Keras and the test tools.
 # Uses whatever package index pip is configured with. Idempotent: a venv
-# whose recorded requirements match is left as it is.
+# whose recorded requirements match is left as it is. Writes nothing outside
+# the repository (no pip cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -15,6 +16,7 @@ fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 # --retries 0: an index that cannot be reached is skipped at once instead of
 # being retried for every package.
-"$VENV/bin/pip" install --retries 0 --quiet --disable-pip-version-check -r requirements-dev.txt
+"$VENV/bin/pip" install --retries 0 --quiet --no-cache-dir --disable-pip-version-check \
+  --progress-bar off -r requirements-dev.txt
 cp requirements-dev.txt "$STAMP"
 echo ".venv ready: $("$VENV/bin/python" --version)"
