@@ -247,3 +247,37 @@ test('Notebook 7: View → Visualize Attention… and the palette open a visible
     }
   );
 });
+
+test('Notebook 7: the file browser’s “Open in Attention Viewer” shows the model loaded in a visible viewer', async () => {
+  await withLab('nb7-file-browser', APP, async ({ page, lab }) => {
+    copyDemoModel(lab.rootDir);
+    await page.goto(`${lab.url}/tree/models/demo?token=${lab.token}`);
+    await page.waitForFunction(() => !!window.jupyterapp?.restored, null, {
+      timeout: 60000
+    });
+    await page.evaluate(() => window.jupyterapp.restored);
+    const item = page.locator('.jp-DirListing-item', { hasText: 'demo.h5' });
+    await item.first().waitFor({ timeout: 30000 });
+    await item.first().click({ button: 'right' });
+    await page
+      .locator('.lm-Menu .lm-Menu-item', {
+        hasText: 'Open in Attention Viewer'
+      })
+      .click();
+    const panel = await visibleViewer(page);
+    await page.waitForFunction(
+      () =>
+        ['ready', 'error'].includes(
+          document.querySelector('.jp-CharAttention-panel')?.dataset.modelState
+        ),
+      null,
+      { timeout: 90000 }
+    );
+    assert.equal(
+      await panel.evaluate(node => node.dataset.modelState),
+      'ready',
+      await panel.locator('.jp-CharAttention-modelStatus').textContent()
+    );
+    await screenshot(page, 'nb7-file-browser');
+  });
+});
