@@ -16,7 +16,10 @@ fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 # --retries 0: an index that cannot be reached is skipped at once instead of
 # being retried for every package.
+# Index locations that do not exist on this machine are skipped with one
+# warning per package: those lines are left out, everything else is shown.
 "$VENV/bin/pip" install --retries 0 --quiet --no-cache-dir --disable-pip-version-check \
-  --progress-bar off -r requirements-dev.txt
+  --progress-bar off -r requirements-dev.txt 2>&1 |
+  { grep -v "is ignored: it is neither a file nor a directory" || true; }
 cp requirements-dev.txt "$STAMP"
 echo ".venv ready: $("$VENV/bin/python" --version)"
