@@ -1,11 +1,12 @@
 /**
- * `npm start` (scripts/start.js): serves the development JupyterLab with
- * examples/ as root, prints the URL with its token, opens the example
- * notebook, refuses a port in use with a one-line cause, and stops the server
- * on SIGTERM.
+ * `npm start` (scripts/start.js): builds, links the extension into the
+ * repository's Jupyter data folder (as `jupyter labextension develop`), serves
+ * the venv's JupyterLab with examples/ as root, prints a URL with its token
+ * that answers and opens the example notebook, refuses a port in use with a
+ * one-line cause, and stops the server on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { after, test } from 'node:test';
 import {
   closeBrowser,
   launchBrowser,
+  python,
   repoRoot,
   screenshot
 } from './support/lab.mjs';
@@ -121,6 +123,34 @@ test('npm start serves the examples with the notebook open, and stops on SIGTERM
       ),
       'the extension is served as a prebuilt extension'
     );
+    // JupyterLab lists the development link, enabled, from the repository.
+    const dataDir = path.join(repoRoot, '.cache', 'jupyter', 'data');
+    // It prints the list on stderr.
+    const listed = spawnSync(
+      python,
+      ['-m', 'jupyterlab.labextensions', 'list'],
+      {
+        env: { ...process.env, JUPYTER_DATA_DIR: dataDir },
+        encoding: 'utf-8'
+      }
+    );
+    const listing = `${listed.stdout}${listed.stderr}`.replace(
+      /\x1b\[[0-9;]*m/g,
+      ''
+    );
+    const section = listing.split(path.join(dataDir, 'labextensions'))[1];
+    assert.match(
+      section ?? '',
+      /^\s*jupyterlab-char-attention v\S+ enabled\s+OK/,
+      `jupyter labextension list shows the link in .cache/jupyter/data:\n${listing}`
+    );
+    assert.equal(
+      fs.realpathSync(
+        path.join(dataDir, 'labextensions', 'jupyterlab-char-attention')
+      ),
+      path.join(repoRoot, 'jupyterlab_char_attention', 'labextension')
+    );
+
     const contents = await fetch(`http://127.0.0.1:${port}/api/contents`, {
       headers: { Authorization: `token ${token}` }
     });

@@ -5,9 +5,12 @@
  * the folder the Python wheel ships as
  * share/jupyter/labextensions/jupyterlab-char-attention.
  *
- * The development JupyterLab in lab/ is the core: build-labextension reads
- * its package.json (dependencies, resolutions, singletonPackages) to decide
- * which packages the extension takes from JupyterLab instead of bundling.
+ * The core is described by @jupyterlab/core-meta (the package.json of the
+ * JupyterLab release the extension is built against, pinned in
+ * devDependencies): its dependencies, resolutions and singletonPackages decide
+ * which packages the extension takes from JupyterLab instead of bundling, and
+ * which versions it asks for at runtime. This is what
+ * `jupyter labextension build` does with @jupyter/builder.
  *
  * Usage: node scripts/build-labextension.js [--development] [--watch]
  */
@@ -18,7 +21,13 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
-const corePath = path.join(root, 'lab');
+const corePackageFile = path.join(
+  root,
+  'node_modules',
+  '@jupyterlab',
+  'core-meta',
+  'core.package.json'
+);
 
 function fail(message) {
   console.error(`build-labextension: ${message}`);
@@ -32,31 +41,24 @@ function main() {
   const builder = path.join(
     root,
     'node_modules',
-    '@jupyterlab',
+    '@jupyter',
     'builder',
     'lib',
     'build-labextension.js'
   );
   if (!fs.existsSync(builder)) {
     fail(
-      '@jupyterlab/builder is not installed: run `npm ci` in the repository root first.'
+      '@jupyter/builder is not installed: run `npm ci` in the repository root first.'
     );
   }
-  const coreManifest = path.join(corePath, 'package.json');
-  if (!fs.existsSync(coreManifest)) {
+  if (!fs.existsSync(corePackageFile)) {
     fail(
-      `${coreManifest} is missing: it describes the JupyterLab core the extension is built against.`
+      `${corePackageFile} is missing: run \`npm ci\` (devDependency @jupyterlab/core-meta).`
     );
   }
-  const core = JSON.parse(fs.readFileSync(coreManifest, 'utf-8'));
-  if (
-    !core.jupyterlab ||
-    !Array.isArray(core.jupyterlab.singletonPackages) ||
-    !core.resolutions
-  ) {
-    fail(
-      `${coreManifest} needs "jupyterlab.singletonPackages" and "resolutions" to serve as --core-path.`
-    );
+  const core = JSON.parse(fs.readFileSync(corePackageFile, 'utf-8'));
+  if (!core.jupyterlab || !Array.isArray(core.jupyterlab.singletonPackages)) {
+    fail(`${corePackageFile} has no "jupyterlab.singletonPackages".`);
   }
   // The entry points named in package.json must have been compiled by tsc.
   const entries = [
@@ -74,7 +76,13 @@ function main() {
   const passThrough = process.argv
     .slice(2)
     .filter(arg => ['--development', '--watch', '--source-map'].includes(arg));
-  const args = [builder, '--core-path', corePath, ...passThrough, root];
+  const args = [
+    builder,
+    '--core-package-file',
+    corePackageFile,
+    ...passThrough,
+    root
+  ];
   const started = Date.now();
   const result = spawnSync(process.execPath, args, {
     cwd: root,
@@ -85,7 +93,7 @@ function main() {
   }
   if (result.status !== 0) {
     fail(
-      `webpack failed (exit code ${result.status}); see the messages above.`
+      `the build failed (exit code ${result.status}); see the messages above.`
     );
   }
   const outputDir = path.join(root, pkg.jupyterlab.outputDir);

@@ -1,12 +1,22 @@
 #!/usr/bin/env node
 /**
- * `npm start`: builds what is needed and serves the development JupyterLab on
- * 127.0.0.1 with examples/ as its root and examples/attention.ipynb open.
+ * `npm start`: the usual extension development flow, kept inside the
+ * repository.
  *
- * The extension is loaded as a prebuilt extension from
- * jupyterlab_char_attention/labextension (linked into lab/labextensions, as
- * `jupyter labextension develop` does), and the kernel imports the Python
- * package from this checkout.
+ *   1. .venv with JupyterLab (scripts/venv.sh; nothing to do when up to date);
+ *   2. `npm run build` (lib/ and the extension in development mode);
+ *   3. the equivalent of `jupyter labextension develop --overwrite`: a link to
+ *      jupyterlab_char_attention/labextension in the repository's own Jupyter
+ *      data folder (.cache/jupyter/data/labextensions), so the venv is not
+ *      touched and a rebuild (`npm run build:labextension:dev`) is live on
+ *      reload;
+ *   4. `jupyter lab` on 127.0.0.1 with examples/ as root and
+ *      examples/attention.ipynb open; prints the URL with its token.
+ *
+ * Jupyter's config, data, runtime, settings and workspaces folders, HOME
+ * (IPython, Keras and other caches of the kernel) and TMPDIR are under
+ * .cache/ in the repository. Kernels import jupyterlab_char_attention from
+ * this checkout (PYTHONPATH).
  *
  * Environment: PORT (default 8888), TOKEN (default: random), NOTEBOOK
  * (default attention.ipynb, relative to examples/).
@@ -18,15 +28,12 @@ const fs = require('fs');
 const http = require('http');
 const net = require('net');
 const path = require('path');
-const { spawn } = require('child_process');
-
-const { PYTHON, ensureSystemPackages } = require('./system-deps');
-const { ensureBuilt } = require('./dev-build');
+const { spawn, spawnSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
-const labDir = path.join(root, 'lab');
 const examplesDir = path.join(root, 'examples');
-const cacheDir = path.join(root, '.cache', 'lab');
+const cacheDir = path.join(root, '.cache', 'jupyter');
+const PYTHON = path.join(root, '.venv', 'bin', 'python');
 const HOST = '127.0.0.1';
 const PORT = Number(process.env.PORT || 8888);
 const TOKEN = process.env.TOKEN || crypto.randomBytes(24).toString('hex');
@@ -68,18 +75,78 @@ function getStatus(port) {
   });
 }
 
-/** Links the built extension where the lab server looks for prebuilt extensions. */
-function linkExtension() {
+/** Runs a step in the foreground; exits with its message when it fails. */
+function step(label, command, args, env) {
+  log(label);
+  const result = spawnSync(command, args, {
+    cwd: root,
+    env,
+    stdio: 'inherit'
+  });
+  if (result.error || result.status !== 0) {
+    fail(
+      `${label} failed (${result.error ? result.error.message : `exit code ${result.status}`}); see the messages above.`
+    );
+  }
+}
+
+/**
+ * What `jupyter labextension develop --overwrite` does, into the repository's
+ * Jupyter data folder: a symlink labextensions/<name> -> the built extension.
+ * (The command itself would `pip install -e .` into the venv first, because
+ * the package is not installed there; kernels get it from PYTHONPATH.)
+ */
+function developLink(env) {
   const pkg = JSON.parse(
     fs.readFileSync(path.join(root, 'package.json'), 'utf-8')
   );
   const source = path.join(root, pkg.jupyterlab.outputDir);
-  const extensionsDir = path.join(labDir, 'labextensions');
+  const extensionsDir = path.join(env.JUPYTER_DATA_DIR, 'labextensions');
   const link = path.join(extensionsDir, pkg.name);
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(path.relative(extensionsDir, source), link, 'dir');
-  return extensionsDir;
+  log(`linked ${path.relative(root, link)} -> ${path.relative(root, source)}`);
+}
+
+/** Environment with every Jupyter, IPython and temp folder under .cache/jupyter. */
+function repositoryEnv() {
+  const dirs = {
+    HOME: path.join(cacheDir, 'home'),
+    JUPYTER_CONFIG_DIR: path.join(cacheDir, 'config'),
+    JUPYTER_DATA_DIR: path.join(cacheDir, 'data'),
+    JUPYTER_RUNTIME_DIR: path.join(cacheDir, 'runtime'),
+    TMPDIR: path.join(cacheDir, 'tmp')
+  };
+  for (const dir of Object.values(dirs)) {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+  return {
+    ...process.env,
+    ...dirs,
+    PATH: [path.join(root, '.venv', 'bin'), process.env.PATH].join(
+      path.delimiter
+    ),
+    XDG_CACHE_HOME: path.join(dirs.HOME, '.cache'),
+    XDG_CONFIG_HOME: path.join(dirs.HOME, '.config'),
+    XDG_DATA_HOME: path.join(dirs.HOME, '.local', 'share'),
+    IPYTHONDIR: path.join(dirs.HOME, '.ipython'),
+    JUPYTERLAB_SETTINGS_DIR: path.join(
+      dirs.JUPYTER_CONFIG_DIR,
+      'lab',
+      'user-settings'
+    ),
+    JUPYTERLAB_WORKSPACES_DIR: path.join(
+      dirs.JUPYTER_CONFIG_DIR,
+      'lab',
+      'workspaces'
+    ),
+    // Kernels import the package from this checkout.
+    PYTHONPATH: [root, process.env.PYTHONPATH]
+      .filter(Boolean)
+      .join(path.delimiter),
+    PYDEVD_DISABLE_FILE_VALIDATION: '1'
+  };
 }
 
 async function main() {
@@ -95,19 +162,18 @@ async function main() {
         : `Cannot listen on ${HOST}:${PORT}: ${error.message}`
     );
   }
-  if (!ensureSystemPackages({ log })) {
-    process.exit(1);
-  }
-  try {
-    ensureBuilt({ log });
-  } catch (error) {
-    fail(error.message);
-  }
-  const extensionsDir = linkExtension();
-  fs.mkdirSync(examplesDir, { recursive: true });
-  for (const dir of ['state', 'tmp', 'runtime']) {
-    fs.mkdirSync(path.join(cacheDir, dir), { recursive: true });
-  }
+  const env = repositoryEnv();
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  // These two write only into the repository (.venv, lib/, the extension
+  // folder) and keep the user's own npm and pip configuration.
+  step(
+    '.venv (scripts/venv.sh)',
+    'bash',
+    [path.join('scripts', 'venv.sh')],
+    process.env
+  );
+  step('npm run build', npm, ['run', 'build'], process.env);
+  developLink(env);
 
   const notebook = path.join(examplesDir, NOTEBOOK);
   const page = fs.existsSync(notebook)
@@ -118,25 +184,14 @@ async function main() {
       `${path.relative(root, notebook)} not found: opening the file browser instead.`
     );
   }
-  const env = {
-    ...process.env,
-    CHAR_ATTENTION_LAB_STATE: path.join(cacheDir, 'state'),
-    CHAR_ATTENTION_LAB_LABEXTENSIONS: extensionsDir,
-    JUPYTER_RUNTIME_DIR: path.join(cacheDir, 'runtime'),
-    // The kernel imports jupyterlab_char_attention from this checkout.
-    PYTHONPATH: [root, process.env.PYTHONPATH]
-      .filter(Boolean)
-      .join(path.delimiter),
-    PYDEVD_DISABLE_FILE_VALIDATION: '1',
-    TMPDIR: path.join(cacheDir, 'tmp')
-  };
   const args = [
-    path.join(labDir, 'main.py'),
+    '-m',
+    'jupyterlab',
     `--ServerApp.ip=${HOST}`,
     `--ServerApp.port=${PORT}`,
     '--ServerApp.port_retries=0',
     '--ServerApp.open_browser=False',
-    `--ServerApp.token=${TOKEN}`,
+    `--IdentityProvider.token=${TOKEN}`,
     `--ServerApp.root_dir=${examplesDir}`
   ];
   if (typeof process.getuid === 'function' && process.getuid() === 0) {

@@ -1,14 +1,21 @@
 /**
- * A fresh development JupyterLab server and browser page per test.
+ * A fresh JupyterLab (or Notebook 7) server and browser page per test.
  *
- * Each `withLab` call starts lab/main.py on a free 127.0.0.1 port with its own
- * root folder, settings, workspaces, runtime and temp folders (under
- * E2E_RUN_DIR), opens Chromium on it, runs the test body (on failure: a
- * screenshot and the server log), checks the console for errors, and always
- * stops browser context and server
- * (the server by its PID; its process group, kernels included, if it does not
- * exit on SIGTERM). The server's PID is also written to E2E_RUN_DIR/pids so the
- * runner script can stop it if this process dies.
+ * Each `withLab` call starts `jupyter lab` (or `jupyter notebook` with
+ * `app: 'notebook'`) from the repository's .venv on a free 127.0.0.1 port,
+ * with its own root folder and its own Jupyter config, data, runtime, settings,
+ * workspaces, HOME and temp folders (under E2E_RUN_DIR, inside artifacts/).
+ * The extension is the installed wheel: e2e/run.sh installs it into a prefix
+ * and passes E2E_JUPYTER_PATH (its share/jupyter) and E2E_PYTHONPATH (its
+ * site-packages, for kernels).
+ *
+ * It opens Chromium on the server, runs the test body (on failure: a
+ * screenshot and the server log), then fails on console errors and on any
+ * console message about "Unsatisfied version" (a shared package the
+ * extension asks for that the application does not provide), and always stops
+ * browser context and server (by its PID; its process group, kernels
+ * included, if it does not exit on SIGTERM). The server's PID is also written
+ * to E2E_RUN_DIR/pids so the runner script can stop it if this process dies.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,16 +28,18 @@ import { launchChromium } from '../../scripts/chromium.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
-const runDir =
-  process.env.E2E_RUN_DIR || fs.mkdtempSync('/tmp/char-attention-e2e-');
 const artifactsDir =
   process.env.E2E_ARTIFACTS || path.join(repoRoot, 'artifacts', 'e2e');
-const labextensions = process.env.E2E_LABEXTENSIONS;
-const python = process.env.E2E_PYTHON || '/usr/bin/python3';
+const runDir =
+  process.env.E2E_RUN_DIR || path.join(artifactsDir, `run-${process.pid}`);
+const jupyterPath = process.env.E2E_JUPYTER_PATH;
+const kernelPythonPath = process.env.E2E_PYTHONPATH;
+/** The Python of the development venv (scripts/venv.sh). */
+export const python =
+  process.env.E2E_PYTHON || path.join(repoRoot, '.venv', 'bin', 'python');
 const MIME = 'application/x-char-attention+json';
 
 fs.mkdirSync(artifactsDir, { recursive: true });
-fs.mkdirSync(path.join(runDir, 'pids'), { recursive: true });
 
 const liveServers = new Set();
 
@@ -66,20 +75,39 @@ function tail(file, lines = 40) {
   }
 }
 
+/** Settings every test server starts with: no news or update prompts over the page. */
+const DEFAULT_SETTINGS = {
+  '@jupyterlab/apputils-extension:notification': {
+    fetchNews: 'false',
+    checkForUpdates: false
+  }
+};
+
 /**
- * Starts a lab server with fresh state.
+ * Starts a JupyterLab (`app: 'lab'`, the default) or Notebook 7
+ * (`app: 'notebook'`) server with fresh state.
  * @param {string} name        folder name for this server's state and logs
  * @param {object} files       { 'relative/path': string | object } written into the root folder
  * @param {object} settings    { '@jupyterlab/apputils-extension:themes': {...} } user settings
+ * @param {'lab'|'notebook'} app
  */
-export async function startLab(name, { files = {}, settings = {} } = {}) {
+export async function startLab(
+  name,
+  { files = {}, settings = {}, app = 'lab' } = {}
+) {
   assert.ok(
-    labextensions,
-    'E2E_LABEXTENSIONS must name the installed share/jupyter/labextensions folder'
+    jupyterPath && kernelPythonPath,
+    'E2E_JUPYTER_PATH and E2E_PYTHONPATH must name the installed wheel (run the tests with `npm run test:e2e`)'
   );
+  assert.ok(
+    fs.existsSync(python),
+    `${python} is missing: run \`bash scripts/venv.sh\` first`
+  );
+  assert.ok(['lab', 'notebook'].includes(app), `unknown app ${app}`);
+  fs.mkdirSync(runDir, { recursive: true });
   const dir = fs.mkdtempSync(path.join(runDir, `${name}-`));
   const rootDir = path.join(dir, 'root');
-  for (const sub of ['root', 'state', 'runtime', 'data', 'config', 'tmp']) {
+  for (const sub of ['root', 'home', 'runtime', 'data', 'config', 'tmp']) {
     fs.mkdirSync(path.join(dir, sub), { recursive: true });
   }
   for (const [relative, content] of Object.entries(files)) {
@@ -90,15 +118,13 @@ export async function startLab(name, { files = {}, settings = {} } = {}) {
       typeof content === 'string' ? content : JSON.stringify(content, null, 1)
     );
   }
-  for (const [id, value] of Object.entries(settings)) {
+  const settingsDir = path.join(dir, 'config', 'lab', 'user-settings');
+  for (const [id, value] of Object.entries({
+    ...DEFAULT_SETTINGS,
+    ...settings
+  })) {
     const [pkg, plugin] = id.split(':');
-    const target = path.join(
-      dir,
-      'state',
-      'user_settings',
-      pkg,
-      `${plugin}.jupyterlab-settings`
-    );
+    const target = path.join(settingsDir, pkg, `${plugin}.jupyterlab-settings`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, JSON.stringify(value));
   }
@@ -106,26 +132,37 @@ export async function startLab(name, { files = {}, settings = {} } = {}) {
   const token = crypto.randomBytes(16).toString('hex');
   const logFile = path.join(dir, 'server.log');
   const log = fs.openSync(logFile, 'w');
+  const appClass = app === 'lab' ? 'LabApp' : 'JupyterNotebookApp';
   const args = [
-    path.join(repoRoot, 'lab', 'main.py'),
+    '-m',
+    app === 'lab' ? 'jupyterlab' : 'notebook',
     '--ServerApp.ip=127.0.0.1',
     `--ServerApp.port=${port}`,
     '--ServerApp.port_retries=0',
     '--ServerApp.open_browser=False',
-    `--ServerApp.token=${token}`,
+    `--IdentityProvider.token=${token}`,
     `--ServerApp.root_dir=${rootDir}`,
-    '--CharAttentionLab.expose_app_in_browser=True'
+    `--${appClass}.expose_app_in_browser=True`
   ];
   if (process.getuid?.() === 0) {
     args.push('--allow-root');
   }
+  const home = path.join(dir, 'home');
   const env = {
     ...process.env,
-    CHAR_ATTENTION_LAB_STATE: path.join(dir, 'state'),
-    CHAR_ATTENTION_LAB_LABEXTENSIONS: labextensions,
-    JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'),
-    JUPYTER_DATA_DIR: path.join(dir, 'data'),
+    HOME: home,
+    XDG_CACHE_HOME: path.join(home, '.cache'),
+    XDG_CONFIG_HOME: path.join(home, '.config'),
+    XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    IPYTHONDIR: path.join(home, '.ipython'),
     JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
+    JUPYTER_DATA_DIR: path.join(dir, 'data'),
+    JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'),
+    JUPYTERLAB_SETTINGS_DIR: settingsDir,
+    JUPYTERLAB_WORKSPACES_DIR: path.join(dir, 'config', 'lab', 'workspaces'),
+    // The installed wheel: its labextension and, for kernels, its package.
+    JUPYTER_PATH: jupyterPath,
+    PYTHONPATH: kernelPythonPath,
     PYDEVD_DISABLE_FILE_VALIDATION: '1',
     TMPDIR: path.join(dir, 'tmp')
   };
@@ -138,6 +175,7 @@ export async function startLab(name, { files = {}, settings = {} } = {}) {
   });
   fs.closeSync(log);
   const pidFile = path.join(runDir, 'pids', `${server.pid}.pid`);
+  fs.mkdirSync(path.dirname(pidFile), { recursive: true });
   fs.writeFileSync(pidFile, String(server.pid));
   liveServers.add(server.pid);
   let exitCode = null;
@@ -162,12 +200,12 @@ export async function startLab(name, { files = {}, settings = {} } = {}) {
     fs.rmSync(pidFile, { force: true });
   };
 
-  const deadline = Date.now() + 30000;
+  const deadline = Date.now() + 60000;
   for (;;) {
     if (exitCode !== null) {
       await stop();
       throw new Error(
-        `lab server exited with code ${exitCode}:\n${tail(logFile)}`
+        `${app} server exited with code ${exitCode}:\n${tail(logFile)}`
       );
     }
     try {
@@ -182,11 +220,11 @@ export async function startLab(name, { files = {}, settings = {} } = {}) {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`lab server not ready within 30 s:\n${tail(logFile)}`);
+      throw new Error(`${app} server not ready within 60 s:\n${tail(logFile)}`);
     }
     await sleep(200);
   }
-  return { url, token, rootDir, dir, logFile, stop };
+  return { url, token, rootDir, dir, logFile, stop, app };
 }
 
 let browser;
@@ -211,8 +249,9 @@ export async function screenshot(page, name, options = {}) {
 
 /**
  * Runs `body({ page, lab, errors })` against a fresh server and browser
- * context. Afterwards the console must hold no errors except those matching
- * `allowErrors` (regular expressions).
+ * context (`app: 'notebook'` for Notebook 7). Afterwards the console must hold
+ * no errors except those matching `allowErrors` (regular expressions), and no
+ * message of any kind about an unsatisfied shared-package version.
  */
 export async function withLab(name, options, body) {
   const {
@@ -222,6 +261,7 @@ export async function withLab(name, options, body) {
   } = options;
   const lab = await startLab(name, labOptions);
   const errors = [];
+  const versionWarnings = [];
   let context;
   try {
     context = await (await launchBrowser()).newContext({ viewport });
@@ -231,15 +271,25 @@ export async function withLab(name, options, body) {
       if (message.type() === 'error') {
         errors.push(`console.error: ${message.text()}`);
       }
+      if (/Unsatisfied version/i.test(message.text())) {
+        versionWarnings.push(`console.${message.type()}: ${message.text()}`);
+      }
     });
     try {
       await body({ page, lab, errors });
     } catch (error) {
       await screenshot(page, `${name}-FAILED`).catch(() => undefined);
       console.log(`# server log of ${name}:\n${tail(lab.logFile, 25)}`);
-      console.log(`# console errors: ${JSON.stringify(errors, null, 1)}`);
+      console.log(
+        `# console errors: ${JSON.stringify([...errors, ...versionWarnings], null, 1)}`
+      );
       throw error;
     }
+    assert.deepEqual(
+      versionWarnings,
+      [],
+      'shared packages with unsatisfied versions: the extension loads its own copies'
+    );
     const unexpected = errors.filter(
       error => !allowErrors.some(pattern => pattern.test(error))
     );
@@ -250,16 +300,31 @@ export async function withLab(name, options, body) {
   }
 }
 
-/** Opens JupyterLab (optionally a file, relative to the root) and waits until it is restored. */
-export async function openLab(page, lab, file) {
-  const where = file
-    ? `/lab/tree/${file.split('/').map(encodeURIComponent).join('/')}`
-    : '/lab';
-  await page.goto(`${lab.url}${where}?reset&token=${lab.token}`);
-  await page.waitForSelector('body[data-lab-restored="true"]', {
-    state: 'attached',
+/** Waits until the application in the page (window.jupyterapp) is started and its layout restored. */
+export async function waitForApp(page) {
+  await page.waitForFunction(() => !!window.jupyterapp?.restored, null, {
     timeout: 60000
   });
+  await page.evaluate(() => window.jupyterapp.restored.then(() => undefined));
+}
+
+/**
+ * Opens the application (optionally a file, relative to the root) and waits
+ * until it is restored: JupyterLab at /lab, Notebook 7 at /tree or
+ * /notebooks/<file> (by the server's `app`).
+ */
+export async function openLab(page, lab, file) {
+  const encoded = file ? file.split('/').map(encodeURIComponent).join('/') : '';
+  let where;
+  if (lab.app === 'notebook') {
+    where = file
+      ? `/${file.endsWith('.ipynb') ? 'notebooks' : 'edit'}/${encoded}?`
+      : '/tree?';
+  } else {
+    where = file ? `/lab/tree/${encoded}?reset&` : '/lab?reset&';
+  }
+  await page.goto(`${lab.url}${where}token=${lab.token}`);
+  await waitForApp(page);
 }
 
 /** Waits until the current notebook's kernel is connected and idle. */
@@ -279,12 +344,30 @@ export async function waitForIdleKernel(page) {
   );
 }
 
-/** Creates a notebook from the launcher and waits for its kernel. */
-export async function newNotebook(page) {
-  await page
-    .locator('.jp-LauncherCard[data-category="Notebook"]')
-    .first()
-    .click();
+/**
+ * Creates a notebook and waits for its kernel: from the launcher in
+ * JupyterLab; in Notebook 7 (pass `lab`) an empty Untitled.ipynb with the
+ * python3 kernel is saved and opened (its launcher opens a new browser tab).
+ */
+export async function newNotebook(page, lab) {
+  if (lab?.app === 'notebook') {
+    const file = 'Untitled.ipynb';
+    await page.evaluate(
+      ([name, content]) =>
+        window.jupyterapp.serviceManager.contents.save(name, {
+          type: 'notebook',
+          format: 'json',
+          content
+        }),
+      [file, notebookWith([{ source: '' }])]
+    );
+    await openLab(page, lab, file);
+  } else {
+    await page
+      .locator('.jp-LauncherCard[data-category="Notebook"]')
+      .first()
+      .click();
+  }
   await page.waitForSelector('.jp-NotebookPanel .jp-Cell .cm-content', {
     timeout: 30000
   });

@@ -27,9 +27,9 @@ def _cli_command():
     if override:
         return shlex.split(override)
     if shutil.which("node") is None:
-        pytest.skip("node is not installed")
+        pytest.fail("node is not installed")
     if not os.path.exists(CLI_ENTRY):
-        pytest.skip("the CLI is not built (lib-node/cli/main.js is missing): run `npm run build:node`")
+        pytest.fail("the CLI is not built (lib-node/cli/main.js is missing): run `npm run build:node`")
     return ["node", os.path.join(REPO_ROOT, "bin", "char-attention.js")]
 
 
@@ -69,6 +69,8 @@ def _fixture_cases():
     cases = []
     for name in sorted(os.listdir(TOKENIZER_CASES)):
         folder = os.path.join(TOKENIZER_CASES, name)
+        if not os.path.isdir(folder):  # LICENSE and other notes
+            continue
         with open(os.path.join(folder, "tokenizer.json"), encoding="utf-8") as fh:
             tokenizer = fh.read()
         with open(os.path.join(folder, "expected.json"), encoding="utf-8") as fh:
@@ -78,7 +80,7 @@ def _fixture_cases():
 
 
 def _keras_cases():
-    kp_text = pytest.importorskip("keras_preprocessing.text")
+    import keras_oracle as kp_text
     train = ["Hello, world! 😀 café", "cafe\u0301 naïve", "İstanbul ΟΔΟΣ σοφός", "tab\tnew line 文字 👍🏽"]
     texts = ["İİ İstanbul", "ΟΔΟΣ Σ ΣΑΣ", "cafe\u0301 café 😀", "unknown ☃ ✓ Ωmega", "", "x" * 30, "<b>&amp;</b>"]
     cases = []

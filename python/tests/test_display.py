@@ -177,7 +177,7 @@ def test_output_is_deterministic():
 
 
 def test_display_attention_publishes_the_bundle(monkeypatch):
-    display_module = pytest.importorskip("IPython.display")
+    import IPython.display as display_module
     shown = []
     monkeypatch.setattr(display_module, "display", lambda obj: shown.append(obj))
     assert display_attention("hi", [0.4, 0.6], prediction=[0.2, 0.8]) is None
@@ -188,7 +188,7 @@ def test_display_attention_publishes_the_bundle(monkeypatch):
 
 
 def test_display_attention_in_a_real_ipython_shell():
-    core = pytest.importorskip("IPython.core.interactiveshell")
+    import IPython.core.interactiveshell as core
     shell = core.InteractiveShell.instance()
     formatted, _ = shell.display_formatter.format(AttentionView("ab", [0.5, 0.5]))
     assert MIME_TYPE in formatted and "text/html" in formatted
@@ -201,7 +201,7 @@ def test_a_sample_taken_from_a_batch_displays_on_its_own():
 
 
 def test_several_texts_from_parallel_lists():
-    np = pytest.importorskip("numpy")
+    import numpy as np
     texts = ["good", "bad!"]
     attention = np.array([[0.1, 0.2, 0.3, 0.4], [0.25, 0.25, 0.25, 0.25]])
     view = AttentionView(texts, attention, predictions=np.array([[0.9], [0.2]]), labels=["pos", "neg"],

@@ -3,7 +3,7 @@
 TensorFlow/Keras cannot be installed here: the model objects below are
 stand-ins whose ``predict`` returns fixed arrays, and a stand-in ``keras``
 module records how the two-output model is built. The encoding they receive
-is checked against the real keras_preprocessing.
+is checked against Keras's own preprocessing (keras_oracle.py).
 """
 
 import sys
@@ -11,9 +11,9 @@ import types
 
 import pytest
 
-np = pytest.importorskip("numpy")
-kp_text = pytest.importorskip("keras_preprocessing.text")
-kp_sequence = pytest.importorskip("keras_preprocessing.sequence")
+import keras_oracle as kp_sequence
+import keras_oracle as kp_text
+import numpy as np
 
 from jupyterlab_char_attention import display_attention, from_keras, validate_payload  # noqa: E402
 from jupyterlab_char_attention.keras import build_attention_model, model_maxlen  # noqa: E402
@@ -166,7 +166,7 @@ def test_model_maxlen():
 
 
 def test_from_keras_result_displays(fake_keras, monkeypatch):
-    display_module = pytest.importorskip("IPython.display")
+    import IPython.display as display_module
     shown = []
     monkeypatch.setattr(display_module, "display", shown.append)
     display_attention(from_keras(FakeModel(), TEXTS, _tokenizer()))

@@ -19,7 +19,7 @@ MIME = "application/x-char-attention+json"
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     if not os.path.exists(TOKENIZER):
-        pytest.skip("examples/models/demo/tokenizer.json (the demo model's tokenizer) is missing")
+        pytest.fail("examples/models/demo/tokenizer.json (the demo model's tokenizer) is missing")
     out_dir = tmp_path_factory.mktemp("notebook")
     out = out_dir / "attention.ipynb"
     subprocess.run(

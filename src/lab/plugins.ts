@@ -10,7 +10,7 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ILayoutRestorer } from '@jupyterlab/application';
+import { ILabShell, ILayoutRestorer } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import {
@@ -23,6 +23,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Widget } from '@lumino/widgets';
 import { fragmentOrEmpty } from './actions';
 import { registerCommands } from './commands';
 import type { ILabContext } from './context';
@@ -60,7 +61,8 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     IDocumentManager,
     IFileBrowserFactory,
     IDefaultFileBrowser,
-    ILayoutRestorer
+    ILayoutRestorer,
+    ILabShell
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -73,7 +75,8 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     docManager: IDocumentManager | null,
     browserFactory: IFileBrowserFactory | null,
     defaultBrowser: IDefaultFileBrowser | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    labShell: ILabShell | null
   ) => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const settings = new LabSettings();
@@ -106,7 +109,8 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
         trans
       }),
       browserPath: () => browserPath(app, browserFactory, defaultBrowser),
-      openViewer: () => openViewer(context)
+      openViewer: () =>
+        Private.revealInSidePanel(app, labShell, openViewer(context), trans)
     };
 
     registerCommands(context);
@@ -153,6 +157,34 @@ export const labPlugins: JupyterFrontEndPlugin<any>[] = [
 ];
 
 namespace Private {
+  /**
+   * Notebook 7's shell (no ILabShell) shows a single widget in its main area,
+   * the notebook or the file tree, and silently ignores a second one: the
+   * viewer goes to the right side panel there, which `activateById` expands.
+   */
+  export function revealInSidePanel<T extends Widget>(
+    app: JupyterFrontEnd,
+    labShell: ILabShell | null,
+    widget: T,
+    trans: TranslationBundle
+  ): T {
+    if (labShell || widget.isAttached) {
+      return widget;
+    }
+    app.shell.add(widget, 'right', { rank: 50 });
+    if (!widget.isAttached) {
+      Notification.error(
+        trans.__(
+          'The Attention Viewer cannot be shown: this application has no main or right area to put it in.'
+        ),
+        { autoClose: false }
+      );
+      return widget;
+    }
+    app.shell.activateById(widget.id);
+    return widget;
+  }
+
   /** Started on first use only: the worker bundle carries TensorFlow.js. */
   export function spawnWorker() {
     return spawnModelWorker();

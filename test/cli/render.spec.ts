@@ -24,7 +24,15 @@ function run(args: string[], input?: string) {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'char-attention-render-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-(BUILT ? describe : describe.skip)('char-attention render (built CLI)', () => {
+describe('char-attention render (built CLI)', () => {
+  beforeAll(() => {
+    if (!BUILT) {
+      throw new Error(
+        'lib-node/cli/main.js is missing: run `npm run build:node` first (`npm test` does)'
+      );
+    }
+  });
+
   it('writes a standalone page for the 250-character example', () => {
     const out = path.join(tmp, 'review.html');
     const result = run(['examples/review-250.json', '-o', out]);

@@ -10,7 +10,8 @@ import * as path from 'path';
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'char-attention.js');
 const FIXTURES = path.resolve(ROOT, 'test/fixtures/keras-tokenizer');
-const PYTHON = '/usr/bin/python3';
+// The development venv (scripts/venv.sh).
+const PYTHON = path.resolve(__dirname, '../../.venv/bin/python');
 
 const TRICKY = [
   'İx ΟΔΟΣ😀e\u0301',
@@ -46,10 +47,13 @@ function pythonAlign(request: object): unknown {
   return JSON.parse(out.stdout);
 }
 
-const available =
-  fs.existsSync(PYTHON) &&
-  fs.existsSync(path.join(ROOT, 'jupyterlab_char_attention', 'align.py'));
-(available ? describe : describe.skip)('align CLI = Python align()', () => {
+describe('align CLI = Python align()', () => {
+  beforeAll(() => {
+    if (!fs.existsSync(PYTHON)) {
+      throw new Error(`${PYTHON} is missing: run \`bash scripts/venv.sh\``);
+    }
+  });
+
   it.each(['case0', 'case1', 'case2', 'case3'])(
     '%s, every padding/truncating side',
     name => {

@@ -5,7 +5,7 @@
 import { runGraph } from '../../src/model/graph';
 import { IBuildContext } from '../../src/model/layers/base';
 import { createGruCell } from '../../src/model/layers/gru';
-import { Kernels } from '../../src/model/layers/kernels';
+import { Kernels, simdKernelCalls } from '../../src/model/layers/kernels';
 import { createLayer } from '../../src/model/layers/registry';
 import { stepCell } from '../../src/model/layers/recurrent';
 import {
@@ -70,6 +70,10 @@ function parse(name: string) {
 }
 
 describe.each([true, false])('nntrainer GRU goldens (simd=%s)', simd => {
+  let callsBefore = 0;
+  beforeAll(() => {
+    callsBefore = simdKernelCalls();
+  });
   it.each(LAYER_CASES)('%s', name => {
     const { config, weights, rest } = parse(name);
     const [input, expected] = rest;
@@ -113,4 +117,17 @@ describe.each([true, false])('nntrainer GRU goldens (simd=%s)', simd => {
     );
     expect(maxAbsDiff(hNew, expected)).toBeLessThanOrEqual(1e-5);
   });
+
+  it(
+    simd ? 'ran the WebAssembly SIMD kernels' : 'never ran the SIMD kernels',
+    () => {
+      const calls = simdKernelCalls() - callsBefore;
+      if (simd) {
+        expect(new Kernels({ simd: true }).simd).toBe(true);
+        expect(calls).toBeGreaterThan(0);
+      } else {
+        expect(calls).toBe(0);
+      }
+    }
+  );
 });

@@ -5,6 +5,7 @@
  */
 import { buildGraph, runGraph } from '../../src/model/graph';
 import { parseModelConfig } from '../../src/model/keras';
+import { simdKernelCalls } from '../../src/model/layers/kernels';
 import { chainGraph, fixtureJson, maxAbsDiff, weight } from './helpers';
 
 interface ICase {
@@ -40,6 +41,10 @@ function run(
 }
 
 describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
+  let callsBefore = 0;
+  beforeAll(() => {
+    callsBefore = simdKernelCalls();
+  });
   const gru = load('GRU.json');
   // Cases 5-8 are stateful (second predict call) and do not apply to inference from a zero state.
   const gruConfigs: { [name: string]: any } = {
@@ -218,4 +223,16 @@ describe.each([true, false])('keras-js fixtures (simd=%s)', simd => {
       TOLERANCE
     );
   });
+
+  it(
+    simd ? 'ran the WebAssembly SIMD kernels' : 'never ran the SIMD kernels',
+    () => {
+      const calls = simdKernelCalls() - callsBefore;
+      if (simd) {
+        expect(calls).toBeGreaterThan(0);
+      } else {
+        expect(calls).toBe(0);
+      }
+    }
+  );
 });

@@ -19,6 +19,15 @@ export interface IWeightMatrix {
 }
 
 /** Matrix kernels bound to one model (one WebAssembly memory each). */
+/**
+ * How many times the WebAssembly SIMD kernels ran (matrix products and GRU
+ * gate updates), over all instances: lets tests check that a run claimed to
+ * use SIMD really did.
+ */
+export function simdKernelCalls(): number {
+  return Private.calls.simd;
+}
+
 export class Kernels {
   /** Whether the WebAssembly SIMD kernel is used. */
   readonly simd: boolean;
@@ -96,6 +105,7 @@ export class Kernels {
       Private.gemmJs(x, m, w.k, w.data, w.np, out);
       return;
     }
+    Private.calls.simd++;
     const memory = this._memory!;
     const xIn = x.buffer === memory.buffer;
     const outIn = out.buffer === memory.buffer;
@@ -139,6 +149,7 @@ export class Kernels {
     if (!this.simd || groups === 0) {
       return 0;
     }
+    Private.calls.simd++;
     this._gruGates!(
       x.byteOffset,
       inner.byteOffset,
@@ -220,6 +231,9 @@ export function gemmFlops(m: number, k: number, n: number): number {
 }
 
 namespace Private {
+  // An object: the counter is changed from outside this namespace.
+  export const calls = { simd: 0 };
+
   export function align16(floats: number): number {
     return Math.ceil(floats / 4) * 4;
   }

@@ -1,0 +1,283 @@
+/**
+ * The extension in Jupyter Notebook 7 (`jupyter notebook`): the renderer in a
+ * notebook, an untrusted notebook from disk, right-click "Visualize
+ * Attention" on an output, and the Attention Viewer from the View menu and
+ * the command palette. Notebook 7's shell shows one widget in its main area
+ * (the notebook): the viewer must open in a side panel that is shown.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import {
+  FALLBACK_HTML,
+  MIME,
+  closeBrowser,
+  displayBundleCode,
+  newNotebook,
+  notebookWith,
+  openLab,
+  repoRoot,
+  runInActiveCell,
+  screenshot,
+  waitForIdleKernel,
+  withLab
+} from './support/lab.mjs';
+import { BATCH } from './support/payloads.mjs';
+
+after(closeBrowser);
+
+// Notebook 7.6.3 itself throws this on every page load (its shortcuts plugin
+// reads the schema of a plugin whose settings failed to load), also with no
+// extension installed; nothing else may reach the console.
+const NOTEBOOK7_OWN_ERROR =
+  /^pageerror: Cannot read properties of undefined \(reading 'schema'\)$/;
+const APP = { app: 'notebook', allowErrors: [NOTEBOOK7_OWN_ERROR] };
+const RENDERED = '.jp-NotebookPanel .jp-RenderedCharAttention';
+const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
+const LAB_SETTINGS = {
+  'jupyterlab-char-attention:lab': {
+    modelPath: 'models/demo/demo.h5',
+    tokenizerPath: 'models/demo/tokenizer.json'
+  }
+};
+
+function copyDemoModel(rootDir) {
+  assert.ok(
+    fs.existsSync(path.join(DEMO_DIR, 'demo.h5')),
+    `${DEMO_DIR}/demo.h5 is missing (npm run train-demo makes it)`
+  );
+  const target = path.join(rootDir, 'models', 'demo');
+  fs.mkdirSync(target, { recursive: true });
+  for (const name of fs.readdirSync(DEMO_DIR)) {
+    fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
+  }
+}
+
+/** The viewer panel, which must be visible on screen (not only in the DOM). */
+async function visibleViewer(page) {
+  const panel = page.locator('.jp-CharAttention-panel');
+  await panel.waitFor({ state: 'visible', timeout: 15000 });
+  const box = await panel.boundingBox();
+  assert.ok(
+    box && box.width > 100 && box.height > 100,
+    `the viewer has room on screen: ${JSON.stringify(box)}`
+  );
+  return panel;
+}
+
+test('Notebook 7: a displayed bundle renders our table, not the fallback', async () => {
+  await withLab('nb7-display', APP, async ({ page, lab }) => {
+    await openLab(page, lab);
+    await newNotebook(page, lab);
+    await runInActiveCell(page, displayBundleCode(BATCH));
+    const table = page.locator(RENDERED);
+    await table
+      .locator('td.jp-CharAttention-cell')
+      .first()
+      .waitFor({ timeout: 30000 });
+    assert.equal(
+      await table.locator('.jp-CharAttention-sample').count(),
+      BATCH.samples.length
+    );
+    assert.equal(
+      await page.locator('.char-attention-fallback').count(),
+      0,
+      'the text/html fallback is not shown'
+    );
+    await screenshot(page, 'nb7-display');
+  });
+});
+
+test('Notebook 7: an untrusted notebook from disk renders, and its HTML fallback script does not run', async () => {
+  const notebook = notebookWith([
+    {
+      source: 'display_attention(...)',
+      outputs: [
+        {
+          [MIME]: BATCH,
+          'text/html': `${FALLBACK_HTML}<script>window.fallbackRan = true</script>`,
+          'text/plain': 'fallback'
+        }
+      ]
+    }
+  ]);
+  await withLab(
+    'nb7-untrusted',
+    { ...APP, files: { 'stored.ipynb': notebook } },
+    async ({ page, lab }) => {
+      await openLab(page, lab, 'stored.ipynb');
+      await page
+        .locator(`${RENDERED} td.jp-CharAttention-cell`)
+        .first()
+        .waitFor({ timeout: 30000 });
+      const trusted = await page.evaluate(
+        () =>
+          window.jupyterapp.shell.currentWidget.content.model.cells.get(0)
+            .trusted
+      );
+      assert.equal(trusted, false, 'the notebook is untrusted');
+      assert.equal(await page.evaluate(() => window.fallbackRan), undefined);
+      await screenshot(page, 'nb7-untrusted');
+    }
+  );
+});
+
+test('Notebook 7: right-click → Visualize Attention adds the table below a printed text', async () => {
+  const text = 'the box was broken on arrival';
+  await withLab(
+    'nb7-visualize',
+    { ...APP, settings: LAB_SETTINGS },
+    async ({ page, lab }) => {
+      copyDemoModel(lab.rootDir);
+      await openLab(page, lab);
+      await newNotebook(page, lab);
+      await runInActiveCell(page, `print(${JSON.stringify(text)})`);
+      const printed = page
+        .locator('.jp-NotebookPanel .jp-OutputArea-child', { hasText: text })
+        .first();
+      await printed.waitFor({ timeout: 30000 });
+      await waitForIdleKernel(page);
+      await printed.click({ button: 'right' });
+      const item = page.locator('.lm-Menu .lm-Menu-item', {
+        hasText: 'Visualize Attention'
+      });
+      await item.waitFor({ timeout: 10000 });
+      await item.click();
+      const rendered = page.locator(RENDERED);
+      await rendered
+        .locator('td.jp-CharAttention-cell')
+        .first()
+        .waitFor({ timeout: 90000 });
+      const outputs = await page.evaluate(() =>
+        window.jupyterapp.shell.currentWidget.content.model.cells
+          .get(0)
+          .outputs.toJSON()
+      );
+      assert.equal(outputs.length, 2, 'one new output in the same cell');
+      const payload = outputs[1].data[MIME];
+      const sample = payload.samples ? payload.samples[0] : payload;
+      assert.equal(sample.text, text);
+      assert.equal(
+        await rendered.locator('td.jp-CharAttention-cell').count(),
+        [...text].length
+      );
+      await screenshot(page, 'nb7-visualize');
+    }
+  );
+});
+
+test('Notebook 7: View → Visualize Attention… and the palette open a visible Attention Viewer that loads the model', async () => {
+  await withLab(
+    'nb7-viewer',
+    { ...APP, files: { 'empty.ipynb': notebookWith([{ source: '' }]) } },
+    async ({ page, lab }) => {
+      copyDemoModel(lab.rootDir);
+      await openLab(page, lab, 'empty.ipynb');
+      await waitForIdleKernel(page);
+      // The View menu of the notebook page.
+      await page
+        .locator('.lm-MenuBar-item', { hasText: /^View$/ })
+        .first()
+        .click();
+      await page
+        .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
+        .first()
+        .click();
+      let panel = await visibleViewer(page);
+      await panel
+        .locator('.jp-CharAttention-modelPath')
+        .fill('models/demo/demo.h5');
+      await panel
+        .locator('.jp-CharAttention-tokenizerPath')
+        .fill('models/demo/tokenizer.json');
+      await panel.locator('.jp-CharAttention-load').click();
+      await page.waitForFunction(
+        () =>
+          ['ready', 'error'].includes(
+            document.querySelector('.jp-CharAttention-panel')?.dataset
+              .modelState
+          ),
+        null,
+        { timeout: 90000 }
+      );
+      assert.equal(
+        await panel.evaluate(node => node.dataset.modelState),
+        'ready',
+        await panel.locator('.jp-CharAttention-modelStatus').textContent()
+      );
+      await panel.locator('.jp-CharAttention-texts').click();
+      await page.keyboard.type('great value', { delay: 5 });
+      await panel
+        .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
+        .first()
+        .waitFor({ timeout: 60000 });
+      await screenshot(page, 'nb7-viewer');
+
+      // Close the panel, then the palette's "Open Attention Viewer" shows it again.
+      await page.evaluate(() => {
+        for (const area of ['main', 'left', 'right', 'down']) {
+          for (const widget of window.jupyterapp.shell.widgets(area)) {
+            if (widget.node.querySelector('.jp-CharAttention-panel')) {
+              widget.close();
+            }
+          }
+        }
+      });
+      await page
+        .locator('.jp-CharAttention-panel')
+        .waitFor({ state: 'detached', timeout: 10000 });
+      await page.evaluate(() =>
+        window.jupyterapp.commands.execute('apputils:activate-command-palette')
+      );
+      const input = page
+        .locator('.jp-ModalCommandPalette input, .lm-CommandPalette-input')
+        .first();
+      await input.waitFor({ timeout: 10000 });
+      await input.fill('Open Attention Viewer');
+      const entry = page
+        .locator('.lm-CommandPalette-item', {
+          hasText: 'Open Attention Viewer'
+        })
+        .first();
+      await entry.waitFor({ timeout: 10000 });
+      await entry.click();
+      panel = await visibleViewer(page);
+      await screenshot(page, 'nb7-viewer-palette');
+    }
+  );
+});
+
+test('Notebook 7: the file browser’s “Open in Attention Viewer” shows the model loaded in a visible viewer', async () => {
+  await withLab('nb7-file-browser', APP, async ({ page, lab }) => {
+    copyDemoModel(lab.rootDir);
+    await page.goto(`${lab.url}/tree/models/demo?token=${lab.token}`);
+    await page.waitForFunction(() => !!window.jupyterapp?.restored, null, {
+      timeout: 60000
+    });
+    await page.evaluate(() => window.jupyterapp.restored);
+    const item = page.locator('.jp-DirListing-item', { hasText: 'demo.h5' });
+    await item.first().waitFor({ timeout: 30000 });
+    await item.first().click({ button: 'right' });
+    await page
+      .locator('.lm-Menu .lm-Menu-item', {
+        hasText: 'Open in Attention Viewer'
+      })
+      .click();
+    const panel = await visibleViewer(page);
+    await page.waitForFunction(
+      () =>
+        ['ready', 'error'].includes(
+          document.querySelector('.jp-CharAttention-panel')?.dataset.modelState
+        ),
+      null,
+      { timeout: 90000 }
+    );
+    assert.equal(
+      await panel.evaluate(node => node.dataset.modelState),
+      'ready',
+      await panel.locator('.jp-CharAttention-modelStatus').textContent()
+    );
+    await screenshot(page, 'nb7-file-browser');
+  });
+});
