@@ -97,8 +97,10 @@ def check_method(method):
 
 
 def _numpy():
-    import numpy
-
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("the explanation methods need numpy (installed with Keras and TensorFlow)") from None
     return numpy
 
 

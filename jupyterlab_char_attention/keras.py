@@ -319,7 +319,23 @@ def _has_layer(model, name):
     return any(getattr(item, "name", None) == name for item in getattr(model, "layers", []) or [])
 
 
+def _check_attention_shape(model, layer, maxlen):
+    try:
+        target = model.get_layer(layer)
+        shape = tuple(target.output.shape)[1:]
+    except (AttributeError, ValueError, TypeError):
+        return  # unknown shape (or unknown layer, reported by build_attention_model)
+    if not _is_time_shape(shape, maxlen):
+        shown = ", ".join("?" if d is None else str(d) for d in shape)
+        raise ValueError(
+            f"layer {layer!r} ({type(target).__name__}) is not an attention over time: its output is "
+            f"[batch, {shown}], expected one value per model position: [batch, {maxlen}] or [batch, {maxlen}, 1]"
+        )
+
+
 def _attention_values(model, x, texts, layer, maxlen, batch_size):
+    if layer is not None:
+        _check_attention_shape(model, layer, maxlen)
     attention_model = model if layer is None else build_attention_model(model, layer)
     outputs = _predict(attention_model, _as_model_input(x), batch_size)
     if not isinstance(outputs, (list, tuple)) or len(outputs) != 2:

@@ -46,8 +46,8 @@ def attention_model(maxlen=16, vocab=40, dim=6, units=5, with_lambda=True, name=
     """
     _seeded(seed)
     inp = keras.Input((maxlen,), dtype="int32")
-    emb = layers.Embedding(vocab, dim, dtype=dtype)(inp)
-    seq = layers.GRU(units, return_sequences=True, dtype=dtype)(emb)
+    emb = layers.Embedding(vocab, dim, dtype=dtype, name="embedding")(inp)
+    seq = layers.GRU(units, return_sequences=True, dtype=dtype, name="gru")(emb)
     score = layers.TimeDistributed(layers.Dense(1, activation="tanh", dtype=dtype), dtype=dtype)(seq)
     score = layers.Flatten(dtype=dtype)(score)
     attention = layers.Activation("softmax", name=name, dtype=dtype)(score)
