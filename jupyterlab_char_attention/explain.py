@@ -155,10 +155,13 @@ class ModelExplainer:
         np = _numpy()
         x = np.asarray(x, dtype="int32")
         rows = []
+        # A model loaded from a file may declare its one input as a list.
+        wrap = isinstance(getattr(self.model, "_inputs_struct", None), (list, tuple))
         for start in range(0, len(x), self.batch_size):
-            out = self.model(x[start : start + self.batch_size], training=False)
+            chunk = x[start : start + self.batch_size]
+            out = self.model([chunk] if wrap else chunk, training=False)
             out = out.numpy() if hasattr(out, "numpy") else np.asarray(out)
-            rows.append(np.asarray(out, dtype="float64").reshape(len(x[start : start + self.batch_size]), -1))
+            rows.append(np.asarray(out, dtype="float64").reshape(len(chunk), -1))
         return np.concatenate(rows, axis=0)
 
     def targets(self, outputs, target):

@@ -1,8 +1,8 @@
 """Alignment and encoding, checked against Keras's own preprocessing.
 
 Oracles: the fixtures in test/fixtures/keras-tokenizer (made by
-keras_preprocessing 1.1.0) and the real keras_preprocessing package from
-Debian (python3-keras-preprocessing).
+keras_preprocessing 1.1.0) and real Keras 3: ``keras.src.legacy.preprocessing.text.Tokenizer``
+(the same char-level Tokenizer) and ``keras.utils.pad_sequences``.
 """
 
 import json
@@ -124,11 +124,10 @@ def test_accepts_every_tokenizer_form():
 
 
 # --------------------------------------------------------------------------
-# Against the real keras_preprocessing
+# Against real Keras 3 (its legacy Tokenizer and pad_sequences)
 # --------------------------------------------------------------------------
 
-kp_text = pytest.importorskip("keras_preprocessing.text")
-kp_sequence = pytest.importorskip("keras_preprocessing.sequence")
+from keras_oracle import kp_sequence, kp_text  # noqa: E402
 
 TRAIN = [
     "Hello, world! 😀 café",
@@ -257,7 +256,8 @@ def test_truncated_characters_are_null_and_masked():
 
 
 def test_predictions_and_array_likes():
-    np = pytest.importorskip("numpy")
+    import numpy as np
+
     keras_tok = _keras_tokenizer({})
     texts = ["hello", "world"]
     att = np.full((2, 6, 1), 0.25, dtype="float32")
