@@ -57,6 +57,8 @@ def _fixture_cases():
     cases = []
     for name in sorted(os.listdir(TOKENIZER_CASES)):
         folder = os.path.join(TOKENIZER_CASES, name)
+        if not name.startswith("case") or not os.path.isdir(folder):
+            continue  # LICENSE and other files beside the cases
         with open(os.path.join(folder, "tokenizer.json"), encoding="utf-8") as fh:
             tokenizer = fh.read()
         with open(os.path.join(folder, "expected.json"), encoding="utf-8") as fh:
