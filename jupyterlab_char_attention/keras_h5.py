@@ -163,6 +163,10 @@ def translate_keras2_config(model_config, lambdas=None):
                 raise ValueError(f"layer {name!r} ({class_name}): time_major=True has no Keras 3 equivalent")
             config = {k: v for k, v in config.items() if k != "time_major"}
             inferences.append(f"layer {name!r} ({class_name}): dropped time_major=false (removed in Keras 3)")
+        if class_name == "Embedding" and "input_length" in config:
+            config = {k: v for k, v in config.items() if k != "input_length"}
+            inferences.append(f"layer {name!r} (Embedding): dropped input_length (deprecated in Keras 3; "
+                              "the model's input declares the length)")
         if class_name == "Lambda":
             if name in lambdas:
                 spec = parse_lambda_form(lambdas[name])

@@ -45,6 +45,8 @@ def test_keras3_refuses_the_keras2_file_as_is():
 
 def test_the_rewrites_are_listed(model):
     assert model.char_attention_inferences == [
+        "demo.h5: layer 'embedding' (Embedding): dropped input_length (deprecated in Keras 3; the model's input "
+        "declares the length)",
         "demo.h5: layer 'gru' (GRU): dropped time_major=false (removed in Keras 3)",
         "demo.h5: layer 'lambda' (Lambda): computes sum(axis=1), recognised from its stored code",
     ]
