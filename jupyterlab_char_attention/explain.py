@@ -133,6 +133,23 @@ def _output_activation(model):
     return getattr(activation, "__name__", None) if activation is not None else None
 
 
+def _sequential_rest(model, embedding):
+    """For a Sequential model whose graph cannot be cut (e.g. read from a file): its later layers in order."""
+    if type(model).__name__ != "Sequential":
+        return None
+    layers = list(model.layers)
+    if embedding not in layers:
+        return None
+    after = layers[layers.index(embedding) + 1 :]
+
+    def rest(embedded, training=False):
+        for layer in after:
+            embedded = layer(embedded, training=training)
+        return embedded
+
+    return rest
+
+
 class ModelExplainer:
     """Runs one Keras model for the explanation methods.
 
@@ -227,6 +244,10 @@ class ModelExplainer:
         try:
             rest = keras.Model(embedding.output, _output_tensor(self.model))
         except Exception as err:
+            rest = _sequential_rest(self.model, embedding)
+            if rest is not None:
+                self._embedding, self._rest = embedding, rest
+                return embedding, rest
             raise ValueError(
                 f"cannot separate the model at the output of layer {embedding.name!r} for {method!r} "
                 f"(the layers after it must depend on the input only through it): {err}"

@@ -18,8 +18,10 @@ that performs the mapped operation (``sum(axis=1)`` ...), given explicitly in
 (which is read, never run). The weights are read by Keras itself from the
 original file's ``model_weights``. Every rewrite is listed in the returned
 model's ``char_attention_inferences`` (and in ``from_keras``'s payload meta)
-and announced with a warning. Files written by Keras 3 are loaded with
-``keras.models.load_model`` unchanged.
+and announced with a warning. In files written by Keras 3 only Lambdas are
+replaced (so that no stored bytecode runs, and no ``safe_mode=False`` is
+needed); a file that needs no rewrite is loaded by ``keras.models.load_model``
+as it is.
 
 The accepted Lambda forms are the TypeScript side's: ``sum|mean|max|min(axis=N[,
 keepdims=true])``, ``softmax(axis=N)``, ``expand_dims(axis=N)``,
@@ -141,7 +143,7 @@ def _recognise(config):
 
 
 def translate_keras2_config(model_config, lambdas=None):
-    """Rewrite a Keras 2 ``model_config`` dict for Keras 3; return (config, inferences).
+    """Rewrite a Keras 2 (or Keras 3) ``model_config`` dict for Keras 3; return (config, inferences).
 
     Raises ``ValueError`` naming the layer when a Lambda is neither mapped in
     ``lambdas`` nor recognised, or when an RNN uses ``time_major=True``.
@@ -219,7 +221,7 @@ def _lambda_layer_class(keras):
             super().__init__(**kwargs)
             self.op, self.axis, self.keepdims, self.factor = op, axis, keepdims, factor
 
-        def call(self, x):
+        def call(self, x, mask=None):  # Keras 3 files store a mask argument for Lambda calls
             op = self.op
             if op in ("sum", "mean", "max", "min"):
                 return getattr(ops, op)(x, axis=self.axis, keepdims=self.keepdims)
@@ -278,22 +280,21 @@ def load_keras_h5(path, lambdas=None, custom_objects=None):
         import h5py
         import keras
     except ImportError as err:
-        raise ImportError(f"load_keras_h5 needs Keras 3 and h5py in the kernel ({err})") from None
+        raise ImportError(f"load_keras_h5 needs Keras and h5py in the kernel ({err})") from None
     path = os.fspath(path)
     with h5py.File(path, "r") as fh:
         raw = fh.attrs.get("model_config")
-        version = fh.attrs.get("keras_version")
         if raw is None:
             raise ValueError(f"{path}: no model_config attribute (a weights-only file? build the model and "
                              "call model.load_weights)")
         raw = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-        version = version.decode("utf-8") if isinstance(version, bytes) else str(version or "")
-    if not keras.__version__.startswith("2.") and not version.startswith("3."):
-        config, inferences = translate_keras2_config(json.loads(raw), lambdas)
+    if keras.__version__.startswith("2."):
+        config, inferences = None, []  # Keras 2 reads its own files
     else:
-        config, inferences = None, []
+        # Keras 3 files too: their Lambdas are replaced, so that no stored bytecode runs.
+        config, inferences = translate_keras2_config(json.loads(raw), lambdas)
     objects = dict(custom_objects or {})
-    if config is None:
+    if not inferences:
         model = keras.models.load_model(path, compile=False, custom_objects=objects or None)
     else:
         objects[_LAYER_NAME] = _lambda_layer_class(keras)
