@@ -164,6 +164,7 @@ class ModelExplainer:
         self._embedding_name = embedding
         self._rest = None
         self._embedding = None
+        self._compiled = None
 
     # -- forward ----------------------------------------------------------
 
@@ -176,7 +177,12 @@ class ModelExplainer:
         wrap = isinstance(getattr(self.model, "_inputs_struct", None), (list, tuple))
         for start in range(0, len(x), self.batch_size):
             chunk = x[start : start + self.batch_size]
-            out = self.model([chunk] if wrap else chunk, training=False)
+            # predict_on_batch runs the compiled graph (a recurrent layer called eagerly is slow).
+            call = getattr(self.model, "predict_on_batch", None)
+            if call is not None:
+                out = call([chunk] if wrap else chunk)
+            else:
+                out = self.model([chunk] if wrap else chunk, training=False)
             out = out.numpy() if hasattr(out, "numpy") else np.asarray(out)
             rows.append(np.asarray(out, dtype="float64").reshape(len(chunk), -1))
         return np.concatenate(rows, axis=0)
@@ -261,28 +267,45 @@ class ModelExplainer:
         out = embedding(np.asarray(sequences, dtype="int32"))
         return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype="float32")
 
+    def _functions(self, method):
+        """(forward, gradient) over embedding inputs, as compiled TensorFlow functions (made once)."""
+        if self._compiled is None:
+            tf = _tensorflow(method)
+            _, rest = self._split(method)
+
+            @tf.function(reduce_retracing=True)
+            def forward(embedded):
+                return tf.reshape(rest(embedded, training=False), (tf.shape(embedded)[0], -1))
+
+            @tf.function(reduce_retracing=True)
+            def gradient(embedded, target):
+                with tf.GradientTape() as tape:
+                    tape.watch(embedded)
+                    out = tf.reshape(rest(embedded, training=False), (tf.shape(embedded)[0], -1))
+                    # Rows are independent, so the gradient of the sum is each row's own gradient.
+                    f = tf.reduce_sum(tf.gather(out, target, axis=1))
+                return tape.gradient(f, embedded)
+
+            self._compiled = (forward, gradient)
+        return self._compiled
+
     def rest_outputs(self, embedded, method):
         """Outputs of the model from embedding vectors (batch, T, D), as (batch, units) float64."""
         np = _numpy()
-        _, rest = self._split(method)
-        out = rest(np.asarray(embedded, dtype="float32"), training=False)
-        out = out.numpy() if hasattr(out, "numpy") else np.asarray(out)
+        forward, _ = self._functions(method)
+        out = forward(np.asarray(embedded, dtype="float32")).numpy()
         return np.asarray(out, dtype="float64").reshape(len(embedded), -1)
 
     def gradients(self, embedded, target, method):
         """df/dE for a batch of embedding inputs (batch, T, D); f = output unit ``target``."""
         np = _numpy()
         tf = _tensorflow(method)
-        _, rest = self._split(method)
+        _, gradient = self._functions(method)
+        unit = tf.constant(target, dtype=tf.int32)
         grads = []
         for start in range(0, len(embedded), self.batch_size):
             chunk = tf.convert_to_tensor(np.asarray(embedded[start : start + self.batch_size], dtype="float32"))
-            with tf.GradientTape() as tape:
-                tape.watch(chunk)
-                out = tf.reshape(rest(chunk, training=False), (tf.shape(chunk)[0], -1))
-                # Rows are independent, so the gradient of the sum is each row's own gradient.
-                f = tf.reduce_sum(out[:, target])
-            grad = tape.gradient(f, chunk)
+            grad = gradient(chunk, unit)
             if grad is None:
                 raise ValueError(f"{method}: the output does not depend on the embedding (no gradient)")
             grads.append(np.asarray(grad.numpy(), dtype="float64"))
