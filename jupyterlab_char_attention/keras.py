@@ -71,7 +71,7 @@ def find_attention_layer(model):
     for item in getattr(model, "layers", []) or []:
         try:
             shape = tuple(item.output.shape)[1:]
-        except (AttributeError, ValueError, TypeError):
+        except (AttributeError, ValueError, TypeError, RuntimeError):
             continue
         if not _is_time_shape(shape, steps):
             continue
@@ -323,7 +323,7 @@ def _check_attention_shape(model, layer, maxlen):
     try:
         target = model.get_layer(layer)
         shape = tuple(target.output.shape)[1:]
-    except (AttributeError, ValueError, TypeError):
+    except (AttributeError, ValueError, TypeError, RuntimeError):
         return  # unknown shape (or unknown layer, reported by build_attention_model)
     if not _is_time_shape(shape, maxlen):
         shown = ", ".join("?" if d is None else str(d) for d in shape)
