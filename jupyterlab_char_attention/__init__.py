@@ -14,6 +14,7 @@ from .payload import MIME_TYPE, attention_payload, batch_payload, validate_paylo
 from .display import AttentionView, display_attention, to_html
 from .align import align, encode_texts
 from .keras import from_keras
+from .keras_h5 import load_keras_h5
 
 __all__ = [
     "MIME_TYPE",
@@ -24,6 +25,7 @@ __all__ = [
     "display_attention",
     "encode_texts",
     "from_keras",
+    "load_keras_h5",
     "to_html",
     "validate_payload",
 ]

@@ -954,7 +954,9 @@ characters after a trigger word (the GRU remembers it), so the peak is on the wo
 **Files.**
 - \`demo.h5\`: Keras 2.x full-model HDF5 (\`model_config\`, \`model_weights\`), as \`model.save()\` writes it.
   The Lambda layer's stored code is Python bytecode, which cannot run here: load it with the mapping
-  \`lambda=sum(axis=1)\` if it is not recognised automatically.
+  \`lambda=sum(axis=1)\` if it is not recognised automatically. Keras 3 (TensorFlow >= 2.16) does not read
+  Keras 2 GRU and Lambda configurations as they are: in such a kernel load it with
+  \`jupyterlab_char_attention.load_keras_h5("demo.h5")\`, which gives the CLI's predictions within 1e-5.
 - \`model.json\` + \`group1-shard1of1.bin\`: the same model in TensorFlow.js layers format.
 - \`tokenizer.json\`: \`Tokenizer(char_level=True).to_json()\` (lowercases, no oov token).
 

@@ -1,8 +1,8 @@
 """Alignment and encoding, checked against Keras's own preprocessing.
 
 Oracles: the fixtures in test/fixtures/keras-tokenizer (made by
-keras_preprocessing 1.1.0) and the same Tokenizer and pad_sequences as kept
-in Keras 3 (keras_oracle.py).
+keras_preprocessing 1.1.0) and real Keras 3: ``keras.src.legacy.preprocessing.text.Tokenizer``
+(the same char-level Tokenizer) and ``keras.utils.pad_sequences``.
 """
 
 import json
@@ -124,11 +124,10 @@ def test_accepts_every_tokenizer_form():
 
 
 # --------------------------------------------------------------------------
-# Against the real Keras preprocessing
+# Against real Keras 3 (its legacy Tokenizer and pad_sequences)
 # --------------------------------------------------------------------------
 
-import keras_oracle as kp_text  # noqa: E402
-import keras_oracle as kp_sequence  # noqa: E402
+from keras_oracle import kp_sequence, kp_text  # noqa: E402
 
 TRAIN = [
     "Hello, world! 😀 café",
@@ -258,6 +257,7 @@ def test_truncated_characters_are_null_and_masked():
 
 def test_predictions_and_array_likes():
     import numpy as np
+
     keras_tok = _keras_tokenizer({})
     texts = ["hello", "world"]
     att = np.full((2, 6, 1), 0.25, dtype="float32")

@@ -9,28 +9,16 @@ payloads are compared as parsed JSON.
 import json
 import os
 import random
-import shlex
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import REPO_ROOT, TOKENIZER_CASES
+from conftest import REPO_ROOT, TOKENIZER_CASES, cli_command
 from jupyterlab_char_attention import align, encode_texts
 from jupyterlab_char_attention.align import load_tokenizer
 
-CLI_ENTRY = os.path.join(REPO_ROOT, "lib-node", "cli", "main.js")
-
-
 def _cli_command():
-    override = os.environ.get("CHAR_ATTENTION_CLI")
-    if override:
-        return shlex.split(override)
-    if shutil.which("node") is None:
-        pytest.fail("node is not installed")
-    if not os.path.exists(CLI_ENTRY):
-        pytest.fail("the CLI is not built (lib-node/cli/main.js is missing): run `npm run build:node`")
-    return ["node", os.path.join(REPO_ROOT, "bin", "char-attention.js")]
+    return cli_command()
 
 
 def _run_cli(tmp_path, tokenizer, texts, attention, predictions, maxlen, padding, truncating):
@@ -69,8 +57,8 @@ def _fixture_cases():
     cases = []
     for name in sorted(os.listdir(TOKENIZER_CASES)):
         folder = os.path.join(TOKENIZER_CASES, name)
-        if not os.path.isdir(folder):  # LICENSE and other notes
-            continue
+        if not name.startswith("case") or not os.path.isdir(folder):
+            continue  # LICENSE and other files beside the cases
         with open(os.path.join(folder, "tokenizer.json"), encoding="utf-8") as fh:
             tokenizer = fh.read()
         with open(os.path.join(folder, "expected.json"), encoding="utf-8") as fh:
@@ -80,7 +68,7 @@ def _fixture_cases():
 
 
 def _keras_cases():
-    import keras_oracle as kp_text
+    from keras_oracle import kp_text
     train = ["Hello, world! 😀 café", "cafe\u0301 naïve", "İstanbul ΟΔΟΣ σοφός", "tab\tnew line 文字 👍🏽"]
     texts = ["İİ İstanbul", "ΟΔΟΣ Σ ΣΑΣ", "cafe\u0301 café 😀", "unknown ☃ ✓ Ωmega", "", "x" * 30, "<b>&amp;</b>"]
     cases = []

@@ -21,13 +21,43 @@ def executed(tmp_path_factory):
     if not os.path.exists(TOKENIZER):
         pytest.fail("examples/models/demo/tokenizer.json (the demo model's tokenizer) is missing")
     out_dir = tmp_path_factory.mktemp("notebook")
+    # The kernel is this interpreter (the venv's, with TensorFlow): its own kernel spec, found first.
+    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", str(out_dir), "--name",
+                    "char-attention-test"], check=True, capture_output=True, text=True)
+    env = dict(os.environ, JUPYTER_PATH=str(out_dir / "share" / "jupyter"), TF_CPP_MIN_LOG_LEVEL="2")
     out = out_dir / "attention.ipynb"
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "nbconvert", "--to", "notebook", "--execute", NOTEBOOK,
-         "--output", str(out), "--ExecutePreprocessor.timeout=120"],
-        cwd=EXAMPLES, check=True, capture_output=True, text=True,
+         "--output", str(out), "--ExecutePreprocessor.timeout=300",
+         "--ExecutePreprocessor.kernel_name=char-attention-test"],
+        cwd=EXAMPLES, capture_output=True, text=True, env=env,
     )
+    assert done.returncode == 0, done.stderr[-3000:]
     return out
+
+
+def _code_cells(path):
+    with open(path, encoding="utf-8") as fh:
+        nb = json.load(fh)
+    return [cell for cell in nb["cells"] if cell["cell_type"] == "code"]
+
+
+@pytest.mark.slow
+def test_from_keras_and_explain_cells_ran_with_tensorflow(executed):
+    """The kernel has TensorFlow: the demo model ran in Keras and the explanation cell showed tables."""
+    cells = _code_cells(executed)
+    keras_cell = next(c for c in cells if "payload_from_keras = from_keras(" in "".join(c["source"]))
+    text = "".join("".join(o.get("text", "")) for o in keras_cell["outputs"] if o["output_type"] == "stream")
+    assert "TensorFlow is not installed" not in text
+    rich = [o for o in keras_cell["outputs"] if MIME in o.get("data", {})]
+    assert len(rich) == 1
+    payload = rich[0]["data"][MIME]
+    assert payload["meta"]["attentionLayer"] == "attention_vec"
+    assert payload["samples"][0]["prediction"] > 0.9
+    explain_cell = next(c for c in cells if 'method="occlusion"' in "".join(c["source"]))
+    shown = [o["data"][MIME] for o in explain_cell["outputs"] if MIME in o.get("data", {})]
+    assert [p["meta"]["method"] for p in shown] == ["occlusion", "integrated-gradients"]
+    assert shown[1]["meta"]["rule"] == "riemann-midpoint"
 
 
 @pytest.mark.slow
@@ -37,8 +67,8 @@ def test_notebook_executes_and_displays_payloads(executed):
     outputs = [o for cell in nb["cells"] if cell["cell_type"] == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o["output_type"] == "error"]
     rich = [o for o in outputs if MIME in o.get("data", {})]
-    # One text, three more, and the batch table.
-    assert len(rich) >= 5
+    # From Keras, two explanations, one text, three more, and the batch tables.
+    assert len(rich) >= 8
     for output in rich:
         assert "text/html" in output["data"] and "text/plain" in output["data"]
 

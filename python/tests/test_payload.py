@@ -250,12 +250,11 @@ def test_built_payloads_match_the_json_schema():
     """Everything the builders produce is valid against src/payload/char-attention.v1.schema.json."""
     import os
 
-    import jsonschema
+    import jsonschema  # in the development venv (a dependency of JupyterLab)
     from conftest import REPO_ROOT
 
     schema_path = os.path.join(REPO_ROOT, "src", "payload", "char-attention.v1.schema.json")
-    if not os.path.exists(schema_path):
-        pytest.fail("src/payload/char-attention.v1.schema.json is missing")
+    assert os.path.exists(schema_path), "src/payload/char-attention.v1.schema.json is missing"
     with open(schema_path, encoding="utf-8") as fh:
         schema = json.load(fh)
     from jupyterlab_char_attention import align

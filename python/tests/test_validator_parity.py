@@ -71,7 +71,7 @@ def _extra_cases():
 
 def _node_results(cases):
     if shutil.which("node") is None or not os.path.exists(TSC):
-        pytest.fail("node or node_modules/.bin/tsc is not available")
+        pytest.fail("node or node_modules/.bin/tsc is not available (run npm install)")
     if not os.path.exists(SOURCE):
         pytest.fail("src/payload/validate.ts is missing")
     return _compile_and_run(cases)

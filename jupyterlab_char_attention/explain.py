@@ -1,0 +1,382 @@
+"""Attributions for char-level Keras models: occlusion, gradient x input, integrated gradients.
+
+Every method gives one value per *model input position* (the ``maxlen``
+positions of the padded sequence, padding included); :func:`~jupyterlab_char_attention.from_keras`
+aligns them to the characters of each text exactly as it aligns attention.
+
+``f`` is the explained output: for a sigmoid (or any single-unit) output its
+value at unit ``target`` (default 0); for a softmax output the probability
+of the predicted class unless ``target`` is given.
+
+occlusion (window ``k``, default 1)
+    Window start ``s`` runs over every position ``0 .. T-1`` and covers
+    positions ``s .. s+k-1`` clipped to the sequence (so the last windows
+    are shorter). Its drop ``D_s = f(x) - f(x with those ids set to 0)`` is
+    spread evenly over the positions it covers (``D_s / covered``); a
+    position's value is the sum of the shares it receives. A window that
+    covers only padding (ids already 0) leaves the input unchanged, so its
+    drop is 0 without running the model.
+grad-x-input
+    ``sum_e df/dE[t,e] * E[t,e]`` with ``E`` the output of the model's
+    Embedding layer.
+integrated-gradients (``steps`` N, default 32)
+    Baseline: zero vectors at the Embedding output. Riemann midpoint rule:
+    ``alpha_i = (i + 0.5) / N`` for ``i = 0 .. N-1`` and
+    ``IG = E * mean_i df/dE(alpha_i * E)``, summed over the embedding axis.
+    The completeness gap ``|sum_t IG_t - (f(x) - f(baseline))|`` (``t`` over
+    all positions, padding included) goes into each sample's ``meta``; a gap
+    over 5% of ``|f(x) - f(baseline)|`` adds a notice there and a warning.
+
+The definitions are the same as those of the TypeScript side of this
+package. Gradients are taken with ``tf.GradientTape``: the gradient methods
+need Keras with the TensorFlow backend; occlusion only calls the model.
+TensorFlow and numpy are imported when a method runs, never at import.
+"""
+
+import warnings
+
+__all__ = [
+    "IG_RULE",
+    "METHODS",
+    "occlusion_combine",
+    "occlusion_windows",
+]
+
+METHODS = ("attention", "occlusion", "grad-x-input", "integrated-gradients")
+"""The explanation methods, in the order they are offered."""
+
+IG_RULE = "riemann-midpoint"
+"""The quadrature rule of integrated gradients (named in the payload's meta)."""
+
+IG_NOTICE_RATIO = 0.05
+"""A completeness gap above this fraction of |f(x) - f(baseline)| is reported."""
+
+
+# --------------------------------------------------------------------------
+# Pure parts (no numpy, no TensorFlow)
+# --------------------------------------------------------------------------
+
+
+def occlusion_windows(length, window):
+    """The windows of occlusion: ``[(s, e)]`` covering positions ``s .. e-1``, ``s = 0 .. length-1``."""
+    _check_positive("window", window)
+    return [(s, min(length, s + window)) for s in range(length)]
+
+
+def occlusion_combine(drops, length, window):
+    """Spread each window's drop evenly over the positions it covers and sum per position.
+
+    ``drops[s]`` is ``f(x) - f(x occluded at window s)`` for the windows of
+    :func:`occlusion_windows`; returns ``length`` values.
+    """
+    windows = occlusion_windows(length, window)
+    if len(drops) != len(windows):
+        raise ValueError(f"occlusion: {len(drops)} drops for {len(windows)} windows")
+    values = [0.0] * length
+    for (start, end), drop in zip(windows, drops):
+        share = float(drop) / (end - start)
+        for t in range(start, end):
+            values[t] += share
+    return values
+
+
+def _check_positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+
+
+def check_method(method):
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+    return method
+
+
+# --------------------------------------------------------------------------
+# The model side
+# --------------------------------------------------------------------------
+
+
+def _numpy():
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("the explanation methods need numpy (installed with Keras and TensorFlow)") from None
+    return numpy
+
+
+def _tensorflow(method):
+    try:
+        import tensorflow
+    except ImportError:
+        raise ImportError(
+            f"method {method!r} takes gradients with tf.GradientTape: TensorFlow is not installed in this "
+            "kernel (pip install tensorflow), or use method='occlusion'"
+        ) from None
+    return tensorflow
+
+
+def _output_tensor(model):
+    outputs = getattr(model, "outputs", None)
+    if isinstance(outputs, (list, tuple)) and outputs:
+        if len(outputs) != 1:
+            raise ValueError(f"the model has {len(outputs)} outputs; explanations need a model with one")
+        return outputs[0]
+    return model.output
+
+
+def _output_activation(model):
+    """The name of the last layer's activation ('softmax', 'sigmoid', ...) or None."""
+    layers = getattr(model, "layers", None) or []
+    if not layers:
+        return None
+    activation = getattr(layers[-1], "activation", None)
+    return getattr(activation, "__name__", None) if activation is not None else None
+
+
+def _sequential_rest(model, embedding):
+    """For a Sequential model whose graph cannot be cut (e.g. read from a file): its later layers in order."""
+    if type(model).__name__ != "Sequential":
+        return None
+    layers = list(model.layers)
+    if embedding not in layers:
+        return None
+    after = layers[layers.index(embedding) + 1 :]
+
+    def rest(embedded, training=False):
+        for layer in after:
+            embedded = layer(embedded, training=training)
+        return embedded
+
+    return rest
+
+
+class ModelExplainer:
+    """Runs one Keras model for the explanation methods.
+
+    ``embedding`` names the Embedding layer whose output the gradient methods
+    differentiate (default: the model's only Embedding layer).
+    """
+
+    def __init__(self, model, embedding=None, batch_size=None):
+        self.model = model
+        self.batch_size = batch_size or 256
+        self.activation = _output_activation(model)
+        self._embedding_name = embedding
+        self._rest = None
+        self._embedding = None
+        self._compiled = None
+
+    # -- forward ----------------------------------------------------------
+
+    def outputs(self, x):
+        """Model outputs for int sequences ``x`` (batch, T) as a (batch, units) float64 array."""
+        np = _numpy()
+        x = np.asarray(x, dtype="int32")
+        rows = []
+        # A model loaded from a file may declare its one input as a list.
+        wrap = isinstance(getattr(self.model, "_inputs_struct", None), (list, tuple))
+        for start in range(0, len(x), self.batch_size):
+            chunk = x[start : start + self.batch_size]
+            # predict_on_batch runs the compiled graph (a recurrent layer called eagerly is slow).
+            call = getattr(self.model, "predict_on_batch", None)
+            if call is not None:
+                out = call([chunk] if wrap else chunk)
+            else:
+                out = self.model([chunk] if wrap else chunk, training=False)
+            out = out.numpy() if hasattr(out, "numpy") else np.asarray(out)
+            rows.append(np.asarray(out, dtype="float64").reshape(len(chunk), -1))
+        return np.concatenate(rows, axis=0)
+
+    def targets(self, outputs, target):
+        """Per row the unit explained, and how it was chosen."""
+        np = _numpy()
+        units = outputs.shape[1]
+        if target is not None:
+            if isinstance(target, bool) or not isinstance(target, int) or not 0 <= target < units:
+                raise ValueError(f"target: expected an output unit 0..{units - 1}, got {target!r}")
+            return [target] * len(outputs), "given"
+        if self.activation == "softmax" and units > 1:
+            return [int(i) for i in np.argmax(outputs, axis=1)], "predicted class"
+        return [0] * len(outputs), "output unit 0"
+
+    # -- occlusion --------------------------------------------------------
+
+    def occlusion(self, sequence, target, f_input, window):
+        np = _numpy()
+        length = len(sequence)
+        windows = occlusion_windows(length, window)
+        variants, which = [], []
+        for s, (start, end) in enumerate(windows):
+            if any(sequence[start:end]):  # a window over padding only changes nothing
+                row = list(sequence)
+                row[start:end] = [0] * (end - start)
+                variants.append(row)
+                which.append(s)
+        drops = [0.0] * length
+        if variants:
+            occluded = self.outputs(np.asarray(variants, dtype="int32"))[:, target]
+            for s, value in zip(which, occluded):
+                drops[s] = f_input - float(value)
+        return occlusion_combine(drops, length, window), len(variants)
+
+    # -- gradients --------------------------------------------------------
+
+    def _split(self, method):
+        """(embedding layer, model from the embedding output to the output)."""
+        if self._rest is not None:
+            return self._embedding, self._rest
+        _tensorflow(method)
+        from .keras import _keras_module_for
+
+        keras = _keras_module_for(self.model)
+        layers = getattr(self.model, "layers", []) or []
+        if self._embedding_name is not None:
+            try:
+                embedding = self.model.get_layer(self._embedding_name)
+            except ValueError:
+                names = ", ".join(getattr(item, "name", "?") for item in layers)
+                raise ValueError(
+                    f"embedding: no layer named {self._embedding_name!r}; the model's layers are: {names}"
+                ) from None
+        else:
+            found = [item for item in layers if type(item).__name__ == "Embedding"]
+            if len(found) != 1:
+                names = ", ".join(f"{getattr(item, 'name', '?')} ({type(item).__name__})" for item in layers)
+                raise ValueError(
+                    f"method {method!r} differentiates the output of the Embedding layer, and the model has "
+                    f"{len(found)} Embedding layers (layers: {names}); name one with embedding=..."
+                )
+            embedding = found[0]
+        try:
+            rest = keras.Model(embedding.output, _output_tensor(self.model))
+        except Exception as err:
+            rest = _sequential_rest(self.model, embedding)
+            if rest is not None:
+                self._embedding, self._rest = embedding, rest
+                return embedding, rest
+            raise ValueError(
+                f"cannot separate the model at the output of layer {embedding.name!r} for {method!r} "
+                f"(the layers after it must depend on the input only through it): {err}"
+            ) from None
+        self._embedding, self._rest = embedding, rest
+        return embedding, rest
+
+    def embed(self, sequences, method):
+        np = _numpy()
+        embedding, _ = self._split(method)
+        out = embedding(np.asarray(sequences, dtype="int32"))
+        return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype="float32")
+
+    def _functions(self, method):
+        """(forward, gradient) over embedding inputs, as compiled TensorFlow functions (made once)."""
+        if self._compiled is None:
+            tf = _tensorflow(method)
+            _, rest = self._split(method)
+
+            @tf.function(reduce_retracing=True)
+            def forward(embedded):
+                return tf.reshape(rest(embedded, training=False), (tf.shape(embedded)[0], -1))
+
+            @tf.function(reduce_retracing=True)
+            def gradient(embedded, target):
+                with tf.GradientTape() as tape:
+                    tape.watch(embedded)
+                    out = tf.reshape(rest(embedded, training=False), (tf.shape(embedded)[0], -1))
+                    # Rows are independent, so the gradient of the sum is each row's own gradient.
+                    f = tf.reduce_sum(tf.gather(out, target, axis=1))
+                return tape.gradient(f, embedded)
+
+            self._compiled = (forward, gradient)
+        return self._compiled
+
+    def rest_outputs(self, embedded, method):
+        """Outputs of the model from embedding vectors (batch, T, D), as (batch, units) float64."""
+        np = _numpy()
+        forward, _ = self._functions(method)
+        out = forward(np.asarray(embedded, dtype="float32")).numpy()
+        return np.asarray(out, dtype="float64").reshape(len(embedded), -1)
+
+    def gradients(self, embedded, target, method):
+        """df/dE for a batch of embedding inputs (batch, T, D); f = output unit ``target``."""
+        np = _numpy()
+        tf = _tensorflow(method)
+        _, gradient = self._functions(method)
+        unit = tf.constant(target, dtype=tf.int32)
+        grads = []
+        for start in range(0, len(embedded), self.batch_size):
+            chunk = tf.convert_to_tensor(np.asarray(embedded[start : start + self.batch_size], dtype="float32"))
+            grad = gradient(chunk, unit)
+            if grad is None:
+                raise ValueError(f"{method}: the output does not depend on the embedding (no gradient)")
+            grads.append(np.asarray(grad.numpy(), dtype="float64"))
+        return np.concatenate(grads, axis=0)
+
+    def grad_x_input(self, sequence, target):
+        embedded = self.embed([sequence], "grad-x-input")
+        grad = self.gradients(embedded, target, "grad-x-input")
+        return [float(v) for v in (grad[0] * embedded[0].astype("float64")).sum(axis=-1)]
+
+    def integrated_gradients(self, sequence, target, steps):
+        np = _numpy()
+        embedded = self.embed([sequence], "integrated-gradients")[0]
+        alphas = (np.arange(steps, dtype="float64") + 0.5) / steps
+        path = alphas[:, None, None].astype("float32") * embedded[None, :, :]
+        grads = self.gradients(path, target, "integrated-gradients")
+        values = (embedded.astype("float64") * grads.mean(axis=0)).sum(axis=-1)
+        ends = self.rest_outputs(np.stack([embedded, np.zeros_like(embedded)]), "integrated-gradients")
+        f_input, f_baseline = float(ends[0, target]), float(ends[1, target])
+        return [float(v) for v in values], f_input, f_baseline
+
+
+def explain_sequences(model, sequences, method, *, window=1, steps=32, target=None, embedding=None,
+                      batch_size=None):
+    """Explain encoded sequences; return (per-sequence values, predictions, per-sample meta, batch meta).
+
+    ``sequences`` are the padded model inputs (lists of ints, all of length T).
+    """
+    check_method(method)
+    if method == "attention":
+        raise ValueError("method 'attention' reads the attention layer; use from_keras(..., method='attention')")
+    if method == "occlusion":
+        _check_positive("window", window)
+    if method == "integrated-gradients":
+        _check_positive("steps", steps)
+    runner = ModelExplainer(model, embedding=embedding, batch_size=batch_size)
+    outputs = runner.outputs(sequences)
+    targets, chosen_by = runner.targets(outputs, target)
+    batch_meta = {"method": method, "targetChosenBy": chosen_by}
+    if target is not None:
+        batch_meta["target"] = target
+    if method == "occlusion":
+        batch_meta["window"] = window
+    if method == "integrated-gradients":
+        batch_meta.update({"steps": steps, "rule": IG_RULE, "baseline": "zero embedding vectors"})
+    values, sample_meta = [], []
+    for index, sequence in enumerate(sequences):
+        sequence = [int(v) for v in sequence]
+        unit = targets[index]
+        f_input = float(outputs[index, unit])
+        meta = {"target": unit, "f": f_input}
+        if method == "occlusion":
+            row, calls = runner.occlusion(sequence, unit, f_input, window)
+            meta["modelCalls"] = calls
+        elif method == "grad-x-input":
+            row = runner.grad_x_input(sequence, unit)
+        else:
+            row, f_path_end, f_baseline = runner.integrated_gradients(sequence, unit, steps)
+            difference = f_path_end - f_baseline
+            gap = abs(sum(row) - difference)
+            meta.update({"fBaseline": f_baseline, "completenessGap": gap})
+            relative = gap / abs(difference) if difference != 0 else (0.0 if gap == 0 else None)
+            meta["completenessGapRelative"] = relative
+            if relative is None or relative > IG_NOTICE_RATIO:
+                notice = (
+                    f"integrated gradients: the attributions sum to {sum(row):.6g} but f(x) - f(baseline) = "
+                    f"{difference:.6g} (gap {gap:.3g}, over {IG_NOTICE_RATIO:.0%}); use more steps"
+                )
+                meta["notice"] = notice
+                warnings.warn(f"sample {index}: {notice}", stacklevel=3)
+        values.append(row)
+        sample_meta.append(meta)
+    predictions = [[float(v) for v in row] for row in outputs]
+    return values, predictions, sample_meta, batch_meta
