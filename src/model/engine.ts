@@ -9,6 +9,7 @@ import { buildGraph, IGraph, runGraph } from './graph';
 import { keras3Weights, readKerasArchive, readKerasH5 } from './hdf5';
 import { IModelSpec, parseModelConfig, readTfjsModel } from './keras';
 import { IWeight } from './layers/base';
+import { flattenModel } from './nested';
 import {
   IAttentionModel,
   IForwardResult,
@@ -87,6 +88,7 @@ export function loadGraph(
       `No model file recognised among ${names.join(', ')} (expected .h5/.hdf5, .keras, or model.json)`
     );
   }
+  ({ spec, weights } = flattenModel(spec, weights));
   const graph = buildGraph(spec, weights, {
     kerasMajor: Private.kerasMajor(kerasVersion, format),
     lambdas: options.lambdas,

@@ -44,8 +44,8 @@ export interface IBuildOptions {
   simd?: boolean;
 }
 
-function key(ref: { layer: string; node: number }): string {
-  return `${ref.layer}\u0000${ref.node}`;
+function key(ref: { layer: string; node: number; tensor?: number }): string {
+  return `${ref.layer}\u0000${ref.node}\u0000${ref.tensor ?? 0}`;
 }
 
 export function buildGraph(
@@ -106,12 +106,6 @@ export function buildGraph(
         continue;
       }
       for (const r of refs) {
-        if (r.tensor !== 0) {
-          throw layerError(
-            layer,
-            `uses output ${r.tensor} of '${r.layer}'; layers with several outputs are not supported`
-          );
-        }
         if (!byName.has(r.layer)) {
           throw layerError(
             layer,
@@ -122,8 +116,12 @@ export function buildGraph(
       const inputShapes = refs.map(r => nodeShapes.get(key(r)) as Shape);
       let impl = impls.get(layer.name);
       if (!impl) {
+        const call = {
+          inputKwargs: refs.map(r => r.kwarg ?? null),
+          args: layer.callArgs?.[node] ?? {}
+        };
         impl = context.createLayer(
-          layer,
+          { ...layer, call },
           inputShapes,
           weights.get(layer.name) ?? []
         );
@@ -131,6 +129,9 @@ export function buildGraph(
         shapes.set(layer.name, impl.outputShape);
       }
       nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
+      (impl.extraShapes ?? []).forEach((s, i) =>
+        nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
+      );
       steps.push({ layer, node, impl, inputs: refs });
       pending.splice(i, 1);
       i--;
@@ -234,6 +235,12 @@ export function runGraph(
       tensor: result.output,
       mask: result.mask
     });
+    (result.extra ?? []).forEach((t, i) =>
+      values.set(
+        key({ layer: step.layer.name, node: step.node, tensor: i + 1 }),
+        { tensor: t, mask: null }
+      )
+    );
     if (step.node === 0 && wanted.has(step.layer.name)) {
       activations[step.layer.name] = result.output;
     }

@@ -38,6 +38,15 @@ export interface ILayerSpec {
   name: string;
   className: string;
   config: { [key: string]: any };
+  /**
+   * How the graph calls the layer (its first call): the keyword each input
+   * tensor was passed as (`null` = positional; e.g. `initial_state`, `key`)
+   * and the non-tensor call arguments (e.g. `use_causal_mask`).
+   */
+  call?: {
+    inputKwargs: Array<string | null>;
+    args: { [key: string]: unknown };
+  };
 }
 
 /** What layer factories need besides the spec and its weights. */
@@ -60,6 +69,8 @@ export interface IBuildContext {
 export interface ILayerOutput {
   output: ITensor;
   mask: IMask | null;
+  /** Further outputs (tensor index 1, 2, ...), e.g. the states of `return_state`. */
+  extra?: ITensor[];
 }
 
 /** An executable layer. */
@@ -68,6 +79,8 @@ export interface ILayer {
   readonly className: string;
   /** Output shape without the batch axis. */
   readonly outputShape: Shape;
+  /** Shapes of the further outputs (tensor index 1, 2, ...), when there are any. */
+  readonly extraShapes?: Shape[];
   call(inputs: ITensor[], masks: Array<IMask | null>): ILayerOutput;
 }
 
