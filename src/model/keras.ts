@@ -620,7 +620,11 @@ namespace Private {
     }
   }
 
-  function legacyKwargRefs(value: unknown, kwarg: string, refs: INodeRef[]) {
+  export function legacyKwargRefs(
+    value: unknown,
+    kwarg: string,
+    refs: INodeRef[]
+  ) {
     if (!Array.isArray(value)) {
       return;
     }

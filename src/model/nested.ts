@@ -135,7 +135,7 @@ namespace Private {
   }
 
   /** Every layer name inside `model` (recursively) -> the direct child holding it. */
-  function owners(model: IModelSpec): Map<string, string> {
+  export function owners(model: IModelSpec): Map<string, string> {
     const out = new Map<string, string>();
     for (const l of model.layers) {
       out.set(l.name, l.name);
