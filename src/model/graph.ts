@@ -13,6 +13,7 @@ import {
   layerError,
   Shape
 } from './layers/base';
+import { SCORES_SUFFIX } from './layers/attention-layers';
 import { Kernels } from './layers/kernels';
 import { createLayer } from './layers/registry';
 import { ILayerInfo, ModelError } from './types';
@@ -23,6 +24,8 @@ interface IStep {
   node: number;
   impl: ILayer | null;
   inputs: INodeRef[];
+  /** Tensors passed as `mask=` (Keras 3 saves mask ops explicitly), one per input in order. */
+  maskInputs?: INodeRef[];
 }
 
 /** A built graph: layers with weights bound, in execution order. */
@@ -113,11 +116,13 @@ export function buildGraph(
           );
         }
       }
-      const inputShapes = refs.map(r => nodeShapes.get(key(r)) as Shape);
+      const maskRefs = refs.filter(r => r.kwarg === 'mask');
+      const dataRefs = refs.filter(r => r.kwarg !== 'mask');
+      const inputShapes = dataRefs.map(r => nodeShapes.get(key(r)) as Shape);
       let impl = impls.get(layer.name);
       if (!impl) {
         const call = {
-          inputKwargs: refs.map(r => r.kwarg ?? null),
+          inputKwargs: dataRefs.map(r => r.kwarg ?? null),
           args: layer.callArgs?.[node] ?? {}
         };
         impl = context.createLayer(
@@ -127,12 +132,21 @@ export function buildGraph(
         );
         impls.set(layer.name, impl);
         shapes.set(layer.name, impl.outputShape);
+        if (impl.keyWeightsShape) {
+          shapes.set(`${layer.name}${SCORES_SUFFIX}`, impl.keyWeightsShape);
+        }
       }
       nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
       (impl.extraShapes ?? []).forEach((s, i) =>
         nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
       );
-      steps.push({ layer, node, impl, inputs: refs });
+      steps.push({
+        layer,
+        node,
+        impl,
+        inputs: dataRefs,
+        ...(maskRefs.length ? { maskInputs: maskRefs } : {})
+      });
       pending.splice(i, 1);
       i--;
     }
@@ -227,9 +241,18 @@ export function runGraph(
       continue;
     }
     const ins = step.inputs.map(r => values.get(key(r))!);
+    const masks = ins.map(v => v.mask);
+    (step.maskInputs ?? []).forEach((r, i) => {
+      const m = values.get(key(r))!.tensor;
+      if (i < masks.length && m.shape.length === 2) {
+        const data = new Uint8Array(m.data.length);
+        m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
+        masks[i] = { batch: m.shape[0], steps: m.shape[1], data };
+      }
+    });
     const result = step.impl.call(
       ins.map(v => v.tensor),
-      ins.map(v => v.mask)
+      masks
     );
     values.set(key({ layer: step.layer.name, node: step.node }), {
       tensor: result.output,
@@ -243,6 +266,10 @@ export function runGraph(
     );
     if (step.node === 0 && wanted.has(step.layer.name)) {
       activations[step.layer.name] = result.output;
+    }
+    const scores = `${step.layer.name}${SCORES_SUFFIX}`;
+    if (step.node === 0 && result.keyWeights && wanted.has(scores)) {
+      activations[scores] = result.keyWeights;
     }
   }
   for (const name of wanted) {

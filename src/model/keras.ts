@@ -645,6 +645,15 @@ namespace Private {
     const kwargs = Array.isArray(node)
       ? (node as any[])[0]?.[3]
       : (node as { kwargs?: unknown } | null)?.kwargs;
+    const args = Array.isArray(node)
+      ? null
+      : (node as { args?: unknown } | null)?.args;
+    if (Array.isArray(args)) {
+      // Positional constants of op layers (`NotEqual(x, 0)`); tensors as null.
+      out['#args'] = args.map(a =>
+        a !== null && typeof a === 'object' ? null : a
+      );
+    }
     if (kwargs && typeof kwargs === 'object' && !Array.isArray(kwargs)) {
       for (const [k, v] of Object.entries(kwargs)) {
         if (v === null || typeof v !== 'object') {

@@ -71,6 +71,8 @@ export interface ILayerOutput {
   mask: IMask | null;
   /** Further outputs (tensor index 1, 2, ...), e.g. the states of `return_state`. */
   extra?: ITensor[];
+  /** Attention layers: mean weight each key position receives, [batch, Tk]. */
+  keyWeights?: ITensor;
 }
 
 /** An executable layer. */
@@ -81,6 +83,8 @@ export interface ILayer {
   readonly outputShape: Shape;
   /** Shapes of the further outputs (tensor index 1, 2, ...), when there are any. */
   readonly extraShapes?: Shape[];
+  /** Attention layers: shape of `keyWeights` ([Tk]); offered as `<name>:scores`. */
+  readonly keyWeightsShape?: Shape;
   call(inputs: ITensor[], masks: Array<IMask | null>): ILayerOutput;
 }
 

@@ -17,6 +17,10 @@ import {
   layerError,
   Shape
 } from './base';
+import {
+  createDotAttention,
+  createMultiHeadAttention
+} from './attention-layers';
 import { createBidirectional } from './bidirectional';
 import { createConv1d } from './conv1d';
 import { createCudnnGru, createCudnnLstm } from './cudnn';
@@ -25,6 +29,7 @@ import { createEmbedding, createMasking } from './embedding';
 import { createGru } from './gru';
 import { createLambda } from './lambda';
 import { createLstm } from './lstm';
+import { createComparison, createConvertToTensor } from './ops';
 import {
   createBatchNormalization,
   createLayerNormalization
@@ -77,6 +82,12 @@ export const LAYER_FACTORIES: { [className: string]: LayerFactory } = {
   BatchNormalization: createBatchNormalization,
   LayerNormalization: createLayerNormalization,
   Lambda: createLambda,
+  Attention: createDotAttention,
+  AdditiveAttention: createDotAttention,
+  MultiHeadAttention: createMultiHeadAttention,
+  NotEqual: createComparison,
+  Equal: createComparison,
+  ConvertToTensor: createConvertToTensor,
   Dropout: createIdentity,
   SpatialDropout1D: createIdentity,
   GaussianNoise: createIdentity,
