@@ -38,6 +38,8 @@ export interface IGraph {
   readonly layerInfo: ILayerInfo[];
   /** Model input shapes (without batch), in input order. */
   readonly inputShapes: Shape[];
+  /** What the layers inferred rather than read (a Lambda's meaning, ...), in words. */
+  readonly inferences: string[];
 }
 
 export interface IBuildOptions {
@@ -70,6 +72,7 @@ export function buildGraph(
     kerasMajor: options.kerasMajor,
     lambdas: options.lambdas ?? {},
     kernels,
+    inferences: [],
     createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
   };
   const shapes = new Map<string, Shape>();
@@ -186,7 +189,8 @@ export function buildGraph(
     kernels,
     shapes,
     layerInfo,
-    inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape)
+    inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape),
+    inferences: context.inferences ?? []
   };
 }
 

@@ -57,6 +57,8 @@ export interface IBuildContext {
   lambdas: { [layerName: string]: string };
   /** Matrix kernels (and WebAssembly memory) of the model being built. */
   kernels: Kernels;
+  /** What layers inferred rather than read, in words (e.g. a Lambda's meaning). */
+  inferences?: string[];
   /** Builds a nested layer (wrappers use it for the layer they wrap). */
   createLayer(
     spec: ILayerSpec,
