@@ -162,6 +162,28 @@ def mask_chain(out_dir):
             ["emb", "dense", "ln", "bigru", "dot_att", "mha", "gap", "conv", "gap_conv", "lstm"])
 
 
+def mask_concat(out_dir):
+    """Concatenate's masks: OR along features (a missing mask counts as all
+    true), concatenated along time."""
+    inp = keras.Input((6,), dtype="int32", name="tokens")
+    e = layers.Embedding(9, 4, mask_zero=True, name="emb")(inp)
+    a = layers.Dense(3, name="dense")(e)
+    b = layers.Conv1D(3, 2, padding="causal", name="conv")(e)
+    feat = layers.Concatenate(name="cat_feat")([a, b])
+    feat_pool = layers.GlobalAveragePooling1D(name="gap_feat")(feat)
+    e2 = layers.Embedding(9, 3, mask_zero=True, name="emb2")(inp)
+    both = layers.Concatenate(axis=-1, name="cat_masked")([a, e2])
+    both_pool = layers.GlobalAveragePooling1D(name="gap_masked")(both)
+    time = layers.Concatenate(axis=1, name="cat_time")([a, layers.Dense(3, name="d2")(e2)])
+    time_pool = layers.GlobalAveragePooling1D(name="gap_time")(time)
+    out = layers.Concatenate(name="out")([feat_pool, both_pool, time_pool])
+    model = keras.Model(inp, out)
+    _randomize(model)
+    _save(model, out_dir, "mask_concat")
+    x = _tokens(3, 6, 9)
+    _record(model, out_dir, "mask_concat", [x], ["gap_feat", "gap_masked", "gap_time"])
+
+
 def attention_layers(out_dir):
     """Attention (dot / concat, scale), AdditiveAttention, MHA self-attention
     with value_dim / output_shape / no bias; scores of the MHA recorded."""
@@ -456,6 +478,6 @@ def lambdas(out_dir):
 def build(out_dir):
     keras.utils.set_random_seed(7)
     for fn in (norm_and_activations, conv, mask_chain, attention_layers, nested,
-               text_vectorization, initial_state, cudnn, lambdas):
+               text_vectorization, initial_state, cudnn, lambdas, mask_concat):
         print("  ", fn.__name__, flush=True)
         fn(out_dir)

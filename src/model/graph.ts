@@ -16,6 +16,7 @@ import {
 import { SCORES_SUFFIX } from './layers/attention-layers';
 import { Kernels } from './layers/kernels';
 import { createLayer } from './layers/registry';
+import { pruneMaskOps } from './mask-ops';
 import { ILayerInfo, ModelError } from './types';
 
 /** One call of a layer in execution order. */
@@ -54,10 +55,12 @@ function key(ref: { layer: string; node: number; tensor?: number }): string {
 }
 
 export function buildGraph(
-  spec: IModelSpec,
+  fullSpec: IModelSpec,
   weights: Map<string, IWeight[]>,
   options: IBuildOptions
 ): IGraph {
+  const pruned = pruneMaskOps(fullSpec);
+  const spec = pruned.spec;
   const byName = new Map(spec.layers.map(l => [l.name, l]));
   for (const name of weights.keys()) {
     if (!byName.has(name) && (weights.get(name) ?? []).length > 0) {
@@ -72,7 +75,7 @@ export function buildGraph(
     kerasMajor: options.kerasMajor,
     lambdas: options.lambdas ?? {},
     kernels,
-    inferences: [],
+    inferences: pruned.inference ? [pruned.inference] : [],
     createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
   };
   const shapes = new Map<string, Shape>();

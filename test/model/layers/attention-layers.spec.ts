@@ -7,7 +7,7 @@
 import { SCORES_SUFFIX } from '../../../src/model/layers/attention-layers';
 import { diff, load, readCase, run } from './oracle';
 
-for (const name of ['attention', 'mask_chain']) {
+for (const name of ['attention', 'mask_chain', 'mask_concat']) {
   describe(`${name} (real Keras oracle)`, () => {
     for (const file of [`${name}.keras`, `${name}.h5`]) {
       it(`${file}: every recorded layer matches Keras within 1e-5`, () => {
@@ -37,5 +37,16 @@ describe('attention scores offered as the attention', () => {
     expect(graph.shapes.get(scores)).toEqual([7]);
     const { activations } = run(graph, c, [scores]);
     expect(diff(activations[scores], c.mha_key_weight)).toBeLessThan(1e-5);
+  });
+});
+
+describe('masks Keras 3 saved as operations', () => {
+  it('are computed by the mask rules when their operations do not run here, and that is reported', () => {
+    const graph = load('mask_concat.keras');
+    expect(graph.inferences).toEqual([
+      'The masks Keras saved as operations (Any, ExpandDims, LogicalOr, OnesLike, ZerosLike) ' +
+        "are computed by the engine with Keras's mask rules instead"
+    ]);
+    expect(graph.layerInfo.map(l => l.className)).not.toContain('ExpandDims');
   });
 });
