@@ -14,10 +14,7 @@ import { createRequestHandler } from '../../src/model/protocol';
 import { MODEL_WORKER_CODEC } from '../../src/lab/worker-codec';
 import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
-const FIXTURES = path.resolve(
-  __dirname,
-  '../fixtures/keras-tokenizer'
-);
+const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');
 
 /** A Jupyter server's files, in memory. */
 function memoryContents(files: {
