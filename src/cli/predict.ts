@@ -8,6 +8,7 @@ import * as path from 'path';
 import { alignmentNotices, alignSample } from '../model/align';
 import { loadModel } from '../model/engine';
 import { readModelFiles } from '../model/files-node';
+import { encodeTextVectorization } from '../model/text-vectorization';
 import {
   encodeTexts,
   ICharTokenizer,
@@ -42,7 +43,8 @@ write the standalone HTML table with -o.
                        .keras, TensorFlow.js model.json, or a folder holding one
   --config JSON        model.to_json() file for a weights-only .h5
   --tokenizer JSON     Tokenizer.to_json() output or a plain {"char": index} map
-                       (default: tokenizer.json next to the model)
+                       (default: the model's own TextVectorization layer, else
+                       tokenizer.json next to the model)
   --layer NAME         attention layer (default: found automatically, e.g. a softmax
                        over the time axis)
   --maxlen N           sequence length (default: the model's input length)
@@ -56,7 +58,9 @@ write the standalone HTML table with -o.
   -h, --help           show this help
 
 Notices (texts longer than maxlen, characters missing from the vocabulary,
-empty texts) go to stderr, one line each. Exit code 1 when the model or a file
+empty texts) and what was inferred rather than read from the model (a
+Lambda's meaning, the attention layer found automatically) go to stderr, one
+line each; the inferences are also in each sample's meta. Exit code 1 when the model or a file
 cannot be read, 2 for a command-line mistake.
 `;
 
@@ -92,11 +96,18 @@ export async function predictCommand(args: string[]): Promise<number> {
     if (!texts.length) {
       throw new UsageError('no texts given (pass TEXT arguments or --file F)');
     }
-    const tokenizer = Private.tokenizerFor(parsed, modelPath);
-
     const source = readModelFiles(modelPath, optionValue(parsed, '--config'));
     model = await loadModel(source.files, loadOptions);
     const info = model.info;
+    for (const inference of info.inferences ?? []) {
+      process.stderr.write(`char-attention predict: inferred: ${inference}\n`);
+    }
+    // A model with its own TextVectorization layer needs no tokenizer file.
+    const ownTokenizer =
+      info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
+    const tokenizer = ownTokenizer
+      ? null
+      : Private.tokenizerFor(parsed, modelPath);
     if (info.inputLength !== null) {
       if (pad.maxlen !== undefined && pad.maxlen !== info.inputLength) {
         throw new UsageError(
@@ -105,7 +116,21 @@ export async function predictCommand(args: string[]): Promise<number> {
       }
       pad.maxlen = info.inputLength;
     }
-    const { items, options } = encodeTexts(tokenizer, texts, pad);
+    if (ownTokenizer) {
+      for (const side of ['padding', 'truncating'] as const) {
+        if (pad[side] !== undefined && pad[side] !== 'post') {
+          throw new UsageError(
+            `--${side} ${pad[side]}: the model's TextVectorization layer '${ownTokenizer.layer}' pads and truncates at the end (post)`
+          );
+        }
+      }
+      process.stderr.write(
+        `char-attention predict: using the model's TextVectorization layer '${ownTokenizer.layer}' as the tokenizer\n`
+      );
+    }
+    const { items, options } = ownTokenizer
+      ? encodeTextVectorization(ownTokenizer, texts)
+      : encodeTexts(tokenizer!, texts, pad);
     Private.checkVocabulary(
       items.map(i => i.padded),
       info.vocabularySize
@@ -118,7 +143,8 @@ export async function predictCommand(args: string[]): Promise<number> {
       format: info.format,
       attentionLayer: info.attentionLayer,
       attentionChosenBy: info.attentionChosenBy,
-      ...(info.kerasVersion ? { kerasVersion: info.kerasVersion } : {})
+      ...(info.kerasVersion ? { kerasVersion: info.kerasVersion } : {}),
+      ...(info.inferences?.length ? { inferences: info.inferences } : {})
     };
     const payload: IBatchPayload = {
       version: 1,

@@ -9,6 +9,11 @@ import { buildGraph, IGraph, runGraph } from './graph';
 import { keras3Weights, readKerasArchive, readKerasH5 } from './hdf5';
 import { IModelSpec, parseModelConfig, readTfjsModel } from './keras';
 import { IWeight } from './layers/base';
+import { flattenModel } from './nested';
+import {
+  ITextVectorizationInfo,
+  splitTextVectorization
+} from './text-vectorization';
 import {
   IAttentionModel,
   IForwardResult,
@@ -31,6 +36,8 @@ export interface ILoadedGraph {
   graph: IGraph;
   format: IModelInfo['format'];
   kerasVersion?: string;
+  /** The model's own TextVectorization layer, when it starts with one. */
+  tokenizer?: ITextVectorizationInfo;
 }
 
 /** Reads any supported model format into a built graph. */
@@ -50,11 +57,17 @@ export function loadGraph(
   let weights: Map<string, IWeight[]>;
   let format: IModelInfo['format'];
   let kerasVersion: string | undefined;
+  let tokenizer: ITextVectorizationInfo | undefined;
 
   if (archive) {
     const read = readKerasArchive(files[archive], archive);
     spec = parseModelConfig(read.config, `${archive}/config.json`);
     weights = keras3Weights(spec, read.weightsFile);
+    const split = splitTextVectorization(spec, files[archive], archive);
+    if (split) {
+      spec = split.spec;
+      tokenizer = split.info;
+    }
     format = 'keras-v3';
     kerasVersion = read.kerasVersion;
   } else if (h5) {
@@ -87,12 +100,13 @@ export function loadGraph(
       `No model file recognised among ${names.join(', ')} (expected .h5/.hdf5, .keras, or model.json)`
     );
   }
+  ({ spec, weights } = flattenModel(spec, weights));
   const graph = buildGraph(spec, weights, {
     kerasMajor: Private.kerasMajor(kerasVersion, format),
     lambdas: options.lambdas,
     simd: options.simd
   });
-  return { graph, format, kerasVersion };
+  return { graph, format, kerasVersion, ...(tokenizer ? { tokenizer } : {}) };
 }
 
 /** Loads a model from its files (see `IModelFiles` for the accepted sets). */
@@ -100,7 +114,7 @@ export async function loadModel(
   files: IModelFiles,
   options: IEngineOptions = {}
 ): Promise<IAttentionModel> {
-  const { graph, format, kerasVersion } = loadGraph(files, options);
+  const { graph, format, kerasVersion, tokenizer } = loadGraph(files, options);
   if (graph.spec.inputs.length !== 1) {
     throw new ModelError(
       `The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`
@@ -124,7 +138,12 @@ export async function loadModel(
     maskZero: embedding ? embedding.config.mask_zero === true : undefined,
     attentionLayer: choice.layer,
     attentionChosenBy: choice.chosenBy,
-    layers: graph.layerInfo
+    layers: graph.layerInfo,
+    inferences: [
+      ...graph.inferences,
+      ...(choice.inference ? [choice.inference] : [])
+    ],
+    ...(tokenizer ? { tokenizer } : {})
   };
   return new Private.AttentionModel(graph, info, options.chunkSize ?? 32);
 }

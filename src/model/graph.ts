@@ -13,8 +13,10 @@ import {
   layerError,
   Shape
 } from './layers/base';
+import { SCORES_SUFFIX } from './layers/attention-layers';
 import { Kernels } from './layers/kernels';
 import { createLayer } from './layers/registry';
+import { pruneMaskOps } from './mask-ops';
 import { ILayerInfo, ModelError } from './types';
 
 /** One call of a layer in execution order. */
@@ -23,6 +25,8 @@ interface IStep {
   node: number;
   impl: ILayer | null;
   inputs: INodeRef[];
+  /** Tensors passed as `mask=` (Keras 3 saves mask ops explicitly), one per input in order. */
+  maskInputs?: INodeRef[];
 }
 
 /** A built graph: layers with weights bound, in execution order. */
@@ -35,6 +39,8 @@ export interface IGraph {
   readonly layerInfo: ILayerInfo[];
   /** Model input shapes (without batch), in input order. */
   readonly inputShapes: Shape[];
+  /** What the layers inferred rather than read (a Lambda's meaning, ...), in words. */
+  readonly inferences: string[];
 }
 
 export interface IBuildOptions {
@@ -44,15 +50,17 @@ export interface IBuildOptions {
   simd?: boolean;
 }
 
-function key(ref: { layer: string; node: number }): string {
-  return `${ref.layer}\u0000${ref.node}`;
+function key(ref: { layer: string; node: number; tensor?: number }): string {
+  return `${ref.layer}\u0000${ref.node}\u0000${ref.tensor ?? 0}`;
 }
 
 export function buildGraph(
-  spec: IModelSpec,
+  fullSpec: IModelSpec,
   weights: Map<string, IWeight[]>,
   options: IBuildOptions
 ): IGraph {
+  const pruned = pruneMaskOps(fullSpec);
+  const spec = pruned.spec;
   const byName = new Map(spec.layers.map(l => [l.name, l]));
   for (const name of weights.keys()) {
     if (!byName.has(name) && (weights.get(name) ?? []).length > 0) {
@@ -67,6 +75,7 @@ export function buildGraph(
     kerasMajor: options.kerasMajor,
     lambdas: options.lambdas ?? {},
     kernels,
+    inferences: pruned.inference ? [pruned.inference] : [],
     createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
   };
   const shapes = new Map<string, Shape>();
@@ -106,12 +115,6 @@ export function buildGraph(
         continue;
       }
       for (const r of refs) {
-        if (r.tensor !== 0) {
-          throw layerError(
-            layer,
-            `uses output ${r.tensor} of '${r.layer}'; layers with several outputs are not supported`
-          );
-        }
         if (!byName.has(r.layer)) {
           throw layerError(
             layer,
@@ -119,19 +122,37 @@ export function buildGraph(
           );
         }
       }
-      const inputShapes = refs.map(r => nodeShapes.get(key(r)) as Shape);
+      const maskRefs = refs.filter(r => r.kwarg === 'mask');
+      const dataRefs = refs.filter(r => r.kwarg !== 'mask');
+      const inputShapes = dataRefs.map(r => nodeShapes.get(key(r)) as Shape);
       let impl = impls.get(layer.name);
       if (!impl) {
+        const call = {
+          inputKwargs: dataRefs.map(r => r.kwarg ?? null),
+          args: layer.callArgs?.[node] ?? {}
+        };
         impl = context.createLayer(
-          layer,
+          { ...layer, call },
           inputShapes,
           weights.get(layer.name) ?? []
         );
         impls.set(layer.name, impl);
         shapes.set(layer.name, impl.outputShape);
+        if (impl.keyWeightsShape) {
+          shapes.set(`${layer.name}${SCORES_SUFFIX}`, impl.keyWeightsShape);
+        }
       }
       nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
-      steps.push({ layer, node, impl, inputs: refs });
+      (impl.extraShapes ?? []).forEach((s, i) =>
+        nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
+      );
+      steps.push({
+        layer,
+        node,
+        impl,
+        inputs: dataRefs,
+        ...(maskRefs.length ? { maskInputs: maskRefs } : {})
+      });
       pending.splice(i, 1);
       i--;
     }
@@ -171,7 +192,8 @@ export function buildGraph(
     kernels,
     shapes,
     layerInfo,
-    inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape)
+    inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape),
+    inferences: context.inferences ?? []
   };
 }
 
@@ -226,16 +248,35 @@ export function runGraph(
       continue;
     }
     const ins = step.inputs.map(r => values.get(key(r))!);
+    const masks = ins.map(v => v.mask);
+    (step.maskInputs ?? []).forEach((r, i) => {
+      const m = values.get(key(r))!.tensor;
+      if (i < masks.length && m.shape.length === 2) {
+        const data = new Uint8Array(m.data.length);
+        m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
+        masks[i] = { batch: m.shape[0], steps: m.shape[1], data };
+      }
+    });
     const result = step.impl.call(
       ins.map(v => v.tensor),
-      ins.map(v => v.mask)
+      masks
     );
     values.set(key({ layer: step.layer.name, node: step.node }), {
       tensor: result.output,
       mask: result.mask
     });
+    (result.extra ?? []).forEach((t, i) =>
+      values.set(
+        key({ layer: step.layer.name, node: step.node, tensor: i + 1 }),
+        { tensor: t, mask: null }
+      )
+    );
     if (step.node === 0 && wanted.has(step.layer.name)) {
       activations[step.layer.name] = result.output;
+    }
+    const scores = `${step.layer.name}${SCORES_SUFFIX}`;
+    if (step.node === 0 && result.keyWeights && wanted.has(scores)) {
+      activations[scores] = result.keyWeights;
     }
   }
   for (const name of wanted) {

@@ -329,11 +329,13 @@ export function toSnakeCase(name: string): string {
  */
 export function keras3Weights(
   spec: IModelSpec,
-  file: H5File
+  file: H5File,
+  base = '',
+  prefix = '',
+  weights = new Map<string, IWeight[]>()
 ): Map<string, IWeight[]> {
-  const weights = new Map<string, IWeight[]>();
   const used = new Map<string, number>();
-  const layersGroup = file.group('layers');
+  const layersGroup = file.group(`${base}layers`);
   for (const layer of spec.layers) {
     // The saved class is the original one (GRU, TimeDistributed, ...).
     const snake = toSnakeCase(layer.className);
@@ -347,11 +349,25 @@ export function keras3Weights(
     let found: string | null = null;
     for (const c of candidates) {
       if (layersGroup && layersGroup.keys.includes(c)) {
-        found = `layers/${c}`;
+        found = `${base}layers/${c}`;
         break;
       }
     }
-    weights.set(layer.name, found ? Private.collect(file, found) : []);
+    if (layer.model && found) {
+      // A nested model: its layers are stored under its own `layers/` group.
+      keras3Weights(
+        layer.model,
+        file,
+        `${found}/`,
+        `${prefix}${layer.name}/`,
+        weights
+      );
+      continue;
+    }
+    weights.set(
+      `${prefix}${layer.name}`,
+      found ? Private.collect(file, found) : []
+    );
   }
   return weights;
 }

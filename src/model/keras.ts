@@ -11,12 +11,24 @@ export interface INodeRef {
   layer: string;
   node: number;
   tensor: number;
+  /** The call keyword the tensor was passed as (`initial_state`, `key`, ...); absent for positional inputs. */
+  kwarg?: string;
 }
 
 /** A layer of the graph with the inputs of each of its calls. */
 export interface IGraphLayerSpec extends ILayerSpec {
   /** One entry per call (node) of the layer: the tensors it consumes. */
   inbound: INodeRef[][];
+  /** Non-tensor call arguments per node (Keras 3 `kwargs`, e.g. `use_causal_mask`). */
+  callArgs?: Array<{ [key: string]: unknown }>;
+  /** A nested model used as a layer (Sequential / Functional); inlined by `flattenModel`. */
+  model?: IModelSpec;
+  /**
+   * tf.keras 2.x numbers the calls of a nested model that starts with an
+   * InputLayer from 1 (node 0 is its own construction): refs to it are
+   * shifted by this much.
+   */
+  nodeOffset?: number;
 }
 
 /** A whole model: layers in config order, graph inputs and outputs. */
@@ -46,7 +58,6 @@ export function normalizeClassName(raw: string): string {
   const aliases: { [k: string]: string } = {
     GRUV2: 'GRU',
     LSTMV2: 'LSTM',
-    CuDNNGRU: 'CuDNNGRU',
     Convolution1D: 'Conv1D',
     MaxPool1D: 'MaxPooling1D',
     AvgPool1D: 'AveragePooling1D',
@@ -344,7 +355,11 @@ namespace Private {
     return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
   }
 
-  export function sequential(config: unknown, file: string): IModelSpec {
+  export function sequential(
+    config: unknown,
+    file: string,
+    nested = false
+  ): IModelSpec {
     const list: unknown[] = Array.isArray(config)
       ? config
       : Array.isArray((config as { layers?: unknown })?.layers)
@@ -378,19 +393,19 @@ namespace Private {
         previous = { layer: spec.name, node: 0, tensor: 0 };
         return;
       }
-      if (MODEL_CLASSES.includes(spec.className)) {
-        throw new ModelError(
-          `Layer '${spec.name}' (${spec.className}): nested models are not supported`,
-          { layer: spec.name, className: spec.className }
-        );
-      }
+      const model = MODEL_CLASSES.includes(spec.className)
+        ? parseNested(entry, spec.name, file)
+        : undefined;
       if (!previous) {
         inputShape = declaredBatchShape(spec.config) ?? inputShape;
         if (!inputShape && spec.className === 'Embedding') {
           const length = spec.config.input_length;
           inputShape = [typeof length === 'number' ? length : null];
         }
-        if (!inputShape) {
+        if (!inputShape && model) {
+          inputShape = model.inputShapes[model.inputs[0]?.layer] ?? null;
+        }
+        if (!inputShape && !nested) {
           throw new ModelError(
             `${file}: the first layer '${spec.name}' declares no input shape (batch_input_shape / batch_shape)`,
             { file, layer: spec.name }
@@ -399,9 +414,17 @@ namespace Private {
         inputName = `${spec.name}_input`;
         previous = { layer: inputName, node: 0, tensor: 0 };
       }
-      layers.push({ ...spec, inbound: [[previous]] });
+      layers.push({
+        ...spec,
+        inbound: [[previous]],
+        ...(model ? { model } : {})
+      });
       previous = { layer: spec.name, node: 0, tensor: 0 };
     });
+    if (!inputShape && nested) {
+      // A nested Sequential built by its caller: the caller's tensor sets the shape.
+      inputShape = [];
+    }
     if (!inputShape || !previous) {
       throw new ModelError(
         `${file}: Sequential model has no layers or no input shape`,
@@ -440,15 +463,15 @@ namespace Private {
     const inputShapes: { [name: string]: Shape } = {};
     for (const entry of c.layers) {
       const spec = specFromLayerConfig(entry, file);
-      if (MODEL_CLASSES.includes(spec.className)) {
-        throw new ModelError(
-          `Layer '${spec.name}' (${spec.className}): nested models are not supported`,
-          { layer: spec.name, className: spec.className }
-        );
-      }
+      const model = MODEL_CLASSES.includes(spec.className)
+        ? parseNested(entry, spec.name, file)
+        : undefined;
       const nodes = (entry as { inbound_nodes?: unknown }).inbound_nodes;
       const inbound = Array.isArray(nodes)
         ? nodes.map(n => nodeRefs(n, spec.name, file))
+        : [];
+      const callArgs = Array.isArray(nodes)
+        ? nodes.map(n => callArguments(n))
         : [];
       if (spec.className === 'InputLayer') {
         const shape = declaredBatchShape(spec.config);
@@ -463,7 +486,16 @@ namespace Private {
         }
         inputShapes[spec.name] = shape;
       }
-      layers.push({ ...spec, inbound });
+      const legacyNodes = Array.isArray(nodes) && Array.isArray(nodes[0]);
+      const skipsFirst =
+        !!model && model.layers[0]?.className === 'InputLayer' && legacyNodes;
+      layers.push({
+        ...spec,
+        inbound,
+        callArgs,
+        ...(model ? { model } : {}),
+        ...(skipsFirst ? { nodeOffset: 1 } : {})
+      });
     }
     return {
       name: c.name ?? 'model',
@@ -508,7 +540,8 @@ namespace Private {
     file: string
   ): INodeRef[] {
     if (Array.isArray(node)) {
-      return node.map((r: any) => {
+      const refs: INodeRef[] = [];
+      for (const r of node as any[]) {
         if (!Array.isArray(r) || typeof r[0] !== 'string') {
           throw new ModelError(
             `Layer '${layer}': inbound node ${JSON.stringify(r)} is malformed`,
@@ -518,16 +551,31 @@ namespace Private {
             }
           );
         }
-        return {
+        refs.push({
           layer: r[0],
           node: Number(r[1] ?? 0),
           tensor: Number(r[2] ?? 0)
-        };
-      });
+        });
+        // tf.keras 2.x keeps tensors passed by keyword (MultiHeadAttention's
+        // `value`, `key`) as [name, node, tensor] inside the kwargs dict.
+        const kwargs = r[3];
+        if (kwargs && typeof kwargs === 'object' && !Array.isArray(kwargs)) {
+          for (const [k, v] of Object.entries(kwargs)) {
+            legacyKwargRefs(v, k, refs);
+          }
+        }
+      }
+      return refs;
     }
     if (node && typeof node === 'object') {
       const refs: INodeRef[] = [];
       collectHistory((node as { args?: unknown }).args, refs);
+      const kwargs = (node as { kwargs?: unknown }).kwargs;
+      if (kwargs && typeof kwargs === 'object') {
+        for (const [k, v] of Object.entries(kwargs)) {
+          collectHistory(v, refs, k);
+        }
+      }
       return refs;
     }
     throw new ModelError(
@@ -539,9 +587,13 @@ namespace Private {
     );
   }
 
-  export function collectHistory(value: unknown, refs: INodeRef[]): void {
+  export function collectHistory(
+    value: unknown,
+    refs: INodeRef[],
+    kwarg?: string
+  ): void {
     if (Array.isArray(value)) {
-      value.forEach(v => collectHistory(v, refs));
+      value.forEach(v => collectHistory(v, refs, kwarg));
       return;
     }
     if (value && typeof value === 'object') {
@@ -558,8 +610,80 @@ namespace Private {
           number,
           number
         ];
-        refs.push({ layer, node: Number(node), tensor: Number(tensor) });
+        refs.push({
+          layer,
+          node: Number(node),
+          tensor: Number(tensor),
+          ...(kwarg ? { kwarg } : {})
+        });
       }
+    }
+  }
+
+  export function legacyKwargRefs(
+    value: unknown,
+    kwarg: string,
+    refs: INodeRef[]
+  ) {
+    if (!Array.isArray(value)) {
+      return;
+    }
+    if (
+      typeof value[0] === 'string' &&
+      typeof value[1] === 'number' &&
+      typeof value[2] === 'number'
+    ) {
+      refs.push({ layer: value[0], node: value[1], tensor: value[2], kwarg });
+      return;
+    }
+    value.forEach(v => legacyKwargRefs(v, kwarg, refs));
+  }
+
+  /** The non-tensor keyword arguments of one node (`use_causal_mask`, ...). */
+  export function callArguments(node: unknown): { [key: string]: unknown } {
+    const out: { [key: string]: unknown } = {};
+    const kwargs = Array.isArray(node)
+      ? (node as any[])[0]?.[3]
+      : (node as { kwargs?: unknown } | null)?.kwargs;
+    const args = Array.isArray(node)
+      ? null
+      : (node as { args?: unknown } | null)?.args;
+    if (Array.isArray(args)) {
+      // Positional constants of op layers (`NotEqual(x, 0)`); tensors as null.
+      out['#args'] = args.map(a =>
+        a !== null && typeof a === 'object' ? null : a
+      );
+    }
+    if (kwargs && typeof kwargs === 'object' && !Array.isArray(kwargs)) {
+      for (const [k, v] of Object.entries(kwargs)) {
+        if (v === null || typeof v !== 'object') {
+          out[k] = v;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A nested model's own config, parsed like a top-level one. */
+  export function parseNested(
+    entry: unknown,
+    name: string,
+    file: string
+  ): IModelSpec {
+    const raw = entry as { class_name: string; config?: unknown };
+    const className = normalizeClassName(raw.class_name);
+    try {
+      return className === 'Sequential'
+        ? sequential(raw.config, file, true)
+        : functional(raw.config, file);
+    } catch (e) {
+      if (e instanceof ModelError) {
+        throw new ModelError(`nested model '${name}': ${e.message}`, {
+          ...e.where,
+          layer: e.where?.layer ?? name
+        });
+      }
+      throw e;
     }
   }
 }

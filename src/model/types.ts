@@ -2,6 +2,7 @@
  * The contract between model import/inference (`engine`) and its users
  * (alignment, CLI, worker, JupyterLab panel). Pure types.
  */
+import type { ITextVectorizationInfo } from './text-vectorization';
 
 /**
  * The files of one model, by name. Which names are expected depends on the
@@ -57,6 +58,11 @@ export interface IModelInfo {
    * by the CLI (stderr), the viewer and the payload's `meta`.
    */
   inferences?: string[];
+  /**
+   * The model's own tokenizer (a Keras 3 `TextVectorization(split="character")`
+   * layer at its input): texts are encoded with `encodeTextVectorization`.
+   */
+  tokenizer?: ITextVectorizationInfo;
 }
 
 /** Result of one forward pass over a batch. */

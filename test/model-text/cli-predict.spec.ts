@@ -32,7 +32,14 @@ describe('char-attention predict', () => {
       'Five stars, thanks a lot.'
     ]);
     expect(out.code).toBe(0);
-    expect(out.stderr).toBe('');
+    // What was inferred rather than read is said on stderr and in the meta.
+    const inferences = [
+      "Lambda 'lambda' read as sum over axis 1 from its code `K.sum(x, axis=1)`",
+      "Attention layer 'attention_vec' (Activation) found automatically: a softmax over the time axis of the input sequence"
+    ];
+    expect(out.stderr).toBe(
+      inferences.map(i => `char-attention predict: inferred: ${i}\n`).join('')
+    );
     const payload = JSON.parse(out.stdout);
     expect(payload.version).toBe(1);
     expect(payload.samples).toHaveLength(2);
@@ -47,7 +54,8 @@ describe('char-attention predict', () => {
       format: 'keras-h5',
       attentionLayer: 'attention_vec',
       attentionChosenBy: 'auto',
-      kerasVersion: '2.15.0'
+      kerasVersion: '2.15.0',
+      inferences
     });
     // Padding dropped: what remains is part of a softmax over 80 positions.
     const total = positive.attention.reduce((a: number, b: number) => a + b, 0);
@@ -59,7 +67,10 @@ describe('char-attention predict', () => {
     const long = 'my order arrived on time and '.repeat(4);
     const out = predict(['--json', long, 'broken ☃', '']);
     expect(out.code).toBe(0);
-    const lines = out.stderr.trim().split('\n');
+    const lines = out.stderr
+      .trim()
+      .split('\n')
+      .filter(l => !l.includes(': inferred: '));
     expect(lines).toEqual([
       `char-attention predict: text 1: ${long.length} tokens > maxlen 80, the first ${long.length - 80} truncated`,
       'char-attention predict: text 2: 1 character not in the vocabulary ("☃"), dropped',
@@ -143,6 +154,29 @@ describe('char-attention predict', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/no_such_layer/);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it("a .keras model with a TextVectorization layer needs no tokenizer: Keras's encoding", () => {
+    const model = path.join(
+      ROOT,
+      'test/fixtures/keras/layers/text_vectorization.keras'
+    );
+    const out = run(['predict', '--model', model, 'Hello, World!', 'wörld']);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toContain(
+      "using the model's TextVectorization layer 'tv' as the tokenizer"
+    );
+    expect(out.stderr).toContain(
+      'text 2: 1 character not in the vocabulary ("ö"), mapped to the oov token'
+    );
+    const [hello] = JSON.parse(out.stdout).samples;
+    // Punctuation is stripped by the layer: the model never sees ',' and '!'.
+    expect(hello.mask).toEqual(
+      [...'Hello, World!'].map(c => c !== ',' && c !== '!')
+    );
+    const pre = run(['predict', '--model', model, '--padding', 'pre', 'x']);
+    expect(pre.code).toBe(2);
+    expect(pre.stderr).toMatch(/pads and truncates at the end \(post\)/);
   });
 
   it('--lambda mapping is accepted; a malformed one is a usage error', () => {

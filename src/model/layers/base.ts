@@ -38,6 +38,15 @@ export interface ILayerSpec {
   name: string;
   className: string;
   config: { [key: string]: any };
+  /**
+   * How the graph calls the layer (its first call): the keyword each input
+   * tensor was passed as (`null` = positional; e.g. `initial_state`, `key`)
+   * and the non-tensor call arguments (e.g. `use_causal_mask`).
+   */
+  call?: {
+    inputKwargs: Array<string | null>;
+    args: { [key: string]: unknown };
+  };
 }
 
 /** What layer factories need besides the spec and its weights. */
@@ -48,6 +57,8 @@ export interface IBuildContext {
   lambdas: { [layerName: string]: string };
   /** Matrix kernels (and WebAssembly memory) of the model being built. */
   kernels: Kernels;
+  /** What layers inferred rather than read, in words (e.g. a Lambda's meaning). */
+  inferences?: string[];
   /** Builds a nested layer (wrappers use it for the layer they wrap). */
   createLayer(
     spec: ILayerSpec,
@@ -60,6 +71,10 @@ export interface IBuildContext {
 export interface ILayerOutput {
   output: ITensor;
   mask: IMask | null;
+  /** Further outputs (tensor index 1, 2, ...), e.g. the states of `return_state`. */
+  extra?: ITensor[];
+  /** Attention layers: mean weight each key position receives, [batch, Tk]. */
+  keyWeights?: ITensor;
 }
 
 /** An executable layer. */
@@ -68,6 +83,10 @@ export interface ILayer {
   readonly className: string;
   /** Output shape without the batch axis. */
   readonly outputShape: Shape;
+  /** Shapes of the further outputs (tensor index 1, 2, ...), when there are any. */
+  readonly extraShapes?: Shape[];
+  /** Attention layers: shape of `keyWeights` ([Tk]); offered as `<name>:scores`. */
+  readonly keyWeightsShape?: Shape;
   call(inputs: ITensor[], masks: Array<IMask | null>): ILayerOutput;
 }
 

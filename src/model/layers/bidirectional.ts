@@ -46,6 +46,15 @@ export function createBidirectional(
     );
   }
   const forwardSpec = nestedSpec(spec, 'layer');
+  if (forwardSpec.config.return_state === true) {
+    throw layerError(spec, 'return_state=True is not supported here');
+  }
+  if ((spec.call?.inputKwargs.length ?? 1) > 1) {
+    throw layerError(
+      spec,
+      'initial_state and other tensor arguments are not supported here'
+    );
+  }
   const returnSequences = forwardSpec.config.return_sequences === true;
   forwardSpec.config = {
     ...forwardSpec.config,

@@ -1,10 +1,12 @@
 /**
  * Lambda layers. Their Python code cannot run here, so a Lambda is either
- * mapped explicitly by the user (`{"lambda_1": "sum(axis=1)"}`) or
- * recognised from the names visible in its stored (marshalled) code plus the
- * shapes around it; otherwise loading fails naming the layer and listing
- * the accepted forms.
+ * mapped explicitly by the user (`{"lambda_1": "sum(axis=1)"}`) or its
+ * stored (marshalled) code reads exactly as a known reduction
+ * (`K.sum(x, axis=1)`, `tf.reduce_sum(x, axis=1)`, ...; see `lambda-code.ts`),
+ * which is then listed among the model's inferences. Otherwise loading fails
+ * naming the layer and listing the accepted forms.
  */
+import { decompile, Expr, exprText, readMarshalCode } from '../lambda-code';
 import { softmaxAxis } from './activations';
 import {
   IBuildContext,
@@ -97,90 +99,170 @@ export function formatLambdaOp(op: LambdaOp): string {
   }
 }
 
-/** Names (identifiers) and small integer constants visible in a Lambda's stored code. */
-export interface ICodeClues {
-  names: string[];
-  ints: number[];
+/** What a Lambda's stored function is, as far as the file tells. */
+export interface ILambdaCode {
+  /** The expression its code returns (`K.sum(x, axis=1)`), when the code could be read. */
+  text: string | null;
+  expr: Expr | null;
+  /** The argument's name in the code. */
+  arg: string | null;
+  /** Why the code could not be read (a named function, a closure, ...). */
+  problem: string | null;
 }
 
-/** Extracts identifiers and int constants from a Keras-serialised Lambda function. */
-export function codeClues(config: { [key: string]: any }): ICodeClues {
+/** Reads the function a Keras 2 / tf.keras / Keras 3 Lambda config stores. */
+export function lambdaCode(config: { [key: string]: any }): ILambdaCode {
+  const fail = (problem: string): ILambdaCode => ({
+    text: null,
+    expr: null,
+    arg: null,
+    problem
+  });
   const fn = config.function;
+  let code: unknown = null;
+  let closure: unknown = null;
   if (config.function_type === 'function' && typeof fn === 'string') {
-    const whole = fn.split(/[^A-Za-z0-9_]+/).filter(Boolean);
-    return {
-      names: [...whole, ...whole.flatMap(n => n.split('_'))].filter(Boolean),
-      ints: []
-    };
+    return fail(
+      `it calls the Python function '${fn}', whose code the file does not hold`
+    );
   }
-  let code: unknown = fn;
   if (Array.isArray(fn)) {
-    code = fn[0];
+    [code, , closure] = fn;
   } else if (fn && typeof fn === 'object') {
-    code =
-      (fn as { config?: { code?: unknown } }).config?.code ??
-      (fn as { code?: unknown }).code;
+    const f = fn as { class_name?: string; config?: any; code?: unknown };
+    if (f.class_name === 'function' || typeof f.config === 'string') {
+      return fail(
+        `it calls the Python function '${String(f.config)}', whose code the file does not hold`
+      );
+    }
+    code = f.config?.code ?? f.code;
+    closure = f.config?.closure ?? null;
+  } else if (typeof fn === 'string') {
+    code = fn;
   }
   if (typeof code !== 'string') {
-    return { names: [], ints: [] };
+    return fail('the file holds no code for it');
   }
-  return Private.scanMarshal(Private.codeBytes(code));
+  const parsed = readMarshalCode(Private.codeBytes(code));
+  if (!parsed) {
+    return fail('its stored code could not be read');
+  }
+  if (closure || parsed.freevars.length) {
+    return fail('its code uses variables of the enclosing Python function');
+  }
+  const expr = parsed.argcount === 1 ? decompile(parsed) : null;
+  if (!expr) {
+    return fail(
+      'its code is not a single call this reader understands (only loads, calls and the return are read)'
+    );
+  }
+  return {
+    text: exprText(expr),
+    expr,
+    arg: parsed.varnames[0] ?? null,
+    problem: null
+  };
 }
 
-const REDUCTIONS: { [name: string]: 'sum' | 'mean' | 'max' | 'min' } = {
-  sum: 'sum',
-  reduce_sum: 'sum',
-  mean: 'mean',
-  reduce_mean: 'mean',
-  average: 'mean',
-  max: 'max',
-  reduce_max: 'max',
-  amax: 'max',
-  min: 'min',
-  reduce_min: 'min',
-  amin: 'min'
+/** Module paths whose reductions are known, by the function names they use. */
+const REDUCTION_MODULES: { [module: string]: string } = {
+  K: '',
+  backend: '',
+  'keras.backend': '',
+  'tf.keras.backend': '',
+  ops: '',
+  'keras.ops': '',
+  tf: 'reduce_',
+  'tf.math': 'reduce_',
+  tensorflow: 'reduce_',
+  'tensorflow.math': 'reduce_'
 };
 
-/** Recognises a reduction from code names, int constants and shapes; null when unsure. */
-export function recognizeLambda(
-  spec: ILayerSpec,
-  inputShape: Shape
-): LambdaOp | null {
-  const clues = codeClues(spec.config);
-  const kinds = new Set(clues.names.map(n => REDUCTIONS[n]).filter(Boolean));
-  if (kinds.size !== 1) {
+/**
+ * The reduction an expression is, exactly: `<module>.<sum|mean|max|min>(x,
+ * axis=N[, keepdims=B])` (or `reduce_*` for TensorFlow) applied to the
+ * Lambda's own argument; null for anything else.
+ */
+export function matchReduction(expr: Expr, arg: string): LambdaOp | null {
+  if (expr.k !== 'call') {
     return null;
   }
-  const kind = [...kinds][0];
-  const rank = inputShape.length + 1;
-  const keepDims = clues.names.includes('keepdims') ? null : false;
-  const axes = [
-    ...new Set(clues.ints.filter(i => i !== 0 && i >= -rank + 1 && i < rank))
-  ];
-  let axis: number | null = null;
-  if (axes.length === 1) {
-    axis = axes[0] < 0 ? axes[0] + rank : axes[0];
-  } else if (axes.length === 0) {
-    // No explicit axis constant: the declared output shape can tell.
-    const declared = spec.config.output_shape;
-    if (Array.isArray(declared) && declared.length === inputShape.length - 1) {
-      for (let a = 0; a < inputShape.length; a++) {
-        const rest = inputShape.filter((_, i) => i !== a);
-        if (
-          rest.every(
-            (d, i) => d === null || declared[i] === null || d === declared[i]
-          )
-        ) {
-          axis = a + 1;
-          break;
-        }
-      }
+  const chain: string[] = [];
+  let f: Expr = expr.fn;
+  while (f.k === 'attr') {
+    chain.unshift(f.name);
+    f = f.obj;
+  }
+  if (f.k !== 'global' || chain.length === 0) {
+    return null;
+  }
+  const module = [f.name, ...chain.slice(0, -1)].join('.');
+  const prefix = REDUCTION_MODULES[module];
+  const fname = chain[chain.length - 1];
+  if (prefix === undefined || !fname.startsWith(prefix)) {
+    return null;
+  }
+  const kind = fname.slice(prefix.length);
+  if (!['sum', 'mean', 'max', 'min'].includes(kind)) {
+    return null;
+  }
+  const [x, ...rest] = expr.args;
+  if (!x || x.k !== 'arg' || x.name !== arg) {
+    return null;
+  }
+  const values: { [k: string]: Expr } = {};
+  const positional = ['axis', 'keepdims'];
+  if (rest.length > positional.length) {
+    return null;
+  }
+  rest.forEach((e, i) => (values[positional[i]] = e));
+  for (const [k, v] of expr.kwargs) {
+    if (!positional.includes(k) || values[k]) {
+      return null;
     }
+    values[k] = v;
   }
-  if (axis === null || keepDims === null) {
+  const axis = values.axis;
+  const keep = values.keepdims;
+  if (
+    !axis ||
+    axis.k !== 'const' ||
+    typeof axis.value !== 'number' ||
+    !Number.isInteger(axis.value)
+  ) {
     return null;
   }
-  return { kind, axis, keepDims: false };
+  if (keep && (keep.k !== 'const' || typeof keep.value !== 'boolean')) {
+    return null;
+  }
+  return {
+    kind: kind as 'sum' | 'mean' | 'max' | 'min',
+    axis: axis.value,
+    keepDims: keep ? (keep.value as boolean) : false
+  };
+}
+
+/** A Lambda recognised from its stored code, with that code's text; null otherwise. */
+export function recognizeLambda(
+  spec: ILayerSpec
+): { op: LambdaOp; text: string } | null {
+  const code = lambdaCode(spec.config);
+  if (!code.expr || !code.arg) {
+    return null;
+  }
+  if (spec.config.arguments && Object.keys(spec.config.arguments).length) {
+    return null;
+  }
+  const op = matchReduction(code.expr, code.arg);
+  return op ? { op, text: code.text! } : null;
+}
+
+/** An op in words for the list of inferences (`sum over axis 1`). */
+export function describeLambdaOp(op: LambdaOp): string {
+  if ('keepDims' in op) {
+    return `${op.kind} over axis ${op.axis}${op.keepDims ? ' (keeping the axis)' : ''}`;
+  }
+  return formatLambdaOp(op);
 }
 
 /** The error for a Lambda that is neither mapped nor recognised. */
@@ -217,13 +299,21 @@ export function createLambda(
       );
     }
   } else {
-    op = recognizeLambda(spec, inShape);
-    if (!op) {
+    const found = recognizeLambda(spec);
+    if (!found) {
+      const code = lambdaCode(spec.config);
       throw lambdaError(
         spec,
-        'its operation could not be recognised from the stored code'
+        code.text
+          ? `its code \`${code.text}\` is not one of the forms run without a mapping ` +
+              '(K./ops./backend. sum, mean, max or min, tf.reduce_*, over a constant axis)'
+          : (code.problem ?? 'its operation could not be read')
       );
     }
+    op = found.op;
+    context.inferences?.push(
+      `Lambda '${spec.name}' read as ${describeLambdaOp(found.op)} from its code \`${found.text}\``
+    );
   }
   const resolved = op;
   const rank = inShape.length + 1;
@@ -351,52 +441,5 @@ namespace Private {
     } catch {
       return null;
     }
-  }
-
-  /** Collects marshal string objects that look like identifiers, and TYPE_INT constants. */
-  export function scanMarshal(bytes: Uint8Array): ICodeClues {
-    const names = new Set<string>();
-    const ints: number[] = [];
-    const ident = /^[A-Za-z_][A-Za-z0-9_]*$/;
-    const take = (from: number, length: number) => {
-      if (length <= 0 || length > 64 || from + length > bytes.length) {
-        return;
-      }
-      let s = '';
-      for (let i = from; i < from + length; i++) {
-        s += String.fromCharCode(bytes[i]);
-      }
-      if (ident.test(s)) {
-        names.add(s);
-      }
-    };
-    const u32 = (at: number) =>
-      bytes[at] |
-      (bytes[at + 1] << 8) |
-      (bytes[at + 2] << 16) |
-      (bytes[at + 3] << 24);
-    for (let i = 0; i < bytes.length; i++) {
-      const type = bytes[i] & 0x7f;
-      if (type === 0x7a || type === 0x5a) {
-        // short ascii (interned): 1-byte length
-        take(i + 2, bytes[i + 1]);
-      } else if (
-        (type === 0x61 ||
-          type === 0x41 ||
-          type === 0x74 ||
-          type === 0x73 ||
-          type === 0x75) &&
-        i + 5 <= bytes.length
-      ) {
-        // ascii / interned / string / unicode: 4-byte length
-        take(i + 5, u32(i + 1));
-      } else if (type === 0x69 && i + 5 <= bytes.length) {
-        const v = u32(i + 1);
-        if (v >= -8 && v <= 8) {
-          ints.push(v);
-        }
-      }
-    }
-    return { names: [...names], ints };
   }
 }

@@ -172,6 +172,50 @@ export function concat(tensors: ITensor[], axis: number): ITensor {
   return { shape, data };
 }
 
+/**
+ * Keras's Concatenate mask: a missing mask counts as all true; along the
+ * feature axis the masks are OR-ed, along the time axis concatenated.
+ */
+function concatMasks(
+  inputs: ITensor[],
+  masks: Array<IMask | null>,
+  ax: number,
+  rank: number
+): IMask | null {
+  if (masks.every(m => m === null)) {
+    return null;
+  }
+  const batch = inputs[0].shape[0];
+  if (ax === rank - 1) {
+    if (masks.some(m => m === null)) {
+      return null;
+    }
+    const first = masks[0]!;
+    const data = new Uint8Array(first.data.length);
+    for (const m of masks) {
+      m!.data.forEach((v, i) => (data[i] |= v));
+    }
+    return { batch, steps: first.steps, data };
+  }
+  if (ax === 0 && rank === 2) {
+    const steps = inputs.map(t => t.shape[1]);
+    const total = steps.reduce((a, s) => a + s, 0);
+    const data = new Uint8Array(batch * total);
+    for (let b = 0; b < batch; b++) {
+      let at = b * total;
+      inputs.forEach((_, i) => {
+        const m = masks[i];
+        for (let t = 0; t < steps[i]; t++) {
+          data[at + t] = m ? m.data[b * steps[i] + t] : 1;
+        }
+        at += steps[i];
+      });
+    }
+    return { batch, steps: total, data };
+  }
+  return null;
+}
+
 export function createConcatenate(
   spec: ILayerSpec,
   inputShapes: Shape[],
@@ -196,7 +240,7 @@ export function createConcatenate(
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       return {
         output: concat(inputs, ax + 1),
-        mask: ax === rank - 1 ? mergeMasks(masks) : null
+        mask: concatMasks(inputs, masks, ax, rank)
       };
     }
   };

@@ -51,6 +51,8 @@ export interface IRecurrentOptions {
   goBackwards: boolean;
   /** Masked steps output zeros instead of repeating the previous output. */
   zeroOutputForMask: boolean;
+  /** The final states are further outputs (Keras `return_state`). */
+  returnState?: boolean;
 }
 
 /** Makes a cell from its layer's config and weights. */
@@ -119,10 +121,11 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
     context: IBuildContext
   ): ILayer => {
     const options = recurrentOptions(spec);
+    const units = intConfig(spec, 'units');
     const outputShape = recurrentOutputShape(
       spec,
       inputShapes[0],
-      intConfig(spec, 'units'),
+      units,
       options
     );
     const cell = createCell(
@@ -131,17 +134,23 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
       weights,
       context
     );
+    const stateInputs = initialStateInputs(spec, inputShapes, cell);
     return {
       name: spec.name,
       className: spec.className,
       outputShape,
+      ...(options.returnState
+        ? { extraShapes: new Array(cell.stateCount).fill([units]) }
+        : {}),
       call(inputs: ITensor[], masks: Array<IMask | null>) {
+        const initial = stateInputs.map(i => inputs[i].data);
         return runRecurrent(
           context.kernels,
           cell,
           options,
           inputs[0],
-          masks[0]
+          masks[0],
+          initial.length ? initial : undefined
         );
       }
     };
@@ -149,14 +158,55 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
 }
 
 export function recurrentOptions(spec: ILayerSpec): IRecurrentOptions {
-  if (spec.config.return_state === true) {
-    throw layerError(spec, 'return_state=True is not supported');
-  }
   return {
     returnSequences: spec.config.return_sequences === true,
     goBackwards: spec.config.go_backwards === true,
-    zeroOutputForMask: spec.config.zero_output_for_mask === true
+    zeroOutputForMask: spec.config.zero_output_for_mask === true,
+    returnState: spec.config.return_state === true
   };
+}
+
+/**
+ * Which inputs of the call are initial states: `initial_state=` tensors
+ * (Keras 3 keyword) or the inputs after the first (tf.keras 2.x lists them
+ * as extra inbound tensors). Anything else passed to the layer is refused.
+ */
+export function initialStateInputs(
+  spec: ILayerSpec,
+  inputShapes: Shape[],
+  cell: ICell
+): number[] {
+  const kwargs = spec.call?.inputKwargs ?? inputShapes.map(() => null);
+  const states: number[] = [];
+  kwargs.forEach((k, i) => {
+    if (i === 0 && k === null) {
+      return;
+    }
+    if (k === null || k === 'initial_state') {
+      states.push(i);
+      return;
+    }
+    throw layerError(
+      spec,
+      `is called with a tensor for '${k}'; only the sequence and initial_state are supported`
+    );
+  });
+  if (states.length && states.length !== cell.stateCount) {
+    throw layerError(
+      spec,
+      `initial_state has ${states.length} tensor(s); this layer keeps ${cell.stateCount} state(s)`
+    );
+  }
+  for (const i of states) {
+    const shape = inputShapes[i];
+    if (shape.length !== 1 || shape[0] !== cell.units) {
+      throw layerError(
+        spec,
+        `initial_state tensor ${i} has shape [batch, ${shape.map(d => d ?? '?').join(', ')}], expected [batch, ${cell.units}]`
+      );
+    }
+  }
+  return states;
 }
 
 export function recurrentOutputShape(
@@ -179,7 +229,8 @@ export function runRecurrent(
   cell: ICell,
   options: IRecurrentOptions,
   x: ITensor,
-  mask: IMask | null
+  mask: IMask | null,
+  initial?: Float32Array[]
 ): ILayerOutput {
   const [batch, steps, features] = x.shape;
   const { units, stateCount, inputMatrix } = cell;
@@ -220,6 +271,7 @@ export function runRecurrent(
   let state = ws.slice(1, 1 + stateCount);
   let next = ws.slice(1 + stateCount, 1 + 2 * stateCount);
   const scratch = ws.slice(1 + 2 * stateCount);
+  initial?.forEach((s, k) => state[k].set(s.subarray(0, batch * units)));
 
   const outSteps = options.returnSequences ? steps : 1;
   const out = new Float32Array(batch * outSteps * units);
@@ -266,7 +318,15 @@ export function runRecurrent(
       shape: options.returnSequences ? [batch, steps, units] : [batch, units],
       data: out
     },
-    mask: options.returnSequences ? mask : null
+    mask: options.returnSequences ? mask : null,
+    ...(options.returnState
+      ? {
+          extra: state.map(s => ({
+            shape: [batch, units],
+            data: new Float32Array(s.subarray(0, batch * units))
+          }))
+        }
+      : {})
   };
 }
 

@@ -3,6 +3,12 @@
  */
 import { createActivation, createIdentity, createSoftmax } from './activation';
 import {
+  createElu,
+  createLeakyRelu,
+  createPrelu,
+  createRelu
+} from './activation-layers';
+import {
   IBuildContext,
   ILayer,
   ILayerSpec,
@@ -11,13 +17,23 @@ import {
   layerError,
   Shape
 } from './base';
+import {
+  createDotAttention,
+  createMultiHeadAttention
+} from './attention-layers';
 import { createBidirectional } from './bidirectional';
 import { createConv1d } from './conv1d';
+import { createCudnnGru, createCudnnLstm } from './cudnn';
 import { createDense } from './dense';
 import { createEmbedding, createMasking } from './embedding';
 import { createGru } from './gru';
 import { createLambda } from './lambda';
 import { createLstm } from './lstm';
+import { createComparison, createConvertToTensor } from './ops';
+import {
+  createBatchNormalization,
+  createLayerNormalization
+} from './normalization';
 import { createConcatenate, createDot, createElementwiseMerge } from './merge';
 import { createGlobalPooling1d, createPooling1d } from './pooling';
 import {
@@ -36,6 +52,8 @@ export const LAYER_FACTORIES: { [className: string]: LayerFactory } = {
   GRU: createGru,
   LSTM: createLstm,
   SimpleRNN: createSimpleRnn,
+  CuDNNGRU: createCudnnGru,
+  CuDNNLSTM: createCudnnLstm,
   Bidirectional: createBidirectional,
   TimeDistributed: createTimeDistributed,
   Conv1D: createConv1d,
@@ -57,7 +75,19 @@ export const LAYER_FACTORIES: { [className: string]: LayerFactory } = {
   Dot: createDot,
   Activation: createActivation,
   Softmax: createSoftmax,
+  ReLU: createRelu,
+  LeakyReLU: createLeakyRelu,
+  PReLU: createPrelu,
+  ELU: createElu,
+  BatchNormalization: createBatchNormalization,
+  LayerNormalization: createLayerNormalization,
   Lambda: createLambda,
+  Attention: createDotAttention,
+  AdditiveAttention: createDotAttention,
+  MultiHeadAttention: createMultiHeadAttention,
+  NotEqual: createComparison,
+  Equal: createComparison,
+  ConvertToTensor: createConvertToTensor,
   Dropout: createIdentity,
   SpatialDropout1D: createIdentity,
   GaussianNoise: createIdentity,

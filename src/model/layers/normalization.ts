@@ -1,0 +1,223 @@
+/**
+ * BatchNormalization (inference: moving statistics) and LayerNormalization
+ * (incl. Keras 3 `rms_scaling`), on any axes of the input.
+ */
+import {
+  IBuildContext,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  ITensor,
+  IWeight,
+  layerError,
+  Shape
+} from './base';
+
+/** Config axes (batch counted, may be negative) as axes of the batch-less shape. */
+export function featureAxes(spec: ILayerSpec, shape: Shape): number[] {
+  const raw = spec.config.axis ?? -1;
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+  const rank = shape.length + 1;
+  const axes = list.map(a => {
+    if (typeof a !== 'number' || !Number.isInteger(a)) {
+      throw layerError(spec, `axis ${JSON.stringify(raw)} is not an integer`);
+    }
+    const ax = a < 0 ? a + rank : a;
+    if (ax <= 0 || ax >= rank) {
+      throw layerError(
+        spec,
+        `axis ${a} does not fit an input of shape [batch, ${shape.map(d => d ?? '?').join(', ')}] (axis 0 is the batch)`
+      );
+    }
+    return ax - 1;
+  });
+  for (const a of axes) {
+    if (shape[a] === null) {
+      throw layerError(spec, `the size of axis ${a + 1} must be known`);
+    }
+  }
+  return [...new Set(axes)].sort((a, b) => a - b);
+}
+
+/**
+ * For each element of a tensor with batch-less `shape`, the index of its
+ * entry in a parameter spanning `axes` (row-major over those axes).
+ */
+function paramIndex(shape: number[], axes: number[]): Int32Array {
+  const size = shape.reduce((a, d) => a * d, 1);
+  const out = new Int32Array(size);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < size; i++) {
+    let p = 0;
+    for (const a of axes) {
+      p = p * shape[a] + index[a];
+    }
+    out[i] = p;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d] < shape[d]) {
+        break;
+      }
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** Reads the named optional weights in Keras order, checking sizes. */
+function takeWeights(
+  spec: ILayerSpec,
+  weights: IWeight[],
+  names: Array<[string, boolean]>,
+  size: number
+): { [name: string]: Float32Array | null } {
+  const wanted = names.filter(([, on]) => on).map(([n]) => n);
+  if (weights.length !== wanted.length) {
+    throw layerError(
+      spec,
+      `expected ${wanted.length} weight arrays (${wanted.join(', ')}), the file has ${weights.length}`
+    );
+  }
+  const out: { [name: string]: Float32Array | null } = {};
+  let at = 0;
+  for (const [name, on] of names) {
+    if (!on) {
+      out[name] = null;
+      continue;
+    }
+    const w = weights[at++];
+    if (w.data.length !== size) {
+      throw layerError(
+        spec,
+        `weight ${name} should have ${size} values, the file has [${w.shape.join(', ')}] (${w.name})`
+      );
+    }
+    out[name] = w.data;
+  }
+  return out;
+}
+
+export function createBatchNormalization(
+  spec: ILayerSpec,
+  inputShapes: Shape[],
+  weights: IWeight[],
+  _context: IBuildContext
+): ILayer {
+  const inShape = inputShapes[0];
+  const axes = featureAxes(spec, inShape);
+  if (spec.config.renorm === true) {
+    // Renorm only changes training; inference uses the moving statistics.
+  }
+  const size = axes.reduce((a, ax) => a * (inShape[ax] as number), 1);
+  const epsilon =
+    typeof spec.config.epsilon === 'number' ? spec.config.epsilon : 1e-3;
+  const w = takeWeights(
+    spec,
+    weights,
+    [
+      ['gamma', spec.config.scale !== false],
+      ['beta', spec.config.center !== false],
+      ['moving_mean', true],
+      ['moving_variance', true]
+    ],
+    size
+  );
+  // Folded into one multiply-add per element.
+  const mul = new Float32Array(size);
+  const add = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const inv = 1 / Math.sqrt(w.moving_variance![i] + epsilon);
+    mul[i] = inv * (w.gamma ? w.gamma[i] : 1);
+    add[i] = (w.beta ? w.beta[i] : 0) - w.moving_mean![i] * mul[i];
+  }
+  let cache: { shape: string; index: Int32Array } | null = null;
+  return {
+    name: spec.name,
+    className: spec.className,
+    outputShape: inShape,
+    call(inputs: ITensor[], masks: Array<IMask | null>) {
+      const x = inputs[0];
+      const sample = x.shape.slice(1);
+      const key = sample.join(',');
+      if (!cache || cache.shape !== key) {
+        cache = { shape: key, index: paramIndex(sample, axes) };
+      }
+      const index = cache.index;
+      const per = index.length;
+      const data = new Float32Array(x.data.length);
+      for (let i = 0; i < data.length; i++) {
+        const p = index[i % per];
+        data[i] = x.data[i] * mul[p] + add[p];
+      }
+      return { output: { shape: x.shape, data }, mask: masks[0] };
+    }
+  };
+}
+
+export function createLayerNormalization(
+  spec: ILayerSpec,
+  inputShapes: Shape[],
+  weights: IWeight[],
+  _context: IBuildContext
+): ILayer {
+  const inShape = inputShapes[0];
+  const axes = featureAxes(spec, inShape);
+  const size = axes.reduce((a, ax) => a * (inShape[ax] as number), 1);
+  const epsilon =
+    typeof spec.config.epsilon === 'number' ? spec.config.epsilon : 1e-3;
+  const rms = spec.config.rms_scaling === true;
+  // Keras 3 creates no beta with rms_scaling.
+  const w = takeWeights(
+    spec,
+    weights,
+    [
+      ['gamma', spec.config.scale !== false],
+      ['beta', spec.config.center !== false && !rms]
+    ],
+    size
+  );
+  return {
+    name: spec.name,
+    className: spec.className,
+    outputShape: inShape,
+    call(inputs: ITensor[], masks: Array<IMask | null>) {
+      const x = inputs[0];
+      const sample = x.shape.slice(1);
+      const index = paramIndex(sample, axes);
+      // Elements sharing the non-normalised coordinates form one group.
+      const rest = sample.map((_, i) => i).filter(i => !axes.includes(i));
+      const groupOf = paramIndex(sample, rest);
+      const groups = rest.reduce((a, i) => a * sample[i], 1);
+      const per = index.length;
+      const batch = x.shape[0];
+      const data = new Float32Array(x.data.length);
+      const mean = new Float64Array(groups);
+      const sq = new Float64Array(groups);
+      for (let b = 0; b < batch; b++) {
+        const base = b * per;
+        mean.fill(0);
+        sq.fill(0);
+        for (let i = 0; i < per; i++) {
+          mean[groupOf[i]] += x.data[base + i];
+        }
+        for (let g = 0; g < groups; g++) {
+          mean[g] /= size;
+        }
+        for (let i = 0; i < per; i++) {
+          const d = x.data[base + i] - mean[groupOf[i]];
+          sq[groupOf[i]] += d * d;
+        }
+        for (let i = 0; i < per; i++) {
+          const g = groupOf[i];
+          const p = index[i];
+          const inv = 1 / Math.sqrt(sq[g] / size + epsilon);
+          // rms_scaling (Keras 3): x / sqrt(var + eps) * gamma, no centring.
+          const centred = rms ? x.data[base + i] : x.data[base + i] - mean[g];
+          data[base + i] =
+            centred * inv * (w.gamma ? w.gamma[p] : 1) +
+            (w.beta ? w.beta[p] : 0);
+        }
+      }
+      return { output: { shape: x.shape, data }, mask: masks[0] };
+    }
+  };
+}

@@ -1,0 +1,193 @@
+/**
+ * Nested models (a Sequential or functional model used as a layer) are
+ * inlined into the outer graph: their layers become ordinary layers of the
+ * outer model, so every intermediate output (an attention inside the nested
+ * model, say) stays reachable by name.
+ *
+ * Weights come in two layouts: Keras 3 `.keras` files give them per inner
+ * layer (keyed `outer/inner` by `keras3Weights`); legacy HDF5 and tfjs files
+ * give the nested model one flat list whose weight names contain the inner
+ * layer's name (`dense/kernel:0` in tf.keras 2.x, `inner_seq/dense/kernel`
+ * in Keras 3's legacy `.h5`).
+ */
+import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras';
+import { IWeight } from './layers/base';
+import { ModelError } from './types';
+
+/** The spec with every nested model inlined, and the weights keyed by the inlined names. */
+export function flattenModel(
+  spec: IModelSpec,
+  weights: Map<string, IWeight[]>
+): { spec: IModelSpec; weights: Map<string, IWeight[]> } {
+  if (!spec.layers.some(l => l.model)) {
+    return { spec, weights };
+  }
+  const taken = new Set(spec.layers.filter(l => !l.model).map(l => l.name));
+  const outWeights = new Map(weights);
+  const layers: IGraphLayerSpec[] = [];
+  /** Replacement of refs to a nested model's outputs, by `name\0node\0tensor`. */
+  const redirect = new Map<string, INodeRef>();
+
+  for (const layer of spec.layers) {
+    if (!layer.model) {
+      layers.push(layer);
+      continue;
+    }
+    const inner = flattenModel(
+      layer.model,
+      Private.innerWeights(layer, weights)
+    );
+    outWeights.delete(layer.name);
+    for (const k of [...outWeights.keys()]) {
+      if (k.startsWith(`${layer.name}/`)) {
+        outWeights.delete(k);
+      }
+    }
+    const model = inner.spec;
+    const inputNames = model.inputs.map(r => r.layer);
+    const rename = new Map<string, string>();
+    for (const l of model.layers) {
+      if (l.className === 'InputLayer') {
+        continue;
+      }
+      const flat = taken.has(l.name) ? `${layer.name}/${l.name}` : l.name;
+      if (taken.has(flat)) {
+        throw new ModelError(
+          `nested model '${layer.name}': layer name '${flat}' is used twice`,
+          { layer: layer.name }
+        );
+      }
+      taken.add(flat);
+      rename.set(l.name, flat);
+    }
+    const nodeCount = new Map(
+      model.layers.map(l => [l.name, l.inbound.length])
+    );
+    const calls = layer.inbound.length;
+    const mapRef = (r: INodeRef, call: number): INodeRef => {
+      const input = inputNames.indexOf(r.layer);
+      if (input >= 0) {
+        const outer = layer.inbound[call][input];
+        if (!outer) {
+          throw new ModelError(
+            `nested model '${layer.name}' takes ${inputNames.length} input(s), call ${call} gives ` +
+              `${layer.inbound[call].length}`,
+            { layer: layer.name }
+          );
+        }
+        return { ...outer, ...(r.kwarg ? { kwarg: r.kwarg } : {}) };
+      }
+      return {
+        layer: rename.get(r.layer) ?? r.layer,
+        node: call * (nodeCount.get(r.layer) ?? 1) + r.node,
+        tensor: r.tensor,
+        ...(r.kwarg ? { kwarg: r.kwarg } : {})
+      };
+    };
+    for (const l of model.layers) {
+      if (l.className === 'InputLayer') {
+        continue;
+      }
+      const inbound: INodeRef[][] = [];
+      const callArgs: Array<{ [key: string]: unknown }> = [];
+      for (let c = 0; c < calls; c++) {
+        l.inbound.forEach((refs, n) => {
+          inbound.push(refs.map(r => mapRef(r, c)));
+          callArgs.push(l.callArgs?.[n] ?? {});
+        });
+      }
+      const flat = rename.get(l.name)!;
+      layers.push({ ...l, name: flat, inbound, callArgs });
+      const w = inner.weights.get(l.name);
+      if (w) {
+        outWeights.set(flat, w);
+      }
+    }
+    for (let c = 0; c < calls; c++) {
+      model.outputs.forEach((out, k) => {
+        redirect.set(
+          Private.refKey(layer.name, c + (layer.nodeOffset ?? 0), k),
+          mapRef(out, c)
+        );
+      });
+    }
+  }
+  const follow = (r: INodeRef): INodeRef => {
+    const to = redirect.get(Private.refKey(r.layer, r.node, r.tensor));
+    return to ? { ...to, ...(r.kwarg ? { kwarg: r.kwarg } : {}) } : r;
+  };
+  return {
+    spec: {
+      ...spec,
+      layers: layers.map(l => ({
+        ...l,
+        inbound: l.inbound.map(refs => refs.map(follow))
+      })),
+      outputs: spec.outputs.map(follow)
+    },
+    weights: outWeights
+  };
+}
+
+namespace Private {
+  export function refKey(layer: string, node: number, tensor: number): string {
+    return `${layer}\u0000${node}\u0000${tensor}`;
+  }
+
+  /** Every layer name inside `model` (recursively) -> the direct child holding it. */
+  export function owners(model: IModelSpec): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const l of model.layers) {
+      out.set(l.name, l.name);
+      if (l.model) {
+        for (const name of owners(l.model).keys()) {
+          if (!out.has(name)) {
+            out.set(name, l.name);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The weights of a nested model's layers, keyed by inner layer name. */
+  export function innerWeights(
+    layer: IGraphLayerSpec,
+    weights: Map<string, IWeight[]>
+  ): Map<string, IWeight[]> {
+    const model = layer.model!;
+    const prefix = `${layer.name}/`;
+    const out = new Map<string, IWeight[]>();
+    // Keras 3 archives: per inner layer already.
+    for (const [k, w] of weights) {
+      if (k.startsWith(prefix)) {
+        out.set(k.slice(prefix.length), w);
+      }
+    }
+    if (out.size) {
+      return out;
+    }
+    // HDF5 / tfjs: one list, split by the inner layer named in each weight name.
+    const byName = owners(model);
+    for (const w of weights.get(layer.name) ?? []) {
+      const parts = w.name.split('/');
+      const start = parts[0] === layer.name ? 1 : 0;
+      let owner: string | undefined;
+      for (let i = start; i < parts.length - 1 && !owner; i++) {
+        owner = byName.get(parts[i]);
+      }
+      if (!owner) {
+        throw new ModelError(
+          `nested model '${layer.name}': weight '${w.name}' names none of its layers ` +
+            `(${model.layers.map(l => l.name).join(', ')})`,
+          { layer: layer.name }
+        );
+      }
+      // A deeper nested model keeps its whole list; its own split runs on it.
+      const list = out.get(owner) ?? [];
+      list.push(w);
+      out.set(owner, list);
+    }
+    return out;
+  }
+}
