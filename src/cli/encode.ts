@@ -15,6 +15,7 @@ import {
   TokenizerError
 } from '../model/tokenizer';
 import { alignmentNotices } from '../model/align';
+import { appendAll, DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -42,6 +43,7 @@ export const TEXT_OPTIONS: IOptionSpec = {
   '--maxlen': { value: true },
   '--padding': { value: true },
   '--truncating': { value: true },
+  '--max-length': { value: true },
   '--file': { value: true, repeat: true },
   '--lower': { value: false },
   '--help': { value: false, alias: '-h' }
@@ -59,7 +61,7 @@ export function parseArgs(args: string[], spec: IOptionSpec): IParsedArgs {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {
-      parsed.positional.push(...args.slice(i + 1));
+      appendAll(parsed.positional, args.slice(i + 1));
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
@@ -157,9 +159,27 @@ export function loadTokenizer(
   }
 }
 
-/** --maxlen / --padding / --truncating. */
+/** --max-length: the most input steps a model or --maxlen may ask for. */
+export function maxLength(parsed: IParsedArgs): number {
+  const raw = optionValue(parsed, '--max-length');
+  if (raw === undefined) {
+    return DEFAULT_MAX_INPUT_LENGTH;
+  }
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) {
+    throw new UsageError(
+      `--max-length must be a positive integer, got '${raw}'`
+    );
+  }
+  return value;
+}
+
+/** --maxlen / --padding / --truncating (and the --max-length cap). */
 export function padOptions(parsed: IParsedArgs): IPadOptions {
-  const options: IPadOptions = {};
+  const options: IPadOptions = {
+    limit: maxLength(parsed),
+    limitHint: 'raise it with --max-length'
+  };
   const maxlen = optionValue(parsed, '--maxlen');
   if (maxlen !== undefined) {
     const value = Number(maxlen);
@@ -194,7 +214,8 @@ export function collectTexts(parsed: IParsedArgs): string[] {
     if (lines.length && lines[lines.length - 1] === '') {
       lines.pop();
     }
-    texts.push(...lines);
+    // No spread: a file can hold more lines than a call has arguments.
+    appendAll(texts, lines);
   }
   return texts;
 }
@@ -244,6 +265,7 @@ followed by pad_sequences gives for each text (one array per text).
   --padding pre|post    where zeros go (default pre, as Keras)
   --truncating pre|post which end of a too-long sequence is cut (default pre)
   --lower               lowercase texts first (plain maps only; Keras JSON has its own)
+  --max-length N        refuse a maxlen (or longest text) above N steps (default 100000)
   --file F              read texts from F, one per line ('-' = stdin); repeatable
   -h, --help            show this help
 `;

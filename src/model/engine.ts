@@ -6,9 +6,17 @@
  */
 import { chooseAttention } from './attention';
 import { buildGraph, IGraph, runGraph } from './graph';
+import { describeKind, kindFromName, sniffFile } from './format';
 import { keras3Weights, readKerasArchive, readKerasH5 } from './hdf5';
+import { formatBatchShape } from './shapes';
+import {
+  appendAll,
+  checkDeclaredInputLength,
+  resolveMaxInputLength
+} from './limits';
 import { IModelSpec, parseModelConfig, readTfjsModel } from './keras';
 import { IWeight } from './layers/base';
+import type { FileKind } from './format';
 import {
   IAttentionModel,
   IForwardResult,
@@ -31,6 +39,8 @@ export interface ILoadedGraph {
   graph: IGraph;
   format: IModelInfo['format'];
   kerasVersion?: string;
+  /** What was inferred about the files (e.g. an HDF5 file named `.keras`). */
+  notes: string[];
 }
 
 /** Reads any supported model format into a built graph. */
@@ -42,22 +52,28 @@ export function loadGraph(
   if (names.length === 0) {
     throw new ModelError('No model files were given');
   }
-  const lower = (n: string) => n.toLowerCase();
-  const archive = names.find(n => lower(n).endsWith('.keras'));
-  const h5 = names.find(n => /\.(h5|hdf5|weights\.h5)$/.test(lower(n)));
-  const jsons = names.filter(n => lower(n).endsWith('.json'));
+  // The format comes from each file's signature, not its name.
+  const kinds = new Map(names.map(n => [n, Private.kindOf(n, files[n])]));
+  const archive = names.find(n => kinds.get(n) === 'zip');
+  const h5 = names.find(n => kinds.get(n) === 'hdf5');
+  const jsons = names.filter(n => kinds.get(n) === 'json');
+  const notes: string[] = [];
   let spec: IModelSpec;
   let weights: Map<string, IWeight[]>;
   let format: IModelInfo['format'];
   let kerasVersion: string | undefined;
+  let mainFile: string;
 
   if (archive) {
+    mainFile = archive;
     const read = readKerasArchive(files[archive], archive);
     spec = parseModelConfig(read.config, `${archive}/config.json`);
+    Private.checkInputs(spec, archive, options);
     weights = keras3Weights(spec, read.weightsFile);
     format = 'keras-v3';
     kerasVersion = read.kerasVersion;
   } else if (h5) {
+    mainFile = h5;
     const read = readKerasH5(files[h5], h5);
     kerasVersion = read.kerasVersion;
     if (read.modelConfig) {
@@ -74,17 +90,32 @@ export function loadGraph(
       spec = parseModelConfig(text, jsons[0]);
       format = 'keras-h5-weights';
     }
+    Private.checkInputs(spec, h5, options);
     weights = read.weights;
   } else if (jsons.length) {
     const jsonName = jsons.find(n => /(^|\/)model\.json$/.test(n)) ?? jsons[0];
+    mainFile = jsonName;
     const read = readTfjsModel(files, jsonName);
     spec = parseModelConfig(read.topology, jsonName);
+    Private.checkInputs(spec, jsonName, options);
     weights = read.weights;
     format = 'tfjs-layers';
     kerasVersion = read.kerasVersion;
   } else {
     throw new ModelError(
-      `No model file recognised among ${names.join(', ')} (expected .h5/.hdf5, .keras, or model.json)`
+      `No model file recognised among ${names.join(', ')}: ` +
+        names.map(n => Private.whatItIs(n, files[n])).join('; ') +
+        ' (expected an HDF5 .h5/.hdf5, a Keras 3 .keras zip, or a model.json)',
+      { file: names[0] }
+    );
+  }
+  const named = kindFromName(mainFile);
+  const found = kinds.get(mainFile)!;
+  if (named !== 'other' && named !== found) {
+    notes.push(
+      named === 'zip' && found === 'hdf5'
+        ? `${mainFile} is an HDF5 file, not a Keras 3 zip archive (TensorFlow 2.0-2.11 saved HDF5 under the .keras name); read as HDF5`
+        : `${mainFile} is ${describeKind(found)} despite its name; read as such`
     );
   }
   const graph = buildGraph(spec, weights, {
@@ -92,7 +123,7 @@ export function loadGraph(
     lambdas: options.lambdas,
     simd: options.simd
   });
-  return { graph, format, kerasVersion };
+  return { graph, format, kerasVersion, notes };
 }
 
 /** Loads a model from its files (see `IModelFiles` for the accepted sets). */
@@ -100,7 +131,7 @@ export async function loadModel(
   files: IModelFiles,
   options: IEngineOptions = {}
 ): Promise<IAttentionModel> {
-  const { graph, format, kerasVersion } = loadGraph(files, options);
+  const { graph, format, kerasVersion, notes } = loadGraph(files, options);
   if (graph.spec.inputs.length !== 1) {
     throw new ModelError(
       `The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`
@@ -124,12 +155,65 @@ export async function loadModel(
     maskZero: embedding ? embedding.config.mask_zero === true : undefined,
     attentionLayer: choice.layer,
     attentionChosenBy: choice.chosenBy,
-    layers: graph.layerInfo
+    layers: graph.layerInfo,
+    ...(notes.length ? { inferences: notes } : {})
   };
   return new Private.AttentionModel(graph, info, options.chunkSize ?? 32);
 }
 
 namespace Private {
+  /**
+   * A file's kind by signature; a file whose bytes match no kind keeps the
+   * kind its name gives, so its reader says what is wrong with it. `.bin`
+   * weight shards are never model files.
+   */
+  export function kindOf(name: string, bytes: Uint8Array): FileKind {
+    if (name.toLowerCase().endsWith('.bin')) {
+      return 'other';
+    }
+    const sniffed = sniffFile(bytes);
+    return sniffed === 'other' && !Private.isLfsPointer(bytes)
+      ? kindFromName(name)
+      : sniffed;
+  }
+
+  export function isLfsPointer(bytes: Uint8Array): boolean {
+    return new TextDecoder()
+      .decode(bytes.subarray(0, 64))
+      .startsWith('version https://git-lfs');
+  }
+
+  /** Says what an unrecognised file is (first bytes, or a Git LFS pointer). */
+  export function whatItIs(name: string, bytes: Uint8Array): string {
+    if (isLfsPointer(bytes)) {
+      return `${name} is a Git LFS pointer, not the file itself (fetch it with git lfs pull)`;
+    }
+    if (bytes.length === 0) {
+      return `${name} is empty`;
+    }
+    const hex = Array.from(bytes.subarray(0, 8), b =>
+      b.toString(16).padStart(2, '0')
+    ).join(' ');
+    return `${name} is ${describeKind('other')} (it starts with bytes ${hex})`;
+  }
+
+  /** The declared input length within `maxInputLength`, before any allocation. */
+  export function checkInputs(
+    spec: IModelSpec,
+    file: string,
+    options: ILoadOptions
+  ): void {
+    const limit = resolveMaxInputLength(options.maxInputLength);
+    for (const shape of Object.values(spec.inputShapes)) {
+      checkDeclaredInputLength(
+        shape[0],
+        limit,
+        file,
+        'the maxInputLength setting / --max-length'
+      );
+    }
+  }
+
   export function kerasMajor(
     version: string | undefined,
     format: IModelInfo['format']
@@ -169,7 +253,7 @@ namespace Private {
       const inputRank = this._graph.inputShapes[0].length;
       if (inputRank !== 1) {
         throw new ModelError(
-          `The model input has shape [batch, ${this._graph.inputShapes[0].join(', ')}]; predict takes integer sequences [batch, T]`
+          `The model input has shape ${formatBatchShape(this._graph.inputShapes[0])}; predict takes integer sequences (batch, T)`
         );
       }
       for (let from = 0; from < sequences.length; from += this._chunkSize) {
@@ -196,7 +280,7 @@ namespace Private {
           const row: number[] = [];
           for (const out of result.outputs) {
             const per = out.data.length / chunk.length;
-            row.push(...Array.from(out.data.subarray(i * per, (i + 1) * per)));
+            appendAll(row, out.data.subarray(i * per, (i + 1) * per));
           }
           predictions.push(row);
         }
