@@ -7,14 +7,16 @@
  */
 import * as fs from 'fs';
 import {
+  encodedLength,
   encodeTexts,
   ICharTokenizer,
   IPadOptions,
   parseTokenizer,
+  resolvePadOptions,
   Side,
   TokenizerError
 } from '../model/tokenizer';
-import { alignmentNotices } from '../model/align';
+import { alignmentNotices, needsNotice } from '../model/align';
 import { appendAll, DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
@@ -246,12 +248,38 @@ export function writeStdout(text: string): Promise<void> {
   );
 }
 
-/** Write one notice per line on stderr. */
-export function writeNotices(command: string, notices: string[]): void {
-  for (const notice of notices) {
-    process.stderr.write(`char-attention ${command}: ${notice}\n`);
+/** Notices printed before the rest are summarised (a large batch must not flood stderr). */
+export const MAX_NOTICES = 20;
+
+/**
+ * Write one notice per line on stderr (at most MAX_NOTICES, then a count);
+ * `moreTexts` counts texts whose notices were not even formatted.
+ */
+export function writeNotices(
+  command: string,
+  notices: string[],
+  moreTexts = 0
+): void {
+  const shown = notices.length > MAX_NOTICES ? MAX_NOTICES : notices.length;
+  let text = '';
+  for (let i = 0; i < shown; i++) {
+    text += `char-attention ${command}: ${notices[i]}\n`;
+  }
+  if (notices.length > shown || moreTexts > 0) {
+    const more = notices.length - shown;
+    const parts = [
+      more > 0 ? `${more} more notices like these` : '',
+      moreTexts > 0 ? `notices for ${moreTexts} more texts` : ''
+    ].filter(Boolean);
+    text += `char-attention ${command}: ... and ${parts.join(', and ')}\n`;
+  }
+  if (text) {
+    process.stderr.write(text);
   }
 }
+
+/** Texts encoded at a time by `encode`. */
+const ENCODE_PART = 1000;
 
 export const ENCODE_USAGE = `Usage: char-attention encode --tokenizer TOK.json [--maxlen N]
          [--padding pre|post] [--truncating pre|post] [--lower] [--file F]... TEXT...
@@ -283,9 +311,30 @@ export async function encodeCommand(args: string[]): Promise<number> {
     if (!texts.length) {
       throw new UsageError('no texts given (pass TEXT arguments or --file F)');
     }
-    const { items, options } = encodeTexts(tokenizer, texts, pad);
-    writeNotices('encode', alignmentNotices(items, options));
-    await writeStdout(JSON.stringify(items.map(item => item.padded)) + '\n');
+    // Lengths first (for the default maxlen), then encode in parts so a
+    // large batch never holds every text's provenance at once.
+    const lengths = texts.map(text => encodedLength(tokenizer, text));
+    const resolved = resolvePadOptions(lengths, pad);
+    const rows: string[] = [];
+    const notices: string[] = [];
+    let moreTexts = 0;
+    for (let from = 0; from < texts.length; from += ENCODE_PART) {
+      const { items, options } = encodeTexts(
+        tokenizer,
+        texts.slice(from, from + ENCODE_PART),
+        { ...pad, maxlen: resolved.maxlen }
+      );
+      if (notices.length <= MAX_NOTICES) {
+        appendAll(notices, alignmentNotices(items, options, from));
+      } else {
+        moreTexts += items.filter(needsNotice).length;
+      }
+      for (const item of items) {
+        rows.push(JSON.stringify(item.padded));
+      }
+    }
+    writeNotices('encode', notices, moreTexts);
+    await writeStdout(`[${rows.join(',')}]\n`);
     return 0;
   } catch (error) {
     return reportError('encode', error, ENCODE_USAGE);

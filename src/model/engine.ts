@@ -7,7 +7,12 @@
 import { chooseAttention } from './attention';
 import { buildGraph, IGraph, runGraph } from './graph';
 import { describeKind, kindFromName, sniffFile } from './format';
-import { keras3Weights, readKerasArchive, readKerasH5 } from './hdf5';
+import {
+  damagedError,
+  keras3Weights,
+  readKerasArchive,
+  readKerasH5
+} from './hdf5';
 import { formatBatchShape } from './shapes';
 import {
   appendAll,
@@ -43,11 +48,22 @@ export interface ILoadedGraph {
   notes: string[];
 }
 
-/** Reads any supported model format into a built graph. */
+/**
+ * Reads any supported model format into a built graph. Every failure is a
+ * ModelError whose message names the file.
+ */
 export function loadGraph(
   files: IModelFiles,
   options: IEngineOptions = {}
 ): ILoadedGraph {
+  try {
+    return readGraph(files, options);
+  } catch (error) {
+    throw Private.namingFile(error, files);
+  }
+}
+
+function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
   const names = Object.keys(files);
   if (names.length === 0) {
     throw new ModelError('No model files were given');
@@ -162,6 +178,32 @@ export async function loadModel(
 }
 
 namespace Private {
+  /** A failure as a ModelError that names the model file (plain words for a raw error). */
+  export function namingFile(error: unknown, files: IModelFiles): unknown {
+    const names = Object.keys(files);
+    if (!names.length) {
+      return error;
+    }
+    const where = (error as ModelError).where ?? {};
+    const file =
+      where.file ??
+      names.find(n => kindOf(n, files[n]) !== 'other') ??
+      names[0];
+    if (error instanceof ModelError) {
+      if (error.message.includes(file)) {
+        return error;
+      }
+      // A layer's error keeps its location; the message gains the file.
+      const named = new ModelError(
+        `${file}: ${error.message}`,
+        where.layer ? where : { ...where, file }
+      );
+      (named as { cause?: unknown }).cause = error;
+      return named;
+    }
+    return damagedError(file, error);
+  }
+
   /**
    * A file's kind by signature; a file whose bytes match no kind keeps the
    * kind its name gives, so its reader says what is wrong with it. `.bin`

@@ -49,7 +49,7 @@ export function describeKind(kind: FileKind): string {
 }
 
 namespace Private {
-  function isSpace(c: number): boolean {
+  export function isSpace(c: number): boolean {
     return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
   }
 

@@ -286,6 +286,14 @@ export function openHdf5(bytes: Uint8Array, fileName: string): H5File {
     bytes.byteOffset + offset,
     bytes.byteOffset + bytes.byteLength
   );
+  const declared = Private.declaredLength(new Uint8Array(buffer));
+  if (declared !== null && declared > buffer.byteLength) {
+    throw new ModelError(
+      `${fileName}: the file is truncated: its HDF5 superblock says it is ` +
+        `${formatCount(declared)} bytes long, but only ${formatCount(buffer.byteLength)} are there`,
+      { file: fileName }
+    );
+  }
   try {
     const root = new (jsfive as any).File(buffer, fileName) as IH5Group;
     // Touch the root listing so damage shows up here, not later.
@@ -487,6 +495,36 @@ export function keras3Weights(
 }
 
 namespace Private {
+  /**
+   * The end-of-file address the superblock records (the file's length from
+   * the signature on), or null when it cannot be read.
+   */
+  export function declaredLength(b: Uint8Array): number | null {
+    const version = b[8];
+    let sizeOfOffsets: number;
+    let at: number;
+    if (version === 0 || version === 1) {
+      sizeOfOffsets = b[13];
+      // base, free-space, end-of-file addresses follow the fixed fields.
+      at = (version === 0 ? 24 : 28) + 2 * sizeOfOffsets;
+    } else if (version === 2 || version === 3) {
+      sizeOfOffsets = b[9];
+      at = 12 + 2 * sizeOfOffsets;
+    } else {
+      return null;
+    }
+    if (sizeOfOffsets !== 8 || at + 8 > b.length) {
+      return null;
+    }
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const low = view.getUint32(at, true);
+    const high = view.getUint32(at + 4, true);
+    if (high === 0xffffffff) {
+      return null;
+    }
+    return low + high * 2 ** 32;
+  }
+
   /** Deeper nesting than any Keras object has: a damaged or hostile file. */
   const MAX_DEPTH = 64;
 
@@ -673,7 +711,7 @@ namespace Private {
     return out;
   }
 
-  function half(bits: number): number {
+  export function half(bits: number): number {
     const sign = bits & 0x8000 ? -1 : 1;
     const exponent = (bits >> 10) & 0x1f;
     const fraction = bits & 0x3ff;

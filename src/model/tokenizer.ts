@@ -156,6 +156,21 @@ export function encodeText(
   return { text, chars, pieces, sequence, origin, unknownChars, droppedCount };
 }
 
+/**
+ * The length of `encodeText(tokenizer, text).sequence`, without building
+ * the per-character provenance (cheap enough for a first pass over a large
+ * batch).
+ */
+export function encodedLength(tokenizer: ICharTokenizer, text: string): number {
+  let length = 0;
+  for (const codePoint of tokenizer.lower ? text.toLowerCase() : text) {
+    if (Private.lookup(tokenizer, codePoint) !== null) {
+      length++;
+    }
+  }
+  return length;
+}
+
 /** Keras `texts_to_sequences` for a char-level tokenizer. */
 export function textsToSequences(
   tokenizer: ICharTokenizer,

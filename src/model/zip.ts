@@ -113,15 +113,15 @@ namespace Private {
   const CENTRAL = 0x02014b50;
   const LOCAL = 0x04034b50;
 
-  function u16(b: Uint8Array, at: number): number {
+  export function u16(b: Uint8Array, at: number): number {
     return b[at] | (b[at + 1] << 8);
   }
 
-  function u32(b: Uint8Array, at: number): number {
+  export function u32(b: Uint8Array, at: number): number {
     return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16)) + b[at + 3] * 2 ** 24;
   }
 
-  function damaged(file: string, what: string): ModelError {
+  export function damaged(file: string, what: string): ModelError {
     return new ModelError(
       `${file}: not a readable zip archive (${what}): the file is truncated or damaged`,
       { file }
