@@ -105,6 +105,7 @@ def test_a_folder_gets_a_safe_export_name(tmp_path):
         ("...", "attention"),
         ("\u202e.ipynb", "_"),
         ("trailing dots... .ipynb", "trailing dots"),
+        ("lone \ud800 surrogate.ipynb", "lone \ufffd surrogate"),
     ],
 )
 def test_export_stems(name, stem):
@@ -115,4 +116,5 @@ def test_long_names_are_cut_at_a_character_boundary():
     stem = export_stem("é" * 300 + ".ipynb")
     assert len(stem.encode("utf-8")) <= EXPORT_STEM_MAX_BYTES
     assert set(stem) == {"é"}
+    assert export_stem("\U0001F600" * 100) == "\U0001F600" * 30
     assert len(export_file_name("x" * 1000).encode("utf-8")) <= 255
