@@ -26,6 +26,8 @@ import html
 import json
 import math
 import os
+import re
+import tempfile
 
 from .payload import (
     MIME_TYPE,
@@ -173,8 +175,9 @@ def _scale(samples, options):
 
 
 def _bucket(value, lo, hi):
-    t = (value - lo) / (hi - lo)
-    t = 0.0 if t < 0 else 1.0 if t > 1 else t
+    # Halves first: exact, and ``hi - lo`` cannot overflow for values near +-1.8e308.
+    t = (value / 2 - lo / 2) / (hi / 2 - lo / 2)
+    t = 0.0 if not t > 0 else 1.0 if t > 1 else t
     return min(BUCKETS - 1, int(t * BUCKETS))
 
 
@@ -552,10 +555,74 @@ def to_html(data, path=None, *, standalone=True, title=None, inline_styles=False
         )
     else:
         document = fragment
+    # Lone surrogates cannot be encoded: they become U+FFFD, as in the CLI.
+    document = _LONE_SURROGATE.sub("\ufffd", document)
     if path is not None:
-        with open(os.fspath(path), "w", encoding="utf-8") as fh:
-            fh.write(document)
+        target = os.fspath(path)
+        if os.path.isdir(target):
+            target = os.path.join(target, export_file_name(doc_title if standalone else title or "attention"))
+        _write_atomically(target, document)
     return document
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Characters that make a file name misleading or unusable: C0/C1 controls,
+# bidirectional overrides and isolates, zero-width and line separators, and
+# the characters Windows refuses.
+_UNSAFE_NAME = re.compile(
+    "[\\\\/:*?\"<>|\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+"
+)
+_RESERVED_NAME = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
+
+EXPORT_STEM_MAX_BYTES = 120
+"""A file-name stem is cut to this many UTF-8 bytes (names are limited to 255)."""
+
+
+def export_stem(path_or_title):
+    """A safe file-name stem from a document path or title (as the extension's export).
+
+    The folder and extension are dropped; controls, bidirectional overrides,
+    zero-width characters and characters file systems refuse become ``_``; the
+    stem is cut to ``EXPORT_STEM_MAX_BYTES`` UTF-8 bytes without splitting a
+    character; an empty or reserved (``CON``, ``NUL``, ...) stem is replaced.
+    """
+    base = _LONE_SURROGATE.sub("\ufffd", str(path_or_title)).replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"\.[^.]*$", "", base)
+    safe = _UNSAFE_NAME.sub("_", base).strip().rstrip(". ")
+    encoded = safe.encode("utf-8")
+    if len(encoded) > EXPORT_STEM_MAX_BYTES:
+        safe = encoded[:EXPORT_STEM_MAX_BYTES].decode("utf-8", errors="ignore").rstrip(". ")
+    if not safe:
+        return "attention"
+    if _RESERVED_NAME.match(safe):
+        return "_" + safe
+    return safe
+
+
+def export_file_name(path_or_title):
+    """``<stem>.attention.html`` for a document path or title (see :func:`export_stem`)."""
+    return export_stem(path_or_title) + ".attention.html"
+
+
+def _write_atomically(path, text):
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder.
+
+    The file appears whole or not at all: on any failure the temporary file is
+    removed and ``path`` is left as it was.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".attention-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
 
 
 def display_attention(data, attention=None, **kwargs):

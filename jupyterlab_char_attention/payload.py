@@ -114,6 +114,7 @@ def to_plain(value):
 LIMITS = {
     "MAX_SAMPLES": 10000,
     "MAX_TOKENS": 5000000,
+    "MAX_VALUES": 5000000,
     "MAX_TOKEN_LENGTH": 1000,
     "MAX_STRING_LENGTH": 10000,
     "MAX_PREDICTIONS": 1000,
@@ -168,6 +169,7 @@ def validate_payload(payload):
         values array);
     R14 ``meta`` is an object nested at most 16 levels, strings in it at most
         10,000 units;
+    R16 at most MAX_VALUES values (attention and series items) in a payload.
     R15 at most 5 item problems per array (then a summary), 200 in total.
 
     Nothing is raised, whatever the input.
@@ -190,6 +192,7 @@ class _Collector:
     def __init__(self):
         self.problems = []
         self.total_tokens = 0
+        self.total_values = 0
 
     def add(self, path, text):
         if len(self.problems) >= LIMITS["MAX_PROBLEMS"]:
@@ -596,6 +599,13 @@ def _validate_values(values, path, token_count, length_text, mask, sign_check, c
         return
     if token_count >= 0 and len(values) != token_count:
         c.add(path, f"has {len(values)} values, {length_text(token_count)}")
+    # R16: counted from the length, so a huge payload stops here.
+    before = c.total_values
+    c.total_values += len(values)
+    if c.total_values > LIMITS["MAX_VALUES"]:
+        if before <= LIMITS["MAX_VALUES"]:
+            c.add(path, f"brings the payload to {c.total_values} values (at most {LIMITS['MAX_VALUES']} in total)")
+        return
     items = _ItemProblems(path, c, "invalid values")
     negative_min = 0
     for index, value in enumerate(values):

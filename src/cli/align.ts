@@ -35,6 +35,7 @@ truncated) kept with mask false and a null value.
   --padding pre|post       default pre, as Keras pad_sequences
   --truncating pre|post    default pre
   --lower                  lowercase texts first (plain maps only)
+  --max-length N           refuse a maxlen above N steps (default 100000)
   --file F                 read texts from F, one per line ('-' = stdin); repeatable
   -h, --help               show this help
 `;

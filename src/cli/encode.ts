@@ -7,14 +7,17 @@
  */
 import * as fs from 'fs';
 import {
+  encodedLength,
   encodeTexts,
   ICharTokenizer,
   IPadOptions,
   parseTokenizer,
+  resolvePadOptions,
   Side,
   TokenizerError
 } from '../model/tokenizer';
-import { alignmentNotices } from '../model/align';
+import { alignmentNotices, needsNotice } from '../model/align';
+import { appendAll, DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -42,6 +45,7 @@ export const TEXT_OPTIONS: IOptionSpec = {
   '--maxlen': { value: true },
   '--padding': { value: true },
   '--truncating': { value: true },
+  '--max-length': { value: true },
   '--file': { value: true, repeat: true },
   '--lower': { value: false },
   '--help': { value: false, alias: '-h' }
@@ -59,7 +63,7 @@ export function parseArgs(args: string[], spec: IOptionSpec): IParsedArgs {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {
-      parsed.positional.push(...args.slice(i + 1));
+      appendAll(parsed.positional, args.slice(i + 1));
       break;
     }
     if (!arg.startsWith('-') || arg === '-') {
@@ -157,9 +161,27 @@ export function loadTokenizer(
   }
 }
 
-/** --maxlen / --padding / --truncating. */
+/** --max-length: the most input steps a model or --maxlen may ask for. */
+export function maxLength(parsed: IParsedArgs): number {
+  const raw = optionValue(parsed, '--max-length');
+  if (raw === undefined) {
+    return DEFAULT_MAX_INPUT_LENGTH;
+  }
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) {
+    throw new UsageError(
+      `--max-length must be a positive integer, got '${raw}'`
+    );
+  }
+  return value;
+}
+
+/** --maxlen / --padding / --truncating (and the --max-length cap). */
 export function padOptions(parsed: IParsedArgs): IPadOptions {
-  const options: IPadOptions = {};
+  const options: IPadOptions = {
+    limit: maxLength(parsed),
+    limitHint: 'raise it with --max-length'
+  };
   const maxlen = optionValue(parsed, '--maxlen');
   if (maxlen !== undefined) {
     const value = Number(maxlen);
@@ -194,7 +216,8 @@ export function collectTexts(parsed: IParsedArgs): string[] {
     if (lines.length && lines[lines.length - 1] === '') {
       lines.pop();
     }
-    texts.push(...lines);
+    // No spread: a file can hold more lines than a call has arguments.
+    appendAll(texts, lines);
   }
   return texts;
 }
@@ -225,12 +248,38 @@ export function writeStdout(text: string): Promise<void> {
   );
 }
 
-/** Write one notice per line on stderr. */
-export function writeNotices(command: string, notices: string[]): void {
-  for (const notice of notices) {
-    process.stderr.write(`char-attention ${command}: ${notice}\n`);
+/** Notices printed before the rest are summarised (a large batch must not flood stderr). */
+export const MAX_NOTICES = 20;
+
+/**
+ * Write one notice per line on stderr (at most MAX_NOTICES, then a count);
+ * `moreTexts` counts texts whose notices were not even formatted.
+ */
+export function writeNotices(
+  command: string,
+  notices: string[],
+  moreTexts = 0
+): void {
+  const shown = notices.length > MAX_NOTICES ? MAX_NOTICES : notices.length;
+  let text = '';
+  for (let i = 0; i < shown; i++) {
+    text += `char-attention ${command}: ${notices[i]}\n`;
+  }
+  if (notices.length > shown || moreTexts > 0) {
+    const more = notices.length - shown;
+    const parts = [
+      more > 0 ? `${more} more notices like these` : '',
+      moreTexts > 0 ? `notices for ${moreTexts} more texts` : ''
+    ].filter(Boolean);
+    text += `char-attention ${command}: ... and ${parts.join(', and ')}\n`;
+  }
+  if (text) {
+    process.stderr.write(text);
   }
 }
+
+/** Texts encoded at a time by `encode`. */
+const ENCODE_PART = 1000;
 
 export const ENCODE_USAGE = `Usage: char-attention encode --tokenizer TOK.json [--maxlen N]
          [--padding pre|post] [--truncating pre|post] [--lower] [--file F]... TEXT...
@@ -244,6 +293,7 @@ followed by pad_sequences gives for each text (one array per text).
   --padding pre|post    where zeros go (default pre, as Keras)
   --truncating pre|post which end of a too-long sequence is cut (default pre)
   --lower               lowercase texts first (plain maps only; Keras JSON has its own)
+  --max-length N        refuse a maxlen (or longest text) above N steps (default 100000)
   --file F              read texts from F, one per line ('-' = stdin); repeatable
   -h, --help            show this help
 `;
@@ -261,9 +311,30 @@ export async function encodeCommand(args: string[]): Promise<number> {
     if (!texts.length) {
       throw new UsageError('no texts given (pass TEXT arguments or --file F)');
     }
-    const { items, options } = encodeTexts(tokenizer, texts, pad);
-    writeNotices('encode', alignmentNotices(items, options));
-    await writeStdout(JSON.stringify(items.map(item => item.padded)) + '\n');
+    // Lengths first (for the default maxlen), then encode in parts so a
+    // large batch never holds every text's provenance at once.
+    const lengths = texts.map(text => encodedLength(tokenizer, text));
+    const resolved = resolvePadOptions(lengths, pad);
+    const rows: string[] = [];
+    const notices: string[] = [];
+    let moreTexts = 0;
+    for (let from = 0; from < texts.length; from += ENCODE_PART) {
+      const { items, options } = encodeTexts(
+        tokenizer,
+        texts.slice(from, from + ENCODE_PART),
+        { ...pad, maxlen: resolved.maxlen }
+      );
+      if (notices.length <= MAX_NOTICES) {
+        appendAll(notices, alignmentNotices(items, options, from));
+      } else {
+        moreTexts += items.filter(needsNotice).length;
+      }
+      for (const item of items) {
+        rows.push(JSON.stringify(item.padded));
+      }
+    }
+    writeNotices('encode', notices, moreTexts);
+    await writeStdout(`[${rows.join(',')}]\n`);
     return 0;
   } catch (error) {
     return reportError('encode', error, ENCODE_USAGE);

@@ -21,6 +21,7 @@ import {
   collectTexts,
   IParsedArgs,
   loadTokenizer,
+  maxLength,
   optionValue,
   padOptions,
   parseArgs,
@@ -33,6 +34,7 @@ import {
 
 export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--config JSON] [--tokenizer JSON]
          [--layer NAME] [--maxlen N] [--padding pre|post] [--truncating pre|post]
+         [--max-length N]
          [--lambda NAME=EXPR]... [--json | -o OUT.html] [--file F]... TEXT...
 
 Run a Keras or TensorFlow.js model on each text and print the payload v1 JSON
@@ -50,6 +52,8 @@ write the standalone HTML table with -o.
   --maxlen N           sequence length (default: the model's input length)
   --padding pre|post   default pre, as Keras pad_sequences
   --truncating pre|post default pre
+  --max-length N       refuse a model declaring (or a --maxlen of) more than N input
+                       steps, before anything is allocated (default 100000)
   --lambda NAME=EXPR   meaning of a Lambda layer, e.g. lambda_1='sum(axis=1)'; repeatable
   --lower              lowercase texts first (plain maps only)
   --json               print the payload JSON (the default)
@@ -99,9 +103,8 @@ export async function predictCommand(args: string[]): Promise<number> {
     const source = readModelFiles(modelPath, optionValue(parsed, '--config'));
     model = await loadModel(source.files, loadOptions);
     const info = model.info;
-    for (const inference of info.inferences ?? []) {
-      process.stderr.write(`char-attention predict: inferred: ${inference}\n`);
-    }
+    // What the loader inferred is never silent.
+    writeNotices('predict', info.inferences ?? []);
     // A model with its own TextVectorization layer needs no tokenizer file.
     const ownTokenizer =
       info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
@@ -193,7 +196,7 @@ export async function predictCommand(args: string[]): Promise<number> {
 
 namespace Private {
   export function loadOptions(parsed: IParsedArgs): ILoadOptions {
-    const options: ILoadOptions = {};
+    const options: ILoadOptions = { maxInputLength: maxLength(parsed) };
     const layer = optionValue(parsed, '--layer');
     if (layer !== undefined) {
       options.attentionLayer = layer;

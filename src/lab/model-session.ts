@@ -14,6 +14,7 @@ import type { IForwardResult, IModelInfo } from '../model/types';
 import type { ICharTokenizer, Side } from '../model/tokenizer';
 import type { IContentsLike } from './model-files';
 import type { WorkerClient } from './worker-client';
+import { maxOf } from '../model/limits';
 import { basenameOf } from './export-path';
 import { readModelFiles, readText } from './model-files';
 import { RequestCancelledError } from './worker-client';
@@ -221,7 +222,9 @@ export class ModelSession {
               ? settings.lambdas
               : undefined,
             // The engine's WebAssembly SIMD kernel; 'cpu' is plain JavaScript.
-            simd: settings.backend !== 'cpu'
+            simd: settings.backend !== 'cpu',
+            // A model declaring more steps is refused in the worker.
+            maxInputLength: settings.maxInputLength
           }
         },
         {
@@ -286,25 +289,30 @@ export class ModelSession {
     if (texts.length === 0) {
       throw new SessionError('There is no text to run the model on.');
     }
-    const encodedLengths = texts.map(
-      text => modules.tokenizer.encodeText(tokenizer, text).sequence.length
+    const encodedLengths = texts.map(text =>
+      modules.tokenizer.encodedLength(tokenizer, text)
     );
-    const input = this.effectiveInput(Math.max(...encodedLengths));
+    const input = this.effectiveInput(maxOf(encodedLengths));
     if (info.inputLength !== null && input.maxlen !== info.inputLength) {
       throw new SessionError(
         `maxlen ${input.maxlen} does not match the model input length ${info.inputLength}.`
       );
     }
+    // Padding runs on this thread: its length is capped before anything of it is allocated.
     const pad = {
       maxlen: input.maxlen,
       padding: input.padding,
-      truncating: input.truncating
+      truncating: input.truncating,
+      limit: this._settings().maxInputLength,
+      limitHint: 'raise the maxInputLength setting'
     };
-    const { items, options: resolved } = modules.tokenizer.encodeTexts(
-      tokenizer,
-      texts,
-      pad
-    );
+    let encoded: ReturnType<typeof modules.tokenizer.encodeTexts>;
+    try {
+      encoded = modules.tokenizer.encodeTexts(tokenizer, texts, pad);
+    } catch (error) {
+      throw new SessionError(`${Private.messageOf(error)}.`);
+    }
+    const { items, options: resolved } = encoded;
     if (options.refuseTruncation) {
       const index = items.findIndex(item => item.truncatedCount > 0);
       if (index >= 0) {

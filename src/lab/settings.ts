@@ -7,6 +7,7 @@
  */
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
+import { DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
 
 export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
 
@@ -25,6 +26,8 @@ export interface ILabSettings {
   attentionLayer: string;
   /** Sequence length fed to the model (null = the model's input length). */
   maxlen: number | null;
+  /** The most input steps a model, maxlen or text may ask for (refused above). */
+  maxInputLength: number;
   padding: Side;
   truncating: Side;
   /** Compute backend of the model worker (wasm SIMD kernel or plain JS). */
@@ -42,6 +45,7 @@ export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
   tokenizerPath: '',
   attentionLayer: '',
   maxlen: null,
+  maxInputLength: DEFAULT_MAX_INPUT_LENGTH,
   padding: 'pre',
   truncating: 'pre',
   backend: 'wasm',
@@ -87,6 +91,19 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
       problems.push(
         'maxlen must be a positive integer (or 0 for the model input length)'
       );
+    }
+  }
+
+  const maxInputLength = source.maxInputLength;
+  if (maxInputLength !== undefined && maxInputLength !== null) {
+    if (
+      typeof maxInputLength === 'number' &&
+      Number.isSafeInteger(maxInputLength) &&
+      maxInputLength >= 1
+    ) {
+      settings.maxInputLength = maxInputLength;
+    } else {
+      problems.push('maxInputLength must be a positive integer');
     }
   }
 

@@ -99,14 +99,25 @@ export function alignBatch(request: IAlignRequest): {
   return { payload: { version: 1, samples }, items, options };
 }
 
+/** Whether `alignmentNotices` has something to say about this text. */
+export function needsNotice(item: IPaddedText): boolean {
+  return (
+    !item.chars.length ||
+    item.truncatedCount > 0 ||
+    item.unknownChars.length > 0
+  );
+}
+
 /** One-line notices about what the model did not see (for the CLI's stderr). */
 export function alignmentNotices(
   items: IPaddedText[],
-  options: IResolvedPadOptions
+  options: IResolvedPadOptions,
+  /** Index of `items[0]` in the whole batch (for batches encoded in parts). */
+  first = 0
 ): string[] {
   const notices: string[] = [];
   items.forEach((item, i) => {
-    const label = `text ${i + 1}`;
+    const label = `text ${first + i + 1}`;
     if (!item.chars.length) {
       notices.push(`${label}: empty text; the model sees only padding`);
       return;

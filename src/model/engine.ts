@@ -6,7 +6,19 @@
  */
 import { chooseAttention } from './attention';
 import { buildGraph, IGraph, runGraph } from './graph';
-import { keras3Weights, readKerasArchive, readKerasH5 } from './hdf5';
+import { describeKind, kindFromName, sniffFile } from './format';
+import {
+  damagedError,
+  keras3Weights,
+  readKerasArchive,
+  readKerasH5
+} from './hdf5';
+import { formatBatchShape } from './shapes';
+import {
+  appendAll,
+  checkDeclaredInputLength,
+  resolveMaxInputLength
+} from './limits';
 import { IModelSpec, parseModelConfig, readTfjsModel } from './keras';
 import { IWeight } from './layers/base';
 import { flattenModel } from './nested';
@@ -14,6 +26,7 @@ import {
   ITextVectorizationInfo,
   splitTextVectorization
 } from './text-vectorization';
+import type { FileKind } from './format';
 import {
   IAttentionModel,
   IForwardResult,
@@ -38,30 +51,48 @@ export interface ILoadedGraph {
   kerasVersion?: string;
   /** The model's own TextVectorization layer, when it starts with one. */
   tokenizer?: ITextVectorizationInfo;
+  /** What was inferred about the files (e.g. an HDF5 file named `.keras`). */
+  notes: string[];
 }
 
-/** Reads any supported model format into a built graph. */
+/**
+ * Reads any supported model format into a built graph. Every failure is a
+ * ModelError whose message names the file.
+ */
 export function loadGraph(
   files: IModelFiles,
   options: IEngineOptions = {}
 ): ILoadedGraph {
+  try {
+    return readGraph(files, options);
+  } catch (error) {
+    throw Private.namingFile(error, files);
+  }
+}
+
+function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
   const names = Object.keys(files);
   if (names.length === 0) {
     throw new ModelError('No model files were given');
   }
-  const lower = (n: string) => n.toLowerCase();
-  const archive = names.find(n => lower(n).endsWith('.keras'));
-  const h5 = names.find(n => /\.(h5|hdf5|weights\.h5)$/.test(lower(n)));
-  const jsons = names.filter(n => lower(n).endsWith('.json'));
+  // The format comes from each file's signature, not its name.
+  const kinds = new Map(names.map(n => [n, Private.kindOf(n, files[n])]));
+  const archive = names.find(n => kinds.get(n) === 'zip');
+  const h5 = names.find(n => kinds.get(n) === 'hdf5');
+  const jsons = names.filter(n => kinds.get(n) === 'json');
+  const notes: string[] = [];
   let spec: IModelSpec;
   let weights: Map<string, IWeight[]>;
   let format: IModelInfo['format'];
   let kerasVersion: string | undefined;
   let tokenizer: ITextVectorizationInfo | undefined;
+  let mainFile: string;
 
   if (archive) {
+    mainFile = archive;
     const read = readKerasArchive(files[archive], archive);
     spec = parseModelConfig(read.config, `${archive}/config.json`);
+    Private.checkInputs(spec, archive, options);
     weights = keras3Weights(spec, read.weightsFile);
     const split = splitTextVectorization(spec, files[archive], archive);
     if (split) {
@@ -71,6 +102,7 @@ export function loadGraph(
     format = 'keras-v3';
     kerasVersion = read.kerasVersion;
   } else if (h5) {
+    mainFile = h5;
     const read = readKerasH5(files[h5], h5);
     kerasVersion = read.kerasVersion;
     if (read.modelConfig) {
@@ -87,17 +119,32 @@ export function loadGraph(
       spec = parseModelConfig(text, jsons[0]);
       format = 'keras-h5-weights';
     }
+    Private.checkInputs(spec, h5, options);
     weights = read.weights;
   } else if (jsons.length) {
     const jsonName = jsons.find(n => /(^|\/)model\.json$/.test(n)) ?? jsons[0];
+    mainFile = jsonName;
     const read = readTfjsModel(files, jsonName);
     spec = parseModelConfig(read.topology, jsonName);
+    Private.checkInputs(spec, jsonName, options);
     weights = read.weights;
     format = 'tfjs-layers';
     kerasVersion = read.kerasVersion;
   } else {
     throw new ModelError(
-      `No model file recognised among ${names.join(', ')} (expected .h5/.hdf5, .keras, or model.json)`
+      `No model file recognised among ${names.join(', ')}: ` +
+        names.map(n => Private.whatItIs(n, files[n])).join('; ') +
+        ' (expected an HDF5 .h5/.hdf5, a Keras 3 .keras zip, or a model.json)',
+      { file: names[0] }
+    );
+  }
+  const named = kindFromName(mainFile);
+  const found = kinds.get(mainFile)!;
+  if (named !== 'other' && named !== found) {
+    notes.push(
+      named === 'zip' && found === 'hdf5'
+        ? `${mainFile} is an HDF5 file, not a Keras 3 zip archive (TensorFlow 2.0-2.11 saved HDF5 under the .keras name); read as HDF5`
+        : `${mainFile} is ${describeKind(found)} despite its name; read as such`
     );
   }
   ({ spec, weights } = flattenModel(spec, weights));
@@ -106,7 +153,13 @@ export function loadGraph(
     lambdas: options.lambdas,
     simd: options.simd
   });
-  return { graph, format, kerasVersion, ...(tokenizer ? { tokenizer } : {}) };
+  return {
+    graph,
+    format,
+    kerasVersion,
+    notes,
+    ...(tokenizer ? { tokenizer } : {})
+  };
 }
 
 /** Loads a model from its files (see `IModelFiles` for the accepted sets). */
@@ -114,7 +167,10 @@ export async function loadModel(
   files: IModelFiles,
   options: IEngineOptions = {}
 ): Promise<IAttentionModel> {
-  const { graph, format, kerasVersion, tokenizer } = loadGraph(files, options);
+  const { graph, format, kerasVersion, notes, tokenizer } = loadGraph(
+    files,
+    options
+  );
   if (graph.spec.inputs.length !== 1) {
     throw new ModelError(
       `The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`
@@ -140,6 +196,7 @@ export async function loadModel(
     attentionChosenBy: choice.chosenBy,
     layers: graph.layerInfo,
     inferences: [
+      ...notes,
       ...graph.inferences,
       ...(choice.inference ? [choice.inference] : [])
     ],
@@ -149,6 +206,84 @@ export async function loadModel(
 }
 
 namespace Private {
+  /** A failure as a ModelError that names the model file (plain words for a raw error). */
+  export function namingFile(error: unknown, files: IModelFiles): unknown {
+    const names = Object.keys(files);
+    if (!names.length) {
+      return error;
+    }
+    const where = (error as ModelError).where ?? {};
+    const file =
+      where.file ??
+      names.find(n => kindOf(n, files[n]) !== 'other') ??
+      names[0];
+    if (error instanceof ModelError) {
+      if (error.message.includes(file)) {
+        return error;
+      }
+      // A layer's error keeps its location; the message gains the file.
+      const named = new ModelError(
+        `${file}: ${error.message}`,
+        where.layer ? where : { ...where, file }
+      );
+      (named as { cause?: unknown }).cause = error;
+      return named;
+    }
+    return damagedError(file, error);
+  }
+
+  /**
+   * A file's kind by signature; a file whose bytes match no kind keeps the
+   * kind its name gives, so its reader says what is wrong with it. `.bin`
+   * weight shards are never model files.
+   */
+  export function kindOf(name: string, bytes: Uint8Array): FileKind {
+    if (name.toLowerCase().endsWith('.bin')) {
+      return 'other';
+    }
+    const sniffed = sniffFile(bytes);
+    return sniffed === 'other' && !Private.isLfsPointer(bytes)
+      ? kindFromName(name)
+      : sniffed;
+  }
+
+  export function isLfsPointer(bytes: Uint8Array): boolean {
+    return new TextDecoder()
+      .decode(bytes.subarray(0, 64))
+      .startsWith('version https://git-lfs');
+  }
+
+  /** Says what an unrecognised file is (first bytes, or a Git LFS pointer). */
+  export function whatItIs(name: string, bytes: Uint8Array): string {
+    if (isLfsPointer(bytes)) {
+      return `${name} is a Git LFS pointer, not the file itself (fetch it with git lfs pull)`;
+    }
+    if (bytes.length === 0) {
+      return `${name} is empty`;
+    }
+    const hex = Array.from(bytes.subarray(0, 8), b =>
+      b.toString(16).padStart(2, '0')
+    ).join(' ');
+    return `${name} is ${describeKind('other')} (it starts with bytes ${hex})`;
+  }
+
+  /** The declared input length within `maxInputLength`, before any allocation. */
+  export function checkInputs(
+    spec: IModelSpec,
+    file: string,
+    options: ILoadOptions
+  ): void {
+    const limit = resolveMaxInputLength(options.maxInputLength);
+    for (const shape of Object.values(spec.inputShapes)) {
+      checkDeclaredInputLength(
+        shape[0],
+        limit,
+        file,
+        'the maxInputLength setting / --max-length'
+      );
+    }
+  }
+
   export function kerasMajor(
     version: string | undefined,
     format: IModelInfo['format']
@@ -188,7 +323,7 @@ namespace Private {
       const inputRank = this._graph.inputShapes[0].length;
       if (inputRank !== 1) {
         throw new ModelError(
-          `The model input has shape [batch, ${this._graph.inputShapes[0].join(', ')}]; predict takes integer sequences [batch, T]`
+          `The model input has shape ${formatBatchShape(this._graph.inputShapes[0])}; predict takes integer sequences (batch, T)`
         );
       }
       for (let from = 0; from < sequences.length; from += this._chunkSize) {
@@ -215,7 +350,7 @@ namespace Private {
           const row: number[] = [];
           for (const out of result.outputs) {
             const per = out.data.length / chunk.length;
-            row.push(...Array.from(out.data.subarray(i * per, (i + 1) * per)));
+            appendAll(row, out.data.subarray(i * per, (i + 1) * per));
           }
           predictions.push(row);
         }

@@ -10,6 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { sniffFile } from './format';
 import { IModelFiles, ModelError } from './types';
 
 /** Where the files came from, for messages and payload metadata. */
@@ -30,20 +31,20 @@ export function readModelFiles(
     return readModelFiles(Private.findInFolder(modelPath), configPath);
   }
   const name = path.basename(modelPath);
-  const lower = name.toLowerCase();
   const files: IModelFiles = {};
-  if (lower.endsWith('.json')) {
+  files[name] = Private.read(modelPath, 'model');
+  // The signature decides, not the name (TensorFlow 2.0-2.11 wrote HDF5 as .keras).
+  const kind = sniffFile(files[name]);
+  if (kind === 'json') {
     if (configPath) {
       throw new ModelError(
         `--config is for a weights-only HDF5 file; '${name}' is a JSON model`,
         { file: name }
       );
     }
-    files[name] = Private.read(modelPath, 'model');
     Private.addShards(files, name, modelPath);
     return { files, mainFile: modelPath, kind: 'tfjs' };
   }
-  files[name] = Private.read(modelPath, 'model');
   if (configPath) {
     let configName = path.basename(configPath);
     if (!configName.toLowerCase().endsWith('.json')) {
@@ -54,7 +55,7 @@ export function readModelFiles(
   return {
     files,
     mainFile: modelPath,
-    kind: lower.endsWith('.keras') ? 'keras-v3' : 'hdf5'
+    kind: kind === 'zip' ? 'keras-v3' : 'hdf5'
   };
 }
 

@@ -137,8 +137,13 @@ export function createRequestHandler(
             const part = await model.predict(
               sequences.slice(from, from + PREDICT_CHUNK)
             );
-            result.predictions.push(...part.predictions);
-            result.attention.push(...part.attention);
+            // No spread: batches are user-sized.
+            for (let i = 0; i < part.predictions.length; i++) {
+              result.predictions.push(part.predictions[i]);
+            }
+            for (let i = 0; i < part.attention.length; i++) {
+              result.attention.push(part.attention[i]);
+            }
             post({
               type: 'progress',
               id,

@@ -66,9 +66,19 @@ export function parseTokenizer(
       );
     }
   }
+  // `json.dumps(tokenizer.to_json())` writes a JSON string holding the JSON.
+  if (typeof data === 'string' && /^\s*\{/.test(data)) {
+    try {
+      data = JSON.parse(data);
+    } catch (error) {
+      throw new TokenizerError(
+        `tokenizer: a JSON string holding JSON (double-encoded), whose inner text is not valid JSON (${(error as Error).message})`
+      );
+    }
+  }
   if (!Private.isObject(data)) {
     throw new TokenizerError(
-      'tokenizer: expected a JSON object (Keras Tokenizer.to_json() or {char: index})'
+      `tokenizer: expected a JSON object (Keras Tokenizer.to_json() or {char: index}), got ${Private.typeName(data)}`
     );
   }
   const config = Private.isObject(data.config)
@@ -146,6 +156,21 @@ export function encodeText(
   return { text, chars, pieces, sequence, origin, unknownChars, droppedCount };
 }
 
+/**
+ * The length of `encodeText(tokenizer, text).sequence`, without building
+ * the per-character provenance (cheap enough for a first pass over a large
+ * batch).
+ */
+export function encodedLength(tokenizer: ICharTokenizer, text: string): number {
+  let length = 0;
+  for (const codePoint of tokenizer.lower ? text.toLowerCase() : text) {
+    if (Private.lookup(tokenizer, codePoint) !== null) {
+      length++;
+    }
+  }
+  return length;
+}
+
 /** Keras `texts_to_sequences` for a char-level tokenizer. */
 export function textsToSequences(
   tokenizer: ICharTokenizer,
@@ -162,6 +187,14 @@ export interface IPadOptions {
   truncating?: Side;
   /** Padding value (default 0). */
   value?: number;
+  /**
+   * The largest `maxlen` allowed (default none): checked before anything of
+   * that length is allocated, so a model or option declaring a huge length
+   * fails fast.
+   */
+  limit?: number;
+  /** How the user can raise `limit`, for the message. */
+  limitHint?: string;
 }
 
 /** `pad_sequences` options with every default filled in. */
@@ -192,10 +225,23 @@ export function resolvePadOptions(
   }
   let maxlen = options.maxlen ?? null;
   if (maxlen === null) {
-    maxlen = lengths.length ? Math.max(...lengths) : 0;
+    // No spread: a batch can hold more texts than a call has arguments.
+    maxlen = lengths.reduce((a, b) => (b > a ? b : a), 0);
   } else if (!Number.isInteger(maxlen) || maxlen < 1) {
     throw new TokenizerError(
       `maxlen must be a positive integer, got ${maxlen}`,
+      'maxlen'
+    );
+  }
+  const limit = options.limit;
+  if (limit !== undefined && maxlen > limit) {
+    const what =
+      options.maxlen === null || options.maxlen === undefined
+        ? `the longest text has ${maxlen} tokens`
+        : `maxlen is ${maxlen}`;
+    throw new TokenizerError(
+      `${what}; at most ${limit} input steps are allowed` +
+        (options.limitHint ? ` (${options.limitHint})` : ''),
       'maxlen'
     );
   }
@@ -270,6 +316,14 @@ export function encodeTexts(
 }
 
 namespace Private {
+  export function typeName(value: unknown): string {
+    return value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'an array'
+        : `a ${typeof value}`;
+  }
+
   export function isObject(
     value: unknown
   ): value is { [key: string]: unknown } {

@@ -25,6 +25,11 @@ export interface ILoadOptions {
   lambdas?: { [layerName: string]: string };
   /** Name of the layer whose output is the attention (default: found automatically). */
   attentionLayer?: string;
+  /**
+   * The most input steps a model may declare (default 100,000): a larger
+   * one is refused before anything is allocated for it.
+   */
+  maxInputLength?: number;
 }
 
 /** A layer as the model declares it. */

@@ -253,7 +253,8 @@ export function computeScale(
 
 /** Position of `value` in a scale, in [0, 1] (NaN stays NaN). */
 export function scalePosition(value: number, scale: IScale): number {
-  const t = (value - scale.lo) / (scale.hi - scale.lo);
+  // Halves first: exact, and `hi - lo` cannot overflow for values near ±1.8e308.
+  const t = (value / 2 - scale.lo / 2) / (scale.hi / 2 - scale.lo / 2);
   return t < 0 ? 0 : t > 1 ? 1 : t;
 }
 

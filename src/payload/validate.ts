@@ -59,6 +59,12 @@
  *  R14 `meta` is an object (not an array); nested arrays/objects inside it are
  *      at most MAX_META_DEPTH (16) levels deep, and strings inside it at most
  *      MAX_STRING_LENGTH units.
+ *  R16 The total number of values (the items of every `attention` and
+ *      `series[i].values` array) in a payload is at most MAX_VALUES
+ *      (5,000,000), counted from the array lengths before any value is
+ *      looked at; reported once, at the array that crosses the limit:
+ *      "<path> brings the payload to N values (at most 5000000 in total)".
+ *      Arrays from there on are not checked item by item.
  *  R15 Reporting limits: per array, at most MAX_ITEM_PROBLEMS (5) item problems
  *      are listed, then one "<path> has N more invalid values" (or "invalid
  *      tokens") summary; at most
@@ -75,6 +81,7 @@ import {
 export const LIMITS = {
   MAX_SAMPLES: 10000,
   MAX_TOKENS: 5000000,
+  MAX_VALUES: 5000000,
   MAX_TOKEN_LENGTH: 1000,
   MAX_STRING_LENGTH: 10000,
   MAX_PREDICTIONS: 1000,
@@ -179,6 +186,7 @@ namespace Private {
   export class Collector {
     problems: IValidationProblem[] = [];
     totalTokens = 0;
+    totalValues = 0;
 
     add(path: string, text: string): void {
       if (this.problems.length >= LIMITS.MAX_PROBLEMS) {
@@ -672,6 +680,18 @@ namespace Private {
     }
     if (tokenCount >= 0 && values.length !== tokenCount) {
       c.add(path, `has ${values.length} values, ${lengthText(tokenCount)}`);
+    }
+    // R16: the count comes from the length, so a huge payload stops here.
+    const before = c.totalValues;
+    c.totalValues += values.length;
+    if (c.totalValues > LIMITS.MAX_VALUES) {
+      if (before <= LIMITS.MAX_VALUES) {
+        c.add(
+          path,
+          `brings the payload to ${c.totalValues} values (at most ${LIMITS.MAX_VALUES} in total)`
+        );
+      }
+      return;
     }
     const items = new ItemProblems(path, c, 'invalid values');
     let negativeMin = 0;

@@ -136,10 +136,33 @@ describe('ModelSession', () => {
     expect(Array.from(load.files['m.h5'])).toEqual(Array.from(h5));
     expect(load.options).toEqual({
       attentionLayer: 'attention_vec',
-      simd: false
+      simd: false,
+      maxInputLength: 100000
     });
     expect(progress).toContain('Building the model');
     expect(progress[progress.length - 1]).toBe('Loaded m.h5');
+  });
+
+  it('caps the padded length on the page thread before padding', async () => {
+    const { session, workers } = makeSession(
+      { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+      modelInfo(null, 4),
+      { maxInputLength: 10 }
+    );
+    await session.load('m.h5', 'tok.json');
+    await expect(session.predict(['abc'.repeat(7)])).rejects.toThrow(
+      'maxlen is 21; at most 10 input steps are allowed (raise the maxInputLength setting).'
+    );
+    // A huge maxlen choice fails just as fast: nothing of that length is made.
+    session.setChoices({ maxlen: 1e9 });
+    const start = Date.now();
+    await expect(session.predict(['abc'])).rejects.toThrow(
+      'maxlen is 1000000000; at most 10 input steps are allowed'
+    );
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect(workers[0].posted.filter(p => p.message.type === 'predict')).toEqual(
+      []
+    );
   });
 
   it('reads the weight shards a model.json lists', async () => {

@@ -47,6 +47,7 @@ describe('lab settings', () => {
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
+      maxInputLength: 100000,
       modelPath: 'models/weights.best.hdf5',
       tokenizerPath: 'models/tokenizer.json',
       attentionLayer: 'attention_vec',

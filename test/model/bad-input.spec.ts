@@ -88,7 +88,7 @@ describe('bad model input', () => {
       loadGraph(withConfig(c => (c.config[0].config.units = 40)))
     );
     expect(e.message).toBe(
-      "Layer 'simple_rnn_1' (SimpleRNN): weight kernel should have shape [1, 40], the file has [1, 50] (simple_rnn_1/kernel:0)"
+      "w.h5: Layer 'simple_rnn_1' (SimpleRNN): weight kernel should have shape [1, 40], the file has [1, 50] (simple_rnn_1/kernel:0)"
     );
     expect(e.where).toEqual({ layer: 'simple_rnn_1', className: 'SimpleRNN' });
     const renamed = errorOf(() =>
@@ -104,7 +104,7 @@ describe('bad model input', () => {
       loadGraph(withConfig(c => (c.config[1].class_name = 'FancyAttention')))
     );
     expect(e.message).toMatch(
-      /^Layer 'dense_1' \(FancyAttention\): layer class 'FancyAttention' is not supported/
+      /^w\.h5: Layer 'dense_1' \(FancyAttention\): layer class 'FancyAttention' is not supported/
     );
     expect(e.where).toEqual({ layer: 'dense_1', className: 'FancyAttention' });
   });
@@ -114,7 +114,7 @@ describe('bad model input', () => {
       loadGraph(withConfig(c => (c.config[0].config.activation = 'mish')))
     );
     expect(e.message).toMatch(
-      /^Layer 'simple_rnn_1' \(SimpleRNN\): activation 'mish' is not supported/
+      /^w\.h5: Layer 'simple_rnn_1' \(SimpleRNN\): activation 'mish' is not supported/
     );
   });
 

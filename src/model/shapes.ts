@@ -1,0 +1,23 @@
+/**
+ * Shapes in messages, printed as Keras prints them: an unknown dimension is
+ * `None`. Pure.
+ */
+
+/** One dimension: a number, or `None` when unknown. */
+export function formatDim(d: number | null | undefined): string {
+  return d === null || d === undefined || Number.isNaN(d) ? 'None' : String(d);
+}
+
+/** Dimensions joined for a message: `None, 41`. */
+export function formatDims(
+  shape: ReadonlyArray<number | null | undefined>
+): string {
+  return shape.map(formatDim).join(', ');
+}
+
+/** A shape with the batch axis first, as Keras prints it: `(None, None, 41)`. */
+export function formatBatchShape(
+  shape: ReadonlyArray<number | null | undefined>
+): string {
+  return `(${['None', ...shape.map(formatDim)].join(', ')})`;
+}
