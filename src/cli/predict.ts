@@ -128,7 +128,7 @@ export async function predictCommand(args: string[]): Promise<number> {
           throw new ModelError(
             `layer '${info.attentionLayer}' gave ${attention ? attention.length : 0} attention values ` +
               `for text ${i + 1}, expected ${options.maxlen} (one per model position)`,
-            { layer: info.attentionLayer }
+            { layer: info.attentionLayer ?? undefined }
           );
         }
         return {
