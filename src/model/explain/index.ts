@@ -166,6 +166,24 @@ namespace Private {
       options: IExplainOptions,
       parts = 1
     ): IExplainUnit[] {
+      // Every unit knows the plan's size, so combine can tell one is missing.
+      const units = this._plan(sequence, options, parts);
+      units.forEach(u => (u.part.units = units.length));
+      return units;
+    }
+
+    async run(unit: IExplainUnit): Promise<IExplainPartial> {
+      const partial = await this._run(unit);
+      partial.data.units =
+        typeof unit.part.units === 'number' ? unit.part.units : 1;
+      return partial;
+    }
+
+    private _plan(
+      sequence: number[],
+      options: IExplainOptions,
+      parts: number
+    ): IExplainUnit[] {
       const o = resolveExplainOptions(options);
       this._checkSequence(sequence);
       const common = { target: o.target };
@@ -198,7 +216,7 @@ namespace Private {
       }
     }
 
-    async run(unit: IExplainUnit): Promise<IExplainPartial> {
+    private async _run(unit: IExplainUnit): Promise<IExplainPartial> {
       const sequence = unit.sequence;
       this._checkSequence(sequence);
       const given =
@@ -280,9 +298,14 @@ namespace Private {
     ): IExplanation {
       const o = resolveExplainOptions(options);
       const sorted = [...partials].sort((a, b) => a.index - b.index);
-      if (!sorted.length || sorted.some((p, i) => p.index !== i)) {
+      const expected = sorted.length ? sorted[0].data.units : 0;
+      if (
+        !sorted.length ||
+        sorted.length !== expected ||
+        sorted.some((p, i) => p.index !== i)
+      ) {
         throw new ModelError(
-          `combine needs every partial of the plan (indices 0..n-1), got [${partials.map(p => p.index).join(', ')}]`
+          `combine needs every partial of the plan (${expected ?? '?'} units, indices 0..n-1), got [${partials.map(p => p.index).join(', ')}]`
         );
       }
       const first = sorted[0].data;

@@ -258,7 +258,8 @@ namespace Private {
       w as tfjs.Tensor2D
     );
     if (b) {
-      y = tf.add(y, b);
+      // A tiled bias: same-shape adds avoid the slow broadcasting path.
+      y = tf.add(y, tf.tile(tf.expandDims(b, 0), [y.shape[0], 1]));
     }
     return y.reshape([...shape.slice(0, -1), out]);
   }
@@ -454,7 +455,32 @@ namespace Private {
     }
   }
 
-  /** GRU / LSTM / SimpleRNN unrolled over time with tf ops. */
+  /** Columns [from, from + width) of a row-major [rows, cols] weight, held. */
+  export function columnBlock(
+    context: IContext,
+    w: IWeight,
+    from: number,
+    width: number
+  ): Tensor {
+    const rows = w.shape.length === 1 ? 1 : w.shape[0];
+    const cols = w.shape[w.shape.length - 1];
+    const data = new Float32Array(rows * width);
+    for (let r = 0; r < rows; r++) {
+      data.set(
+        w.data.subarray(r * cols + from, r * cols + from + width),
+        r * width
+      );
+    }
+    const shape = w.shape.length === 1 ? [width] : [rows, width];
+    return hold(context, { ...w, data, shape });
+  }
+
+  /**
+   * GRU / LSTM / SimpleRNN unrolled over time with tf ops. Weights are cut
+   * per gate up front and time is the leading axis inside, so that every
+   * per-step slice is contiguous (the CPU backend's fast path, also for the
+   * gradients).
+   */
   export function recurrentOp(
     spec: ILayerSpec,
     inputShape: Shape,
@@ -469,30 +495,41 @@ namespace Private {
     const units = config.units as number;
     const kind = spec.className;
     const gates = kind === 'GRU' ? 3 : kind === 'LSTM' ? 4 : 1;
-    const g = gates * units;
     const useBias = config.use_bias !== false;
     expectCount(spec, weights, useBias ? 3 : 2);
     const resetAfter = kind === 'GRU' && config.reset_after === true;
-    const kernel = hold(context, weights[0]);
-    const recurrent = hold(context, weights[1]);
-    let inputBias: Tensor | null = null;
-    let recurrentBias: Tensor | null = null;
+    const g = gates * units;
+    const range = [...Array(gates).keys()];
+    const kernels = range.map(i =>
+      columnBlock(context, weights[0], i * units, units)
+    );
+    const recurrents = range.map(i =>
+      columnBlock(context, weights[1], i * units, units)
+    );
+    let inputBias: Array<Tensor | null> = range.map(() => null);
+    // reset_after: the candidate's recurrent bias (inside r * (...)).
+    let candidateBias: Tensor | null = null;
     if (useBias) {
+      const bias = weights[2];
+      // reset_after: row 0 is the input bias, row 1 the recurrent bias.
+      const row = (k: number): IWeight => ({
+        ...bias,
+        data: bias.data.subarray(k * g, (k + 1) * g),
+        shape: [g]
+      });
+      let input = row(0);
       if (resetAfter) {
-        const both = weights[2];
-        inputBias = hold(context, {
-          ...both,
-          data: both.data.subarray(0, g),
-          shape: [g]
-        });
-        recurrentBias = hold(context, {
-          ...both,
-          data: both.data.subarray(g, 2 * g),
-          shape: [g]
-        });
-      } else {
-        inputBias = hold(context, weights[2], [g]);
+        // z and r add both biases before their activation: fold them.
+        const recurrentRow = row(1).data;
+        input = {
+          ...input,
+          data: input.data.map((v, j) =>
+            j < 2 * units ? v + recurrentRow[j] : v
+          )
+        };
+        candidateBias = columnBlock(context, row(1), 2 * units, units);
       }
+      inputBias = range.map(i => columnBlock(context, input, i * units, units));
     }
     const act = activation(context, spec, config.activation ?? 'tanh');
     const recAct = activation(
@@ -504,86 +541,70 @@ namespace Private {
     const returnSequences = config.return_sequences === true;
     const goBackwards = config.go_backwards === true;
     const zeroOutput = config.zero_output_for_mask === true;
-    // reset_after=False multiplies r * h by the candidate's recurrent block alone.
-    const blocks = resetAfter ? [] : tf.split(recurrent, gates, 1);
-    context.held.push(...blocks);
+    const dot = (h: Tensor, i: number) =>
+      tf.matMul(h as tfjs.Tensor2D, recurrents[i] as tfjs.Tensor2D);
 
-    // One step of the cell: projected input xt [batch, g], states -> new states.
-    const cell = (xt: Tensor, h: Tensor, c: Tensor | null): Tensor[] => {
+    // One step: per-gate projected inputs xs[i] ([batch, units]) and states.
+    // `ones` and `hBias` are [batch, units]: same-shape operands keep the
+    // CPU backend off its slow broadcasting path.
+    const cell = (
+      xs: Tensor[],
+      h: Tensor,
+      c: Tensor | null,
+      ones: Tensor,
+      hBias: Tensor | null
+    ): Tensor[] => {
       if (kind === 'SimpleRNN') {
-        return [
-          act(
-            tf.add(
-              xt,
-              tf.matMul(h as tfjs.Tensor2D, recurrent as tfjs.Tensor2D)
-            )
-          )
-        ];
+        return [act(tf.add(xs[0], dot(h, 0)))];
       }
       if (kind === 'LSTM') {
-        const z = tf.add(
-          xt,
-          tf.matMul(h as tfjs.Tensor2D, recurrent as tfjs.Tensor2D)
-        );
-        const [i, f, cc, o] = tf.split(z, 4, 1);
+        const [i, f, cc, o] = range.map(k => tf.add(xs[k], dot(h, k)));
         const cNew = tf.add(tf.mul(recAct(f), c!), tf.mul(recAct(i), act(cc)));
         return [tf.mul(recAct(o), act(cNew)), cNew];
       }
-      const [xz, xr, xh] = tf.split(xt, 3, 1);
-      let hh: Tensor;
-      let z: Tensor;
-      if (resetAfter) {
-        let inner: Tensor = tf.matMul(
-          h as tfjs.Tensor2D,
-          recurrent as tfjs.Tensor2D
-        );
-        if (recurrentBias) {
-          inner = tf.add(inner, recurrentBias);
-        }
-        const [iz, ir, ih] = tf.split(inner, 3, 1);
-        z = recAct(tf.add(xz, iz));
-        const r = recAct(tf.add(xr, ir));
-        hh = act(tf.add(xh, tf.mul(r, ih)));
-      } else {
-        const [uz, ur, uh] = blocks;
-        z = recAct(
-          tf.add(xz, tf.matMul(h as tfjs.Tensor2D, uz as tfjs.Tensor2D))
-        );
-        const r = recAct(
-          tf.add(xr, tf.matMul(h as tfjs.Tensor2D, ur as tfjs.Tensor2D))
-        );
-        hh = act(
-          tf.add(
-            xh,
-            tf.matMul(tf.mul(r, h) as tfjs.Tensor2D, uh as tfjs.Tensor2D)
-          )
-        );
-      }
-      return [tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh))];
+      const z = recAct(tf.add(xs[0], dot(h, 0)));
+      const r = recAct(tf.add(xs[1], dot(h, 1)));
+      const inner = dot(resetAfter ? h : tf.mul(r, h), 2);
+      const hh = resetAfter
+        ? act(tf.add(xs[2], tf.mul(r, hBias ? tf.add(inner, hBias) : inner)))
+        : act(tf.add(xs[2], inner));
+      return [tf.add(tf.mul(z, h), tf.mul(tf.sub(ones, z), hh))];
     };
 
     return ([x], [mask]) => {
-      const [batch, steps] = x.shape;
-      const projected = affine(tf, x, kernel, inputBias).reshape([
-        batch,
-        steps,
-        g
-      ]);
-      const inputs = tf.unstack(projected, 1);
+      const [batch, steps] = x.shape as number[];
+      // Time-major once; per gate [steps, batch, units], cut into steps.
+      const timeMajor = tf.transpose(x, [1, 0, 2]);
+      const projected = range.map(i =>
+        tf.unstack(affine(tf, timeMajor, kernels[i], inputBias[i]), 0)
+      );
+      const ones = tf.ones([batch, units]);
+      const hBias = candidateBias
+        ? tf.tile(tf.expandDims(candidateBias, 0), [batch, 1])
+        : null;
       const masks =
         mask && mask.shape[1] === steps
-          ? tf.unstack(tf.expandDims(mask, -1), 1)
+          ? tf.unstack(
+              tf.tile(tf.expandDims(tf.transpose(mask), -1), [1, 1, units]),
+              0
+            )
           : null;
       let h: Tensor = tf.zeros([batch, units]);
       let c: Tensor | null = kind === 'LSTM' ? tf.zeros([batch, units]) : null;
       const outputs: Tensor[] = [];
       for (let s = 0; s < steps; s++) {
         const t = goBackwards ? steps - 1 - s : s;
-        const next = cell(inputs[t], h, c);
+        const next = cell(
+          projected.map(p => p[t]),
+          h,
+          c,
+          ones,
+          hBias
+        );
         if (masks) {
           // Masked steps carry the previous state over.
           const m = masks[t];
-          const keep = tf.sub(1, m);
+          const keep = tf.sub(ones, m);
           h = tf.add(tf.mul(m, next[0]), tf.mul(keep, h));
           if (c) {
             c = tf.add(tf.mul(m, next[1]), tf.mul(keep, c));
@@ -600,7 +621,7 @@ namespace Private {
         }
       }
       return returnSequences
-        ? { x: tf.stack(outputs, 1), mask }
+        ? { x: tf.transpose(tf.stack(outputs, 0), [1, 0, 2]), mask }
         : { x: h, mask: null };
     };
   }

@@ -1,9 +1,11 @@
 /**
  * Loads TensorFlow.js on first use of a gradient method only (a dynamic
  * import, so neither the renderer nor the engine's forward path pulls it
- * in), on its plain-JS CPU backend.
+ * in), on its CPU backend, whose matrix multiply is swapped for the
+ * engine's WebAssembly SIMD gemm (`tfjs-matmul.ts`).
  */
 import type { TF } from './tfjs-forward';
+import { installFastMatMul } from './tfjs-matmul';
 
 let loading: Promise<TF> | null = null;
 
@@ -17,6 +19,7 @@ export function loadTf(): Promise<TF> {
         throw new Error('TensorFlow.js: the CPU backend could not start');
       }
       await tf.ready();
+      installFastMatMul(tf);
       return tf;
     })();
     loading.catch(() => (loading = null));
