@@ -41,6 +41,12 @@ export interface IGraph {
   readonly inputShapes: Shape[];
   /** What the layers inferred rather than read (a Lambda's meaning, ...), in words. */
   readonly inferences: string[];
+  /** The weights by layer name, as read (other forward passes rebuild from them). */
+  readonly weights: ReadonlyMap<string, IWeight[]>;
+  /** The explicit Lambda mappings the graph was built with. */
+  readonly lambdas: { readonly [layerName: string]: string };
+  /** Major Keras version that wrote the model (activation details differ). */
+  readonly kerasMajor: number;
 }
 
 export interface IBuildOptions {
@@ -193,7 +199,10 @@ export function buildGraph(
     shapes,
     layerInfo,
     inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape),
-    inferences: context.inferences ?? []
+    inferences: context.inferences ?? [],
+    weights,
+    lambdas: options.lambdas ?? {},
+    kerasMajor: options.kerasMajor
   };
 }
 

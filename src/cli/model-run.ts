@@ -1,0 +1,250 @@
+/**
+ * What the model-running commands (`predict`, `explain`) share: their
+ * options, loading the model and the tokenizer, encoding the texts as Keras
+ * does, and writing the payload as JSON or standalone HTML.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { alignmentNotices } from '../model/align';
+import { ILoadedModel, loadModel } from '../model/engine';
+import { readModelFiles } from '../model/files-node';
+import { encodeTextVectorization } from '../model/text-vectorization';
+import {
+  encodeTexts,
+  ICharTokenizer,
+  IPaddedText,
+  IResolvedPadOptions,
+  TokenizerError
+} from '../model/tokenizer';
+import { ILoadOptions, ModelError } from '../model/types';
+import { IBatchPayload } from '../payload/types';
+import { exportPayloadHtml } from '../table/html';
+import {
+  collectTexts,
+  IOptionSpec,
+  IParsedArgs,
+  loadTokenizer,
+  maxLength,
+  optionValue,
+  padOptions,
+  TEXT_OPTIONS,
+  UsageError,
+  writeNotices,
+  writeStdout
+} from './encode';
+
+/** Options of every command that runs a model. */
+export const MODEL_OPTIONS: IOptionSpec = {
+  ...TEXT_OPTIONS,
+  '--model': { value: true },
+  '--config': { value: true },
+  '--layer': { value: true },
+  '--lambda': { value: true, repeat: true },
+  '--json': { value: false },
+  '--output': { value: true, alias: '-o' }
+};
+
+/** A loaded model with the texts encoded for it. */
+export interface IModelRun {
+  model: ILoadedModel;
+  /** The model file named in messages and titles. */
+  mainFile: string;
+  items: IPaddedText[];
+  options: IResolvedPadOptions;
+  /** `-o` target, when HTML is wanted. */
+  output?: string;
+}
+
+/**
+ * Checks the command line, loads the tokenizer and the model, encodes the
+ * texts (pad_sequences semantics, the model's input length) and prints the
+ * alignment notices. The caller disposes `model`.
+ */
+export async function openModelRun(
+  parsed: IParsedArgs,
+  command: string
+): Promise<IModelRun> {
+  const modelPath = optionValue(parsed, '--model');
+  if (modelPath === undefined) {
+    throw new UsageError('--model is required');
+  }
+  const output = optionValue(parsed, '--output');
+  if (output !== undefined && parsed.flags.has('--json')) {
+    throw new UsageError('--json and -o/--output exclude each other');
+  }
+  const loadOptions = Private.loadOptions(parsed);
+  const pad = padOptions(parsed);
+  const texts = collectTexts(parsed);
+  if (!texts.length) {
+    throw new UsageError('no texts given (pass TEXT arguments or --file F)');
+  }
+  const source = readModelFiles(modelPath, optionValue(parsed, '--config'));
+  const model = await loadModel(source.files, loadOptions);
+  try {
+    const info = model.info;
+    // What the loader inferred is never silent.
+    writeNotices(command, info.inferences ?? []);
+    // A model with its own TextVectorization layer needs no tokenizer file.
+    const ownTokenizer =
+      info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
+    const tokenizer = ownTokenizer
+      ? null
+      : Private.tokenizerFor(parsed, modelPath, command);
+    if (info.inputLength !== null) {
+      if (pad.maxlen !== undefined && pad.maxlen !== info.inputLength) {
+        throw new UsageError(
+          `--maxlen ${pad.maxlen} does not match the model's input length ${info.inputLength}`
+        );
+      }
+      pad.maxlen = info.inputLength;
+    }
+    if (ownTokenizer) {
+      for (const side of ['padding', 'truncating'] as const) {
+        if (pad[side] !== undefined && pad[side] !== 'post') {
+          throw new UsageError(
+            `--${side} ${pad[side]}: the model's TextVectorization layer '${ownTokenizer.layer}' pads and truncates at the end (post)`
+          );
+        }
+      }
+      process.stderr.write(
+        `char-attention ${command}: using the model's TextVectorization layer '${ownTokenizer.layer}' as the tokenizer\n`
+      );
+    }
+    const { items, options } = ownTokenizer
+      ? encodeTextVectorization(ownTokenizer, texts)
+      : encodeTexts(tokenizer!, texts, pad);
+    Private.checkVocabulary(
+      items.map(i => i.padded),
+      info.vocabularySize
+    );
+    writeNotices(command, alignmentNotices(items, options));
+    return { model, mainFile: source.mainFile, items, options, output };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** Prints the payload JSON, or writes the standalone HTML to `run.output`. */
+export async function writePayload(
+  payload: IBatchPayload,
+  run: IModelRun,
+  command: string,
+  heading: string
+): Promise<void> {
+  if (run.output === undefined) {
+    await writeStdout(JSON.stringify(payload) + '\n');
+    return;
+  }
+  const exported = exportPayloadHtml(payload, {
+    documentTitle: `${heading}: ${path.basename(run.mainFile)}`
+  });
+  if (!exported.ok) {
+    throw new Error(
+      `the payload is not valid: ${exported.problems.map(p => `${p.path}: ${p.message}`).join('; ')}`
+    );
+  }
+  try {
+    fs.writeFileSync(run.output, exported.html);
+  } catch (error) {
+    const code =
+      (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`cannot write '${run.output}': ${code}`);
+  }
+  process.stderr.write(`char-attention ${command}: wrote ${run.output}\n`);
+}
+
+/** Model errors name the file / layer; keep the message one line. */
+export function describeModelError(error: unknown): unknown {
+  if (error instanceof ModelError && error.where) {
+    const { file, layer, className } = error.where;
+    const where = [
+      file && !error.message.includes(file) ? `file ${file}` : '',
+      layer && !error.message.includes(layer)
+        ? `layer ${layer}${className ? ` (${className})` : ''}`
+        : ''
+    ]
+      .filter(Boolean)
+      .join(', ');
+    return new Error(where ? `${error.message} [${where}]` : error.message);
+  }
+  return error;
+}
+
+namespace Private {
+  export function loadOptions(parsed: IParsedArgs): ILoadOptions {
+    const options: ILoadOptions = { maxInputLength: maxLength(parsed) };
+    const layer = optionValue(parsed, '--layer');
+    if (layer !== undefined) {
+      options.attentionLayer = layer;
+    }
+    for (const entry of parsed.options['--lambda'] ?? []) {
+      const eq = entry.indexOf('=');
+      if (eq <= 0 || eq === entry.length - 1) {
+        throw new UsageError(
+          `--lambda expects NAME=EXPR (e.g. lambda_1='sum(axis=1)'), got '${entry}'`
+        );
+      }
+      options.lambdas = {
+        ...options.lambdas,
+        [entry.slice(0, eq).trim()]: entry.slice(eq + 1).trim()
+      };
+    }
+    return options;
+  }
+
+  /** --tokenizer, else tokenizer.json next to the model. */
+  export function tokenizerFor(
+    parsed: IParsedArgs,
+    modelPath: string,
+    command: string
+  ): ICharTokenizer {
+    const given = loadTokenizer(parsed, false);
+    if (given) {
+      return given;
+    }
+    let folder = modelPath;
+    try {
+      folder = fs.statSync(modelPath).isDirectory()
+        ? modelPath
+        : path.dirname(modelPath);
+    } catch {
+      folder = path.dirname(modelPath);
+    }
+    const nearby = path.join(folder, 'tokenizer.json');
+    if (!fs.existsSync(nearby)) {
+      throw new UsageError(
+        `--tokenizer is required (no tokenizer.json next to the model)`
+      );
+    }
+    process.stderr.write(
+      `char-attention ${command}: using tokenizer ${nearby}\n`
+    );
+    return loadTokenizer({
+      ...parsed,
+      options: { ...parsed.options, '--tokenizer': [nearby] }
+    })!;
+  }
+
+  /** An index past the Embedding's input_dim means the tokenizer does not fit the model. */
+  export function checkVocabulary(
+    sequences: number[][],
+    vocabularySize?: number
+  ): void {
+    if (!vocabularySize) {
+      return;
+    }
+    let largest = 0;
+    for (const sequence of sequences) {
+      for (const index of sequence) {
+        largest = Math.max(largest, index);
+      }
+    }
+    if (largest >= vocabularySize) {
+      throw new TokenizerError(
+        `the tokenizer gives index ${largest}, but the model's Embedding has input_dim ${vocabularySize}: ` +
+          'is this the tokenizer the model was trained with?'
+      );
+    }
+  }
+}
