@@ -83,7 +83,10 @@ export async function openModelRun(
   try {
     const info = model.info;
     // What the loader inferred is never silent.
-    writeNotices(command, info.inferences ?? []);
+    writeNotices(
+      command,
+      (info.inferences ?? []).map(i => `inferred: ${i}`)
+    );
     // A model with its own TextVectorization layer needs no tokenizer file.
     const ownTokenizer =
       info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
