@@ -10,6 +10,7 @@ import {
   FALLBACK_HTML,
   MIME,
   closeBrowser,
+  dismissListingRaceDialog,
   displayBundleCode,
   newNotebook,
   notebookWith,
@@ -104,6 +105,7 @@ test('save, close and reopen keeps the output and renders it', async () => {
       BATCH,
       'the payload is saved unchanged'
     );
+    await dismissListingRaceDialog(page);
 
     await page
       .locator(

@@ -450,3 +450,25 @@ export function notebookWith(cells) {
 }
 
 export { MIME };
+
+/**
+ * jupyter-server answers a directory listing made while a file in it is being
+ * renamed (the first save of an Untitled notebook under a new name) with a
+ * 404, and the file browser then shows "Directory not found" although the
+ * next listing is fine. Closes that dialog, and only that one, if it is shown
+ * within `ms`; returns whether it was.
+ */
+export async function dismissListingRaceDialog(page, ms = 2000) {
+  const dialog = page.locator('.jp-Dialog', {
+    hasText: 'Directory not found'
+  });
+  try {
+    await dialog.waitFor({ timeout: ms });
+  } catch {
+    return false;
+  }
+  await dialog.locator('button.jp-mod-accept').click();
+  await dialog.waitFor({ state: 'detached', timeout: 10000 });
+  console.log('# dismissed "Directory not found" (listing during a rename)');
+  return true;
+}
