@@ -349,6 +349,84 @@ def _nested_tf2(out_dir):
     _record(m3, out_dir, "nested_tf2", [x])
 
 
+def _nested_functional_tf2(out_dir):
+    """tf.keras 2.x layout of Input -> Embedding -> nested functional
+    (Dense -> MultiHeadAttention, `value` passed by keyword) -> pooling -> Dense."""
+    in2 = keras.Input((6, 4))
+    dense = layers.Dense(4)
+    h = dense(in2)
+    mha = layers.MultiHeadAttention(num_heads=2, key_dim=3)
+    inner = keras.Model(in2, mha(h, h))
+    inp = keras.Input((6,), dtype="int32")
+    emb = layers.Embedding(9, 4)
+    out_dense = layers.Dense(1)
+    m3 = keras.Model(inp, out_dense(layers.GlobalAveragePooling1D()(inner(emb(inp)))))
+    _randomize(m3)
+    _randomize(inner)
+    parts = {
+        "query": mha._query_dense, "key": mha._key_dense,
+        "value": mha._value_dense, "attention_output": mha._output_dense,
+    }
+    mha_weights = []
+    for part, sub in parts.items():
+        mha_weights += [(f"mha/{part}/kernel:0", np.asarray(sub.kernel)),
+                        (f"mha/{part}/bias:0", np.asarray(sub.bias))]
+    config = {
+        "class_name": "Functional",
+        "config": {
+            "name": "model",
+            "layers": [
+                {"class_name": "InputLayer", "name": "input_1", "inbound_nodes": [],
+                 "config": {"batch_input_shape": [None, 6], "dtype": "int32", "name": "input_1"}},
+                {"class_name": "Embedding", "name": "embedding",
+                 "inbound_nodes": [[["input_1", 0, 0, {}]]],
+                 "config": {"name": "embedding", "input_dim": 9, "output_dim": 4,
+                            "mask_zero": False, "input_length": None}},
+                {"class_name": "Functional", "name": "inner",
+                 "inbound_nodes": [[["embedding", 0, 0, {}]]],
+                 "config": {"name": "inner", "layers": [
+                     {"class_name": "InputLayer", "name": "input_2", "inbound_nodes": [],
+                      "config": {"batch_input_shape": [None, 6, 4], "dtype": "float32",
+                                 "name": "input_2"}},
+                     {"class_name": "Dense", "name": "dense",
+                      "inbound_nodes": [[["input_2", 0, 0, {}]]],
+                      "config": {"name": "dense", "units": 4, "activation": "linear",
+                                 "use_bias": True}},
+                     {"class_name": "MultiHeadAttention", "name": "mha",
+                      "inbound_nodes": [[["dense", 0, 0, {"value": ["dense", 0, 0]}]]],
+                      "config": {"name": "mha", "num_heads": 2, "key_dim": 3, "value_dim": 3,
+                                 "dropout": 0.0, "use_bias": True, "output_shape": None,
+                                 "attention_axes": [1]}}],
+                     "input_layers": [["input_2", 0, 0]],
+                     "output_layers": [["mha", 0, 0]]}},
+                {"class_name": "GlobalAveragePooling1D", "name": "gap",
+                 "inbound_nodes": [[["inner", 1, 0, {}]]],
+                 "config": {"name": "gap", "data_format": "channels_last"}},
+                {"class_name": "Dense", "name": "dense_1",
+                 "inbound_nodes": [[["gap", 0, 0, {}]]],
+                 "config": {"name": "dense_1", "units": 1, "activation": "linear",
+                            "use_bias": True}},
+            ],
+            "input_layers": [["input_1", 0, 0]],
+            "output_layers": [["dense_1", 0, 0]],
+        },
+    }
+    _write_tf2_h5(
+        os.path.join(out_dir, "nested_fn_tf2.h5"),
+        config,
+        [
+            ("input_1", []),
+            ("embedding", [("embedding/embeddings:0", np.asarray(emb.embeddings))]),
+            ("inner", [("dense/kernel:0", np.asarray(dense.kernel)),
+                       ("dense/bias:0", np.asarray(dense.bias))] + mha_weights),
+            ("gap", []),
+            ("dense_1", [("dense_1/kernel:0", np.asarray(out_dense.kernel)),
+                         ("dense_1/bias:0", np.asarray(out_dense.bias))]),
+        ],
+    )
+    _record(m3, out_dir, "nested_fn_tf2", [_tokens(2, 6, 9, zeros=False)])
+
+
 def text_vectorization(out_dir):
     texts = ["Hello, World!", "Ünïcode ÄÖ straße", "tabs\tand  spaces", "x-y_z (ok)."]
     tv = layers.TextVectorization(split="character", output_sequence_length=12, name="tv")
@@ -478,6 +556,7 @@ def lambdas(out_dir):
 def build(out_dir):
     keras.utils.set_random_seed(7)
     for fn in (norm_and_activations, conv, mask_chain, attention_layers, nested,
-               text_vectorization, initial_state, cudnn, lambdas, mask_concat):
+               text_vectorization, initial_state, cudnn, lambdas, mask_concat,
+               _nested_functional_tf2):
         print("  ", fn.__name__, flush=True)
         fn(out_dir)

@@ -120,4 +120,52 @@ describe('Lambda code read exactly (real Keras 3 files)', () => {
     };
     expect(exprText(decompile(code)!)).toBe('K.sum(x, axis=1)');
   });
+
+  // Hand-assembled from CPython's opcode lists (no 3.8 / 3.12 interpreter here):
+  // `lambda x: K.sum(x, axis=1)` as those versions compile it.
+  const codeOf = (layout: '3.8-3.10' | '3.11+', bytes: number[]) => ({
+    kind: 'code' as const,
+    layout,
+    argcount: 1,
+    code: Uint8Array.from(bytes),
+    consts: [null, 1, ['axis']],
+    names: ['K', 'sum'],
+    varnames: ['x'],
+    freevars: [],
+    name: '<lambda>'
+  });
+
+  it('reads CPython 3.8-3.10 wordcode (LOAD_ATTR + CALL_FUNCTION_KW)', () => {
+    const code = codeOf(
+      '3.8-3.10',
+      [116, 0, 106, 1, 124, 0, 100, 1, 100, 2, 141, 2, 83, 0]
+    );
+    expect(exprText(decompile(code)!)).toBe('K.sum(x, axis=1)');
+  });
+
+  it('reads CPython 3.12 (method LOAD_ATTR, KW_NAMES, CALL, inline caches)', () => {
+    const cache = (n: number) => new Array(2 * n).fill(0);
+    const code = codeOf('3.11+', [
+      151,
+      0,
+      116,
+      0,
+      ...cache(4),
+      106,
+      3,
+      ...cache(9),
+      124,
+      0,
+      100,
+      1,
+      172,
+      2,
+      171,
+      2,
+      ...cache(3),
+      83,
+      0
+    ]);
+    expect(exprText(decompile(code)!)).toBe('K.sum(x, axis=1)');
+  });
 });

@@ -8,7 +8,8 @@ describe('nested models (real Keras oracles)', () => {
   const cases: Array<[string, string[]]> = [
     ['nested', ['nested.keras', 'nested.h5']],
     ['nested_seq', ['nested_seq.keras', 'nested_seq.h5']],
-    ['nested_tf2', ['nested_tf2.h5']]
+    ['nested_tf2', ['nested_tf2.h5']],
+    ['nested_fn_tf2', ['nested_fn_tf2.h5']]
   ];
   for (const [name, files] of cases) {
     for (const file of files) {
