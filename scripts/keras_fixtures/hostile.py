@@ -4,6 +4,8 @@
 - ``tf2-named.keras``: the same HDF5 bytes under the ``.keras`` name that
   TensorFlow 2.0-2.11 gave its HDF5 saves;
 - ``tiny.keras``: the Keras 3 zip archive of the same model;
+- ``tiny-userblock.h5``: ``tiny.h5`` copied by h5py into a file with a
+  512-byte user block (the HDF5 signature at offset 512);
 - ``tokenizer.json``: ``Tokenizer.to_json()``; ``tokenizer-double.json``: the
   same text written with ``json.dumps(tokenizer.to_json())`` (a JSON string
   holding the JSON), as many notebooks do;
@@ -42,6 +44,16 @@ def build(out_dir):
     model.save(h5)
     shutil.copyfile(h5, os.path.join(out_dir, "tf2-named.keras"))
     model.save(os.path.join(out_dir, "tiny.keras"))
+
+    import h5py
+
+    with h5py.File(h5, "r") as src, h5py.File(
+        os.path.join(out_dir, "tiny-userblock.h5"), "w", userblock_size=512
+    ) as dst:
+        for key, value in src.attrs.items():
+            dst.attrs[key] = value
+        for key in src:
+            src.copy(src[key], dst, name=key)
 
     text = tokenizer.to_json()
     with open(os.path.join(out_dir, "tokenizer.json"), "w") as f:

@@ -19,6 +19,7 @@ import type { ModelSession } from './model-session';
 import { SessionError } from './model-session';
 import { RequestCancelledError } from './worker-client';
 import type { LabSettings } from './settings';
+import { formatDims } from '../model/shapes';
 
 /** What the panel needs from the application. */
 export interface IPanelActions {
@@ -576,7 +577,7 @@ export class AttentionViewer extends Panel {
         ...info.layers.map(layer => {
           const option = document.createElement('option');
           option.value = layer.name;
-          option.label = `${layer.className} ${JSON.stringify(layer.outputShape)}`;
+          option.label = `${layer.className} [batch, ${formatDims(layer.outputShape)}]`;
           return option;
         })
       );

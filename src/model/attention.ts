@@ -15,6 +15,7 @@ import { Shape } from './layers/base';
 import { softmaxLayerAxis } from './layers/activation';
 import { parseLambdaForm } from './layers/lambda';
 import { ModelError } from './types';
+import { formatDims } from './shapes';
 
 export interface IAttentionChoice {
   layer: string;
@@ -134,8 +135,7 @@ export function chooseAttention(
   lambdas: { [k: string]: string } = {}
 ): IAttentionChoice {
   const steps = timeSteps(graph);
-  const describeShape = (s: Shape) =>
-    `[batch, ${s.map(d => d ?? '?').join(', ')}]`;
+  const describeShape = (s: Shape) => `[batch, ${formatDims(s)}]`;
   if (requested !== undefined) {
     const shape = graph.shapes.get(requested);
     if (!shape) {

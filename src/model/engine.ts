@@ -13,7 +13,7 @@ import {
   readKerasArchive,
   readKerasH5
 } from './hdf5';
-import { formatBatchShape } from './shapes';
+import { formatDims } from './shapes';
 import {
   appendAll,
   checkDeclaredInputLength,
@@ -381,7 +381,7 @@ namespace Private {
       const inputRank = this._graph.inputShapes[0].length;
       if (inputRank !== 1) {
         throw new ModelError(
-          `The model input has shape ${formatBatchShape(this._graph.inputShapes[0])}; predict takes integer sequences (batch, T)`
+          `The model input has shape [batch, ${formatDims(this._graph.inputShapes[0])}]; predict takes integer sequences [batch, T]`
         );
       }
       for (let from = 0; from < sequences.length; from += this._chunkSize) {

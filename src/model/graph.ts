@@ -18,6 +18,7 @@ import { Kernels } from './layers/kernels';
 import { createLayer } from './layers/registry';
 import { pruneMaskOps } from './mask-ops';
 import { ILayerInfo, ModelError } from './types';
+import { formatDims } from './shapes';
 
 /** One call of a layer in execution order. */
 interface IStep {
@@ -245,7 +246,7 @@ export function runGraph(
       declared.every((d, k) => d === null || d === x.shape[k + 1]);
     if (!ok) {
       throw new ModelError(
-        `Input '${ref.layer}' expects shape [batch, ${declared.map(d => d ?? '?').join(', ')}], got [${x.shape.join(', ')}]`,
+        `Input '${ref.layer}' expects shape [batch, ${formatDims(declared)}], got [${x.shape.join(', ')}]`,
         { layer: ref.layer }
       );
     }

@@ -286,11 +286,12 @@ export function openHdf5(bytes: Uint8Array, fileName: string): H5File {
     bytes.byteOffset + offset,
     bytes.byteOffset + bytes.byteLength
   );
+  // The recorded end of file counts the user block too (as the HDF5 library writes it).
   const declared = Private.declaredLength(new Uint8Array(buffer));
-  if (declared !== null && declared > buffer.byteLength) {
+  if (declared !== null && declared > bytes.byteLength) {
     throw new ModelError(
       `${fileName}: the file is truncated: its HDF5 superblock says it is ` +
-        `${formatCount(declared)} bytes long, but only ${formatCount(buffer.byteLength)} are there`,
+        `${formatCount(declared)} bytes long, but only ${formatCount(bytes.byteLength)} are there`,
       { file: fileName }
     );
   }

@@ -14,10 +14,3 @@ export function formatDims(
 ): string {
   return shape.map(formatDim).join(', ');
 }
-
-/** A shape with the batch axis first, as Keras prints it: `(None, None, 41)`. */
-export function formatBatchShape(
-  shape: ReadonlyArray<number | null | undefined>
-): string {
-  return `(${['None', ...shape.map(formatDim)].join(', ')})`;
-}

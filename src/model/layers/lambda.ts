@@ -18,6 +18,7 @@ import {
   layerError,
   Shape
 } from './base';
+import { formatDims } from '../shapes';
 
 /** The Lambda semantics accepted in an explicit mapping. `axis` counts the batch axis (as in Keras code). */
 export const LAMBDA_FORMS = [
@@ -327,7 +328,7 @@ export function createLambda(
     if (axis <= 0 || axis >= limit) {
       throw lambdaError(
         spec,
-        `${formatLambdaOp(resolved)} does not fit an input of shape [batch, ${inShape.join(', ')}] (axis 0 is the batch)`
+        `${formatLambdaOp(resolved)} does not fit an input of shape [batch, ${formatDims(inShape)}] (axis 0 is the batch)`
       );
     }
     (resolved as { axis: number }).axis = axis;

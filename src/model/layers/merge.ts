@@ -12,6 +12,7 @@ import {
   layerError,
   Shape
 } from './base';
+import { formatDims } from '../shapes';
 
 type Binary = (a: number, b: number) => number;
 
@@ -33,7 +34,7 @@ function broadcastShape(spec: ILayerSpec, a: Shape, b: Shape): Shape {
     if (da !== db && da !== 1 && db !== 1 && da !== null && db !== null) {
       throw layerError(
         spec,
-        `cannot combine shapes [${a.join(', ')}] and [${b.join(', ')}]`
+        `cannot combine shapes [${formatDims(a)}] and [${formatDims(b)}]`
       );
     }
     out.push(da === 1 ? db : da);

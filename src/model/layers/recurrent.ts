@@ -22,6 +22,7 @@ import {
   Shape
 } from './base';
 import { IWeightMatrix, Kernels } from './kernels';
+import { formatDims } from '../shapes';
 
 /** A recurrent cell: state buffers live in the workspace the driver allocates. */
 export interface ICell {
@@ -218,7 +219,7 @@ export function recurrentOutputShape(
   if (inputShape.length !== 2) {
     throw layerError(
       spec,
-      `expects input of shape [batch, time, features], got [batch, ${inputShape.join(', ')}]`
+      `expects input of shape [batch, time, features], got [batch, ${formatDims(inputShape)}]`
     );
   }
   return options.returnSequences ? [inputShape[0], units] : [units];
