@@ -26,8 +26,9 @@ def main():
 
     def head(e):
         h = gru(e)
-        a = tf.nn.softmax(tf.reshape(score(h), [-1, T]), axis=-1)
-        return out(tf.reduce_sum(h * a[:, :, None], axis=1))
+        ops = keras.ops
+        a = ops.softmax(ops.reshape(score(h), (-1, T)), axis=-1)
+        return out(ops.sum(h * ops.expand_dims(a, -1), axis=1))
 
     ids = keras.Input(shape=(T,))
     model = keras.Model(ids, head(emb(ids)))

@@ -5,6 +5,7 @@
  *
  *   node bin/char-attention.js render examples/review-250.json -o /tmp/review.html
  *   node scripts/screenshot-export.js /tmp/review.html docs
+ *   node scripts/screenshot-export.js /tmp/explain.html docs explain   (docs/explain-*.png)
  */
 'use strict';
 const path = require('path');
@@ -13,6 +14,7 @@ const { launchChromium } = require('./chromium');
 async function main() {
   const input = path.resolve(process.argv[2] || '/tmp/review.html');
   const outDir = path.resolve(process.argv[3] || 'docs');
+  const prefix = process.argv[4] || 'export';
   const browser = await launchChromium();
   try {
     for (const scheme of ['light', 'dark']) {
@@ -43,7 +45,7 @@ async function main() {
       });
       const box = await page.locator('.cax').first().boundingBox();
       box.width = Math.ceil(width) + 12 - box.x;
-      const file = path.join(outDir, `export-${scheme}.png`);
+      const file = path.join(outDir, `${prefix}-${scheme}.png`);
       await page.screenshot({
         path: file,
         clip: {

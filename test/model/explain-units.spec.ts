@@ -2,6 +2,8 @@
  * Pure parts of the explainer: occlusion geometry, the gemm behind
  * TensorFlow.js's matMul, plan / combine invariants and bad options.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { loadModel } from '../../src/model/engine';
 import {
   chooseTarget,
@@ -236,5 +238,33 @@ describe('models the gradient methods cannot run', () => {
       "Layer 'pool' (FancyPooling1D): this layer class has no TensorFlow.js forward pass here; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
     );
     model.dispose();
+  });
+});
+
+describe('where TensorFlow.js is loaded', () => {
+  it('only as a dynamic import in explain/tfjs-load.ts (types elsewhere), never by the renderer or the engine', () => {
+    const root = path.join(__dirname, '..', '..', 'src');
+    const files: string[] = [];
+    const walk = (dir: string) =>
+      fs.readdirSync(dir, { withFileTypes: true }).forEach(entry => {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          walk(full);
+        } else if (entry.name.endsWith('.ts')) {
+          files.push(full);
+        }
+      });
+    walk(root);
+    const loaders = files.filter(file => {
+      const text = fs.readFileSync(file, 'utf8');
+      const valueImport =
+        /^import\s+(?!type\b)[^;]*from\s+'@tensorflow\/tfjs[^']*'/m.test(text);
+      const dynamic = /import\(\s*'@tensorflow\/tfjs/.test(text);
+      const required = /require\(\s*'@tensorflow\/tfjs/.test(text);
+      return valueImport || dynamic || required;
+    });
+    expect(loaders.map(f => path.relative(root, f))).toEqual([
+      path.join('model', 'explain', 'tfjs-load.ts')
+    ]);
   });
 });

@@ -16,7 +16,22 @@
  * - `combine(sequence, options, partials)` needs every partial of the plan
  *   (any order; it sorts by `index`) and is pure.
  * - Every unit computes the prediction itself, so the target (the predicted
- *   class when not given) is the same in every unit.
+ *   class when not given) is the same in every unit. Every unit carries
+ *   `part.units` (the plan's size) and its partial `data.units`, so combine
+ *   rejects a missing partial.
+ * - Units are sized by work: occlusion skips windows over padding only;
+ *   the integrated-gradients steps of a unit run in batches of 32.
+ * - The first gradient unit in a worker replaces the TensorFlow.js CPU
+ *   backend's BatchMatMul kernel with the engine's WebAssembly SIMD gemm
+ *   (`tfjs-matmul.ts`): harmless elsewhere in that worker, but global to it.
+ * - `dispose()` frees the TensorFlow.js weights (call it before disposing
+ *   the model); the explainer is not usable afterwards for gradient units
+ *   until it rebuilds them (it does so lazily).
+ * - Errors are ModelErrors with messages for the user: the attention method
+ *   on a model without attention points to the other methods; the gradient
+ *   methods on a model without one Embedding layer, or with a layer that has
+ *   no tf forward pass, name the reason or the layer and say that occlusion
+ *   still works.
  */
 import { ILoadedModel, noAttentionMessage } from '../engine';
 import { ModelError } from '../types';
