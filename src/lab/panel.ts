@@ -571,7 +571,7 @@ export class AttentionViewer extends Panel {
           ? this._trans.__('by name')
           : this._trans.__('found automatically')
       );
-      this._layerInput.value = info.attentionLayer;
+      this._layerInput.value = info.attentionLayer ?? '';
       this._layerList.replaceChildren(
         ...info.layers.map(layer => {
           const option = document.createElement('option');

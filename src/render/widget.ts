@@ -31,6 +31,7 @@ export const CSS = {
   sample: 'jp-CharAttention-sample',
   header: 'jp-CharAttention-header',
   title: 'jp-CharAttention-title',
+  method: 'jp-CharAttention-method',
   prediction: 'jp-CharAttention-prediction',
   label: 'jp-CharAttention-label',
   summary: 'jp-CharAttention-summary',
@@ -264,6 +265,9 @@ export class RenderedCharAttention
     if (sample.title) {
       addPart(CSS.title, '', sample.title);
     }
+    if (sample.method) {
+      addPart(CSS.method, 'method', sample.method);
+    }
     if (sample.prediction) {
       addPart(CSS.prediction, 'prediction', sample.prediction);
     }
@@ -312,7 +316,7 @@ export class RenderedCharAttention
     tableNode.setAttribute('aria-readonly', 'true');
     tableNode.setAttribute(
       'aria-label',
-      `Attention per character${sample.title ? `: ${sample.title}` : ''}`
+      `${sample.method ? `Values (${sample.method})` : 'Attention'} per character${sample.title ? `: ${sample.title}` : ''}`
     );
     const thead = document.createElement('thead');
     const headRow = document.createElement('tr');

@@ -60,6 +60,8 @@ export interface ISampleTable {
   legend: ILegend;
   /** Heading text (explicit title, else `Sample <i>` in a batch, else ``). */
   title: string;
+  /** How the values were obtained (payload `method`), `` when absent. */
+  method: string;
   /** Formatted prediction(s), `` when absent. */
   prediction: string;
   /** Label as text, `` when absent. */
@@ -449,7 +451,11 @@ namespace Private {
         meta = meta.slice(0, 299) + '…';
       }
     }
+    const method = sample.method ?? '';
     const headerParts = [title];
+    if (method) {
+      headerParts.push(`method ${method}`);
+    }
     if (prediction) {
       headerParts.push(`prediction ${prediction}`);
     }
@@ -477,6 +483,7 @@ namespace Private {
         gradient: `linear-gradient(to right, ${stops.join(', ')})`
       },
       title,
+      method,
       prediction,
       label,
       summary,

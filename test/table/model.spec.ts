@@ -100,6 +100,29 @@ describe('table model', () => {
     );
   });
 
+  it('names the method in the header and colours signed values with RdBu centred on 0', () => {
+    const model = build({
+      version: 1,
+      samples: [
+        {
+          text: 'abc',
+          attention: [-0.5, 0.25, 0],
+          method: 'occlusion (window 1)',
+          prediction: 0.5
+        }
+      ]
+    });
+    const sample = model.samples[0];
+    expect(sample.method).toBe('occlusion (window 1)');
+    expect(sample.headerLine).toBe(
+      'Sample 0 · method occlusion (window 1) · prediction 0.5 · 3 characters'
+    );
+    expect(model.colormap).toBe('RdBu');
+    expect(sample.legend).toMatchObject({ lo: -0.5, hi: 0.5 });
+    // 0 is the middle colour, -0.5 the lowest, 0.25 three quarters up.
+    expect(Array.from(sample.series[0].levels)).toEqual([0, 191, 128]);
+  });
+
   it('names samples of a batch and keeps series names', () => {
     const model = build({
       version: 1,
