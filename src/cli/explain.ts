@@ -6,14 +6,15 @@
  */
 import * as path from 'path';
 import { alignSample } from '../model/align';
-import { createExplainer, resolveExplainOptions } from '../model/explain';
+import { resolveExplainOptions } from '../model/explain';
 import {
   EXPLAIN_METHODS,
   ExplainMethod,
   IExplainOptions,
   IExplanation
 } from '../model/explain/types';
-import { ModelError } from '../model/types';
+import { IPaddedText, IResolvedPadOptions } from '../model/tokenizer';
+import { IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';
 import {
   IParsedArgs,
@@ -24,19 +25,14 @@ import {
   writeNotices,
   writeStdout
 } from './encode';
-import {
-  describeModelError,
-  IModelRun,
-  MODEL_OPTIONS,
-  openModelRun,
-  writePayload
-} from './model-run';
+import { describeModelError, MODEL_OPTIONS, writePayload } from './model-run';
+import { encodeForRun, IPoolRun, openPoolRun, streamRun } from './pool-run';
 
 export const EXPLAIN_USAGE = `Usage: char-attention explain --model PATH [--tokenizer JSON]
          --method occlusion|grad-x-input|integrated-gradients|attention[,...]
          [--window K] [--steps N] [--target K] [--layer NAME] [--lambda NAME=EXPR]...
          [--maxlen N] [--padding pre|post] [--truncating pre|post]
-         [--json | -o OUT.html] [--file F]... TEXT...
+         [--json | -o OUT.html] [--workers N] [--file F]... TEXT...
 
 Explain a Keras or TensorFlow.js model's output per character, with or
 without an attention layer, and print the payload v1 JSON (several methods
@@ -54,7 +50,8 @@ f is the sigmoid probability, or for softmax the predicted class (--target).
   --target K           output unit explained (default: the predicted class; unit 0
                        for a single output)
   --model, --config, --tokenizer, --layer, --lambda, --maxlen, --padding,
-  --truncating, --lower, --file, --json, -o   as for char-attention predict
+  --truncating, --lower, --file, --json, -o, --workers   as for char-attention
+                       predict (--file streams JSONL, one payload per text)
   -h, --help           show this help
 
 Texts longer than the input length are truncated as Keras pad_sequences does
@@ -88,8 +85,7 @@ export function methodLabel(explanation: IExplanation): string {
 }
 
 export async function explainCommand(args: string[]): Promise<number> {
-  let run: IModelRun | null = null;
-  let dispose = () => {};
+  let run: IPoolRun | null = null;
   try {
     const parsed = parseArgs(args, EXPLAIN_OPTIONS);
     if (parsed.flags.has('--help')) {
@@ -97,38 +93,58 @@ export async function explainCommand(args: string[]): Promise<number> {
       return 0;
     }
     const requests = Private.requests(parsed);
-    run = await openModelRun(parsed, 'explain');
-    const { model, items, options } = run;
-    const explainer = createExplainer(model);
-    dispose = () => explainer.dispose();
-    const samples: ISample[] = [];
-    for (const [i, item] of items.entries()) {
-      const explanations: IExplanation[] = [];
+    run = await openPoolRun(parsed, 'explain');
+    const current = run;
+    // Every method over the texts, in the worker pool; one sample per text.
+    const explain = async (
+      items: IPaddedText[],
+      options: IResolvedPadOptions,
+      first: number
+    ): Promise<ISample[]> => {
+      const sequences = items.map(item => item.padded);
+      const perMethod: IExplanation[][] = [];
       for (const request of requests) {
-        const units = explainer.plan(item.padded, request);
-        const partials = [];
-        for (const unit of units) {
-          partials.push(await explainer.run(unit));
-        }
-        const explanation = explainer.combine(item.padded, request, partials);
-        writeNotices(
-          'explain',
-          explanation.notices.map(n => `text ${i + 1}: ${n}`)
-        );
-        explanations.push(explanation);
+        perMethod.push(await current.pool.explain(sequences, request));
       }
-      samples.push(
-        Private.sample(item, explanations, options.maxlen, run.mainFile, model)
+      return items.map((item, i) => {
+        const explanations = perMethod.map(list => list[i]);
+        for (const explanation of explanations) {
+          writeNotices(
+            'explain',
+            explanation.notices.map(n => `text ${first + i + 1}: ${n}`)
+          );
+        }
+        return Private.sample(
+          item,
+          explanations,
+          options.maxlen,
+          current.mainFile,
+          current
+        );
+      });
+    };
+    const heading = 'Character explanation';
+    if (run.files.length) {
+      await streamRun(
+        run,
+        parsed,
+        'explain',
+        `${heading}: ${path.basename(run.mainFile)}`,
+        explain
       );
+      return 0;
     }
-    const payload: IBatchPayload = { version: 1, samples };
-    await writePayload(payload, run, 'explain', 'Character explanation');
+    const { items, options } = encodeForRun(run, parsed.positional, 'explain');
+    const payload: IBatchPayload = {
+      version: 1,
+      samples: await explain(items, options, 0)
+    };
+    await writePayload(payload, run, 'explain', heading);
     return 0;
   } catch (error) {
     return reportError('explain', describeModelError(error), EXPLAIN_USAGE);
   } finally {
-    dispose();
-    run?.model.dispose();
+    run?.pool.dispose();
   }
 }
 
@@ -195,7 +211,7 @@ namespace Private {
     explanations: IExplanation[],
     maxlen: number,
     mainFile: string,
-    model: IModelRun['model']
+    model: { info: IModelInfo }
   ): ISample {
     const aligned = explanations.map(e =>
       alignSample(item, e.values, maxlen, e.prediction)

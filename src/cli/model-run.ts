@@ -1,32 +1,29 @@
 /**
  * What the model-running commands (`predict`, `explain`) share: their
- * options, loading the model and the tokenizer, encoding the texts as Keras
- * does, and writing the payload as JSON or standalone HTML.
+ * options, choosing the tokenizer and encoding the texts as Keras does
+ * once the model has loaded, and writing the payload as JSON or standalone HTML.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { alignmentNotices } from '../model/align';
-import { ILoadedModel, loadModel } from '../model/engine';
-import { readModelFiles } from '../model/files-node';
+import { WorkerRequestError } from '../lab/worker-client';
 import { encodeTextVectorization } from '../model/text-vectorization';
 import {
   encodeTexts,
   ICharTokenizer,
   IPaddedText,
+  IPadOptions,
   IResolvedPadOptions,
   TokenizerError
 } from '../model/tokenizer';
-import { ILoadOptions, ModelError } from '../model/types';
+import { ILoadOptions, IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
 import {
-  collectTexts,
   IOptionSpec,
   IParsedArgs,
   loadTokenizer,
   maxLength,
   optionValue,
-  padOptions,
   TEXT_OPTIONS,
   UsageError,
   writeNotices,
@@ -41,97 +38,73 @@ export const MODEL_OPTIONS: IOptionSpec = {
   '--layer': { value: true },
   '--lambda': { value: true, repeat: true },
   '--json': { value: false },
-  '--output': { value: true, alias: '-o' }
+  '--output': { value: true, alias: '-o' },
+  '--workers': { value: true }
 };
 
-/** A loaded model with the texts encoded for it. */
-export interface IModelRun {
-  model: ILoadedModel;
-  /** The model file named in messages and titles. */
-  mainFile: string;
+/** Texts to padded sequences for one loaded model. */
+export type TextEncoder = (texts: string[]) => {
   items: IPaddedText[];
   options: IResolvedPadOptions;
-  /** `-o` target, when HTML is wanted. */
-  output?: string;
-}
+};
 
 /**
- * Checks the command line, loads the tokenizer and the model, encodes the
- * texts (pad_sequences semantics, the model's input length) and prints the
- * alignment notices. The caller disposes `model`.
+ * After the model has loaded: prints what the loader inferred, fixes the
+ * sequence length to the model's, and picks the tokenizer (the model's own
+ * TextVectorization layer unless --tokenizer is given, else --tokenizer or
+ * tokenizer.json next to the model). The encoder checks the vocabulary.
  */
-export async function openModelRun(
+export function textEncoder(
+  info: IModelInfo,
   parsed: IParsedArgs,
-  command: string
-): Promise<IModelRun> {
-  const modelPath = optionValue(parsed, '--model');
-  if (modelPath === undefined) {
-    throw new UsageError('--model is required');
-  }
-  const output = optionValue(parsed, '--output');
-  if (output !== undefined && parsed.flags.has('--json')) {
-    throw new UsageError('--json and -o/--output exclude each other');
-  }
-  const loadOptions = Private.loadOptions(parsed);
-  const pad = padOptions(parsed);
-  const texts = collectTexts(parsed);
-  if (!texts.length) {
-    throw new UsageError('no texts given (pass TEXT arguments or --file F)');
-  }
-  const source = readModelFiles(modelPath, optionValue(parsed, '--config'));
-  const model = await loadModel(source.files, loadOptions);
-  try {
-    const info = model.info;
-    // What the loader inferred is never silent.
-    writeNotices(
-      command,
-      (info.inferences ?? []).map(i => `inferred: ${i}`)
-    );
-    // A model with its own TextVectorization layer needs no tokenizer file.
-    const ownTokenizer =
-      info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
-    const tokenizer = ownTokenizer
-      ? null
-      : Private.tokenizerFor(parsed, modelPath, command);
-    if (info.inputLength !== null) {
-      if (pad.maxlen !== undefined && pad.maxlen !== info.inputLength) {
-        throw new UsageError(
-          `--maxlen ${pad.maxlen} does not match the model's input length ${info.inputLength}`
-        );
-      }
-      pad.maxlen = info.inputLength;
-    }
-    if (ownTokenizer) {
-      for (const side of ['padding', 'truncating'] as const) {
-        if (pad[side] !== undefined && pad[side] !== 'post') {
-          throw new UsageError(
-            `--${side} ${pad[side]}: the model's TextVectorization layer '${ownTokenizer.layer}' pads and truncates at the end (post)`
-          );
-        }
-      }
-      process.stderr.write(
-        `char-attention ${command}: using the model's TextVectorization layer '${ownTokenizer.layer}' as the tokenizer\n`
+  modelPath: string,
+  command: string,
+  pad: IPadOptions
+): TextEncoder {
+  // What the loader inferred is never silent.
+  writeNotices(
+    command,
+    (info.inferences ?? []).map((i: string) => `inferred: ${i}`)
+  );
+  if (info.inputLength !== null) {
+    if (pad.maxlen !== undefined && pad.maxlen !== info.inputLength) {
+      throw new UsageError(
+        `--maxlen ${pad.maxlen} does not match the model's input length ${info.inputLength}`
       );
     }
-    const { items, options } = ownTokenizer
-      ? encodeTextVectorization(ownTokenizer, texts)
-      : encodeTexts(tokenizer!, texts, pad);
+    pad.maxlen = info.inputLength;
+  }
+  const check = (encoded: ReturnType<TextEncoder>) => {
     Private.checkVocabulary(
-      items.map(i => i.padded),
+      encoded.items.map(i => i.padded),
       info.vocabularySize
     );
-    writeNotices(command, alignmentNotices(items, options));
-    return { model, mainFile: source.mainFile, items, options, output };
-  } catch (error) {
-    model.dispose();
-    throw error;
+    return encoded;
+  };
+  // A model with its own TextVectorization layer needs no tokenizer file.
+  const own =
+    info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
+  if (!own) {
+    const tokenizer = Private.tokenizerFor(parsed, modelPath, command);
+    return texts => check(encodeTexts(tokenizer, texts, pad));
   }
+  for (const side of ['padding', 'truncating'] as const) {
+    if (pad[side] !== undefined && pad[side] !== 'post') {
+      throw new UsageError(
+        `--${side} ${pad[side]}: the model's TextVectorization layer '${own.layer}' pads and truncates at the end (post)`
+      );
+    }
+  }
+  process.stderr.write(
+    `char-attention ${command}: using the model's TextVectorization layer '${own.layer}' as the tokenizer\n`
+  );
+  return texts => check(encodeTextVectorization(own, texts));
 }
 
 /** Prints the payload JSON, or writes the standalone HTML to `run.output`. */
 export async function writePayload(
   payload: IBatchPayload,
-  run: IModelRun,
+  run: { output?: string; mainFile: string },
   command: string,
   heading: string
 ): Promise<void> {
@@ -159,7 +132,10 @@ export async function writePayload(
 
 /** Model errors name the file / layer; keep the message one line. */
 export function describeModelError(error: unknown): unknown {
-  if (error instanceof ModelError && error.where) {
+  if (
+    (error instanceof ModelError || error instanceof WorkerRequestError) &&
+    error.where
+  ) {
     const { file, layer, className } = error.where;
     const where = [
       file && !error.message.includes(file) ? `file ${file}` : '',
@@ -251,3 +227,8 @@ namespace Private {
     }
   }
 }
+
+/** The option and vocabulary checks, for the commands that run the model in worker threads. */
+export const modelRunChecks = {
+  loadOptions: Private.loadOptions
+};

@@ -1,29 +1,31 @@
 /**
  * `char-attention predict`: run a Keras / TensorFlow.js model on texts and
  * print the payload v1 JSON (prediction + attention aligned to the
- * characters), or write the standalone HTML export with `-o`.
+ * characters), or write the standalone HTML export with `-o`. The model runs
+ * in a pool of worker threads; `--file` input is streamed.
  */
 import * as path from 'path';
 import { alignSample } from '../model/align';
-import { ModelError } from '../model/types';
-import { IBatchPayload } from '../payload/types';
+import { IPaddedText, IResolvedPadOptions } from '../model/tokenizer';
+import { IForwardResult, ModelError } from '../model/types';
+import { IBatchPayload, ISample } from '../payload/types';
 import { parseArgs, reportError, writeStdout } from './encode';
-import {
-  describeModelError,
-  IModelRun,
-  MODEL_OPTIONS,
-  openModelRun,
-  writePayload
-} from './model-run';
+import { describeModelError, MODEL_OPTIONS, writePayload } from './model-run';
+import { encodeForRun, IPoolRun, openPoolRun, streamRun } from './pool-run';
 
 export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--config JSON] [--tokenizer JSON]
          [--layer NAME] [--maxlen N] [--padding pre|post] [--truncating pre|post]
-         [--max-length N]
-         [--lambda NAME=EXPR]... [--json | -o OUT.html] [--file F]... TEXT...
+         [--max-length N] [--lambda NAME=EXPR]... [--json | -o OUT.html] [--workers N]
+         [--file F]... TEXT...
 
 Run a Keras or TensorFlow.js model on each text and print the payload v1 JSON
 (a batch: per text its prediction and the attention over its characters), or
 write the standalone HTML table with -o.
+
+With --file the input is streamed: one JSON payload per line (JSONL, one text
+each, in input order) on stdout, or the HTML table (one colour scale per
+text) with -o; memory stays bounded however long the file. A progress line
+goes to stderr when stderr is a terminal.
 
   --model PATH         Keras .h5/.hdf5 (full model, or weights with --config), Keras 3
                        .keras, TensorFlow.js model.json, or a folder holding one
@@ -43,6 +45,8 @@ write the standalone HTML table with -o.
   --json               print the payload JSON (the default)
   -o, --output FILE    write the standalone HTML export to FILE instead
   --file F             read texts from F, one per line ('-' = stdin); repeatable
+  --workers N          worker threads running the model (default: the number of CPU
+                       cores; small inputs use one)
   -h, --help           show this help
 
 Notices (texts longer than maxlen, characters missing from the vocabulary,
@@ -53,17 +57,57 @@ cannot be read, 2 for a command-line mistake.
 `;
 
 export async function predictCommand(args: string[]): Promise<number> {
-  let run: IModelRun | null = null;
+  let run: IPoolRun | null = null;
   try {
     const parsed = parseArgs(args, MODEL_OPTIONS);
     if (parsed.flags.has('--help')) {
       await writeStdout(PREDICT_USAGE);
       return 0;
     }
-    run = await openModelRun(parsed, 'predict');
-    const { model, items, options } = run;
-    const info = model.info;
-    const result = await model.predict(items.map(item => item.padded));
+    run = await openPoolRun(parsed, 'predict');
+    const pool = run.pool;
+    const current = run;
+    const heading = 'Character attention';
+    if (run.files.length) {
+      await streamRun(
+        run,
+        parsed,
+        'predict',
+        `${heading}: ${path.basename(run.mainFile)}`,
+        async (items, options) =>
+          Private.samples(
+            current,
+            items,
+            options,
+            await pool.predict(items.map(item => item.padded))
+          )
+      );
+      return 0;
+    }
+    const { items, options } = encodeForRun(run, parsed.positional, 'predict');
+    const result = await pool.predict(items.map(item => item.padded));
+    const payload: IBatchPayload = {
+      version: 1,
+      samples: Private.samples(run, items, options, result)
+    };
+    await writePayload(payload, run, 'predict', heading);
+    return 0;
+  } catch (error) {
+    return reportError('predict', describeModelError(error), PREDICT_USAGE);
+  } finally {
+    run?.pool.dispose();
+  }
+}
+
+namespace Private {
+  /** Payload samples, one per text, with the model's meta. */
+  export function samples(
+    run: IPoolRun,
+    items: IPaddedText[],
+    options: IResolvedPadOptions,
+    result: IForwardResult
+  ): ISample[] {
+    const info = run.info;
     const meta = {
       model: path.basename(run.mainFile),
       format: info.format,
@@ -72,33 +116,19 @@ export async function predictCommand(args: string[]): Promise<number> {
       ...(info.kerasVersion ? { kerasVersion: info.kerasVersion } : {}),
       ...(info.inferences?.length ? { inferences: info.inferences } : {})
     };
-    const payload: IBatchPayload = {
-      version: 1,
-      samples: items.map((item, i) => {
-        const attention = result.attention[i];
-        if (!attention || attention.length !== options.maxlen) {
-          throw new ModelError(
-            `layer '${info.attentionLayer}' gave ${attention ? attention.length : 0} attention values ` +
-              `for text ${i + 1}, expected ${options.maxlen} (one per model position)`,
-            { layer: info.attentionLayer ?? undefined }
-          );
-        }
-        return {
-          ...alignSample(
-            item,
-            attention,
-            options.maxlen,
-            result.predictions[i]
-          ),
-          meta
-        };
-      })
-    };
-    await writePayload(payload, run, 'predict', 'Character attention');
-    return 0;
-  } catch (error) {
-    return reportError('predict', describeModelError(error), PREDICT_USAGE);
-  } finally {
-    run?.model.dispose();
+    return items.map((item, i) => {
+      const attention = result.attention[i];
+      if (!attention || attention.length !== options.maxlen) {
+        throw new ModelError(
+          `layer '${info.attentionLayer}' gave ${attention ? attention.length : 0} attention values ` +
+            `for text ${i + 1}, expected ${options.maxlen} (one per model position)`,
+          { layer: info.attentionLayer ?? undefined }
+        );
+      }
+      return {
+        ...alignSample(item, attention, options.maxlen, result.predictions[i]),
+        meta
+      };
+    });
   }
 }

@@ -13,7 +13,7 @@ import type { IBatchPayload, IPayloadOptions } from '../payload/types';
 import type { IForwardResult, IModelInfo } from '../model/types';
 import type { ICharTokenizer, Side } from '../model/tokenizer';
 import type { IContentsLike } from './model-files';
-import type { WorkerClient } from './worker-client';
+import type { WorkerPool } from './worker-pool';
 import { maxOf } from '../model/limits';
 import { basenameOf } from './export-path';
 import { readModelFiles, readText } from './model-files';
@@ -77,7 +77,7 @@ export interface IPrediction {
 export class ModelSession {
   constructor(options: {
     contents: IContentsLike;
-    client: WorkerClient;
+    client: WorkerPool;
     settings: () => Readonly<ILabSettings>;
     loadTextModules?: () => Promise<TextModules>;
   }) {
@@ -103,6 +103,10 @@ export class ModelSession {
   }
   get tokenizerPath(): string {
     return this._tokenizerPath;
+  }
+  /** The model workers: `predict` and `explain` on encoded sequences. */
+  get runner(): WorkerPool {
+    return this._client;
   }
   get lastError(): string {
     return this._lastError;
@@ -205,34 +209,27 @@ export class ModelSession {
       }
       const attentionLayer =
         this._choices.attentionLayer ?? settings.attentionLayer;
-      const transfer = Object.values(files).map(
-        bytes => bytes.buffer as ArrayBuffer
-      );
       onProgress?.({
         fraction: 0.4,
         message: `Loading ${basenameOf(modelPath)}`
       });
-      const request = this._client.request<IModelInfo>(
-        'load',
+      // Not transferred: the pool keeps the bytes for workers it starts later.
+      const info = await this._client.load(
+        files,
         {
-          files,
-          options: {
-            attentionLayer: attentionLayer || undefined,
-            lambdas: Object.keys(settings.lambdas).length
-              ? settings.lambdas
-              : undefined,
-            // The engine's WebAssembly SIMD kernel; 'cpu' is plain JavaScript.
-            simd: settings.backend !== 'cpu',
-            // A model declaring more steps is refused in the worker.
-            maxInputLength: settings.maxInputLength
-          }
+          attentionLayer: attentionLayer || undefined,
+          lambdas: Object.keys(settings.lambdas).length
+            ? settings.lambdas
+            : undefined,
+          // The engine's WebAssembly SIMD kernel; 'cpu' is plain JavaScript.
+          simd: settings.backend !== 'cpu',
+          // A model declaring more steps is refused in the worker.
+          maxInputLength: settings.maxInputLength
         },
         {
-          transfer,
           onProgress: progress => onProgress?.(Private.workerProgress(progress))
         }
       );
-      const info = await request.promise;
       this._throwIfStale(generation);
       Private.checkTokenizerFitsModel(
         tokenizer,
@@ -323,21 +320,19 @@ export class ModelSession {
         );
       }
     }
-    const request = this._client.request<IForwardResult>(
-      'predict',
-      {
-        sequences: items.map(item => item.padded)
-      },
-      {
-        onProgress: progress => options.onProgress?.(progress as ILoadProgress)
-      }
-    );
-    this._predictRequests.add(request.id);
+    const controller = new AbortController();
+    this._predictRequests.add(controller);
     let result: IForwardResult;
     try {
-      result = await request.promise;
+      result = await this._client.predict(
+        items.map(item => item.padded),
+        {
+          signal: controller.signal,
+          onProgress: progress => options.onProgress?.(progress)
+        }
+      );
     } finally {
-      this._predictRequests.delete(request.id);
+      this._predictRequests.delete(controller);
     }
     const aligned = modules.align.alignBatch({
       tokenizer,
@@ -368,8 +363,10 @@ export class ModelSession {
 
   /** Cancel every prediction in flight (e.g. superseded by newer typing). */
   cancelPredictions(): void {
-    for (const id of Array.from(this._predictRequests)) {
-      this._client.cancel(id, 'Superseded by a newer request.');
+    for (const controller of Array.from(this._predictRequests)) {
+      controller.abort(
+        new RequestCancelledError('Superseded by a newer request.')
+      );
     }
     this._predictRequests.clear();
   }
@@ -391,7 +388,7 @@ export class ModelSession {
   }
 
   private _contents: IContentsLike;
-  private _client: WorkerClient;
+  private _client: WorkerPool;
   private _settings: () => Readonly<ILabSettings>;
   private _loadTextModules: () => Promise<TextModules>;
   private _modules: TextModules | null = null;
@@ -408,7 +405,7 @@ export class ModelSession {
     truncating: null
   };
   private _loadGeneration = 0;
-  private _predictRequests = new Set<number>();
+  private _predictRequests = new Set<AbortController>();
   private _changed = new Signal<this, void>(this);
 }
 

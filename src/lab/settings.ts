@@ -38,6 +38,8 @@ export interface ILabSettings {
   debounceMs: number;
   /** Lambda layer semantics by layer name, e.g. `{"lambda_1": "sum(axis=1)"}`. */
   lambdas: { [layerName: string]: string };
+  /** Most model workers (0 = automatic: the core count, at most 4). */
+  workers: number;
 }
 
 export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
@@ -51,7 +53,8 @@ export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
   backend: 'wasm',
   staticHtmlFallback: false,
   debounceMs: 300,
-  lambdas: {}
+  lambdas: {},
+  workers: 0
 });
 
 export interface IParsedLabSettings {
@@ -147,6 +150,20 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
       settings.debounceMs = Math.min(debounce, 5000);
     } else {
       problems.push('debounceMs must be a number of milliseconds');
+    }
+  }
+
+  const workers = source.workers;
+  if (workers !== undefined) {
+    if (
+      typeof workers === 'number' &&
+      Number.isInteger(workers) &&
+      workers >= 0 &&
+      workers <= 8
+    ) {
+      settings.workers = workers;
+    } else {
+      problems.push('workers must be an integer from 0 (automatic) to 8');
     }
   }
 

@@ -336,7 +336,13 @@ namespace Private {
     }
 
     private _text(n: number): string {
-      return String.fromCharCode(...this._bytes(n));
+      // Byte by byte, without a spread: n comes from the file.
+      const bytes = this._bytes(n);
+      let text = '';
+      for (let i = 0; i < bytes.length; i++) {
+        text += String.fromCharCode(bytes[i]);
+      }
+      return text;
     }
 
     private _at = 0;

@@ -4,14 +4,11 @@ import { ModelSession, SessionError } from '../../src/lab/model-session';
 import type { IContentsLike } from '../../src/lab/model-files';
 import { DEFAULT_LAB_SETTINGS } from '../../src/lab/settings';
 import type { ILabSettings } from '../../src/lab/settings';
-import {
-  RequestCancelledError,
-  WorkerClient
-} from '../../src/lab/worker-client';
+import { RequestCancelledError } from '../../src/lab/worker-client';
+import { WorkerPool } from '../../src/lab/worker-pool';
 import type { IAttentionModel, IModelInfo } from '../../src/model/types';
 import { ModelError } from '../../src/model/types';
 import { createRequestHandler } from '../../src/model/protocol';
-import { MODEL_WORKER_CODEC } from '../../src/lab/worker-codec';
 import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');
@@ -77,21 +74,22 @@ function modelInfo(
 function scriptedWorker(info: IModelInfo, loadError?: Error) {
   return (worker: FakeWorker) => {
     const handle = createRequestHandler(
-      // Two parameters: the handler treats a zero-argument function as a lazy import.
-      async (files, options): Promise<IAttentionModel> => {
-        if (loadError) {
-          throw loadError;
+      {
+        engine: async () => async (): Promise<IAttentionModel> => {
+          if (loadError) {
+            throw loadError;
+          }
+          return {
+            info,
+            predict: async sequences => ({
+              attention: sequences.map(seq =>
+                Array.from(seq, (_, p) => (p + 1) / 100)
+              ),
+              predictions: sequences.map(() => [0.25])
+            }),
+            dispose: () => undefined
+          };
         }
-        return {
-          info,
-          predict: async sequences => ({
-            attention: sequences.map(seq =>
-              Array.from(seq, (_, p) => (p + 1) / 100)
-            ),
-            predictions: sequences.map(() => [0.25])
-          }),
-          dispose: () => undefined
-        };
       },
       response => worker.reply(response)
     );
@@ -108,10 +106,19 @@ function makeSession(
   const contents = memoryContents(files);
   const session = new ModelSession({
     contents,
-    client: new WorkerClient(factory, MODEL_WORKER_CODEC),
+    client: new WorkerPool({ spawn: factory, size: 1 }),
     settings: () => ({ ...DEFAULT_LAB_SETTINGS, ...settings })
   });
   return { session, workers, contents };
+}
+
+/** Every sequence sent in predict requests, in order (the pool sends a batch in parts). */
+function sentSequences(workers: FakeWorker[]): number[][] {
+  return workers.flatMap(worker =>
+    worker.posted
+      .filter(p => p.message.type === 'predict')
+      .flatMap(p => p.message.sequences)
+  );
 }
 
 const MAP_TOKENIZER = JSON.stringify({ a: 1, b: 2, c: 3 });
@@ -203,9 +210,8 @@ describe('ModelSession', () => {
       padding: 'pre',
       truncating: 'pre'
     });
-    const predict = workers[0].posted[1].message;
     // Keras pad_sequences(maxlen=5, padding='pre'); '!' is unknown and dropped.
-    expect(predict.sequences).toEqual([
+    expect(sentSequences(workers)).toEqual([
       [0, 0, 1, 2, 3],
       [0, 0, 3, 1, 2]
     ]);
@@ -245,7 +251,7 @@ describe('ModelSession', () => {
       );
       await session.load('m.h5', 'tok.json');
       await session.predict(expected.texts);
-      expect(workers[0].posted[1].message.sequences).toEqual(
+      expect(sentSequences(workers)).toEqual(
         expected.padded['maxlen=50,padding=post,truncating=pre']
       );
     }
@@ -284,7 +290,7 @@ describe('ModelSession', () => {
     );
     const session = new ModelSession({
       contents: memoryContents({ 'm.h5': 'x', 'tok.json': MAP_TOKENIZER }),
-      client: new WorkerClient(factory, MODEL_WORKER_CODEC),
+      client: new WorkerPool({ spawn: factory, size: 1 }),
       settings: () => DEFAULT_LAB_SETTINGS
     });
     const error = await session.load('m.h5', 'tok.json').catch(e => e);
@@ -306,11 +312,13 @@ describe('ModelSession', () => {
       onProgress: p => seen.push(p.message)
     });
     expect(payload.samples).toHaveLength(70);
-    expect(seen).toEqual([
-      'Computed 32 of 70 texts',
-      'Computed 64 of 70 texts',
-      'Computed 70 of 70 texts'
-    ]);
+    // Progress grows to the whole batch, job by job.
+    expect(seen.length).toBeGreaterThan(1);
+    const counts = seen.map(m =>
+      Number(/Computed (\d+) of 70 texts/.exec(m)![1])
+    );
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(seen[seen.length - 1]).toBe('Computed 70 of 70 texts');
   });
 
   it('refuses texts longer than the model input when asked to', async () => {
@@ -355,7 +363,7 @@ describe('ModelSession', () => {
     const { factory, workers } = fakeWorkerFactory(); // never answers
     const session = new ModelSession({
       contents: memoryContents({ 'm.h5': 'x', 'tok.json': MAP_TOKENIZER }),
-      client: new WorkerClient(factory),
+      client: new WorkerPool({ spawn: factory, size: 1 }),
       settings: () => DEFAULT_LAB_SETTINGS
     });
     const loading = session.load('m.h5', 'tok.json');
