@@ -150,9 +150,7 @@ export function registerCommands(context: ILabContext): void {
           }
           let prediction;
           try {
-            prediction = await session.predict(found.texts, {
-              refuseTruncation: true
-            });
+            prediction = await session.predict(found.texts);
           } catch (error) {
             Notification.error(
               trans.__('Could not visualize attention: %1', messageOf(error)),
@@ -174,7 +172,14 @@ export function registerCommands(context: ILabContext): void {
             key,
             html: fragmentOrEmpty(prediction.payload)
           });
-          return appendOutputOnce(target.cell.model.outputs, output);
+          const appended = appendOutputOnce(target.cell.model.outputs, output);
+          if (prediction.notices.length > 0) {
+            // Truncated or unknown characters are masked in the table; say why.
+            Notification.info(prediction.notices.join('\n'), {
+              autoClose: 8000
+            });
+          }
+          return appended;
         }
       );
       if (result === null) {

@@ -58,8 +58,6 @@ export class SessionError extends Error {
 }
 
 export interface IPredictOptions {
-  /** Refuse texts longer than the model input instead of truncating them. */
-  refuseTruncation?: boolean;
   /** Display options written into the payload. */
   display?: IPayloadOptions;
   /** Progress of a large batch (the worker reports every few dozen texts). */
@@ -305,16 +303,6 @@ export class ModelSession {
       texts,
       pad
     );
-    if (options.refuseTruncation) {
-      const index = items.findIndex(item => item.truncatedCount > 0);
-      if (index >= 0) {
-        const length = items[index].sequence.length;
-        throw new SessionError(
-          `The text${texts.length > 1 ? ` ${index + 1}` : ''} has ${length} characters; ` +
-            `the model reads at most ${input.maxlen}. Select a shorter part of it.`
-        );
-      }
-    }
     const request = this._client.request<IForwardResult>(
       'predict',
       {
@@ -337,6 +325,13 @@ export class ModelSession {
       attention: result.attention,
       predictions: result.predictions,
       pad
+    });
+    // What the model did not see is masked in the table and said in words.
+    aligned.payload.samples.forEach((sample, i) => {
+      const notice = Private.truncationNotice(items[i], resolved);
+      if (notice) {
+        sample.meta = { ...(sample.meta ?? {}), notice };
+      }
     });
     const payload: IBatchPayload = {
       ...aligned.payload,
@@ -405,6 +400,24 @@ export class ModelSession {
 }
 
 namespace Private {
+  /**
+   * `the first 10 of 90 characters are not seen by the model (maxlen 80,
+   * truncating pre)`, or '' when the whole text fits.
+   */
+  export function truncationNotice(
+    item: { truncatedCount: number; sequence: number[] },
+    pad: { maxlen: number; truncating: Side }
+  ): string {
+    if (item.truncatedCount <= 0) {
+      return '';
+    }
+    const which = pad.truncating === 'pre' ? 'first' : 'last';
+    return (
+      `the ${which} ${item.truncatedCount} of ${item.sequence.length} characters ` +
+      `are not seen by the model (maxlen ${pad.maxlen}, truncating ${pad.truncating}); they are masked`
+    );
+  }
+
   export function messageOf(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
   }

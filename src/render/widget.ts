@@ -793,7 +793,7 @@ namespace Private {
     const parts = [
       `'${info.glyph}' ${info.codePoints}`,
       `position ${info.pos}`,
-      info.value === null ? 'no value' : `value ${String(info.value)}`
+      info.value === null ? 'no value' : `value ${info.valueText}`
     ];
     if (sample.named) {
       parts.push(`series ${sample.series[series].name}`);

@@ -96,6 +96,8 @@ export interface ICellView {
   missing: boolean;
   /** Exact value (null when missing). */
   value: number | null;
+  /** The value at the display precision, as the legend shows it ('' when missing). */
+  valueText: string;
   /** 0..255, LEVEL_MASKED or LEVEL_MISSING. */
   level: number;
   background: string | null;
@@ -142,11 +144,13 @@ export function getCell(
   const masked = level === LEVEL_MASKED;
   const missing = value === null;
   const codePoints = codePointsOf(token);
+  const valueText =
+    value === null ? '' : formatValue(value, model.options.precision);
   const parts = [
     `'${glyph}'`,
     codePoints,
     `position ${pos}`,
-    value === null ? 'no value' : `value ${String(value)}`
+    value === null ? 'no value' : `value ${valueText}`
   ];
   if (sample.named) {
     parts.push(series.name);
@@ -162,6 +166,7 @@ export function getCell(
     masked,
     missing,
     value,
+    valueText,
     level,
     background: level >= 0 ? model.palette[level] : null,
     foreground: level >= 0 ? model.textColors[level] : null,
@@ -193,37 +198,25 @@ export function groupRange(
  * Format a value with `precision` significant digits (at least 1), without
  * trailing zeros, in the shorter of plain and exponent notation:
  * 0.0041234 -> `0.004123`, 12.5 -> `12.5`, 0.000012345 -> `1.235e-5`.
+ * The one formatting of values: legends, headers, hover, labels and exports.
+ *
+ * A value that is not exactly ±1 never shows as `1` (a probability of
+ * 0.99995 is not certain): digits are added until it differs (0.99995).
+ * Rounding to significant digits never turns a non-zero value into `0`.
  */
 export function formatValue(value: number, precision: number): string {
-  if (!Number.isFinite(value)) {
-    return String(value);
-  }
-  if (value === 0) {
-    return '0';
-  }
   const digits = Math.max(1, Math.min(17, Math.floor(precision)));
-  // Below 0.00095 no rounding reaches 0.001, so the plain form has at least
-  // three leading zeros and is always longer: skip straight to the exponent
-  // form (softmax values over long texts are mostly this small). Beyond 15
-  // digits the shortest round-trip form can be shorter, so take the full path.
-  if (digits <= 15 && Math.abs(value) < 0.00095) {
-    return Private.scientific(value, digits);
-  }
-  const fixed = value.toPrecision(digits);
-  if (fixed.indexOf('e') < 0) {
-    const plain = Private.trimZeros(fixed);
-    // Exponent notation only pays off with several leading zeros (0.000012).
-    const zeros =
-      value < 0 ? fixed.startsWith('-0.000') : fixed.startsWith('0.000');
-    if (!zeros) {
-      return plain;
+  let text = Private.formatDigits(value, digits);
+  if (Math.abs(value) !== 1) {
+    for (
+      let more = digits + 1;
+      more <= 17 && Math.abs(Number(text)) === 1;
+      more++
+    ) {
+      text = Private.formatDigits(value, more);
     }
-    const scientific = Private.scientific(value, digits);
-    return scientific.length < plain.length ? scientific : plain;
   }
-  const plain = String(Number(fixed));
-  const scientific = Private.scientific(value, digits);
-  return scientific.length < plain.length ? scientific : plain;
+  return text;
 }
 
 /** `U+0068` for each code point of a token (at most 8, then `…`). */
@@ -240,6 +233,37 @@ export function codePointsOf(token: string): string {
 
 namespace Private {
   export const codePointCache = new Map<string, string>();
+
+  export function formatDigits(value: number, digits: number): string {
+    if (!Number.isFinite(value)) {
+      return String(value);
+    }
+    if (value === 0) {
+      return '0';
+    }
+    // Below 0.00095 no rounding reaches 0.001, so the plain form has at least
+    // three leading zeros and is always longer: skip straight to the exponent
+    // form (softmax values over long texts are mostly this small). Beyond 15
+    // digits the shortest round-trip form can be shorter, so take the full path.
+    if (digits <= 15 && Math.abs(value) < 0.00095) {
+      return scientific(value, digits);
+    }
+    const fixed = value.toPrecision(digits);
+    if (fixed.indexOf('e') < 0) {
+      const plain = trimZeros(fixed);
+      // Exponent notation only pays off with several leading zeros (0.000012).
+      const zeros =
+        value < 0 ? fixed.startsWith('-0.000') : fixed.startsWith('0.000');
+      if (!zeros) {
+        return plain;
+      }
+      const exponent = scientific(value, digits);
+      return exponent.length < plain.length ? exponent : plain;
+    }
+    const plain = String(Number(fixed));
+    const exponent = scientific(value, digits);
+    return exponent.length < plain.length ? exponent : plain;
+  }
 
   /** `12.50` -> `12.5`, `3.000` -> `3` (only after a decimal point). */
   export function trimZeros(text: string): string {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ModelSession, SessionError } from '../../src/lab/model-session';
+import { ModelSession } from '../../src/lab/model-session';
 import type { IContentsLike } from '../../src/lab/model-files';
 import { DEFAULT_LAB_SETTINGS } from '../../src/lab/settings';
 import type { ILabSettings } from '../../src/lab/settings';
@@ -14,10 +14,7 @@ import { createRequestHandler } from '../../src/model/protocol';
 import { MODEL_WORKER_CODEC } from '../../src/lab/worker-codec';
 import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
-const FIXTURES = path.resolve(
-  __dirname,
-  '../fixtures/keras-tokenizer'
-);
+const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');
 
 /** A Jupyter server's files, in memory. */
 function memoryContents(files: {
@@ -293,22 +290,14 @@ describe('ModelSession', () => {
     ]);
   });
 
-  it('refuses texts longer than the model input when asked to', async () => {
-    const { session, workers } = makeSession(
+  it('truncates a text longer than the model input, masks and says so', async () => {
+    const { session } = makeSession(
       { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
       modelInfo(5, 4)
     );
     await session.load('m.h5', 'tok.json');
-    await expect(
-      session.predict(['abcabc'], { refuseTruncation: true })
-    ).rejects.toThrow(
-      new SessionError(
-        'The text has 6 characters; the model reads at most 5. Select a shorter part of it.'
-      )
-    );
-    expect(workers[0].posted).toHaveLength(1);
-    // Without the flag the text is truncated (pre) and the dropped character masked.
-    const { payload } = await session.predict(['abcabc']);
+    // Keras pad_sequences truncates at the front by default: the end is kept.
+    const { payload, notices } = await session.predict(['abcabc', 'ab']);
     expect(payload.samples[0].mask).toEqual([
       false,
       true,
@@ -317,6 +306,13 @@ describe('ModelSession', () => {
       true,
       true
     ]);
+    expect(payload.samples[0].attention![0]).toBeNull();
+    expect(payload.samples[0].meta).toEqual({
+      notice:
+        'the first 1 of 6 characters are not seen by the model (maxlen 5, truncating pre); they are masked'
+    });
+    expect(payload.samples[1].meta).toBeUndefined();
+    expect(notices.join('\n')).toContain('text 1: 6 tokens > maxlen 5');
   });
 
   it('refuses a maxlen that differs from the model input length', async () => {

@@ -140,6 +140,36 @@ describe('table model', () => {
     expect(formatValue(1 / 3, 0)).toBe('0.3');
   });
 
+  it('never rounds a value that is not 1 to 1, nor a non-zero value to 0', () => {
+    expect(formatValue(0.99995, 4)).toBe('0.99995');
+    expect(formatValue(0.9999999, 4)).toBe('0.9999999');
+    expect(formatValue(-0.99996, 3)).toBe('-0.99996');
+    expect(formatValue(1, 4)).toBe('1');
+    expect(formatValue(0.9996, 3)).toBe('0.9996');
+    expect(formatValue(1e-12, 4)).toBe('1e-12');
+    expect(formatValue(4e-324, 4)).not.toBe('0');
+    expect(formatValue(0.9994, 3)).toBe('0.999');
+  });
+
+  it('gives hover labels, legend and prediction the same precision', () => {
+    const table = buildTableModel(
+      normalizePayload({
+        version: 1,
+        text: 'ab',
+        attention: [0.04985887184739113, 0.0123456789],
+        prediction: 0.99995
+      } as Payload)
+    );
+    const sample = table.samples[0];
+    const cell = getCell(table, sample, 0, 0);
+    expect(sample.legend.hiText).toBe('0.04986');
+    expect(cell.valueText).toBe(sample.legend.hiText);
+    expect(cell.label).toContain('value 0.04986');
+    expect(cell.value).toBe(0.04985887184739113);
+    expect(sample.prediction).toBe('0.99995');
+    expect(sample.headerLine).not.toContain('prediction 1 ');
+  });
+
   it('names code points', () => {
     expect(codePointsOf('😀')).toBe('U+1F600');
     expect(codePointsOf('ab')).toBe('U+0061 U+0062');
