@@ -106,7 +106,11 @@ export function registerCommands(context: ILabContext): void {
   });
 
   app.commands.addCommand(CommandIDs.visualizeOutput, {
-    label: trans.__('Visualize Attention'),
+    // On a table it opens the table in the viewer: say so.
+    label: () =>
+      contextMenuNode(app, RENDERED_CLASS)
+        ? trans.__('Open Attention in Viewer')
+        : trans.__('Visualize Attention'),
     caption: trans.__(
       'Run the current model on the text of this output (or the selected part) and show its attention below it'
     ),

@@ -218,8 +218,8 @@ export class ModelSession {
             lambdas: Object.keys(settings.lambdas).length
               ? settings.lambdas
               : undefined,
-            // The engine's WebAssembly SIMD kernel; 'cpu' is plain JavaScript.
-            simd: settings.backend !== 'cpu'
+            // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
+            simd: settings.backend !== 'js'
           }
         },
         {

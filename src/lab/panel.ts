@@ -345,7 +345,12 @@ export class AttentionViewer extends Panel {
     );
     const defaults = this._displayDefaults();
     this._colormapSelect.value = defaults.colormap ?? 'Reds';
-    this._charsPerRowInput.value = String(defaults.charsPerRow ?? 50);
+    // Empty: as many characters as fit the width.
+    this._charsPerRowInput.placeholder = trans.__('fit width');
+    this._charsPerRowInput.value =
+      defaults.charsPerRow && defaults.charsPerRow > 0
+        ? String(defaults.charsPerRow)
+        : '';
     display.append(
       Private.field(trans.__('Colour map'), this._colormapSelect),
       Private.field(trans.__('Characters per row'), this._charsPerRowInput)

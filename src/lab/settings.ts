@@ -11,9 +11,10 @@ import type { ISignal } from '@lumino/signaling';
 export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
 
 export type Side = 'pre' | 'post';
-export type Backend = 'wasm' | 'webgl' | 'cpu';
+/** wasm: the engine's WebAssembly SIMD kernel; js: plain JavaScript. */
+export type Backend = 'wasm' | 'js';
 
-export const BACKENDS: readonly Backend[] = ['wasm', 'webgl', 'cpu'];
+export const BACKENDS: readonly Backend[] = ['wasm', 'js'];
 export const SIDES: readonly Side[] = ['pre', 'post'];
 
 export interface ILabSettings {
@@ -107,7 +108,7 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
     if (BACKENDS.includes(backend as Backend)) {
       settings.backend = backend as Backend;
     } else {
-      problems.push('backend must be one of wasm, webgl, cpu');
+      problems.push('backend must be "wasm" or "js"');
     }
   }
 

@@ -237,6 +237,7 @@ namespace Private {
     if (sample.title) {
       out.push(`<b>${escapeHtml(sample.title)}</b>`);
     }
+    out.push(`<span>${escapeHtml(sample.method)}</span>`);
     if (sample.prediction) {
       out.push(
         `<span>prediction <b>${escapeHtml(sample.prediction)}</b></span>`

@@ -64,6 +64,12 @@ export interface ISampleTable {
   prediction: string;
   /** Label as text, `` when absent. */
   label: string;
+  /**
+   * What the values are, from `meta.method` of the sample or the batch
+   * (`attention` when neither says): `attention`, `occlusion (window 3)`,
+   * `integrated gradients (32 steps)`...
+   */
+  method: string;
   /** Short summary, e.g. `250 characters, 70 masked`. */
   summary: string;
   /** Meta as compact JSON (at most 300 characters), `` when absent. */
@@ -115,7 +121,7 @@ export function buildTableModel(payload: INormalizedPayload): ITableModel {
   let totalTokens = 0;
   const samples = payload.samples.map(sample => {
     totalTokens += sample.tokens.length;
-    return Private.buildSample(sample, options, payload.isBatch);
+    return Private.buildSample(sample, options, payload.isBatch, payload.meta);
   });
   return {
     samples,
@@ -217,6 +223,41 @@ export function formatValue(value: number, precision: number): string {
     }
   }
   return text;
+}
+
+/** Names of the explanation methods as the header shows them. */
+const METHOD_NAMES: { [method: string]: string } = {
+  attention: 'attention',
+  occlusion: 'occlusion',
+  'grad-x-input': 'gradient × input',
+  'integrated-gradients': 'integrated gradients'
+};
+
+/**
+ * The header's name of the method behind the values: `meta.method` of the
+ * sample, else of the batch, else `attention` (a payload's values are
+ * attention unless it says otherwise), with its window or steps when given.
+ */
+export function methodName(
+  sampleMeta?: { [key: string]: unknown },
+  batchMeta?: { [key: string]: unknown }
+): string {
+  const meta =
+    sampleMeta && typeof sampleMeta.method === 'string'
+      ? sampleMeta
+      : batchMeta && typeof batchMeta.method === 'string'
+        ? batchMeta
+        : {};
+  const method = typeof meta.method === 'string' ? meta.method : 'attention';
+  const name = METHOD_NAMES[method] ?? method;
+  const details: string[] = [];
+  if (typeof meta.window === 'number' && meta.window > 1) {
+    details.push(`window ${meta.window}`);
+  }
+  if (typeof meta.steps === 'number') {
+    details.push(`${meta.steps} steps`);
+  }
+  return details.length ? `${name} (${details.join(', ')})` : name;
 }
 
 /** `U+0068` for each code point of a token (at most 8, then `…`). */
@@ -429,7 +470,8 @@ namespace Private {
   export function buildSample(
     sample: INormalizedSample,
     options: IResolvedOptions,
-    isBatch: boolean
+    isBatch: boolean,
+    batchMeta?: { [key: string]: unknown }
   ): ISampleTable {
     const { scale, mask } = sample;
     const span = scale.hi - scale.lo;
@@ -466,14 +508,20 @@ namespace Private {
     if (sample.hasSeries) {
       summary += `, ${series.length} series`;
     }
+    const method = methodName(sample.meta, batchMeta);
+    // The method is in the header already.
+    const shownMeta = sample.meta ? { ...sample.meta } : undefined;
+    if (shownMeta) {
+      delete shownMeta.method;
+    }
     let meta = '';
-    if (sample.meta && Object.keys(sample.meta).length > 0) {
-      meta = Private.formatMeta(sample.meta);
+    if (shownMeta && Object.keys(shownMeta).length > 0) {
+      meta = Private.formatMeta(shownMeta);
       if (meta.length > 300) {
         meta = meta.slice(0, 299) + '…';
       }
     }
-    const headerParts = [title];
+    const headerParts = [title, method];
     if (prediction) {
       headerParts.push(`prediction ${prediction}`);
     }
@@ -503,6 +551,7 @@ namespace Private {
       title,
       prediction,
       label,
+      method,
       summary,
       meta,
       headerLine: headerParts.filter(part => part !== '').join(' · ')

@@ -40,7 +40,7 @@ describe('lab settings', () => {
       maxlen: 250,
       padding: 'post',
       truncating: 'post',
-      backend: 'webgl',
+      backend: 'js',
       staticHtmlFallback: true,
       debounceMs: 100,
       lambdas: { lambda_1: 'sum(axis=1)' }
@@ -53,7 +53,7 @@ describe('lab settings', () => {
       maxlen: 250,
       padding: 'post',
       truncating: 'post',
-      backend: 'webgl',
+      backend: 'js',
       staticHtmlFallback: true,
       debounceMs: 100,
       lambdas: { lambda_1: 'sum(axis=1)' }
@@ -68,7 +68,7 @@ describe('lab settings', () => {
     const { settings, problems } = parseLabSettings({
       maxlen: -3,
       padding: 'middle',
-      backend: 'gpu',
+      backend: 'webgl',
       staticHtmlFallback: 'yes',
       lambdas: { lambda_1: 3 },
       modelPath: 42
@@ -78,7 +78,7 @@ describe('lab settings', () => {
       'modelPath must be a string',
       'maxlen must be a positive integer (or 0 for the model input length)',
       'padding must be "pre" or "post"',
-      'backend must be one of wasm, webgl, cpu',
+      'backend must be "wasm" or "js"',
       'staticHtmlFallback must be true or false',
       'lambdas.lambda_1 must be a string such as "sum(axis=1)"'
     ]);

@@ -96,8 +96,34 @@ describe('table model', () => {
     expect(sample.legend.stops[0]).toBe('#fff5f0');
     expect(sample.legend.stops[sample.legend.stops.length - 1]).toBe('#67000d');
     expect(sample.headerLine).toBe(
-      'Review · prediction 0.9877 · label positive · 2 characters, 1 masked'
+      'Review · attention · prediction 0.9877 · label positive · 2 characters, 1 masked'
     );
+  });
+
+  it('names the method in the header, from the sample or batch meta', () => {
+    const text = { text: 'ab', attention: [0.1, 0.2] };
+    const batch = build({
+      version: 1,
+      meta: { method: 'occlusion', window: 3, model: 'm.keras' },
+      samples: [
+        text,
+        { ...text, meta: { method: 'integrated-gradients', steps: 32 } }
+      ]
+    } as Payload);
+    expect(batch.samples[0].method).toBe('occlusion (window 3)');
+    expect(batch.samples[0].headerLine).toContain('occlusion (window 3)');
+    expect(batch.samples[1].method).toBe('integrated gradients (32 steps)');
+    // Shown in the header, so not repeated in the meta line.
+    expect(batch.samples[1].meta).toBe('steps: 32');
+    expect(build({ version: 1, ...text } as Payload).samples[0].method).toBe(
+      'attention'
+    );
+    const gxi = build({
+      version: 1,
+      ...text,
+      meta: { method: 'grad-x-input' }
+    } as Payload);
+    expect(gxi.samples[0].headerLine).toContain('gradient × input');
   });
 
   it('names samples of a batch and keeps series names', () => {
@@ -147,7 +173,7 @@ describe('table model', () => {
     expect(formatValue(1, 4)).toBe('1');
     expect(formatValue(0.9996, 3)).toBe('0.9996');
     expect(formatValue(1e-12, 4)).toBe('1e-12');
-    expect(formatValue(4e-324, 4)).not.toBe('0');
+    expect(formatValue(Number.MIN_VALUE, 4)).not.toBe('0');
     expect(formatValue(0.9994, 3)).toBe('0.999');
   });
 
