@@ -23,6 +23,7 @@ import {
 } from './insert-output';
 import { isModelPath } from './model-files';
 import { ensureModel } from './model-loading';
+import { defaultMethod } from './model-session';
 import { textsFromOutput } from './output-text';
 import {
   contextMenuNode,
@@ -154,7 +155,13 @@ export function registerCommands(context: ILabContext): void {
           }
           let prediction;
           try {
-            prediction = await session.predict(found.texts);
+            // Attention when the model has it, else the method of the settings.
+            prediction = await session.explain(found.texts, {
+              method: defaultMethod(
+                session.info,
+                settings.current.explainMethod
+              )
+            });
           } catch (error) {
             Notification.error(
               trans.__('Could not visualize attention: %1', messageOf(error)),

@@ -11,6 +11,11 @@ import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
 import type { IBatchPayload, IPayloadOptions } from '../payload/types';
 import type { IForwardResult, IModelInfo } from '../model/types';
+import type {
+  ExplainMethod,
+  IExplainOptions,
+  IExplanation
+} from '../model/explain/types';
 import type { ICharTokenizer, Side } from '../model/tokenizer';
 import type { IContentsLike } from './model-files';
 import type { WorkerClient } from './worker-client';
@@ -64,6 +69,37 @@ export interface IPredictOptions {
   onProgress?: (progress: ILoadProgress) => void;
 }
 
+/**
+ * Runs the explanation methods other than attention on encoded, padded
+ * sequences (one explanation per sequence, values per model position), in
+ * the worker pool. `signal` stops the work; `onProgress` reports units done.
+ */
+export interface IExplainBackend {
+  explain(
+    sequences: number[][],
+    options: IExplainOptions,
+    hooks: {
+      onProgress?: (done: number, total: number) => void;
+      signal?: AbortSignal;
+    }
+  ): Promise<IExplanation[]>;
+}
+
+/** Hooks of a long explanation. */
+export interface IExplainHooks {
+  onProgress?: (progress: ILoadProgress) => void;
+  signal?: AbortSignal;
+  display?: IPayloadOptions;
+}
+
+/** The method used when the caller does not choose: attention if the model has it. */
+export function defaultMethod(
+  info: IModelInfo | null,
+  fallback: ExplainMethod
+): ExplainMethod {
+  return info && info.attentionLayer ? 'attention' : fallback;
+}
+
 export interface IPrediction {
   payload: IBatchPayload;
   /** What the model did not see (truncated, unknown characters), one line each. */
@@ -77,8 +113,11 @@ export class ModelSession {
     client: WorkerClient;
     settings: () => Readonly<ILabSettings>;
     loadTextModules?: () => Promise<TextModules>;
+    /** Explanation methods other than attention (the worker pool). */
+    explainer?: IExplainBackend | null;
   }) {
     this._contents = options.contents;
+    this._explainer = options.explainer ?? null;
     this._client = options.client;
     this._settings = options.settings;
     this._loadTextModules =
@@ -275,34 +314,9 @@ export class ModelSession {
     texts: string[],
     options: IPredictOptions = {}
   ): Promise<IPrediction> {
-    const info = this._info;
-    const tokenizer = this._tokenizer;
-    const modules = this._modules;
-    if (!this.isReady || !info || !tokenizer || !modules) {
-      throw new SessionError('No model is loaded yet.');
-    }
-    if (texts.length === 0) {
-      throw new SessionError('There is no text to run the model on.');
-    }
-    const encodedLengths = texts.map(
-      text => modules.tokenizer.encodeText(tokenizer, text).sequence.length
-    );
-    const input = this.effectiveInput(Math.max(...encodedLengths));
-    if (info.inputLength !== null && input.maxlen !== info.inputLength) {
-      throw new SessionError(
-        `maxlen ${input.maxlen} does not match the model input length ${info.inputLength}.`
-      );
-    }
-    const pad = {
-      maxlen: input.maxlen,
-      padding: input.padding,
-      truncating: input.truncating
-    };
-    const { items, options: resolved } = modules.tokenizer.encodeTexts(
-      tokenizer,
-      texts,
-      pad
-    );
+    const info = this._info!;
+    const { items, pad, resolved, input, modules, tokenizer } =
+      this._encode(texts);
     const request = this._client.request<IForwardResult>(
       'predict',
       {
@@ -353,6 +367,142 @@ export class ModelSession {
     };
   }
 
+  /**
+   * Explain texts with a method: attention comes from the forward pass;
+   * occlusion and the gradient methods from the explanation backend. The
+   * payload's `meta.method` (batch and samples) names the method, so the
+   * table header does. Rejects with `RequestCancelledError` when `signal`
+   * aborts.
+   */
+  async explain(
+    texts: string[],
+    options: IExplainOptions,
+    hooks: IExplainHooks = {}
+  ): Promise<IPrediction> {
+    if (options.method === 'attention') {
+      if (!this._info?.attentionLayer) {
+        throw new SessionError(
+          `${basenameOf(this._modelPath) || 'The model'} has no attention layer: choose occlusion, gradient × input or integrated gradients.`
+        );
+      }
+      const run = this.predict(texts, {
+        onProgress: hooks.onProgress,
+        display: hooks.display
+      });
+      const abort = () => this.cancelPredictions();
+      hooks.signal?.addEventListener('abort', abort);
+      try {
+        const result = await run;
+        result.payload.meta = { ...result.payload.meta, method: 'attention' };
+        return result;
+      } finally {
+        hooks.signal?.removeEventListener('abort', abort);
+      }
+    }
+    const explainer = this._explainer;
+    if (!explainer) {
+      throw new SessionError(
+        `${options.method} is not available in this build: only attention can be computed.`
+      );
+    }
+    const { items, pad, input, modules, tokenizer } = this._encode(texts);
+    if (hooks.signal?.aborted) {
+      throw new RequestCancelledError('The explanation was cancelled.');
+    }
+    let explanations: IExplanation[];
+    try {
+      explanations = await explainer.explain(
+        items.map(item => item.padded),
+        options,
+        {
+          signal: hooks.signal,
+          onProgress: (done, total) =>
+            hooks.onProgress?.({
+              fraction: total > 0 ? done / total : null,
+              message: `${Private.methodLabel(options.method)}: ${done} of ${total} steps`
+            })
+        }
+      );
+    } catch (error) {
+      if (hooks.signal?.aborted) {
+        throw new RequestCancelledError('The explanation was cancelled.');
+      }
+      throw error;
+    }
+    const aligned = modules.align.alignBatch({
+      tokenizer,
+      texts,
+      attention: explanations.map(e => e.values),
+      predictions: explanations.map(e => e.prediction),
+      pad
+    });
+    const notices = modules.align.alignmentNotices(items, aligned.options);
+    aligned.payload.samples.forEach((sample, i) => {
+      const explanation = explanations[i];
+      const meta: { [key: string]: unknown } = {
+        method: explanation.method,
+        target: explanation.target,
+        ...explanation.meta
+      };
+      const truncated = Private.truncationNotice(items[i], aligned.options);
+      const said = [...explanation.notices, ...(truncated ? [truncated] : [])];
+      if (said.length) {
+        meta.notice = said.join('; ');
+      }
+      sample.meta = meta;
+      explanation.notices.forEach(notice =>
+        notices.push(`text ${i + 1}: ${notice}`)
+      );
+    });
+    const payload: IBatchPayload = {
+      ...aligned.payload,
+      meta: {
+        model: basenameOf(this._modelPath),
+        method: options.method,
+        maxlen: aligned.options.maxlen,
+        padding: aligned.options.padding,
+        truncating: aligned.options.truncating
+      }
+    };
+    if (hooks.display && Object.keys(hooks.display).length > 0) {
+      payload.options = { ...hooks.display };
+    }
+    return { payload, notices, input };
+  }
+
+  /** Encode texts as the model's input (maxlen, padding, truncating). */
+  private _encode(texts: string[]) {
+    const info = this._info;
+    const tokenizer = this._tokenizer;
+    const modules = this._modules;
+    if (!this.isReady || !info || !tokenizer || !modules) {
+      throw new SessionError('No model is loaded yet.');
+    }
+    if (texts.length === 0) {
+      throw new SessionError('There is no text to run the model on.');
+    }
+    const encodedLengths = texts.map(
+      text => modules.tokenizer.encodeText(tokenizer, text).sequence.length
+    );
+    const input = this.effectiveInput(Math.max(...encodedLengths));
+    if (info.inputLength !== null && input.maxlen !== info.inputLength) {
+      throw new SessionError(
+        `maxlen ${input.maxlen} does not match the model input length ${info.inputLength}.`
+      );
+    }
+    const pad = {
+      maxlen: input.maxlen,
+      padding: input.padding,
+      truncating: input.truncating
+    };
+    const { items, options: resolved } = modules.tokenizer.encodeTexts(
+      tokenizer,
+      texts,
+      pad
+    );
+    return { items, pad, resolved, input, modules, tokenizer };
+  }
+
   /** Cancel every prediction in flight (e.g. superseded by newer typing). */
   cancelPredictions(): void {
     for (const id of Array.from(this._predictRequests)) {
@@ -379,6 +529,7 @@ export class ModelSession {
 
   private _contents: IContentsLike;
   private _client: WorkerClient;
+  private _explainer: IExplainBackend | null;
   private _settings: () => Readonly<ILabSettings>;
   private _loadTextModules: () => Promise<TextModules>;
   private _modules: TextModules | null = null;
@@ -400,6 +551,12 @@ export class ModelSession {
 }
 
 namespace Private {
+  export function methodLabel(method: ExplainMethod): string {
+    return method === 'grad-x-input'
+      ? 'gradient × input'
+      : method.replace('-', ' ');
+  }
+
   /**
    * `the first 10 of 90 characters are not seen by the model (maxlen 80,
    * truncating pre)`, or '' when the whole text fits.

@@ -7,6 +7,7 @@
  */
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
+import type { ExplainMethod } from '../model/explain/types';
 
 export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
 
@@ -16,6 +17,12 @@ export type Backend = 'wasm' | 'js';
 
 export const BACKENDS: readonly Backend[] = ['wasm', 'js'];
 export const SIDES: readonly Side[] = ['pre', 'post'];
+/** Methods for models without an attention layer. */
+export const FALLBACK_METHODS: readonly ExplainMethod[] = [
+  'occlusion',
+  'grad-x-input',
+  'integrated-gradients'
+];
 
 export interface ILabSettings {
   /** Model file (server path) used when none was picked in the panel ('' = none). */
@@ -36,6 +43,8 @@ export interface ILabSettings {
   debounceMs: number;
   /** Lambda layer semantics by layer name, e.g. `{"lambda_1": "sum(axis=1)"}`. */
   lambdas: { [layerName: string]: string };
+  /** What "Visualize Attention" computes for a model without an attention layer. */
+  explainMethod: ExplainMethod;
 }
 
 export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
@@ -48,7 +57,8 @@ export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
   backend: 'wasm',
   staticHtmlFallback: false,
   debounceMs: 300,
-  lambdas: {}
+  lambdas: {},
+  explainMethod: 'occlusion'
 });
 
 export interface IParsedLabSettings {
@@ -131,6 +141,17 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
       settings.debounceMs = Math.min(debounce, 5000);
     } else {
       problems.push('debounceMs must be a number of milliseconds');
+    }
+  }
+
+  const method = source.explainMethod;
+  if (method !== undefined) {
+    if (FALLBACK_METHODS.includes(method as ExplainMethod)) {
+      settings.explainMethod = method as ExplainMethod;
+    } else {
+      problems.push(
+        `explainMethod must be one of ${FALLBACK_METHODS.join(', ')}`
+      );
     }
   }
 

@@ -43,7 +43,8 @@ describe('lab settings', () => {
       backend: 'js',
       staticHtmlFallback: true,
       debounceMs: 100,
-      lambdas: { lambda_1: 'sum(axis=1)' }
+      lambdas: { lambda_1: 'sum(axis=1)' },
+      explainMethod: 'integrated-gradients'
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -56,7 +57,8 @@ describe('lab settings', () => {
       backend: 'js',
       staticHtmlFallback: true,
       debounceMs: 100,
-      lambdas: { lambda_1: 'sum(axis=1)' }
+      lambdas: { lambda_1: 'sum(axis=1)' },
+      explainMethod: 'integrated-gradients'
     });
   });
 
@@ -71,7 +73,8 @@ describe('lab settings', () => {
       backend: 'webgl',
       staticHtmlFallback: 'yes',
       lambdas: { lambda_1: 3 },
-      modelPath: 42
+      modelPath: 42,
+      explainMethod: 'attention'
     });
     expect(settings).toEqual({ ...DEFAULT_LAB_SETTINGS, lambdas: {} });
     expect(problems).toEqual([
@@ -80,6 +83,7 @@ describe('lab settings', () => {
       'padding must be "pre" or "post"',
       'backend must be "wasm" or "js"',
       'staticHtmlFallback must be true or false',
+      'explainMethod must be one of occlusion, grad-x-input, integrated-gradients',
       'lambdas.lambda_1 must be a string such as "sum(axis=1)"'
     ]);
   });
