@@ -220,3 +220,39 @@ export class LabSettings {
   private _problems: string[] = [];
   private _changed = new Signal<this, ILabSettings>(this);
 }
+
+/** The part of `ISettingRegistry` used to load the lab settings. */
+export interface ISettingRegistryLike {
+  load(plugin: string): Promise<ISettingsLike>;
+}
+
+const shared = new WeakMap<object, ILoadedLabSettings>();
+
+/** The lab settings of a registry, and when they are first read. */
+export interface ILoadedLabSettings {
+  settings: LabSettings;
+  /** Resolves once the registry's values are in (rejects if they cannot be read). */
+  ready: Promise<void>;
+}
+
+/**
+ * The one `LabSettings` of a settings registry: every plugin that needs the
+ * lab settings gets the same object, read from the registry once (the
+ * defaults come from the schema through the registry's composite).
+ */
+export function labSettingsOf(
+  registry: ISettingRegistryLike
+): ILoadedLabSettings {
+  let loaded = shared.get(registry);
+  if (!loaded) {
+    const settings = new LabSettings();
+    loaded = {
+      settings,
+      ready: registry
+        .load(LAB_PLUGIN_ID)
+        .then(source => settings.follow(source))
+    };
+    shared.set(registry, loaded);
+  }
+  return loaded;
+}

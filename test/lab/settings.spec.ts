@@ -3,7 +3,9 @@ import * as path from 'path';
 import { Signal } from '@lumino/signaling';
 import {
   DEFAULT_LAB_SETTINGS,
+  LAB_PLUGIN_ID,
   LabSettings,
+  labSettingsOf,
   parseLabSettings
 } from '../../src/lab/settings';
 
@@ -101,5 +103,22 @@ describe('lab settings', () => {
     source.changed.emit();
     expect(settings.current.padding).toBe('post');
     expect(seen).toEqual(['pre', 'post']);
+  });
+
+  it('is read from the registry once, whoever asks', async () => {
+    const source = {
+      composite: { explainMethod: 'grad-x-input' } as {
+        [key: string]: unknown;
+      },
+      changed: new Signal<any, void>({})
+    };
+    const registry = { load: jest.fn(async () => source) };
+    const first = labSettingsOf(registry);
+    const second = labSettingsOf(registry);
+    expect(second.settings).toBe(first.settings);
+    await Promise.all([first.ready, second.ready]);
+    expect(registry.load).toHaveBeenCalledTimes(1);
+    expect(registry.load).toHaveBeenCalledWith(LAB_PLUGIN_ID);
+    expect(first.settings.current.explainMethod).toBe('grad-x-input');
   });
 });
