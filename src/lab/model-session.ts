@@ -79,7 +79,7 @@ export interface IExplainBackend {
     sequences: number[][],
     options: IExplainOptions,
     hooks: {
-      onProgress?: (done: number, total: number) => void;
+      onProgress?: (progress: { done: number; total: number }) => void;
       signal?: AbortSignal;
     }
   ): Promise<IExplanation[]>;
@@ -416,7 +416,7 @@ export class ModelSession {
         options,
         {
           signal: hooks.signal,
-          onProgress: (done, total) =>
+          onProgress: ({ done, total }) =>
             hooks.onProgress?.({
               fraction: total > 0 ? done / total : null,
               message: `${Private.methodLabel(options.method)}: ${done} of ${total} steps`

@@ -295,7 +295,10 @@ export class AttentionViewer extends Panel {
     this._layerInput.addEventListener('change', () => {
       const layer = this._layerInput.value.trim();
       this._session.setChoices({ attentionLayer: layer || null });
-      if (this._session.info && layer !== this._session.info.attentionLayer) {
+      if (
+        this._session.info &&
+        layer !== (this._session.info.attentionLayer ?? '')
+      ) {
         void this.loadModel();
       }
     });
@@ -767,7 +770,7 @@ export class AttentionViewer extends Panel {
         );
         this._updateMethodFields();
       }
-      this._layerInput.value = info.attentionLayer;
+      this._layerInput.value = info.attentionLayer ?? '';
       this._layerList.replaceChildren(
         ...info.layers.map(layer => {
           const option = document.createElement('option');

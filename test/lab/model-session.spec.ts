@@ -395,7 +395,7 @@ describe('ModelSession', () => {
                 );
               });
             }
-            hooks.onProgress?.(done, units);
+            hooks.onProgress?.({ done, total: units });
           }
           return sequences.map((sequence): IExplanation => ({
             method: options.method,
