@@ -170,7 +170,7 @@ test('Attention Viewer: header names the method, method picker, export named att
     await picker.selectOption('occlusion');
     assert.equal(await window.isVisible(), true);
     await picker.selectOption('attention');
-    await screenshot(page, 'ui-viewer');
+    await screenshot(page, 'viewer-methods');
 
     // No notebook, no title: the export is attention.html, not attention.attention.html.
     await panel.locator('.jp-CharAttention-export').click();

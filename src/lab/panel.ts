@@ -370,11 +370,14 @@ export class AttentionViewer extends Panel {
       'jp-CharAttention-methodPicker',
       [...EXPLAIN_METHODS],
       {
-        attention: trans.__('attention (the model’s attention layer)'),
-        occlusion: trans.__('occlusion (hide characters, see the change)'),
+        attention: trans.__('attention layer'),
+        occlusion: trans.__('occlusion'),
         'grad-x-input': trans.__('gradient × input'),
         'integrated-gradients': trans.__('integrated gradients')
       }
+    );
+    this._methodSelect.title = trans.__(
+      'attention: the model’s attention layer; occlusion: how the prediction drops when characters are hidden; gradient × input and integrated gradients: how the output responds to each character'
     );
     this._methodSelect.addEventListener('change', () => {
       this._methodChosen = true;
