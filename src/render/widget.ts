@@ -301,8 +301,11 @@ export class RenderedCharAttention
       header.appendChild(part);
     };
     const trans = this._trans;
-    if (sample.title) {
-      addPart(CSS.title, '', sample.title);
+    const title = sample.autoTitle
+      ? trans.__('Sample %1', sample.index)
+      : sample.title;
+    if (title) {
+      addPart(CSS.title, '', title);
     }
     addPart(CSS.method, '', sample.method);
     if (sample.prediction) {
@@ -311,7 +314,7 @@ export class RenderedCharAttention
     if (sample.label) {
       addPart(CSS.label, trans.__('label'), sample.label);
     }
-    addPart(CSS.summary, '', sample.summary);
+    addPart(CSS.summary, '', Private.summary(sample, trans));
     node.appendChild(header);
     if (sample.meta) {
       const meta = document.createElement('div');
@@ -358,8 +361,8 @@ export class RenderedCharAttention
     tableNode.setAttribute('aria-readonly', 'true');
     tableNode.setAttribute(
       'aria-label',
-      sample.title
-        ? trans.__('%1 per character: %2', sample.method, sample.title)
+      title
+        ? trans.__('%1 per character: %2', sample.method, title)
         : trans.__('%1 per character', sample.method)
     );
     const thead = document.createElement('thead');
@@ -466,7 +469,13 @@ export class RenderedCharAttention
         }
         for (let pos = start; pos < end; pos++) {
           parts.push(
-            Private.cellHtml(getCell(table, sample, r, pos), r, pos - start)
+            Private.cellHtml(
+              getCell(table, sample, r, pos),
+              r,
+              pos - start,
+              sample.named ? sample.series[r].name : '',
+              this._trans
+            )
           );
         }
         parts.push('</tr>');
@@ -851,7 +860,9 @@ namespace Private {
   export function cellHtml(
     info: ICellView,
     series: number,
-    column: number
+    column: number,
+    seriesName: string,
+    trans: TranslationBundle
   ): string {
     let className = CSS.cell;
     if (info.masked) {
@@ -860,7 +871,7 @@ namespace Private {
     if (info.missing) {
       className += ' ' + CSS.missing;
     }
-    const label = escapeHtml(info.label);
+    const label = escapeHtml(cellLabel(info, seriesName, trans));
     let html =
       `<td class="${className}" data-pos="${info.pos}" data-series="${series}"` +
       ` aria-colindex="${column + 2}" tabindex="-1" aria-label="${label}" title="${label}"` +
@@ -877,6 +888,45 @@ namespace Private {
     return info.whitespace
       ? `${html}><span class="${CSS.whitespace}">${glyph}</span></td>`
       : `${html}>${glyph}</td>`;
+  }
+
+  /** `'a', U+0061, position 3, value 0.1` for `title` and `aria-label`. */
+  export function cellLabel(
+    info: ICellView,
+    seriesName: string,
+    trans: TranslationBundle
+  ): string {
+    const parts = [
+      `'${info.glyph}'`,
+      info.codePoints,
+      trans.__('position %1', info.pos),
+      info.value === null
+        ? trans.__('no value')
+        : trans.__('value %1', info.valueText)
+    ];
+    if (seriesName) {
+      parts.push(seriesName);
+    }
+    if (info.masked) {
+      parts.push(trans.__('masked'));
+    }
+    return parts.join(', ');
+  }
+
+  /** `250 characters, 70 masked, 2 series`. */
+  export function summary(
+    sample: ISampleTable,
+    trans: TranslationBundle
+  ): string {
+    const count = sample.tokens.length;
+    const parts = [trans._n('%1 character', '%1 characters', count)];
+    if (sample.maskedCount > 0) {
+      parts.push(trans.__('%1 masked', sample.maskedCount));
+    }
+    if (sample.named) {
+      parts.push(trans.__('%1 series', sample.series.length));
+    }
+    return parts.join(', ');
   }
 
   export function createSpacer(sample: ISampleTable): HTMLElement {

@@ -60,6 +60,8 @@ export interface ISampleTable {
   legend: ILegend;
   /** Heading text (explicit title, else `Sample <i>` in a batch, else ``). */
   title: string;
+  /** True when `title` is the generated `Sample <i>` (a view may translate it). */
+  autoTitle: boolean;
   /** Formatted prediction(s), `` when absent. */
   prediction: string;
   /** Label as text, `` when absent. */
@@ -549,6 +551,7 @@ namespace Private {
         gradient: `linear-gradient(to right, ${stops.join(', ')})`
       },
       title,
+      autoTitle: sample.title === undefined && isBatch,
       prediction,
       label,
       method,

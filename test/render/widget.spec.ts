@@ -373,6 +373,12 @@ describe('RenderedCharAttention', () => {
     );
     await widget.rendered;
     expect(seen).toEqual(['jupyterlab_char_attention']);
+    expect(cells(widget)[0].title).toBe(
+      "'h', U+0068, «position 0», «value 0.25»"
+    );
+    expect(
+      widget.node.querySelector('.jp-CharAttention-summary')!.textContent
+    ).toBe('«%1 characters»'.replace('%1', '2'));
     const hint = widget.node.querySelector('.jp-CharAttention-hint')!;
     expect(hint.textContent).toMatch(/^«Hover or focus a character/);
     expect(
@@ -401,6 +407,22 @@ describe('RenderedCharAttention', () => {
     ).toBe('occlusion (window 2)');
     expect(widget.node.querySelector('table')!.getAttribute('aria-label')).toBe(
       'occlusion (window 2) per character: Sample 0'
+    );
+    expect(
+      widget.node.querySelector('.jp-CharAttention-summary')!.textContent
+    ).toBe('2 characters');
+    expect(cells(widget)[0].title).toBe("'a', U+0061, position 0, value 0.1");
+    const masked = await render({
+      version: 1,
+      text: 'abc',
+      attention: [null, 0.5, 0.5],
+      mask: [false, true, true]
+    });
+    expect(
+      masked.node.querySelector('.jp-CharAttention-summary')!.textContent
+    ).toBe('3 characters, 1 masked');
+    expect(cells(masked)[0].title).toBe(
+      "'a', U+0061, position 0, no value, masked"
     );
   });
 });
