@@ -18,7 +18,7 @@ import type {
 } from '../model/explain/types';
 import type { ICharTokenizer, Side } from '../model/tokenizer';
 import type { IContentsLike } from './model-files';
-import type { WorkerClient } from './worker-client';
+import type { WorkerPool } from './worker-pool';
 import { basenameOf } from './export-path';
 import { readModelFiles, readText } from './model-files';
 import { RequestCancelledError } from './worker-client';
@@ -63,6 +63,8 @@ export class SessionError extends Error {
 }
 
 export interface IPredictOptions {
+  /** Stops the prediction (it then rejects with `RequestCancelledError`). */
+  signal?: AbortSignal;
   /** Display options written into the payload. */
   display?: IPayloadOptions;
   /** Progress of a large batch (the worker reports every few dozen texts). */
@@ -110,14 +112,15 @@ export interface IPrediction {
 export class ModelSession {
   constructor(options: {
     contents: IContentsLike;
-    client: WorkerClient;
+    client: WorkerPool;
     settings: () => Readonly<ILabSettings>;
     loadTextModules?: () => Promise<TextModules>;
     /** Explanation methods other than attention (the worker pool). */
     explainer?: IExplainBackend | null;
   }) {
     this._contents = options.contents;
-    this._explainer = options.explainer ?? null;
+    // The pool runs the explanation methods unless another backend is given.
+    this._explainer = options.explainer ?? options.client;
     this._client = options.client;
     this._settings = options.settings;
     this._loadTextModules =
@@ -139,6 +142,10 @@ export class ModelSession {
   }
   get tokenizerPath(): string {
     return this._tokenizerPath;
+  }
+  /** The model workers: `predict` and `explain` on encoded sequences. */
+  get runner(): WorkerPool {
+    return this._client;
   }
   get lastError(): string {
     return this._lastError;
@@ -241,32 +248,25 @@ export class ModelSession {
       }
       const attentionLayer =
         this._choices.attentionLayer ?? settings.attentionLayer;
-      const transfer = Object.values(files).map(
-        bytes => bytes.buffer as ArrayBuffer
-      );
       onProgress?.({
         fraction: 0.4,
         message: `Loading ${basenameOf(modelPath)}`
       });
-      const request = this._client.request<IModelInfo>(
-        'load',
+      // Not transferred: the pool keeps the bytes for workers it starts later.
+      const info = await this._client.load(
+        files,
         {
-          files,
-          options: {
-            attentionLayer: attentionLayer || undefined,
-            lambdas: Object.keys(settings.lambdas).length
-              ? settings.lambdas
-              : undefined,
-            // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
-            simd: settings.backend !== 'js'
-          }
+          attentionLayer: attentionLayer || undefined,
+          lambdas: Object.keys(settings.lambdas).length
+            ? settings.lambdas
+            : undefined,
+          // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
+          simd: settings.backend !== 'js'
         },
         {
-          transfer,
           onProgress: progress => onProgress?.(Private.workerProgress(progress))
         }
       );
-      const info = await request.promise;
       this._throwIfStale(generation);
       Private.checkTokenizerFitsModel(
         tokenizer,
@@ -317,21 +317,22 @@ export class ModelSession {
     const info = this._info!;
     const { items, pad, resolved, input, modules, tokenizer } =
       this._encode(texts);
-    const request = this._client.request<IForwardResult>(
-      'predict',
-      {
-        sequences: items.map(item => item.padded)
-      },
-      {
-        onProgress: progress => options.onProgress?.(progress as ILoadProgress)
-      }
-    );
-    this._predictRequests.add(request.id);
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    options.signal?.addEventListener('abort', stop);
+    this._predictRequests.add(controller);
     let result: IForwardResult;
     try {
-      result = await request.promise;
+      result = await this._client.predict(
+        items.map(item => item.padded),
+        {
+          signal: controller.signal,
+          onProgress: progress => options.onProgress?.(progress)
+        }
+      );
     } finally {
-      this._predictRequests.delete(request.id);
+      this._predictRequests.delete(controller);
+      options.signal?.removeEventListener('abort', stop);
     }
     const aligned = modules.align.alignBatch({
       tokenizer,
@@ -385,19 +386,13 @@ export class ModelSession {
           `${basenameOf(this._modelPath) || 'The model'} has no attention layer: choose occlusion, gradient × input or integrated gradients.`
         );
       }
-      const run = this.predict(texts, {
+      const result = await this.predict(texts, {
         onProgress: hooks.onProgress,
-        display: hooks.display
+        display: hooks.display,
+        signal: hooks.signal
       });
-      const abort = () => this.cancelPredictions();
-      hooks.signal?.addEventListener('abort', abort);
-      try {
-        const result = await run;
-        result.payload.meta = { ...result.payload.meta, method: 'attention' };
-        return result;
-      } finally {
-        hooks.signal?.removeEventListener('abort', abort);
-      }
+      result.payload.meta = { ...result.payload.meta, method: 'attention' };
+      return result;
     }
     const explainer = this._explainer;
     if (!explainer) {
@@ -505,8 +500,10 @@ export class ModelSession {
 
   /** Cancel every prediction in flight (e.g. superseded by newer typing). */
   cancelPredictions(): void {
-    for (const id of Array.from(this._predictRequests)) {
-      this._client.cancel(id, 'Superseded by a newer request.');
+    for (const controller of Array.from(this._predictRequests)) {
+      controller.abort(
+        new RequestCancelledError('Superseded by a newer request.')
+      );
     }
     this._predictRequests.clear();
   }
@@ -528,7 +525,7 @@ export class ModelSession {
   }
 
   private _contents: IContentsLike;
-  private _client: WorkerClient;
+  private _client: WorkerPool;
   private _explainer: IExplainBackend | null;
   private _settings: () => Readonly<ILabSettings>;
   private _loadTextModules: () => Promise<TextModules>;
@@ -546,7 +543,7 @@ export class ModelSession {
     truncating: null
   };
   private _loadGeneration = 0;
-  private _predictRequests = new Set<number>();
+  private _predictRequests = new Set<AbortController>();
   private _changed = new Signal<this, void>(this);
 }
 

@@ -33,8 +33,7 @@ import { LAB_PLUGIN_ID, LabSettings, labSettingsOf } from './settings';
 import { addHoverToolbar, addShellEntries } from './shell-entries';
 import { StaticHtmlFallback } from './static-fallback';
 import { createViewerTracker, openViewer } from './viewer';
-import { WorkerClient } from './worker-client';
-import { MODEL_WORKER_CODEC } from './worker-codec';
+import { poolSize, WorkerPool } from './worker-pool';
 import { spawnModelWorker } from './worker-spawn';
 
 // Kept importable from here, where the plugins are defined.
@@ -83,7 +82,11 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     const contents = app.serviceManager.contents;
     const session = new ModelSession({
       contents,
-      client: new WorkerClient(() => Private.spawnWorker(), MODEL_WORKER_CODEC),
+      client: new WorkerPool({
+        spawn: () => Private.spawnWorker(),
+        size: () =>
+          poolSize(settings.current.workers, navigator.hardwareConcurrency)
+      }),
       settings: () => settings.current
     });
     const context: ILabContext = {

@@ -45,6 +45,8 @@ export interface ILabSettings {
   lambdas: { [layerName: string]: string };
   /** What "Visualize Attention" computes for a model without an attention layer. */
   explainMethod: ExplainMethod;
+  /** Most model workers (0 = automatic: the core count, at most 4). */
+  workers: number;
 }
 
 export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
@@ -58,7 +60,8 @@ export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
   staticHtmlFallback: false,
   debounceMs: 300,
   lambdas: {},
-  explainMethod: 'occlusion'
+  explainMethod: 'occlusion',
+  workers: 0
 });
 
 export interface IParsedLabSettings {
@@ -152,6 +155,20 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
       problems.push(
         `explainMethod must be one of ${FALLBACK_METHODS.join(', ')}`
       );
+    }
+  }
+
+  const workers = source.workers;
+  if (workers !== undefined) {
+    if (
+      typeof workers === 'number' &&
+      Number.isInteger(workers) &&
+      workers >= 0 &&
+      workers <= 8
+    ) {
+      settings.workers = workers;
+    } else {
+      problems.push('workers must be an integer from 0 (automatic) to 8');
     }
   }
 

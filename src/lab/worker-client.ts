@@ -1,57 +1,52 @@
 /**
- * Request/response client for the model worker.
+ * The page-side (or CLI-side) client of one model worker, speaking the
+ * protocol of `model/protocol.ts`: typed `load`, `predict`, `explain`,
+ * `unload` calls that resolve with the worker's reply, progress callbacks,
+ * cancel through an `AbortSignal`, and `terminate` to stop the worker now.
  *
- * Spawns the worker lazily on the first request, numbers requests, routes
- * progress and results back to their callers, turns worker errors into
- * rejected promises with the worker's message, and cancels: a cancel message
- * for requests the worker can stop between steps, or `terminate` (the worker
- * is respawned on the next request) when a long step such as model loading
- * must stop now.
- *
- * No DOM or JupyterLab imports: the worker is created by the factory given to
- * the constructor (`worker-spawn.ts` in the browser, a fake in tests).
+ * The worker is spawned by the factory given to the constructor (a Web
+ * Worker in the browser, a worker thread in the CLI, an in-process channel
+ * in tests), lazily on the first request and again after a crash. No DOM or
+ * JupyterLab imports.
  */
+import type {
+  ExplainResult,
+  ExplainTask,
+  IErrorWhere,
+  IProgressResponse,
+  IWorkerLoadOptions,
+  WorkerRequest,
+  WorkerResponse
+} from '../model/protocol';
+import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
 
 /** The part of the `Worker` API used here. */
 export interface IWorkerLike {
-  postMessage(message: unknown, transfer?: Transferable[]): void;
+  postMessage(message: WorkerRequest, transfer?: Transferable[]): void;
   terminate(): void;
-  onmessage: ((event: MessageEvent) => any) | null;
-  onerror: ((event: ErrorEvent) => any) | null;
+  onmessage: ((event: { data: unknown }) => any) | null;
+  onerror:
+    ((event: { message?: string; preventDefault?(): void }) => any) | null;
 }
 
 export type WorkerFactory = () => IWorkerLike;
 
-/** A message from the worker, decoded. */
-export type DecodedMessage =
-  | { id: number; kind: 'progress'; value: unknown }
-  | { id: number; kind: 'result'; value: unknown }
-  | { id: number; kind: 'error'; error: IWorkerErrorInfo }
-  | null;
-
-export interface IWorkerErrorInfo {
-  message: string;
-  name?: string;
-  where?: { [key: string]: unknown };
-}
-
-/** How requests are written and replies read (the model worker's protocol). */
-export interface IWorkerCodec {
-  encodeRequest(id: number, type: string, body: unknown): unknown;
-  /** The cancel message, or null when the worker has none (then only the page forgets the request). */
-  encodeCancel(id: number): unknown;
-  decode(message: unknown): DecodedMessage;
-}
-
-/** An error reported by the worker (or by the worker failing to start). */
+/** An error reported by the worker: its message and where it happened. */
 export class WorkerRequestError extends Error {
   constructor(
     message: string,
-    readonly workerName?: string,
-    readonly where?: { [key: string]: unknown }
+    readonly where?: IErrorWhere
   ) {
     super(message);
     this.name = 'WorkerRequestError';
+  }
+}
+
+/** The worker died (uncaught error, out of memory, killed) with the request in flight. */
+export class WorkerCrashedError extends WorkerRequestError {
+  constructor(message: string) {
+    super(message, { stage: 'protocol' });
+    this.name = 'WorkerCrashedError';
   }
 }
 
@@ -64,73 +59,33 @@ export class RequestCancelledError extends Error {
 }
 
 export interface IRequestOptions {
+  /** Called with each progress message of this request. */
+  onProgress?: (progress: IProgressResponse) => void;
+  /** Aborting rejects at once with `RequestCancelledError` and tells the worker to stop. */
+  signal?: AbortSignal;
   /** Buffers to transfer (not copy) to the worker. */
   transfer?: Transferable[];
-  /** Called with each progress message of this request. */
-  onProgress?: (progress: unknown) => void;
 }
 
-/** A request under way. */
-export interface IPendingRequest<T> {
-  readonly id: number;
-  readonly promise: Promise<T>;
-}
-
-/**
- * The default protocol: requests `{id, type, ...body}` and `{id, type:
- * 'cancel'}`; replies `{id, type: 'progress' | 'result' | 'error', ...}` with
- * the result in `result`, progress in `progress` and errors in `error`.
- */
-export const DEFAULT_CODEC: IWorkerCodec = {
-  encodeRequest: (id, type, body) => ({
-    ...(body !== null && typeof body === 'object' ? body : {}),
-    id,
-    type
-  }),
-  encodeCancel: id => ({ id, type: 'cancel' }),
-  decode: message => {
-    if (message === null || typeof message !== 'object') {
-      return null;
-    }
-    const data = message as { [key: string]: unknown };
-    const id = data.id;
-    if (typeof id !== 'number') {
-      return null;
-    }
-    switch (data.type) {
-      case 'progress':
-        return { id, kind: 'progress', value: data.progress };
-      case 'result':
-        return { id, kind: 'result', value: data.result };
-      case 'error': {
-        const error = (data.error ?? {}) as { [key: string]: unknown };
-        return {
-          id,
-          kind: 'error',
-          error: {
-            message:
-              typeof error.message === 'string'
-                ? error.message
-                : 'The model worker failed.',
-            name: typeof error.name === 'string' ? error.name : undefined,
-            where:
-              error.where !== null && typeof error.where === 'object'
-                ? (error.where as { [key: string]: unknown })
-                : undefined
-          }
-        };
-      }
-      default:
-        return null;
-    }
+/** The abort reason as a `RequestCancelledError`. */
+export function cancelledBy(signal: AbortSignal): RequestCancelledError {
+  const reason = signal.reason as unknown;
+  if (reason instanceof RequestCancelledError) {
+    return reason;
   }
-};
+  return new RequestCancelledError(
+    typeof reason === 'string'
+      ? reason
+      : reason instanceof Error && reason.name !== 'AbortError'
+        ? reason.message
+        : 'Cancelled'
+  );
+}
 
-export class WorkerClient {
-  constructor(
-    private readonly _factory: WorkerFactory,
-    private readonly _codec: IWorkerCodec = DEFAULT_CODEC
-  ) {}
+type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+export class ModelWorkerClient {
+  constructor(private readonly _factory: WorkerFactory) {}
 
   /** Whether a worker is running now. */
   get isRunning(): boolean {
@@ -142,71 +97,42 @@ export class WorkerClient {
     return this._pending.size;
   }
 
-  /** Send a request; the promise settles with the worker's result or error. */
-  request<T>(
-    type: string,
-    body: unknown,
-    options: IRequestOptions = {}
-  ): IPendingRequest<T> {
-    const id = ++this._lastId;
-    const promise = new Promise<T>((resolve, reject) => {
-      let worker: IWorkerLike;
-      try {
-        worker = this._ensureWorker();
-      } catch (error) {
-        reject(
-          new WorkerRequestError(
-            `The model worker could not start: ${Private.messageOf(error)}`
-          )
-        );
-        return;
-      }
-      this._pending.set(id, {
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        onProgress: options.onProgress
-      });
-      try {
-        worker.postMessage(
-          this._codec.encodeRequest(id, type, body),
-          options.transfer ?? []
-        );
-      } catch (error) {
-        this._pending.delete(id);
-        reject(
-          new WorkerRequestError(
-            `Could not send the request to the model worker: ${Private.messageOf(error)}`
-          )
-        );
-      }
-    });
-    return { id, promise };
+  /** Called when the worker dies on its own (not by `terminate`). */
+  onCrash: ((error: WorkerCrashedError) => void) | null = null;
+
+  load(
+    files: IModelFiles,
+    options?: IWorkerLoadOptions,
+    run?: IRequestOptions
+  ): Promise<IModelInfo> {
+    return this._send({ type: 'load', files, options }, run).then(
+      r => (r as { info: IModelInfo }).info
+    );
   }
 
-  /**
-   * Cancel one request: its promise rejects with `RequestCancelledError` now;
-   * the worker is told to stop it.
-   */
-  cancel(id: number, reason = 'Cancelled'): void {
-    const pending = this._pending.get(id);
-    if (!pending) {
-      return;
-    }
-    this._pending.delete(id);
-    pending.reject(new RequestCancelledError(reason));
-    const message = this._codec.encodeCancel(id);
-    if (this._worker && message !== null && message !== undefined) {
-      try {
-        this._worker.postMessage(message);
-      } catch {
-        // The worker is gone; nothing to tell it.
-      }
-    }
+  predict(
+    sequences: number[][],
+    run?: IRequestOptions
+  ): Promise<IForwardResult> {
+    return this._send({ type: 'predict', sequences }, run).then(
+      r => (r as { result: IForwardResult }).result
+    );
+  }
+
+  explain(task: ExplainTask, run?: IRequestOptions): Promise<ExplainResult> {
+    return this._send({ type: 'explain', task }, run).then(
+      r => (r as { result: ExplainResult }).result
+    );
+  }
+
+  /** Free the worker's model (the worker keeps running). */
+  unload(): Promise<void> {
+    return this._send({ type: 'dispose' }).then(() => undefined);
   }
 
   /**
    * Stop the worker now (every pending request rejects as cancelled); the
-   * next request starts a fresh one. Used to abort model loading.
+   * next request starts a fresh one, with no model loaded.
    */
   terminate(reason = 'Cancelled'): void {
     const worker = this._worker;
@@ -223,6 +149,75 @@ export class WorkerClient {
     this.terminate('The model worker was closed.');
   }
 
+  private _send(
+    body: Body<WorkerRequest>,
+    run: IRequestOptions = {}
+  ): Promise<WorkerResponse> {
+    const id = ++this._lastId;
+    return new Promise<WorkerResponse>((resolve, reject) => {
+      const signal = run.signal;
+      if (signal?.aborted) {
+        reject(cancelledBy(signal));
+        return;
+      }
+      let worker: IWorkerLike;
+      try {
+        worker = this._ensureWorker();
+      } catch (error) {
+        reject(
+          new WorkerCrashedError(
+            `The model worker could not start: ${Private.messageOf(error)}`
+          )
+        );
+        return;
+      }
+      const onAbort = () => this._cancel(id, cancelledBy(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this._pending.set(id, {
+        resolve,
+        reject,
+        onProgress: run.onProgress,
+        cleanup: () => signal?.removeEventListener('abort', onAbort)
+      });
+      try {
+        worker.postMessage(
+          { ...body, id } as WorkerRequest,
+          run.transfer ?? []
+        );
+      } catch (error) {
+        this._settle(id)?.reject(
+          new WorkerRequestError(
+            `Could not send the request to the model worker: ${Private.messageOf(error)}`,
+            { stage: 'protocol' }
+          )
+        );
+      }
+    });
+  }
+
+  /** Reject now; tell the worker to stop the request at its next step. */
+  private _cancel(id: number, error: RequestCancelledError): void {
+    const pending = this._settle(id);
+    if (!pending) {
+      return;
+    }
+    pending.reject(error);
+    try {
+      this._worker?.postMessage({ type: 'cancel', id });
+    } catch {
+      // The worker is gone; nothing to tell it.
+    }
+  }
+
+  private _settle(id: number): Private.IPending | undefined {
+    const pending = this._pending.get(id);
+    if (pending) {
+      this._pending.delete(id);
+      pending.cleanup();
+    }
+    return pending;
+  }
+
   private _ensureWorker(): IWorkerLike {
     if (this._worker) {
       return this._worker;
@@ -230,74 +225,83 @@ export class WorkerClient {
     const worker = this._factory();
     worker.onmessage = event => this._onMessage(event.data);
     worker.onerror = event => {
-      if (event && typeof event.preventDefault === 'function') {
-        event.preventDefault();
-      }
-      // An uncaught error in the worker: every request in flight is lost.
+      event?.preventDefault?.();
+      // The worker is unusable: every request in flight is lost.
       const detail = event?.message ? `: ${event.message}` : '';
-      this._worker = null;
+      if (this._worker === worker) {
+        this._worker = null;
+      }
       worker.onmessage = null;
       worker.onerror = null;
       worker.terminate();
-      this._rejectAll(
-        () =>
-          new WorkerRequestError(
-            `The model worker stopped unexpectedly${detail}`
-          )
-      );
+      const make = () =>
+        new WorkerCrashedError(
+          `The model worker stopped unexpectedly${detail}`
+        );
+      this._rejectAll(make);
+      this.onCrash?.(make());
     };
     this._worker = worker;
     return worker;
   }
 
   private _onMessage(message: unknown): void {
-    const decoded = this._codec.decode(message);
-    if (!decoded) {
+    const response = message as WorkerResponse | null;
+    if (
+      response === null ||
+      typeof response !== 'object' ||
+      typeof response.id !== 'number'
+    ) {
       return;
     }
-    const pending = this._pending.get(decoded.id);
+    if (response.type === 'progress') {
+      this._pending.get(response.id)?.onProgress?.(response);
+      return;
+    }
+    // A reply to a cancelled request finds nothing pending.
+    const pending = this._settle(response.id);
     if (!pending) {
-      return; // A reply to a cancelled request.
-    }
-    if (decoded.kind === 'progress') {
-      pending.onProgress?.(decoded.value);
       return;
     }
-    this._pending.delete(decoded.id);
-    if (decoded.kind === 'result') {
-      pending.resolve(decoded.value);
-    } else {
-      pending.reject(
-        new WorkerRequestError(
-          decoded.error.message,
-          decoded.error.name,
-          decoded.error.where
-        )
-      );
+    switch (response.type) {
+      case 'error':
+        pending.reject(
+          new WorkerRequestError(
+            typeof response.error?.message === 'string'
+              ? response.error.message
+              : 'The model worker failed.',
+            response.error?.where ?? { stage: 'protocol' }
+          )
+        );
+        return;
+      case 'cancelled':
+        pending.reject(new RequestCancelledError());
+        return;
+      default:
+        pending.resolve(response);
     }
   }
 
   private _rejectAll(makeError: () => Error): void {
-    const pending = Array.from(this._pending.values());
-    this._pending.clear();
-    for (const request of pending) {
-      request.reject(makeError());
+    const pending = Array.from(this._pending.keys());
+    for (const id of pending) {
+      this._settle(id)?.reject(makeError());
     }
   }
 
   private _worker: IWorkerLike | null = null;
   private _lastId = 0;
-  private _pending = new Map<
-    number,
-    {
-      resolve: (value: unknown) => void;
-      reject: (error: Error) => void;
-      onProgress?: (progress: unknown) => void;
-    }
-  >();
+  private _pending = new Map<number, Private.IPending>();
 }
 
 namespace Private {
+  export interface IPending {
+    resolve: (value: WorkerResponse) => void;
+    reject: (error: Error) => void;
+    onProgress?: (progress: IProgressResponse) => void;
+    cleanup: () => void;
+  }
+
   export function messageOf(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
   }

@@ -1,10 +1,24 @@
 /**
- * Messages between the page and the model Web Worker, the worker's
- * request handler (pure: the model loader is injected, so it runs and is
- * tested in Node) and a promise-based client for the page side. This file
- * imports no model code: importing it never pulls the engine into a bundle.
+ * The one protocol between the page (or the CLI) and a model worker, and the
+ * worker's request handler. The handler is pure: the engine and the
+ * explainer are injected as lazy imports, so the same code runs in a Web
+ * Worker, in a Node worker thread and in tests. This file imports no model
+ * code: importing it never pulls the engine (or TensorFlow.js) into a bundle.
+ *
+ * Requests: `load`, `predict`, `explain`, `cancel`, `dispose`. Every request
+ * but `cancel` gets exactly one final reply (`loaded`, `predicted`,
+ * `explained`, `disposed`, `cancelled` or `error`), preceded by any number of
+ * `progress` replies. `cancel` names the request to stop; it is handled as
+ * soon as it arrives, and long requests stop at the next chunk or unit.
  */
-import {
+import type {
+  IExplainer,
+  IExplainOptions,
+  IExplainPartial,
+  IExplainUnit,
+  IExplanation
+} from './explain/types';
+import type {
   IAttentionModel,
   IForwardResult,
   ILoadOptions,
@@ -12,19 +26,28 @@ import {
   IModelInfo
 } from './types';
 
+export type RequestStage =
+  'load' | 'predict' | 'explain' | 'dispose' | 'protocol';
+
 /** Where an error happened: the ModelError location plus the request stage. */
 export interface IErrorWhere {
-  stage: 'load' | 'predict' | 'dispose' | 'protocol';
+  stage: RequestStage;
   file?: string;
   layer?: string;
   className?: string;
+}
+
+/** Load options as the worker takes them (the engine's `simd` switch included). */
+export interface IWorkerLoadOptions extends ILoadOptions {
+  /** Use the WebAssembly SIMD kernel (default true); false: plain JavaScript. */
+  simd?: boolean;
 }
 
 export interface ILoadRequest {
   type: 'load';
   id: number;
   files: IModelFiles;
-  options?: ILoadOptions;
+  options?: IWorkerLoadOptions;
 }
 
 export interface IPredictRequest {
@@ -33,12 +56,56 @@ export interface IPredictRequest {
   sequences: number[][];
 }
 
+/**
+ * What an `explain` request asks for: whole explanations (plan, run and
+ * combine in this worker), or one step of a plan shared by several workers:
+ * the plan itself, some of its units, or the combination of their partials.
+ */
+export type ExplainTask =
+  | { kind: 'whole'; sequences: number[][]; options: IExplainOptions }
+  | {
+      kind: 'plan';
+      sequences: number[][];
+      options: IExplainOptions;
+      /** Units per sequence, at most (>= 1). */
+      parts: number;
+    }
+  | { kind: 'units'; units: IExplainUnit[] }
+  | {
+      kind: 'combine';
+      options: IExplainOptions;
+      items: Array<{ sequence: number[]; partials: IExplainPartial[] }>;
+    };
+
+/** The answer to an `ExplainTask`, by kind. */
+export type ExplainResult =
+  | { kind: 'explanations'; explanations: IExplanation[] }
+  | { kind: 'plans'; plans: IExplainUnit[][] }
+  | { kind: 'partials'; partials: IExplainPartial[] };
+
+export interface IExplainRequest {
+  type: 'explain';
+  id: number;
+  task: ExplainTask;
+}
+
+/** Stop request `id` (no reply of its own: the request ends `cancelled`). */
+export interface ICancelRequest {
+  type: 'cancel';
+  id: number;
+}
+
 export interface IDisposeRequest {
   type: 'dispose';
   id: number;
 }
 
-export type WorkerRequest = ILoadRequest | IPredictRequest | IDisposeRequest;
+export type WorkerRequest =
+  | ILoadRequest
+  | IPredictRequest
+  | IExplainRequest
+  | ICancelRequest
+  | IDisposeRequest;
 
 export interface ILoadedResponse {
   type: 'loaded';
@@ -52,15 +119,27 @@ export interface IPredictedResponse {
   result: IForwardResult;
 }
 
+export interface IExplainedResponse {
+  type: 'explained';
+  id: number;
+  result: ExplainResult;
+}
+
 export interface IDisposedResponse {
   type: 'disposed';
   id: number;
 }
 
+export interface ICancelledResponse {
+  type: 'cancelled';
+  id: number;
+}
+
+/** Progress of one request: texts (predict) or units (explain) done of total. */
 export interface IProgressResponse {
   type: 'progress';
   id: number;
-  stage: 'load' | 'predict';
+  stage: 'load' | 'predict' | 'explain';
   done: number;
   total: number;
 }
@@ -74,85 +153,229 @@ export interface IErrorResponse {
 export type WorkerResponse =
   | ILoadedResponse
   | IPredictedResponse
+  | IExplainedResponse
   | IDisposedResponse
+  | ICancelledResponse
   | IProgressResponse
   | IErrorResponse;
 
-/** Loads a model (the engine's `loadModel`, injected). */
+/** Loads a model (the engine's `loadModel`). */
 export type ModelLoader = (
   files: IModelFiles,
-  options?: ILoadOptions
+  options?: IWorkerLoadOptions
 ) => Promise<IAttentionModel>;
 
-/** Sequences per predict step between progress messages. */
+/** Makes the explainer of a loaded model (`createExplainer` of `explain/index.ts`). */
+export type ExplainerFactory = (model: IAttentionModel) => IExplainer;
+
+/** What the handler needs, each imported on first use only. */
+export interface IWorkerModules {
+  engine: () => Promise<ModelLoader>;
+  /** Absent: `explain` requests fail with a clear error. */
+  explainer?: () => Promise<ExplainerFactory>;
+}
+
+/** Sequences per predict step between progress messages (and cancel checks). */
 export const PREDICT_CHUNK = 32;
+
+/** Thrown inside the handler when the request being run was cancelled. */
+class Cancelled extends Error {}
+
+/**
+ * Yields to the event loop so that a `cancel` message posted meanwhile is
+ * delivered before the next chunk or unit starts.
+ */
+function yieldToEvents(): Promise<void> {
+  const g = globalThis as {
+    setImmediate?: (f: () => void) => void;
+    MessageChannel?: typeof MessageChannel;
+  };
+  if (typeof g.setImmediate === 'function') {
+    return new Promise(resolve => g.setImmediate!(resolve));
+  }
+  if (typeof g.MessageChannel === 'function') {
+    // A message task runs without the 4 ms clamp of nested timers.
+    return new Promise(resolve => {
+      const channel = new g.MessageChannel!();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
+  return new Promise(resolve => setTimeout(resolve, 0));
+}
 
 /**
  * The worker's message handler. One model at a time: `load` replaces (and
- * disposes) the previous one. Every failure becomes an `error` response;
- * nothing throws out of the handler.
+ * disposes) the previous one only when the new one loads. Requests run one
+ * after another in arrival order (a predict never races its load); `cancel`
+ * is applied at once. Every failure becomes an `error` reply; nothing throws
+ * out of the handler. The returned promise settles when that request is done.
  */
 export function createRequestHandler(
-  loader: ModelLoader | (() => Promise<ModelLoader>),
+  modules: IWorkerModules,
   post: (response: WorkerResponse) => void
 ): (request: WorkerRequest) => Promise<void> {
   let model: IAttentionModel | null = null;
-  let resolved: ModelLoader | null = null;
-  const fail = (id: number, stage: IErrorWhere['stage'], e: unknown) => {
+  let explainer: IExplainer | null = null;
+  let loader: ModelLoader | null = null;
+  let factory: ExplainerFactory | null = null;
+  const cancelled = new Set<number>();
+  let queue: Promise<void> = Promise.resolve();
+
+  const fail = (id: number, stage: RequestStage, e: unknown) => {
     const where = (e as { where?: Omit<IErrorWhere, 'stage'> })?.where ?? {};
     const message = e instanceof Error ? e.message : String(e);
-    post({ type: 'error', id, error: { message, where: { stage, ...where } } });
+    post({ type: 'error', id, error: { message, where: { ...where, stage } } });
   };
-  const getLoader = async (): Promise<ModelLoader> => {
-    if (!resolved) {
-      // A zero-argument function is a lazy import of the engine.
-      resolved =
-        loader.length === 0
-          ? await (loader as () => Promise<ModelLoader>)()
-          : (loader as ModelLoader);
+  const checkpoint = async (id: number) => {
+    await yieldToEvents();
+    if (cancelled.has(id)) {
+      throw new Cancelled();
     }
-    return resolved;
   };
-  return async (request: WorkerRequest) => {
-    const id = typeof request?.id === 'number' ? request.id : -1;
+  const requireModel = (): IAttentionModel => {
+    if (!model) {
+      throw new Error('No model is loaded');
+    }
+    return model;
+  };
+  const getExplainer = async (): Promise<IExplainer> => {
+    const current = requireModel();
+    if (!explainer) {
+      if (!modules.explainer) {
+        throw new Error('This worker cannot compute explanations');
+      }
+      factory = factory ?? (await modules.explainer());
+      explainer = factory(current);
+    }
+    return explainer;
+  };
+
+  const predict = async (request: IPredictRequest) => {
+    const current = requireModel();
+    const sequences = request.sequences ?? [];
+    const result: IForwardResult = { predictions: [], attention: [] };
+    for (let from = 0; from < sequences.length; from += PREDICT_CHUNK) {
+      await checkpoint(request.id);
+      const part = await current.predict(
+        sequences.slice(from, from + PREDICT_CHUNK)
+      );
+      result.predictions.push(...part.predictions);
+      result.attention.push(...part.attention);
+      post({
+        type: 'progress',
+        id: request.id,
+        stage: 'predict',
+        done: Math.min(from + PREDICT_CHUNK, sequences.length),
+        total: sequences.length
+      });
+    }
+    post({ type: 'predicted', id: request.id, result });
+  };
+
+  /** Runs units in order with progress and a cancel check before each. */
+  const runUnits = async (
+    id: number,
+    units: IExplainUnit[],
+    total: number,
+    doneBefore: number
+  ): Promise<IExplainPartial[]> => {
+    const partials: IExplainPartial[] = [];
+    const run = await getExplainer();
+    for (const unit of units) {
+      await checkpoint(id);
+      partials.push(await run.run(unit));
+      post({
+        type: 'progress',
+        id,
+        stage: 'explain',
+        done: doneBefore + partials.length,
+        total
+      });
+    }
+    return partials;
+  };
+
+  const explain = async (request: IExplainRequest) => {
+    const task = request.task;
+    const run = await getExplainer();
+    let result: ExplainResult;
+    switch (task?.kind) {
+      case 'whole': {
+        const plans = task.sequences.map(s => run.plan(s, task.options, 1));
+        const total = plans.reduce((n, units) => n + units.length, 0);
+        const explanations: IExplanation[] = [];
+        let done = 0;
+        for (let i = 0; i < plans.length; i++) {
+          const partials = await runUnits(request.id, plans[i], total, done);
+          done += partials.length;
+          explanations.push(
+            run.combine(task.sequences[i], task.options, partials)
+          );
+        }
+        result = { kind: 'explanations', explanations };
+        break;
+      }
+      case 'plan':
+        result = {
+          kind: 'plans',
+          plans: task.sequences.map(s =>
+            run.plan(s, task.options, Math.max(1, Math.floor(task.parts)))
+          )
+        };
+        break;
+      case 'units':
+        result = {
+          kind: 'partials',
+          partials: await runUnits(request.id, task.units, task.units.length, 0)
+        };
+        break;
+      case 'combine':
+        result = {
+          kind: 'explanations',
+          explanations: task.items.map(item =>
+            run.combine(item.sequence, task.options, item.partials)
+          )
+        };
+        break;
+      default:
+        throw new Error(
+          `Unknown explain task ${JSON.stringify((task as { kind?: unknown })?.kind)}`
+        );
+    }
+    post({ type: 'explained', id: request.id, result });
+  };
+
+  const handle = async (request: WorkerRequest): Promise<void> => {
+    const id = request.id;
+    if (cancelled.delete(id)) {
+      post({ type: 'cancelled', id });
+      return;
+    }
     try {
-      switch (request?.type) {
+      switch (request.type) {
         case 'load': {
           post({ type: 'progress', id, stage: 'load', done: 0, total: 1 });
-          const load = await getLoader();
-          const next = await load(request.files, request.options);
+          loader = loader ?? (await modules.engine());
+          const next = await loader(request.files, request.options);
           model?.dispose();
           model = next;
+          explainer = null;
           post({ type: 'progress', id, stage: 'load', done: 1, total: 1 });
           post({ type: 'loaded', id, info: next.info });
           return;
         }
-        case 'predict': {
-          if (!model) {
-            throw new Error('No model is loaded');
-          }
-          const sequences = request.sequences ?? [];
-          const result: IForwardResult = { predictions: [], attention: [] };
-          for (let from = 0; from < sequences.length; from += PREDICT_CHUNK) {
-            const part = await model.predict(
-              sequences.slice(from, from + PREDICT_CHUNK)
-            );
-            result.predictions.push(...part.predictions);
-            result.attention.push(...part.attention);
-            post({
-              type: 'progress',
-              id,
-              stage: 'predict',
-              done: Math.min(from + PREDICT_CHUNK, sequences.length),
-              total: sequences.length
-            });
-          }
-          post({ type: 'predicted', id, result });
-          return;
-        }
+        case 'predict':
+          return await predict(request);
+        case 'explain':
+          return await explain(request);
         case 'dispose':
           model?.dispose();
           model = null;
+          explainer = null;
           post({ type: 'disposed', id });
           return;
         default:
@@ -161,117 +384,39 @@ export function createRequestHandler(
           );
       }
     } catch (e) {
-      const stage =
-        request?.type === 'load' ||
-        request?.type === 'predict' ||
-        request?.type === 'dispose'
-          ? request.type
+      if (e instanceof Cancelled) {
+        post({ type: 'cancelled', id });
+        return;
+      }
+      const type = (request as { type?: unknown }).type;
+      const stage: RequestStage =
+        type === 'load' ||
+        type === 'predict' ||
+        type === 'explain' ||
+        type === 'dispose'
+          ? type
           : 'protocol';
       fail(id, stage, e);
+    } finally {
+      cancelled.delete(id);
     }
   };
-}
 
-/** What the client needs of a Worker (also satisfied by a fake in tests). */
-export interface IWorkerLike {
-  postMessage(message: WorkerRequest, transfer?: Transferable[]): void;
-  addEventListener(
-    type: 'message',
-    listener: (event: { data: WorkerResponse }) => void
-  ): void;
-  terminate?(): void;
-}
-
-/** A failed request: the worker's message and where it happened. */
-export class WorkerRequestError extends Error {
-  constructor(
-    message: string,
-    readonly where: IErrorWhere
-  ) {
-    super(message);
-    this.name = 'WorkerRequestError';
-  }
-}
-
-/** Promise API over the worker messages, with optional progress callbacks. */
-export class ModelWorkerClient {
-  constructor(private _worker: IWorkerLike) {
-    _worker.addEventListener('message', event => this._onMessage(event.data));
-  }
-
-  load(
-    files: IModelFiles,
-    options?: ILoadOptions,
-    onProgress?: (p: IProgressResponse) => void
-  ): Promise<IModelInfo> {
-    return this._send({ type: 'load', id: 0, files, options }, onProgress).then(
-      r => (r as ILoadedResponse).info
-    );
-  }
-
-  predict(
-    sequences: number[][],
-    onProgress?: (p: IProgressResponse) => void
-  ): Promise<IForwardResult> {
-    return this._send({ type: 'predict', id: 0, sequences }, onProgress).then(
-      r => (r as IPredictedResponse).result
-    );
-  }
-
-  dispose(): Promise<void> {
-    return this._send({ type: 'dispose', id: 0 }).then(() => undefined);
-  }
-
-  /** Terminates the worker; pending requests fail. */
-  terminate(): void {
-    this._worker.terminate?.();
-    for (const [, p] of this._pending) {
-      p.reject(
-        new WorkerRequestError('The model worker was stopped', {
-          stage: 'protocol'
-        })
-      );
+  return (request: WorkerRequest): Promise<void> => {
+    if (
+      request === null ||
+      typeof request !== 'object' ||
+      typeof request.id !== 'number'
+    ) {
+      fail(-1, 'protocol', new Error('A request needs a numeric id'));
+      return Promise.resolve();
     }
-    this._pending.clear();
-  }
-
-  private _send(
-    request: WorkerRequest,
-    onProgress?: (p: IProgressResponse) => void
-  ): Promise<WorkerResponse> {
-    const id = ++this._nextId;
-    return new Promise((resolve, reject) => {
-      this._pending.set(id, { resolve, reject, onProgress });
-      this._worker.postMessage({ ...request, id });
-    });
-  }
-
-  private _onMessage(response: WorkerResponse): void {
-    const pending = this._pending.get(response?.id);
-    if (!pending) {
-      return;
+    if (request.type === 'cancel') {
+      cancelled.add(request.id);
+      return Promise.resolve();
     }
-    if (response.type === 'progress') {
-      pending.onProgress?.(response);
-      return;
-    }
-    this._pending.delete(response.id);
-    if (response.type === 'error') {
-      pending.reject(
-        new WorkerRequestError(response.error.message, response.error.where)
-      );
-    } else {
-      pending.resolve(response);
-    }
-  }
-
-  private _nextId = 0;
-  private _pending = new Map<
-    number,
-    {
-      resolve: (r: WorkerResponse) => void;
-      reject: (e: Error) => void;
-      onProgress?: (p: IProgressResponse) => void;
-    }
-  >();
+    const done = queue.then(() => handle(request));
+    queue = done;
+    return done;
+  };
 }

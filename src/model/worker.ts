@@ -1,6 +1,8 @@
 /**
  * Web Worker entry: runs the model off the main thread so JupyterLab never
- * freezes. The engine is imported lazily on the first `load` request.
+ * freezes. The engine is imported on the first `load` request, the
+ * explanation methods (and, through them, TensorFlow.js for gradients) on
+ * the first `explain` request: a page that only predicts never fetches them.
  */
 import {
   createRequestHandler,
@@ -31,12 +33,10 @@ const inWorker =
 
 if (scope && inWorker) {
   const handle = createRequestHandler(
-    () => import('./engine').then(m => m.loadModel),
+    {
+      engine: () => import('./engine').then(m => m.loadModel)
+    },
     response => scope.postMessage(response)
   );
-  // Requests are handled one after another so a predict never races its load.
-  let queue: Promise<void> = Promise.resolve();
-  scope.addEventListener('message', event => {
-    queue = queue.then(() => handle(event.data));
-  });
+  scope.addEventListener('message', event => void handle(event.data));
 }

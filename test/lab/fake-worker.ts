@@ -5,14 +5,16 @@
 import type { IWorkerLike } from '../../src/lab/worker-client';
 
 export class FakeWorker implements IWorkerLike {
-  onmessage: ((event: MessageEvent) => any) | null = null;
-  onerror: ((event: ErrorEvent) => any) | null = null;
+  onmessage: ((event: { data: unknown }) => any) | null = null;
+  onerror:
+    ((event: { message?: string; preventDefault?(): void }) => any) | null =
+    null;
   posted: Array<{ message: any; transfer: Transferable[] }> = [];
   terminated = false;
   /** Called for every posted message (an automatic worker for a test). */
   handler: ((message: any, worker: FakeWorker) => void) | null = null;
 
-  postMessage(message: unknown, transfer: Transferable[] = []): void {
+  postMessage(message: any, transfer: Transferable[] = []): void {
     if (this.terminated) {
       throw new Error('worker terminated');
     }
@@ -28,14 +30,11 @@ export class FakeWorker implements IWorkerLike {
   }
 
   reply(data: unknown): void {
-    this.onmessage?.({ data } as MessageEvent);
+    this.onmessage?.({ data });
   }
 
   crash(message: string): void {
-    this.onerror?.({
-      message,
-      preventDefault: () => undefined
-    } as unknown as ErrorEvent);
+    this.onerror?.({ message, preventDefault: () => undefined });
   }
 }
 

@@ -13,14 +13,11 @@ import type {
 import type { IContentsLike } from '../../src/lab/model-files';
 import { DEFAULT_LAB_SETTINGS } from '../../src/lab/settings';
 import type { ILabSettings } from '../../src/lab/settings';
-import {
-  RequestCancelledError,
-  WorkerClient
-} from '../../src/lab/worker-client';
+import { RequestCancelledError } from '../../src/lab/worker-client';
+import { WorkerPool } from '../../src/lab/worker-pool';
 import type { IAttentionModel, IModelInfo } from '../../src/model/types';
 import { ModelError } from '../../src/model/types';
 import { createRequestHandler } from '../../src/model/protocol';
-import { MODEL_WORKER_CODEC } from '../../src/lab/worker-codec';
 import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');
@@ -86,21 +83,22 @@ function modelInfo(
 function scriptedWorker(info: IModelInfo, loadError?: Error) {
   return (worker: FakeWorker) => {
     const handle = createRequestHandler(
-      // Two parameters: the handler treats a zero-argument function as a lazy import.
-      async (files, options): Promise<IAttentionModel> => {
-        if (loadError) {
-          throw loadError;
+      {
+        engine: async () => async (): Promise<IAttentionModel> => {
+          if (loadError) {
+            throw loadError;
+          }
+          return {
+            info,
+            predict: async sequences => ({
+              attention: sequences.map(seq =>
+                Array.from(seq, (_, p) => (p + 1) / 100)
+              ),
+              predictions: sequences.map(() => [0.25])
+            }),
+            dispose: () => undefined
+          };
         }
-        return {
-          info,
-          predict: async sequences => ({
-            attention: sequences.map(seq =>
-              Array.from(seq, (_, p) => (p + 1) / 100)
-            ),
-            predictions: sequences.map(() => [0.25])
-          }),
-          dispose: () => undefined
-        };
       },
       response => worker.reply(response)
     );
@@ -118,11 +116,20 @@ function makeSession(
   const contents = memoryContents(files);
   const session = new ModelSession({
     contents,
-    client: new WorkerClient(factory, MODEL_WORKER_CODEC),
+    client: new WorkerPool({ spawn: factory, size: 1 }),
     settings: () => ({ ...DEFAULT_LAB_SETTINGS, ...settings }),
     explainer
   });
   return { session, workers, contents };
+}
+
+/** Every sequence sent in predict requests, in order (the pool sends a batch in parts). */
+function sentSequences(workers: FakeWorker[]): number[][] {
+  return workers.flatMap(worker =>
+    worker.posted
+      .filter(p => p.message.type === 'predict')
+      .flatMap(p => p.message.sequences)
+  );
 }
 
 const MAP_TOKENIZER = JSON.stringify({ a: 1, b: 2, c: 3 });
@@ -191,9 +198,8 @@ describe('ModelSession', () => {
       padding: 'pre',
       truncating: 'pre'
     });
-    const predict = workers[0].posted[1].message;
     // Keras pad_sequences(maxlen=5, padding='pre'); '!' is unknown and dropped.
-    expect(predict.sequences).toEqual([
+    expect(sentSequences(workers)).toEqual([
       [0, 0, 1, 2, 3],
       [0, 0, 3, 1, 2]
     ]);
@@ -233,7 +239,7 @@ describe('ModelSession', () => {
       );
       await session.load('m.h5', 'tok.json');
       await session.predict(expected.texts);
-      expect(workers[0].posted[1].message.sequences).toEqual(
+      expect(sentSequences(workers)).toEqual(
         expected.padded['maxlen=50,padding=post,truncating=pre']
       );
     }
@@ -272,7 +278,7 @@ describe('ModelSession', () => {
     );
     const session = new ModelSession({
       contents: memoryContents({ 'm.h5': 'x', 'tok.json': MAP_TOKENIZER }),
-      client: new WorkerClient(factory, MODEL_WORKER_CODEC),
+      client: new WorkerPool({ spawn: factory, size: 1 }),
       settings: () => DEFAULT_LAB_SETTINGS
     });
     const error = await session.load('m.h5', 'tok.json').catch(e => e);
@@ -294,11 +300,13 @@ describe('ModelSession', () => {
       onProgress: p => seen.push(p.message)
     });
     expect(payload.samples).toHaveLength(70);
-    expect(seen).toEqual([
-      'Computed 32 of 70 texts',
-      'Computed 64 of 70 texts',
-      'Computed 70 of 70 texts'
-    ]);
+    // Progress grows to the whole batch, job by job.
+    expect(seen.length).toBeGreaterThan(1);
+    const counts = seen.map(m =>
+      Number(/Computed (\d+) of 70 texts/.exec(m)![1])
+    );
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(seen[seen.length - 1]).toBe('Computed 70 of 70 texts');
   });
 
   it('truncates a text longer than the model input, masks and says so', async () => {
@@ -342,7 +350,7 @@ describe('ModelSession', () => {
     const { factory, workers } = fakeWorkerFactory(); // never answers
     const session = new ModelSession({
       contents: memoryContents({ 'm.h5': 'x', 'tok.json': MAP_TOKENIZER }),
-      client: new WorkerClient(factory),
+      client: new WorkerPool({ spawn: factory, size: 1 }),
       settings: () => DEFAULT_LAB_SETTINGS
     });
     const loading = session.load('m.h5', 'tok.json');
@@ -506,17 +514,16 @@ describe('ModelSession', () => {
       });
     });
 
-    it('says which methods need the explanation backend', async () => {
+    it('runs other methods in the worker pool unless given another backend', async () => {
       const { session } = makeSession(
         { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
         noAttention()
       );
       await session.load('m.h5', 'tok.json');
+      // This stand-in worker has no explanation methods: the pool's error comes through.
       await expect(
         session.explain(['abc'], { method: 'occlusion' })
-      ).rejects.toThrow(
-        'occlusion is not available in this build: only attention can be computed.'
-      );
+      ).rejects.toThrow('This worker cannot compute explanations');
     });
   });
 });

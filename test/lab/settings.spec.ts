@@ -60,7 +60,8 @@ describe('lab settings', () => {
       staticHtmlFallback: true,
       debounceMs: 100,
       lambdas: { lambda_1: 'sum(axis=1)' },
-      explainMethod: 'integrated-gradients'
+      explainMethod: 'integrated-gradients',
+      workers: 0
     });
   });
 

@@ -1,153 +1,202 @@
+/**
+ * The one worker client against the real request handler (behind a
+ * MessageChannel, as a Web Worker would be) running the real engine.
+ */
 import {
+  ModelWorkerClient,
   RequestCancelledError,
-  WorkerClient,
+  WorkerCrashedError,
   WorkerRequestError
 } from '../../src/lab/worker-client';
-import { fakeWorkerFactory } from './fake-worker';
+import { loadModel } from '../../src/model/engine';
+import { referenceModel, toTfjs } from '../model/support/reference-model';
+import { channelWorkers } from './support/channel-worker';
+import { occlusionTestExplainer } from './support/test-explainer';
 
-describe('WorkerClient', () => {
-  it('starts the worker lazily, on the first request', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    expect(workers).toHaveLength(0);
+const FILES = toTfjs(
+  referenceModel({ steps: 12, vocab: 9, embed: 4, units: 6 }, 7)
+);
+
+function sequences(count: number, seed = 1): number[][] {
+  return Array.from({ length: count }, (_, i) =>
+    Array.from({ length: 12 }, (_, t) => (i * 7 + t * seed) % 9)
+  );
+}
+
+function setup() {
+  const factory = channelWorkers({
+    engine: async () => loadModel,
+    explainer: async () => occlusionTestExplainer
+  });
+  return { ...factory, client: new ModelWorkerClient(factory.spawn) };
+}
+
+describe('ModelWorkerClient with the real worker handler', () => {
+  it('loads, predicts with progress and matches the engine run directly', async () => {
+    const { client, workers } = setup();
     expect(client.isRunning).toBe(false);
-    client.request('predict', { sequences: [[1, 2]] });
-    expect(workers).toHaveLength(1);
-    client.request('predict', { sequences: [[3]] });
-    expect(workers).toHaveLength(1);
-  });
-
-  it('numbers requests and routes results by id, in any order', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const first = client.request<string>('predict', { n: 1 });
-    const second = client.request<string>('predict', { n: 2 });
-    const [a, b] = workers[0].posted.map(p => p.message);
-    expect(a).toEqual({ id: first.id, type: 'predict', n: 1 });
-    expect(b).toEqual({ id: second.id, type: 'predict', n: 2 });
-    expect(first.id).not.toBe(second.id);
-    workers[0].reply({ id: second.id, type: 'result', result: 'two' });
-    workers[0].reply({ id: first.id, type: 'result', result: 'one' });
-    await expect(first.promise).resolves.toBe('one');
-    await expect(second.promise).resolves.toBe('two');
-    expect(client.pendingCount).toBe(0);
-  });
-
-  it('transfers buffers', () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const bytes = new Uint8Array([1, 2, 3]);
-    client.request(
-      'load',
-      { files: { 'm.h5': bytes } },
-      { transfer: [bytes.buffer] }
-    );
-    expect(workers[0].posted[0].transfer).toEqual([bytes.buffer]);
-  });
-
-  it('reports progress to the caller', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const seen: unknown[] = [];
-    const request = client.request(
-      'load',
-      {},
-      { onProgress: p => seen.push(p) }
-    );
-    workers[0].reply({
-      id: request.id,
-      type: 'progress',
-      progress: { fraction: 0.5, message: 'half' }
+    const loadSteps: number[] = [];
+    const info = await client.load(FILES, undefined, {
+      onProgress: p => loadSteps.push(p.done)
     });
-    workers[0].reply({ id: request.id, type: 'result', result: 'ok' });
-    await request.promise;
-    expect(seen).toEqual([{ fraction: 0.5, message: 'half' }]);
+    expect(workers).toHaveLength(1);
+    expect(info.attentionLayer).toBe('attention_vec');
+    expect(loadSteps).toEqual([0, 1]);
+    const input = sequences(70);
+    const done: number[] = [];
+    const result = await client.predict(input, {
+      onProgress: p => done.push(p.done)
+    });
+    expect(done).toEqual([32, 64, 70]);
+    const direct = await (await loadModel(FILES)).predict(input);
+    expect(result).toEqual(direct);
+    client.dispose();
   });
 
-  it('rejects with the worker error message, name and location', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const request = client.request('load', {});
-    workers[0].reply({
-      id: request.id,
-      type: 'error',
-      error: {
-        message: 'layer lambda_1: unsupported',
-        name: 'ModelError',
-        where: { layer: 'lambda_1' }
+  it('explains: plan, units and combine give what the whole request gives', async () => {
+    const { client } = setup();
+    await client.load(FILES);
+    const input = sequences(2, 3);
+    const options = { method: 'occlusion' as const };
+    const whole = await client.explain({
+      kind: 'whole',
+      sequences: input,
+      options
+    });
+    const planned = await client.explain({
+      kind: 'plan',
+      sequences: input,
+      options,
+      parts: 3
+    });
+    if (planned.kind !== 'plans') {
+      throw new Error(`expected plans, got ${planned.kind}`);
+    }
+    expect(planned.plans.map(p => p.length)).toEqual([3, 3]);
+    const steps: number[] = [];
+    const partials = await client.explain(
+      { kind: 'units', units: planned.plans.flat() },
+      { onProgress: p => steps.push(p.done) }
+    );
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
+    if (partials.kind !== 'partials') {
+      throw new Error(`expected partials, got ${partials.kind}`);
+    }
+    const combined = await client.explain({
+      kind: 'combine',
+      options,
+      items: input.map((sequence, i) => ({
+        sequence,
+        partials: partials.partials.slice(3 * i, 3 * i + 3)
+      }))
+    });
+    if (whole.kind !== 'explanations' || combined.kind !== 'explanations') {
+      throw new Error('expected explanations');
+    }
+    combined.explanations.forEach((e, i) =>
+      e.values.forEach((v, p) =>
+        expect(
+          Math.abs(v - whole.explanations[i].values[p])
+        ).toBeLessThanOrEqual(1e-6)
+      )
+    );
+    client.dispose();
+  });
+
+  it('reports model errors with the file or layer they concern', async () => {
+    const { client } = setup();
+    const error = await client
+      .load({ 'weights.h5': new Uint8Array([1, 2, 3]) })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(WorkerRequestError);
+    expect(error.message).toBe(
+      'weights.h5: not an HDF5 file (no HDF5 signature)'
+    );
+    expect(error.where).toEqual({ stage: 'load', file: 'weights.h5' });
+    const bad = await client
+      .load(FILES, { attentionLayer: 'dense' })
+      .catch(e => e);
+    expect(bad.where).toEqual({
+      stage: 'load',
+      layer: 'dense',
+      className: 'Dense'
+    });
+    await expect(client.predict(sequences(1))).rejects.toThrow(
+      'No model is loaded'
+    );
+    client.dispose();
+  });
+
+  it('cancels a running predict: rejects at once, the worker stops early', async () => {
+    const { client, workers } = setup();
+    await client.load(FILES);
+    const controller = new AbortController();
+    const steps: number[] = [];
+    const running = client.predict(sequences(3200), {
+      signal: controller.signal,
+      onProgress: p => {
+        steps.push(p.done);
+        if (p.done === 64) {
+          controller.abort();
+        }
       }
     });
-    const error = (await request.promise.catch(e => e)) as WorkerRequestError;
-    expect(error).toBeInstanceOf(WorkerRequestError);
-    expect(error.message).toBe('layer lambda_1: unsupported');
-    expect(error.workerName).toBe('ModelError');
-    expect(error.where).toEqual({ layer: 'lambda_1' });
+    await expect(running).rejects.toBeInstanceOf(RequestCancelledError);
+    // The worker got the cancel; the next request is served after the stop.
+    const next = await client.predict(sequences(2));
+    expect(next.predictions).toHaveLength(2);
+    expect(workers[0].received.map(r => r.type)).toEqual([
+      'load',
+      'predict',
+      'cancel',
+      'predict'
+    ]);
+    expect(steps[steps.length - 1]).toBeLessThan(3200);
+    client.dispose();
   });
 
-  it('cancels one request: rejects at once, tells the worker, ignores a late reply', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const slow = client.request('predict', {});
-    const other = client.request('predict', {});
-    client.cancel(slow.id, 'Superseded');
-    await expect(slow.promise).rejects.toBeInstanceOf(RequestCancelledError);
-    await expect(slow.promise).rejects.toThrow('Superseded');
-    expect(workers[0].posted[2].message).toEqual({
-      id: slow.id,
-      type: 'cancel'
+  it('a request cancelled before it starts never runs', async () => {
+    const { client } = setup();
+    await client.load(FILES);
+    const first = client.predict(sequences(200));
+    const controller = new AbortController();
+    const second = client.predict(sequences(200), {
+      signal: controller.signal
     });
-    workers[0].reply({ id: slow.id, type: 'result', result: 'late' });
-    workers[0].reply({ id: other.id, type: 'result', result: 'fine' });
-    await expect(other.promise).resolves.toBe('fine');
-    expect(workers[0].terminated).toBe(false);
+    controller.abort('Superseded by a newer request.');
+    await expect(second).rejects.toThrow('Superseded by a newer request.');
+    expect((await first).predictions).toHaveLength(200);
+    client.dispose();
   });
 
-  it('terminate stops the worker, cancels everything, and the next request respawns', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const loading = client.request('load', {});
-    client.terminate('Model loading was cancelled.');
-    await expect(loading.promise).rejects.toThrow(
-      'Model loading was cancelled.'
-    );
-    expect(workers[0].terminated).toBe(true);
-    expect(client.isRunning).toBe(false);
-    const next = client.request<number>('predict', {});
-    expect(workers).toHaveLength(2);
-    workers[1].reply({ id: next.id, type: 'result', result: 7 });
-    await expect(next.promise).resolves.toBe(7);
-  });
-
-  it('turns a worker crash into errors for the requests in flight', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const a = client.request('predict', {});
-    const b = client.request('predict', {});
+  it('a crash rejects the requests in flight; the next request starts a new worker', async () => {
+    const { client, workers } = setup();
+    await client.load(FILES);
+    const crashes: string[] = [];
+    client.onCrash = error => crashes.push(error.message);
+    const running = client.predict(sequences(500));
     workers[0].crash('out of memory');
-    await expect(a.promise).rejects.toThrow(
+    const error = await running.catch(e => e);
+    expect(error).toBeInstanceOf(WorkerCrashedError);
+    expect(error.message).toBe(
       'The model worker stopped unexpectedly: out of memory'
     );
-    await expect(b.promise).rejects.toBeInstanceOf(WorkerRequestError);
+    expect(crashes).toEqual([error.message]);
     expect(client.isRunning).toBe(false);
+    await client.load(FILES);
+    expect(workers).toHaveLength(2);
+    expect((await client.predict(sequences(1))).predictions).toHaveLength(1);
+    client.dispose();
   });
 
-  it('reports a worker that cannot start', async () => {
-    const client = new WorkerClient(() => {
-      throw new Error('Workers are disabled');
-    });
-    await expect(client.request('load', {}).promise).rejects.toThrow(
-      'The model worker could not start: Workers are disabled'
+  it('terminate rejects what is pending as cancelled', async () => {
+    const { client, workers } = setup();
+    const loading = client.load(FILES);
+    client.terminate('Model loading was cancelled.');
+    await expect(loading).rejects.toThrow(
+      new RequestCancelledError('Model loading was cancelled.')
     );
-  });
-
-  it('ignores messages that are not replies', async () => {
-    const { factory, workers } = fakeWorkerFactory();
-    const client = new WorkerClient(factory);
-    const request = client.request<number>('predict', {});
-    workers[0].reply('hello');
-    workers[0].reply({ id: 'x', type: 'result' });
-    workers[0].reply({ id: 999, type: 'result', result: 1 });
-    workers[0].reply({ id: request.id, type: 'result', result: 2 });
-    await expect(request.promise).resolves.toBe(2);
+    expect(workers[0].terminated).toBe(true);
+    expect(client.pendingCount).toBe(0);
   });
 });

@@ -99,7 +99,7 @@ describe('char-attention predict', () => {
     );
   });
 
-  it('a large payload reaches a pipe whole (400 texts, ~0.5 MB)', () => {
+  it('--file streams one payload per line to a pipe, whole and in order (400 texts)', () => {
     const texts = Array.from(
       { length: 400 },
       (_, i) => `message ${i}: the lid is broken, refund please`
@@ -117,9 +117,12 @@ describe('char-attention predict', () => {
     );
     expect(result.status).toBe(0);
     expect(result.stdout.length).toBeGreaterThan(1 << 18);
-    const payload = JSON.parse(result.stdout);
-    expect(payload.samples).toHaveLength(400);
-    expect(payload.samples[399].text).toBe(texts[399]);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(400);
+    const last = JSON.parse(lines[399]);
+    expect(last.version).toBe(1);
+    expect(last.samples).toHaveLength(1);
+    expect(last.samples[0].text).toBe(texts[399]);
   });
 
   it('-o writes the standalone HTML export', () => {

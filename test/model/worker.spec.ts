@@ -1,108 +1,135 @@
 /**
- * The worker protocol: the request handler (as the Web Worker runs it) and
- * the page-side client, wired together in Node.
+ * The model worker's request handler as a worker runs it: replies in order,
+ * lazy engine import, cancel between chunks, errors as replies.
  */
 import { loadModel } from '../../src/model/engine';
 import {
   createRequestHandler,
-  IWorkerLike,
-  ModelWorkerClient,
   WorkerRequest,
-  WorkerRequestError,
   WorkerResponse
 } from '../../src/model/protocol';
 import { referenceModel, toTfjs } from './support/reference-model';
 
-/** A Worker stand-in: messages go through the real handler asynchronously. */
-function fakeWorker(
-  lazy: boolean
-): IWorkerLike & { responses: WorkerResponse[] } {
-  const listeners: Array<(e: { data: WorkerResponse }) => void> = [];
-  const responses: WorkerResponse[] = [];
+const FILES = toTfjs(
+  referenceModel({ steps: 10, vocab: 8, embed: 3, units: 5 }, 3)
+);
+
+function handler() {
+  const posted: WorkerResponse[] = [];
+  let engineImports = 0;
   const handle = createRequestHandler(
-    lazy ? async () => loadModel : loadModel,
-    response => {
-      responses.push(response);
-      setTimeout(
-        () => listeners.forEach(l => l({ data: structuredClone(response) })),
-        0
-      );
-    }
-  );
-  let queue = Promise.resolve();
-  return {
-    responses,
-    postMessage: (request: WorkerRequest) => {
-      const copy = structuredClone(request);
-      queue = queue.then(() => handle(copy));
+    {
+      engine: async () => {
+        engineImports++;
+        return loadModel;
+      }
     },
-    addEventListener: (_type, listener) => listeners.push(listener)
-  };
+    response => posted.push(response)
+  );
+  return { handle, posted, imports: () => engineImports };
 }
 
-describe('model worker protocol', () => {
-  const files = toTfjs(
-    referenceModel({ steps: 10, vocab: 8, embed: 3, units: 5 }, 3)
+const sequences = (count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    Array.from({ length: 10 }, (_, t) => (i + t) % 8)
   );
 
-  it.each([false, true])(
-    'loads, predicts with progress, disposes (lazy engine import: %s)',
-    async lazy => {
-      const worker = fakeWorker(lazy);
-      const client = new ModelWorkerClient(worker);
-      const info = await client.load(files);
-      expect(info.attentionLayer).toBe('attention_vec');
-      const sequences = Array.from({ length: 70 }, (_, i) =>
-        Array.from({ length: 10 }, (_, t) => (i + t) % 8)
-      );
-      const progress: number[] = [];
-      const result = await client.predict(sequences, p =>
-        progress.push(p.done)
-      );
-      expect(progress).toEqual([32, 64, 70]);
-      expect(result.attention).toHaveLength(70);
-      expect(result.predictions).toHaveLength(70);
-      const direct = await (
-        await loadModel(files)
-      ).predict(sequences.slice(0, 2));
-      expect(result.attention.slice(0, 2)).toEqual(direct.attention);
-      await client.dispose();
-      await expect(client.predict(sequences)).rejects.toThrow(
-        'No model is loaded'
-      );
-    }
-  );
+describe('model worker request handler', () => {
+  it('loads (engine imported once), predicts with progress, disposes', async () => {
+    const { handle, posted, imports } = handler();
+    await handle({ type: 'load', id: 1, files: FILES });
+    await handle({ type: 'load', id: 2, files: FILES });
+    expect(imports()).toBe(1);
+    expect(posted.map(r => r.type)).toEqual([
+      'progress',
+      'progress',
+      'loaded',
+      'progress',
+      'progress',
+      'loaded'
+    ]);
+    posted.length = 0;
+    await handle({ type: 'predict', id: 3, sequences: sequences(70) });
+    const progress = posted.filter(r => r.type === 'progress');
+    expect(progress.map(r => (r as { done: number }).done)).toEqual([
+      32, 64, 70
+    ]);
+    const last = posted[posted.length - 1];
+    expect(last.type).toBe('predicted');
+    const direct = await (await loadModel(FILES)).predict(sequences(70));
+    expect((last as { result: unknown }).result).toEqual(direct);
+    posted.length = 0;
+    await handle({ type: 'dispose', id: 4 });
+    await handle({ type: 'predict', id: 5, sequences: sequences(1) });
+    expect(posted).toEqual([
+      { type: 'disposed', id: 4 },
+      {
+        type: 'error',
+        id: 5,
+        error: { message: 'No model is loaded', where: { stage: 'predict' } }
+      }
+    ]);
+  });
 
-  it('reports model errors as {message, where}', async () => {
-    const client = new ModelWorkerClient(fakeWorker(false));
-    const error = await client
-      .load({ 'weights.h5': new Uint8Array([1, 2, 3]) })
-      .catch(e => e);
-    expect(error).toBeInstanceOf(WorkerRequestError);
-    expect(error.message).toBe(
-      'weights.h5: not an HDF5 file (no HDF5 signature)'
-    );
-    expect(error.where).toEqual({ stage: 'load', file: 'weights.h5' });
-    const bad = await client
-      .load(files, { attentionLayer: 'dense' })
-      .catch(e => e);
-    expect(bad.where).toEqual({
-      stage: 'load',
-      layer: 'dense',
-      className: 'Dense'
+  it('stops a predict at the next chunk when cancelled', async () => {
+    const { handle, posted } = handler();
+    await handle({ type: 'load', id: 1, files: FILES });
+    posted.length = 0;
+    const running = handle({
+      type: 'predict',
+      id: 2,
+      sequences: sequences(640)
     });
+    // Delivered while the predict runs, as a message event would be.
+    setImmediate(() => void handle({ type: 'cancel', id: 2 }));
+    await running;
+    expect(posted[posted.length - 1]).toEqual({ type: 'cancelled', id: 2 });
+    expect(posted.filter(r => r.type === 'progress').length).toBeLessThan(20);
+  });
+
+  it('refuses explain without explanation methods, naming the stage', async () => {
+    const { handle, posted } = handler();
+    await handle({ type: 'load', id: 1, files: FILES });
+    posted.length = 0;
+    await handle({
+      type: 'explain',
+      id: 2,
+      task: {
+        kind: 'whole',
+        sequences: sequences(1),
+        options: { method: 'occlusion' }
+      }
+    });
+    expect(posted).toEqual([
+      {
+        type: 'error',
+        id: 2,
+        error: {
+          message: 'This worker cannot compute explanations',
+          where: { stage: 'explain' }
+        }
+      }
+    ]);
   });
 
   it('answers an unknown request with a protocol error', async () => {
-    const posted: WorkerResponse[] = [];
-    const handle = createRequestHandler(loadModel, r => posted.push(r));
+    const { handle, posted } = handler();
     await handle({ type: 'explode', id: 9 } as unknown as WorkerRequest);
+    await handle(null as unknown as WorkerRequest);
     expect(posted).toEqual([
       {
         type: 'error',
         id: 9,
         error: {
           message: 'Unknown request type "explode"',
+          where: { stage: 'protocol' }
+        }
+      },
+      {
+        type: 'error',
+        id: -1,
+        error: {
+          message: 'A request needs a numeric id',
           where: { stage: 'protocol' }
         }
       }

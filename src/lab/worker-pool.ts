@@ -1,0 +1,603 @@
+/**
+ * A small pool of model workers: batches, occlusion variants and
+ * integrated-gradient steps are split into jobs that idle workers take in
+ * order; results come back in input order.
+ *
+ * - Workers are spawned lazily: small work (one text, a short batch) runs
+ *   on the first worker alone; only big work starts more, up to the size.
+ * - Each worker loads the model once (again only after a crash or a new
+ *   model).
+ * - Cancel (an `AbortSignal`) rejects at once, drops the queued jobs and
+ *   tells every worker running one to stop at its next step.
+ * - A worker that dies is replaced: its job runs again on the fresh worker
+ *   (at most `retries` times), so the caller's request still completes.
+ *
+ * Pure: no DOM or JupyterLab imports; workers come from the factory (Web
+ * Workers in JupyterLab, worker threads in the CLI).
+ */
+import type {
+  IExplainOptions,
+  IExplainPartial,
+  IExplainUnit,
+  IExplanation
+} from '../model/explain/types';
+import type {
+  ExplainResult,
+  IProgressResponse,
+  IWorkerLoadOptions
+} from '../model/protocol';
+import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
+import {
+  cancelledBy,
+  ModelWorkerClient,
+  RequestCancelledError,
+  WorkerCrashedError,
+  WorkerFactory
+} from './worker-client';
+
+/** Progress of a pool request. */
+export interface IPoolProgress {
+  /** Units finished: texts (predict), plan units (explain), 0..1 (load). */
+  done: number;
+  total: number;
+  /** done / total, 0..1. */
+  fraction: number;
+  message: string;
+}
+
+export interface IRunOptions {
+  onProgress?: (progress: IPoolProgress) => void;
+  /** Aborting rejects at once with `RequestCancelledError` and stops every worker's share. */
+  signal?: AbortSignal;
+}
+
+export interface IPoolOptions {
+  spawn: WorkerFactory;
+  /** Most workers at once (read at every request, so it can follow a setting). */
+  size: number | (() => number);
+  /** Forward passes one worker does alone; bigger work is spread (default 64). */
+  smallWork?: number;
+  /** Runs of a job on fresh workers after its worker died (default 2). */
+  retries?: number;
+  /** Extra workers idle this long are stopped (ms, default 60000; 0 = never). */
+  idleMs?: number;
+}
+
+/** The most workers a pool runs, whatever the setting says. */
+export const MAX_WORKERS = 8;
+/** The automatic size never exceeds this (memory: each worker holds the model). */
+export const AUTO_WORKERS_CAP = 4;
+
+/** Pool size from the `workers` setting (0 = automatic) and the core count. */
+export function poolSize(
+  setting: number,
+  hardwareConcurrency?: number
+): number {
+  if (Number.isFinite(setting) && setting >= 1) {
+    return Math.min(MAX_WORKERS, Math.floor(setting));
+  }
+  const cores =
+    typeof hardwareConcurrency === 'number' && hardwareConcurrency >= 1
+      ? Math.floor(hardwareConcurrency)
+      : 2;
+  return Math.max(1, Math.min(AUTO_WORKERS_CAP, cores));
+}
+
+/** Forward passes (a backward pass counts two) one sequence's explanation costs. */
+export function passesPerSequence(
+  options: IExplainOptions,
+  length: number
+): number {
+  switch (options.method) {
+    case 'occlusion':
+      return Math.ceil(length / Math.max(1, options.window ?? 1)) + 1;
+    case 'grad-x-input':
+      return 3;
+    case 'integrated-gradients':
+      return 3 * Math.max(1, options.steps ?? 32) + 1;
+    default:
+      return 1;
+  }
+}
+
+export class WorkerPool {
+  constructor(options: IPoolOptions) {
+    this._spawn = options.spawn;
+    this._size = options.size;
+    this._smallWork = options.smallWork ?? 64;
+    this._retries = options.retries ?? 2;
+    this._idleMs = options.idleMs ?? 60000;
+  }
+
+  /** Workers running now. */
+  get workerCount(): number {
+    return this._slots.filter(slot => slot.client.isRunning).length;
+  }
+
+  /** Most workers the pool may run now. */
+  get size(): number {
+    const size = typeof this._size === 'function' ? this._size() : this._size;
+    return Math.max(1, Math.min(MAX_WORKERS, Math.floor(size) || 1));
+  }
+
+  /** Workers replaced after a crash so far. */
+  get replacedCount(): number {
+    return this._replaced;
+  }
+
+  /**
+   * Load a model on the first worker (its errors come back here); other
+   * workers load it when they first get work. Replaces the previous model
+   * only on success.
+   */
+  async load(
+    files: IModelFiles,
+    options?: IWorkerLoadOptions,
+    run: IRunOptions = {}
+  ): Promise<IModelInfo> {
+    this._throwIfDisposed();
+    const slot = this._slots[0] ?? this._addSlot();
+    const info = await slot.client.load(files, options, {
+      signal: run.signal,
+      onProgress: p =>
+        run.onProgress?.(Private.progress(p.done, p.total, 'load'))
+    });
+    this._model = { files, options, version: ++this._version };
+    slot.version = this._version;
+    return info;
+  }
+
+  /** Predictions and attention of every sequence, in input order. */
+  async predict(
+    sequences: number[][],
+    run: IRunOptions = {}
+  ): Promise<IForwardResult> {
+    const count = sequences.length;
+    if (count === 0) {
+      return { predictions: [], attention: [] };
+    }
+    const workers = this._workersFor(count);
+    const chunk = Math.max(1, Math.min(64, Math.ceil(count / (workers * 4))));
+    const jobs: Private.IJobSpec<IForwardResult>[] = [];
+    for (let from = 0; from < count; from += chunk) {
+      const part = sequences.slice(from, from + chunk);
+      jobs.push({
+        size: part.length,
+        exec: (client, options) =>
+          client.predict(part, {
+            signal: options.signal,
+            onProgress: p => options.onDone(p.done)
+          })
+      });
+    }
+    const parts = await this._run(jobs, workers, run, 'predict');
+    return {
+      predictions: parts.flatMap(p => p.predictions),
+      attention: parts.flatMap(p => p.attention)
+    };
+  }
+
+  /** One explanation per sequence, in input order. */
+  async explain(
+    sequences: number[][],
+    options: IExplainOptions,
+    run: IRunOptions = {}
+  ): Promise<IExplanation[]> {
+    const count = sequences.length;
+    if (count === 0) {
+      return [];
+    }
+    const passes = count * passesPerSequence(options, sequences[0].length);
+    const workers = this._workersFor(passes);
+    if (workers === 1) {
+      // Small work: one round trip to one worker.
+      const [result] = await this._run(
+        [
+          {
+            size: count,
+            exec: (client, job) =>
+              client.explain(
+                { kind: 'whole', sequences, options },
+                {
+                  signal: job.signal,
+                  onProgress: p =>
+                    job.onDone(p.total > 0 ? (count * p.done) / p.total : 0)
+                }
+              )
+          }
+        ],
+        1,
+        run,
+        'explain'
+      );
+      return Private.explanations(result);
+    }
+    // Enough units for every worker to take a few (load balance).
+    const parts = Math.min(64, Math.max(1, Math.ceil((workers * 4) / count)));
+    const [planned] = await this._run(
+      [
+        {
+          size: 0,
+          exec: (client, job) =>
+            client.explain(
+              { kind: 'plan', sequences, options, parts },
+              { signal: job.signal }
+            )
+        }
+      ],
+      1,
+      { signal: run.signal },
+      'explain'
+    );
+    if (planned.kind !== 'plans' || planned.plans.length !== count) {
+      throw new Error('The model worker returned no plan for the explanation');
+    }
+    const units: Array<{ sequence: number; unit: IExplainUnit }> = [];
+    planned.plans.forEach((plan, sequence) =>
+      plan.forEach(unit => units.push({ sequence, unit }))
+    );
+    const perJob = Math.max(1, Math.ceil(units.length / (workers * 4)));
+    const jobs: Private.IJobSpec<ExplainResult>[] = [];
+    const owners: number[][] = [];
+    for (let from = 0; from < units.length; from += perJob) {
+      const group = units.slice(from, from + perJob);
+      owners.push(group.map(u => u.sequence));
+      jobs.push({
+        size: group.length,
+        exec: (client, job) =>
+          client.explain(
+            { kind: 'units', units: group.map(u => u.unit) },
+            { signal: job.signal, onProgress: p => job.onDone(p.done) }
+          )
+      });
+    }
+    const results = await this._run(jobs, workers, run, 'explain');
+    const partials: IExplainPartial[][] = sequences.map(() => []);
+    results.forEach((result, j) => {
+      if (result.kind !== 'partials') {
+        throw new Error('The model worker returned no partial results');
+      }
+      result.partials.forEach((partial, k) =>
+        partials[owners[j][k]].push(partial)
+      );
+    });
+    const [combined] = await this._run(
+      [
+        {
+          size: 0,
+          exec: (client, job) =>
+            client.explain(
+              {
+                kind: 'combine',
+                options,
+                items: sequences.map((sequence, i) => ({
+                  sequence,
+                  partials: partials[i].sort((a, b) => a.index - b.index)
+                }))
+              },
+              { signal: job.signal }
+            )
+        }
+      ],
+      1,
+      { signal: run.signal },
+      'explain'
+    );
+    return Private.explanations(combined);
+  }
+
+  /**
+   * Stop every worker now: requests in flight reject as cancelled and the
+   * model is forgotten (the next `load` starts fresh workers).
+   */
+  terminate(reason = 'Cancelled'): void {
+    const error = new RequestCancelledError(reason);
+    for (const job of this._queue.splice(0)) {
+      job.reject(error);
+    }
+    for (const slot of this._slots.splice(0)) {
+      this._retire(slot, reason);
+    }
+    this._model = null;
+  }
+
+  dispose(): void {
+    this._disposed = true;
+    this.terminate('The model workers were closed.');
+  }
+
+  /** Workers a request of this many forward passes should use. */
+  private _workersFor(passes: number): number {
+    return Math.max(
+      1,
+      Math.min(this.size, Math.ceil(passes / this._smallWork))
+    );
+  }
+
+  /** Runs jobs on up to `workers` workers; results in job order. */
+  private _run<T>(
+    specs: Private.IJobSpec<T>[],
+    workers: number,
+    run: IRunOptions,
+    stage: 'predict' | 'explain'
+  ): Promise<T[]> {
+    this._throwIfDisposed();
+    if (!this._model) {
+      return Promise.reject(new Error('No model is loaded'));
+    }
+    const signal = run.signal;
+    if (signal?.aborted) {
+      return Promise.reject(cancelledBy(signal));
+    }
+    const total = specs.reduce((n, s) => n + s.size, 0);
+    return new Promise<T[]>((resolve, reject) => {
+      const results: T[] = new Array(specs.length);
+      const jobs: Private.IJob[] = [];
+      let remaining = specs.length;
+      let settled = false;
+      const finish = (error: Error | null) => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (error) {
+          // Drop what is queued, stop what runs.
+          this._queue = this._queue.filter(job => !jobs.includes(job));
+          for (const job of jobs) {
+            job.controller?.abort(error);
+          }
+          reject(error);
+        } else {
+          resolve(results);
+        }
+      };
+      const onAbort = () => finish(cancelledBy(signal!));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const report = () => {
+        if (!settled && run.onProgress && total > 0) {
+          const done = jobs.reduce((n, job) => n + job.done, 0);
+          run.onProgress(Private.progress(done, total, stage));
+        }
+      };
+      specs.forEach((spec, index) => {
+        const job: Private.IJob = {
+          attempts: 0,
+          done: 0,
+          controller: null,
+          isCancelled: () => settled,
+          exec: spec.exec as Private.IJobSpec<unknown>['exec'],
+          onDone: done => {
+            job.done = Math.min(spec.size, done);
+            report();
+          },
+          resolve: value => {
+            job.done = spec.size;
+            results[index] = value as T;
+            report();
+            if (--remaining === 0) {
+              finish(null);
+            }
+          },
+          reject: error => finish(error)
+        };
+        jobs.push(job);
+      });
+      this._queue.push(...jobs);
+      this._grow(workers);
+      this._pump();
+    });
+  }
+
+  /** Start workers up to `wanted` (never above the size); stop extra idle ones. */
+  private _grow(wanted: number): void {
+    const size = this.size;
+    while (this._slots.length < Math.min(wanted, size)) {
+      this._addSlot();
+    }
+    for (let i = this._slots.length - 1; i >= size; i--) {
+      if (!this._slots[i].busy) {
+        this._retire(this._slots.splice(i, 1)[0], 'The pool was made smaller.');
+      }
+    }
+  }
+
+  private _addSlot(): Private.ISlot {
+    const slot: Private.ISlot = {
+      client: new ModelWorkerClient(this._spawn),
+      version: 0,
+      busy: false,
+      idleTimer: null
+    };
+    slot.client.onCrash = () => {
+      // The client starts a fresh worker on its next request; it must load the model again.
+      slot.version = 0;
+      this._replaced++;
+    };
+    this._slots.push(slot);
+    return slot;
+  }
+
+  private _retire(slot: Private.ISlot, reason: string): void {
+    if (slot.idleTimer !== null) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+    }
+    slot.client.terminate(reason);
+  }
+
+  /** Give queued jobs to idle workers. */
+  private _pump(): void {
+    for (const slot of this._slots) {
+      if (this._queue.length === 0) {
+        break;
+      }
+      if (!slot.busy) {
+        void this._start(slot, this._queue.shift()!);
+      }
+    }
+    if (this._queue.length === 0) {
+      this._scheduleIdle();
+    }
+  }
+
+  private async _start(slot: Private.ISlot, job: Private.IJob): Promise<void> {
+    slot.busy = true;
+    if (slot.idleTimer !== null) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = null;
+    }
+    const controller = new AbortController();
+    job.controller = controller;
+    try {
+      await this._ensureLoaded(slot);
+      if (job.isCancelled()) {
+        return;
+      }
+      job.resolve(
+        await job.exec(slot.client, {
+          signal: controller.signal,
+          onDone: job.onDone
+        })
+      );
+    } catch (error) {
+      if (
+        error instanceof WorkerCrashedError &&
+        !job.isCancelled() &&
+        job.attempts < this._retries
+      ) {
+        // The worker died under this job: run it again on its replacement.
+        job.attempts++;
+        job.onDone(0);
+        this._queue.unshift(job);
+      } else {
+        job.reject(
+          error instanceof WorkerCrashedError
+            ? new WorkerCrashedError(
+                `${error.message} (${job.attempts + 1} times on the same part of the work)`
+              )
+            : (error as Error)
+        );
+      }
+    } finally {
+      job.controller = null;
+      slot.busy = false;
+      if (this._slots.includes(slot)) {
+        this._pump();
+      }
+    }
+  }
+
+  /** The current model on this worker (loaded once per worker and model). */
+  private async _ensureLoaded(slot: Private.ISlot): Promise<void> {
+    const model = this._model;
+    if (!model) {
+      throw new Error('No model is loaded');
+    }
+    if (slot.version !== model.version) {
+      await slot.client.load(model.files, model.options);
+      slot.version = model.version;
+    }
+  }
+
+  /** Extra workers left idle are stopped after a while (each holds the model). */
+  private _scheduleIdle(): void {
+    if (this._idleMs <= 0) {
+      return;
+    }
+    this._slots.forEach((slot, index) => {
+      if (index === 0 || slot.busy || slot.idleTimer !== null) {
+        return;
+      }
+      const timer = setTimeout(() => {
+        slot.idleTimer = null;
+        const at = this._slots.indexOf(slot);
+        if (at > 0 && !slot.busy) {
+          this._slots.splice(at, 1);
+          this._retire(slot, 'Idle worker stopped.');
+        }
+      }, this._idleMs);
+      // Never keeps a Node process alive.
+      (timer as { unref?: () => void }).unref?.();
+      slot.idleTimer = timer;
+    });
+  }
+
+  private _throwIfDisposed(): void {
+    if (this._disposed) {
+      throw new Error('The model worker pool was disposed');
+    }
+  }
+
+  private _spawn: WorkerFactory;
+  private _size: number | (() => number);
+  private _smallWork: number;
+  private _retries: number;
+  private _idleMs: number;
+  private _slots: Private.ISlot[] = [];
+  private _queue: Private.IJob[] = [];
+  private _model: {
+    files: IModelFiles;
+    options?: IWorkerLoadOptions;
+    version: number;
+  } | null = null;
+  private _version = 0;
+  private _replaced = 0;
+  private _disposed = false;
+}
+
+namespace Private {
+  export interface ISlot {
+    client: ModelWorkerClient;
+    /** Model version loaded in this worker (0 = none). */
+    version: number;
+    busy: boolean;
+    idleTimer: ReturnType<typeof setTimeout> | null;
+  }
+
+  export interface IJobContext {
+    signal: AbortSignal;
+    /** Units of this job finished so far. */
+    onDone: (done: number) => void;
+  }
+
+  export interface IJobSpec<T> {
+    /** Progress units of the job. */
+    size: number;
+    exec: (client: ModelWorkerClient, job: IJobContext) => Promise<T>;
+  }
+
+  export interface IJob {
+    attempts: number;
+    done: number;
+    controller: AbortController | null;
+    isCancelled: () => boolean;
+    exec: IJobSpec<unknown>['exec'];
+    onDone: (done: number) => void;
+    resolve: (value: unknown) => void;
+    reject: (error: Error) => void;
+  }
+
+  export function progress(
+    done: number,
+    total: number,
+    stage: IProgressResponse['stage']
+  ): IPoolProgress {
+    const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+    const rounded = Math.round(done);
+    const message =
+      stage === 'load'
+        ? 'Building the model'
+        : stage === 'predict'
+          ? `Computed ${rounded} of ${total} texts`
+          : `Explained ${rounded} of ${total} parts`;
+    return { done, total, fraction, message };
+  }
+
+  export function explanations(result: ExplainResult): IExplanation[] {
+    if (result.kind !== 'explanations') {
+      throw new Error('The model worker returned no explanations');
+    }
+    return result.explanations;
+  }
+}
