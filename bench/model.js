@@ -389,7 +389,12 @@ async function main() {
   );
 }
 
-main().catch(e => {
-  console.error(e && e.stack ? e.stack : e);
-  process.exit(1);
-});
+// bench/explain.js reuses the reference model.
+module.exports = { referenceFiles, texts, T, VOCAB, EMBED, UNITS };
+
+if (require.main === module) {
+  main().catch(e => {
+    console.error(e && e.stack ? e.stack : e);
+    process.exit(1);
+  });
+}

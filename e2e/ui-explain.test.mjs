@@ -112,7 +112,7 @@ test('right-click on a model without attention: occlusion, named in the header, 
         .first()
         .waitFor({ timeout: 120000 });
       assert.equal(
-        await rendered.locator('.jp-CharAttention-method').textContent(),
+        await rendered.locator('.jp-CharAttention-method b').textContent(),
         'occlusion'
       );
       const outputs = await page.evaluate(
@@ -147,7 +147,7 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
     );
     const panel = page.locator('.jp-CharAttention-panel');
     const method = panel.locator(
-      '.jp-RenderedCharAttention .jp-CharAttention-method'
+      '.jp-RenderedCharAttention .jp-CharAttention-method b'
     );
     await method.first().waitFor({ timeout: 120000 });
     const picker = panel.locator('.jp-CharAttention-methodPicker');
@@ -180,7 +180,7 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
     await panel.locator('.jp-CharAttention-steps').fill('32');
     await panel.locator('.jp-CharAttention-texts').fill(sample.text);
     await panel
-      .locator('.jp-RenderedCharAttention .jp-CharAttention-method', {
+      .locator('.jp-RenderedCharAttention .jp-CharAttention-method b', {
         hasText: 'integrated gradients (32 steps)'
       })
       .waitFor({ timeout: 120000 });

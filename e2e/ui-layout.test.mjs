@@ -157,7 +157,7 @@ test('Attention Viewer: header names the method, method picker, export named att
       ['attention', 'occlusion', 'grad-x-input', 'integrated-gradients']
     );
     assert.equal(
-      await panel.locator('.jp-CharAttention-method').first().textContent(),
+      await panel.locator('.jp-CharAttention-method b').first().textContent(),
       'attention'
     );
     // Inputs of the chosen method only.

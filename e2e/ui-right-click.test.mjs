@@ -196,7 +196,7 @@ for (const app of ['lab', 'notebook']) {
         assert.equal(payload.meta.method, 'attention');
         assert.deepEqual(
           await rendered
-            .locator('.jp-CharAttention-method')
+            .locator('.jp-CharAttention-method b')
             .evaluateAll(nodes => nodes.map(node => node.textContent)),
           ['attention', 'attention', 'attention'],
           'every header names the method'

@@ -71,6 +71,7 @@ _SAMPLE_KEYS = (
     "prediction",
     "label",
     "title",
+    "method",
     "meta",
 )
 
@@ -158,14 +159,15 @@ def validate_payload(payload):
     R8  values are finite numbers or null (NaN/Infinity are problems);
     R9  ``mask`` is an array of booleans;
     R10 ``prediction`` is a finite number or 1..1,000 finite numbers; ``label``
-        a string, finite number or boolean; ``title`` a string;
+        a string, finite number or boolean; ``title`` and ``method`` strings;
     R11 other strings are at most 10,000 UTF-16 units;
     R12 ``options`` has only colormap (a known name), vmin < vmax (finite),
         normalize (none/minmax/max), shareScale (bool), charsPerRow (1..1000),
         precision (0..17);
-    R13 with a sequential colour map, no ``vmin`` and ``normalize`` absent or
-        'none', negative values at unmasked positions are a problem (once per
-        values array);
+    R13 with a sequential colour map named in ``options``, no ``vmin`` and
+        ``normalize`` absent or 'none', negative values at unmasked positions
+        are a problem (once per values array); without a colormap, signed
+        values are drawn with RdBu centred on 0 automatically;
     R14 ``meta`` is an object nested at most 16 levels, strings in it at most
         10,000 units;
     R15 at most 5 item problems per array (then a summary), 200 in total.
@@ -364,7 +366,10 @@ def _validate_root(payload, c):
         else "Reds"
     )
     sign_check = (
-        colormap not in DIVERGING_COLORMAPS
+        options_ok
+        and isinstance(options, dict)
+        and isinstance(options.get("colormap"), str)
+        and colormap not in DIVERGING_COLORMAPS
         and not (isinstance(options, dict) and "vmin" in options)
         and not (
             isinstance(options, dict)
@@ -533,6 +538,8 @@ def _validate_sample(sample, path, allowed_keys, sign_check, colormap, c):
             c.add(label_path, f"must be a string, number or boolean, got {_describe_type(label)}")
     if "title" in sample:
         _check_string(sample["title"], _join_path(path, "title"), c)
+    if "method" in sample:
+        _check_string(sample["method"], _join_path(path, "method"), c)
     # R14
     if "meta" in sample:
         _validate_meta(sample["meta"], _join_path(path, "meta"), c)

@@ -101,10 +101,51 @@ function main() {
       `${outputDir}/package.json has no jupyterlab._build.load: the build did not finish.`
     );
   }
+  checkNoTfjsOnPage(path.join(outputDir, 'static'));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `build-labextension: ${path.relative(root, outputDir)} ready in ${seconds} s`
   );
+}
+
+/**
+ * The chunks JupyterLab loads for the plugins and the MIME renderer must
+ * not carry TensorFlow.js: it belongs to the model worker, which imports it
+ * only when a gradient method runs.
+ */
+function checkNoTfjsOnPage(staticDir) {
+  const entry = fs
+    .readdirSync(staticDir)
+    .find(name => /^remoteEntry\..*\.js$/.test(name));
+  if (!entry) {
+    fail(`${staticDir} has no remoteEntry.*.js`);
+  }
+  const remote = fs.readFileSync(path.join(staticDir, entry), 'utf-8');
+  for (const exposed of ['./extension', './mimeExtension']) {
+    const at = remote.indexOf(`"${exposed}": () =>`);
+    if (at < 0) {
+      fail(`${entry} does not expose ${exposed}`);
+    }
+    const loader = remote.slice(at, remote.indexOf('\n\t}', at));
+    const chunks = [
+      ...loader.matchAll(/__webpack_require__\.e\("([^"]+)"\)/g)
+    ].map(m => m[1]);
+    for (const chunk of chunks) {
+      const hash = new RegExp(
+        `"${chunk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":"([0-9a-f]+)"`
+      ).exec(remote);
+      const file = hash ? `${chunk}.${hash[1]}.js` : null;
+      if (!file || !fs.existsSync(path.join(staticDir, file))) {
+        fail(`chunk ${chunk} of ${exposed} not found in ${staticDir}`);
+      }
+      const code = fs.readFileSync(path.join(staticDir, file), 'utf-8');
+      if (/tensorflow_tfjs|node_modules\/@tensorflow\//.test(chunk + code)) {
+        fail(
+          `${file} (loaded for ${exposed}) contains TensorFlow.js; it must stay in the model worker.`
+        );
+      }
+    }
+  }
 }
 
 main();

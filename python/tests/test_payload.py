@@ -180,7 +180,8 @@ RULE_CASES = [
         ({"version": 1, "text": "a", "attention": [1], "options": []}, ["options must be an object, got array"]),
         ({"version": 1, "text": "a", "attention": [1], "options": {"size": 3}}, ["options.size is not a known field"]),
         # R13
-        ({"version": 1, "text": "abc", "attention": [0.5, -0.3, -0.1]},
+        ({"version": 1, "text": "abc", "attention": [0.5, -0.3, -0.1]}, []),
+        ({"version": 1, "text": "abc", "attention": [0.5, -0.3, -0.1], "options": {"colormap": "Reds"}},
          ["attention has negative values (min -0.3) but colormap Reds is sequential; use colormap RdBu, set options.vmin, or set options.normalize"]),
         ({"version": 1, "text": "abc", "attention": [0.5, -0.3, 0.1], "mask": [True, False, True]}, []),
         ({"version": 1, "text": "abc", "attention": [0.5, -0.3, 0.1], "options": {"colormap": "RdBu"}}, []),

@@ -56,6 +56,8 @@ def _extra_cases():
          "options": {"colormap": "viridis", "vmax": 3}},
         {"version": 1, "samples": [{"text": "a", "attention": [1]}], "options": {"vmin": 2, "vmax": 2, "colormap": 5}},
         {"version": 1, "samples": [{"text": "a", "attention": [1]}], "title": 5, "meta": "x"},
+        {"version": 1, "samples": [{"text": "ab", "attention": [1, -1], "method": "occlusion (window 1)"},
+                                   {"text": "a", "attention": [1], "method": 3}]},
         {"version": 1.5, "text": "a", "attention": [1]},
         {"version": 0, "text": "a", "attention": [1], "options": {"precision": 18, "charsPerRow": 1000}},
         {"version": 1, "text": 5, "tokens": None, "attention": {}},

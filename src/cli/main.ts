@@ -5,6 +5,7 @@ import { renderCommand } from './render';
 import { predictCommand } from './predict';
 import { encodeCommand } from './encode';
 import { alignCommand } from './align';
+import { explainCommand } from './explain';
 
 /** A subcommand takes its arguments and resolves to the process exit code. */
 export type Subcommand = (args: string[]) => Promise<number>;
@@ -19,6 +20,11 @@ const SUBCOMMANDS: { [name: string]: { run: Subcommand; summary: string } } = {
     run: predictCommand,
     summary:
       'predict --model PATH [--tokenizer JSON] ... TEXT...   run a Keras/tfjs model, print the payload'
+  },
+  explain: {
+    run: explainCommand,
+    summary:
+      'explain --model PATH --method occlusion|grad-x-input|integrated-gradients|attention ... TEXT...   per-character explanation'
   },
   encode: {
     run: encodeCommand,

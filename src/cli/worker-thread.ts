@@ -9,7 +9,9 @@ if (parentPort) {
   const port = parentPort;
   const handle = createRequestHandler(
     {
-      engine: async () => (await import('../model/engine')).loadModel
+      engine: async () => (await import('../model/engine')).loadModel,
+      explainer: async () =>
+        (await import('../model/explain/index')).createExplainer
     },
     response => port.postMessage(response)
   );

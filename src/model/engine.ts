@@ -4,7 +4,7 @@
  * is plain Float32Array code with a WebAssembly SIMD matrix kernel; no tfjs
  * tensors are created, so nothing can leak.
  */
-import { chooseAttention } from './attention';
+import { chooseAttention, IAttentionChoice } from './attention';
 import { buildGraph, IGraph, runGraph } from './graph';
 import { keras3Weights, readKerasArchive, readKerasH5 } from './hdf5';
 import { IModelSpec, parseModelConfig, readTfjsModel } from './keras';
@@ -95,22 +95,51 @@ export function loadGraph(
   return { graph, format, kerasVersion };
 }
 
+/**
+ * A loaded model with its graph exposed, for the explanation methods
+ * (`explain/`): they rebuild the forward pass elsewhere (TensorFlow.js for
+ * gradients) or run many forward passes without attention.
+ */
+export interface ILoadedModel extends IAttentionModel {
+  readonly graph: IGraph;
+  /** The model outputs only (flattened per sample), no attention needed. */
+  forward(sequences: ArrayLike<number>[]): Promise<number[][]>;
+}
+
+/** The message of the `attention` method on a model without attention. */
+export function noAttentionMessage(reason: string): string {
+  return (
+    `${reason}. Explain the model without attention instead: methods occlusion, ` +
+    'grad-x-input or integrated-gradients (CLI: char-attention explain --method occlusion)'
+  );
+}
+
 /** Loads a model from its files (see `IModelFiles` for the accepted sets). */
 export async function loadModel(
   files: IModelFiles,
   options: IEngineOptions = {}
-): Promise<IAttentionModel> {
+): Promise<ILoadedModel> {
   const { graph, format, kerasVersion } = loadGraph(files, options);
   if (graph.spec.inputs.length !== 1) {
     throw new ModelError(
       `The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`
     );
   }
-  const choice = chooseAttention(
-    graph,
-    options.attentionLayer,
-    options.lambdas
-  );
+  // A layer asked for by name must exist; found automatically, it may not.
+  let choice: IAttentionChoice | null = null;
+  let missing = '';
+  if (options.attentionLayer !== undefined) {
+    choice = chooseAttention(graph, options.attentionLayer, options.lambdas);
+  } else {
+    try {
+      choice = chooseAttention(graph, undefined, options.lambdas);
+    } catch (error) {
+      if (!(error instanceof ModelError)) {
+        throw error;
+      }
+      missing = error.message.replace(/\.? Name the layer explicitly\.?$/, '');
+    }
+  }
   const inputShape = graph.inputShapes[0];
   const embedding = graph.spec.layers.find(l => l.className === 'Embedding');
   const info: IModelInfo = {
@@ -122,11 +151,16 @@ export async function loadModel(
         ? embedding.config.input_dim
         : undefined,
     maskZero: embedding ? embedding.config.mask_zero === true : undefined,
-    attentionLayer: choice.layer,
-    attentionChosenBy: choice.chosenBy,
+    attentionLayer: choice ? choice.layer : null,
+    attentionChosenBy: choice ? choice.chosenBy : null,
     layers: graph.layerInfo
   };
-  return new Private.AttentionModel(graph, info, options.chunkSize ?? 32);
+  return new Private.AttentionModel(
+    graph,
+    info,
+    options.chunkSize ?? 32,
+    missing
+  );
 }
 
 namespace Private {
@@ -142,14 +176,38 @@ namespace Private {
     return m ? Number(m[1]) : 2;
   }
 
-  export class AttentionModel implements IAttentionModel {
+  export class AttentionModel implements ILoadedModel {
     constructor(
       private _graph: IGraph,
       readonly info: IModelInfo,
-      private _chunkSize: number
+      private _chunkSize: number,
+      private _missing: string
     ) {}
 
+    get graph(): IGraph {
+      return this._graph;
+    }
+
     async predict(sequences: ArrayLike<number>[]): Promise<IForwardResult> {
+      const layer = this.info.attentionLayer;
+      if (layer === null) {
+        throw new ModelError(
+          noAttentionMessage(
+            this._missing || 'The model has no attention layer'
+          )
+        );
+      }
+      return this._run(sequences, layer);
+    }
+
+    async forward(sequences: ArrayLike<number>[]): Promise<number[][]> {
+      return (await this._run(sequences, null)).predictions;
+    }
+
+    private _run(
+      sequences: ArrayLike<number>[],
+      layer: string | null
+    ): IForwardResult {
       if (this._disposed) {
         throw new ModelError('The model has been disposed');
       }
@@ -183,16 +241,16 @@ namespace Private {
         const result = runGraph(
           this._graph,
           [{ shape: [chunk.length, length], data }],
-          {
-            outputs: [this.info.attentionLayer]
-          }
+          { outputs: layer === null ? [] : [layer] }
         );
-        const att = result.activations[this.info.attentionLayer];
-        const attPer = att.data.length / chunk.length;
+        const att = layer === null ? null : result.activations[layer];
+        const attPer = att ? att.data.length / chunk.length : 0;
         for (let i = 0; i < chunk.length; i++) {
-          attention.push(
-            Array.from(att.data.subarray(i * attPer, (i + 1) * attPer))
-          );
+          if (att) {
+            attention.push(
+              Array.from(att.data.subarray(i * attPer, (i + 1) * attPer))
+            );
+          }
           const row: number[] = [];
           for (const out of result.outputs) {
             const per = out.data.length / chunk.length;

@@ -35,6 +35,12 @@ export interface IGraph {
   readonly layerInfo: ILayerInfo[];
   /** Model input shapes (without batch), in input order. */
   readonly inputShapes: Shape[];
+  /** The weights by layer name, as read (other forward passes rebuild from them). */
+  readonly weights: ReadonlyMap<string, IWeight[]>;
+  /** The explicit Lambda mappings the graph was built with. */
+  readonly lambdas: { readonly [layerName: string]: string };
+  /** Major Keras version that wrote the model (activation details differ). */
+  readonly kerasMajor: number;
 }
 
 export interface IBuildOptions {
@@ -171,7 +177,10 @@ export function buildGraph(
     kernels,
     shapes,
     layerInfo,
-    inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape)
+    inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape),
+    weights,
+    lambdas: options.lambdas ?? {},
+    kerasMajor: options.kerasMajor
   };
 }
 

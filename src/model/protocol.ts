@@ -18,6 +18,7 @@ import type {
   IExplainUnit,
   IExplanation
 } from './explain/types';
+import type { ILoadedModel } from './engine';
 import type {
   IAttentionModel,
   IForwardResult,
@@ -165,8 +166,13 @@ export type ModelLoader = (
   options?: IWorkerLoadOptions
 ) => Promise<IAttentionModel>;
 
+/** An explainer that frees what it holds (TensorFlow.js tensors) on `dispose`. */
+export interface IWorkerExplainer extends IExplainer {
+  dispose?(): void;
+}
+
 /** Makes the explainer of a loaded model (`createExplainer` of `explain/index.ts`). */
-export type ExplainerFactory = (model: IAttentionModel) => IExplainer;
+export type ExplainerFactory = (model: ILoadedModel) => IWorkerExplainer;
 
 /** What the handler needs, each imported on first use only. */
 export interface IWorkerModules {
@@ -219,7 +225,7 @@ export function createRequestHandler(
   post: (response: WorkerResponse) => void
 ): (request: WorkerRequest) => Promise<void> {
   let model: IAttentionModel | null = null;
-  let explainer: IExplainer | null = null;
+  let explainer: IWorkerExplainer | null = null;
   let loader: ModelLoader | null = null;
   let factory: ExplainerFactory | null = null;
   const cancelled = new Set<number>();
@@ -249,7 +255,8 @@ export function createRequestHandler(
         throw new Error('This worker cannot compute explanations');
       }
       factory = factory ?? (await modules.explainer());
-      explainer = factory(current);
+      // The engine's models are ILoadedModel (graph and forward included).
+      explainer = factory(current as ILoadedModel);
     }
     return explainer;
   };
@@ -361,9 +368,10 @@ export function createRequestHandler(
           post({ type: 'progress', id, stage: 'load', done: 0, total: 1 });
           loader = loader ?? (await modules.engine());
           const next = await loader(request.files, request.options);
+          explainer?.dispose?.();
+          explainer = null;
           model?.dispose();
           model = next;
-          explainer = null;
           post({ type: 'progress', id, stage: 'load', done: 1, total: 1 });
           post({ type: 'loaded', id, info: next.info });
           return;
@@ -373,9 +381,10 @@ export function createRequestHandler(
         case 'explain':
           return await explain(request);
         case 'dispose':
+          explainer?.dispose?.();
+          explainer = null;
           model?.dispose();
           model = null;
-          explainer = null;
           post({ type: 'disposed', id });
           return;
         default:

@@ -46,9 +46,13 @@ export interface IModelInfo {
   vocabularySize?: number;
   /** Whether the Embedding uses `mask_zero`. */
   maskZero?: boolean;
-  /** The attention layer used and how it was chosen. */
-  attentionLayer: string;
-  attentionChosenBy: 'name' | 'auto';
+  /**
+   * The attention layer used and how it was chosen; `null` when the model
+   * has none (it still loads: predictions and the explanation methods
+   * occlusion, grad-x-input and integrated-gradients work without one).
+   */
+  attentionLayer: string | null;
+  attentionChosenBy: 'name' | 'auto' | null;
   /** Every layer in topological order. */
   layers: ILayerInfo[];
   /**

@@ -73,6 +73,8 @@ export interface INormalizedSample {
   prediction?: number[];
   label?: string | number | boolean;
   title?: string;
+  /** How the values were obtained (payload `method`). */
+  method?: string;
   meta?: { [key: string]: unknown };
   scale: IScale;
 }
@@ -150,6 +152,16 @@ export function normalizePayload(
   const samples = rawSamples.map((sample, index) =>
     Private.normalizeSample(sample, index)
   );
+  // Signed values need a diverging map centred on 0: chosen automatically
+  // unless the payload names a colour map (settings apply to unsigned data).
+  const named =
+    typeof payload.options?.colormap === 'string' &&
+    (COLORMAP_NAMES as ReadonlyArray<string>).indexOf(
+      payload.options.colormap
+    ) >= 0;
+  if (!named && Private.hasNegative(samples)) {
+    options.colormap = 'RdBu';
+  }
   const diverging = options.colormap === 'RdBu';
   if (options.shareScale) {
     const scale = computeScale(
@@ -275,6 +287,20 @@ function isPlainObject(value: unknown): value is { [key: string]: unknown } {
 }
 
 namespace Private {
+  /** Whether any unmasked value is below 0. */
+  export function hasNegative(samples: INormalizedSample[]): boolean {
+    for (const sample of samples) {
+      for (const row of sample.rows) {
+        for (let i = 0; i < row.values.length; i++) {
+          if (row.values[i] < 0 && sample.mask[i] === 1) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   export function normalizeSample(
     sample: ISample,
     index: number
@@ -332,6 +358,9 @@ namespace Private {
     }
     if (typeof sample.title === 'string') {
       result.title = sample.title;
+    }
+    if (typeof sample.method === 'string') {
+      result.method = sample.method;
     }
     if (isPlainObject(sample.meta)) {
       result.meta = sample.meta;

@@ -80,6 +80,11 @@ export interface ISample {
   label?: string | number | boolean;
   /** Heading shown above the table. */
   title?: string;
+  /**
+   * How the values were obtained (e.g. `attention`, `occlusion (window 3)`,
+   * `integrated gradients (32 steps)`), named in the table header.
+   */
+  method?: string;
   /** Free-form metadata (model name, layer used, ...), shown as text only. */
   meta?: { [key: string]: unknown };
 }

@@ -42,16 +42,17 @@
  *  R9  `mask` is an array of booleans (false = not seen by the model).
  *  R10 `prediction` is a finite number or an array of 1..MAX_PREDICTIONS (1,000)
  *      finite numbers. `label` is a string, a finite number or a boolean.
- *      `title` is a string.
- *  R11 Strings other than `text` and tokens (title, label, series names) are at
+ *      `title` and `method` are strings.
+ *  R11 Strings other than `text` and tokens (title, method, label, series names) are at
  *      most MAX_STRING_LENGTH (10,000) UTF-16 units; a batch `title` too.
  *  R12 `options` is an object with only: colormap (one of COLORMAP_NAMES),
  *      vmin, vmax (finite numbers; vmin < vmax when both are given),
  *      normalize (one of NORMALIZE_MODES), shareScale (boolean),
  *      charsPerRow (integer 1..1000), precision (integer 0..17).
  *      Unknown colormap: "options.colormap 'Jet' is not known; use one of Reds, ...".
- *  R13 Signs: the colour map in effect is `options.colormap`, else `Reds`.
- *      If it is sequential (every map but RdBu), `options.vmin` is not given and
+ *  R13 Signs: when `options.colormap` names a sequential map (every map but
+ *      RdBu; without a colormap, signed values are drawn with RdBu centred on
+ *      0 automatically, see `normalize.ts`), `options.vmin` is not given and
  *      `options.normalize` is absent or 'none', then a negative value at an
  *      unmasked position is a problem, reported once per values array:
  *      "<path> has negative values (min -0.3) but colormap Reds is sequential;
@@ -94,6 +95,7 @@ const SAMPLE_KEYS = [
   'prediction',
   'label',
   'title',
+  'method',
   'meta'
 ];
 const BATCH_KEYS = ['version', 'samples', 'options', 'title', 'meta'];
@@ -271,6 +273,9 @@ namespace Private {
         ? options.colormap
         : 'Reds';
     const signCheck =
+      optionsOk &&
+      isObject(options) &&
+      typeof options.colormap === 'string' &&
       DIVERGING_COLORMAPS.indexOf(colormap) < 0 &&
       !(isObject(options) && has(options, 'vmin')) &&
       !(
@@ -575,6 +580,9 @@ namespace Private {
     }
     if (has(sample, 'title')) {
       checkString(sample.title, joinPath(path, 'title'), c);
+    }
+    if (has(sample, 'method')) {
+      checkString(sample.method, joinPath(path, 'method'), c);
     }
     // R14
     if (has(sample, 'meta')) {

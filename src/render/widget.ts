@@ -34,8 +34,8 @@ export const CSS = {
   sample: 'jp-CharAttention-sample',
   header: 'jp-CharAttention-header',
   title: 'jp-CharAttention-title',
-  prediction: 'jp-CharAttention-prediction',
   method: 'jp-CharAttention-method',
+  prediction: 'jp-CharAttention-prediction',
   label: 'jp-CharAttention-label',
   summary: 'jp-CharAttention-summary',
   meta: 'jp-CharAttention-meta',
@@ -307,7 +307,7 @@ export class RenderedCharAttention
     if (title) {
       addPart(CSS.title, '', title);
     }
-    addPart(CSS.method, '', sample.method);
+    addPart(CSS.method, trans.__('method'), sample.method);
     if (sample.prediction) {
       addPart(CSS.prediction, trans.__('prediction'), sample.prediction);
     }

@@ -510,7 +510,8 @@ namespace Private {
     if (sample.hasSeries) {
       summary += `, ${series.length} series`;
     }
-    const method = methodName(sample.meta, batchMeta);
+    // The payload's own `method` text wins; else `meta.method` names it.
+    const method = sample.method ?? methodName(sample.meta, batchMeta);
     // The method is in the header already.
     const shownMeta = sample.meta ? { ...sample.meta } : undefined;
     if (shownMeta) {
@@ -523,7 +524,7 @@ namespace Private {
         meta = meta.slice(0, 299) + '…';
       }
     }
-    const headerParts = [title, method];
+    const headerParts = [title, `method ${method}`];
     if (prediction) {
       headerParts.push(`prediction ${prediction}`);
     }

@@ -17,7 +17,7 @@ import { loadModel } from '../../src/model/engine';
 import type { IWorkerModules } from '../../src/model/protocol';
 import { referenceModel, toTfjs } from '../model/support/reference-model';
 import { channelWorkers } from './support/channel-worker';
-import { occlusionTestExplainer } from './support/test-explainer';
+import { createExplainer } from '../../src/model/explain';
 
 const STEPS = 16;
 const FILES = toTfjs(
@@ -25,7 +25,7 @@ const FILES = toTfjs(
 );
 const MODULES: IWorkerModules = {
   engine: async () => loadModel,
-  explainer: async () => occlusionTestExplainer
+  explainer: async () => createExplainer
 };
 
 function sequences(count: number): number[][] {
@@ -153,6 +153,33 @@ describe('WorkerPool', () => {
     const f = (await model.predict([zeroed])).predictions[0][0];
     expect(Math.abs(split[1].values[4] - (base - f))).toBeLessThanOrEqual(1e-6);
     many.dispose();
+    single.pool.dispose();
+  });
+
+  it('integrated gradients: the same with 1 and 2 workers', async () => {
+    const input = sequences(2);
+    const options = { method: 'integrated-gradients' as const, steps: 8 };
+    const factory = channelWorkers(MODULES);
+    const two = new WorkerPool({
+      spawn: factory.spawn,
+      size: 2,
+      smallWork: 8,
+      idleMs: 0
+    });
+    await two.load(FILES);
+    const single = await pool(1);
+    const split = await two.explain(input, options);
+    const whole = await single.pool.explain(input, options);
+    expect(factory.workers).toHaveLength(2);
+    expectClose(
+      split.map(e => e.values),
+      whole.map(e => e.values)
+    );
+    expect(split.map(e => e.method)).toEqual([
+      'integrated-gradients',
+      'integrated-gradients'
+    ]);
+    two.dispose();
     single.pool.dispose();
   });
 

@@ -106,7 +106,7 @@ describe.each([
     }
   );
 
-  it('reports the layers and refuses to pick an attention layer that does not exist', async () => {
+  it('reports the layers, loads without an attention layer and says so on predict', async () => {
     const loaded = loadGraph(files);
     expect(
       loaded.graph.layerInfo.map(l => [l.name, l.className, l.outputShape])
@@ -115,7 +115,13 @@ describe.each([
       ['simple_rnn_1', 'SimpleRNN', [50]],
       ['dense_1', 'Dense', [1]]
     ]);
-    await expect(loadModel(files)).rejects.toThrow(/No attention layer found/);
+    const model = await loadModel(files);
+    expect(model.info.attentionLayer).toBeNull();
+    expect(model.info.attentionChosenBy).toBeNull();
+    await expect(model.predict([[1]])).rejects.toThrow(
+      /No attention layer found.*occlusion, grad-x-input or integrated-gradients/
+    );
+    model.dispose();
   });
 });
 

@@ -92,6 +92,42 @@ describe('normalizePayload', () => {
     ).toEqual([{ lo: -0.8, hi: 0.8, diverging: true }]);
   });
 
+  it('draws signed values with RdBu centred on 0 when the payload names no colour map', () => {
+    const signed: Payload = {
+      version: 1,
+      samples: [
+        { text: 'ab', attention: [0.1, 0.3] },
+        { text: 'cd', series: [{ name: 'occlusion', values: [0.5, -2] }] }
+      ]
+    };
+    // A user setting is for unsigned data: a sequential map cannot show sign.
+    const result = normalizePayload(signed, { colormap: 'Greens' });
+    expect(result.options.colormap).toBe('RdBu');
+    expect(result.samples[0].scale).toEqual({ lo: -2, hi: 2, diverging: true });
+    // Unsigned data keep the setting; a colour map in the payload wins.
+    expect(
+      normalizePayload(
+        { version: 1, text: 'a', attention: [1] },
+        { colormap: 'Greens' }
+      ).options.colormap
+    ).toBe('Greens');
+    expect(
+      normalizePayload({
+        ...signed,
+        options: { colormap: 'viridis', vmin: -2 }
+      }).options.colormap
+    ).toBe('viridis');
+    // A masked negative value does not count.
+    expect(
+      normalizePayload({
+        version: 1,
+        text: 'ab',
+        attention: [-1, 1],
+        mask: [false, true]
+      }).options.colormap
+    ).toBe('Reds');
+  });
+
   it('applies minmax, max, vmin/vmax', () => {
     const base = {
       version: 1 as const,

@@ -38,6 +38,17 @@ describe('payload v1 JSON Schema', () => {
     expect(validatePayload(payload).problems).toEqual([]);
   });
 
+  it('accepts a sample that names its method', () => {
+    const payload = {
+      version: 1,
+      samples: [
+        { text: 'ab', attention: [0.5, -0.25], method: 'occlusion (window 1)' }
+      ]
+    };
+    expect(validateSchema(payload)).toBe(true);
+    expect(validatePayload(payload).problems).toEqual([]);
+  });
+
   it('accepts the XSS fixture', () => {
     const payload = JSON.parse(
       fs.readFileSync(
@@ -71,7 +82,11 @@ describe('payload v1 JSON Schema', () => {
       'bad charsPerRow',
       { version: 1, text: 'a', attention: [1], options: { charsPerRow: 0 } }
     ],
-    ['long token', { version: 1, tokens: ['x'.repeat(1001)], attention: [1] }]
+    ['long token', { version: 1, tokens: ['x'.repeat(1001)], attention: [1] }],
+    [
+      'method not a string',
+      { version: 1, text: 'a', attention: [1], method: 3 }
+    ]
   ])('schema and validator both reject: %s', (_, payload) => {
     expect(validateSchema(payload)).toBe(false);
     expect(validatePayload(payload).valid).toBe(false);

@@ -221,9 +221,11 @@ describe('validatePayload', () => {
     ]);
   });
 
-  it('rejects negative values with a sequential map unless vmin or normalize is set (R13)', () => {
+  it('rejects negative values with a named sequential map unless vmin or normalize is set (R13)', () => {
     const signed = { version: 1, tokens: ['a', 'b'], attention: [-0.3, 0.5] };
-    expect(messages(signed)).toEqual([
+    // Without a colormap, signed values get RdBu automatically.
+    expect(messages(signed)).toEqual([]);
+    expect(messages({ ...signed, options: { colormap: 'Reds' } })).toEqual([
       'attention has negative values (min -0.3) but colormap Reds is sequential; use colormap RdBu, set options.vmin, or set options.normalize'
     ]);
     expect(
@@ -235,10 +237,31 @@ describe('validatePayload', () => {
       []
     );
     expect(
-      messages({ ...signed, options: { normalize: 'none' } })
+      messages({ ...signed, options: { colormap: 'Reds', normalize: 'none' } })
     ).toHaveLength(1);
     // Masked positions are excluded from the colour scale, so their sign is free.
-    expect(messages({ ...signed, mask: [false, true] })).toEqual([]);
+    expect(
+      messages({
+        ...signed,
+        mask: [false, true],
+        options: { colormap: 'Reds' }
+      })
+    ).toEqual([]);
+  });
+
+  it('takes a method name as a string only (R10, R11)', () => {
+    expect(
+      messages({ ...ok, method: 'integrated gradients (32 steps)' })
+    ).toEqual([]);
+    expect(
+      paths({
+        version: 1,
+        samples: [{ tokens: ok.tokens, attention: ok.attention, method: 1 }]
+      })
+    ).toEqual(['samples[0].method']);
+    expect(messages({ ...ok, method: 'x'.repeat(10001) })).toEqual([
+      'method is 10001 characters long (at most 10000)'
+    ]);
   });
 
   it('limits megabyte strings (R6, R11)', () => {

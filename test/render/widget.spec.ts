@@ -404,7 +404,7 @@ describe('RenderedCharAttention', () => {
     });
     expect(
       widget.node.querySelector('.jp-CharAttention-method')!.textContent
-    ).toBe('occlusion (window 2)');
+    ).toBe('method occlusion (window 2)');
     expect(widget.node.querySelector('table')!.getAttribute('aria-label')).toBe(
       'occlusion (window 2) per character: Sample 0'
     );

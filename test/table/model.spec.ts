@@ -96,7 +96,7 @@ describe('table model', () => {
     expect(sample.legend.stops[0]).toBe('#fff5f0');
     expect(sample.legend.stops[sample.legend.stops.length - 1]).toBe('#67000d');
     expect(sample.headerLine).toBe(
-      'Review · attention · prediction 0.9877 · label positive · 2 characters, 1 masked'
+      'Review · method attention · prediction 0.9877 · label positive · 2 characters, 1 masked'
     );
   });
 
@@ -124,6 +124,29 @@ describe('table model', () => {
       meta: { method: 'grad-x-input' }
     } as Payload);
     expect(gxi.samples[0].headerLine).toContain('gradient × input');
+  });
+
+  it('names the method in the header and colours signed values with RdBu centred on 0', () => {
+    const model = build({
+      version: 1,
+      samples: [
+        {
+          text: 'abc',
+          attention: [-0.5, 0.25, 0],
+          method: 'occlusion (window 1)',
+          prediction: 0.5
+        }
+      ]
+    });
+    const sample = model.samples[0];
+    expect(sample.method).toBe('occlusion (window 1)');
+    expect(sample.headerLine).toBe(
+      'Sample 0 · method occlusion (window 1) · prediction 0.5 · 3 characters'
+    );
+    expect(model.colormap).toBe('RdBu');
+    expect(sample.legend).toMatchObject({ lo: -0.5, hi: 0.5 });
+    // 0 is the middle colour, -0.5 the lowest, 0.25 three quarters up.
+    expect(Array.from(sample.series[0].levels)).toEqual([0, 191, 128]);
   });
 
   it('names samples of a batch and keeps series names', () => {

@@ -21,9 +21,19 @@ export type ExplainMethod = (typeof EXPLAIN_METHODS)[number];
 /** What to explain and how. */
 export interface IExplainOptions {
   method: ExplainMethod;
-  /** Occlusion: consecutive positions occluded together (default 1). */
+  /**
+   * Occlusion: consecutive positions occluded together (default 1). Fixed
+   * rule, shared with the Python helper: window start s covers positions
+   * s..s+k-1 (clipped to the sequence); its drop f(x) - f(x with those ids
+   * set to 0) is spread evenly over the positions it covers, and a
+   * position's value is the sum of the shares it receives.
+   */
   window?: number;
-  /** Integrated gradients: number of steps (default 32). */
+  /**
+   * Integrated gradients: number of steps N (default 32). Fixed rule, shared
+   * with the Python helper: Riemann midpoint, alpha_i = (i + 0.5) / N for
+   * i = 0..N-1; IG = E * mean_i df/dE(alpha_i * E), baseline E = 0.
+   */
   steps?: number;
   /**
    * The output unit explained: for a sigmoid output its probability (unit

@@ -1,0 +1,250 @@
+/**
+ * The model-running commands (`predict`, `explain`) on a pool of worker
+ * threads: the model loads once per thread, texts are encoded here, and
+ * with `--file` the input is streamed in chunks (bounded memory) and the
+ * results written in input order, as JSONL or as one HTML document.
+ */
+import * as fs from 'fs';
+import { WorkerPool } from '../lab/worker-pool';
+import { alignmentNotices } from '../model/align';
+import { readModelFiles } from '../model/files-node';
+import {
+  encodeTexts,
+  ICharTokenizer,
+  IPadOptions,
+  IPaddedText,
+  IResolvedPadOptions
+} from '../model/tokenizer';
+import { IModelInfo } from '../model/types';
+import { ISample } from '../payload/types';
+import { exportPayloadHtml } from '../table/html';
+import {
+  IParsedArgs,
+  optionValue,
+  padOptions,
+  UsageError,
+  writeNotices,
+  writeStdout
+} from './encode';
+import { modelRunChecks } from './model-run';
+import {
+  ProgressLine,
+  renumberNotices,
+  runOrdered,
+  STREAM_CHUNK,
+  streamTexts,
+  workersOption
+} from './stream';
+import { spawnThreadWorker } from './thread-worker';
+
+/** A model loaded in the worker pool, and what encoding texts for it needs. */
+export interface IPoolRun {
+  pool: WorkerPool;
+  workers: number;
+  info: IModelInfo;
+  /** The model file named in messages and titles. */
+  mainFile: string;
+  tokenizer: ICharTokenizer;
+  pad: IPadOptions;
+  /** `-o` target, when HTML is wanted. */
+  output?: string;
+  /** --file arguments (streamed input) */
+  files: string[];
+}
+
+/** Checks the command line, loads the tokenizer and the model (in the pool). The caller disposes `pool`. */
+export async function openPoolRun(
+  parsed: IParsedArgs,
+  command: string
+): Promise<IPoolRun> {
+  const modelPath = optionValue(parsed, '--model');
+  if (modelPath === undefined) {
+    throw new UsageError('--model is required');
+  }
+  const output = optionValue(parsed, '--output');
+  if (output !== undefined && parsed.flags.has('--json')) {
+    throw new UsageError('--json and -o/--output exclude each other');
+  }
+  const workers = workersOption(optionValue(parsed, '--workers'));
+  const loadOptions = modelRunChecks.loadOptions(parsed);
+  const pad: IPadOptions = padOptions(parsed);
+  const files = parsed.options['--file'] ?? [];
+  if (!files.length && !parsed.positional.length) {
+    throw new UsageError('no texts given (pass TEXT arguments or --file F)');
+  }
+  const tokenizer = modelRunChecks.tokenizerFor(parsed, modelPath, command);
+  const source = readModelFiles(modelPath, optionValue(parsed, '--config'));
+  const pool = new WorkerPool({
+    spawn: () => spawnThreadWorker(),
+    size: workers,
+    idleMs: 0
+  });
+  try {
+    const info = await pool.load(source.files, loadOptions);
+    if (info.inputLength !== null) {
+      if (pad.maxlen !== undefined && pad.maxlen !== info.inputLength) {
+        throw new UsageError(
+          `--maxlen ${pad.maxlen} does not match the model's input length ${info.inputLength}`
+        );
+      }
+      pad.maxlen = info.inputLength;
+    }
+    return {
+      pool,
+      workers,
+      info,
+      mainFile: source.mainFile,
+      tokenizer,
+      pad,
+      output,
+      files
+    };
+  } catch (error) {
+    pool.dispose();
+    throw error;
+  }
+}
+
+/** Texts encoded as Keras does, checked against the vocabulary; notices numbered from `first`. */
+export function encodeForRun(
+  run: IPoolRun,
+  texts: string[],
+  command: string,
+  first = 0
+): { items: IPaddedText[]; options: IResolvedPadOptions } {
+  const { items, options } = encodeTexts(run.tokenizer, texts, run.pad);
+  modelRunChecks.checkVocabulary(
+    items.map(i => i.padded),
+    run.info.vocabularySize
+  );
+  writeNotices(
+    command,
+    renumberNotices(alignmentNotices(items, options), first)
+  );
+  return { items, options };
+}
+
+/**
+ * --file: texts streamed through `work` chunk by chunk, a bounded number
+ * in flight; each result's samples written in input order as JSONL (one
+ * payload of one sample per line) or into the HTML document (-o, one colour
+ * scale per text). Returns the number of texts.
+ */
+export async function streamRun(
+  run: IPoolRun,
+  parsed: IParsedArgs,
+  command: string,
+  title: string,
+  work: (
+    items: IPaddedText[],
+    options: IResolvedPadOptions,
+    first: number
+  ) => Promise<ISample[]>
+): Promise<number> {
+  const progress = new ProgressLine(`char-attention ${command}`);
+  const html =
+    run.output === undefined ? null : new HtmlStream(run.output, title);
+  let done = 0;
+  try {
+    const count = await runOrdered(
+      streamTexts(parsed.positional, run.files),
+      // Enough chunks to keep every worker busy, few enough to bound memory.
+      { chunk: STREAM_CHUNK, window: 2 * run.workers },
+      async (texts, first) => {
+        const { items, options } = encodeTexts(run.tokenizer, texts, run.pad);
+        modelRunChecks.checkVocabulary(
+          items.map(i => i.padded),
+          run.info.vocabularySize
+        );
+        return { items, options, samples: await work(items, options, first) };
+      },
+      async ({ items, options, samples }, texts, first) => {
+        progress.end();
+        writeNotices(
+          command,
+          renumberNotices(alignmentNotices(items, options), first)
+        );
+        if (html) {
+          html.write(samples);
+        } else {
+          await writeStdout(
+            samples
+              .map(sample => JSON.stringify({ version: 1, samples: [sample] }))
+              .join('\n') + '\n'
+          );
+        }
+        done += texts.length;
+        progress.update(done);
+      }
+    );
+    if (count === 0) {
+      throw new UsageError('no texts given (the files are empty)');
+    }
+    if (html) {
+      html.close();
+      process.stderr.write(
+        `char-attention ${command}: wrote ${run.output} (${count} texts)\n`
+      );
+    }
+    return count;
+  } finally {
+    progress.end();
+    html?.abandon();
+  }
+}
+
+/** The HTML document written as it comes: one fragment per chunk. */
+class HtmlStream {
+  constructor(
+    private _file: string,
+    private _title: string
+  ) {}
+
+  write(samples: ISample[]): void {
+    const exported = exportPayloadHtml(
+      { version: 1, samples, options: { shareScale: false } },
+      { fragment: true }
+    );
+    if (!exported.ok) {
+      throw new Error(
+        `the payload is not valid: ${exported.problems.map(p => `${p.path}: ${p.message}`).join('; ')}`
+      );
+    }
+    if (this._fd === null) {
+      try {
+        this._fd = fs.openSync(this._file, 'w');
+      } catch (error) {
+        const code =
+          (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        throw new Error(`cannot write '${this._file}': ${code}`);
+      }
+      const title = this._title.replace(
+        /[&<>"]/g,
+        c => `&#${c.charCodeAt(0)};`
+      );
+      fs.writeSync(
+        this._fd,
+        `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>\n`
+      );
+    }
+    fs.writeSync(this._fd, exported.html + '\n');
+  }
+
+  close(): void {
+    if (this._fd !== null) {
+      fs.writeSync(this._fd, '</body></html>\n');
+      fs.closeSync(this._fd);
+      this._fd = null;
+    }
+  }
+
+  /** After a failure: close the file as it is. */
+  abandon(): void {
+    if (this._fd !== null) {
+      fs.closeSync(this._fd);
+      this._fd = null;
+    }
+  }
+
+  private _fd: number | null = null;
+}

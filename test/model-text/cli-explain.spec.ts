@@ -1,0 +1,211 @@
+/**
+ * `char-attention explain` end to end through bin/char-attention.js on the
+ * real-Keras fixture models of scripts/keras_fixtures/explain.py (needs
+ * `npm run build:node`): values aligned to the characters match the Keras
+ * oracles, several methods become series, bad input gets clear messages.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { validatePayload } from '../../src/payload/validate';
+import { cliTmpDir, ROOT, run } from './cli-support';
+
+const DIR = path.join(ROOT, 'test', 'fixtures', 'keras', 'explain');
+const TOKENIZER = path.join(DIR, 'tokenizer.json');
+const oracle = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8'));
+
+function explain(model: string, args: string[]) {
+  return run([
+    'explain',
+    '--model',
+    path.join(DIR, model),
+    '--tokenizer',
+    TOKENIZER,
+    ...args
+  ]);
+}
+
+/** The oracle values of the characters of a text with no unknown character (pre-padding). */
+function alignedOracle(values: number[], textLength: number): number[] {
+  return values.slice(values.length - textLength);
+}
+
+function relativeError(actual: number[], expected: number[]): number {
+  expect(actual).toHaveLength(expected.length);
+  const scale = Math.max(...expected.map(Math.abs));
+  return Math.max(...actual.map((v, i) => Math.abs(v - expected[i]))) / scale;
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = cliTmpDir('char-attention-explain-');
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('char-attention explain', () => {
+  it('prints occlusion per character as Keras computes it, naming the method', () => {
+    const sample = oracle('gru_softmax').samples[1];
+    const out = explain('gru_softmax.keras', [
+      '--method',
+      'occlusion',
+      sample.text
+    ]);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const payload = JSON.parse(out.stdout);
+    expect(validatePayload(payload).problems).toEqual([]);
+    const [s] = payload.samples;
+    expect(s.method).toBe('occlusion (window 1)');
+    expect(s.meta).toMatchObject({
+      model: 'gru_softmax.keras',
+      method: 'occlusion',
+      window: 1,
+      target: sample.target
+    });
+    expect(s.prediction).toHaveLength(4);
+    expect(
+      relativeError(
+        s.attention,
+        alignedOracle(sample.occlusion['1'], sample.text.length)
+      )
+    ).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('puts several methods in series rows, with steps, rule, window and gap in meta', () => {
+    const sample = oracle('seed_attention').samples[0];
+    const out = explain('seed_attention.h5', [
+      '--method',
+      'attention,occlusion,grad-x-input,integrated-gradients',
+      '--window',
+      '3',
+      '--steps',
+      '32',
+      '--lambda',
+      'attention_sum=sum(axis=1)',
+      sample.text
+    ]);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    const [s] = JSON.parse(out.stdout).samples;
+    expect(s.series.map((r: { name: string }) => r.name)).toEqual([
+      'attention (attention_vec)',
+      'occlusion (window 3)',
+      'gradient × input',
+      'integrated gradients (32 steps, midpoint)'
+    ]);
+    expect(s.method).toBe(
+      'attention (attention_vec) · occlusion (window 3) · gradient × input · integrated gradients (32 steps, midpoint)'
+    );
+    expect(s.meta).toMatchObject({
+      method: 'attention, occlusion, grad-x-input, integrated-gradients',
+      attentionLayer: 'attention_vec',
+      window: 3,
+      steps: 32,
+      rule: 'riemann-midpoint',
+      target: 0
+    });
+    expect(s.meta.gap).toBeLessThan(
+      0.05 *
+        Math.abs(
+          sample.integratedGradients.fInput -
+            sample.integratedGradients.fBaseline
+        )
+    );
+    const n = sample.text.length;
+    const [, occ, gxi, ig] = s.series.map(
+      (r: { values: number[] }) => r.values
+    );
+    expect(
+      relativeError(occ, alignedOracle(sample.occlusion['3'], n))
+    ).toBeLessThanOrEqual(1e-4);
+    expect(
+      relativeError(gxi, alignedOracle(sample.gradXInput, n))
+    ).toBeLessThanOrEqual(1e-4);
+    expect(
+      relativeError(ig, alignedOracle(sample.integratedGradients.values, n))
+    ).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('truncates a long text in front as pad_sequences does, masks the cut characters and says so', () => {
+    const sample = oracle('rnn_pool').samples[2];
+    const out = explain('rnn_pool.keras', [
+      '--method',
+      'grad-x-input',
+      sample.text
+    ]);
+    expect(out.code).toBe(0);
+    const cut = sample.tokens - 20;
+    expect(out.stderr).toContain(
+      `char-attention explain: text 1: ${sample.tokens} tokens > maxlen 20, the first ${cut} truncated\n`
+    );
+    // ':' is not in the tokenizer's vocabulary: dropped, as Keras does.
+    expect(out.stderr).toContain(
+      '1 character not in the vocabulary (":"), dropped'
+    );
+    const [s] = JSON.parse(out.stdout).samples;
+    const seen = s.mask.filter((m: boolean) => m).length;
+    expect(seen).toBe(20);
+    expect(s.mask.slice(0, 10).every((m: boolean) => !m)).toBe(true);
+    expect(
+      s.attention.slice(0, 10).every((v: number | null) => v === null)
+    ).toBe(true);
+  });
+
+  it('writes the HTML table with -o, naming the method and using RdBu for signed values', () => {
+    const file = path.join(tmp, 'explain.html');
+    const out = explain('conv_bilstm.keras', [
+      '--method',
+      'occlusion',
+      '-o',
+      file,
+      'the lazy fox'
+    ]);
+    expect(out.code).toBe(0);
+    const html = fs.readFileSync(file, 'utf8');
+    expect(html).toContain('method <b>occlusion (window 1)</b>');
+    expect(html).toContain('RdBu');
+  });
+
+  it.each([
+    [
+      ['--method', 'saliency'],
+      2,
+      "unknown method 'saliency' (methods: attention, occlusion, grad-x-input, integrated-gradients)"
+    ],
+    [
+      ['--method', 'occlusion', '--window', '0'],
+      2,
+      '--window must be an integer from 1'
+    ],
+    [
+      ['--method', 'integrated-gradients', '--steps', '0'],
+      2,
+      '--steps must be an integer from 1'
+    ],
+    [
+      ['--method', 'occlusion', '--window', 'two'],
+      2,
+      "--window must be an integer, got 'two'"
+    ],
+    [[], 2, '--method is required'],
+    [
+      ['--method', 'occlusion', '--target', '7'],
+      1,
+      'target 7 is out of range: the model has 4 output unit(s) (0..3)'
+    ],
+    [['--method', 'attention'], 1, 'No attention layer found']
+  ])('rejects %j (exit %i): %s', (args, code, message) => {
+    const out = explain('gru_softmax.keras', [...(args as string[]), 'abc']);
+    expect(out.code).toBe(code);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(message as string);
+  });
+
+  it('points a model without attention to the other methods', () => {
+    const out = explain('conv_bilstm.h5', ['--method', 'attention', 'abc']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(
+      /Explain the model without attention instead: methods occlusion, grad-x-input or integrated-gradients/
+    );
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * The explanation methods against real Keras 3 / TensorFlow: four small
+ * character models (made by scripts/keras_fixtures/explain.py) saved as
+ * .keras and legacy .h5, with Keras's predictions, occlusion, gradient x
+ * input (tf.GradientTape on the Embedding output) and integrated gradients
+ * (Riemann midpoint, 32 steps) computed by TensorFlow.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ILoadedModel, loadModel } from '../../src/model/engine';
+import { createExplainer } from '../../src/model/explain';
+import { IExplainOptions, IExplanation } from '../../src/model/explain/types';
+import { buildTfForward } from '../../src/model/explain/tfjs-forward';
+import { loadTf } from '../../src/model/explain/tfjs-load';
+import { fixture, fixtureJson } from './helpers';
+
+interface IOracleSample {
+  text: string;
+  input: number[];
+  prediction: number[];
+  target: number;
+  occlusion: { [window: string]: number[] };
+  gradXInput: number[];
+  integratedGradients: {
+    steps: number;
+    rule: string;
+    values: number[];
+    fInput: number;
+    fBaseline: number;
+  };
+}
+
+interface IOracle {
+  model: string;
+  inputLength: number;
+  keras: string;
+  lambdas: { [name: string]: string };
+  samples: IOracleSample[];
+}
+
+const MODELS = ['seed_attention', 'conv_bilstm', 'gru_softmax', 'rnn_pool'];
+
+function oracle(name: string): IOracle {
+  return fixtureJson('keras', 'explain', `${name}.json`);
+}
+
+async function load(
+  name: string,
+  ext: '.keras' | '.h5'
+): Promise<ILoadedModel> {
+  const file = `${name}${ext}`;
+  return loadModel(
+    { [file]: fixture('keras', 'explain', file) },
+    { lambdas: oracle(name).lambdas }
+  );
+}
+
+/** Largest |a - b| relative to max |expected|. */
+function relativeError(actual: number[], expected: number[]): number {
+  expect(actual).toHaveLength(expected.length);
+  const scale = Math.max(...expected.map(Math.abs));
+  let worst = 0;
+  actual.forEach(
+    (v, i) => (worst = Math.max(worst, Math.abs(v - expected[i])))
+  );
+  return scale > 0 ? worst / scale : worst;
+}
+
+async function explain(
+  model: ILoadedModel,
+  sequence: number[],
+  options: IExplainOptions,
+  parts = 1
+): Promise<IExplanation> {
+  const explainer = createExplainer(model);
+  try {
+    const units = explainer.plan(sequence, options, parts);
+    const partials = await Promise.all(units.map(u => explainer.run(u)));
+    return explainer.combine(sequence, options, partials.reverse());
+  } finally {
+    explainer.dispose();
+  }
+}
+
+describe.each(MODELS)('explanations of %s against Keras', name => {
+  const info = oracle(name);
+  let model: ILoadedModel;
+
+  beforeAll(async () => {
+    model = await load(name, '.keras');
+  });
+  afterAll(() => model.dispose());
+
+  it('was made by real Keras 3 and has a text longer than maxlen', () => {
+    expect(info.keras).toMatch(/^3\./);
+    expect(info.samples.some(s => s.text.length > info.inputLength)).toBe(true);
+  });
+
+  it.each(['.keras', '.h5'] as const)(
+    'predicts as Keras within 1e-5 from %s',
+    async ext => {
+      const m = ext === '.keras' ? model : await load(name, ext);
+      const outputs = await m.forward(info.samples.map(s => s.input));
+      info.samples.forEach((s, i) => {
+        s.prediction.forEach((p, k) =>
+          expect(Math.abs(outputs[i][k] - p)).toBeLessThanOrEqual(1e-5)
+        );
+      });
+      if (m !== model) {
+        m.dispose();
+      }
+    }
+  );
+
+  it('runs the same forward pass in TensorFlow.js as natively and as Keras (1e-5)', async () => {
+    const tfm = await loadTf();
+    const fwd = buildTfForward(tfm, model.graph);
+    const T = info.inputLength;
+    // The fixture inputs plus random ones (some padding, every vocabulary id).
+    let seed = 7;
+    const rnd = () =>
+      (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const vocab = model.info.vocabularySize ?? 2;
+    const inputs = [
+      ...info.samples.map(s => s.input),
+      ...Array.from({ length: 6 }, (_, r) =>
+        Array.from({ length: T }, (_, t) =>
+          t < r * 3 ? 0 : 1 + Math.floor(rnd() * (vocab - 1))
+        )
+      )
+    ];
+    const native = await model.forward(inputs);
+    const out = tfm.tidy(() =>
+      fwd.run(tfm.tensor2d(inputs, [inputs.length, T])).arraySync()
+    ) as number[][];
+    fwd.dispose();
+    inputs.forEach((_, i) =>
+      native[i].forEach((v, k) =>
+        expect(Math.abs(out[i][k] - v)).toBeLessThanOrEqual(1e-5)
+      )
+    );
+    info.samples.forEach((s, i) =>
+      s.prediction.forEach((p, k) =>
+        expect(Math.abs(out[i][k] - p)).toBeLessThanOrEqual(1e-5)
+      )
+    );
+  });
+
+  it.each([1, 3])(
+    'matches Keras occlusion with window %i within 1e-4 of max |value|',
+    async window => {
+      for (const s of info.samples) {
+        const result = await explain(
+          model,
+          s.input,
+          { method: 'occlusion', window },
+          3
+        );
+        expect(result.target).toBe(s.target);
+        expect(
+          relativeError(result.values, s.occlusion[String(window)])
+        ).toBeLessThanOrEqual(1e-4);
+      }
+    }
+  );
+
+  it('matches Keras gradient x input within 1e-4 of max |value|', async () => {
+    for (const s of info.samples) {
+      const result = await explain(model, s.input, { method: 'grad-x-input' });
+      expect(result.target).toBe(s.target);
+      expect(relativeError(result.values, s.gradXInput)).toBeLessThanOrEqual(
+        1e-4
+      );
+    }
+  });
+
+  it('matches Keras integrated gradients (32 midpoint steps) within 1e-4', async () => {
+    for (const s of info.samples) {
+      const ig = s.integratedGradients;
+      expect(ig.rule).toBe('riemann-midpoint');
+      const result = await explain(
+        model,
+        s.input,
+        { method: 'integrated-gradients', steps: ig.steps },
+        3
+      );
+      expect(result.meta.rule).toBe('riemann-midpoint');
+      expect(result.meta.steps).toBe(ig.steps);
+      expect(relativeError(result.values, ig.values)).toBeLessThanOrEqual(1e-4);
+      expect(
+        Math.abs((result.meta.fInput as number) - ig.fInput)
+      ).toBeLessThanOrEqual(1e-5);
+      expect(
+        Math.abs((result.meta.fBaseline as number) - ig.fBaseline)
+      ).toBeLessThanOrEqual(1e-5);
+      // The gap in meta is the one of these values.
+      const sum = result.values.reduce((a, v) => a + v, 0);
+      const gap = Math.abs(
+        sum -
+          ((result.meta.fInput as number) - (result.meta.fBaseline as number))
+      );
+      expect(Math.abs((result.meta.gap as number) - gap)).toBeLessThanOrEqual(
+        1e-6
+      );
+    }
+  });
+
+  it('is complete within 1% (sum of IG = f(x) - f(baseline), Keras endpoints) with 256 steps', async () => {
+    for (const s of info.samples) {
+      const ig = s.integratedGradients;
+      const result = await explain(
+        model,
+        s.input,
+        { method: 'integrated-gradients', steps: 256 },
+        2
+      );
+      const delta = ig.fInput - ig.fBaseline;
+      const sum = result.values.reduce((a, v) => a + v, 0);
+      expect(Math.abs(sum - delta)).toBeLessThanOrEqual(0.01 * Math.abs(delta));
+      expect(result.notices).toEqual([]);
+    }
+  });
+});
+
+describe('explainer resources', () => {
+  it('leaves no tensor behind after 100 explanations, and none after dispose', async () => {
+    const tfm = await loadTf();
+    expect(tfm).toBe(await loadTf());
+    const model = await load('gru_softmax', '.keras');
+    const before = tf.memory().numTensors + tfm.memory().numTensors;
+    const explainer = createExplainer(model);
+    const sequence = oracle('gru_softmax').samples[0].input;
+    const once = async (method: IExplainOptions['method']) => {
+      const options = { method, steps: 4 };
+      const units = explainer.plan(sequence, options, 2);
+      return explainer.combine(
+        sequence,
+        options,
+        await Promise.all(units.map(u => explainer.run(u)))
+      );
+    };
+    await once('grad-x-input');
+    const warm = tfm.memory().numTensors;
+    for (let i = 0; i < 50; i++) {
+      await once('grad-x-input');
+      await once('integrated-gradients');
+    }
+    expect(tfm.memory().numTensors).toBe(warm);
+    explainer.dispose();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(tf.memory().numTensors + tfm.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});

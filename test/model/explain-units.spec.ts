@@ -1,0 +1,240 @@
+/**
+ * Pure parts of the explainer: occlusion geometry, the gemm behind
+ * TensorFlow.js's matMul, plan / combine invariants and bad options.
+ */
+import { loadModel } from '../../src/model/engine';
+import {
+  chooseTarget,
+  createExplainer,
+  resolveExplainOptions
+} from '../../src/model/explain';
+import {
+  changesInput,
+  occluded,
+  spreadDrops
+} from '../../src/model/explain/occlusion';
+import { buildTfForward } from '../../src/model/explain/tfjs-forward';
+import { loadTf } from '../../src/model/explain/tfjs-load';
+import { matmulInto } from '../../src/model/explain/tfjs-matmul';
+import { Kernels } from '../../src/model/layers/kernels';
+import { fixture } from './helpers';
+
+describe('occlusion geometry', () => {
+  it('spreads each window drop evenly over the positions it covers and sums the shares', () => {
+    // T = 4, k = 2: windows [0,1], [1,2], [2,3], [3] (clipped).
+    const values = spreadDrops([2, 4, 6, 8], 2);
+    expect(values).toEqual([1, 1 + 2, 2 + 3, 3 + 8]);
+    expect(spreadDrops([1, -2, 3], 1)).toEqual([1, -2, 3]);
+    // Window as long as the sequence: one share per covering window.
+    expect(spreadDrops([3, 0, 0], 3)).toEqual([1, 1, 1]);
+  });
+
+  it('skips windows that only cover padding and sets the window to id 0', () => {
+    expect(changesInput([0, 0, 5, 6], 0, 2)).toBe(false);
+    expect(changesInput([0, 0, 5, 6], 1, 2)).toBe(true);
+    expect(occluded([1, 2, 3, 4], 2, 3)).toEqual([1, 2, 0, 0]);
+  });
+});
+
+describe('matmulInto (the gemm TensorFlow.js runs for matMul)', () => {
+  const naive = (
+    a: number[],
+    b: number[],
+    m: number,
+    k: number,
+    n: number,
+    ta: boolean,
+    tb: boolean
+  ) => {
+    const out = new Array(m * n).fill(0);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        for (let p = 0; p < k; p++) {
+          const av = ta ? a[p * m + i] : a[i * k + p];
+          const bv = tb ? b[j * k + p] : b[p * n + j];
+          out[i * n + j] += av * bv;
+        }
+      }
+    }
+    return out;
+  };
+  it.each([
+    [true, false, false],
+    [true, true, false],
+    [true, false, true],
+    [false, true, true],
+    [false, false, false]
+  ])('simd %s, transposeA %s, transposeB %s', (simd, ta, tb) => {
+    const kernels = new Kernels({ simd });
+    const [m, k, n] = [5, 7, 37];
+    let seed = 3;
+    const rnd = () => (seed = (seed * 69069 + 1) >>> 0) / 4294967296 - 0.5;
+    const a = Array.from({ length: m * k }, rnd);
+    const b = Array.from({ length: k * n }, rnd);
+    const out = new Float32Array(m * n).fill(99);
+    matmulInto(
+      kernels,
+      Float32Array.from(a),
+      Float32Array.from(b),
+      m,
+      k,
+      n,
+      ta,
+      tb,
+      out
+    );
+    const expected = naive(a, b, m, k, n, ta, tb);
+    expected.forEach((v, i) => expect(Math.abs(out[i] - v)).toBeLessThan(1e-5));
+    kernels.dispose();
+  });
+});
+
+describe('explainer options and plans', () => {
+  it('rejects unknown methods, window < 1, steps 0 and bad targets with the field named', () => {
+    expect(() =>
+      resolveExplainOptions({ method: 'saliency' as never })
+    ).toThrow(
+      "Unknown explanation method 'saliency' (methods: attention, occlusion, grad-x-input, integrated-gradients)"
+    );
+    expect(() =>
+      resolveExplainOptions({ method: 'occlusion', window: 0 })
+    ).toThrow(/^window must be an integer from 1/);
+    expect(() =>
+      resolveExplainOptions({ method: 'integrated-gradients', steps: 0 })
+    ).toThrow(/^steps must be an integer from 1/);
+    expect(() =>
+      resolveExplainOptions({ method: 'occlusion', target: -1 })
+    ).toThrow(/^target must be an integer/);
+    expect(resolveExplainOptions({ method: 'integrated-gradients' })).toEqual({
+      method: 'integrated-gradients',
+      window: 1,
+      steps: 32,
+      target: null
+    });
+    expect(chooseTarget([0.1, 0.7, 0.2], null)).toBe(1);
+    expect(chooseTarget([0.3], null)).toBe(0);
+    expect(() => chooseTarget([0.3], 1)).toThrow(
+      'target 1 is out of range: the model has 1 output unit(s) (0..0)'
+    );
+  });
+
+  it('splits work into at most `parts` units and combines them in any order to the same result', async () => {
+    const model = await loadModel({
+      'gru_softmax.keras': fixture('keras', 'explain', 'gru_softmax.keras')
+    });
+    const explainer = createExplainer(model);
+    const sequence = [...new Array(14).fill(0), 3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
+    const options = { method: 'occlusion' as const, window: 2 };
+    const one = explainer.plan(sequence, options, 1);
+    const four = explainer.plan(sequence, options, 4);
+    expect(one).toHaveLength(1);
+    expect(four).toHaveLength(4);
+    // Windows over padding only are not run: starts 13..23 remain.
+    expect(four.flatMap(u => u.part.starts as number[])).toEqual(
+      [...Array(11).keys()].map(i => 13 + i)
+    );
+    const a = explainer.combine(sequence, options, [
+      await explainer.run(one[0])
+    ]);
+    const parts = await Promise.all(four.map(u => explainer.run(u)));
+    const b = explainer.combine(sequence, options, parts.reverse());
+    expect(b.values).toEqual(a.values);
+    expect(() => explainer.combine(sequence, options, parts.slice(1))).toThrow(
+      /combine needs every partial of the plan/
+    );
+    expect(() => explainer.plan(sequence.slice(1), options)).toThrow(
+      'The sequence has 23 positions, the model expects 24 (pad or truncate it first)'
+    );
+    explainer.dispose();
+    model.dispose();
+  });
+});
+
+describe('models the gradient methods cannot run', () => {
+  /** Input [4] -> Dense(1, sigmoid): no Embedding. */
+  function denseOnly() {
+    const json = {
+      format: 'layers-model',
+      modelTopology: {
+        keras_version: '2.15.0',
+        model_config: {
+          class_name: 'Sequential',
+          config: {
+            name: 's',
+            layers: [
+              {
+                class_name: 'InputLayer',
+                config: { name: 'ids', batch_input_shape: [null, 4] }
+              },
+              {
+                class_name: 'Dense',
+                config: { name: 'out', units: 1, activation: 'sigmoid' }
+              }
+            ]
+          }
+        }
+      },
+      weightsManifest: [
+        {
+          paths: ['w.bin'],
+          weights: [
+            { name: 'out/kernel', shape: [4, 1], dtype: 'float32' },
+            { name: 'out/bias', shape: [1], dtype: 'float32' }
+          ]
+        }
+      ]
+    };
+    return {
+      'model.json': new TextEncoder().encode(JSON.stringify(json)),
+      'w.bin': new Uint8Array(
+        Float32Array.from([0.1, -0.2, 0.3, 0.05, 0.01]).buffer
+      )
+    };
+  }
+
+  it('says occlusion still works when the model has no Embedding layer, and runs occlusion', async () => {
+    const model = await loadModel(denseOnly());
+    const explainer = createExplainer(model);
+    const sequence = [0, 2, 1, 3];
+    for (const method of ['grad-x-input', 'integrated-gradients'] as const) {
+      const [unit] = explainer.plan(sequence, { method });
+      await expect(explainer.run(unit)).rejects.toThrow(
+        'The model has no Embedding layer: grad-x-input and integrated-gradients take gradients at the Embedding output. Occlusion still works (--method occlusion)'
+      );
+    }
+    const options = { method: 'occlusion' as const };
+    const [unit] = explainer.plan(sequence, options);
+    const result = explainer.combine(sequence, options, [
+      await explainer.run(unit)
+    ]);
+    // Linear score: dropping id v at t lowers the logit by w_t * v.
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+    const w = [0.1, -0.2, 0.3, 0.05];
+    const logit = sequence.reduce((a, v, t) => a + w[t] * v, 0.01);
+    sequence.forEach((v, t) =>
+      expect(result.values[t]).toBeCloseTo(
+        sigmoid(logit) - sigmoid(logit - w[t] * v),
+        6
+      )
+    );
+    explainer.dispose();
+    model.dispose();
+  });
+
+  it('names a layer without a TensorFlow.js forward pass and says occlusion still works', async () => {
+    const tf = await loadTf();
+    const model = await loadModel({
+      'rnn_pool.keras': fixture('keras', 'explain', 'rnn_pool.keras')
+    });
+    const graph = model.graph;
+    const steps = graph.steps.map(s =>
+      s.layer.name === 'pool'
+        ? { ...s, layer: { ...s.layer, className: 'FancyPooling1D' } }
+        : s
+    );
+    expect(() => buildTfForward(tf, { ...graph, steps })).toThrow(
+      "Layer 'pool' (FancyPooling1D): this layer class has no TensorFlow.js forward pass here; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
+    );
+    model.dispose();
+  });
+});
