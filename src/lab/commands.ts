@@ -23,6 +23,7 @@ import {
 } from './insert-output';
 import { isModelPath } from './model-files';
 import { ensureModel } from './model-loading';
+import { defaultMethod } from './model-session';
 import { textsFromOutput } from './output-text';
 import {
   contextMenuNode,
@@ -106,7 +107,11 @@ export function registerCommands(context: ILabContext): void {
   });
 
   app.commands.addCommand(CommandIDs.visualizeOutput, {
-    label: trans.__('Visualize Attention'),
+    // On a table it opens the table in the viewer: say so.
+    label: () =>
+      contextMenuNode(app, RENDERED_CLASS)
+        ? trans.__('Open Attention in Viewer')
+        : trans.__('Visualize Attention'),
     caption: trans.__(
       'Run the current model on the text of this output (or the selected part) and show its attention below it'
     ),
@@ -150,8 +155,12 @@ export function registerCommands(context: ILabContext): void {
           }
           let prediction;
           try {
-            prediction = await session.predict(found.texts, {
-              refuseTruncation: true
+            // Attention when the model has it, else the method of the settings.
+            prediction = await session.explain(found.texts, {
+              method: defaultMethod(
+                session.info,
+                settings.current.explainMethod
+              )
             });
           } catch (error) {
             Notification.error(
@@ -174,7 +183,14 @@ export function registerCommands(context: ILabContext): void {
             key,
             html: fragmentOrEmpty(prediction.payload)
           });
-          return appendOutputOnce(target.cell.model.outputs, output);
+          const appended = appendOutputOnce(target.cell.model.outputs, output);
+          if (prediction.notices.length > 0) {
+            // Truncated or unknown characters are masked in the table; say why.
+            Notification.info(prediction.notices.join('\n'), {
+              autoClose: 8000
+            });
+          }
+          return appended;
         }
       );
       if (result === null) {

@@ -77,7 +77,8 @@ export function joinPath(dir: string, name: string): string {
 
 /**
  * `<dir>/<stem>.attention.html`, or `<stem>.attention-2.html`, `-3`… when the
- * name is taken (`exists` is asked about each candidate in turn).
+ * name is taken (`exists` is asked about each candidate in turn). A stem that
+ * already says so (`attention`, `run.attention`) gets no second `.attention`.
  */
 export async function uniqueExportPath(
   dir: string,
@@ -85,14 +86,15 @@ export async function uniqueExportPath(
   exists: (path: string) => Promise<boolean>,
   maxTries = 1000
 ): Promise<string> {
+  const name = /(^|\.)attention$/i.test(stem) ? stem : `${stem}.attention`;
   for (let attempt = 1; attempt <= maxTries; attempt++) {
     const suffix = attempt === 1 ? '' : `-${attempt}`;
-    const candidate = joinPath(dir, `${stem}.attention${suffix}.html`);
+    const candidate = joinPath(dir, `${name}${suffix}.html`);
     if (!(await exists(candidate))) {
       return candidate;
     }
   }
   throw new Error(
-    `No free file name for ${stem}.attention.html in ${dir || 'the root folder'}`
+    `No free file name for ${name}.html in ${dir || 'the root folder'}`
   );
 }

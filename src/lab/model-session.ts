@@ -11,6 +11,11 @@ import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
 import type { IBatchPayload, IPayloadOptions } from '../payload/types';
 import type { IForwardResult, IModelInfo } from '../model/types';
+import type {
+  ExplainMethod,
+  IExplainOptions,
+  IExplanation
+} from '../model/explain/types';
 import type { ICharTokenizer, Side } from '../model/tokenizer';
 import type { IContentsLike } from './model-files';
 import type { WorkerPool } from './worker-pool';
@@ -59,12 +64,43 @@ export class SessionError extends Error {
 }
 
 export interface IPredictOptions {
-  /** Refuse texts longer than the model input instead of truncating them. */
-  refuseTruncation?: boolean;
+  /** Stops the prediction (it then rejects with `RequestCancelledError`). */
+  signal?: AbortSignal;
   /** Display options written into the payload. */
   display?: IPayloadOptions;
   /** Progress of a large batch (the worker reports every few dozen texts). */
   onProgress?: (progress: ILoadProgress) => void;
+}
+
+/**
+ * Runs the explanation methods other than attention on encoded, padded
+ * sequences (one explanation per sequence, values per model position), in
+ * the worker pool. `signal` stops the work; `onProgress` reports units done.
+ */
+export interface IExplainBackend {
+  explain(
+    sequences: number[][],
+    options: IExplainOptions,
+    hooks: {
+      onProgress?: (progress: { done: number; total: number }) => void;
+      signal?: AbortSignal;
+    }
+  ): Promise<IExplanation[]>;
+}
+
+/** Hooks of a long explanation. */
+export interface IExplainHooks {
+  onProgress?: (progress: ILoadProgress) => void;
+  signal?: AbortSignal;
+  display?: IPayloadOptions;
+}
+
+/** The method used when the caller does not choose: attention if the model has it. */
+export function defaultMethod(
+  info: IModelInfo | null,
+  fallback: ExplainMethod
+): ExplainMethod {
+  return info && info.attentionLayer ? 'attention' : fallback;
 }
 
 export interface IPrediction {
@@ -80,8 +116,12 @@ export class ModelSession {
     client: WorkerPool;
     settings: () => Readonly<ILabSettings>;
     loadTextModules?: () => Promise<TextModules>;
+    /** Explanation methods other than attention (the worker pool). */
+    explainer?: IExplainBackend | null;
   }) {
     this._contents = options.contents;
+    // The pool runs the explanation methods unless another backend is given.
+    this._explainer = options.explainer ?? options.client;
     this._client = options.client;
     this._settings = options.settings;
     this._loadTextModules =
@@ -221,8 +261,8 @@ export class ModelSession {
           lambdas: Object.keys(settings.lambdas).length
             ? settings.lambdas
             : undefined,
-          // The engine's WebAssembly SIMD kernel; 'cpu' is plain JavaScript.
-          simd: settings.backend !== 'cpu',
+          // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
+          simd: settings.backend !== 'js',
           // A model declaring more steps is refused in the worker.
           maxInputLength: settings.maxInputLength
         },
@@ -277,6 +317,159 @@ export class ModelSession {
     texts: string[],
     options: IPredictOptions = {}
   ): Promise<IPrediction> {
+    const info = this._info!;
+    const { items, pad, resolved, input, modules, tokenizer } =
+      this._encode(texts);
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    options.signal?.addEventListener('abort', stop);
+    this._predictRequests.add(controller);
+    let result: IForwardResult;
+    try {
+      result = await this._client.predict(
+        items.map(item => item.padded),
+        {
+          signal: controller.signal,
+          onProgress: progress => options.onProgress?.(progress)
+        }
+      );
+    } finally {
+      this._predictRequests.delete(controller);
+      options.signal?.removeEventListener('abort', stop);
+    }
+    const aligned = modules.align.alignBatch({
+      tokenizer,
+      texts,
+      attention: result.attention,
+      predictions: result.predictions,
+      pad
+    });
+    // What the model did not see is masked in the table and said in words.
+    aligned.payload.samples.forEach((sample, i) => {
+      const notice = Private.truncationNotice(items[i], resolved);
+      if (notice) {
+        sample.meta = { ...(sample.meta ?? {}), notice };
+      }
+    });
+    const payload: IBatchPayload = {
+      ...aligned.payload,
+      meta: {
+        model: basenameOf(this._modelPath),
+        attentionLayer: info.attentionLayer,
+        maxlen: resolved.maxlen,
+        padding: resolved.padding,
+        truncating: resolved.truncating
+      }
+    };
+    if (options.display && Object.keys(options.display).length > 0) {
+      payload.options = { ...options.display };
+    }
+    return {
+      payload,
+      notices: modules.align.alignmentNotices(items, resolved),
+      input
+    };
+  }
+
+  /**
+   * Explain texts with a method: attention comes from the forward pass;
+   * occlusion and the gradient methods from the explanation backend. The
+   * payload's `meta.method` (batch and samples) names the method, so the
+   * table header does. Rejects with `RequestCancelledError` when `signal`
+   * aborts.
+   */
+  async explain(
+    texts: string[],
+    options: IExplainOptions,
+    hooks: IExplainHooks = {}
+  ): Promise<IPrediction> {
+    if (options.method === 'attention') {
+      if (!this._info?.attentionLayer) {
+        throw new SessionError(
+          `${basenameOf(this._modelPath) || 'The model'} has no attention layer: choose occlusion, gradient × input or integrated gradients.`
+        );
+      }
+      const result = await this.predict(texts, {
+        onProgress: hooks.onProgress,
+        display: hooks.display,
+        signal: hooks.signal
+      });
+      result.payload.meta = { ...result.payload.meta, method: 'attention' };
+      return result;
+    }
+    const explainer = this._explainer;
+    if (!explainer) {
+      throw new SessionError(
+        `${options.method} is not available in this build: only attention can be computed.`
+      );
+    }
+    const { items, pad, input, modules, tokenizer } = this._encode(texts);
+    if (hooks.signal?.aborted) {
+      throw new RequestCancelledError('The explanation was cancelled.');
+    }
+    let explanations: IExplanation[];
+    try {
+      explanations = await explainer.explain(
+        items.map(item => item.padded),
+        options,
+        {
+          signal: hooks.signal,
+          onProgress: ({ done, total }) =>
+            hooks.onProgress?.({
+              fraction: total > 0 ? done / total : null,
+              message: `${Private.methodLabel(options.method)}: ${done} of ${total} steps`
+            })
+        }
+      );
+    } catch (error) {
+      if (hooks.signal?.aborted) {
+        throw new RequestCancelledError('The explanation was cancelled.');
+      }
+      throw error;
+    }
+    const aligned = modules.align.alignBatch({
+      tokenizer,
+      texts,
+      attention: explanations.map(e => e.values),
+      predictions: explanations.map(e => e.prediction),
+      pad
+    });
+    const notices = modules.align.alignmentNotices(items, aligned.options);
+    aligned.payload.samples.forEach((sample, i) => {
+      const explanation = explanations[i];
+      const meta: { [key: string]: unknown } = {
+        method: explanation.method,
+        target: explanation.target,
+        ...explanation.meta
+      };
+      const truncated = Private.truncationNotice(items[i], aligned.options);
+      const said = [...explanation.notices, ...(truncated ? [truncated] : [])];
+      if (said.length) {
+        meta.notice = said.join('; ');
+      }
+      sample.meta = meta;
+      explanation.notices.forEach(notice =>
+        notices.push(`text ${i + 1}: ${notice}`)
+      );
+    });
+    const payload: IBatchPayload = {
+      ...aligned.payload,
+      meta: {
+        model: basenameOf(this._modelPath),
+        method: options.method,
+        maxlen: aligned.options.maxlen,
+        padding: aligned.options.padding,
+        truncating: aligned.options.truncating
+      }
+    };
+    if (hooks.display && Object.keys(hooks.display).length > 0) {
+      payload.options = { ...hooks.display };
+    }
+    return { payload, notices, input };
+  }
+
+  /** Encode texts as the model's input (maxlen, padding, truncating). */
+  private _encode(texts: string[]) {
     const info = this._info;
     const tokenizer = this._tokenizer;
     const modules = this._modules;
@@ -310,55 +503,7 @@ export class ModelSession {
       throw new SessionError(`${Private.messageOf(error)}.`);
     }
     const { items, options: resolved } = encoded;
-    if (options.refuseTruncation) {
-      const index = items.findIndex(item => item.truncatedCount > 0);
-      if (index >= 0) {
-        const length = items[index].sequence.length;
-        throw new SessionError(
-          `The text${texts.length > 1 ? ` ${index + 1}` : ''} has ${length} characters; ` +
-            `the model reads at most ${input.maxlen}. Select a shorter part of it.`
-        );
-      }
-    }
-    const controller = new AbortController();
-    this._predictRequests.add(controller);
-    let result: IForwardResult;
-    try {
-      result = await this._client.predict(
-        items.map(item => item.padded),
-        {
-          signal: controller.signal,
-          onProgress: progress => options.onProgress?.(progress)
-        }
-      );
-    } finally {
-      this._predictRequests.delete(controller);
-    }
-    const aligned = modules.align.alignBatch({
-      tokenizer,
-      texts,
-      attention: result.attention,
-      predictions: result.predictions,
-      pad
-    });
-    const payload: IBatchPayload = {
-      ...aligned.payload,
-      meta: {
-        model: basenameOf(this._modelPath),
-        attentionLayer: info.attentionLayer,
-        maxlen: resolved.maxlen,
-        padding: resolved.padding,
-        truncating: resolved.truncating
-      }
-    };
-    if (options.display && Object.keys(options.display).length > 0) {
-      payload.options = { ...options.display };
-    }
-    return {
-      payload,
-      notices: modules.align.alignmentNotices(items, resolved),
-      input
-    };
+    return { items, pad, resolved, input, modules, tokenizer };
   }
 
   /** Cancel every prediction in flight (e.g. superseded by newer typing). */
@@ -389,6 +534,7 @@ export class ModelSession {
 
   private _contents: IContentsLike;
   private _client: WorkerPool;
+  private _explainer: IExplainBackend | null;
   private _settings: () => Readonly<ILabSettings>;
   private _loadTextModules: () => Promise<TextModules>;
   private _modules: TextModules | null = null;
@@ -410,6 +556,30 @@ export class ModelSession {
 }
 
 namespace Private {
+  export function methodLabel(method: ExplainMethod): string {
+    return method === 'grad-x-input'
+      ? 'gradient × input'
+      : method.replace('-', ' ');
+  }
+
+  /**
+   * `the first 10 of 90 characters are not seen by the model (maxlen 80,
+   * truncating pre)`, or '' when the whole text fits.
+   */
+  export function truncationNotice(
+    item: { truncatedCount: number; sequence: number[] },
+    pad: { maxlen: number; truncating: Side }
+  ): string {
+    if (item.truncatedCount <= 0) {
+      return '';
+    }
+    const which = pad.truncating === 'pre' ? 'first' : 'last';
+    return (
+      `the ${which} ${item.truncatedCount} of ${item.sequence.length} characters ` +
+      `are not seen by the model (maxlen ${pad.maxlen}, truncating ${pad.truncating}); they are masked`
+    );
+  }
+
   export function messageOf(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
   }

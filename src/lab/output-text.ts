@@ -43,15 +43,19 @@ export const ERROR_MIME = 'application/vnd.jupyter.error';
  * `text` field holding either); `text/markdown`; printed text (stdout);
  * `text/plain`, where a JSON or Python literal of a string or a list of
  * strings (what a cell's last expression shows) is unwrapped.
+ *
+ * Printed text, plain text and a selection give one text per non-blank line
+ * (a cell that prints several texts prints one per line); a JSON value or a
+ * literal keeps its strings as they are.
  */
 export function textsFromOutput(
   data: IMimeBundle,
   selection?: string | null
 ): OutputTextResult {
   if (selection !== undefined && selection !== null) {
-    const selected = Private.trimFinalNewline(selection);
-    if (selected.trim() !== '') {
-      return { ok: true, texts: [selected], source: 'selection' };
+    const lines = Private.lines(selection);
+    if (lines.length > 0) {
+      return { ok: true, texts: lines, source: 'selection' };
     }
   }
   if (data === null || typeof data !== 'object') {
@@ -70,8 +74,7 @@ export function textsFromOutput(
   }
   const stdout = Private.asText(data[STDOUT_MIME]);
   if (stdout !== null && stdout.trim() !== '') {
-    const clean = Private.trimFinalNewline(Private.stripAnsi(stdout));
-    return Private.found([clean], 'stream');
+    return Private.found(Private.lines(Private.stripAnsi(stdout)), 'stream');
   }
   const plain = Private.asText(data['text/plain']);
   if (plain !== null && plain.trim() !== '') {
@@ -82,7 +85,7 @@ export function textsFromOutput(
     if (literal) {
       return Private.found(literal, 'text/plain');
     }
-    return Private.found([Private.trimFinalNewline(clean)], 'text/plain');
+    return Private.found(Private.lines(clean), 'text/plain');
   }
 
   if (ERROR_MIME in data) {
@@ -172,6 +175,11 @@ namespace Private {
 
   export function stripAnsi(text: string): string {
     return text.replace(ANSI, '');
+  }
+
+  /** The non-blank lines of a text (`\r\n`, `\n` or `\r` ends a line). */
+  export function lines(text: string): string[] {
+    return text.split(/\r\n|\n|\r/).filter(line => line.trim() !== '');
   }
 
   export function trimFinalNewline(text: string): string {

@@ -15,8 +15,10 @@ import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 import { COLORMAP_NAMES, MIME_TYPE } from '../payload/types';
 import type { ColormapName, IPayloadOptions, Payload } from '../payload/types';
+import { EXPLAIN_METHODS } from '../model/explain/types';
+import type { ExplainMethod, IExplainOptions } from '../model/explain/types';
 import type { ModelSession } from './model-session';
-import { SessionError } from './model-session';
+import { defaultMethod, SessionError } from './model-session';
 import { RequestCancelledError } from './worker-client';
 import type { LabSettings } from './settings';
 import { formatDims } from '../model/shapes';
@@ -84,6 +86,31 @@ export class AttentionViewer extends Panel {
     return this._textsInput.value
       .split(/\r?\n/)
       .filter(line => line.trim() !== '');
+  }
+
+  /** The method chosen in the picker. */
+  get method(): ExplainMethod {
+    return this._methodSelect.value as ExplainMethod;
+  }
+
+  /** Choose the method (and compute). */
+  setMethod(method: ExplainMethod): void {
+    this._methodSelect.value = method;
+    this._methodChosen = true;
+    this._updateMethodFields();
+    this._scheduleCompute(0);
+  }
+
+  /** Stop the explanation in progress; the next run starts afresh. */
+  cancelRun(): void {
+    if (!this._run) {
+      return;
+    }
+    this._run.abort();
+    this._run = null;
+    this._computeGeneration++;
+    this._endRun();
+    this._runStatus.textContent = this._trans.__('Cancelled.');
   }
 
   /** Put texts in the text box and compute them. */
@@ -170,6 +197,7 @@ export class AttentionViewer extends Panel {
       return;
     }
     window.clearTimeout(this._debounce);
+    this._run?.abort();
     this._session.changed.disconnect(this._onSessionChanged, this);
     this._settings.changed.disconnect(this._onSettingsChanged, this);
     super.dispose();
@@ -249,6 +277,12 @@ export class AttentionViewer extends Panel {
     );
     this._info = document.createElement('div');
     this._info.className = 'jp-CharAttention-modelInfo';
+    this._inferences = document.createElement('ul');
+    this._inferences.className = 'jp-CharAttention-inferences';
+    this._inferences.setAttribute(
+      'aria-label',
+      trans.__('Inferred, not read from the file')
+    );
     this._layerInput = Private.textInput(
       'jp-CharAttention-layer',
       trans.__('automatic')
@@ -262,7 +296,10 @@ export class AttentionViewer extends Panel {
     this._layerInput.addEventListener('change', () => {
       const layer = this._layerInput.value.trim();
       this._session.setChoices({ attentionLayer: layer || null });
-      if (this._session.info && layer !== this._session.info.attentionLayer) {
+      if (
+        this._session.info &&
+        layer !== (this._session.info.attentionLayer ?? '')
+      ) {
         void this.loadModel();
       }
     });
@@ -296,6 +333,7 @@ export class AttentionViewer extends Panel {
     }
     detected.append(
       this._info,
+      this._inferences,
       Private.field(
         trans.__('Attention layer'),
         this._layerInput,
@@ -325,6 +363,84 @@ export class AttentionViewer extends Panel {
     });
     textsSection.append(this._textsInput);
 
+    const methodSection = Private.section(
+      trans.__('Method'),
+      'jp-CharAttention-panelMethod'
+    );
+    this._methodSelect = Private.select(
+      'jp-CharAttention-methodPicker',
+      [...EXPLAIN_METHODS],
+      {
+        attention: trans.__('attention layer'),
+        occlusion: trans.__('occlusion'),
+        'grad-x-input': trans.__('gradient × input'),
+        'integrated-gradients': trans.__('integrated gradients')
+      }
+    );
+    this._methodSelect.title = trans.__(
+      'attention: the model’s attention layer; occlusion: how the prediction drops when characters are hidden; gradient × input and integrated gradients: how the output responds to each character'
+    );
+    this._methodSelect.addEventListener('change', () => {
+      this._methodChosen = true;
+      this._updateMethodFields();
+      this._scheduleCompute(0);
+    });
+    this._windowInput = Private.numberInput('jp-CharAttention-window', 1, 1);
+    this._windowInput.title = trans.__(
+      'Consecutive characters hidden together'
+    );
+    this._stepsInput = Private.numberInput('jp-CharAttention-steps', 32, 1);
+    this._stepsInput.max = '1024';
+    this._stepsInput.title = trans.__(
+      'Steps of the path integral (more: slower, more exact)'
+    );
+    this._targetInput = Private.numberInput('jp-CharAttention-target', '', 0);
+    this._targetInput.placeholder = trans.__('predicted');
+    this._targetInput.title = trans.__(
+      'Output unit explained (empty: unit 0 for a sigmoid, the predicted class for softmax)'
+    );
+    for (const input of [
+      this._windowInput,
+      this._stepsInput,
+      this._targetInput
+    ]) {
+      input.addEventListener('change', () => this._scheduleCompute(0));
+    }
+    this._windowField = Private.field(trans.__('Window'), this._windowInput);
+    this._stepsField = Private.field(trans.__('Steps'), this._stepsInput);
+    this._targetField = Private.field(
+      trans.__('Target output'),
+      this._targetInput
+    );
+    this._runProgress = document.createElement('progress');
+    this._runProgress.className = 'jp-CharAttention-runProgress';
+    this._runProgress.max = 1;
+    this._runProgress.hidden = true;
+    this._runProgress.setAttribute(
+      'aria-label',
+      trans.__('Explanation progress')
+    );
+    this._runCancel = Private.button(
+      trans.__('Cancel'),
+      'jp-CharAttention-runCancel',
+      () => this.cancelRun()
+    );
+    this._runCancel.hidden = true;
+    this._runStatus = document.createElement('span');
+    this._runStatus.className = 'jp-CharAttention-runStatus';
+    this._runStatus.setAttribute('role', 'status');
+    const runRow = document.createElement('div');
+    runRow.className = 'jp-CharAttention-row';
+    runRow.append(this._runProgress, this._runCancel, this._runStatus);
+    methodSection.append(
+      Private.field(trans.__('Method'), this._methodSelect),
+      this._windowField,
+      this._stepsField,
+      this._targetField,
+      runRow
+    );
+    this._updateMethodFields();
+
     const display = Private.section(
       trans.__('Display'),
       'jp-CharAttention-display'
@@ -346,7 +462,12 @@ export class AttentionViewer extends Panel {
     );
     const defaults = this._displayDefaults();
     this._colormapSelect.value = defaults.colormap ?? 'Reds';
-    this._charsPerRowInput.value = String(defaults.charsPerRow ?? 50);
+    // Empty: as many characters as fit the width.
+    this._charsPerRowInput.placeholder = trans.__('fit width');
+    this._charsPerRowInput.value =
+      defaults.charsPerRow && defaults.charsPerRow > 0
+        ? String(defaults.charsPerRow)
+        : '';
     display.append(
       Private.field(trans.__('Colour map'), this._colormapSelect),
       Private.field(trans.__('Characters per row'), this._charsPerRowInput)
@@ -385,6 +506,7 @@ export class AttentionViewer extends Panel {
       modelSection,
       detected,
       textsSection,
+      methodSection,
       display,
       actions,
       this._notices
@@ -430,14 +552,31 @@ export class AttentionViewer extends Panel {
     }
     const generation = ++this._computeGeneration;
     // A newer keystroke makes older results useless: stop them in the worker.
+    this._run?.abort();
     this._session.cancelPredictions();
+    const run = new AbortController();
+    this._run = run;
+    const options = this._explainOptions();
     this.node.classList.add('jp-mod-computing');
+    // Attention is one forward pass; the other methods take many.
+    const long = options.method !== 'attention' || texts.length > 32;
+    if (long) {
+      this._runProgress.hidden = false;
+      this._runProgress.removeAttribute('value');
+      this._runCancel.hidden = false;
+      this._runStatus.textContent = '';
+    }
     try {
-      const result = await this._session.predict(texts, {
+      const result = await this._session.explain(texts, options, {
+        signal: run.signal,
         onProgress: progress => {
-          if (generation === this._computeGeneration && texts.length > 32) {
-            this._setNotices([progress.message]);
+          if (generation !== this._computeGeneration) {
+            return;
           }
+          if (progress.fraction !== null) {
+            this._runProgress.value = progress.fraction;
+          }
+          this._runStatus.textContent = progress.message;
         }
       });
       if (generation !== this._computeGeneration) {
@@ -447,8 +586,10 @@ export class AttentionViewer extends Panel {
       this._key = JSON.stringify([
         this._session.modelPath,
         result.input,
+        options,
         texts
       ]);
+      this._runStatus.textContent = '';
       this._setNotices(result.notices);
       this._renderCurrent();
     } catch (error) {
@@ -467,9 +608,45 @@ export class AttentionViewer extends Panel {
       }
     } finally {
       if (generation === this._computeGeneration) {
-        this.node.classList.remove('jp-mod-computing');
+        this._run = null;
+        this._endRun();
       }
     }
+  }
+
+  private _endRun(): void {
+    this.node.classList.remove('jp-mod-computing');
+    this._runProgress.hidden = true;
+    this._runCancel.hidden = true;
+  }
+
+  /** The options of the method picker. */
+  private _explainOptions(): IExplainOptions {
+    const method = this.method;
+    const options: IExplainOptions = { method };
+    const int = (input: HTMLInputElement) => {
+      const value = parseInt(input.value, 10);
+      return Number.isInteger(value) && value >= 0 ? value : undefined;
+    };
+    if (method === 'occlusion') {
+      options.window = Math.max(1, int(this._windowInput) ?? 1);
+    }
+    if (method === 'integrated-gradients') {
+      options.steps = Math.max(1, int(this._stepsInput) ?? 32);
+    }
+    const target = int(this._targetInput);
+    if (method !== 'attention' && target !== undefined) {
+      options.target = target;
+    }
+    return options;
+  }
+
+  /** Show the inputs of the chosen method only. */
+  private _updateMethodFields(): void {
+    const method = this.method;
+    this._windowField.hidden = method !== 'occlusion';
+    this._stepsField.hidden = method !== 'integrated-gradients';
+    this._targetField.hidden = method === 'attention';
   }
 
   /** Render the source payload with the display controls applied. */
@@ -567,11 +744,36 @@ export class AttentionViewer extends Panel {
         info.kerasVersion ? ` (Keras ${info.kerasVersion})` : '',
         info.layers.length,
         info.vocabularySize ?? '?',
-        info.attentionLayer,
-        info.attentionChosenBy === 'name'
-          ? this._trans.__('by name')
-          : this._trans.__('found automatically')
+        info.attentionLayer || this._trans.__('none'),
+        !info.attentionLayer
+          ? this._trans.__('no attention layer')
+          : info.attentionChosenBy === 'name'
+            ? this._trans.__('by name')
+            : this._trans.__('found automatically')
       );
+      this._inferences.replaceChildren(
+        ...(info.inferences ?? []).map(text => {
+          const item = document.createElement('li');
+          item.textContent = this._trans.__('Inferred: %1', text);
+          return item;
+        })
+      );
+      const attentionOption = this._methodSelect.querySelector(
+        'option[value="attention"]'
+      ) as HTMLOptionElement | null;
+      if (attentionOption) {
+        attentionOption.disabled = !info.attentionLayer;
+      }
+      if (
+        !this._methodChosen ||
+        (this.method === 'attention' && !info.attentionLayer)
+      ) {
+        this._methodSelect.value = defaultMethod(
+          info,
+          this._settings.current.explainMethod
+        );
+        this._updateMethodFields();
+      }
       this._layerInput.value = info.attentionLayer ?? '';
       this._layerList.replaceChildren(
         ...info.layers.map(layer => {
@@ -691,6 +893,19 @@ export class AttentionViewer extends Panel {
   private _exportButton!: HTMLButtonElement;
   private _copyTsvButton!: HTMLButtonElement;
   private _notices!: HTMLUListElement;
+  private _inferences!: HTMLUListElement;
+  private _methodSelect!: HTMLSelectElement;
+  private _methodChosen = false;
+  private _windowInput!: HTMLInputElement;
+  private _stepsInput!: HTMLInputElement;
+  private _targetInput!: HTMLInputElement;
+  private _windowField!: HTMLElement;
+  private _stepsField!: HTMLElement;
+  private _targetField!: HTMLElement;
+  private _runProgress!: HTMLProgressElement;
+  private _runCancel!: HTMLButtonElement;
+  private _runStatus!: HTMLElement;
+  private _run: AbortController | null = null;
 }
 
 /** The viewer in a main-area widget with its title and icon. */
@@ -757,17 +972,31 @@ namespace Private {
 
   export function select(
     className: string,
-    values: string[]
+    values: string[],
+    labels: { [value: string]: string } = {}
   ): HTMLSelectElement {
     const element = document.createElement('select');
     element.className = `${className} jp-mod-styled`;
     for (const value of values) {
       const option = document.createElement('option');
       option.value = value;
-      option.textContent = value;
+      option.textContent = labels[value] ?? value;
       element.append(option);
     }
     return element;
+  }
+
+  export function numberInput(
+    className: string,
+    value: number | '',
+    min: number
+  ): HTMLInputElement {
+    const input = document.createElement('input');
+    input.type = 'number';
+    input.min = String(min);
+    input.value = String(value);
+    input.className = `${className} jp-mod-styled`;
+    return input;
   }
 
   export function button(

@@ -30,7 +30,7 @@ import type { ILabContext } from './context';
 import { browserPath, createFilePicker } from './file-picker';
 import { RunGuard } from './insert-output';
 import { ModelSession } from './model-session';
-import { LAB_PLUGIN_ID, LabSettings } from './settings';
+import { LAB_PLUGIN_ID, LabSettings, labSettingsOf } from './settings';
 import { addHoverToolbar, addShellEntries } from './shell-entries';
 import { StaticHtmlFallback } from './static-fallback';
 import { createViewerTracker, openViewer } from './viewer';
@@ -78,10 +78,9 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     labShell: ILabShell | null
   ) => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    const settings = new LabSettings();
-    if (settingRegistry) {
-      Private.loadSettings(settingRegistry, settings, trans);
-    }
+    const settings = settingRegistry
+      ? Private.loadSettings(settingRegistry, trans)
+      : new LabSettings();
 
     const contents = app.serviceManager.contents;
     const session = new ModelSession({
@@ -141,16 +140,12 @@ const staticHtmlPlugin: JupyterFrontEndPlugin<void> = {
     const fallback = new StaticHtmlFallback(notebooks, payload =>
       fragmentOrEmpty(payload)
     );
-    const settings = new LabSettings();
+    // The same settings object as the lab plugin's: read once.
+    const { settings } = labSettingsOf(registry);
+    fallback.enabled = settings.current.staticHtmlFallback;
     settings.changed.connect((_, current) => {
       fallback.enabled = current.staticHtmlFallback;
     });
-    registry
-      .load(LAB_PLUGIN_ID)
-      .then(loaded => settings.follow(loaded))
-      .catch(reason =>
-        console.error(`Cannot load ${LAB_PLUGIN_ID} settings`, reason)
-      );
   }
 };
 
@@ -196,13 +191,11 @@ namespace Private {
   /** Follow the user settings, warning about values that were ignored. */
   export function loadSettings(
     registry: ISettingRegistry,
-    settings: LabSettings,
     trans: TranslationBundle
-  ): void {
-    registry
-      .load(LAB_PLUGIN_ID)
-      .then(loaded => {
-        settings.follow(loaded);
+  ): LabSettings {
+    const { settings, ready } = labSettingsOf(registry);
+    ready
+      .then(() => {
         if (settings.problems.length > 0) {
           Notification.warning(
             trans.__(
@@ -215,5 +208,6 @@ namespace Private {
       .catch(reason =>
         console.error(`Cannot load ${LAB_PLUGIN_ID} settings`, reason)
       );
+    return settings;
   }
 }

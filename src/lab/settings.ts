@@ -8,14 +8,22 @@
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
 import { DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
+import type { ExplainMethod } from '../model/explain/types';
 
 export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
 
 export type Side = 'pre' | 'post';
-export type Backend = 'wasm' | 'webgl' | 'cpu';
+/** wasm: the engine's WebAssembly SIMD kernel; js: plain JavaScript. */
+export type Backend = 'wasm' | 'js';
 
-export const BACKENDS: readonly Backend[] = ['wasm', 'webgl', 'cpu'];
+export const BACKENDS: readonly Backend[] = ['wasm', 'js'];
 export const SIDES: readonly Side[] = ['pre', 'post'];
+/** Methods for models without an attention layer. */
+export const FALLBACK_METHODS: readonly ExplainMethod[] = [
+  'occlusion',
+  'grad-x-input',
+  'integrated-gradients'
+];
 
 export interface ILabSettings {
   /** Model file (server path) used when none was picked in the panel ('' = none). */
@@ -38,6 +46,8 @@ export interface ILabSettings {
   debounceMs: number;
   /** Lambda layer semantics by layer name, e.g. `{"lambda_1": "sum(axis=1)"}`. */
   lambdas: { [layerName: string]: string };
+  /** What "Visualize Attention" computes for a model without an attention layer. */
+  explainMethod: ExplainMethod;
   /** Most model workers (0 = automatic: the core count, at most 4). */
   workers: number;
 }
@@ -54,6 +64,7 @@ export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
   staticHtmlFallback: false,
   debounceMs: 300,
   lambdas: {},
+  explainMethod: 'occlusion',
   workers: 0
 });
 
@@ -127,7 +138,7 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
     if (BACKENDS.includes(backend as Backend)) {
       settings.backend = backend as Backend;
     } else {
-      problems.push('backend must be one of wasm, webgl, cpu');
+      problems.push('backend must be "wasm" or "js"');
     }
   }
 
@@ -150,6 +161,17 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
       settings.debounceMs = Math.min(debounce, 5000);
     } else {
       problems.push('debounceMs must be a number of milliseconds');
+    }
+  }
+
+  const method = source.explainMethod;
+  if (method !== undefined) {
+    if (FALLBACK_METHODS.includes(method as ExplainMethod)) {
+      settings.explainMethod = method as ExplainMethod;
+    } else {
+      problems.push(
+        `explainMethod must be one of ${FALLBACK_METHODS.join(', ')}`
+      );
     }
   }
 
@@ -231,4 +253,40 @@ export class LabSettings {
   private _current: ILabSettings;
   private _problems: string[] = [];
   private _changed = new Signal<this, ILabSettings>(this);
+}
+
+/** The part of `ISettingRegistry` used to load the lab settings. */
+export interface ISettingRegistryLike {
+  load(plugin: string): Promise<ISettingsLike>;
+}
+
+const shared = new WeakMap<object, ILoadedLabSettings>();
+
+/** The lab settings of a registry, and when they are first read. */
+export interface ILoadedLabSettings {
+  settings: LabSettings;
+  /** Resolves once the registry's values are in (rejects if they cannot be read). */
+  ready: Promise<void>;
+}
+
+/**
+ * The one `LabSettings` of a settings registry: every plugin that needs the
+ * lab settings gets the same object, read from the registry once (the
+ * defaults come from the schema through the registry's composite).
+ */
+export function labSettingsOf(
+  registry: ISettingRegistryLike
+): ILoadedLabSettings {
+  let loaded = shared.get(registry);
+  if (!loaded) {
+    const settings = new LabSettings();
+    loaded = {
+      settings,
+      ready: registry
+        .load(LAB_PLUGIN_ID)
+        .then(source => settings.follow(source))
+    };
+    shared.set(registry, loaded);
+  }
+  return loaded;
 }

@@ -7,11 +7,14 @@
  * by sample in short slices, so long inputs never block the page.
  */
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { nullTranslator } from '@jupyterlab/translation';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import { IDisplaySettings, normalizePayload } from '../payload/normalize';
 import { IValidationProblem, MIME_TYPE, Payload } from '../payload/types';
 import { validatePayload } from '../payload/validate';
+import { fitCharsPerRow } from '../table/layout';
 import {
   buildTableModel,
   columnLabels,
@@ -53,6 +56,7 @@ export const CSS = {
   missing: 'jp-CharAttention-missing',
   whitespace: 'jp-CharAttention-ws',
   status: 'jp-CharAttention-status',
+  hint: 'jp-CharAttention-hint',
   error: 'jp-CharAttention-error'
 };
 
@@ -64,6 +68,8 @@ const OVERSCAN_GROUPS = 4;
 const INITIAL_GROUPS = 40;
 /** Time budget per slice when rendering a batch sample by sample. */
 const SLICE_MS = 12;
+/** Translation domain of the extension's user strings. */
+export const TRANSLATION_DOMAIN = 'jupyterlab_char_attention';
 
 export class RenderedCharAttention
   extends Widget
@@ -72,11 +78,25 @@ export class RenderedCharAttention
   constructor(options: IRenderMime.IRendererOptions) {
     super();
     this._mimeType = options.mimeType || MIME_TYPE;
+    this._trans = (options.translator ?? nullTranslator).load(
+      TRANSLATION_DOMAIN
+    );
     this.addClass(CSS.root);
     this.node.addEventListener('mouseover', this);
     this.node.addEventListener('focusin', this);
     this.node.addEventListener('keydown', this);
     charAttentionSettings.changed.connect(this._onSettingsChanged, this);
+    // Rows wrap to the width available unless the user or payload set a
+    // number of characters per row: re-wrap when the width changes.
+    if (typeof ResizeObserver === 'function') {
+      this._resizeObserver = new ResizeObserver(() => this._onResize());
+      this._resizeObserver.observe(this.node);
+    }
+  }
+
+  /** Characters per row in use when wrapping to the width (null: fixed or unknown). */
+  get fittedCharsPerRow(): number | null {
+    return this._fit;
   }
 
   /** Resolves when every sample of the last render is in the DOM. */
@@ -99,6 +119,9 @@ export class RenderedCharAttention
       return;
     }
     this._generation++;
+    this._resizeObserver?.disconnect();
+    this._resizeObserver = null;
+    window.cancelAnimationFrame?.(this._resizeFrame);
     charAttentionSettings.changed.disconnect(this._onSettingsChanged, this);
     super.dispose();
   }
@@ -143,7 +166,10 @@ export class RenderedCharAttention
         this._showProblems([
           {
             path: '',
-            message: `payload is not valid JSON: ${(error as Error).message}`
+            message: this._trans.__(
+              'payload is not valid JSON: %1',
+              (error as Error).message
+            )
           }
         ]);
         return (this._done = Promise.resolve());
@@ -156,7 +182,11 @@ export class RenderedCharAttention
         this._showProblems(problems);
         return (this._done = Promise.resolve());
       }
-      const settings: IDisplaySettings = charAttentionSettings.current;
+      const settings: IDisplaySettings = { ...charAttentionSettings.current };
+      this._fixedWidth = Private.hasFixedWidth(payload, settings);
+      if (!this._fixedWidth && this._fit !== null) {
+        settings.charsPerRow = this._fit;
+      }
       table = buildTableModel(normalizePayload(payload as Payload, settings));
     } catch (error) {
       this._showProblems([
@@ -178,8 +208,14 @@ export class RenderedCharAttention
     status.className = CSS.status;
     status.setAttribute('role', 'status');
     status.setAttribute('aria-live', 'polite');
-    status.textContent =
-      'Hover or focus a character to see its value; arrow keys move between cells.';
+    // The hint is shown once per output area (see the stylesheet); the
+    // status line then describes the hovered or focused cell.
+    const hint = document.createElement('span');
+    hint.className = CSS.hint;
+    hint.textContent = this._trans.__(
+      'Hover or focus a character to see its value; arrow keys move between cells.'
+    );
+    status.appendChild(hint);
     this._status = status;
     this.node.appendChild(status);
 
@@ -221,9 +257,11 @@ export class RenderedCharAttention
     box.setAttribute('role', 'alert');
     const heading = document.createElement('div');
     heading.className = 'jp-CharAttention-errorTitle';
-    heading.textContent = `Invalid char-attention payload (${problems.length} ${
-      problems.length === 1 ? 'problem' : 'problems'
-    })`;
+    heading.textContent = this._trans._n(
+      'Invalid char-attention payload (%1 problem)',
+      'Invalid char-attention payload (%1 problems)',
+      problems.length
+    );
     box.appendChild(heading);
     const list = document.createElement('ul');
     for (const problem of problems) {
@@ -262,19 +300,21 @@ export class RenderedCharAttention
       }
       header.appendChild(part);
     };
-    if (sample.title) {
-      addPart(CSS.title, '', sample.title);
+    const trans = this._trans;
+    const title = sample.autoTitle
+      ? trans.__('Sample %1', sample.index)
+      : sample.title;
+    if (title) {
+      addPart(CSS.title, '', title);
     }
-    if (sample.method) {
-      addPart(CSS.method, 'method', sample.method);
-    }
+    addPart(CSS.method, trans.__('method'), sample.method);
     if (sample.prediction) {
-      addPart(CSS.prediction, 'prediction', sample.prediction);
+      addPart(CSS.prediction, trans.__('prediction'), sample.prediction);
     }
     if (sample.label) {
-      addPart(CSS.label, 'label', sample.label);
+      addPart(CSS.label, trans.__('label'), sample.label);
     }
-    addPart(CSS.summary, '', sample.summary);
+    addPart(CSS.summary, '', Private.summary(sample, trans));
     node.appendChild(header);
     if (sample.meta) {
       const meta = document.createElement('div');
@@ -297,7 +337,12 @@ export class RenderedCharAttention
     bar.setAttribute('role', 'img');
     bar.setAttribute(
       'aria-label',
-      `colour scale ${sample.legend.colormap} from ${sample.legend.loText} to ${sample.legend.hiText}`
+      trans.__(
+        'colour scale %1 from %2 to %3',
+        sample.legend.colormap,
+        sample.legend.loText,
+        sample.legend.hiText
+      )
     );
     const legendMax = document.createElement('span');
     legendMax.className = CSS.legendMax;
@@ -316,7 +361,9 @@ export class RenderedCharAttention
     tableNode.setAttribute('aria-readonly', 'true');
     tableNode.setAttribute(
       'aria-label',
-      `${sample.method ? `Values (${sample.method})` : 'Attention'} per character${sample.title ? `: ${sample.title}` : ''}`
+      title
+        ? trans.__('%1 per character: %2', sample.method, title)
+        : trans.__('%1 per character', sample.method)
     );
     const thead = document.createElement('thead');
     const headRow = document.createElement('tr');
@@ -422,7 +469,13 @@ export class RenderedCharAttention
         }
         for (let pos = start; pos < end; pos++) {
           parts.push(
-            Private.cellHtml(getCell(table, sample, r, pos), r, pos - start)
+            Private.cellHtml(
+              getCell(table, sample, r, pos),
+              r,
+              pos - start,
+              sample.named ? sample.series[r].name : '',
+              this._trans
+            )
           );
         }
         parts.push('</tr>');
@@ -558,7 +611,8 @@ export class RenderedCharAttention
     this._status.textContent = Private.describe(
       info,
       view.sample,
-      located.series
+      located.series,
+      this._trans
     );
     if (event.type === 'focusin') {
       this._focus = located;
@@ -705,7 +759,70 @@ export class RenderedCharAttention
     }
   }
 
+  /** Re-wrap to the new width (once per frame). */
+  private _onResize(): void {
+    if (this._resizeFrame || this.isDisposed) {
+      return;
+    }
+    const run = () => {
+      this._resizeFrame = 0;
+      this._refit();
+    };
+    if (typeof requestAnimationFrame === 'function') {
+      this._resizeFrame = requestAnimationFrame(run);
+    } else {
+      run();
+    }
+  }
+
+  /**
+   * Measure the available width and the drawn cells and re-render when a
+   * different number of characters fits in a row.
+   */
+  private _refit(): void {
+    if (this.isDisposed || this._fixedWidth || !this._table) {
+      return;
+    }
+    const view = this._views[0];
+    const width = this.node.clientWidth;
+    if (!view || width <= 0) {
+      return;
+    }
+    const row = view.tableNode.querySelector('tbody.' + CSS.group + ' tr');
+    if (!row) {
+      return;
+    }
+    let headerWidth = 0;
+    let cellWidth = 0;
+    for (const child of Array.from(row.children) as HTMLElement[]) {
+      const box = child.getBoundingClientRect().width;
+      if (child.tagName === 'TH') {
+        headerWidth += box;
+      } else {
+        cellWidth = Math.max(cellWidth, box);
+      }
+    }
+    const tokens = Math.max(...this._table.samples.map(s => s.tokens.length));
+    const fit = fitCharsPerRow({
+      available: width,
+      headerWidth,
+      cellWidth,
+      tokens
+    });
+    // Rows as wide as the longest text look the same at any larger width.
+    const shown = Math.min(view.sample.charsPerRow, Math.max(1, tokens));
+    if (fit !== null && fit !== shown) {
+      this._fit = fit;
+      void this._render();
+    }
+  }
+
   private _mimeType: string;
+  private _trans: TranslationBundle;
+  private _resizeObserver: ResizeObserver | null = null;
+  private _resizeFrame = 0;
+  private _fit: number | null = null;
+  private _fixedWidth = false;
   private _data: unknown = undefined;
   private _table: ITableModel | null = null;
   private _views: Private.ISampleView[] = [];
@@ -743,7 +860,9 @@ namespace Private {
   export function cellHtml(
     info: ICellView,
     series: number,
-    column: number
+    column: number,
+    seriesName: string,
+    trans: TranslationBundle
   ): string {
     let className = CSS.cell;
     if (info.masked) {
@@ -752,7 +871,7 @@ namespace Private {
     if (info.missing) {
       className += ' ' + CSS.missing;
     }
-    const label = escapeHtml(info.label);
+    const label = escapeHtml(cellLabel(info, seriesName, trans));
     let html =
       `<td class="${className}" data-pos="${info.pos}" data-series="${series}"` +
       ` aria-colindex="${column + 2}" tabindex="-1" aria-label="${label}" title="${label}"` +
@@ -769,6 +888,45 @@ namespace Private {
     return info.whitespace
       ? `${html}><span class="${CSS.whitespace}">${glyph}</span></td>`
       : `${html}>${glyph}</td>`;
+  }
+
+  /** `'a', U+0061, position 3, value 0.1` for `title` and `aria-label`. */
+  export function cellLabel(
+    info: ICellView,
+    seriesName: string,
+    trans: TranslationBundle
+  ): string {
+    const parts = [
+      `'${info.glyph}'`,
+      info.codePoints,
+      trans.__('position %1', info.pos),
+      info.value === null
+        ? trans.__('no value')
+        : trans.__('value %1', info.valueText)
+    ];
+    if (seriesName) {
+      parts.push(seriesName);
+    }
+    if (info.masked) {
+      parts.push(trans.__('masked'));
+    }
+    return parts.join(', ');
+  }
+
+  /** `250 characters, 70 masked, 2 series`. */
+  export function summary(
+    sample: ISampleTable,
+    trans: TranslationBundle
+  ): string {
+    const count = sample.tokens.length;
+    const parts = [trans._n('%1 character', '%1 characters', count)];
+    if (sample.maskedCount > 0) {
+      parts.push(trans.__('%1 masked', sample.maskedCount));
+    }
+    if (sample.named) {
+      parts.push(trans.__('%1 series', sample.series.length));
+    }
+    return parts.join(', ');
   }
 
   export function createSpacer(sample: ISampleTable): HTMLElement {
@@ -792,19 +950,37 @@ namespace Private {
   export function describe(
     info: ICellView,
     sample: ISampleTable,
-    series: number
+    series: number,
+    trans: TranslationBundle
   ): string {
     const parts = [
       `'${info.glyph}' ${info.codePoints}`,
-      `position ${info.pos}`,
-      info.value === null ? 'no value' : `value ${String(info.value)}`
+      trans.__('position %1', info.pos),
+      info.value === null
+        ? trans.__('no value')
+        : trans.__('value %1', info.valueText)
     ];
     if (sample.named) {
-      parts.push(`series ${sample.series[series].name}`);
+      parts.push(trans.__('series %1', sample.series[series].name));
     }
     if (info.masked) {
-      parts.push('masked (not seen by the model)');
+      parts.push(trans.__('masked (not seen by the model)'));
     }
     return parts.join(' · ');
+  }
+
+  /** Whether the payload or the user fixed the number of characters per row. */
+  export function hasFixedWidth(
+    payload: unknown,
+    settings: IDisplaySettings
+  ): boolean {
+    const options = (payload as { options?: { charsPerRow?: unknown } })
+      .options;
+    const valid = (value: unknown) =>
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      value >= 1 &&
+      value <= 1000;
+    return valid(options?.charsPerRow) || valid(settings.charsPerRow);
   }
 }

@@ -237,9 +237,7 @@ namespace Private {
     if (sample.title) {
       out.push(`<b>${escapeHtml(sample.title)}</b>`);
     }
-    if (sample.method) {
-      out.push(`<span>method <b>${escapeHtml(sample.method)}</b></span>`);
-    }
+    out.push(`<span>method <b>${escapeHtml(sample.method)}</b></span>`);
     if (sample.prediction) {
       out.push(
         `<span>prediction <b>${escapeHtml(sample.prediction)}</b></span>`

@@ -60,12 +60,18 @@ export interface ISampleTable {
   legend: ILegend;
   /** Heading text (explicit title, else `Sample <i>` in a batch, else ``). */
   title: string;
-  /** How the values were obtained (payload `method`), `` when absent. */
-  method: string;
+  /** True when `title` is the generated `Sample <i>` (a view may translate it). */
+  autoTitle: boolean;
   /** Formatted prediction(s), `` when absent. */
   prediction: string;
   /** Label as text, `` when absent. */
   label: string;
+  /**
+   * What the values are, from `meta.method` of the sample or the batch
+   * (`attention` when neither says): `attention`, `occlusion (window 3)`,
+   * `integrated gradients (32 steps)`...
+   */
+  method: string;
   /** Short summary, e.g. `250 characters, 70 masked`. */
   summary: string;
   /** Meta as compact JSON (at most 300 characters), `` when absent. */
@@ -98,6 +104,8 @@ export interface ICellView {
   missing: boolean;
   /** Exact value (null when missing). */
   value: number | null;
+  /** The value at the display precision, as the legend shows it ('' when missing). */
+  valueText: string;
   /** 0..255, LEVEL_MASKED or LEVEL_MISSING. */
   level: number;
   background: string | null;
@@ -115,7 +123,7 @@ export function buildTableModel(payload: INormalizedPayload): ITableModel {
   let totalTokens = 0;
   const samples = payload.samples.map(sample => {
     totalTokens += sample.tokens.length;
-    return Private.buildSample(sample, options, payload.isBatch);
+    return Private.buildSample(sample, options, payload.isBatch, payload.meta);
   });
   return {
     samples,
@@ -144,11 +152,13 @@ export function getCell(
   const masked = level === LEVEL_MASKED;
   const missing = value === null;
   const codePoints = codePointsOf(token);
+  const valueText =
+    value === null ? '' : formatValue(value, model.options.precision);
   const parts = [
     `'${glyph}'`,
     codePoints,
     `position ${pos}`,
-    value === null ? 'no value' : `value ${String(value)}`
+    value === null ? 'no value' : `value ${valueText}`
   ];
   if (sample.named) {
     parts.push(series.name);
@@ -164,6 +174,7 @@ export function getCell(
     masked,
     missing,
     value,
+    valueText,
     level,
     background: level >= 0 ? model.palette[level] : null,
     foreground: level >= 0 ? model.textColors[level] : null,
@@ -195,37 +206,60 @@ export function groupRange(
  * Format a value with `precision` significant digits (at least 1), without
  * trailing zeros, in the shorter of plain and exponent notation:
  * 0.0041234 -> `0.004123`, 12.5 -> `12.5`, 0.000012345 -> `1.235e-5`.
+ * The one formatting of values: legends, headers, hover, labels and exports.
+ *
+ * A value that is not exactly ±1 never shows as `1` (a probability of
+ * 0.99995 is not certain): digits are added until it differs (0.99995).
+ * Rounding to significant digits never turns a non-zero value into `0`.
  */
 export function formatValue(value: number, precision: number): string {
-  if (!Number.isFinite(value)) {
-    return String(value);
-  }
-  if (value === 0) {
-    return '0';
-  }
   const digits = Math.max(1, Math.min(17, Math.floor(precision)));
-  // Below 0.00095 no rounding reaches 0.001, so the plain form has at least
-  // three leading zeros and is always longer: skip straight to the exponent
-  // form (softmax values over long texts are mostly this small). Beyond 15
-  // digits the shortest round-trip form can be shorter, so take the full path.
-  if (digits <= 15 && Math.abs(value) < 0.00095) {
-    return Private.scientific(value, digits);
-  }
-  const fixed = value.toPrecision(digits);
-  if (fixed.indexOf('e') < 0) {
-    const plain = Private.trimZeros(fixed);
-    // Exponent notation only pays off with several leading zeros (0.000012).
-    const zeros =
-      value < 0 ? fixed.startsWith('-0.000') : fixed.startsWith('0.000');
-    if (!zeros) {
-      return plain;
+  let text = Private.formatDigits(value, digits);
+  if (Math.abs(value) !== 1) {
+    for (
+      let more = digits + 1;
+      more <= 17 && Math.abs(Number(text)) === 1;
+      more++
+    ) {
+      text = Private.formatDigits(value, more);
     }
-    const scientific = Private.scientific(value, digits);
-    return scientific.length < plain.length ? scientific : plain;
   }
-  const plain = String(Number(fixed));
-  const scientific = Private.scientific(value, digits);
-  return scientific.length < plain.length ? scientific : plain;
+  return text;
+}
+
+/** Names of the explanation methods as the header shows them. */
+const METHOD_NAMES: { [method: string]: string } = {
+  attention: 'attention',
+  occlusion: 'occlusion',
+  'grad-x-input': 'gradient × input',
+  'integrated-gradients': 'integrated gradients'
+};
+
+/**
+ * The header's name of the method behind the values: `meta.method` of the
+ * sample, else of the batch, else `attention` (a payload's values are
+ * attention unless it says otherwise), with its window or steps when given.
+ */
+export function methodName(
+  sampleMeta?: { [key: string]: unknown },
+  batchMeta?: { [key: string]: unknown }
+): string {
+  const meta =
+    sampleMeta && typeof sampleMeta.method === 'string'
+      ? sampleMeta
+      : batchMeta && typeof batchMeta.method === 'string'
+        ? batchMeta
+        : {};
+  const method = typeof meta.method === 'string' ? meta.method : 'attention';
+  const name = METHOD_NAMES[method] ?? method;
+  const details: string[] = [];
+  if (typeof meta.window === 'number' && meta.window > 1) {
+    details.push(`window ${meta.window}`);
+  }
+  if (typeof meta.steps === 'number') {
+    details.push(`${meta.steps} steps`);
+  }
+  return details.length ? `${name} (${details.join(', ')})` : name;
 }
 
 /** `U+0068` for each code point of a token (at most 8, then `…`). */
@@ -242,6 +276,37 @@ export function codePointsOf(token: string): string {
 
 namespace Private {
   export const codePointCache = new Map<string, string>();
+
+  export function formatDigits(value: number, digits: number): string {
+    if (!Number.isFinite(value)) {
+      return String(value);
+    }
+    if (value === 0) {
+      return '0';
+    }
+    // Below 0.00095 no rounding reaches 0.001, so the plain form has at least
+    // three leading zeros and is always longer: skip straight to the exponent
+    // form (softmax values over long texts are mostly this small). Beyond 15
+    // digits the shortest round-trip form can be shorter, so take the full path.
+    if (digits <= 15 && Math.abs(value) < 0.00095) {
+      return scientific(value, digits);
+    }
+    const fixed = value.toPrecision(digits);
+    if (fixed.indexOf('e') < 0) {
+      const plain = trimZeros(fixed);
+      // Exponent notation only pays off with several leading zeros (0.000012).
+      const zeros =
+        value < 0 ? fixed.startsWith('-0.000') : fixed.startsWith('0.000');
+      if (!zeros) {
+        return plain;
+      }
+      const exponent = scientific(value, digits);
+      return exponent.length < plain.length ? exponent : plain;
+    }
+    const plain = String(Number(fixed));
+    const exponent = scientific(value, digits);
+    return exponent.length < plain.length ? exponent : plain;
+  }
 
   /** `12.50` -> `12.5`, `3.000` -> `3` (only after a decimal point). */
   export function trimZeros(text: string): string {
@@ -407,7 +472,8 @@ namespace Private {
   export function buildSample(
     sample: INormalizedSample,
     options: IResolvedOptions,
-    isBatch: boolean
+    isBatch: boolean,
+    batchMeta?: { [key: string]: unknown }
   ): ISampleTable {
     const { scale, mask } = sample;
     const span = scale.hi - scale.lo;
@@ -444,18 +510,21 @@ namespace Private {
     if (sample.hasSeries) {
       summary += `, ${series.length} series`;
     }
+    // The payload's own `method` text wins; else `meta.method` names it.
+    const method = sample.method ?? methodName(sample.meta, batchMeta);
+    // The method is in the header already.
+    const shownMeta = sample.meta ? { ...sample.meta } : undefined;
+    if (shownMeta) {
+      delete shownMeta.method;
+    }
     let meta = '';
-    if (sample.meta && Object.keys(sample.meta).length > 0) {
-      meta = Private.formatMeta(sample.meta);
+    if (shownMeta && Object.keys(shownMeta).length > 0) {
+      meta = Private.formatMeta(shownMeta);
       if (meta.length > 300) {
         meta = meta.slice(0, 299) + '…';
       }
     }
-    const method = sample.method ?? '';
-    const headerParts = [title];
-    if (method) {
-      headerParts.push(`method ${method}`);
-    }
+    const headerParts = [title, `method ${method}`];
     if (prediction) {
       headerParts.push(`prediction ${prediction}`);
     }
@@ -483,9 +552,10 @@ namespace Private {
         gradient: `linear-gradient(to right, ${stops.join(', ')})`
       },
       title,
-      method,
+      autoTitle: sample.title === undefined && isBatch,
       prediction,
       label,
+      method,
       summary,
       meta,
       headerLine: headerParts.filter(part => part !== '').join(' · ')

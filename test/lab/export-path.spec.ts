@@ -43,4 +43,17 @@ describe('export paths', () => {
       'No free file name for t.attention.html in the root folder'
     );
   });
+
+  it('never doubles .attention (untitled table, re-exported file)', async () => {
+    const free = async () => false;
+    // No notebook path and no title: the stem falls back to 'attention'.
+    expect(await uniqueExportPath('', stemOf(''), free)).toBe('attention.html');
+    expect(
+      await uniqueExportPath('d', stemOf('d/run.attention.html'), free)
+    ).toBe('d/run.attention.html');
+    const taken = new Set(['attention.html']);
+    expect(
+      await uniqueExportPath('', 'attention', async p => taken.has(p))
+    ).toBe('attention-2.html');
+  });
 });

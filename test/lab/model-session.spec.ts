@@ -1,6 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ModelSession, SessionError } from '../../src/lab/model-session';
+import {
+  defaultMethod,
+  ModelSession,
+  SessionError
+} from '../../src/lab/model-session';
+import type { IExplainBackend } from '../../src/lab/model-session';
+import type {
+  IExplainOptions,
+  IExplanation
+} from '../../src/model/explain/types';
 import type { IContentsLike } from '../../src/lab/model-files';
 import { DEFAULT_LAB_SETTINGS } from '../../src/lab/settings';
 import type { ILabSettings } from '../../src/lab/settings';
@@ -100,14 +109,16 @@ function scriptedWorker(info: IModelInfo, loadError?: Error) {
 function makeSession(
   files: { [path: string]: string | Uint8Array },
   info: IModelInfo,
-  settings: Partial<ILabSettings> = {}
+  settings: Partial<ILabSettings> = {},
+  explainer: IExplainBackend | null = null
 ) {
   const { factory, workers } = fakeWorkerFactory(scriptedWorker(info));
   const contents = memoryContents(files);
   const session = new ModelSession({
     contents,
     client: new WorkerPool({ spawn: factory, size: 1 }),
-    settings: () => ({ ...DEFAULT_LAB_SETTINGS, ...settings })
+    settings: () => ({ ...DEFAULT_LAB_SETTINGS, ...settings }),
+    explainer
   });
   return { session, workers, contents };
 }
@@ -129,7 +140,7 @@ describe('ModelSession', () => {
     const { session, workers } = makeSession(
       { 'models/m.h5': h5, 'models/tok.json': MAP_TOKENIZER },
       modelInfo(5, 4),
-      { attentionLayer: 'attention_vec', backend: 'cpu' }
+      { attentionLayer: 'attention_vec', backend: 'js' }
     );
     const progress: string[] = [];
     const info = await session.load('models/m.h5', 'models/tok.json', p =>
@@ -321,22 +332,14 @@ describe('ModelSession', () => {
     expect(seen[seen.length - 1]).toBe('Computed 70 of 70 texts');
   });
 
-  it('refuses texts longer than the model input when asked to', async () => {
-    const { session, workers } = makeSession(
+  it('truncates a text longer than the model input, masks and says so', async () => {
+    const { session } = makeSession(
       { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
       modelInfo(5, 4)
     );
     await session.load('m.h5', 'tok.json');
-    await expect(
-      session.predict(['abcabc'], { refuseTruncation: true })
-    ).rejects.toThrow(
-      new SessionError(
-        'The text has 6 characters; the model reads at most 5. Select a shorter part of it.'
-      )
-    );
-    expect(workers[0].posted).toHaveLength(1);
-    // Without the flag the text is truncated (pre) and the dropped character masked.
-    const { payload } = await session.predict(['abcabc']);
+    // Keras pad_sequences truncates at the front by default: the end is kept.
+    const { payload, notices } = await session.predict(['abcabc', 'ab']);
     expect(payload.samples[0].mask).toEqual([
       false,
       true,
@@ -345,6 +348,13 @@ describe('ModelSession', () => {
       true,
       true
     ]);
+    expect(payload.samples[0].attention![0]).toBeNull();
+    expect(payload.samples[0].meta).toEqual({
+      notice:
+        'the first 1 of 6 characters are not seen by the model (maxlen 5, truncating pre); they are masked'
+    });
+    expect(payload.samples[1].meta).toBeUndefined();
+    expect(notices.join('\n')).toContain('text 1: 6 tokens > maxlen 5');
   });
 
   it('refuses a maxlen that differs from the model input length', async () => {
@@ -386,5 +396,157 @@ describe('ModelSession', () => {
     await expect(session.predict(['a'])).rejects.toThrow(
       'No model is loaded yet.'
     );
+  });
+
+  describe('explain', () => {
+    /**
+     * A stand-in for the worker pool: value p/10 at model position p, in
+     * `units` steps; `gate` holds the run until released (for cancelling).
+     */
+    function fakeExplainer(units = 4) {
+      const calls: Array<{ sequences: number[][]; options: IExplainOptions }> =
+        [];
+      let release: (() => void) | null = null;
+      const explainer: IExplainBackend & {
+        calls: typeof calls;
+        hold: boolean;
+        release: () => void;
+      } = {
+        calls,
+        hold: false,
+        release: () => release?.(),
+        async explain(sequences, options, hooks) {
+          calls.push({ sequences, options });
+          for (let done = 1; done <= units; done++) {
+            if (explainer.hold) {
+              await new Promise<void>((resolve, reject) => {
+                release = resolve;
+                hooks.signal?.addEventListener('abort', () =>
+                  reject(new Error('aborted in the pool'))
+                );
+              });
+            }
+            hooks.onProgress?.({ done, total: units });
+          }
+          return sequences.map((sequence): IExplanation => ({
+            method: options.method,
+            values: sequence.map((_, p) => p / 10),
+            prediction: [0.75],
+            target: 0,
+            meta: options.window ? { window: options.window } : {},
+            notices: []
+          }));
+        }
+      };
+      return explainer;
+    }
+
+    const noAttention = () => ({
+      ...modelInfo(5, 4),
+      attentionLayer: '',
+      inferences: ['lambda_1 is sum(axis=1) (from its place and shapes)']
+    });
+
+    it('picks attention when the model has it, the setting otherwise', () => {
+      expect(defaultMethod(modelInfo(5, 4), 'occlusion')).toBe('attention');
+      expect(defaultMethod(noAttention(), 'occlusion')).toBe('occlusion');
+      expect(defaultMethod(noAttention(), 'grad-x-input')).toBe('grad-x-input');
+    });
+
+    it('attention: one forward pass, the payload names the method', async () => {
+      const { session } = makeSession(
+        { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+        modelInfo(5, 4)
+      );
+      await session.load('m.h5', 'tok.json');
+      const { payload } = await session.explain(['abc'], {
+        method: 'attention'
+      });
+      expect(payload.meta).toMatchObject({
+        method: 'attention',
+        model: 'm.h5'
+      });
+      expect(payload.samples[0].attention).toEqual([0.03, 0.04, 0.05]);
+    });
+
+    it('other methods: values from the backend aligned to the characters', async () => {
+      const explainer = fakeExplainer();
+      const { session } = makeSession(
+        { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+        noAttention(),
+        {},
+        explainer
+      );
+      await session.load('m.h5', 'tok.json');
+      const progress: Array<number | null> = [];
+      const { payload } = await session.explain(
+        ['abc', 'abcabc'],
+        { method: 'occlusion', window: 2 },
+        { onProgress: p => progress.push(p.fraction) }
+      );
+      expect(explainer.calls[0].sequences).toEqual([
+        [0, 0, 1, 2, 3],
+        [2, 3, 1, 2, 3]
+      ]);
+      expect(progress).toEqual([0.25, 0.5, 0.75, 1]);
+      expect(payload.meta).toMatchObject({ method: 'occlusion' });
+      expect(payload.samples[0]).toMatchObject({
+        text: 'abc',
+        attention: [0.2, 0.3, 0.4],
+        prediction: 0.75,
+        meta: { method: 'occlusion', window: 2, target: 0 }
+      });
+      // Too long for maxlen 5: the first character is masked and said so.
+      expect(payload.samples[1].mask![0]).toBe(false);
+      expect(String(payload.samples[1].meta!.notice)).toContain(
+        'the first 1 of 6 characters are not seen by the model'
+      );
+      await expect(
+        session.explain(['abc'], { method: 'attention' })
+      ).rejects.toThrow(SessionError);
+    });
+
+    it('cancels a long run; the next run works', async () => {
+      const explainer = fakeExplainer();
+      const { session } = makeSession(
+        { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+        noAttention(),
+        {},
+        explainer
+      );
+      await session.load('m.h5', 'tok.json');
+      explainer.hold = true;
+      const controller = new AbortController();
+      const run = session.explain(
+        ['abc'],
+        { method: 'integrated-gradients', steps: 64 },
+        { signal: controller.signal }
+      );
+      await new Promise(resolve => setTimeout(resolve, 0));
+      controller.abort();
+      await expect(run).rejects.toThrow(RequestCancelledError);
+      explainer.hold = false;
+      const next = await session.explain(['ab'], {
+        method: 'integrated-gradients',
+        steps: 64
+      });
+      expect(next.payload.samples[0].attention).toEqual([0.3, 0.4]);
+      expect(explainer.calls[1].options).toEqual({
+        method: 'integrated-gradients',
+        steps: 64
+      });
+    });
+
+    it('runs other methods in the worker pool unless given another backend', async () => {
+      const { session } = makeSession(
+        { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+        noAttention()
+      );
+      await session.load('m.h5', 'tok.json');
+      // This stand-in worker has no explanation methods: the pool's error comes through.
+      await expect(
+        session.explain(['abc'], { method: 'occlusion' })
+      ).rejects.toThrow('This worker cannot compute explanations');
+    });
   });
 });

@@ -10,13 +10,42 @@ describe('textsFromOutput', () => {
     });
   });
 
-  it('keeps inner newlines of printed text in one text', () => {
-    const result = textsFromOutput({ [STDOUT_MIME]: 'line one\nline two\n' });
+  it('gives one text per printed line (a batch), skipping blank lines', () => {
+    const printed = [
+      'The screen arrived BROKEN, I want a refund.',
+      '',
+      'Lovely kettle, boils fast.',
+      '   ',
+      'Meh.'
+    ].join('\n');
+    const result = textsFromOutput({ [STDOUT_MIME]: printed + '\r\n' });
     expect(result).toEqual({
       ok: true,
-      texts: ['line one\nline two'],
+      texts: [
+        'The screen arrived BROKEN, I want a refund.',
+        'Lovely kettle, boils fast.',
+        'Meh.'
+      ],
       source: 'stream'
     });
+  });
+
+  it('splits plain text and a selection into lines too', () => {
+    expect(textsFromOutput({ 'text/plain': 'a b\nc d' })).toEqual({
+      ok: true,
+      texts: ['a b', 'c d'],
+      source: 'text/plain'
+    });
+    expect(textsFromOutput({ [STDOUT_MIME]: 'x\n' }, 'one\ntwo\n')).toEqual({
+      ok: true,
+      texts: ['one', 'two'],
+      source: 'selection'
+    });
+  });
+
+  it('keeps a JSON list of strings as given (no line split)', () => {
+    const result = textsFromOutput({ 'application/json': ['a\nb', 'c'] });
+    expect(result.ok && result.texts).toEqual(['a\nb', 'c']);
   });
 
   it('strips ANSI colour codes', () => {

@@ -3,7 +3,9 @@ import * as path from 'path';
 import { Signal } from '@lumino/signaling';
 import {
   DEFAULT_LAB_SETTINGS,
+  LAB_PLUGIN_ID,
   LabSettings,
+  labSettingsOf,
   parseLabSettings
 } from '../../src/lab/settings';
 
@@ -40,10 +42,11 @@ describe('lab settings', () => {
       maxlen: 250,
       padding: 'post',
       truncating: 'post',
-      backend: 'webgl',
+      backend: 'js',
       staticHtmlFallback: true,
       debounceMs: 100,
-      lambdas: { lambda_1: 'sum(axis=1)' }
+      lambdas: { lambda_1: 'sum(axis=1)' },
+      explainMethod: 'integrated-gradients'
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -54,10 +57,12 @@ describe('lab settings', () => {
       maxlen: 250,
       padding: 'post',
       truncating: 'post',
-      backend: 'webgl',
+      backend: 'js',
       staticHtmlFallback: true,
       debounceMs: 100,
-      lambdas: { lambda_1: 'sum(axis=1)' }
+      lambdas: { lambda_1: 'sum(axis=1)' },
+      explainMethod: 'integrated-gradients',
+      workers: 0
     });
   });
 
@@ -69,18 +74,20 @@ describe('lab settings', () => {
     const { settings, problems } = parseLabSettings({
       maxlen: -3,
       padding: 'middle',
-      backend: 'gpu',
+      backend: 'webgl',
       staticHtmlFallback: 'yes',
       lambdas: { lambda_1: 3 },
-      modelPath: 42
+      modelPath: 42,
+      explainMethod: 'attention'
     });
     expect(settings).toEqual({ ...DEFAULT_LAB_SETTINGS, lambdas: {} });
     expect(problems).toEqual([
       'modelPath must be a string',
       'maxlen must be a positive integer (or 0 for the model input length)',
       'padding must be "pre" or "post"',
-      'backend must be one of wasm, webgl, cpu',
+      'backend must be "wasm" or "js"',
       'staticHtmlFallback must be true or false',
+      'explainMethod must be one of occlusion, grad-x-input, integrated-gradients',
       'lambdas.lambda_1 must be a string such as "sum(axis=1)"'
     ]);
   });
@@ -98,5 +105,22 @@ describe('lab settings', () => {
     source.changed.emit();
     expect(settings.current.padding).toBe('post');
     expect(seen).toEqual(['pre', 'post']);
+  });
+
+  it('is read from the registry once, whoever asks', async () => {
+    const source = {
+      composite: { explainMethod: 'grad-x-input' } as {
+        [key: string]: unknown;
+      },
+      changed: new Signal<any, void>({})
+    };
+    const registry = { load: jest.fn(async () => source) };
+    const first = labSettingsOf(registry);
+    const second = labSettingsOf(registry);
+    expect(second.settings).toBe(first.settings);
+    await Promise.all([first.ready, second.ready]);
+    expect(registry.load).toHaveBeenCalledTimes(1);
+    expect(registry.load).toHaveBeenCalledWith(LAB_PLUGIN_ID);
+    expect(first.settings.current.explainMethod).toBe('grad-x-input');
   });
 });

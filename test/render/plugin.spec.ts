@@ -2,6 +2,11 @@
 import { Signal } from '@lumino/signaling';
 import { PLUGIN_ID, settingsPlugin } from '../../src/render/settings-plugin';
 import { charAttentionSettings } from '../../src/render/settings';
+import {
+  DEFAULT_OPTIONS,
+  IDisplaySettings,
+  resolveOptions
+} from '../../src/payload/normalize';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -39,6 +44,24 @@ describe('settings plugin', () => {
       expect(schema.properties[key].description).toBeTruthy();
       expect(schema.properties[key].default).toBeDefined();
     }
+  });
+
+  it('schema defaults are the renderer defaults (0 characters per row: fit the width)', () => {
+    const schema = JSON.parse(
+      fs.readFileSync(
+        path.join(__dirname, '..', '..', 'schema', 'plugin.json'),
+        'utf8'
+      )
+    );
+    const defaults: { [key: string]: unknown } = {};
+    for (const [key, property] of Object.entries<any>(schema.properties)) {
+      defaults[key] = property.default;
+    }
+    expect(defaults.charsPerRow).toBe(0);
+    // Exports and the CLI cannot measure: they use the fixed default.
+    const resolved = resolveOptions(undefined, defaults as IDisplaySettings);
+    expect(resolved).toEqual(DEFAULT_OPTIONS);
+    expect(resolved.charsPerRow).toBe(50);
   });
 
   it('pushes loaded and changed settings into the renderer settings store', async () => {

@@ -341,4 +341,88 @@ describe('RenderedCharAttention', () => {
       { numRuns: 150 }
     );
   });
+
+  it('translates its user strings with the rendermime translator', async () => {
+    const seen: string[] = [];
+    const translator = {
+      languageCode: 'xx',
+      load: (domain: string) => {
+        seen.push(domain);
+        const bundle = {
+          __: (text: string, ...args: unknown[]) =>
+            '«' + text.replace(/%(\d)/g, (_, i) => String(args[i - 1])) + '»',
+          _n: (one: string, many: string, n: number) =>
+            '«' + (n === 1 ? one : many).replace('%1', String(n)) + '»'
+        };
+        return bundle as any;
+      }
+    };
+    const widget = new RenderedCharAttention({
+      mimeType: MIME_TYPE,
+      translator
+    } as unknown as IRenderMime.IRendererOptions);
+    widgets.push(widget);
+    Widget.attach(widget, document.body);
+    await widget.renderModel(
+      mimeModel({
+        version: 1,
+        text: 'hi',
+        attention: [0.25, 0.75],
+        prediction: 0.5
+      })
+    );
+    await widget.rendered;
+    expect(seen).toEqual(['jupyterlab_char_attention']);
+    expect(cells(widget)[0].title).toBe(
+      "'h', U+0068, «position 0», «value 0.25»"
+    );
+    expect(
+      widget.node.querySelector('.jp-CharAttention-summary')!.textContent
+    ).toBe('«%1 characters»'.replace('%1', '2'));
+    const hint = widget.node.querySelector('.jp-CharAttention-hint')!;
+    expect(hint.textContent).toMatch(/^«Hover or focus a character/);
+    expect(
+      widget.node.querySelector('.jp-CharAttention-prediction')!.textContent
+    ).toBe('«prediction» 0.5');
+    cells(widget)[1].dispatchEvent(
+      new MouseEvent('mouseover', { bubbles: true })
+    );
+    expect(
+      widget.node.querySelector('.jp-CharAttention-status')!.textContent
+    ).toBe("'i' U+0069 · «position 1» · «value 0.75»");
+    await widget.renderModel(mimeModel({ version: 2 }));
+    expect(
+      widget.node.querySelector('.jp-CharAttention-errorTitle')!.textContent
+    ).toMatch(/^«Invalid char-attention payload \(\d+ problems?\)»$/);
+  });
+
+  it('names the method in the header', async () => {
+    const widget = await render({
+      version: 1,
+      samples: [{ text: 'ab', attention: [0.1, 0.2] }],
+      meta: { method: 'occlusion', window: 2 }
+    });
+    expect(
+      widget.node.querySelector('.jp-CharAttention-method')!.textContent
+    ).toBe('method occlusion (window 2)');
+    expect(widget.node.querySelector('table')!.getAttribute('aria-label')).toBe(
+      'occlusion (window 2) per character: Sample 0'
+    );
+    expect(
+      widget.node.querySelector('.jp-CharAttention-summary')!.textContent
+    ).toBe('2 characters');
+    expect(cells(widget)[0].title).toBe("'a', U+0061, position 0, value 0.1");
+    const masked = await render({
+      version: 1,
+      text: 'abc',
+      attention: [null, 0.5, 0.5],
+      mask: [false, true, true]
+    });
+    expect(
+      masked.node.querySelector('.jp-CharAttention-summary')!.textContent
+    ).toBe('3 characters, 1 masked');
+    expect(cells(masked)[0].title).toBe(
+      "'a', U+0061, position 0, no value, masked"
+    );
+  });
 });

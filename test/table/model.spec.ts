@@ -96,8 +96,34 @@ describe('table model', () => {
     expect(sample.legend.stops[0]).toBe('#fff5f0');
     expect(sample.legend.stops[sample.legend.stops.length - 1]).toBe('#67000d');
     expect(sample.headerLine).toBe(
-      'Review · prediction 0.9877 · label positive · 2 characters, 1 masked'
+      'Review · method attention · prediction 0.9877 · label positive · 2 characters, 1 masked'
     );
+  });
+
+  it('names the method in the header, from the sample or batch meta', () => {
+    const text = { text: 'ab', attention: [0.1, 0.2] };
+    const batch = build({
+      version: 1,
+      meta: { method: 'occlusion', window: 3, model: 'm.keras' },
+      samples: [
+        text,
+        { ...text, meta: { method: 'integrated-gradients', steps: 32 } }
+      ]
+    } as Payload);
+    expect(batch.samples[0].method).toBe('occlusion (window 3)');
+    expect(batch.samples[0].headerLine).toContain('occlusion (window 3)');
+    expect(batch.samples[1].method).toBe('integrated gradients (32 steps)');
+    // Shown in the header, so not repeated in the meta line.
+    expect(batch.samples[1].meta).toBe('steps: 32');
+    expect(build({ version: 1, ...text } as Payload).samples[0].method).toBe(
+      'attention'
+    );
+    const gxi = build({
+      version: 1,
+      ...text,
+      meta: { method: 'grad-x-input' }
+    } as Payload);
+    expect(gxi.samples[0].headerLine).toContain('gradient × input');
   });
 
   it('names the method in the header and colours signed values with RdBu centred on 0', () => {
@@ -161,6 +187,36 @@ describe('table model', () => {
     expect(formatValue(0, 4)).toBe('0');
     expect(formatValue(-0.33333, 2)).toBe('-0.33');
     expect(formatValue(1 / 3, 0)).toBe('0.3');
+  });
+
+  it('never rounds a value that is not 1 to 1, nor a non-zero value to 0', () => {
+    expect(formatValue(0.99995, 4)).toBe('0.99995');
+    expect(formatValue(0.9999999, 4)).toBe('0.9999999');
+    expect(formatValue(-0.99996, 3)).toBe('-0.99996');
+    expect(formatValue(1, 4)).toBe('1');
+    expect(formatValue(0.9996, 3)).toBe('0.9996');
+    expect(formatValue(1e-12, 4)).toBe('1e-12');
+    expect(formatValue(Number.MIN_VALUE, 4)).not.toBe('0');
+    expect(formatValue(0.9994, 3)).toBe('0.999');
+  });
+
+  it('gives hover labels, legend and prediction the same precision', () => {
+    const table = buildTableModel(
+      normalizePayload({
+        version: 1,
+        text: 'ab',
+        attention: [0.04985887184739113, 0.0123456789],
+        prediction: 0.99995
+      } as Payload)
+    );
+    const sample = table.samples[0];
+    const cell = getCell(table, sample, 0, 0);
+    expect(sample.legend.hiText).toBe('0.04986');
+    expect(cell.valueText).toBe(sample.legend.hiText);
+    expect(cell.label).toContain('value 0.04986');
+    expect(cell.value).toBe(0.04985887184739113);
+    expect(sample.prediction).toBe('0.99995');
+    expect(sample.headerLine).not.toContain('prediction 1 ');
   });
 
   it('names code points', () => {

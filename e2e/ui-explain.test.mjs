@@ -1,0 +1,194 @@
+/**
+ * Explanation methods in the real JupyterLab, on a small model without an
+ * attention layer (a real-Keras fixture, test/fixtures/keras/explain/): the
+ * Attention Viewer and right-click "Visualize Attention" give a table whose
+ * header names the method (occlusion by default), with the values real Keras
+ * computed; a long integrated-gradients run can be cancelled and the next run
+ * works. (A model with attention still shows attention: ui-right-click.)
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import {
+  MIME,
+  closeBrowser,
+  newNotebook,
+  openLab,
+  repoRoot,
+  runInActiveCell,
+  screenshot,
+  waitForIdleKernel,
+  withLab
+} from './support/lab.mjs';
+
+after(closeBrowser);
+
+const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'keras', 'explain');
+const MODEL_FILE = 'rnn_pool.keras';
+for (const file of [MODEL_FILE, 'rnn_pool.json', 'tokenizer.json']) {
+  assert.ok(
+    fs.existsSync(path.join(FIXTURES, file)),
+    `test/fixtures/keras/explain/${file} is missing (npm run fixtures makes it)`
+  );
+}
+assert.ok(
+  fs.existsSync(path.join(repoRoot, 'src', 'model', 'explain', 'index.ts')),
+  'the explanation methods (src/model/explain/index.ts) are missing'
+);
+
+/** Real Keras's explanations of the fixture's texts. */
+const ORACLE = JSON.parse(
+  fs.readFileSync(path.join(FIXTURES, 'rnn_pool.json'), 'utf-8')
+);
+const MODEL = `models/${MODEL_FILE}`;
+const TOKENIZER = 'models/tokenizer.json';
+const SETTINGS = {
+  'jupyterlab-char-attention:lab': {
+    modelPath: MODEL,
+    tokenizerPath: TOKENIZER
+  }
+};
+
+function copyModel(rootDir) {
+  fs.mkdirSync(path.join(rootDir, 'models'), { recursive: true });
+  for (const file of [MODEL_FILE, 'tokenizer.json']) {
+    fs.copyFileSync(
+      path.join(FIXTURES, file),
+      path.join(rootDir, 'models', file)
+    );
+  }
+}
+
+/** A short text's values per character: the last positions of the padded input. */
+function expectedOcclusion(sample) {
+  const values = sample.occlusion['1'];
+  return values.slice(values.length - sample.tokens);
+}
+
+function assertClose(actual, expected, label) {
+  assert.equal(actual.length, expected.length, label);
+  actual.forEach((value, i) =>
+    assert.ok(
+      Math.abs(value - expected[i]) <= 1e-4,
+      `${label} ${i}: ${value} vs Keras ${expected[i]}`
+    )
+  );
+}
+
+const NOTEBOOK = `(() => {
+  for (const widget of window.jupyterapp.shell.widgets('main')) {
+    if (widget.content?.model?.cells) return widget;
+  }
+  throw new Error('no notebook open');
+})()`;
+
+test('right-click on a model without attention: occlusion, named in the header, values of real Keras', async () => {
+  const sample = ORACLE.samples[0];
+  await withLab(
+    'ui-explain-output',
+    { settings: SETTINGS },
+    async ({ page, lab }) => {
+      copyModel(lab.rootDir);
+      await openLab(page, lab);
+      await newNotebook(page, lab);
+      await runInActiveCell(page, `print(${JSON.stringify(sample.text)})`);
+      const printed = page
+        .locator('.jp-NotebookPanel .jp-OutputArea-child', {
+          hasText: sample.text
+        })
+        .first();
+      await printed.waitFor({ timeout: 30000 });
+      await waitForIdleKernel(page);
+      await printed.click({ button: 'right' });
+      await page
+        .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
+        .click();
+      const rendered = page.locator(
+        '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-RenderedCharAttention'
+      );
+      await rendered
+        .locator('td.jp-CharAttention-cell')
+        .first()
+        .waitFor({ timeout: 120000 });
+      assert.equal(
+        await rendered.locator('.jp-CharAttention-method b').textContent(),
+        'occlusion'
+      );
+      const outputs = await page.evaluate(
+        notebook => eval(notebook).content.model.cells.get(0).outputs.toJSON(),
+        NOTEBOOK
+      );
+      const payload = outputs[1].data[MIME];
+      assert.equal(payload.meta.method, 'occlusion');
+      assertClose(
+        payload.samples[0].attention,
+        expectedOcclusion(sample),
+        'occlusion'
+      );
+      await screenshot(page, 'ui-explain-output');
+    }
+  );
+});
+
+test('viewer on a model without attention: occlusion by default; cancel a long integrated-gradients run, the next run works', async () => {
+  const sample = ORACLE.samples[0];
+  await withLab('ui-explain-viewer', {}, async ({ page, lab }) => {
+    copyModel(lab.rootDir);
+    await openLab(page, lab);
+    await page.evaluate(
+      ([modelPath, tokenizerPath, text]) =>
+        window.jupyterapp.commands.execute('char-attention:open', {
+          modelPath,
+          tokenizerPath,
+          texts: [text]
+        }),
+      [MODEL, TOKENIZER, sample.text]
+    );
+    const panel = page.locator('.jp-CharAttention-panel');
+    const method = panel.locator(
+      '.jp-RenderedCharAttention .jp-CharAttention-method b'
+    );
+    await method.first().waitFor({ timeout: 120000 });
+    const picker = panel.locator('.jp-CharAttention-methodPicker');
+    assert.equal(await picker.inputValue(), 'occlusion');
+    assert.equal(
+      await picker.locator('option[value="attention"]').isDisabled(),
+      true,
+      'attention is not offered for a model without it'
+    );
+    assert.equal(await method.first().textContent(), 'occlusion');
+
+    // A long run: integrated gradients with many steps over many texts.
+    await panel.locator('.jp-CharAttention-steps').fill('1024');
+    await picker.selectOption('integrated-gradients');
+    await panel
+      .locator('.jp-CharAttention-texts')
+      .fill(
+        Array.from({ length: 400 }, (_, i) => `${sample.text} ${i}`).join('\n')
+      );
+    const cancel = panel.locator('.jp-CharAttention-runCancel');
+    await cancel.waitFor({ state: 'visible', timeout: 30000 });
+    await screenshot(page, 'ui-explain-progress');
+    await cancel.click();
+    await panel
+      .locator('.jp-CharAttention-runStatus', { hasText: 'Cancelled' })
+      .waitFor({ timeout: 10000 });
+    assert.equal(await cancel.isVisible(), false);
+
+    // The next run works.
+    await panel.locator('.jp-CharAttention-steps').fill('32');
+    await panel.locator('.jp-CharAttention-texts').fill(sample.text);
+    await panel
+      .locator('.jp-RenderedCharAttention .jp-CharAttention-method b', {
+        hasText: 'integrated gradients (32 steps)'
+      })
+      .waitFor({ timeout: 120000 });
+    const values = await panel
+      .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
+      .evaluateAll(cells => cells.map(cell => Number(cell.dataset.value)));
+    const ig = sample.integratedGradients.values;
+    assertClose(values, ig.slice(ig.length - sample.tokens), 'IG');
+    await screenshot(page, 'ui-explain-viewer');
+  });
+});
