@@ -15,6 +15,7 @@ import {
 } from '../model/tokenizer';
 import { IAttentionModel, ILoadOptions, ModelError } from '../model/types';
 import { IBatchPayload } from '../payload/types';
+import { LIMITS } from '../payload/validate';
 import { exportPayloadHtml } from '../table/html';
 import {
   collectTexts,
@@ -95,6 +96,14 @@ export async function predictCommand(args: string[]): Promise<number> {
     const texts = collectTexts(parsed);
     if (!texts.length) {
       throw new UsageError('no texts given (pass TEXT arguments or --file F)');
+    }
+    if (texts.length > LIMITS.MAX_SAMPLES) {
+      // Refused before the model runs: the payload could not be shown anyway.
+      const files = (parsed.options['--file'] ?? []).join(', ');
+      throw new Error(
+        `${texts.length} texts${files ? ` (from ${files})` : ''}; a payload holds at most ` +
+          `${LIMITS.MAX_SAMPLES} samples: split the input into parts`
+      );
     }
     const tokenizer = Private.tokenizerFor(parsed, modelPath);
 

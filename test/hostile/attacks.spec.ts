@@ -223,4 +223,28 @@ describe('hostile payloads and inputs', () => {
     expect(out[199_999]).toEqual([4, 5, 1, 1, 3, 2]);
     expect(m.stderr).toMatch(/notices for \d+ more texts/);
   });
+
+  it('200,000 input lines to predict are refused before the model runs', () => {
+    const file = write(
+      'lines.txt',
+      Array.from({ length: 200_000 }, (_, i) => `hello ${i}`).join('\n')
+    );
+    const m = runMeasured(
+      [
+        'predict',
+        '--model',
+        path.join(HOSTILE, 'tiny.h5'),
+        '--tokenizer',
+        TOKENIZER,
+        '--file',
+        file
+      ],
+      { dir }
+    );
+    expectWithinBudget(m);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toMatch(
+      /200000 texts \(from \S*lines\.txt\); a payload holds at most 10000 samples: split the input into parts/
+    );
+  });
 });
