@@ -103,7 +103,16 @@ export class H5File {
     name: string,
     path = ''
   ): string[] | undefined {
-    const raw = this.attrs(node, path)[name];
+    const attrs = this.attrs(node, path);
+    const raw = attrs[name];
+    if (raw === null && name in attrs) {
+      // jsfive gives null for an attribute it cannot decode.
+      throw new ModelError(
+        `${this.fileName}: attribute '${name}' of '${path || '/'}' cannot be read: ` +
+          'the file is damaged or stores it in an unsupported type',
+        { file: this.fileName }
+      );
+    }
     if (raw === undefined || raw === null) {
       return undefined;
     }

@@ -223,4 +223,31 @@ describe('hostile payloads and inputs', () => {
     expect(out[199_999]).toEqual([4, 5, 1, 1, 3, 2]);
     expect(m.stderr).toMatch(/notices for \d+ more texts/);
   });
+
+  it('a file of 20,000 lines streams through predict: JSON lines in input order, bounded memory', () => {
+    const file = write(
+      'lines.txt',
+      Array.from({ length: 20_000 }, (_, i) => `hello ${i}`).join('\n')
+    );
+    const m = runMeasured(
+      [
+        'predict',
+        '--model',
+        path.join(HOSTILE, 'tiny.h5'),
+        '--tokenizer',
+        TOKENIZER,
+        '--file',
+        file
+      ],
+      { dir }
+    );
+    // Memory only: the time is the model's (20,000 forward passes).
+    expect(m.rssMb).toBeLessThan(500);
+    expect(m.stderr).not.toMatch(/call stack/i);
+    expect(m.code).toBe(0);
+    const lines = m.stdout.trim().split('\n');
+    expect(lines).toHaveLength(20_000);
+    expect(JSON.parse(lines[19_999]).samples[0].text).toBe('hello 19999');
+  });
+});
 });
