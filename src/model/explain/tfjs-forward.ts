@@ -397,7 +397,12 @@ namespace Private {
       case 'RepeatVector': {
         const n = config.n as number;
         return ([x]) => ({
-          x: tf.tile(tf.expandDims(x, 1), [1, n, 1]),
+          // broadcastTo: its gradient is one sum (tile's is a slice per copy).
+          x: tf.broadcastTo(tf.expandDims(x, 1), [
+            x.shape[0] as number,
+            n,
+            x.shape[1] as number
+          ]),
           mask: null
         });
       }
