@@ -437,7 +437,7 @@ uiTest(
 );
 
 uiTest(
-  'bad input: an output without text and a text longer than the model input leave the notebook as it was',
+  'bad input: an output without text, a broken model and a mismatching tokenizer leave the notebook as it was',
   async () => {
     const settings = {
       [LAB_SETTINGS_ID]: { modelPath: MODEL, tokenizerPath: TOKENIZER }
@@ -449,7 +449,8 @@ uiTest(
       },
       { source: 'print(long)', outputs: [] }
     ]);
-    // A stored stream output longer than any demo input length.
+    // A stored stream output (a text longer than the model input is no longer
+    // bad input: e2e/ui-right-click.test.mjs shows it truncated and masked).
     const longText = 'abc '.repeat(400);
     notebook.cells[1].outputs = [
       { output_type: 'stream', name: 'stdout', text: `${longText}\n` }
@@ -481,17 +482,6 @@ uiTest(
           .locator(TOAST, { hasText: 'no text' })
           .waitFor({ timeout: 10000 });
 
-        await page
-          .locator('.jp-NotebookPanel .jp-OutputArea-child', {
-            hasText: 'abc abc'
-          })
-          .click({ button: 'right' });
-        await page
-          .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
-          .click();
-        await page
-          .locator(TOAST, { hasText: 'the model reads at most' })
-          .waitFor({ timeout: 90000 });
         await screenshot(page, 'bad-input-notification');
         assert.deepEqual(
           [await cellOutputs(page, 0), await cellOutputs(page, 1)],

@@ -160,8 +160,8 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
     assert.equal(await method.first().textContent(), 'occlusion');
 
     // A long run: integrated gradients with many steps over many texts.
-    await panel.locator('.jp-CharAttention-steps').fill('1024');
     await picker.selectOption('integrated-gradients');
+    await panel.locator('.jp-CharAttention-steps').fill('1024');
     await panel
       .locator('.jp-CharAttention-texts')
       .fill(

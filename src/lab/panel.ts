@@ -445,9 +445,12 @@ export class AttentionViewer extends Panel {
       trans.__('Display'),
       'jp-CharAttention-display'
     );
-    this._colormapSelect = Private.select('jp-CharAttention-colormap', [
-      ...COLORMAP_NAMES
-    ]);
+    // '' = the settings' map (RdBu for signed values such as occlusion).
+    this._colormapSelect = Private.select(
+      'jp-CharAttention-colormap',
+      ['', ...COLORMAP_NAMES],
+      { '': trans.__('default') }
+    );
     this._charsPerRowInput = document.createElement('input');
     this._charsPerRowInput.type = 'number';
     this._charsPerRowInput.min = '1';
@@ -461,7 +464,11 @@ export class AttentionViewer extends Panel {
       this._renderCurrent()
     );
     const defaults = this._displayDefaults();
-    this._colormapSelect.value = defaults.colormap ?? 'Reds';
+    this._colormapSelect.value = '';
+    this._colormapSelect.title = trans.__(
+      'default: %1, or RdBu centred on 0 for signed values',
+      defaults.colormap ?? 'Reds'
+    );
     // Empty: as many characters as fit the width.
     this._charsPerRowInput.placeholder = trans.__('fit width');
     this._charsPerRowInput.value =
@@ -657,9 +664,11 @@ export class AttentionViewer extends Panel {
     }
     const charsPerRow = parseInt(this._charsPerRowInput.value, 10);
     const options: IPayloadOptions = {
-      ...((source as { options?: IPayloadOptions }).options ?? {}),
-      colormap: this._colormapSelect.value as ColormapName
+      ...((source as { options?: IPayloadOptions }).options ?? {})
     };
+    if (this._colormapSelect.value) {
+      options.colormap = this._colormapSelect.value as ColormapName;
+    }
     if (Number.isInteger(charsPerRow) && charsPerRow > 0) {
       options.charsPerRow = charsPerRow;
     }
@@ -738,19 +747,24 @@ export class AttentionViewer extends Panel {
     }
     if (info) {
       const input = session.effectiveInput();
-      this._info.textContent = this._trans.__(
-        'Format %1%2 · %3 layers · vocabulary %4 · attention from %5 (%6)',
-        info.format,
-        info.kerasVersion ? ` (Keras ${info.kerasVersion})` : '',
-        info.layers.length,
-        info.vocabularySize ?? '?',
-        info.attentionLayer || this._trans.__('none'),
-        !info.attentionLayer
-          ? this._trans.__('no attention layer')
-          : info.attentionChosenBy === 'name'
-            ? this._trans.__('by name')
-            : this._trans.__('found automatically')
-      );
+      const format = `${info.format}${info.kerasVersion ? ` (Keras ${info.kerasVersion})` : ''}`;
+      this._info.textContent = info.attentionLayer
+        ? this._trans.__(
+            'Format %1 · %2 layers · vocabulary %3 · attention from %4 (%5)',
+            format,
+            info.layers.length,
+            info.vocabularySize ?? '?',
+            info.attentionLayer,
+            info.attentionChosenBy === 'name'
+              ? this._trans.__('by name')
+              : this._trans.__('found automatically')
+          )
+        : this._trans.__(
+            'Format %1 · %2 layers · vocabulary %3 · no attention layer: occlusion and gradient methods only',
+            format,
+            info.layers.length,
+            info.vocabularySize ?? '?'
+          );
       this._inferences.replaceChildren(
         ...(info.inferences ?? []).map(text => {
           const item = document.createElement('li');
