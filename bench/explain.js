@@ -20,7 +20,9 @@ const { referenceFiles, T, VOCAB, EMBED, UNITS } = require('./model.js');
 const LIB =
   process.env.CHAR_ATTENTION_LIB || path.join(__dirname, '..', 'lib-node');
 const { loadModel } = require(path.join(LIB, 'model', 'engine.js'));
-const { createExplainer } = require(path.join(LIB, 'model', 'explain', 'index.js'));
+const { createExplainer } = require(
+  path.join(LIB, 'model', 'explain', 'index.js')
+);
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = QUICK ? 1 : 3;
@@ -63,7 +65,11 @@ async function timeBest(fn, runs) {
 function weightsOf(files) {
   const json = JSON.parse(new TextDecoder().decode(files['model.json']));
   const shard = files['group1-shard1of1.bin'];
-  const data = new Float32Array(shard.buffer, shard.byteOffset, shard.byteLength / 4);
+  const data = new Float32Array(
+    shard.buffer,
+    shard.byteOffset,
+    shard.byteLength / 4
+  );
   let at = 0;
   return json.weightsManifest[0].weights.map(w => {
     const n = w.shape.reduce((a, d) => a * d, 1);
@@ -116,10 +122,20 @@ async function main() {
   const explainer = createExplainer(model);
   // Warm-up: WebAssembly kernel, TensorFlow.js load and tf weights.
   await explainOnce(explainer, seq, { method: 'occlusion' });
-  await explainOnce(explainer, seq, { method: 'integrated-gradients', steps: 2 });
-  const occ = await timeBest(() => explainOnce(explainer, seq, { method: 'occlusion' }), RUNS);
+  await explainOnce(explainer, seq, {
+    method: 'integrated-gradients',
+    steps: 2
+  });
+  const occ = await timeBest(
+    () => explainOnce(explainer, seq, { method: 'occlusion' }),
+    RUNS
+  );
   const ig = await timeBest(
-    () => explainOnce(explainer, seq, { method: 'integrated-gradients', steps: STEPS }),
+    () =>
+      explainOnce(explainer, seq, {
+        method: 'integrated-gradients',
+        steps: STEPS
+      }),
     RUNS
   );
   explainer.dispose();
@@ -130,7 +146,16 @@ async function main() {
     ['occlusion, window 1 (251 forward passes)', occ, keras.occlusion, 500],
     [`integrated gradients, ${STEPS} steps`, ig, keras.ig, 3000]
   ];
-  const header = ['explanation', 'ours best ms', 'ours median ms', 'ours CPU ms', 'Keras best ms', 'Keras / ours', 'target', 'max diff vs Keras'];
+  const header = [
+    'explanation',
+    'ours best ms',
+    'ours median ms',
+    'ours CPU ms',
+    'Keras best ms',
+    'Keras / ours',
+    'target',
+    'max diff vs Keras'
+  ];
   const table = rows.map(([name, ours, k, target]) => {
     let diff = 'n/a';
     if (k && name.startsWith('occlusion')) {
@@ -149,14 +174,19 @@ async function main() {
       diff
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map(r => r[i].length)));
-  const line = cells => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...table.map(r => r[i].length))
+  );
+  const line = cells =>
+    '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
   const load = os.loadavg()[0];
   console.log(
     `\nExplanations of the reference model (T=${T}, Embedding ${EMBED}, GRU ${UNITS}, reset_after=True) on one ` +
       `${T}-character text; node ${process.version}, ${os.cpus().length} CPUs; ours: one thread ` +
       `(occlusion on the native engine, IG on TensorFlow.js 4.22 CPU backend)` +
-      (keras.tensorflow ? `; TensorFlow ${keras.tensorflow} / Keras ${keras.keras} CPU, same weights` : '') +
+      (keras.tensorflow
+        ? `; TensorFlow ${keras.tensorflow} / Keras ${keras.keras} CPU, same weights`
+        : '') +
       '\n'
   );
   console.log(line(header));
@@ -168,7 +198,9 @@ async function main() {
   console.log(
     `\nKeras / ours > 1 means ours is faster. Max diff = max |ours - Keras| / max |Keras| (occlusion: drops per position). ` +
       `Load average during the run: ${load.toFixed(2)} on ${os.cpus().length} CPUs` +
-      (load > 1.5 ? ' (other processes competed for the CPU: wall figures are pessimistic).' : '.')
+      (load > 1.5
+        ? ' (other processes competed for the CPU: wall figures are pessimistic).'
+        : '.')
   );
 }
 

@@ -63,7 +63,13 @@ export interface IPredictRequest {
  * the plan itself, some of its units, or the combination of their partials.
  */
 export type ExplainTask =
-  | { kind: 'whole'; sequences: number[][]; options: IExplainOptions }
+  | {
+      kind: 'whole';
+      sequences: number[][];
+      options: IExplainOptions;
+      /** Units per sequence (default 1): more units, finer progress and cancel. */
+      parts?: number;
+    }
   | {
       kind: 'plan';
       sequences: number[][];
@@ -312,7 +318,8 @@ export function createRequestHandler(
     let result: ExplainResult;
     switch (task?.kind) {
       case 'whole': {
-        const plans = task.sequences.map(s => run.plan(s, task.options, 1));
+        const parts = Math.max(1, Math.floor(task.parts ?? 1));
+        const plans = task.sequences.map(s => run.plan(s, task.options, parts));
         const total = plans.reduce((n, units) => n + units.length, 0);
         const explanations: IExplanation[] = [];
         let done = 0;

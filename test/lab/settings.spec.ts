@@ -43,7 +43,8 @@ describe('lab settings', () => {
       backend: 'webgl',
       staticHtmlFallback: true,
       debounceMs: 100,
-      lambdas: { lambda_1: 'sum(axis=1)' }
+      lambdas: { lambda_1: 'sum(axis=1)' },
+      workers: 3
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -56,8 +57,18 @@ describe('lab settings', () => {
       backend: 'webgl',
       staticHtmlFallback: true,
       debounceMs: 100,
-      lambdas: { lambda_1: 'sum(axis=1)' }
+      lambdas: { lambda_1: 'sum(axis=1)' },
+      workers: 3
     });
+  });
+
+  it('workers: 0 is automatic; out-of-range values are named', () => {
+    expect(parseLabSettings({}).settings.workers).toBe(0);
+    const { settings, problems } = parseLabSettings({ workers: 12 });
+    expect(settings.workers).toBe(0);
+    expect(problems).toEqual([
+      'workers must be an integer from 0 (automatic) to 8'
+    ]);
   });
 
   it('maxlen 0 means the model input length', () => {

@@ -10,10 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const demo = require('../../scripts/train-demo.js');
 
-const GOLDEN = path.resolve(
-  __dirname,
-  '../fixtures/nntrainer-gru'
-);
+const GOLDEN = path.resolve(__dirname, '../fixtures/nntrainer-gru');
 
 /** Records of `int32 count` + `count` float32 (nntrainer golden layout). */
 function records(file: string): Float32Array[] {

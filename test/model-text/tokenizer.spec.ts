@@ -14,10 +14,7 @@ import {
   TokenizerError
 } from '../../src/model/tokenizer';
 
-const FIXTURES = path.resolve(
-  __dirname,
-  '../fixtures/keras-tokenizer'
-);
+const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');
 const CASES = fs
   .readdirSync(FIXTURES)
   .filter(name => fs.existsSync(path.join(FIXTURES, name, 'expected.json')))
