@@ -42,6 +42,8 @@ export interface IErrorWhere {
 export interface IWorkerLoadOptions extends ILoadOptions {
   /** Use the WebAssembly SIMD kernel (default true); false: plain JavaScript. */
   simd?: boolean;
+  /** Sequences per forward pass (default 32): smaller bounds the worker's memory. */
+  chunkSize?: number;
 }
 
 export interface ILoadRequest {
