@@ -187,17 +187,19 @@ export class WorkerPool {
     if (count === 0) {
       return [];
     }
-    const passes = count * passesPerSequence(options, sequences[0].length);
-    const workers = this._workersFor(passes);
+    const perSequence = passesPerSequence(options, sequences[0].length);
+    const workers = this._workersFor(count * perSequence);
     if (workers === 1) {
-      // Small work: one round trip to one worker.
+      // One round trip to one worker; a long explanation in several units
+      // so that progress moves and cancel stops it early.
+      const parts = Math.min(16, Math.ceil(perSequence / 32));
       const [result] = await this._run(
         [
           {
             size: count,
             exec: (client, job) =>
               client.explain(
-                { kind: 'whole', sequences, options },
+                { kind: 'whole', sequences, options, parts },
                 {
                   signal: job.signal,
                   onProgress: p =>

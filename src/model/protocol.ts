@@ -42,6 +42,8 @@ export interface IErrorWhere {
 export interface IWorkerLoadOptions extends ILoadOptions {
   /** Use the WebAssembly SIMD kernel (default true); false: plain JavaScript. */
   simd?: boolean;
+  /** Sequences per forward pass (default 32): smaller bounds the worker's memory. */
+  chunkSize?: number;
 }
 
 export interface ILoadRequest {
@@ -63,7 +65,13 @@ export interface IPredictRequest {
  * the plan itself, some of its units, or the combination of their partials.
  */
 export type ExplainTask =
-  | { kind: 'whole'; sequences: number[][]; options: IExplainOptions }
+  | {
+      kind: 'whole';
+      sequences: number[][];
+      options: IExplainOptions;
+      /** Units per sequence (default 1): more units, finer progress and cancel. */
+      parts?: number;
+    }
   | {
       kind: 'plan';
       sequences: number[][];
@@ -312,7 +320,8 @@ export function createRequestHandler(
     let result: ExplainResult;
     switch (task?.kind) {
       case 'whole': {
-        const plans = task.sequences.map(s => run.plan(s, task.options, 1));
+        const parts = Math.max(1, Math.floor(task.parts ?? 1));
+        const plans = task.sequences.map(s => run.plan(s, task.options, parts));
         const total = plans.reduce((n, units) => n + units.length, 0);
         const explanations: IExplanation[] = [];
         let done = 0;

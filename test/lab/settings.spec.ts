@@ -46,7 +46,8 @@ describe('lab settings', () => {
       staticHtmlFallback: true,
       debounceMs: 100,
       lambdas: { lambda_1: 'sum(axis=1)' },
-      explainMethod: 'integrated-gradients'
+      explainMethod: 'integrated-gradients',
+      workers: 3
     });
     expect(problems).toEqual([]);
     expect(settings).toEqual({
@@ -62,8 +63,17 @@ describe('lab settings', () => {
       debounceMs: 100,
       lambdas: { lambda_1: 'sum(axis=1)' },
       explainMethod: 'integrated-gradients',
-      workers: 0
+      workers: 3
     });
+  });
+
+  it('workers: 0 is automatic; out-of-range values are named', () => {
+    expect(parseLabSettings({}).settings.workers).toBe(0);
+    const { settings, problems } = parseLabSettings({ workers: 12 });
+    expect(settings.workers).toBe(0);
+    expect(problems).toEqual([
+      'workers must be an integer from 0 (automatic) to 8'
+    ]);
   });
 
   it('maxlen 0 means the model input length', () => {

@@ -1,0 +1,163 @@
+/**
+ * The model worker pool in the real JupyterLab: a batch of 200 texts in the
+ * Attention Viewer is split across more than one Web Worker, and the page's
+ * main thread never blocks for more than 100 ms while it is computed
+ * (PerformanceObserver 'longtask' entries inside the computing interval).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import {
+  closeBrowser,
+  openLab,
+  repoRoot,
+  screenshot,
+  withLab
+} from './support/lab.mjs';
+
+after(closeBrowser);
+
+const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
+const MODEL = 'models/demo/demo.h5';
+const TOKENIZER = 'models/demo/tokenizer.json';
+
+function copyDemoModel(rootDir) {
+  const target = path.join(rootDir, 'models', 'demo');
+  fs.mkdirSync(target, { recursive: true });
+  for (const name of fs.readdirSync(DEMO_DIR)) {
+    fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
+  }
+}
+
+/** The model workers the page runs now (the worker chunk is named after them). */
+const modelWorkers = page =>
+  page
+    .workers()
+    .filter(worker => worker.url().includes('char-attention-model'));
+
+test('a 200-text batch in the viewer uses several workers without blocking the page', async () => {
+  assert.ok(
+    fs.existsSync(path.join(DEMO_DIR, 'demo.h5')),
+    'examples/models/demo/demo.h5 is missing'
+  );
+  await withLab('worker-pool', {}, async ({ page, lab }) => {
+    copyDemoModel(lab.rootDir);
+    await openLab(page, lab);
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.ok(
+      cores >= 2,
+      `the browser reports ${cores} core(s); the pool needs 2 to use two workers`
+    );
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('char-attention:open')
+    );
+    const panel = page.locator('.jp-CharAttention-panel');
+    await panel.waitFor({ timeout: 15000 });
+    await panel.locator('.jp-CharAttention-modelPath').fill(MODEL);
+    await panel.locator('.jp-CharAttention-tokenizerPath').fill(TOKENIZER);
+    await panel.locator('.jp-CharAttention-load').click();
+    await page.waitForFunction(
+      () =>
+        ['ready', 'error'].includes(
+          document.querySelector('.jp-CharAttention-panel')?.dataset.modelState
+        ),
+      null,
+      { timeout: 90000 }
+    );
+    assert.equal(
+      await panel.evaluate(node => node.dataset.modelState),
+      'ready',
+      'the demo model loads'
+    );
+    // Loading costs one worker only.
+    assert.equal(modelWorkers(page).length, 1, 'one worker after loading');
+
+    // Long tasks and the viewer's computing state, on the page's clock.
+    await page.evaluate(() => {
+      const node = document.querySelector('.jp-CharAttention-panel');
+      window.__pool = { longTasks: [], computing: [], computed: null };
+      // The pool's last progress: every worker's share is back.
+      new MutationObserver(() => {
+        if (
+          window.__pool.computed === null &&
+          node.textContent.includes('Computed 200 of 200 texts')
+        ) {
+          window.__pool.computed = performance.now();
+        }
+      }).observe(node, { subtree: true, childList: true, characterData: true });
+      new PerformanceObserver(list => {
+        for (const entry of list.getEntries()) {
+          window.__pool.longTasks.push([entry.startTime, entry.duration]);
+        }
+      }).observe({ type: 'longtask', buffered: false });
+      new MutationObserver(() =>
+        window.__pool.computing.push([
+          performance.now(),
+          node.classList.contains('jp-mod-computing')
+        ])
+      ).observe(node, { attributes: true, attributeFilter: ['class'] });
+    });
+    const texts = Array.from(
+      { length: 200 },
+      (_, i) =>
+        `review ${'abcdefghik'[i % 10]}: the plot was ${i % 2 ? 'great' : 'dull'} and the cast ${'x'.repeat(i % 60)}`
+    );
+    let most = 0;
+    const count = setInterval(() => {
+      most = Math.max(most, modelWorkers(page).length);
+    }, 50);
+    await panel.locator('.jp-CharAttention-texts').fill(texts.join('\n'));
+    await page.waitForFunction(
+      () =>
+        window.__pool.computing.some(([, on]) => on) &&
+        !document
+          .querySelector('.jp-CharAttention-panel')
+          .classList.contains('jp-mod-computing'),
+      null,
+      { timeout: 180000 }
+    );
+    clearInterval(count);
+    most = Math.max(most, modelWorkers(page).length);
+    const probe = await page.evaluate(() => window.__pool);
+    const intervals = [];
+    probe.computing.forEach(([time, on], i) => {
+      if (on) {
+        const off = probe.computing.slice(i + 1).find(([, state]) => !state);
+        intervals.push([time, off ? off[0] : Infinity]);
+      }
+    });
+    assert.ok(
+      probe.computed !== null,
+      'the viewer showed the progress "Computed 200 of 200 texts"'
+    );
+    // Workers' phase: from the start of computing to the last result; the
+    // table drawn afterwards is the viewer's own work, reported apart.
+    const start = intervals[0][0];
+    const during = probe.longTasks.filter(
+      ([at, duration]) => at < probe.computed && at + duration > start
+    );
+    const drawing = probe.longTasks.filter(([at]) => at >= probe.computed);
+    console.log(
+      `# workers seen: ${most}; computing ${Math.round(probe.computed - start)} ms in the workers, ` +
+        `${JSON.stringify(intervals.map(([a, b]) => Math.round(b - a)))} ms with drawing; ` +
+        `long tasks while the workers computed: ${JSON.stringify(during.map(([, d]) => Math.round(d)))}, ` +
+        `while the table was drawn: ${JSON.stringify(drawing.map(([, d]) => Math.round(d)))}`
+    );
+    assert.ok(most > 1, `the batch used more than one worker (saw ${most})`);
+    assert.deepEqual(
+      during.filter(([, duration]) => duration > 100),
+      [],
+      'no main-thread task over 100 ms while the workers compute the batch'
+    );
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll(
+          '.jp-CharAttention-panel .jp-CharAttention-sample'
+        ).length === 200,
+      null,
+      { timeout: 60000 }
+    );
+    await screenshot(page, 'worker-pool');
+  });
+});
