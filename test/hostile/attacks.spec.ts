@@ -250,4 +250,3 @@ describe('hostile payloads and inputs', () => {
     expect(JSON.parse(lines[19_999]).samples[0].text).toBe('hello 19999');
   });
 });
-});
