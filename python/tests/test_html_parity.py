@@ -5,7 +5,7 @@ sees (after unescaping; whitespace glyphs included), whether the cell has no
 value, whether the model did not see it, and, for a coloured cell, its
 background colour. What is compared, and what is known to differ (class
 names, colour quantisation, sample numbering, number formatting), is listed
-in docs/notes/python.md.
+in docs/html-exports.md.
 """
 
 import html
