@@ -129,25 +129,40 @@ function checkNoTfjsOnPage(staticDir) {
     fail(`${staticDir} has no remoteEntry.*.js`);
   }
   const remote = fs.readFileSync(path.join(staticDir, entry), 'utf-8');
+  // Development builds write `"./extension": () => ... __webpack_require__.e("id")`,
+  // production ones `"./extension":()=>Promise.all([n.e(230),...])`.
+  const files = fs.readdirSync(staticDir);
   for (const exposed of ['./extension', './mimeExtension']) {
-    const at = remote.indexOf(`"${exposed}": () =>`);
+    const at = remote.search(
+      new RegExp(`"${exposed.replace('.', '\\.')}"\\s*:\\s*\\(\\)\\s*=>`)
+    );
     if (at < 0) {
       fail(`${entry} does not expose ${exposed}`);
     }
-    const loader = remote.slice(at, remote.indexOf('\n\t}', at));
-    const chunks = [
-      ...loader.matchAll(/__webpack_require__\.e\("([^"]+)"\)/g)
-    ].map(m => m[1]);
+    const end = remote.slice(at + exposed.length + 2).search(/"\.\/|\n\t\}/);
+    const loader = remote.slice(
+      at,
+      end < 0 ? undefined : at + exposed.length + 2 + end
+    );
+    const chunks = [...loader.matchAll(/\.e\(("?)([^")]+)\1\)/g)].map(
+      m => m[2]
+    );
+    if (chunks.length === 0) {
+      fail(`${entry}: no chunk found for ${exposed}`);
+    }
     for (const chunk of chunks) {
-      const hash = new RegExp(
-        `"${chunk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}":"([0-9a-f]+)"`
-      ).exec(remote);
-      const file = hash ? `${chunk}.${hash[1]}.js` : null;
-      if (!file || !fs.existsSync(path.join(staticDir, file))) {
+      const file = files.find(
+        name => name.startsWith(`${chunk}.`) && name.endsWith('.js')
+      );
+      if (!file) {
         fail(`chunk ${chunk} of ${exposed} not found in ${staticDir}`);
       }
       const code = fs.readFileSync(path.join(staticDir, file), 'utf-8');
-      if (/tensorflow_tfjs|node_modules\/@tensorflow\//.test(chunk + code)) {
+      if (
+        /tensorflow_tfjs|node_modules\/@tensorflow\/|tfjsflags/.test(
+          chunk + code
+        )
+      ) {
         fail(
           `${file} (loaded for ${exposed}) contains TensorFlow.js; it must stay in the model worker.`
         );
