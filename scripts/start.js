@@ -222,6 +222,15 @@ async function main() {
       if (!exited) {
         log('stopping JupyterLab ...');
         server.kill('SIGTERM');
+        // jupyter-server 2.21 can close its port and then never exit (a
+        // background thread that does not stop): kill its group after 10 s.
+        setTimeout(() => {
+          try {
+            process.kill(-server.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, 10000).unref();
       }
     });
   }
