@@ -60,7 +60,9 @@ def test_keras_and_the_cli_agree_within_1e_5(model, texts, tmp_path):
         cwd=REPO_ROOT, capture_output=True, text=True, encoding="utf-8",
     )
     assert done.returncode == 0, done.stderr
-    ours = json.loads(done.stdout)["samples"]
+    # --file streams one payload of one sample per line (JSON lines), in input order.
+    ours = [json.loads(line)["samples"][0] for line in done.stdout.splitlines() if line.strip()]
+    assert len(ours) == len(texts)
     payload = from_keras(model, texts, TOKENIZER)
     assert validate_payload(payload) == []
     assert payload["meta"]["attentionLayer"] == "attention_vec"
