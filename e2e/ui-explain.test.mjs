@@ -168,6 +168,11 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
         Array.from({ length: 400 }, (_, i) => `${sample.text} ${i}`).join('\n')
       );
     const cancel = panel.locator('.jp-CharAttention-runCancel');
+    // Typing restarts the run (debounced): cancel the run over the 400 texts,
+    // not one that the texts replace.
+    await panel
+      .locator('.jp-CharAttention-runStatus', { hasText: ' of 400 ' })
+      .waitFor({ timeout: 60000 });
     await cancel.waitFor({ state: 'visible', timeout: 30000 });
     await screenshot(page, 'ui-explain-progress');
     await cancel.click();
