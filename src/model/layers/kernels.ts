@@ -397,8 +397,10 @@ namespace Private {
     const [body, emit] = Op.emitter();
     emit(get(4), i32c(4), mul, set(12));
     emit(get(2), i32c(4), mul, set(13));
+    // Column blocks outside, row pairs inside: the k x 16 block of W stays
+    // in L1 while every row pair passes over it.
     emit(loop);
-    emit(i32c(0), set(7));
+    emit(i32c(0), set(6));
     emit(loop);
     // op = out + (2b * np + nb) * 4; op1 = op + rowBytes
     emit(
@@ -462,9 +464,9 @@ namespace Private {
         v128Store(16 * i)
       );
     }
-    emit(get(7), i32c(16), add, tee(7), get(4), ltU, brIf(0));
-    emit(end);
     emit(get(6), i32c(1), add, tee(6), get(1), ltU, brIf(0));
+    emit(end);
+    emit(get(7), i32c(16), add, tee(7), get(4), ltU, brIf(0));
     emit(end);
     emit(end);
     return [2, 9, I32, 11, V128, ...body];
