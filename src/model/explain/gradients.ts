@@ -6,8 +6,14 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { ITfForward, TF } from './tfjs-forward';
 
-/** Most scaled inputs differentiated in one batch (bounds memory). */
+/** Most scaled inputs differentiated in one batch. */
 const MAX_BATCH = 32;
+/**
+ * Most batch x time steps per batch: the backward pass keeps every step's
+ * gates (a GRU of 250 units: about 5 kB per row and step), so long texts
+ * take fewer scaled inputs at a time.
+ */
+const MAX_ROW_STEPS = 8192;
 
 /** `f` = output unit `target` of `fwd` for a batch, summed (a scalar for tf.grad). */
 function objective(
@@ -55,8 +61,9 @@ export function integratedGradientTerms(
 ): number[] {
   const T = sequence.length;
   const sum = new Float64Array(T);
-  for (let from = 0; from < steps.length; from += MAX_BATCH) {
-    const chunk = steps.slice(from, from + MAX_BATCH);
+  const batch = Math.max(1, Math.min(MAX_BATCH, Math.floor(MAX_ROW_STEPS / T)));
+  for (let from = 0; from < steps.length; from += batch) {
+    const chunk = steps.slice(from, from + batch);
     const part = tf.tidy(() => {
       const n = chunk.length;
       const one = tf.tensor2d(sequence, [1, T]);

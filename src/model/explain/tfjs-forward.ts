@@ -17,6 +17,7 @@ import { ILayerSpec, IWeight, Shape } from '../layers/base';
 import { single, windowGeometry } from '../layers/conv1d';
 import { LambdaOp, parseLambdaForm, recognizeLambda } from '../layers/lambda';
 import { ModelError } from '../types';
+import { NativeRecurrent, RecurrentKind } from './recurrent-grad';
 
 export type TF = typeof tfjs;
 type Tensor = tfjs.Tensor;
@@ -35,6 +36,21 @@ interface IContext {
   lambdas: { readonly [name: string]: string };
   /** Weight tensors made at build time, freed by `dispose`. */
   held: Tensor[];
+  /** Native recurrent layers (`recurrent: 'native'`), freed by `dispose`. */
+  natives: NativeRecurrent[];
+  recurrent: RecurrentPath;
+}
+
+/**
+ * How GRU / LSTM / SimpleRNN layers run: `native` (default) forward and
+ * backward through time on the engine's kernels, wrapped as one
+ * `tf.customGrad` op, where the layer uses the standard activations;
+ * `tf` unrolls them in tf ops (the independent reference in the tests).
+ */
+export type RecurrentPath = 'native' | 'tf';
+
+export interface ITfForwardOptions {
+  recurrent?: RecurrentPath;
 }
 
 /** The model as tf ops. Call `run` / `embed` inside `tf.tidy`. */
@@ -49,6 +65,8 @@ export interface ITfForward {
   run(ids: tfjs.Tensor2D, embedded?: Tensor): tfjs.Tensor2D;
   /** The Embedding layer's output for `ids`. */
   embed(ids: tfjs.Tensor2D): Tensor;
+  /** Recurrent layers that run on the native forward / backward pass. */
+  readonly nativeRecurrent: readonly string[];
   /** Frees the weight tensors. */
   dispose(): void;
 }
@@ -63,12 +81,24 @@ export function noGradientError(spec: ILayerSpec, reason: string): ModelError {
 }
 
 /** Builds the tf forward pass of a built graph (weights become tf tensors). */
-export function buildTfForward(tf: TF, graph: IGraph): ITfForward {
+export function buildTfForward(
+  tf: TF,
+  graph: IGraph,
+  options: ITfForwardOptions = {}
+): ITfForward {
   const context: IContext = {
     tf,
     kerasMajor: graph.kerasMajor,
     lambdas: graph.lambdas,
-    held: []
+    held: [],
+    natives: [],
+    recurrent: options.recurrent ?? 'native'
+  };
+  const release = () => {
+    context.held.forEach(t => t.dispose());
+    context.held.length = 0;
+    context.natives.forEach(n => n.dispose());
+    context.natives.length = 0;
   };
   const key = (layer: string, node: number) => `${layer}\u0000${node}`;
   const embeddings = graph.spec.layers.filter(l => l.className === 'Embedding');
@@ -91,7 +121,7 @@ export function buildTfForward(tf: TF, graph: IGraph): ITfForward {
       );
     }
   } catch (error) {
-    context.held.forEach(t => t.dispose());
+    release();
     throw error;
   }
 
@@ -131,6 +161,7 @@ export function buildTfForward(tf: TF, graph: IGraph): ITfForward {
 
   return {
     embeddingLayer,
+    nativeRecurrent: context.natives.map(n => n.spec.name),
     run(ids, embedded) {
       const { outputs } = forward(ids, embedded, null);
       const batch = ids.shape[0];
@@ -151,8 +182,7 @@ export function buildTfForward(tf: TF, graph: IGraph): ITfForward {
       return forward(ids, undefined, embeddingLayer).stopped!;
     },
     dispose() {
-      context.held.forEach(t => t.dispose());
-      context.held.length = 0;
+      release();
     }
   };
 }
@@ -396,13 +426,15 @@ namespace Private {
         return ([x]) => ({ x: x.reshape([x.shape[0], -1]), mask: null });
       case 'RepeatVector': {
         const n = config.n as number;
+        // A broadcasting multiply by ones: its gradient is one sum, where
+        // broadcastTo runs Tile, whose gradient is a slice per copy.
+        const ones = hold(context, {
+          name: `${spec.name}/ones`,
+          shape: [1, n, 1],
+          data: new Float32Array(n).fill(1)
+        });
         return ([x]) => ({
-          // broadcastTo: its gradient is one sum (tile's is a slice per copy).
-          x: tf.broadcastTo(tf.expandDims(x, 1), [
-            x.shape[0] as number,
-            n,
-            x.shape[1] as number
-          ]),
+          x: tf.mul(tf.expandDims(x, 1), ones),
           mask: null
         });
       }
@@ -546,6 +578,32 @@ namespace Private {
     const returnSequences = config.return_sequences === true;
     const goBackwards = config.go_backwards === true;
     const zeroOutput = config.zero_output_for_mask === true;
+    const standard =
+      activationName(config.activation ?? 'tanh') === 'tanh' &&
+      (kind === 'SimpleRNN' ||
+        activationName(
+          config.recurrent_activation ??
+            (kind === 'GRU' && context.kerasMajor < 2
+              ? 'hard_sigmoid'
+              : 'sigmoid')
+        ) === 'sigmoid');
+    if (context.recurrent === 'native' && standard) {
+      const native = new NativeRecurrent({
+        name: spec.name,
+        kind: kind as RecurrentKind,
+        units,
+        inputDim: weights[0].shape[0],
+        kernel: weights[0].data,
+        recurrent: weights[1].data,
+        bias: useBias ? weights[2].data : null,
+        resetAfter,
+        returnSequences,
+        goBackwards,
+        zeroOutputForMask: zeroOutput
+      });
+      context.natives.push(native);
+      return nativeRecurrentOp(tf, native);
+    }
     const dot = (h: Tensor, i: number) =>
       tf.matMul(h as tfjs.Tensor2D, recurrents[i] as tfjs.Tensor2D);
 
@@ -628,6 +686,41 @@ namespace Private {
       return returnSequences
         ? { x: tf.transpose(tf.stack(outputs, 0), [1, 0, 2]), mask }
         : { x: h, mask: null };
+    };
+  }
+
+  /**
+   * A native recurrent layer as one tf op: its forward pass runs on the
+   * engine's kernels and `tf.customGrad` hands the output gradient to the
+   * hand-written backward pass through time.
+   */
+  export function nativeRecurrentOp(tf: TF, native: NativeRecurrent): LayerOp {
+    const { units, returnSequences } = native.spec;
+    return ([x], [mask]) => {
+      const [batch, steps] = x.shape as number[];
+      const maskData =
+        mask && mask.shape[1] === steps
+          ? (mask.dataSync() as Float32Array)
+          : null;
+      const shape = returnSequences ? [batch, steps, units] : [batch, units];
+      const op = tf.customGrad(((input: Tensor) => {
+        const { output, tape } = native.forward(
+          input.dataSync() as Float32Array,
+          batch,
+          steps,
+          maskData
+        );
+        return {
+          value: tf.tensor(output, shape, 'float32'),
+          gradFunc: (dy: Tensor) =>
+            tf.tensor(
+              native.backward(tape, dy.dataSync() as Float32Array),
+              input.shape,
+              'float32'
+            )
+        };
+      }) as unknown as Parameters<TF['customGrad']>[0]);
+      return { x: op(x), mask: returnSequences ? mask : null };
     };
   }
 

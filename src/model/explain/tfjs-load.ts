@@ -2,9 +2,12 @@
  * Loads TensorFlow.js on first use of a gradient method only (a dynamic
  * import, so neither the renderer nor the engine's forward path pulls it
  * in), on its CPU backend, whose matrix multiply is swapped for the
- * engine's WebAssembly SIMD gemm (`tfjs-matmul.ts`).
+ * engine's WebAssembly SIMD gemm (`tfjs-matmul.ts`) and whose strided
+ * kernels for transposes, tiles, sums and broadcasts are replaced by
+ * faster ones (`tfjs-fast-kernels.ts`).
  */
 import type { TF } from './tfjs-forward';
+import { installFastKernels } from './tfjs-fast-kernels';
 import { installFastMatMul } from './tfjs-matmul';
 
 let loading: Promise<TF> | null = null;
@@ -20,6 +23,7 @@ export function loadTf(): Promise<TF> {
       }
       await tf.ready();
       installFastMatMul(tf);
+      installFastKernels(tf);
       return tf;
     })();
     loading.catch(() => (loading = null));
