@@ -7,7 +7,7 @@
  * kernel. Only the gradient methods install it, in the JS realm (worker)
  * that runs them.
  */
-import { IWeightMatrix, Kernels } from '../layers/kernels';
+import { IWeightMatrix, Kernels, packPanels } from '../layers/kernels';
 import type { TF } from './tfjs-forward';
 
 interface ITensorInfo {
@@ -49,15 +49,8 @@ export function matmulInto(
   const np = Math.ceil(n / 32) * 32;
   // Scratch inside the WebAssembly memory: packed W, x, output.
   const [wView, xView, outView] = kernels.workspace([k * np, m * k, m * np]);
-  for (let i = 0; i < k; i++) {
-    if (transposeB) {
-      for (let j = 0; j < n; j++) {
-        wView[i * np + j] = b[j * k + i];
-      }
-    } else {
-      wView.set(b.subarray(i * n, i * n + n), i * np);
-    }
-  }
+  // W as the kernels take it: row-major k x n, packed in panels.
+  wView.set(packPanels(transposeB ? transpose(b, n, k) : b, k, n, np));
   if (transposeA) {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < k; j++) {

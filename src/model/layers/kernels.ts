@@ -2,7 +2,8 @@
  * Matrix-multiply kernels: a hand-assembled WebAssembly SIMD kernel (128-bit
  * f32x4, 8 accumulators per 32-column block) where the runtime supports it,
  * and a plain TypeScript kernel otherwise. Both compute
- * `out[m x np] += x[m x k] . W[k x np]` with W padded to `np` columns.
+ * `out[m x np] += x[m x k] . W[k x np]` with W padded to `np` columns
+ * (on the SIMD path stored in 16-column panels, see `packPanels`).
  */
 
 /** A weight matrix laid out for the kernel. */
@@ -10,7 +11,7 @@ export interface IWeightMatrix {
   readonly k: number;
   /** Real column count. */
   readonly n: number;
-  /** Padded column count = row stride of W and of the output. */
+  /** Padded column count = row stride of the output. */
   readonly np: number;
   /** JS path: the transposed matrix (`n x k`); empty on the SIMD path. */
   readonly data: Float32Array;
@@ -60,10 +61,7 @@ export class Kernels {
       }
       return { k, n, np, data: transposed, ptr: -1 };
     }
-    const data = new Float32Array(k * np);
-    for (let i = 0; i < k; i++) {
-      data.set(w.subarray(i * n, i * n + n), i * np);
-    }
+    const data = packPanels(w, k, n, np);
     const ptr = this._allocPermanent(data.length);
     new Float32Array(this._memory!.buffer, ptr, data.length).set(data);
     // The JS copy is not needed on the SIMD path.
@@ -223,6 +221,32 @@ export class Kernels {
   // Byte 0..15 stays unused so no pointer is 0.
   private _permanentTop = 16;
   private _workspaceTop = 16;
+}
+
+/** Columns per panel of a packed weight matrix. */
+const PANEL = 16;
+
+/**
+ * Packs a row-major `k x n` matrix for the SIMD kernels: `np / 16` panels
+ * of 16 columns, each stored as k contiguous rows of 16 floats (zeros past
+ * column n). The kernels then read W sequentially, 64 bytes per step of
+ * the inner product, instead of one row of np floats apart.
+ */
+export function packPanels(
+  w: Float32Array,
+  k: number,
+  n: number,
+  np: number
+): Float32Array {
+  const data = new Float32Array(k * np);
+  for (let p = 0; p < np / PANEL; p++) {
+    const width = Math.min(PANEL, n - p * PANEL);
+    for (let i = 0; i < k && width > 0; i++) {
+      const from = i * n + p * PANEL;
+      data.set(w.subarray(from, from + width), (p * k + i) * PANEL);
+    }
+  }
+  return data;
 }
 
 /** Floating-point operations of one `gemm` call (for throughput reports). */
@@ -432,7 +456,8 @@ namespace Private {
     }
     // xp = x + 2b * kBytes; wp = w + nb * 4
     emit(get(0), get(6), i32c(2), mul, get(13), mul, add, set(9));
-    emit(get(3), get(7), i32c(4), mul, add, set(10));
+    // wp = w + nb * k * 4: the panel of columns nb..nb+15.
+    emit(get(3), get(7), get(2), mul, i32c(4), mul, add, set(10));
     emit(get(2), set(8));
     emit(loop);
     emit(get(9), f32Load, splat, set(S0));
@@ -451,7 +476,7 @@ namespace Private {
       emit(get(A1 + i), get(W), get(S1), f4mul, f4add, set(A1 + i));
     }
     emit(get(9), i32c(4), add, set(9));
-    emit(get(10), get(12), add, set(10));
+    emit(get(10), i32c(PANEL * 4), add, set(10));
     emit(get(8), i32c(1), sub, tee(8), brIf(0));
     emit(end);
     for (let i = 0; i < 4; i++) {
@@ -615,11 +640,13 @@ namespace Private {
     const { loop, end, brIf } = Op;
 
     // params 0 xPtr, 1 m, 2 k, 3 wPtr, 4 np, 5 outPtr
-    // i32 locals 6 b, 7 nb, 8 j, 9 xp, 10 wp, 11 op, 12 rowBytes
-    // v128 locals 13 s, 14..21 accumulators
-    const ACC = 14;
+    // i32 locals 6 b, 7 nb, 8 j, 9 xp, 10 wp (first panel), 11 op,
+    // 12 panelBytes, 13 wp2 (second panel)
+    // v128 locals 14 s, 15..22 accumulators
+    const S = 14;
+    const ACC = 15;
     const [body, emit] = Op.emitter();
-    emit(get(4), i32c(4), mul, set(12));
+    emit(get(2), i32c(PANEL * 4), mul, set(12));
     emit(loop); // rows
     emit(i32c(0), set(7));
     emit(loop); // column blocks
@@ -628,23 +655,26 @@ namespace Private {
       emit(get(11), v128Load(16 * i), set(ACC + i));
     }
     emit(get(0), get(6), get(2), mul, i32c(4), mul, add, set(9));
-    emit(get(3), get(7), i32c(4), mul, add, set(10));
+    // The 32 columns from nb are two panels: wp = w + nb * k * 4.
+    emit(get(3), get(7), get(2), mul, i32c(4), mul, add, tee(10));
+    emit(get(12), add, set(13));
     emit(get(2), set(8));
     emit(loop); // inner product
-    emit(get(9), f32Load, splat, set(13));
+    emit(get(9), f32Load, splat, set(S));
     for (let i = 0; i < 8; i++) {
       emit(
         get(ACC + i),
-        get(10),
-        v128Load(16 * i),
-        get(13),
+        get(i < 4 ? 10 : 13),
+        v128Load(16 * (i % 4)),
+        get(S),
         f4mul,
         f4add,
         set(ACC + i)
       );
     }
     emit(get(9), i32c(4), add, set(9));
-    emit(get(10), get(12), add, set(10));
+    emit(get(10), i32c(PANEL * 4), add, set(10));
+    emit(get(13), i32c(PANEL * 4), add, set(13));
     emit(get(8), i32c(1), sub, tee(8), brIf(0));
     emit(end);
     for (let i = 0; i < 8; i++) {
@@ -656,7 +686,7 @@ namespace Private {
     emit(end);
     emit(end); // function
 
-    const locals = [2, 7, I32, 9, V128];
+    const locals = [2, 8, I32, 9, V128];
     const func = [...locals, ...body];
     const gates = gruGatesBody();
     const gemm2 = gemm2Body();
