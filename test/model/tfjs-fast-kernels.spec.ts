@@ -83,7 +83,7 @@ describe('strided CPU kernels against TensorFlow.js kernels', () => {
           expectClose(tileValues(x, shape, reps), expected.values);
         }
       ),
-      { numRuns: 200 }
+      { numRuns: 60 }
     );
   });
 
@@ -139,7 +139,7 @@ describe('strided CPU kernels against TensorFlow.js kernels', () => {
           }
         }
       ),
-      { numRuns: 100 }
+      { numRuns: 60 }
     );
     expect(
       broadcastValues('Add', new Float32Array(2), [2], new Float32Array(3), [3])
