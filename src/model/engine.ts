@@ -42,6 +42,11 @@ export interface IEngineOptions extends ILoadOptions {
   simd?: boolean;
   /** Sequences per forward pass inside `predict` (bounds memory; default 32). */
   chunkSize?: number;
+  /**
+   * Recurrent layers skip the steps a sequence shares with the padding or
+   * with the first sequence of its batch (default true; same results).
+   */
+  shareSteps?: boolean;
 }
 
 /** A loaded graph plus what was read about it (for per-layer inspection). */
@@ -151,7 +156,8 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
   const graph = buildGraph(spec, weights, {
     kerasMajor: Private.kerasMajor(kerasVersion, format),
     lambdas: options.lambdas,
-    simd: options.simd
+    simd: options.simd,
+    shareSteps: options.shareSteps
   });
   return {
     graph,
@@ -170,7 +176,20 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
 export interface ILoadedModel extends IAttentionModel {
   readonly graph: IGraph;
   /** The model outputs only (flattened per sample), no attention needed. */
-  forward(sequences: ArrayLike<number>[]): Promise<number[][]>;
+  forward(
+    sequences: ArrayLike<number>[],
+    options?: IForwardOptions
+  ): Promise<number[][]>;
+}
+
+/** How `forward` batches the sequences. */
+export interface IForwardOptions {
+  /**
+   * Put the first sequence at the head of every chunk (its outputs are
+   * returned once): sequences that share steps with it, such as occlusion
+   * variants, then start from its states where they part from it.
+   */
+  firstInEveryChunk?: boolean;
 }
 
 /** The message of the `attention` method on a model without attention. */
@@ -330,6 +349,35 @@ namespace Private {
     return m ? Number(m[1]) : 2;
   }
 
+  /**
+   * The forward passes of `sequences`, `size` at a time; with `withFirst`
+   * every chunk after the first starts with sequences[0] again (`repeated`).
+   */
+  export function chunks(
+    sequences: ArrayLike<number>[],
+    size: number,
+    withFirst: boolean
+  ): Array<{ chunk: ArrayLike<number>[]; repeated: boolean }> {
+    const out: Array<{ chunk: ArrayLike<number>[]; repeated: boolean }> = [];
+    if (!withFirst || size < 2) {
+      for (let from = 0; from < sequences.length; from += size) {
+        out.push({
+          chunk: sequences.slice(from, from + size),
+          repeated: false
+        });
+      }
+      return out;
+    }
+    out.push({ chunk: sequences.slice(0, size), repeated: false });
+    for (let from = size; from < sequences.length; from += size - 1) {
+      out.push({
+        chunk: [sequences[0], ...sequences.slice(from, from + size - 1)],
+        repeated: true
+      });
+    }
+    return out;
+  }
+
   export class AttentionModel implements ILoadedModel {
     constructor(
       private _graph: IGraph,
@@ -354,13 +402,18 @@ namespace Private {
       return this._run(sequences, layer);
     }
 
-    async forward(sequences: ArrayLike<number>[]): Promise<number[][]> {
-      return (await this._run(sequences, null)).predictions;
+    async forward(
+      sequences: ArrayLike<number>[],
+      options: IForwardOptions = {}
+    ): Promise<number[][]> {
+      return (await this._run(sequences, null, options.firstInEveryChunk))
+        .predictions;
     }
 
     private _run(
       sequences: ArrayLike<number>[],
-      layer: string | null
+      layer: string | null,
+      firstInEveryChunk = false
     ): IForwardResult {
       if (this._disposed) {
         throw new ModelError('The model has been disposed');
@@ -384,8 +437,11 @@ namespace Private {
           `The model input has shape [batch, ${formatDims(this._graph.inputShapes[0])}]; predict takes integer sequences [batch, T]`
         );
       }
-      for (let from = 0; from < sequences.length; from += this._chunkSize) {
-        const chunk = sequences.slice(from, from + this._chunkSize);
+      for (const { chunk, repeated } of Private.chunks(
+        sequences,
+        this._chunkSize,
+        firstInEveryChunk
+      )) {
         const data = new Float32Array(chunk.length * length);
         chunk.forEach((s, i) => {
           for (let t = 0; t < length; t++) {
@@ -399,7 +455,7 @@ namespace Private {
         );
         const att = layer === null ? null : result.activations[layer];
         const attPer = att ? att.data.length / chunk.length : 0;
-        for (let i = 0; i < chunk.length; i++) {
+        for (let i = repeated ? 1 : 0; i < chunk.length; i++) {
           if (att) {
             attention.push(
               Array.from(att.data.subarray(i * attPer, (i + 1) * attPer))

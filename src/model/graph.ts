@@ -55,6 +55,11 @@ export interface IBuildOptions {
   lambdas?: { [layerName: string]: string };
   /** Use the WebAssembly SIMD kernel when available (default true). */
   simd?: boolean;
+  /**
+   * Recurrent layers skip the steps a row shares with the padding or with
+   * the batch's first row (default true; false computes every step).
+   */
+  shareSteps?: boolean;
 }
 
 function key(ref: { layer: string; node: number; tensor?: number }): string {
@@ -82,6 +87,7 @@ export function buildGraph(
     kerasMajor: options.kerasMajor,
     lambdas: options.lambdas ?? {},
     kernels,
+    shareSteps: options.shareSteps,
     inferences: pruned.inference ? [pruned.inference] : [],
     createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
   };

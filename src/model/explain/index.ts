@@ -213,6 +213,9 @@ namespace Private {
       });
       switch (o.method) {
         case 'occlusion': {
+          // Contiguous units, most work first: a variant computes its
+          // recurrent steps from its window on (the rest it shares with the
+          // sequence), and pools hand out units in order.
           const starts = sequence
             .map((_, s) => s)
             .filter(s => changesInput(sequence, s, o.window));
@@ -253,7 +256,12 @@ namespace Private {
           sequence,
           ...starts.map(s => occluded(sequence, s, window))
         ];
-        const outputs = await this._model.forward(rows);
+        // Each variant equals the sequence up to its window: with the
+        // sequence in every forward pass, recurrent layers start variants
+        // from its states there.
+        const outputs = await this._model.forward(rows, {
+          firstInEveryChunk: true
+        });
         const target = chooseTarget(outputs[0], given);
         const base = outputs[0][target];
         return {

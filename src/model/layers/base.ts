@@ -57,6 +57,8 @@ export interface IBuildContext {
   lambdas: { [layerName: string]: string };
   /** Matrix kernels (and WebAssembly memory) of the model being built. */
   kernels: Kernels;
+  /** Recurrent layers skip steps shared with padding or row 0 (default true). */
+  shareSteps?: boolean;
   /** What layers inferred rather than read, in words (e.g. a Lambda's meaning). */
   inferences?: string[];
   /** Builds a nested layer (wrappers use it for the layer they wrap). */

@@ -42,11 +42,54 @@ function broadcastShape(spec: ILayerSpec, a: Shape, b: Shape): Shape {
   return out;
 }
 
-function combine(x: ITensor, y: ITensor, op: Binary): ITensor {
+/**
+ * Same-shape Multiply / Add / Subtract / Average (the sum part) as plain
+ * loops: one call per element through a shared `op` is several times
+ * slower. Null for other classes.
+ */
+function sameShapeArithmetic(
+  className: string,
+  x: Float32Array,
+  y: Float32Array
+): Float32Array | null {
+  const n = x.length;
+  const data = new Float32Array(n);
+  switch (className) {
+    case 'Multiply':
+      for (let i = 0; i < n; i++) {
+        data[i] = x[i] * y[i];
+      }
+      return data;
+    case 'Add':
+    case 'Average':
+      for (let i = 0; i < n; i++) {
+        data[i] = x[i] + y[i];
+      }
+      return data;
+    case 'Subtract':
+      for (let i = 0; i < n; i++) {
+        data[i] = x[i] - y[i];
+      }
+      return data;
+    default:
+      return null;
+  }
+}
+
+function combine(
+  x: ITensor,
+  y: ITensor,
+  op: Binary,
+  className: string
+): ITensor {
   const same =
     x.shape.length === y.shape.length &&
     x.shape.every((d, i) => d === y.shape[i]);
   if (same) {
+    const fast = sameShapeArithmetic(className, x.data, y.data);
+    if (fast) {
+      return { shape: x.shape, data: fast };
+    }
     const data = new Float32Array(x.data.length);
     for (let i = 0; i < data.length; i++) {
       data[i] = op(x.data[i], y.data[i]);
@@ -133,7 +176,7 @@ export function createElementwiseMerge(
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       let out = inputs[0];
       for (const next of inputs.slice(1)) {
-        out = combine(out, next, op);
+        out = combine(out, next, op, spec.className);
       }
       if (spec.className === 'Average') {
         const data = new Float32Array(out.data);

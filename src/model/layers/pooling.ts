@@ -88,19 +88,32 @@ export function createGlobalPooling1d(
       const [batch, length, channels] = x.shape;
       const mask = masks[0] && masks[0].steps === length ? masks[0] : null;
       const data = new Float32Array(batch * channels);
+      const src = x.data;
+      // Steps outside, channels inside (memory order); each channel still
+      // sums its steps in order, in double precision.
+      const acc = new Float64Array(channels);
       for (let b = 0; b < batch; b++) {
-        for (let c = 0; c < channels; c++) {
-          let acc = isMax ? -Infinity : 0;
-          let count = 0;
-          for (let t = 0; t < length; t++) {
-            if (mask && !isMax && !mask.data[b * length + t]) {
-              continue;
-            }
-            const v = x.data[(b * length + t) * channels + c];
-            acc = isMax ? Math.max(acc, v) : acc + v;
-            count++;
+        acc.fill(isMax ? -Infinity : 0);
+        let count = 0;
+        for (let t = 0; t < length; t++) {
+          if (mask && !isMax && !mask.data[b * length + t]) {
+            continue;
           }
-          data[b * channels + c] = isMax ? acc : acc / Math.max(count, 1);
+          const row = (b * length + t) * channels;
+          if (isMax) {
+            for (let c = 0; c < channels; c++) {
+              acc[c] = Math.max(acc[c], src[row + c]);
+            }
+          } else {
+            for (let c = 0; c < channels; c++) {
+              acc[c] += src[row + c];
+            }
+          }
+          count++;
+        }
+        const divisor = Math.max(count, 1);
+        for (let c = 0; c < channels; c++) {
+          data[b * channels + c] = isMax ? acc[c] : acc[c] / divisor;
         }
       }
       return {

@@ -3,7 +3,8 @@
  * projection of every step is one matrix multiply up front; each step then
  * does one batched recurrent multiply (WebAssembly SIMD when available) and
  * fused gate maths in a tight loop. Masks carry state over masked steps as
- * Keras does.
+ * Keras does. Rows skip the steps they share with the padding or with row 0
+ * (see recurrent-starts.ts); each row's arithmetic is the same either way.
  */
 import { scalar } from './activations';
 import {
@@ -22,6 +23,7 @@ import {
   Shape
 } from './base';
 import { IWeightMatrix, Kernels } from './kernels';
+import { IRowStarts, planRowStarts, StartState } from './recurrent-starts';
 import { formatDims } from '../shapes';
 
 /** A recurrent cell: state buffers live in the workspace the driver allocates. */
@@ -54,6 +56,11 @@ export interface IRecurrentOptions {
   zeroOutputForMask: boolean;
   /** The final states are further outputs (Keras `return_state`). */
   returnState?: boolean;
+  /**
+   * Skip the steps a row shares with the padding or with row 0 (default
+   * true; the results are the same bit for bit, false is the reference).
+   */
+  shareSteps?: boolean;
 }
 
 /** Makes a cell from its layer's config and weights. */
@@ -121,7 +128,10 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
     weights: IWeight[],
     context: IBuildContext
   ): ILayer => {
-    const options = recurrentOptions(spec);
+    const options = {
+      ...recurrentOptions(spec),
+      shareSteps: context.shareSteps !== false
+    };
     const units = intConfig(spec, 'units');
     const outputShape = recurrentOutputShape(
       spec,
@@ -236,13 +246,39 @@ export function runRecurrent(
   const [batch, steps, features] = x.shape;
   const { units, stateCount, inputMatrix } = cell;
   const np = inputMatrix.np;
+  const time = (s: number) => (options.goBackwards ? steps - 1 - s : s);
   // Project an Embedding table before the workspace exists: a gemm on
-  // arrays outside it may grow (and so detach) WebAssembly memory.
+  // arrays outside it may grow (and so detach) WebAssembly memory. Ids were
+  // checked against the vocabulary by the Embedding.
   const gather = x.gather && x.gather.width === features ? x.gather : null;
   const projected = gather
     ? Private.projectedTable(kernels, cell, gather.table, features)
     : null;
-  const sizes: number[] = [batch * steps * np];
+  const maskData = mask && mask.steps === steps ? mask.data : null;
+  const plan = planRowStarts({
+    batch,
+    steps,
+    goBackwards: options.goBackwards,
+    ids: gather ? gather.indices : null,
+    data: x.data,
+    features,
+    mask: maskData,
+    hasInitial: initial !== undefined,
+    share: options.shareSteps !== false
+  });
+  const { start, source, padSteps, order } = plan;
+  let padLength = 0;
+  for (let b = 0; b < batch; b++) {
+    if (source[b] === StartState.Pad) {
+      padLength = Math.max(padLength, padSteps[b]);
+    }
+  }
+  // Also before the workspace: the trajectory is stepped in its own.
+  const pad = Private.padTrajectory(kernels, cell, projected, padLength);
+
+  // Embedding input: the projected table itself, rows addressed by id;
+  // otherwise the input projection of every step: [batch * steps, np].
+  const sizes: number[] = [projected ? projected.length : batch * steps * np];
   for (let i = 0; i < 2 * stateCount; i++) {
     sizes.push(batch * units);
   }
@@ -250,15 +286,9 @@ export function runRecurrent(
     [...sizes, ...cell.scratchSizes(batch)],
     gather ? 0 : x.data.length
   );
-  // Input projection for all steps at once: [batch * steps, np].
   const xProj = ws[0];
-  if (gather && projected) {
-    // Embedding input: the table was projected once; gather its rows.
-    const indices = gather.indices;
-    for (let r = 0; r < batch * steps; r++) {
-      const row = indices[r];
-      xProj.set(projected.subarray(row * np, (row + 1) * np), r * np);
-    }
+  if (projected) {
+    xProj.set(projected);
   } else {
     if (cell.inputBias) {
       for (let r = 0; r < batch * steps; r++) {
@@ -269,29 +299,57 @@ export function runRecurrent(
       kernels.gemm(x.data, batch * steps, inputMatrix, xProj);
     }
   }
+  // The xProj row of step t of row b.
+  const ids = gather ? gather.indices : null;
+  const inputRow = ids
+    ? (b: number, t: number) => ids[b * steps + t] * np
+    : (b: number, t: number) => (b * steps + t) * np;
   let state = ws.slice(1, 1 + stateCount);
   let next = ws.slice(1 + stateCount, 1 + 2 * stateCount);
   const scratch = ws.slice(1 + 2 * stateCount);
-  initial?.forEach((s, k) => state[k].set(s.subarray(0, batch * units)));
 
   const outSteps = options.returnSequences ? steps : 1;
   const out = new Float32Array(batch * outSteps * units);
+  // Buffer position i holds row order[i]; rows[i] is its xProj offset.
   const rows = new Int32Array(batch);
-  const maskData = mask && mask.steps === steps ? mask.data : null;
-
-  for (let s = 0; s < steps; s++) {
-    const t = options.goBackwards ? steps - 1 - s : s;
-    for (let b = 0; b < batch; b++) {
-      rows[b] = (b * steps + t) * np;
+  const position = new Int32Array(batch);
+  order.forEach((b, i) => (position[b] = i));
+  const enter = (b: number, i: number) => {
+    const at = i * units;
+    for (let k = 0; k < stateCount; k++) {
+      if (source[b] === StartState.Initial) {
+        state[k].set(initial![k].subarray(b * units, (b + 1) * units), at);
+      } else if (source[b] === StartState.FirstRow) {
+        const from = position[0] * units;
+        state[k].copyWithin(at, from, from + units);
+      } else {
+        const from = padSteps[b] * units;
+        state[k].set(pad[k].subarray(from, from + units), at);
+      }
     }
-    cell.step(state, next, scratch, batch, xProj, rows);
+  };
+
+  let active = 0;
+  for (let s = 0; s < steps; s++) {
+    while (active < batch && start[order[active]] <= s) {
+      enter(order[active], active);
+      active++;
+    }
+    if (active === 0) {
+      continue;
+    }
+    const t = time(s);
+    for (let i = 0; i < active; i++) {
+      rows[i] = inputRow(order[i], t);
+    }
+    cell.step(state, next, scratch, active, xProj, rows);
     if (maskData) {
-      for (let b = 0; b < batch; b++) {
-        if (!maskData[b * steps + t]) {
+      for (let i = 0; i < active; i++) {
+        if (!maskData[order[i] * steps + t]) {
           for (let k = 0; k < stateCount; k++) {
             next[k].set(
-              state[k].subarray(b * units, (b + 1) * units),
-              b * units
+              state[k].subarray(i * units, (i + 1) * units),
+              i * units
             );
           }
         }
@@ -302,17 +360,50 @@ export function runRecurrent(
     next = swap;
     if (options.returnSequences) {
       const h = state[0];
-      for (let b = 0; b < batch; b++) {
-        const target = (b * steps + s) * units;
+      for (let i = 0; i < active; i++) {
+        const b = order[i];
         if (maskData && !maskData[b * steps + t] && options.zeroOutputForMask) {
           continue;
         }
-        out.set(h.subarray(b * units, (b + 1) * units), target);
+        out.set(
+          h.subarray(i * units, (i + 1) * units),
+          (b * steps + s) * units
+        );
       }
     }
   }
-  if (!options.returnSequences) {
-    out.set(state[0].subarray(0, batch * units));
+
+  // Final states by row; row 0 first, as rows equal to it copy its own.
+  const finals = Array.from(
+    { length: stateCount },
+    () => new Float32Array(batch * units)
+  );
+  for (let b = 0; b < batch; b++) {
+    for (let k = 0; k < stateCount; k++) {
+      let from: Float32Array;
+      let at: number;
+      if (start[b] < steps) {
+        [from, at] = [state[k], position[b] * units];
+      } else if (source[b] === StartState.FirstRow) {
+        [from, at] = [finals[k], 0];
+      } else if (source[b] === StartState.Initial) {
+        [from, at] = [initial![k], b * units];
+      } else {
+        [from, at] = [pad[k], padSteps[b] * units];
+      }
+      finals[k].set(from.subarray(at, at + units), b * units);
+    }
+  }
+  if (options.returnSequences) {
+    Private.skippedOutputs(out, plan, pad[0], {
+      steps,
+      units,
+      time,
+      maskData,
+      zeroOutputForMask: options.zeroOutputForMask
+    });
+  } else {
+    out.set(finals[0]);
   }
   return {
     output: {
@@ -321,12 +412,7 @@ export function runRecurrent(
     },
     mask: options.returnSequences ? mask : null,
     ...(options.returnState
-      ? {
-          extra: state.map(s => ({
-            shape: [batch, units],
-            data: new Float32Array(s.subarray(0, batch * units))
-          }))
-        }
+      ? { extra: finals.map(data => ({ shape: [batch, units], data })) }
       : {})
   };
 }
@@ -383,6 +469,115 @@ export function stepCell(
 }
 
 namespace Private {
+  /**
+   * The outputs of the steps a row did not compute: along the pad
+   * trajectory (zeros while masked from the zero state), or row 0's.
+   */
+  export function skippedOutputs(
+    out: Float32Array,
+    plan: IRowStarts,
+    padH: Float32Array,
+    layout: {
+      steps: number;
+      units: number;
+      time: (s: number) => number;
+      maskData: Uint8Array | null;
+      zeroOutputForMask: boolean;
+    }
+  ): void {
+    const { steps, units, time, maskData } = layout;
+    const { start, source } = plan;
+    const batch = start.length;
+    for (let b = 0; b < batch; b++) {
+      if (source[b] !== StartState.Pad) {
+        continue;
+      }
+      let k = 0;
+      for (let s = 0; s < start[b]; s++) {
+        const masked = maskData !== null && !maskData[b * steps + time(s)];
+        if (!masked) {
+          k++;
+        } else if (layout.zeroOutputForMask || k === 0) {
+          continue;
+        }
+        out.set(
+          padH.subarray(k * units, (k + 1) * units),
+          (b * steps + s) * units
+        );
+      }
+    }
+    // After row 0's own skipped outputs are in place.
+    for (let b = 1; b < batch; b++) {
+      if (source[b] === StartState.FirstRow) {
+        out.copyWithin(b * steps * units, 0, start[b] * units);
+      }
+    }
+  }
+
+  const trajectories = new WeakMap<
+    ICell,
+    { projected: Float32Array; states: Float32Array[]; length: number }
+  >();
+
+  /**
+   * The states after k = 0..length steps of the padding id 0 from the zero
+   * state (`[length + 1, units]` per state), cached per cell and extended
+   * as longer runs of padding come. Without an Embedding table only the
+   * zero state.
+   */
+  export function padTrajectory(
+    kernels: Kernels,
+    cell: ICell,
+    projected: Float32Array | null,
+    length: number
+  ): Float32Array[] {
+    const { units, stateCount } = cell;
+    const zeros = () =>
+      Array.from({ length: stateCount }, () => new Float32Array(units));
+    if (!projected || length === 0) {
+      return zeros();
+    }
+    let hit = trajectories.get(cell);
+    if (!hit || hit.projected !== projected) {
+      hit = { projected, states: zeros(), length: 0 };
+      trajectories.set(cell, hit);
+    }
+    if (hit.length >= length) {
+      return hit.states;
+    }
+    const np = cell.inputMatrix.np;
+    const ws = kernels.workspace([
+      np,
+      ...new Array<number>(2 * stateCount).fill(units),
+      ...cell.scratchSizes(1)
+    ]);
+    const xProj = ws[0];
+    xProj.set(projected.subarray(0, np));
+    let state = ws.slice(1, 1 + stateCount);
+    let next = ws.slice(1 + stateCount, 1 + 2 * stateCount);
+    const scratch = ws.slice(1 + 2 * stateCount);
+    const done = hit.length;
+    const states = hit.states.map((old, k) => {
+      const grown = new Float32Array((length + 1) * units);
+      grown.set(old);
+      state[k].set(old.subarray(done * units, (done + 1) * units));
+      return grown;
+    });
+    const rows = Int32Array.of(0);
+    for (let j = done; j < length; j++) {
+      cell.step(state, next, scratch, 1, xProj, rows);
+      const swap = state;
+      state = next;
+      next = swap;
+      state.forEach((h, k) =>
+        states[k].set(h.subarray(0, units), (j + 1) * units)
+      );
+    }
+    hit.states = states;
+    hit.length = length;
+    return states;
+  }
+
   const cache = new WeakMap<
     ICell,
     { table: Float32Array; projected: Float32Array }
