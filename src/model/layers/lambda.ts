@@ -399,19 +399,31 @@ namespace Private {
     const n = shape[axis];
     const inner = x.data.length / outer / Math.max(n, 1);
     const data = new Float32Array(outer * inner);
+    const src = x.data;
+    // Reduced axis outside, the rest inside (memory order); every output
+    // still takes its terms in order, in double precision.
+    const acc = new Float64Array(inner);
+    const start = kind === 'max' ? -Infinity : kind === 'min' ? Infinity : 0;
     for (let o = 0; o < outer; o++) {
-      for (let k = 0; k < inner; k++) {
-        let acc = kind === 'max' ? -Infinity : kind === 'min' ? Infinity : 0;
-        for (let j = 0; j < n; j++) {
-          const v = x.data[(o * n + j) * inner + k];
-          acc =
-            kind === 'max'
-              ? Math.max(acc, v)
-              : kind === 'min'
-                ? Math.min(acc, v)
-                : acc + v;
+      acc.fill(start);
+      for (let j = 0; j < n; j++) {
+        const row = (o * n + j) * inner;
+        if (kind === 'max') {
+          for (let k = 0; k < inner; k++) {
+            acc[k] = Math.max(acc[k], src[row + k]);
+          }
+        } else if (kind === 'min') {
+          for (let k = 0; k < inner; k++) {
+            acc[k] = Math.min(acc[k], src[row + k]);
+          }
+        } else {
+          for (let k = 0; k < inner; k++) {
+            acc[k] += src[row + k];
+          }
         }
-        data[o * inner + k] = kind === 'mean' ? acc / n : acc;
+      }
+      for (let k = 0; k < inner; k++) {
+        data[o * inner + k] = kind === 'mean' ? acc[k] / n : acc[k];
       }
     }
     const outShape = keepDims
