@@ -82,21 +82,11 @@ export function transpose(x: ITensor, perm: number[]): ITensor {
     // The attention head's Permute((2, 1)): a plain per-sample matrix transpose.
     const [batch, rows, cols] = x.shape;
     const data = new Float32Array(x.data.length);
-    const src = x.data;
-    // 32 x 32 tiles: reads and writes both stay within a few cache lines.
-    const TILE = 32;
     for (let b = 0; b < batch; b++) {
       const base = b * rows * cols;
-      for (let r0 = 0; r0 < rows; r0 += TILE) {
-        const r1 = Math.min(r0 + TILE, rows);
-        for (let c0 = 0; c0 < cols; c0 += TILE) {
-          const c1 = Math.min(c0 + TILE, cols);
-          for (let r = r0; r < r1; r++) {
-            const from = base + r * cols;
-            for (let c = c0; c < c1; c++) {
-              data[base + c * rows + r] = src[from + c];
-            }
-          }
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          data[base + c * rows + r] = x.data[base + r * cols + c];
         }
       }
     }
