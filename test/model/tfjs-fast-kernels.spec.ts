@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   BinaryOp,
   broadcastValues,
+  gatherRows,
   installFastKernels,
   sumValues,
   tileValues,
@@ -104,6 +105,31 @@ describe('strided CPU kernels against TensorFlow.js kernels', () => {
     );
   });
 
+  it('gathers table rows like tf.gather, and refuses indices out of range', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.nat(), { minLength: 0, maxLength: 12 }),
+        fc.integer(),
+        (rows, width, raw, seed) => {
+          const table = values([rows, width], seed);
+          const ids = raw.map(i => i % rows);
+          const expected = reference(() =>
+            tf.gather(
+              tf.tensor(table, [rows, width]),
+              tf.tensor1d(ids, 'int32')
+            )
+          );
+          expectClose(gatherRows(table, rows, width, ids)!, expected.values);
+        }
+      ),
+      { numRuns: 100 }
+    );
+    expect(gatherRows(new Float32Array(4), 2, 2, [0, 2])).toBeNull();
+    expect(gatherRows(new Float32Array(4), 2, 2, [-1])).toBeNull();
+  });
+
   it('broadcasts Multiply, Add, Sub and RealDiv like tf', () => {
     const ops: Array<[BinaryOp, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor]> = [
       ['Multiply', tf.mul],
@@ -161,13 +187,20 @@ describe('strided CPU kernels against TensorFlow.js kernels', () => {
             ),
             [1]
           )
-          .sum();
+          .sum()
+          .add(
+            tf
+              .gather(v.reshape([12, 5]), tf.tensor1d([3, 0, 11, 3], 'int32'))
+              .square()
+              .sum()
+          );
       const [value, grad] = [f(xt), tf.grad(f)(xt)];
       return tf.concat([value.reshape([1]), grad.reshape([-1])]);
     };
     const before = reference(program);
     const kernelsBefore = tf.getKernelsForBackend('cpu').length;
     const names = [
+      'GatherV2',
       'Transpose',
       'Tile',
       'Sum',

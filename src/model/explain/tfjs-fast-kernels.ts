@@ -1,8 +1,9 @@
 /**
  * Faster float32 kernels for TensorFlow.js's CPU backend where its own
  * compute every element's position with index arithmetic and array
- * allocations: Transpose, Tile, Sum over any axes, and broadcasting
- * Multiply / Add / Sub / RealDiv. An attention head on a [32, 250, 250]
+ * allocations: Transpose, Tile, Sum over any axes, GatherV2 on the rows
+ * of a matrix (the Embedding lookup), and broadcasting Multiply / Add /
+ * Sub / RealDiv. An attention head on a [32, 250, 250]
  * tensor (RepeatVector, Permute, Multiply, a sum over time) spent seconds
  * there per integrated-gradients batch. These walk the tensors with strides
  * instead (and same-shape binary ops run one loop per op, not an op
@@ -164,6 +165,28 @@ export function sumValues(
   return { values: Float32Array.from(acc), shape: kept };
 }
 
+/**
+ * Rows of a `[rows, width]` table by index (`tf.gather` on axis 0), the
+ * Embedding lookup; null when an index is out of range (the original
+ * kernel then reports it).
+ */
+export function gatherRows(
+  table: Float32Array,
+  rows: number,
+  width: number,
+  indices: ArrayLike<number>
+): Float32Array | null {
+  const out = new Float32Array(indices.length * width);
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i];
+    if (!(row >= 0 && row < rows)) {
+      return null;
+    }
+    out.set(table.subarray(row * width, (row + 1) * width), i * width);
+  }
+  return out;
+}
+
 export type BinaryOp = 'Multiply' | 'Add' | 'Sub' | 'RealDiv';
 
 /** `op(a[i], b[i])` for same-shape operands, one loop per op. */
@@ -234,17 +257,23 @@ export function broadcastValues(
   let ia = 0;
   let ib = 0;
   for (let i = 0; i < size; i += last) {
-    for (let j = 0; j < last; j++) {
-      const u = a[ia + j * stepA];
-      const v = b[ib + j * stepB];
-      out[i + j] =
-        op === 'Multiply'
-          ? u * v
-          : op === 'Add'
-            ? u + v
-            : op === 'Sub'
-              ? u - v
-              : u / v;
+    // One loop per op: no per-element branch.
+    if (op === 'Multiply') {
+      for (let j = 0; j < last; j++) {
+        out[i + j] = a[ia + j * stepA] * b[ib + j * stepB];
+      }
+    } else if (op === 'Add') {
+      for (let j = 0; j < last; j++) {
+        out[i + j] = a[ia + j * stepA] + b[ib + j * stepB];
+      }
+    } else if (op === 'Sub') {
+      for (let j = 0; j < last; j++) {
+        out[i + j] = a[ia + j * stepA] - b[ib + j * stepB];
+      }
+    } else {
+      for (let j = 0; j < last; j++) {
+        out[i + j] = a[ia + j * stepA] / b[ib + j * stepB];
+      }
     }
     for (let d = rank - 2; d >= 0; d--) {
       index[d]++;
@@ -335,6 +364,29 @@ export function installFastKernels(tf: TF): void {
       ? inputs.x.shape.map((d, i) => (normal.includes(i) ? 1 : d))
       : shape;
     return backend.makeTensorInfo(outShape, 'float32', values);
+  });
+  replace('GatherV2', ({ inputs, attrs, backend }) => {
+    const { x, indices } = inputs;
+    const table = floats(backend, x);
+    const ids = backend.data.get(indices.dataId).values as ArrayLike<number>;
+    const axis = (attrs.axis as number) ?? 0;
+    if (
+      !table ||
+      x.shape.length !== 2 ||
+      axis !== 0 ||
+      (attrs.batchDims as number) ||
+      indices.dtype !== 'int32'
+    ) {
+      return null;
+    }
+    const values = gatherRows(table, x.shape[0], x.shape[1], ids);
+    return values
+      ? backend.makeTensorInfo(
+          [...indices.shape, x.shape[1]],
+          'float32',
+          values
+        )
+      : null;
   });
   for (const op of ['Multiply', 'Add', 'Sub', 'RealDiv'] as BinaryOp[]) {
     replace(op, ({ inputs, backend }) => {
