@@ -17,6 +17,7 @@ import { SCORES_SUFFIX } from './layers/attention-layers';
 import { Kernels } from './layers/kernels';
 import { createLayer } from './layers/registry';
 import { pruneMaskOps } from './mask-ops';
+import { findScaleFusions, IScaleFusion, scaleRows } from './fuse';
 import { ILayerInfo, ModelError } from './types';
 import { formatDims } from './shapes';
 
@@ -48,6 +49,8 @@ export interface IGraph {
   readonly lambdas: { readonly [layerName: string]: string };
   /** Major Keras version that wrote the model (activation details differ). */
   readonly kerasMajor: number;
+  /** Multiply steps that scale by attention scores directly (`fuse.ts`). */
+  readonly fusions: ReadonlyMap<IStep, IScaleFusion>;
 }
 
 export interface IBuildOptions {
@@ -187,6 +190,20 @@ export function buildGraph(
       );
     }
   }
+  // Fusions whose tensors have the shapes the fused multiply takes.
+  const fusions = new Map<IStep, IScaleFusion>();
+  for (const [step, fusion] of findScaleFusions(steps, spec.outputs)) {
+    const other = nodeShapes.get(key(fusion.other));
+    const scale = nodeShapes.get(key(fusion.scale));
+    if (
+      other?.length === 2 &&
+      scale?.length === 1 &&
+      other[0] !== null &&
+      other[0] === scale[0]
+    ) {
+      fusions.set(step as IStep, fusion);
+    }
+  }
   const layerInfo: ILayerInfo[] = [];
   const seen = new Set<string>();
   for (const step of steps) {
@@ -209,7 +226,8 @@ export function buildGraph(
     inferences: context.inferences ?? [],
     weights,
     lambdas: options.lambdas ?? {},
-    kerasMajor: options.kerasMajor
+    kerasMajor: options.kerasMajor,
+    fusions
   };
 }
 
@@ -258,9 +276,34 @@ export function runGraph(
     }
     values.set(key(ref), { tensor: x, mask: null });
   });
+  // Fusions apply unless the run asks for a layer they skip.
+  const fused = new Map<IStep, IScaleFusion>();
+  const skipped = new Set<string>();
+  for (const [step, fusion] of graph.fusions) {
+    if (!fusion.skipped.some(name => wanted.has(name))) {
+      fused.set(step, fusion);
+      fusion.skipped.forEach(name => skipped.add(name));
+    }
+  }
   const activations: { [name: string]: ITensor } = {};
   for (const step of graph.steps) {
-    if (!step.impl) {
+    if (!step.impl || skipped.has(step.layer.name)) {
+      continue;
+    }
+    const fusion = fused.get(step);
+    if (fusion) {
+      const other = values.get(key(fusion.other))!;
+      const scale = values.get(key(fusion.scale))!;
+      // The scores carry no mask, so Keras's AND of masks is the states' mask.
+      values.set(key({ layer: step.layer.name, node: step.node }), {
+        tensor: scaleRows(other.tensor, scale.tensor),
+        mask: other.mask
+      });
+      if (step.node === 0 && wanted.has(step.layer.name)) {
+        activations[step.layer.name] = values.get(
+          key({ layer: step.layer.name, node: 0 })
+        )!.tensor;
+      }
       continue;
     }
     const ins = step.inputs.map(r => values.get(key(r))!);

@@ -1,0 +1,127 @@
+/**
+ * The attention head of the classic Keras char model weights every time
+ * step of the recurrent states by its attention score with
+ * `Multiply([states, Permute((2, 1))(RepeatVector(units)(attention))])`.
+ * Run layer by layer, that builds two [batch, T, units] copies of the
+ * scores before one multiply. Fused, the multiply scales each state row by
+ * its score directly: the same products, bit for bit, without the copies.
+ *
+ * A fusion is found only where the RepeatVector and the Permute feed
+ * nothing else and are not model outputs; a run that asks for either
+ * layer's output runs them as usual.
+ */
+import { INodeRef } from './keras';
+import { ITensor } from './layers/base';
+
+/** The graph step fields a fusion looks at. */
+export interface IFusableStep {
+  layer: {
+    name: string;
+    className: string;
+    config: { [key: string]: unknown };
+  };
+  node: number;
+  inputs: INodeRef[];
+  maskInputs?: INodeRef[];
+}
+
+/** One fused Multiply: `other * scale` broadcast over the last axis. */
+export interface IScaleFusion {
+  /** The RepeatVector and Permute layers it replaces. */
+  readonly skipped: readonly string[];
+  /** The [batch, T] scores (RepeatVector's input). */
+  readonly scale: INodeRef;
+  /** The [batch, T, units] states (the Multiply's other input). */
+  readonly other: INodeRef;
+}
+
+type Ref = Pick<INodeRef, 'layer' | 'node'> & { tensor?: number };
+
+const refKey = (r: Ref) => `${r.layer}\u0000${r.node}\u0000${r.tensor ?? 0}`;
+
+/** Finds the fusable Multiply steps of a graph. */
+export function findScaleFusions(
+  steps: readonly IFusableStep[],
+  outputs: readonly INodeRef[]
+): Map<IFusableStep, IScaleFusion> {
+  // How often each tensor is read (outputs count as readers).
+  const readers = new Map<string, number>();
+  const read = (r: Ref) =>
+    readers.set(refKey(r), (readers.get(refKey(r)) ?? 0) + 1);
+  for (const step of steps) {
+    step.inputs.forEach(read);
+    (step.maskInputs ?? []).forEach(read);
+  }
+  outputs.forEach(read);
+  const producer = new Map<string, IFusableStep>();
+  const calls = new Map<string, number>();
+  for (const step of steps) {
+    producer.set(refKey({ layer: step.layer.name, node: step.node }), step);
+    calls.set(step.layer.name, (calls.get(step.layer.name) ?? 0) + 1);
+  }
+  // A single-call layer whose one output is read exactly once.
+  const privateStep = (ref: INodeRef, className: string) => {
+    const step = producer.get(refKey(ref));
+    return step &&
+      step.layer.className === className &&
+      calls.get(step.layer.name) === 1 &&
+      readers.get(refKey(ref)) === 1 &&
+      !step.maskInputs?.length &&
+      step.inputs.length === 1
+      ? step
+      : null;
+  };
+  const fusions = new Map<IFusableStep, IScaleFusion>();
+  for (const step of steps) {
+    if (
+      step.layer.className !== 'Multiply' ||
+      step.inputs.length !== 2 ||
+      step.maskInputs?.length
+    ) {
+      continue;
+    }
+    for (let i = 0; i < 2; i++) {
+      const permute = privateStep(step.inputs[i], 'Permute');
+      const dims = permute?.layer.config.dims;
+      if (
+        !permute ||
+        !Array.isArray(dims) ||
+        dims.length !== 2 ||
+        dims[0] !== 2 ||
+        dims[1] !== 1
+      ) {
+        continue;
+      }
+      const repeat = privateStep(permute.inputs[0], 'RepeatVector');
+      if (!repeat) {
+        continue;
+      }
+      fusions.set(step, {
+        skipped: [repeat.layer.name, permute.layer.name],
+        scale: repeat.inputs[0],
+        other: step.inputs[1 - i]
+      });
+      break;
+    }
+  }
+  return fusions;
+}
+
+/**
+ * `out[b, t, u] = x[b, t, u] * scale[b, t]` for x [batch, T, units] and
+ * scale [batch, T] (the graph checks the shapes when it fuses).
+ */
+export function scaleRows(x: ITensor, scale: ITensor): ITensor {
+  const [batch, steps, units] = x.shape;
+  const src = x.data;
+  const weights = scale.data;
+  const data = new Float32Array(batch * steps * units);
+  for (let row = 0; row < batch * steps; row++) {
+    const w = weights[row];
+    const at = row * units;
+    for (let u = 0; u < units; u++) {
+      data[at + u] = src[at + u] * w;
+    }
+  }
+  return { shape: [batch, steps, units], data };
+}
