@@ -169,13 +169,23 @@ async function engine(workers) {
     text[t] = 1 + ((t * 7) % (VOCAB - 1));
   }
   try {
+    // Warm-up: every worker compiles the kernels and loads TensorFlow.js.
     await pool.explain([text], { method: 'occlusion' });
-    out.occlusion = await time(() =>
-      pool.explain([text], { method: 'occlusion' })
-    );
-    out.ig = await time(() =>
-      pool.explain([text], { method: 'integrated-gradients', steps: 32 })
-    );
+    await pool.explain([text], { method: 'integrated-gradients', steps: 32 });
+    out.occlusion = Infinity;
+    out.ig = Infinity;
+    for (let r = 0; r < (QUICK ? 2 : 3); r++) {
+      out.occlusion = Math.min(
+        out.occlusion,
+        await time(() => pool.explain([text], { method: 'occlusion' }))
+      );
+      out.ig = Math.min(
+        out.ig,
+        await time(() =>
+          pool.explain([text], { method: 'integrated-gradients', steps: 32 })
+        )
+      );
+    }
   } catch (error) {
     out.explainError = error.message;
   }

@@ -214,8 +214,20 @@ export class WorkerPool {
       );
       return Private.explanations(result);
     }
-    // Enough units for every worker to take a few (load balance).
-    const parts = Math.min(64, Math.max(1, Math.ceil((workers * 4) / count)));
+    // Enough units for every worker to take a few (load balance), but
+    // integrated-gradient units of at least 16 steps: each unit is one
+    // batched forward and backward pass, and small batches waste it.
+    const balanced = Math.min(
+      64,
+      Math.max(1, Math.ceil((workers * 4) / count))
+    );
+    const parts =
+      options.method === 'integrated-gradients'
+        ? Math.max(
+            1,
+            Math.min(balanced, Math.floor((options.steps ?? 32) / 16))
+          )
+        : balanced;
     const [planned] = await this._run(
       [
         {
