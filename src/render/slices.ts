@@ -28,15 +28,21 @@ export interface ISliceOptions {
    * Default: `afterNextFrame`.
    */
   schedule?: (next: () => void) => () => void;
+  /**
+   * Run the first slice now (default) or wait for `schedule` like the others
+   * (when the caller's own task is long enough already).
+   */
+  immediate?: boolean;
 }
 
 /** Default time per slice (ms): well under a frame, with room for layout. */
 export const SLICE_BUDGET_MS = 8;
 
 /**
- * Run `steps` in time-boxed slices. The first slice runs synchronously (a
- * small drawing is complete when this returns); each later slice waits for
- * `schedule`. A step is the unit of work: the iterator yields between steps.
+ * Run `steps` in time-boxed slices. The first slice runs synchronously unless
+ * `immediate` is false (a small drawing is then complete when this returns);
+ * each later slice waits for `schedule`. A step is the unit of work: the
+ * iterator yields between steps.
  */
 export function runSliced(
   steps: Iterator<unknown>,
@@ -89,7 +95,11 @@ export function runSliced(
     cancelPending = schedule(slice);
   };
 
-  slice();
+  if (options.immediate === false) {
+    cancelPending = schedule(slice);
+  } else {
+    slice();
+  }
   return {
     done,
     get cancelled() {

@@ -177,7 +177,12 @@ export class RenderedCharAttention
     this._run?.cancel();
     let shown!: () => void;
     const first = new Promise<void>(resolve => (shown = resolve));
-    const run = runSliced(this._drawSteps(this._data, shown));
+    // Nothing is drawn in the caller's task: a new result arrives in a task
+    // that did work of its own, and a re-wrap runs in an animation frame. The
+    // old content stays until the new one replaces it.
+    const run = runSliced(this._drawSteps(this._data, shown), {
+      immediate: false
+    });
     this._run = run;
     this._done = run.done.then(
       () => shown(),

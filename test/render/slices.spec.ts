@@ -56,6 +56,24 @@ describe('runSliced', () => {
     expect(run.cancelled).toBe(false);
   });
 
+  it('waits for the schedule before the first slice when not immediate', async () => {
+    const h = harness();
+    let count = 0;
+    const run = runSliced(
+      (function* () {
+        count++;
+        yield;
+        count++;
+      })(),
+      { immediate: false, now: h.now, schedule: h.schedule }
+    );
+    expect(count).toBe(0);
+    expect(h.queue).toHaveLength(1);
+    h.step();
+    await expect(run.done).resolves.toBe(true);
+    expect(count).toBe(2);
+  });
+
   it('runs at least one step per slice even when a step overruns the budget', async () => {
     const h = harness();
     let count = 0;
