@@ -111,9 +111,15 @@ export class RenderedCharAttention
     return this._fit;
   }
 
-  /** Resolves when every sample of the last render is in the DOM. */
+  /**
+   * Resolves when every sample of the last render is in the DOM (including a
+   * render started meanwhile, e.g. to re-wrap to the width).
+   */
   get rendered(): Promise<void> {
-    return this._done;
+    const done = this._done;
+    return done.then(() =>
+      this._done === done || this.isDisposed ? undefined : this.rendered
+    );
   }
 
   /**
@@ -126,6 +132,8 @@ export class RenderedCharAttention
 
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this._data = model.data[this._mimeType];
+    // New data may fit differently (rows are never wider than its texts).
+    this._fitWidth = 0;
     return this._render();
   }
 
@@ -493,6 +501,9 @@ export class RenderedCharAttention
       scroll.classList.add(CSS.virtual);
       scroll.addEventListener('scroll', this, { passive: true });
       this._updateWindow(view, true);
+      // The box reaches its full height only with these rows and spacers:
+      // fill it in the next frame.
+      this._scheduleWindow(view);
     } else {
       for (const tbody of this._renderGroups(view, 0, sample.groupCount - 1)) {
         tableNode.appendChild(tbody);
@@ -653,7 +664,14 @@ export class RenderedCharAttention
 
   private _onScroll(event: Event): void {
     const view = this._views.find(v => v.scroll === event.currentTarget);
-    if (!view || view.pending) {
+    if (view) {
+      this._scheduleWindow(view);
+    }
+  }
+
+  /** Update the window of a windowed sample in the next frame (once). */
+  private _scheduleWindow(view: Private.ISampleView): void {
+    if (view.pending) {
       return;
     }
     view.pending = true;
@@ -829,6 +847,7 @@ export class RenderedCharAttention
 
   private _onSettingsChanged(): void {
     if (this._data !== undefined && !this.isDisposed) {
+      this._fitWidth = 0;
       void this._render();
     }
   }
@@ -859,13 +878,15 @@ export class RenderedCharAttention
     }
     const view = this._views[0];
     const width = this.node.clientWidth;
-    if (!view || width <= 0) {
+    // Fitted once per width: a re-wrapped table must not re-wrap itself.
+    if (!view || width <= 0 || width === this._fitWidth) {
       return;
     }
     const row = view.tableNode.querySelector('tbody.' + CSS.group + ' tr');
     if (!row) {
       return;
     }
+    this._fitWidth = width;
     let headerWidth = 0;
     let cellWidth = 0;
     for (const child of Array.from(row.children) as HTMLElement[]) {
@@ -904,6 +925,7 @@ export class RenderedCharAttention
   private _focus: { sample: number; series: number; pos: number } | null = null;
   private _longest = 0;
   private _observedWidth: number | undefined = undefined;
+  private _fitWidth = 0;
   private _run: ISlicedRun | null = null;
   private _done: Promise<void> = Promise.resolve();
 }

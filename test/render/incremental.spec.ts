@@ -202,12 +202,14 @@ describe('drawing in slices', () => {
       'old 3',
       'old 4'
     ]);
-    const stale = widget.rendered;
+    let settled = false;
+    void widget.rendered.then(() => (settled = true));
 
     const next = widget.renderModel(mimeModel(batch(3, 'new')));
-    // The superseded drawing is over; its slices are no longer scheduled,
-    // only the first of the new one.
-    await stale;
+    // The superseded drawing's slices are no longer scheduled, only the first
+    // of the new one; `rendered` waits for the new drawing.
+    await Promise.resolve();
+    expect(settled).toBe(false);
     expect(queue).toHaveLength(1);
     runSlices(1);
     // Validation of the new payload ran: the old samples are still shown.
@@ -223,6 +225,8 @@ describe('drawing in slices', () => {
     expect(titles(widget)).toEqual(['new 0']);
     flush();
     await widget.rendered;
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(settled).toBe(true);
     expect(titles(widget)).toEqual(['new 0', 'new 1', 'new 2']);
     expect(
       widget.node.querySelector('.jp-CharAttention-batchTitle')!.textContent
