@@ -67,13 +67,15 @@ async function renderPayload(payload: unknown): Promise<IRenderTiming> {
   } as unknown as IRenderMime.IMimeModel;
   const done = widget.renderModel(model);
   const syncMs = performance.now() - start;
+  // Resolves when the first sample is in the DOM; then it is painted.
+  await done;
   await nextPaint();
   const firstRowsMs = performance.now() - start;
   const firstCell = widget.node.querySelector('td.jp-CharAttention-cell');
   const rect = firstCell ? firstCell.getBoundingClientRect() : null;
   const firstCellVisible =
     !!rect && rect.width > 0 && rect.top < window.innerHeight;
-  await done;
+  await widget.rendered;
   const completeMs = performance.now() - start;
   await new Promise(resolve => setTimeout(resolve, 50));
   const renderBlockMs = longestBlockMs;

@@ -1,8 +1,9 @@
 /**
  * The model worker pool in the real JupyterLab: a batch of 200 texts in the
  * Attention Viewer is split across more than one Web Worker, and the page's
- * main thread never blocks for more than 100 ms while it is computed
- * (PerformanceObserver 'longtask' entries inside the computing interval).
+ * main thread never blocks for more than 100 ms from the start of typing
+ * until the 200 samples are drawn (PerformanceObserver 'longtask' entries),
+ * neither while the workers compute nor while the table is drawn.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,14 +77,44 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
     // Long tasks and the viewer's computing state, on the page's clock.
     await page.evaluate(() => {
       const node = document.querySelector('.jp-CharAttention-panel');
-      window.__pool = { longTasks: [], computing: [], computed: null };
-      // The pool's last progress: every worker's share is back.
+      window.__pool = {
+        longTasks: [],
+        computing: [],
+        typing: null,
+        typed: null,
+        computed: null,
+        drawn: null,
+        painted: null
+      };
+      // The first task after the one that inserts the typed text (below).
+      node
+        .querySelector('.jp-CharAttention-texts')
+        .addEventListener(
+          'input',
+          () =>
+            window.__pool.typed ??
+            setTimeout(() => (window.__pool.typed ??= performance.now()), 0),
+          { capture: true }
+        );
       new MutationObserver(() => {
+        const probe = window.__pool;
+        // The pool's last progress: every worker's share is back.
         if (
-          window.__pool.computed === null &&
+          probe.computed === null &&
           node.textContent.includes('Computed 200 of 200 texts')
         ) {
-          window.__pool.computed = performance.now();
+          probe.computed = performance.now();
+        }
+        // The last sample is in the DOM; the frame after it lays it out.
+        if (
+          probe.computed !== null &&
+          probe.drawn === null &&
+          node.querySelectorAll('.jp-CharAttention-sample').length === 200
+        ) {
+          probe.drawn = performance.now();
+          requestAnimationFrame(() =>
+            setTimeout(() => (probe.painted = performance.now()), 0)
+          );
         }
       }).observe(node, { subtree: true, childList: true, characterData: true });
       new PerformanceObserver(list => {
@@ -107,6 +138,7 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
     const count = setInterval(() => {
       most = Math.max(most, modelWorkers(page).length);
     }, 50);
+    await page.evaluate(() => (window.__pool.typing = performance.now()));
     await panel.locator('.jp-CharAttention-texts').fill(texts.join('\n'));
     await page.waitForFunction(
       () =>
@@ -117,6 +149,11 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
       null,
       { timeout: 180000 }
     );
+    await page.waitForFunction(() => window.__pool.painted !== null, null, {
+      timeout: 60000
+    });
+    // Long-task entries arrive after their task: give the last one time.
+    await page.waitForTimeout(500);
     clearInterval(count);
     most = Math.max(most, modelWorkers(page).length);
     const probe = await page.evaluate(() => window.__pool);
@@ -131,18 +168,34 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
       probe.computed !== null,
       'the viewer showed the progress "Computed 200 of 200 texts"'
     );
-    // Workers' phase: from the start of computing to the last result; the
-    // table drawn afterwards is the viewer's own work, reported apart.
+    // Workers' phase: from the start of computing to the last result; then
+    // the viewer draws the table. Both are reported, and the whole interval
+    // from the first keystroke to the drawn 200 samples is what must not block.
     const start = intervals[0][0];
-    const during = probe.longTasks.filter(
-      ([at, duration]) => at < probe.computed && at + duration > start
-    );
-    const drawing = probe.longTasks.filter(([at]) => at >= probe.computed);
+    const overlaps = (from, to) =>
+      probe.longTasks.filter(
+        ([at, duration]) => at < to && at + duration > from
+      );
+    const during = overlaps(start, probe.computed);
+    const drawing = overlaps(probe.computed, probe.painted);
+    // The insertion of the 200 lines by fill() is one task of Chromium's
+    // editing: it fires an input event per line and updates the layout after
+    // each (about a second here), whatever the listener does; a real paste
+    // fires one. It is reported apart; the interval checked starts after it.
+    const typing = overlaps(probe.typing, probe.typed);
+    const whole = overlaps(probe.typed, probe.painted);
+    const ms = tasks => JSON.stringify(tasks.map(([, d]) => Math.round(d)));
     console.log(
       `# workers seen: ${most}; computing ${Math.round(probe.computed - start)} ms in the workers, ` +
-        `${JSON.stringify(intervals.map(([a, b]) => Math.round(b - a)))} ms with drawing; ` +
-        `long tasks while the workers computed: ${JSON.stringify(during.map(([, d]) => Math.round(d)))}, ` +
-        `while the table was drawn: ${JSON.stringify(drawing.map(([, d]) => Math.round(d)))}`
+        `${JSON.stringify(intervals.map(([a, b]) => Math.round(b - a)))} ms with the first rows; ` +
+        `long tasks while the workers computed: ${ms(during)}`
+    );
+    console.log(
+      `# 200 samples drawn ${Math.round(probe.drawn - probe.computed)} ms after the last result ` +
+        `(${Math.round(probe.painted - probe.typing)} ms from typing to the laid-out table); ` +
+        `long tasks while the table was drawn: ${ms(drawing)}; ` +
+        `longest from the typed text to the drawn table: ${Math.round(Math.max(0, ...whole.map(([, d]) => d)))} ms ` +
+        `(the textarea's own insertion of the text: ${ms(typing)})`
     );
     assert.ok(most > 1, `the batch used more than one worker (saw ${most})`);
     assert.deepEqual(
@@ -150,13 +203,19 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
       [],
       'no main-thread task over 100 ms while the workers compute the batch'
     );
-    await page.waitForFunction(
-      () =>
-        document.querySelectorAll(
-          '.jp-CharAttention-panel .jp-CharAttention-sample'
-        ).length === 200,
-      null,
-      { timeout: 60000 }
+    assert.deepEqual(
+      whole.filter(([, duration]) => duration > 100),
+      [],
+      'no main-thread task over 100 ms from the typed text until the 200 samples are drawn'
+    );
+    assert.equal(
+      await page.evaluate(
+        () =>
+          document.querySelectorAll(
+            '.jp-CharAttention-panel .jp-CharAttention-sample'
+          ).length
+      ),
+      200
     );
     await screenshot(page, 'worker-pool');
   });

@@ -11,12 +11,17 @@ import { nullTranslator } from '@jupyterlab/translation';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
-import { IDisplaySettings, normalizePayload } from '../payload/normalize';
+import {
+  IDisplaySettings,
+  INormalizedPayload,
+  normalizePayload
+} from '../payload/normalize';
 import { IValidationProblem, MIME_TYPE, Payload } from '../payload/types';
 import { validatePayload } from '../payload/validate';
 import { fitCharsPerRow } from '../table/layout';
 import {
-  buildTableModel,
+  buildSampleTable,
+  buildTableShell,
   columnLabels,
   getCell,
   groupRange,
@@ -26,6 +31,7 @@ import {
 } from '../table/model';
 import { escapeHtml } from '../table/escape';
 import { charAttentionSettings } from './settings';
+import { ISlicedRun, runSliced } from './slices';
 
 /** CSS classes of the DOM contract. */
 export const CSS = {
@@ -66,8 +72,6 @@ export const VIRTUAL_THRESHOLD_CELLS = 3000;
 const OVERSCAN_GROUPS = 4;
 /** Row groups rendered before the first layout (or without layout, e.g. jsdom). */
 const INITIAL_GROUPS = 40;
-/** Time budget per slice when rendering a batch sample by sample. */
-const SLICE_MS = 12;
 /** Translation domain of the extension's user strings. */
 export const TRANSLATION_DOMAIN = 'jupyterlab_char_attention';
 
@@ -89,7 +93,15 @@ export class RenderedCharAttention
     // Rows wrap to the width available unless the user or payload set a
     // number of characters per row: re-wrap when the width changes.
     if (typeof ResizeObserver === 'function') {
-      this._resizeObserver = new ResizeObserver(() => this._onResize());
+      this._resizeObserver = new ResizeObserver(entries => {
+        // Only the width decides the wrapping; the height grows as samples
+        // are drawn.
+        const width = entries[entries.length - 1]?.contentRect.width;
+        if (width !== this._observedWidth) {
+          this._observedWidth = width;
+          this._onResize();
+        }
+      });
       this._resizeObserver.observe(this.node);
     }
   }
@@ -99,18 +111,29 @@ export class RenderedCharAttention
     return this._fit;
   }
 
-  /** Resolves when every sample of the last render is in the DOM. */
+  /**
+   * Resolves when every sample of the last render is in the DOM (including a
+   * render started meanwhile, e.g. to re-wrap to the width).
+   */
   get rendered(): Promise<void> {
-    return this._done;
+    const done = this._done;
+    return done.then(() =>
+      this._done === done || this.isDisposed ? undefined : this.rendered
+    );
   }
 
-  /** The table model of the last valid payload (null for an error box). */
+  /**
+   * The table model of the last valid payload (null for an error box); its
+   * samples are added as they are drawn (all of them once `rendered` resolves).
+   */
   get tableModel(): ITableModel | null {
     return this._table;
   }
 
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     this._data = model.data[this._mimeType];
+    // New data may fit differently (rows are never wider than its texts).
+    this._fitWidth = 0;
     return this._render();
   }
 
@@ -118,7 +141,8 @@ export class RenderedCharAttention
     if (this.isDisposed) {
       return;
     }
-    this._generation++;
+    this._run?.cancel();
+    this._run = null;
     this._resizeObserver?.disconnect();
     this._resizeObserver = null;
     window.cancelAnimationFrame?.(this._resizeFrame);
@@ -151,18 +175,42 @@ export class RenderedCharAttention
     }
   }
 
-  /** Render the stored data with the current settings. Never throws. */
+  /**
+   * Render the stored data with the current settings. Never throws. The
+   * drawing runs in time-boxed slices (validation, normalisation, then
+   * samples); the old content stays until the first new sample replaces it.
+   * Resolves once the first slice of the new content is shown.
+   */
   private _render(): Promise<void> {
-    const generation = ++this._generation;
-    this._views = [];
-    this._table = null;
-    this._focus = null;
-    this.node.textContent = '';
-    let payload: unknown = this._data;
+    this._run?.cancel();
+    let shown!: () => void;
+    const first = new Promise<void>(resolve => (shown = resolve));
+    // Nothing is drawn in the caller's task: a new result arrives in a task
+    // that did work of its own, and a re-wrap runs in an animation frame. The
+    // old content stays until the new one replaces it.
+    const run = runSliced(this._drawSteps(this._data, shown), {
+      immediate: false
+    });
+    this._run = run;
+    this._done = run.done.then(
+      () => shown(),
+      error => {
+        // A bug, not a bad payload (those get the error box): say so once.
+        console.error('char-attention: drawing failed', error);
+        shown();
+      }
+    );
+    return first;
+  }
+
+  /** The steps of one drawing, for `runSliced`; `shown()` after the first slice. */
+  private *_drawSteps(data: unknown, shown: () => void): Generator<void> {
+    let payload: unknown = data;
     if (typeof payload === 'string') {
       try {
         payload = JSON.parse(payload);
       } catch (error) {
+        this._replaceContent();
         this._showProblems([
           {
             path: '',
@@ -172,32 +220,86 @@ export class RenderedCharAttention
             )
           }
         ]);
-        return (this._done = Promise.resolve());
+        return;
       }
     }
-    let table: ITableModel;
-    try {
-      const { problems } = validatePayload(payload);
-      if (problems.length > 0) {
-        this._showProblems(problems);
-        return (this._done = Promise.resolve());
-      }
-      const settings: IDisplaySettings = { ...charAttentionSettings.current };
-      this._fixedWidth = Private.hasFixedWidth(payload, settings);
-      if (!this._fixedWidth && this._fit !== null) {
-        settings.charsPerRow = this._fit;
-      }
-      table = buildTableModel(normalizePayload(payload as Payload, settings));
-    } catch (error) {
+    const fail = (error: unknown) => {
+      this._replaceContent();
       this._showProblems([
         {
           path: '',
           message: `payload could not be drawn: ${(error as Error).message}`
         }
       ]);
-      return (this._done = Promise.resolve());
+    };
+    let problems: IValidationProblem[];
+    try {
+      problems = validatePayload(payload).problems;
+    } catch (error) {
+      fail(error);
+      return;
     }
+    if (problems.length > 0) {
+      this._replaceContent();
+      this._showProblems(problems);
+      return;
+    }
+    yield;
+    let normalized: INormalizedPayload;
+    let table: ITableModel;
+    try {
+      const settings: IDisplaySettings = { ...charAttentionSettings.current };
+      this._fixedWidth = Private.hasFixedWidth(payload, settings);
+      if (!this._fixedWidth && this._fit !== null) {
+        settings.charsPerRow = this._fit;
+      }
+      normalized = normalizePayload(payload as Payload, settings);
+      table = buildTableShell(normalized);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    yield;
+    this._replaceContent();
     this._table = table;
+    this._longest = 0;
+    for (const each of normalized.samples) {
+      this._longest = Math.max(this._longest, each.tokens.length);
+    }
+    this._drawShell(table);
+    // Sample tables are built as they are drawn, one step each.
+    for (let index = 0; index < normalized.samples.length; index++) {
+      if (index > 0) {
+        yield;
+      }
+      let sample: ISampleTable;
+      try {
+        sample = buildSampleTable(normalized, index);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      table.samples.push(sample);
+      this._renderSample(table, sample);
+      if (index === 0) {
+        shown();
+        // Measure the first drawn row: wrap it to the width if it does not fit.
+        this._onResize();
+      }
+    }
+  }
+
+  /** Drop the previous content (and what refers to it). */
+  private _replaceContent(): void {
+    this._views = [];
+    this._table = null;
+    this._focus = null;
+    this._status = null;
+    this.node.textContent = '';
+  }
+
+  /** The batch title and the status line above the samples. */
+  private _drawShell(table: ITableModel): void {
     if (table.title) {
       const title = document.createElement('div');
       title.className = CSS.batchTitle;
@@ -218,37 +320,6 @@ export class RenderedCharAttention
     status.appendChild(hint);
     this._status = status;
     this.node.appendChild(status);
-
-    // First sample(s) now, the rest in short slices.
-    let next = 0;
-    const renderSome = (): boolean => {
-      const start = Date.now();
-      while (next < table.samples.length) {
-        if (generation !== this._generation) {
-          return true;
-        }
-        this._renderSample(table, table.samples[next]);
-        next++;
-        if (Date.now() - start > SLICE_MS) {
-          break;
-        }
-      }
-      return next >= table.samples.length;
-    };
-    if (renderSome()) {
-      return (this._done = Promise.resolve());
-    }
-    this._done = new Promise<void>(resolve => {
-      const step = () => {
-        if (generation !== this._generation || renderSome()) {
-          resolve();
-        } else {
-          setTimeout(step, 0);
-        }
-      };
-      setTimeout(step, 0);
-    });
-    return this._done;
   }
 
   private _showProblems(problems: IValidationProblem[]): void {
@@ -281,6 +352,17 @@ export class RenderedCharAttention
     const node = document.createElement('div');
     node.className = CSS.sample;
     node.setAttribute('data-sample', String(index));
+    // Height of the sample while it is out of view and not laid out (see the
+    // stylesheet): header, legend and column labels, then its rows.
+    const rows =
+      sample.series.length *
+      (sample.tokens.length * sample.series.length > VIRTUAL_THRESHOLD_CELLS
+        ? Math.min(sample.groupCount, INITIAL_GROUPS / 2)
+        : sample.groupCount);
+    node.style.setProperty(
+      'contain-intrinsic-block-size',
+      `auto ${(6 + rows * 1.6).toFixed(1)}em`
+    );
 
     const header = document.createElement('div');
     header.className = CSS.header;
@@ -419,6 +501,9 @@ export class RenderedCharAttention
       scroll.classList.add(CSS.virtual);
       scroll.addEventListener('scroll', this, { passive: true });
       this._updateWindow(view, true);
+      // The box reaches its full height only with these rows and spacers:
+      // fill it in the next frame.
+      this._scheduleWindow(view);
     } else {
       for (const tbody of this._renderGroups(view, 0, sample.groupCount - 1)) {
         tableNode.appendChild(tbody);
@@ -579,7 +664,14 @@ export class RenderedCharAttention
 
   private _onScroll(event: Event): void {
     const view = this._views.find(v => v.scroll === event.currentTarget);
-    if (!view || view.pending) {
+    if (view) {
+      this._scheduleWindow(view);
+    }
+  }
+
+  /** Update the window of a windowed sample in the next frame (once). */
+  private _scheduleWindow(view: Private.ISampleView): void {
+    if (view.pending) {
       return;
     }
     view.pending = true;
@@ -755,6 +847,7 @@ export class RenderedCharAttention
 
   private _onSettingsChanged(): void {
     if (this._data !== undefined && !this.isDisposed) {
+      this._fitWidth = 0;
       void this._render();
     }
   }
@@ -785,13 +878,15 @@ export class RenderedCharAttention
     }
     const view = this._views[0];
     const width = this.node.clientWidth;
-    if (!view || width <= 0) {
+    // Fitted once per width: a re-wrapped table must not re-wrap itself.
+    if (!view || width <= 0 || width === this._fitWidth) {
       return;
     }
     const row = view.tableNode.querySelector('tbody.' + CSS.group + ' tr');
     if (!row) {
       return;
     }
+    this._fitWidth = width;
     let headerWidth = 0;
     let cellWidth = 0;
     for (const child of Array.from(row.children) as HTMLElement[]) {
@@ -802,7 +897,7 @@ export class RenderedCharAttention
         cellWidth = Math.max(cellWidth, box);
       }
     }
-    const tokens = Math.max(...this._table.samples.map(s => s.tokens.length));
+    const tokens = this._longest;
     const fit = fitCharsPerRow({
       available: width,
       headerWidth,
@@ -828,7 +923,10 @@ export class RenderedCharAttention
   private _views: Private.ISampleView[] = [];
   private _status: HTMLElement | null = null;
   private _focus: { sample: number; series: number; pos: number } | null = null;
-  private _generation = 0;
+  private _longest = 0;
+  private _observedWidth: number | undefined = undefined;
+  private _fitWidth = 0;
+  private _run: ISlicedRun | null = null;
   private _done: Promise<void> = Promise.resolve();
 }
 

@@ -118,22 +118,47 @@ export interface ICellView {
 
 /** Build the table model of a normalised payload. */
 export function buildTableModel(payload: INormalizedPayload): ITableModel {
-  const options = payload.options;
-  const colormap = options.colormap;
+  const model = buildTableShell(payload);
+  payload.samples.forEach((_, index) =>
+    model.samples.push(buildSampleTable(payload, index))
+  );
+  return model;
+}
+
+/**
+ * The table model of a payload without its samples (`samples` is empty):
+ * a view that draws sample by sample builds each one with
+ * `buildSampleTable` when it gets to it, so a large batch never costs one
+ * long task up front.
+ */
+export function buildTableShell(payload: INormalizedPayload): ITableModel {
+  const colormap = payload.options.colormap;
   let totalTokens = 0;
-  const samples = payload.samples.map(sample => {
+  for (const sample of payload.samples) {
     totalTokens += sample.tokens.length;
-    return Private.buildSample(sample, options, payload.isBatch, payload.meta);
-  });
+  }
   return {
-    samples,
-    options,
+    samples: [],
+    options: payload.options,
     colormap,
     palette: palette(colormap),
     textColors: textPalette(colormap),
     title: payload.title ?? '',
     totalTokens
   };
+}
+
+/** The table of sample `index` of a normalised payload. */
+export function buildSampleTable(
+  payload: INormalizedPayload,
+  index: number
+): ISampleTable {
+  return Private.buildSample(
+    payload.samples[index],
+    payload.options,
+    payload.isBatch,
+    payload.meta
+  );
 }
 
 /** The view of one cell (`rowIndex` selects the series). */

@@ -1,7 +1,11 @@
 import { normalizePayload } from '../../src/payload/normalize';
 import { Payload } from '../../src/payload/types';
+import * as fs from 'fs';
+import * as path from 'path';
 import {
+  buildSampleTable,
   buildTableModel,
+  buildTableShell,
   codePointsOf,
   columnLabels,
   formatValue,
@@ -16,6 +20,24 @@ const build = (payload: Payload, settings = {}) =>
   buildTableModel(normalizePayload(payload, settings));
 
 describe('table model', () => {
+  it('builds sample by sample exactly what it builds at once', () => {
+    for (const file of ['batch.json', 'multi-series.json', 'explain.json']) {
+      const payload = JSON.parse(
+        fs.readFileSync(
+          path.join(__dirname, '..', '..', 'examples', file),
+          'utf8'
+        )
+      );
+      const normalized = normalizePayload(payload);
+      const shell = buildTableShell(normalized);
+      expect(shell.samples).toEqual([]);
+      normalized.samples.forEach((_, index) =>
+        shell.samples.push(buildSampleTable(normalized, index))
+      );
+      expect(shell).toEqual(buildTableModel(normalized));
+    }
+  });
+
   it('wraps tokens into row groups of charsPerRow', () => {
     const model = build({
       version: 1,
