@@ -11,7 +11,7 @@
  * layer's output runs them as usual.
  */
 import { INodeRef } from './keras';
-import { ITensor } from './layers/base';
+import { IMask, ITensor } from './layers/base';
 
 /** The graph step fields a fusion looks at. */
 export interface IFusableStep {
@@ -33,6 +33,11 @@ export interface IScaleFusion {
   readonly scale: INodeRef;
   /** The [batch, T, units] states (the Multiply's other input). */
   readonly other: INodeRef;
+  /**
+   * The GlobalAveragePooling1D that is the product's only reader, if any:
+   * it then averages the scaled rows without the product being stored.
+   */
+  readonly pooled: IFusableStep | null;
 }
 
 type Ref = Pick<INodeRef, 'layer' | 'node'> & { tensor?: number };
@@ -96,10 +101,26 @@ export function findScaleFusions(
       if (!repeat) {
         continue;
       }
+      const product = { layer: step.layer.name, node: step.node };
+      const readersOfProduct = steps.filter(s =>
+        s.inputs.some(r => refKey(r) === refKey(product))
+      );
+      const pool = readersOfProduct[0];
+      const pooled =
+        calls.get(step.layer.name) === 1 &&
+        readers.get(refKey(product)) === 1 &&
+        readersOfProduct.length === 1 &&
+        pool.layer.className === 'GlobalAveragePooling1D' &&
+        pool.layer.config.keepdims !== true &&
+        pool.inputs.length === 1 &&
+        !pool.maskInputs?.length
+          ? pool
+          : null;
       fusions.set(step, {
         skipped: [repeat.layer.name, permute.layer.name],
         scale: repeat.inputs[0],
-        other: step.inputs[1 - i]
+        other: step.inputs[1 - i],
+        pooled
       });
       break;
     }
@@ -124,4 +145,43 @@ export function scaleRows(x: ITensor, scale: ITensor): ITensor {
     }
   }
   return { shape: [batch, steps, units], data };
+}
+
+/**
+ * GlobalAveragePooling1D of `x[b, t, u] * scale[b, t]` without storing
+ * the product: the same float32 products, summed over unmasked steps in
+ * step order in double precision, divided by their count (as the layer).
+ */
+export function scaleRowsAndAverage(
+  x: ITensor,
+  scale: ITensor,
+  mask: IMask | null
+): ITensor {
+  const [batch, steps, units] = x.shape;
+  const src = x.data;
+  const weights = scale.data;
+  const use = mask && mask.steps === steps ? mask.data : null;
+  const data = new Float32Array(batch * units);
+  const acc = new Float64Array(units);
+  for (let b = 0; b < batch; b++) {
+    acc.fill(0);
+    let count = 0;
+    for (let t = 0; t < steps; t++) {
+      const row = b * steps + t;
+      if (use && !use[row]) {
+        continue;
+      }
+      const w = weights[row];
+      const at = row * units;
+      for (let u = 0; u < units; u++) {
+        acc[u] += Math.fround(src[at + u] * w);
+      }
+      count++;
+    }
+    const divisor = Math.max(count, 1);
+    for (let u = 0; u < units; u++) {
+      data[b * units + u] = acc[u] / divisor;
+    }
+  }
+  return { shape: [batch, units], data };
 }

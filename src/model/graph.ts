@@ -17,7 +17,12 @@ import { SCORES_SUFFIX } from './layers/attention-layers';
 import { Kernels } from './layers/kernels';
 import { createLayer } from './layers/registry';
 import { pruneMaskOps } from './mask-ops';
-import { findScaleFusions, IScaleFusion, scaleRows } from './fuse';
+import {
+  findScaleFusions,
+  IScaleFusion,
+  scaleRows,
+  scaleRowsAndAverage
+} from './fuse';
 import { ILayerInfo, ModelError } from './types';
 import { formatDims } from './shapes';
 
@@ -278,16 +283,41 @@ export function runGraph(
   });
   // Fusions apply unless the run asks for a layer they skip.
   const fused = new Map<IStep, IScaleFusion>();
+  const pooled = new Map<IStep, IScaleFusion>();
   const skipped = new Set<string>();
   for (const [step, fusion] of graph.fusions) {
     if (!fusion.skipped.some(name => wanted.has(name))) {
-      fused.set(step, fusion);
       fusion.skipped.forEach(name => skipped.add(name));
+      if (fusion.pooled && !wanted.has(step.layer.name)) {
+        // The pooling computes the product itself.
+        skipped.add(step.layer.name);
+        pooled.set(fusion.pooled as IStep, fusion);
+      } else {
+        fused.set(step, fusion);
+      }
     }
   }
   const activations: { [name: string]: ITensor } = {};
   for (const step of graph.steps) {
     if (!step.impl || skipped.has(step.layer.name)) {
+      continue;
+    }
+    const average = pooled.get(step);
+    if (average) {
+      const other = values.get(key(average.other))!;
+      const scale = values.get(key(average.scale))!;
+      const output = scaleRowsAndAverage(
+        other.tensor,
+        scale.tensor,
+        other.mask
+      );
+      values.set(key({ layer: step.layer.name, node: step.node }), {
+        tensor: output,
+        mask: null
+      });
+      if (step.node === 0 && wanted.has(step.layer.name)) {
+        activations[step.layer.name] = output;
+      }
       continue;
     }
     const fusion = fused.get(step);

@@ -4,10 +4,12 @@
  * the layers run one by one, and left alone where the intermediate tensors
  * are read elsewhere or asked for.
  */
+import * as tf from '@tensorflow/tfjs';
 import { loadGraph } from '../../src/model/engine';
 import { findScaleFusions, IFusableStep } from '../../src/model/fuse';
 import { runGraph } from '../../src/model/graph';
 import { fixture, fixtureJson } from './helpers';
+import { randomize, saveFiles } from './support/tfjs-models';
 
 const MODELS: Array<[string, string]> = [
   ['explain', 'seed_attention.keras'],
@@ -55,6 +57,74 @@ describe('fused attention-head multiply', () => {
       fused.outputs.forEach((out, i) =>
         expect(Array.from(out.data)).toEqual(Array.from(plain.outputs[i].data))
       );
+    }
+  );
+
+  it.each([false, true])(
+    'also averages the scaled rows in the GlobalAveragePooling1D after it (mask_zero %s), same bits',
+    async maskZero => {
+      const T = 12;
+      const ids = tf.input({ shape: [T] });
+      const e = tf.layers
+        .embedding({ inputDim: 9, outputDim: 4, maskZero })
+        .apply(ids) as tf.SymbolicTensor;
+      const h = tf.layers
+        .gru({
+          units: 6,
+          returnSequences: true,
+          recurrentActivation: 'sigmoid'
+        })
+        .apply(e) as tf.SymbolicTensor;
+      const score = tf.layers
+        .timeDistributed({ layer: tf.layers.dense({ units: 1 }) })
+        .apply(h) as tf.SymbolicTensor;
+      const a = tf.layers
+        .activation({ activation: 'softmax' })
+        .apply(tf.layers.flatten().apply(score)) as tf.SymbolicTensor;
+      const spread = tf.layers
+        .permute({ dims: [2, 1], name: 'permute' })
+        .apply(
+          tf.layers.repeatVector({ n: 6, name: 'repeat' }).apply(a)
+        ) as tf.SymbolicTensor;
+      const product = tf.layers
+        .multiply({ name: 'multiply' })
+        .apply([h, spread]) as tf.SymbolicTensor;
+      const pooled = tf.layers
+        .globalAveragePooling1d({ name: 'pool' })
+        .apply(product) as tf.SymbolicTensor;
+      const out = tf.layers
+        .dense({ units: 1, activation: 'sigmoid' })
+        .apply(pooled) as tf.SymbolicTensor;
+      const model = tf.model({ inputs: ids, outputs: out });
+      randomize(model, 5);
+      const files = await saveFiles(model);
+      model.dispose();
+      const { graph } = loadGraph(files);
+      const [fusion] = [...graph.fusions.values()];
+      expect(fusion.pooled?.layer.name).toBe('pool');
+      const batch = 6;
+      const data = new Float32Array(batch * T);
+      for (let b = 0; b < batch; b++) {
+        for (let t = 0; t < T; t++) {
+          data[b * T + t] = t < b * 2 ? 0 : 1 + ((b * 5 + t * 3) % 8);
+        }
+      }
+      const input = [{ shape: [batch, T], data }];
+      const run = (outputs: string[]) =>
+        runGraph(graph, input, { outputs: [...outputs, 'pool'] });
+      const plain = run(['permute']);
+      const scaled = run(['multiply']);
+      const averaged = run([]);
+      expect(averaged.activations.multiply).toBeUndefined();
+      expect(scaled.activations.multiply).toBeDefined();
+      for (const result of [scaled, averaged]) {
+        expect(Array.from(result.activations.pool.data)).toEqual(
+          Array.from(plain.activations.pool.data)
+        );
+        expect(Array.from(result.outputs[0].data)).toEqual(
+          Array.from(plain.outputs[0].data)
+        );
+      }
     }
   );
 
