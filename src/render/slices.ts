@@ -165,5 +165,15 @@ export function afterNextFrame(next: () => void): () => void {
   };
 }
 
+/**
+ * Call `next` in a task of its own as soon as the page has handled what is
+ * queued (input first), without waiting for a frame: for the work before
+ * anything new can be shown.
+ */
+export function afterTask(next: () => void): () => void {
+  const timer = setTimeout(next, 0);
+  return () => clearTimeout(timer);
+}
+
 /** Longest wait for a frame before a slice runs anyway (ms). */
 const FRAME_FALLBACK_MS = 100;

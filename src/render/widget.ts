@@ -31,7 +31,7 @@ import {
 } from '../table/model';
 import { escapeHtml } from '../table/escape';
 import { charAttentionSettings } from './settings';
-import { ISlicedRun, runSliced } from './slices';
+import { afterNextFrame, afterTask, ISlicedRun, runSliced } from './slices';
 
 /** CSS classes of the DOM contract. */
 export const CSS = {
@@ -183,13 +183,21 @@ export class RenderedCharAttention
    */
   private _render(): Promise<void> {
     this._run?.cancel();
-    let shown!: () => void;
-    const first = new Promise<void>(resolve => (shown = resolve));
+    let resolveFirst!: () => void;
+    const first = new Promise<void>(resolve => (resolveFirst = resolve));
+    let isShown = false;
+    const shown = () => {
+      isShown = true;
+      resolveFirst();
+    };
     // Nothing is drawn in the caller's task: a new result arrives in a task
     // that did work of its own, and a re-wrap runs in an animation frame. The
-    // old content stays until the new one replaces it.
+    // old content stays until the new one replaces it. Until the first
+    // sample is shown, slices follow each other task by task (nothing new is
+    // on screen to lay out); then one slice per frame.
     const run = runSliced(this._drawSteps(this._data, shown), {
-      immediate: false
+      immediate: false,
+      schedule: next => (isShown ? afterNextFrame(next) : afterTask(next))
     });
     this._run = run;
     this._done = run.done.then(
