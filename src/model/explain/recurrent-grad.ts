@@ -17,6 +17,8 @@
  * `zeroOutputForMask` output zeros.
  */
 import { IWeightMatrix, Kernels } from '../layers/kernels';
+import { columns } from '../layers/recurrent';
+import { transpose } from './tfjs-matmul';
 
 export type RecurrentKind = 'GRU' | 'LSTM' | 'SimpleRNN';
 
@@ -65,33 +67,6 @@ const GATES: { [kind in RecurrentKind]: number } = {
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-/** Transposes a row-major `rows x cols` matrix. */
-function transposed(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      out[c * rows + r] = w[r * cols + c];
-    }
-  }
-  return out;
-}
-
-/** The columns `from..to` of a row-major `rows x cols` matrix. */
-function columnRange(
-  w: Float32Array,
-  rows: number,
-  cols: number,
-  from: number,
-  to: number
-): Float32Array {
-  const width = to - from;
-  const out = new Float32Array(rows * width);
-  for (let r = 0; r < rows; r++) {
-    out.set(w.subarray(r * cols + from, r * cols + to), r * width);
-  }
-  return out;
-}
-
 export class NativeRecurrent {
   constructor(readonly spec: IRecurrentSpec) {
     const { kind, units, inputDim, kernel, recurrent, bias } = spec;
@@ -100,22 +75,22 @@ export class NativeRecurrent {
     this._kernels = new Kernels();
     const k = this._kernels;
     this._input = k.matrix(kernel, inputDim, g);
-    this._inputT = k.matrix(transposed(kernel, inputDim, g), g, inputDim);
+    this._inputT = k.matrix(transpose(kernel, inputDim, g), g, inputDim);
     this._inputBias = bias ? bias.subarray(0, g) : null;
     if (kind === 'GRU' && !spec.resetAfter) {
-      const zr = columnRange(recurrent, units, g, 0, 2 * units);
-      const h = columnRange(recurrent, units, g, 2 * units, g);
+      const zr = columns(recurrent, units, g, 0, 2 * units);
+      const h = columns(recurrent, units, g, 2 * units, g);
       this._recurrent = k.matrix(zr, units, 2 * units);
       this._recurrentT = k.matrix(
-        transposed(zr, units, 2 * units),
+        transpose(zr, units, 2 * units),
         2 * units,
         units
       );
       this._candidate = k.matrix(h, units, units);
-      this._candidateT = k.matrix(transposed(h, units, units), units, units);
+      this._candidateT = k.matrix(transpose(h, units, units), units, units);
     } else {
       this._recurrent = k.matrix(recurrent, units, g);
-      this._recurrentT = k.matrix(transposed(recurrent, units, g), g, units);
+      this._recurrentT = k.matrix(transpose(recurrent, units, g), g, units);
     }
     this._recurrentBias =
       kind === 'GRU' && spec.resetAfter && bias

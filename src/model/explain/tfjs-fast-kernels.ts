@@ -13,13 +13,14 @@
  */
 import type { TF } from './tfjs-forward';
 
-interface ITensorInfo {
+/** The parts of TensorFlow.js's CPU backend a replacement kernel uses. */
+export interface ITensorInfo {
   dataId: object;
   shape: number[];
   dtype: string;
 }
 
-interface ICpuBackend {
+export interface ICpuBackend {
   data: { get(id: object): { values: unknown } };
   makeTensorInfo(
     shape: number[],

@@ -9,21 +9,7 @@
  */
 import { IWeightMatrix, Kernels, packPanels } from '../layers/kernels';
 import type { TF } from './tfjs-forward';
-
-interface ITensorInfo {
-  dataId: object;
-  shape: number[];
-  dtype: string;
-}
-
-interface ICpuBackend {
-  data: { get(id: object): { values: unknown } };
-  makeTensorInfo(
-    shape: number[],
-    dtype: string,
-    values: Float32Array
-  ): ITensorInfo;
-}
+import type { ICpuBackend, ITensorInfo } from './tfjs-fast-kernels';
 
 /** `out[m x n] = op(a) . op(b)`, row-major, for one batch entry. */
 export function matmulInto(
@@ -73,7 +59,12 @@ export function matmulInto(
   }
 }
 
-function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
+/** A row-major `rows x cols` matrix transposed (`cols x rows`). */
+export function transpose(
+  x: Float32Array,
+  rows: number,
+  cols: number
+): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
