@@ -20,16 +20,14 @@ const { referenceFiles, T, VOCAB, EMBED, UNITS } = require('./model.js');
 const LIB =
   process.env.CHAR_ATTENTION_LIB || path.join(__dirname, '..', 'lib-node');
 const { loadModel } = require(path.join(LIB, 'model', 'engine.js'));
-const { createExplainer } = require(
-  path.join(LIB, 'model', 'explain', 'index.js')
-);
+const { createExplainer } = require(path.join(LIB, 'explain', 'index.js'));
 const { buildTfForward } = require(
-  path.join(LIB, 'model', 'explain', 'tfjs-forward.js')
+  path.join(LIB, 'explain', 'tfjs-forward.js')
 );
 const { integratedGradientTerms } = require(
-  path.join(LIB, 'model', 'explain', 'gradients.js')
+  path.join(LIB, 'explain', 'gradients.js')
 );
-const { loadTf } = require(path.join(LIB, 'model', 'explain', 'tfjs-load.js'));
+const { loadTf } = require(path.join(LIB, 'explain', 'tfjs-load.js'));
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = QUICK ? 1 : 3;

@@ -35,9 +35,9 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const CORES = os.cpus().length;
 const N = Number(process.env.BENCH_WORKERS || CORES);
 
-const { WorkerPool } = require(path.join(LIB, 'lab', 'worker-pool.js'));
+const { WorkerPool } = require(path.join(LIB, 'workers', 'pool.js'));
 const { spawnThreadWorker } = require(
-  path.join(LIB, 'cli', 'thread-worker.js')
+  path.join(LIB, 'workers', 'spawn-thread.js')
 );
 
 function rng(seed) {

@@ -33,8 +33,8 @@ for (const file of [MODEL_FILE, 'rnn_pool.json', 'tokenizer.json']) {
   );
 }
 assert.ok(
-  fs.existsSync(path.join(repoRoot, 'src', 'model', 'explain', 'index.ts')),
-  'the explanation methods (src/model/explain/index.ts) are missing'
+  fs.existsSync(path.join(repoRoot, 'src', 'explain', 'index.ts')),
+  'the explanation methods (src/explain/index.ts) are missing'
 );
 
 /** Real Keras's explanations of the fixture's texts. */

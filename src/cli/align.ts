@@ -2,8 +2,8 @@
  * `char-attention align`: texts + a tokenizer + the model's attention over
  * its padded positions -> payload v1 JSON aligned to the original characters.
  */
-import { alignBatch, alignmentNotices } from '../model/align';
-import { ICharTokenizer, TokenizerError } from '../model/tokenizer';
+import { alignBatch, alignmentNotices } from '../text/align';
+import { ICharTokenizer, TokenizerError } from '../text/tokenizer';
 import {
   collectTexts,
   loadTokenizer,

@@ -15,8 +15,8 @@ import {
   resolvePadOptions,
   Side,
   TokenizerError
-} from '../model/tokenizer';
-import { alignmentNotices, needsNotice } from '../model/align';
+} from '../text/tokenizer';
+import { alignmentNotices, needsNotice } from '../text/align';
 import { appendAll, DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
 
 /** A command-line mistake: printed with the usage, exit code 2. */

@@ -5,15 +5,15 @@
  * sample) or write the standalone HTML with `-o`.
  */
 import * as path from 'path';
-import { alignSample } from '../model/align';
-import { resolveExplainOptions } from '../model/explain';
+import { alignSample } from '../text/align';
+import { resolveExplainOptions } from '../explain';
 import {
   EXPLAIN_METHODS,
   ExplainMethod,
   IExplainOptions,
   IExplanation
-} from '../model/explain/types';
-import { IPaddedText, IResolvedPadOptions } from '../model/tokenizer';
+} from '../explain/types';
+import { IPaddedText, IResolvedPadOptions } from '../text/tokenizer';
 import { IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';
 import {

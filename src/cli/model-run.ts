@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { WorkerRequestError } from '../lab/worker-client';
-import { encodeTextVectorization } from '../model/text-vectorization';
+import { WorkerRequestError } from '../workers/client';
+import { encodeTextVectorization } from '../text/text-vectorization';
 import {
   encodeTexts,
   ICharTokenizer,
@@ -14,7 +14,7 @@ import {
   IPadOptions,
   IResolvedPadOptions,
   TokenizerError
-} from '../model/tokenizer';
+} from '../text/tokenizer';
 import { ILoadOptions, IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';

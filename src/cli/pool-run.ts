@@ -5,14 +5,14 @@
  * results written in input order, as JSONL or as one HTML document.
  */
 import * as fs from 'fs';
-import { WorkerPool } from '../lab/worker-pool';
-import { alignmentNotices } from '../model/align';
-import { readModelFiles } from '../model/files-node';
+import { WorkerPool } from '../workers/pool';
+import { alignmentNotices } from '../text/align';
+import { readModelFiles } from '../model/files/node-files';
 import {
   IPadOptions,
   IPaddedText,
   IResolvedPadOptions
-} from '../model/tokenizer';
+} from '../text/tokenizer';
 import { IModelInfo } from '../model/types';
 import { ISample } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
@@ -33,7 +33,7 @@ import {
   streamTexts,
   workersOption
 } from './stream';
-import { spawnThreadWorker } from './thread-worker';
+import { spawnThreadWorker } from '../workers/spawn-thread';
 
 /** A model loaded in the worker pool, and what encoding texts for it needs. */
 export interface IPoolRun {

@@ -5,8 +5,8 @@
  * in a pool of worker threads; `--file` input is streamed.
  */
 import * as path from 'path';
-import { alignSample } from '../model/align';
-import { IPaddedText, IResolvedPadOptions } from '../model/tokenizer';
+import { alignSample } from '../text/align';
+import { IPaddedText, IResolvedPadOptions } from '../text/tokenizer';
 import { IForwardResult, ModelError } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';
 import { parseArgs, reportError, writeStdout } from './encode';

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { StringDecoder } from 'string_decoder';
-import { TokenizerError } from '../model/tokenizer';
+import { TokenizerError } from '../text/tokenizer';
 import { UsageError } from './encode';
 
 /** Texts per chunk handed to the worker pool. */

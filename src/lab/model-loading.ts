@@ -6,7 +6,7 @@ import { Notification } from '@jupyterlab/apputils';
 import { messageOf, siblingTokenizer } from './actions';
 import type { ILabContext } from './context';
 import { basenameOf } from './export-path';
-import { RequestCancelledError } from './worker-client';
+import { RequestCancelledError } from '../workers/client';
 
 /** Make sure a model is loaded: from settings, else by asking for the files. */
 export async function ensureModel(context: ILabContext): Promise<boolean> {

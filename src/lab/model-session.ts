@@ -15,20 +15,20 @@ import type {
   ExplainMethod,
   IExplainOptions,
   IExplanation
-} from '../model/explain/types';
-import type { ICharTokenizer, Side } from '../model/tokenizer';
+} from '../explain/types';
+import type { ICharTokenizer, Side } from '../text/tokenizer';
 import type { IContentsLike } from './model-files';
-import type { WorkerPool } from './worker-pool';
+import type { WorkerPool } from '../workers/pool';
 import { maxOf } from '../model/limits';
 import { basenameOf } from './export-path';
 import { readModelFiles, readText } from './model-files';
-import { RequestCancelledError } from './worker-client';
+import { RequestCancelledError } from '../workers/client';
 import type { ILabSettings } from './settings';
 
 /** The pure text helpers, loaded on first use so the plugin entry stays small. */
 type TextModules = {
-  tokenizer: typeof import('../model/tokenizer');
-  align: typeof import('../model/align');
+  tokenizer: typeof import('../text/tokenizer');
+  align: typeof import('../text/align');
 };
 
 /** Input choices the user can change in the panel (null = from settings/model). */
@@ -127,8 +127,8 @@ export class ModelSession {
     this._loadTextModules =
       options.loadTextModules ??
       (async () => ({
-        tokenizer: await import('../model/tokenizer'),
-        align: await import('../model/align')
+        tokenizer: await import('../text/tokenizer'),
+        align: await import('../text/align')
       }));
   }
 

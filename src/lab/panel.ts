@@ -15,11 +15,11 @@ import type { Message } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 import { COLORMAP_NAMES, MIME_TYPE } from '../payload/types';
 import type { ColormapName, IPayloadOptions, Payload } from '../payload/types';
-import { EXPLAIN_METHODS } from '../model/explain/types';
-import type { ExplainMethod, IExplainOptions } from '../model/explain/types';
+import { EXPLAIN_METHODS } from '../explain/types';
+import type { ExplainMethod, IExplainOptions } from '../explain/types';
 import type { ModelSession } from './model-session';
 import { defaultMethod, SessionError } from './model-session';
-import { RequestCancelledError } from './worker-client';
+import { RequestCancelledError } from '../workers/client';
 import type { LabSettings } from './settings';
 import { formatDims } from '../model/shapes';
 

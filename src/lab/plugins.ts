@@ -34,8 +34,8 @@ import { LAB_PLUGIN_ID, LabSettings, labSettingsOf } from './settings';
 import { addHoverToolbar, addShellEntries } from './shell-entries';
 import { StaticHtmlFallback } from './static-fallback';
 import { createViewerTracker, openViewer } from './viewer';
-import { poolSize, WorkerPool } from './worker-pool';
-import { spawnModelWorker } from './worker-spawn';
+import { poolSize, WorkerPool } from '../workers/pool';
+import { spawnModelWorker } from '../workers/spawn-web-worker';
 
 // Kept importable from here, where the plugins are defined.
 export { CommandIDs } from './commands';

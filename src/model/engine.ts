@@ -4,29 +4,31 @@
  * is plain Float32Array code with a WebAssembly SIMD matrix kernel; no tfjs
  * tensors are created, so nothing can leak.
  */
-import { chooseAttention, IAttentionChoice } from './attention';
-import { buildGraph, IGraph, runGraph } from './graph';
-import { describeKind, kindFromName, sniffFile } from './format';
+import { chooseAttention, IAttentionChoice } from './graph/attention-choice';
+import { buildGraph, IGraph, runGraph } from './graph/graph';
+import { describeKind, kindFromName, sniffFile } from './files/format';
 import {
   damagedError,
   keras3Weights,
   readKerasArchive,
   readKerasH5
-} from './hdf5';
+} from './files/hdf5';
 import { formatDims } from './shapes';
 import {
   appendAll,
   checkDeclaredInputLength,
   resolveMaxInputLength
 } from './limits';
-import { IModelSpec, parseModelConfig, readTfjsModel } from './keras';
-import { IWeight } from './layers/base';
-import { flattenModel } from './nested';
 import {
-  ITextVectorizationInfo,
-  splitTextVectorization
-} from './text-vectorization';
-import type { FileKind } from './format';
+  IModelSpec,
+  parseModelConfig,
+  readTfjsModel
+} from './graph/keras-config';
+import { IWeight } from './layers/base';
+import { flattenModel } from './graph/nested';
+import { ITextVectorizationInfo } from '../text/text-vectorization';
+import { splitTextVectorization } from './graph/text-vectorization-layer';
+import type { FileKind } from './files/format';
 import {
   IAttentionModel,
   IForwardResult,

@@ -2,7 +2,7 @@
  * The contract between model import/inference (`engine`) and its users
  * (alignment, CLI, worker, JupyterLab panel). Pure types.
  */
-import type { ITextVectorizationInfo } from './text-vectorization';
+import type { ITextVectorizationInfo } from '../text/text-vectorization';
 
 /**
  * The files of one model, by name. Which names are expected depends on the

@@ -7,9 +7,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readModelFiles } from '../../src/model/files-node';
+import { readModelFiles } from '../../src/model/files/node-files';
 import { loadModel } from '../../src/model/engine';
-import { encodeTexts, parseTokenizer } from '../../src/model/tokenizer';
+import { encodeTexts, parseTokenizer } from '../../src/text/tokenizer';
 import { BIN, cliTmpDir, ROOT } from '../model-text/cli-support';
 
 const DEMO = path.join(ROOT, 'examples', 'models', 'demo');
@@ -137,10 +137,10 @@ describe('CLI worker pool', () => {
   it('replaces a worker thread killed mid-request; the request completes', async () => {
     const lib = path.join(ROOT, 'lib-node');
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { WorkerPool } = require(path.join(lib, 'lab', 'worker-pool.js'));
+    const { WorkerPool } = require(path.join(lib, 'workers', 'pool.js'));
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { spawnThreadWorker } = require(
-      path.join(lib, 'cli', 'thread-worker.js')
+      path.join(lib, 'workers', 'spawn-thread.js')
     );
     const threads: Array<{ thread: { terminate(): Promise<number> } }> = [];
     const pool = new WorkerPool({

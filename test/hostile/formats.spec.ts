@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadModel } from '../../src/model/engine';
-import { sniffFile } from '../../src/model/format';
-import { encodeTexts, parseTokenizer } from '../../src/model/tokenizer';
+import { sniffFile } from '../../src/model/files/format';
+import { encodeTexts, parseTokenizer } from '../../src/text/tokenizer';
 import { HOSTILE } from './support';
 
 const expected = JSON.parse(

@@ -1,5 +1,5 @@
 /** Unknown dimensions print as `None`, as Keras prints them. */
-import { chooseAttention } from '../../src/model/attention';
+import { chooseAttention } from '../../src/model/graph/attention-choice';
 import { formatDims } from '../../src/model/shapes';
 import { chainGraph, weight } from '../model/helpers';
 

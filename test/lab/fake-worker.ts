@@ -2,7 +2,7 @@
  * An in-memory stand-in for a Web Worker: records what was posted and lets a
  * test reply as the worker would (asynchronously, like real message events).
  */
-import type { IWorkerLike } from '../../src/lab/worker-client';
+import type { IWorkerLike } from '../../src/workers/client';
 
 export class FakeWorker implements IWorkerLike {
   onmessage: ((event: { data: unknown }) => any) | null = null;

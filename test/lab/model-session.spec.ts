@@ -6,18 +6,15 @@ import {
   SessionError
 } from '../../src/lab/model-session';
 import type { IExplainBackend } from '../../src/lab/model-session';
-import type {
-  IExplainOptions,
-  IExplanation
-} from '../../src/model/explain/types';
+import type { IExplainOptions, IExplanation } from '../../src/explain/types';
 import type { IContentsLike } from '../../src/lab/model-files';
 import { DEFAULT_LAB_SETTINGS } from '../../src/lab/settings';
 import type { ILabSettings } from '../../src/lab/settings';
-import { RequestCancelledError } from '../../src/lab/worker-client';
-import { WorkerPool } from '../../src/lab/worker-pool';
+import { RequestCancelledError } from '../../src/workers/client';
+import { WorkerPool } from '../../src/workers/pool';
 import type { IAttentionModel, IModelInfo } from '../../src/model/types';
 import { ModelError } from '../../src/model/types';
-import { createRequestHandler } from '../../src/model/protocol';
+import { createRequestHandler } from '../../src/workers/protocol';
 import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');

@@ -7,7 +7,7 @@ import {
   RequestCancelledError,
   WorkerCrashedError,
   WorkerRequestError
-} from '../../src/lab/worker-client';
+} from '../../src/workers/client';
 import { loadModel } from '../../src/model/engine';
 import { referenceModel, toTfjs } from '../model/support/reference-model';
 import { channelWorkers } from './support/channel-worker';

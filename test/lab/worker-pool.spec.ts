@@ -7,17 +7,17 @@ import {
   RequestCancelledError,
   WorkerCrashedError,
   WorkerRequestError
-} from '../../src/lab/worker-client';
+} from '../../src/workers/client';
 import {
   passesPerSequence,
   poolSize,
   WorkerPool
-} from '../../src/lab/worker-pool';
+} from '../../src/workers/pool';
 import { loadModel } from '../../src/model/engine';
-import type { IWorkerModules } from '../../src/model/protocol';
+import type { IWorkerModules } from '../../src/workers/protocol';
 import { referenceModel, toTfjs } from '../model/support/reference-model';
 import { channelWorkers } from './support/channel-worker';
-import { createExplainer } from '../../src/model/explain';
+import { createExplainer } from '../../src/explain';
 
 const STEPS = 16;
 const FILES = toTfjs(

@@ -3,13 +3,13 @@
  * (the contract shared with the Python helper).
  */
 import fc from 'fast-check';
-import { alignBatch, alignmentNotices } from '../../src/model/align';
+import { alignBatch, alignmentNotices } from '../../src/text/align';
 import {
   codePoints,
   encodeTexts,
   parseTokenizer,
   Side
-} from '../../src/model/tokenizer';
+} from '../../src/text/tokenizer';
 
 function keras(wordIndex: { [c: string]: number }, extra: object = {}) {
   return parseTokenizer({

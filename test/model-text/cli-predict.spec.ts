@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readModelFiles } from '../../src/model/files-node';
+import { readModelFiles } from '../../src/model/files/node-files';
 import { ModelError } from '../../src/model/types';
 import { BIN, cliTmpDir, ROOT, run } from './cli-support';
 

@@ -7,10 +7,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { alignBatch } from '../../src/model/align';
+import { alignBatch } from '../../src/text/align';
 import { loadModel } from '../../src/model/engine';
-import { readModelFiles } from '../../src/model/files-node';
-import { encodeTexts, parseTokenizer } from '../../src/model/tokenizer';
+import { readModelFiles } from '../../src/model/files/node-files';
+import { encodeTexts, parseTokenizer } from '../../src/text/tokenizer';
 import { IAttentionModel } from '../../src/model/types';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -12,7 +12,7 @@ import {
   Side,
   textsToSequences,
   TokenizerError
-} from '../../src/model/tokenizer';
+} from '../../src/text/tokenizer';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');
 const CASES = fs

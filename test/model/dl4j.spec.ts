@@ -3,8 +3,8 @@
  * the same weights-only file + JSON config, Keras 2.0.9 Lambda models.
  */
 import { loadGraph, loadModel } from '../../src/model/engine';
-import { runGraph } from '../../src/model/graph';
-import { openHdf5, readKerasH5 } from '../../src/model/hdf5';
+import { runGraph } from '../../src/model/graph/graph';
+import { openHdf5, readKerasH5 } from '../../src/model/files/hdf5';
 import { LAMBDA_FORMS } from '../../src/model/layers/lambda';
 import { ModelError } from '../../src/model/types';
 import { fixture, maxAbsDiff } from './helpers';

@@ -7,10 +7,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ILoadedModel, loadModel } from '../../src/model/engine';
-import { createExplainer } from '../../src/model/explain';
-import { IExplainOptions, IExplanation } from '../../src/model/explain/types';
-import { buildTfForward } from '../../src/model/explain/tfjs-forward';
-import { loadTf } from '../../src/model/explain/tfjs-load';
+import { createExplainer } from '../../src/explain';
+import { IExplainOptions, IExplanation } from '../../src/explain/types';
+import { buildTfForward } from '../../src/explain/tfjs-forward';
+import { loadTf } from '../../src/explain/tfjs-load';
 import { fixture, fixtureJson } from './helpers';
 
 interface IOracleSample {

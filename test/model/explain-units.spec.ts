@@ -9,15 +9,15 @@ import {
   chooseTarget,
   createExplainer,
   resolveExplainOptions
-} from '../../src/model/explain';
+} from '../../src/explain';
 import {
   changesInput,
   occluded,
   spreadDrops
-} from '../../src/model/explain/occlusion';
-import { buildTfForward } from '../../src/model/explain/tfjs-forward';
-import { loadTf } from '../../src/model/explain/tfjs-load';
-import { matmulInto } from '../../src/model/explain/tfjs-matmul';
+} from '../../src/explain/occlusion';
+import { buildTfForward } from '../../src/explain/tfjs-forward';
+import { loadTf } from '../../src/explain/tfjs-load';
+import { matmulInto } from '../../src/explain/tfjs-matmul';
 import { Kernels } from '../../src/model/layers/kernels';
 import { fixture } from './helpers';
 
@@ -264,7 +264,7 @@ describe('where TensorFlow.js is loaded', () => {
       return valueImport || dynamic || required;
     });
     expect(loaders.map(f => path.relative(root, f))).toEqual([
-      path.join('model', 'explain', 'tfjs-load.ts')
+      path.join('explain', 'tfjs-load.ts')
     ]);
   });
 });

@@ -6,9 +6,9 @@
  */
 import { strToU8, zipSync } from 'fflate';
 import { loadGraph, loadModel } from '../../src/model/engine';
-import { runGraph } from '../../src/model/graph';
-import { openHdf5, readKerasH5, toSnakeCase } from '../../src/model/hdf5';
-import { readTfjsModel } from '../../src/model/keras';
+import { runGraph } from '../../src/model/graph/graph';
+import { openHdf5, readKerasH5, toSnakeCase } from '../../src/model/files/hdf5';
+import { readTfjsModel } from '../../src/model/graph/keras-config';
 import { fixture, maxAbsDiff } from './helpers';
 import { writeH5 } from './support/h5-writer';
 import {

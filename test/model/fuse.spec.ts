@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadGraph } from '../../src/model/engine';
-import { findScaleFusions, IFusableStep } from '../../src/model/fuse';
-import { runGraph } from '../../src/model/graph';
+import { findScaleFusions, IFusableStep } from '../../src/model/graph/fuse';
+import { runGraph } from '../../src/model/graph/graph';
 import { fixture, fixtureJson } from './helpers';
 import { randomize, saveFiles } from './support/tfjs-models';
 

@@ -2,7 +2,7 @@
  * GRU and GRUCell against tf.keras golden outputs (nntrainer fixtures):
  * reset_after true/false, both activation sets, single/multi step, sequences.
  */
-import { runGraph } from '../../src/model/graph';
+import { runGraph } from '../../src/model/graph/graph';
 import { IBuildContext } from '../../src/model/layers/base';
 import { createGruCell } from '../../src/model/layers/gru';
 import { Kernels, simdKernelCalls } from '../../src/model/layers/kernels';

@@ -3,8 +3,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildGraph, IGraph } from '../../src/model/graph';
-import { parseModelConfig } from '../../src/model/keras';
+import { buildGraph, IGraph } from '../../src/model/graph/graph';
+import { parseModelConfig } from '../../src/model/graph/keras-config';
 import { IWeight } from '../../src/model/layers/base';
 
 export const FIXTURES = path.resolve(__dirname, '../fixtures');

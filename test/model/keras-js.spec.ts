@@ -3,8 +3,8 @@
  * fixtures hold input, weights and expected output; each layer's config
  * is the one in the keras-js notebook that produced the case.
  */
-import { buildGraph, runGraph } from '../../src/model/graph';
-import { parseModelConfig } from '../../src/model/keras';
+import { buildGraph, runGraph } from '../../src/model/graph/graph';
+import { parseModelConfig } from '../../src/model/graph/keras-config';
 import { simdKernelCalls } from '../../src/model/layers/kernels';
 import { chainGraph, fixtureJson, maxAbsDiff, weight } from './helpers';
 

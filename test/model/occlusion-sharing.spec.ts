@@ -4,8 +4,8 @@
  * computing every step, whatever the chunk size and the split into units.
  */
 import { loadModel } from '../../src/model/engine';
-import { createExplainer } from '../../src/model/explain';
-import { occluded } from '../../src/model/explain/occlusion';
+import { createExplainer } from '../../src/explain';
+import { occluded } from '../../src/explain/occlusion';
 import { referenceModel, toTfjs } from './support/reference-model';
 
 const STEPS = 30;

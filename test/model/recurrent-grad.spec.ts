@@ -9,16 +9,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ILoadedModel, loadModel } from '../../src/model/engine';
-import { IGraph } from '../../src/model/graph';
+import { IGraph } from '../../src/model/graph/graph';
 import {
   gradTimesInput,
   integratedGradientTerms
-} from '../../src/model/explain/gradients';
-import {
-  buildTfForward,
-  RecurrentPath
-} from '../../src/model/explain/tfjs-forward';
-import { loadTf } from '../../src/model/explain/tfjs-load';
+} from '../../src/explain/gradients';
+import { buildTfForward, RecurrentPath } from '../../src/explain/tfjs-forward';
+import { loadTf } from '../../src/explain/tfjs-load';
 import { fixture, fixtureJson } from './helpers';
 import { randomize, saveFiles } from './support/tfjs-models';
 

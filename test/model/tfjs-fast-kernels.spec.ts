@@ -14,7 +14,7 @@ import {
   sumValues,
   tileValues,
   transposeValues
-} from '../../src/model/explain/tfjs-fast-kernels';
+} from '../../src/explain/tfjs-fast-kernels';
 
 const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), {
   minLength: 1,

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadGraph } from '../../src/model/engine';
-import { runGraph } from '../../src/model/graph';
+import { runGraph } from '../../src/model/graph/graph';
 import { maxAbsDiff } from './helpers';
 import { randomize, saveFiles } from './support/tfjs-models';
 

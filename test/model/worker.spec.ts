@@ -7,7 +7,7 @@ import {
   createRequestHandler,
   WorkerRequest,
   WorkerResponse
-} from '../../src/model/protocol';
+} from '../../src/workers/protocol';
 import { referenceModel, toTfjs } from './support/reference-model';
 
 const FILES = toTfjs(

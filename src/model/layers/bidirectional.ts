@@ -2,7 +2,7 @@
  * Bidirectional RNN wrapper: forward and backward copies of the wrapped
  * layer, merged with concat (default), sum, mul or ave.
  */
-import { nestedSpec } from '../keras';
+import { nestedSpec } from '../graph/keras-config';
 import {
   IBuildContext,
   ILayer,

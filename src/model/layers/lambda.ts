@@ -6,7 +6,7 @@
  * which is then listed among the model's inferences. Otherwise loading fails
  * naming the layer and listing the accepted forms.
  */
-import { decompile, Expr, exprText, readMarshalCode } from '../lambda-code';
+import { decompile, Expr, exprText, readMarshalCode } from './lambda-code';
 import { softmaxAxis } from './activations';
 import {
   IBuildContext,

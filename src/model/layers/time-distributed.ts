@@ -2,7 +2,7 @@
  * TimeDistributed: applies the wrapped layer to every time step by folding
  * time into the batch axis.
  */
-import { nestedSpec } from '../keras';
+import { nestedSpec } from '../graph/keras-config';
 import {
   IBuildContext,
   ILayer,

@@ -5,12 +5,12 @@
  * Web Worker. `crash()` kills it as an uncaught error would.
  */
 import { MessageChannel } from 'worker_threads';
-import type { IWorkerLike } from '../../../src/lab/worker-client';
+import type { IWorkerLike } from '../../../src/workers/client';
 import {
   createRequestHandler,
   IWorkerModules,
   WorkerRequest
-} from '../../../src/model/protocol';
+} from '../../../src/workers/protocol';
 
 export interface IChannelWorker extends IWorkerLike {
   /** Requests received by the handler, in order. */

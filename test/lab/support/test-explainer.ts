@@ -7,7 +7,7 @@ import type {
   IExplainer,
   IExplainPartial,
   IExplainUnit
-} from '../../../src/model/explain/types';
+} from '../../../src/explain/types';
 import type { IAttentionModel } from '../../../src/model/types';
 
 export function occlusionTestExplainer(model: IAttentionModel): IExplainer {

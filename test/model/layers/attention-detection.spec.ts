@@ -5,7 +5,7 @@
  * it inferred.
  */
 import { loadGraph, loadModel } from '../../../src/model/engine';
-import { chooseAttention } from '../../../src/model/attention';
+import { chooseAttention } from '../../../src/model/graph/attention-choice';
 import { SCORES_SUFFIX } from '../../../src/model/layers/attention-layers';
 import { chainGraph, weight } from '../helpers';
 import { modelFile } from './oracle';

@@ -8,8 +8,8 @@ import {
   decompile,
   exprText,
   readMarshalCode
-} from '../../../src/model/lambda-code';
-import { readKerasH5 } from '../../../src/model/hdf5';
+} from '../../../src/model/layers/lambda-code';
+import { readKerasH5 } from '../../../src/model/files/hdf5';
 import { lambdaCode } from '../../../src/model/layers/lambda';
 import { fixture } from '../helpers';
 import { diff, modelFile, readCase, run } from './oracle';

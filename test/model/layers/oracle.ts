@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadGraph } from '../../../src/model/engine';
-import { IGraph, runGraph } from '../../../src/model/graph';
+import { IGraph, runGraph } from '../../../src/model/graph/graph';
 import { ITensor } from '../../../src/model/layers/base';
 import { FIXTURES } from '../helpers';
 

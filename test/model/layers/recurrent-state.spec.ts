@@ -5,8 +5,8 @@
  * were written).
  */
 import { loadGraph } from '../../../src/model/engine';
-import { buildGraph } from '../../../src/model/graph';
-import { parseModelConfig } from '../../../src/model/keras';
+import { buildGraph } from '../../../src/model/graph/graph';
+import { parseModelConfig } from '../../../src/model/graph/keras-config';
 import { weight } from '../helpers';
 import { diff, load, modelFile, readCase, run } from './oracle';
 

@@ -5,7 +5,7 @@
  * model's outputs match real Keras 3.
  */
 import { loadModel } from '../../../src/model/engine';
-import { encodeTextVectorization } from '../../../src/model/text-vectorization';
+import { encodeTextVectorization } from '../../../src/text/text-vectorization';
 import { maxAbsDiff } from '../helpers';
 import { modelFile, readCase } from './oracle';
 

@@ -3,15 +3,14 @@
  * handler as the browser's Web Worker, over `parentPort`.
  */
 import { parentPort } from 'worker_threads';
-import { createRequestHandler, WorkerRequest } from '../model/protocol';
+import { createRequestHandler, WorkerRequest } from './protocol';
 
 if (parentPort) {
   const port = parentPort;
   const handle = createRequestHandler(
     {
       engine: async () => (await import('../model/engine')).loadModel,
-      explainer: async () =>
-        (await import('../model/explain/index')).createExplainer
+      explainer: async () => (await import('../explain/index')).createExplainer
     },
     response => port.postMessage(response)
   );

@@ -3,8 +3,8 @@
  * TensorFlow.js layers `model.json` topology) into one plain graph spec, and
  * of tfjs weight manifests into per-layer weight lists.
  */
-import { ILayerSpec, IWeight, Shape } from './layers/base';
-import { ModelError } from './types';
+import { ILayerSpec, IWeight, Shape } from '../layers/base';
+import { ModelError } from '../types';
 
 /** A reference to one output tensor of one call (node) of a layer. */
 export interface INodeRef {

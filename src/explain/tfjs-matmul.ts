@@ -7,7 +7,7 @@
  * kernel. Only the gradient methods install it, in the JS realm (worker)
  * that runs them.
  */
-import { IWeightMatrix, Kernels, packPanels } from '../layers/kernels';
+import { IWeightMatrix, Kernels, packPanels } from '../model/layers/kernels';
 import type { TF } from './tfjs-forward';
 import type { ICpuBackend, ITensorInfo } from './tfjs-fast-kernels';
 

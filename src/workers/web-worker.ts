@@ -34,8 +34,8 @@ const inWorker =
 if (scope && inWorker) {
   const handle = createRequestHandler(
     {
-      engine: () => import('./engine').then(m => m.loadModel),
-      explainer: () => import('./explain/index').then(m => m.createExplainer)
+      engine: () => import('../model/engine').then(m => m.loadModel),
+      explainer: () => import('../explain/index').then(m => m.createExplainer)
     },
     response => scope.postMessage(response)
   );

@@ -6,8 +6,8 @@
  * Node APIs.
  */
 import { Inflate } from 'fflate';
-import { formatBytes } from './limits';
-import { ModelError } from './types';
+import { formatBytes } from '../limits';
+import { ModelError } from '../types';
 
 /** One entry of the central directory. */
 export interface IZipEntry {

@@ -7,10 +7,10 @@
 // eslint-disable-next-line @typescript-eslint/ban-ts-comment
 // @ts-ignore
 import * as jsfive from 'jsfive';
-import { IModelSpec } from './keras';
-import { IWeight } from './layers/base';
-import { FILE_LIMITS, formatBytes, formatCount } from './limits';
-import { ModelError } from './types';
+import { IModelSpec } from '../graph/keras-config';
+import { IWeight } from '../layers/base';
+import { FILE_LIMITS, formatBytes, formatCount } from '../limits';
+import { ModelError } from '../types';
 import { ZipArchive } from './zip';
 
 /** The part of jsfive's Group / Dataset objects used here. */

@@ -10,9 +10,9 @@
  * layer's name (`dense/kernel:0` in tf.keras 2.x, `inner_seq/dense/kernel`
  * in Keras 3's legacy `.h5`).
  */
-import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras';
-import { IWeight } from './layers/base';
-import { ModelError } from './types';
+import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
+import { IWeight } from '../layers/base';
+import { ModelError } from '../types';
 
 /** The spec with every nested model inlined, and the weights keyed by the inlined names. */
 export function flattenModel(

@@ -17,7 +17,7 @@ import type {
   IWorkerLoadOptions,
   WorkerRequest,
   WorkerResponse
-} from '../model/protocol';
+} from './protocol';
 import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
 
 /** The part of the `Worker` API used here. */

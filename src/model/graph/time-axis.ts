@@ -7,9 +7,9 @@
  * own positions is taken, never a classifier head.
  */
 import { IGraph } from './graph';
-import { parseLambdaForm, recognizeLambda } from './layers/lambda';
-import { nestedSpec } from './keras';
-import { ILayerSpec, Shape } from './layers/base';
+import { parseLambdaForm, recognizeLambda } from '../layers/lambda';
+import { nestedSpec } from './keras-config';
+import { ILayerSpec, Shape } from '../layers/base';
 
 /** Layers that keep every axis but the last as it is (elementwise or last-axis maps). */
 const LAST_AXIS_MAPS = new Set([

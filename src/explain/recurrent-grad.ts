@@ -16,8 +16,8 @@
  * float 1/0 [batch, steps]. Masked steps carry the state over, and with
  * `zeroOutputForMask` output zeros.
  */
-import { IWeightMatrix, Kernels } from '../layers/kernels';
-import { columns } from '../layers/recurrent';
+import { IWeightMatrix, Kernels } from '../model/layers/kernels';
+import { columns } from '../model/layers/recurrent';
 import { transpose } from './tfjs-matmul';
 
 export type RecurrentKind = 'GRU' | 'LSTM' | 'SimpleRNN';

@@ -9,14 +9,18 @@
  * caller, which loads it lazily (`tfjs-load.ts`).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { IGraph } from '../graph';
-import { IGraphLayerSpec, nestedSpec } from '../keras';
-import { activationName } from '../layers/activations';
-import { softmaxLayerAxis } from '../layers/activation';
-import { ILayerSpec, IWeight, Shape } from '../layers/base';
-import { single, windowGeometry } from '../layers/conv1d';
-import { LambdaOp, parseLambdaForm, recognizeLambda } from '../layers/lambda';
-import { ModelError } from '../types';
+import { IGraph } from '../model/graph/graph';
+import { IGraphLayerSpec, nestedSpec } from '../model/graph/keras-config';
+import { activationName } from '../model/layers/activations';
+import { softmaxLayerAxis } from '../model/layers/activation';
+import { ILayerSpec, IWeight, Shape } from '../model/layers/base';
+import { single, windowGeometry } from '../model/layers/conv1d';
+import {
+  LambdaOp,
+  parseLambdaForm,
+  recognizeLambda
+} from '../model/layers/lambda';
+import { ModelError } from '../model/types';
 import { NativeRecurrent, RecurrentKind } from './recurrent-grad';
 
 export type TF = typeof tfjs;

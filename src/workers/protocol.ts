@@ -17,15 +17,15 @@ import type {
   IExplainPartial,
   IExplainUnit,
   IExplanation
-} from './explain/types';
-import type { ILoadedModel } from './engine';
+} from '../explain/types';
+import type { ILoadedModel } from '../model/engine';
 import type {
   IAttentionModel,
   IForwardResult,
   ILoadOptions,
   IModelFiles,
   IModelInfo
-} from './types';
+} from '../model/types';
 
 export type RequestStage =
   'load' | 'predict' | 'explain' | 'dispose' | 'protocol';

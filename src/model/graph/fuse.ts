@@ -10,8 +10,8 @@
  * nothing else and are not model outputs; a run that asks for either
  * layer's output runs them as usual.
  */
-import { INodeRef } from './keras';
-import { IMask, ITensor } from './layers/base';
+import { INodeRef } from './keras-config';
+import { IMask, ITensor } from '../layers/base';
 
 /** The graph step fields a fusion looks at. */
 export interface IFusableStep {

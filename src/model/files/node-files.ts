@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { sniffFile } from './format';
-import { IModelFiles, ModelError } from './types';
+import { IModelFiles, ModelError } from '../types';
 
 /** Where the files came from, for messages and payload metadata. */
 export interface IModelSource {

@@ -7,15 +7,15 @@
  * taken. The automatic choice is reported as an inference.
  */
 import { IGraph } from './graph';
-import { IGraphLayerSpec, INodeRef } from './keras';
-import { SCORE_LAYERS, SCORES_SUFFIX } from './layers/attention-layers';
+import { IGraphLayerSpec, INodeRef } from './keras-config';
+import { SCORE_LAYERS, SCORES_SUFFIX } from '../layers/attention-layers';
 import { timeAxes } from './time-axis';
-import { isSoftmax } from './layers/activations';
-import { Shape } from './layers/base';
-import { softmaxLayerAxis } from './layers/activation';
-import { parseLambdaForm } from './layers/lambda';
-import { ModelError } from './types';
-import { formatDims } from './shapes';
+import { isSoftmax } from '../layers/activations';
+import { Shape } from '../layers/base';
+import { softmaxLayerAxis } from '../layers/activation';
+import { parseLambdaForm } from '../layers/lambda';
+import { ModelError } from '../types';
+import { formatDims } from '../shapes';
 
 export interface IAttentionChoice {
   layer: string;

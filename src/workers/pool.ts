@@ -20,12 +20,12 @@ import type {
   IExplainPartial,
   IExplainUnit,
   IExplanation
-} from '../model/explain/types';
+} from '../explain/types';
 import type {
   ExplainResult,
   IProgressResponse,
   IWorkerLoadOptions
-} from '../model/protocol';
+} from './protocol';
 import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
 import {
   cancelledBy,
@@ -33,7 +33,7 @@ import {
   RequestCancelledError,
   WorkerCrashedError,
   WorkerFactory
-} from './worker-client';
+} from './client';
 
 /** Progress of a pool request. */
 export interface IPoolProgress {

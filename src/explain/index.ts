@@ -33,8 +33,8 @@
  *   no tf forward pass, name the reason or the layer and say that occlusion
  *   still works.
  */
-import { ILoadedModel, noAttentionMessage } from '../engine';
-import { ModelError } from '../types';
+import { ILoadedModel, noAttentionMessage } from '../model/engine';
+import { ModelError } from '../model/types';
 import {
   endpoints,
   gradTimesInput,

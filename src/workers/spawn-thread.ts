@@ -1,14 +1,14 @@
 /**
- * A Node worker thread running the model worker (`worker-thread.ts`), seen
+ * A Node worker thread running the model worker (`thread-entry.ts`), seen
  * through the Web Worker shape the pool's client uses. A thread that exits
  * without being told to is reported as a crash, so the pool replaces it.
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import type { IWorkerLike } from '../lab/worker-client';
+import type { IWorkerLike } from './client';
 
 /** The compiled worker-thread entry next to this file. */
-export const WORKER_THREAD_ENTRY = path.join(__dirname, 'worker-thread.js');
+export const WORKER_THREAD_ENTRY = path.join(__dirname, 'thread-entry.js');
 
 export function spawnThreadWorker(entry = WORKER_THREAD_ENTRY): IWorkerLike {
   const thread = new Worker(entry);

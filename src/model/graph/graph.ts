@@ -3,7 +3,7 @@
  * Float32Array tensors. One forward pass can return any layer's output
  * besides the model outputs (the attention, per-layer activations).
  */
-import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras';
+import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
 import {
   IBuildContext,
   ILayer,
@@ -12,10 +12,10 @@ import {
   IWeight,
   layerError,
   Shape
-} from './layers/base';
-import { SCORES_SUFFIX } from './layers/attention-layers';
-import { Kernels } from './layers/kernels';
-import { createLayer } from './layers/registry';
+} from '../layers/base';
+import { SCORES_SUFFIX } from '../layers/attention-layers';
+import { Kernels } from '../layers/kernels';
+import { createLayer } from '../layers/registry';
 import { pruneMaskOps } from './mask-ops';
 import {
   findScaleFusions,
@@ -23,8 +23,8 @@ import {
   scaleRows,
   scaleRowsAndAverage
 } from './fuse';
-import { ILayerInfo, ModelError } from './types';
-import { formatDims } from './shapes';
+import { ILayerInfo, ModelError } from '../types';
+import { formatDims } from '../shapes';
 
 /** One call of a layer in execution order. */
 interface IStep {

@@ -6,8 +6,8 @@
  * propagation, which follows the same Keras rules (`compute_mask` of every
  * layer); the replacement is reported as an inference.
  */
-import { IGraphLayerSpec, IModelSpec } from './keras';
-import { LAYER_FACTORIES } from './layers/registry';
+import { IGraphLayerSpec, IModelSpec } from './keras-config';
+import { LAYER_FACTORIES } from '../layers/registry';
 
 export function pruneMaskOps(spec: IModelSpec): {
   spec: IModelSpec;

@@ -3,10 +3,10 @@
  * `new Worker(new URL(…, import.meta.url))` form and emits the worker (with
  * TensorFlow.js) as its own chunk, loaded only when a model is first used.
  */
-import type { IWorkerLike } from './worker-client';
+import type { IWorkerLike } from './client';
 
 export function spawnModelWorker(): IWorkerLike {
-  return new Worker(new URL('../model/worker.js', import.meta.url), {
+  return new Worker(new URL('./web-worker.js', import.meta.url), {
     name: 'char-attention-model'
   }) as unknown as IWorkerLike;
 }
