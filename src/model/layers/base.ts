@@ -79,6 +79,24 @@ export interface ILayerOutput {
   keyWeights?: ITensor;
 }
 
+/**
+ * One layer call kept for its backward pass: the forward result plus the
+ * layer's vector-Jacobian product, written in the same module as the
+ * forward pass so the two cannot drift.
+ */
+export interface IGradientCall extends ILayerOutput {
+  /**
+   * The gradient of a scalar objective with respect to each input, given
+   * its gradient with respect to each output: `dOutputs[0]` for `output`,
+   * `dOutputs[i]` for `extra[i - 1]`; null means zero. Returns one entry
+   * per input, null where the input is not differentiable (integer ids, a
+   * mask, a comparison) or where its gradient is zero. Follows the gradient
+   * TensorFlow registers for the op Keras runs, ties included (a reduce-max
+   * splits the gradient equally among tied maxima).
+   */
+  backward(dOutputs: Array<ITensor | null>): Array<ITensor | null>;
+}
+
 /** An executable layer. */
 export interface ILayer {
   readonly name: string;
@@ -90,6 +108,19 @@ export interface ILayer {
   /** Attention layers: shape of `keyWeights` ([Tk]); offered as `<name>:scores`. */
   readonly keyWeightsShape?: Shape;
   call(inputs: ITensor[], masks: Array<IMask | null>): ILayerOutput;
+  /**
+   * The forward pass that keeps what `backward` needs (the gradient
+   * methods). Every layer has it unless `noGradient` says why not.
+   */
+  callForGradient?(
+    inputs: ITensor[],
+    masks: Array<IMask | null>
+  ): IGradientCall;
+  /**
+   * Why this layer has no gradient, in words for the user; the gradient
+   * methods refuse a model with such a layer on the path, naming it.
+   */
+  readonly noGradient?: string;
 }
 
 /** Builds a layer from its spec, the shapes of its inputs and its weights. */
