@@ -59,20 +59,37 @@ export function integratedGradientTerms(
   steps: number[],
   total: number
 ): number[] {
+  return pathTerms(
+    tf,
+    fwd,
+    sequence,
+    target,
+    steps.map(i => (i + 0.5) / total)
+  );
+}
+
+/**
+ * `sum_{alpha in alphas} sum_e E[t,e] * df/dE[t,e] at alpha * E`, per
+ * position t.
+ */
+export function pathTerms(
+  tf: TF,
+  fwd: ITfForward,
+  sequence: number[],
+  target: number,
+  alphas: number[]
+): number[] {
   const T = sequence.length;
   const sum = new Float64Array(T);
   const batch = Math.max(1, Math.min(MAX_BATCH, Math.floor(MAX_ROW_STEPS / T)));
-  for (let from = 0; from < steps.length; from += batch) {
-    const chunk = steps.slice(from, from + batch);
+  for (let from = 0; from < alphas.length; from += batch) {
+    const chunk = alphas.slice(from, from + batch);
     const part = tf.tidy(() => {
       const n = chunk.length;
       const one = tf.tensor2d(sequence, [1, T]);
       const e = fwd.embed(one);
-      const alphas = tf.tensor3d(
-        chunk.map(i => (i + 0.5) / total),
-        [n, 1, 1]
-      );
-      const scaled = tf.mul(alphas, e);
+      const scale = tf.tensor3d(chunk, [n, 1, 1]);
+      const scaled = tf.mul(scale, e);
       const ids = tf.tile(one, [n, 1]) as tfjs.Tensor2D;
       const g = tf.grad(objective(tf, fwd, ids, target))(scaled);
       return tf.sum(tf.mul(tf.sum(g, 0), tf.squeeze(e, [0])), -1);

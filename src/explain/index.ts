@@ -35,14 +35,8 @@
  */
 import { ILoadedModel, noAttentionMessage } from '../model/engine';
 import { ModelError } from '../model/types';
-import {
-  endpoints,
-  gradTimesInput,
-  integratedGradientTerms
-} from './gradients';
 import { changesInput, occluded, spreadDrops } from './occlusion';
-import { buildTfForward, ITfForward, TF } from './tfjs-forward';
-import { loadTf } from './tfjs-load';
+import { createPathGradients, IPathGradients } from './path-gradients';
 import {
   EXPLAIN_METHODS,
   ExplainMethod,
@@ -276,36 +270,38 @@ namespace Private {
       }
       const [prediction] = await this._model.forward([sequence]);
       const target = chooseTarget(prediction, given);
-      const { tf, fwd } = await this._tf();
+      const gradients = this._gradients();
       if (unit.method === 'grad-x-input') {
+        const { terms } = await gradients.at(
+          sequence,
+          [{ alpha: 1, weight: 1 }],
+          target
+        );
         return {
           index: unit.index,
-          data: {
-            prediction,
-            target,
-            values: gradTimesInput(tf, fwd, sequence, target)
-          }
+          data: { prediction, target, values: terms }
         };
       }
       if (unit.method === 'integrated-gradients') {
         const indices = numbers(unit.part.indices);
         const total = unit.part.steps as number;
-        const data: IExplainPartial['data'] = {
-          prediction,
-          target,
-          terms: integratedGradientTerms(
-            tf,
-            fwd,
-            sequence,
-            target,
-            indices,
-            total
-          )
-        };
+        const { terms } = await gradients.at(
+          sequence,
+          indices.map(i => ({ alpha: (i + 0.5) / total, weight: 1 })),
+          target
+        );
+        const data: IExplainPartial['data'] = { prediction, target, terms };
         if (unit.index === 0) {
-          const ends = endpoints(tf, fwd, sequence, target);
-          data.fInput = ends.input;
-          data.fBaseline = ends.baseline;
+          const ends = await gradients.at(
+            sequence,
+            [
+              { alpha: 1, weight: 0 },
+              { alpha: 0, weight: 0 }
+            ],
+            target
+          );
+          data.fInput = ends.f[0];
+          data.fBaseline = ends.f[1];
         }
         return { index: unit.index, data };
       }
@@ -408,9 +404,8 @@ namespace Private {
     }
 
     dispose(): void {
-      const pending = this._pending;
-      this._pending = null;
-      void pending?.then(({ fwd }) => fwd.dispose()).catch(() => undefined);
+      this._paths?.dispose();
+      this._paths = null;
     }
 
     private _checkSequence(sequence: number[]): void {
@@ -422,26 +417,15 @@ namespace Private {
       }
     }
 
-    /** TensorFlow.js and the model's tf forward pass, made once. */
-    private _tf(): Promise<{ tf: TF; fwd: ITfForward }> {
-      if (!this._pending) {
-        const graph = this._model.graph;
-        if (!graph.spec.layers.some(l => l.className === 'Embedding')) {
-          throw new ModelError(
-            'The model has no Embedding layer: grad-x-input and integrated-gradients take gradients ' +
-              'at the Embedding output. Occlusion still works (--method occlusion)'
-          );
-        }
-        this._pending = loadTf().then(tf => ({
-          tf,
-          fwd: buildTfForward(tf, graph)
-        }));
-        this._pending.catch(() => (this._pending = null));
+    /** The model's gradient source, made on the first gradient unit. */
+    private _gradients(): IPathGradients {
+      if (!this._paths) {
+        this._paths = createPathGradients(this._model);
       }
-      return this._pending;
+      return this._paths;
     }
 
-    private _pending: Promise<{ tf: TF; fwd: ITfForward }> | null = null;
+    private _paths: IPathGradients | null = null;
   }
 }
 
