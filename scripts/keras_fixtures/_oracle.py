@@ -262,12 +262,23 @@ def _round(obj):
     return obj
 
 
-_NUMBER_LIST = re.compile(r"\[\s*([-0-9.eE+,\s]*?)\s*\]")
+def _is_number(v):
+    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+
+
+def _dumps(obj, level=0):
+    """JSON with one-space indentation, lists of numbers on one line."""
+    pad, inner = " " * level, " " * (level + 1)
+    if isinstance(obj, dict) and obj:
+        items = [f"{inner}{json.dumps(k)}: {_dumps(v, level + 1)}" for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(obj, list) and obj and not all(_is_number(v) for v in obj):
+        items = [inner + _dumps(v, level + 1) for v in obj]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def write_json(path, obj):
     """Numbers rounded to 9 significant digits; lists of numbers on one line."""
-    text = json.dumps(_round(obj), indent=1, ensure_ascii=False)
-    text = _NUMBER_LIST.sub(lambda m: "[" + re.sub(r"\s+", "", m.group(1)) + "]", text)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(text + "\n")
+        f.write(_dumps(_round(obj)) + "\n")
