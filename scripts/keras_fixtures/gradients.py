@@ -71,7 +71,11 @@ def _write_case(out_dir, case, files, reloaded, T, records):
 
 
 def build(out_dir):
-    oracle.deterministic()
+    with oracle.deterministic():
+        _build(out_dir)
+
+
+def _build(out_dir):
     tokenizer = oracle.char_tokenizer()
     vocab = len(tokenizer.word_index) + 1
     oracle.write_tokenizer(out_dir, tokenizer)
