@@ -16,7 +16,8 @@ import {
   spreadDrops
 } from '../../src/explain/occlusion';
 import { graphGradients } from '../../src/model/graph/backward';
-import { fixture } from './helpers';
+import { IGraph } from '../../src/model/graph/graph';
+import { fixture, fixtureJson } from './helpers';
 
 describe('occlusion geometry', () => {
   it('spreads each window drop evenly over the positions it covers and sums the shares', () => {
@@ -167,38 +168,65 @@ describe('models the gradient methods cannot run', () => {
     model.dispose();
   });
 
+  /** The graph with layer `name`'s gradient taken away (and a reason given). */
+  const without = (graph: IGraph, name: string, noGradient?: string) => ({
+    ...graph,
+    steps: graph.steps.map(s =>
+      s.layer.name === name && s.impl
+        ? {
+            ...s,
+            impl: {
+              ...s.impl,
+              callForGradient: undefined,
+              ...(noGradient ? { noGradient } : {})
+            }
+          }
+        : s
+    )
+  });
+
   it('names a layer on the gradient path without a gradient, with its reason, and says occlusion still works', async () => {
     const model = await loadModel({
       'rnn_pool.keras': fixture('keras', 'explain', 'rnn_pool.keras')
     });
     const graph = model.graph;
-    const without = (name: string, noGradient?: string) => ({
-      ...graph,
-      steps: graph.steps.map(s =>
-        s.layer.name === name && s.impl
-          ? {
-              ...s,
-              impl: {
-                ...s.impl,
-                callForGradient: undefined,
-                ...(noGradient ? { noGradient } : {})
-              }
-            }
-          : s
-      )
-    });
     expect(() =>
-      graphGradients(without('pool', 'its tie rule is unknown'))
+      graphGradients(without(graph, 'pool', 'its tie rule is unknown'))
     ).toThrow(
       "Layer 'pool' (GlobalAveragePooling1D): its tie rule is unknown; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
     );
-    expect(() => graphGradients(without('rnn'))).toThrow(
+    expect(() => graphGradients(without(graph, 'rnn'))).toThrow(
       "Layer 'rnn' (SimpleRNN): this layer has no gradient here; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
     );
     // The Embedding starts the path: its own gradient is not needed.
-    expect(graphGradients(without('embedding')).embeddingLayer).toBe(
+    expect(graphGradients(without(graph, 'embedding')).embeddingLayer).toBe(
       'embedding'
     );
+    model.dispose();
+  });
+
+  it('does not need a gradient from layers off the path (a mask computed from the ids)', async () => {
+    const model = await loadModel({
+      'bidirectional.keras': fixture(
+        'keras',
+        'gradients',
+        'bidirectional.keras'
+      )
+    });
+    const graph = model.graph;
+    expect(graph.steps.some(s => s.layer.className === 'NotEqual')).toBe(true);
+    const maskOps = graph.steps
+      .filter(s => s.layer.className === 'NotEqual')
+      .map(s => s.layer.name);
+    const stripped = maskOps.reduce(
+      (g, name) => without(g, name) as IGraph,
+      graph
+    );
+    const pass = graphGradients(stripped);
+    const sample = fixtureJson('keras', 'gradients', 'bidirectional.json')
+      .samples[0];
+    const run = pass.run(sample.input, [1], 0);
+    expect(run.f[0]).toBeCloseTo(sample.prediction[0], 5);
     model.dispose();
   });
 });

@@ -97,10 +97,15 @@ function sequentialCase(layers: tf.layers.Layer[], maskZero: boolean): ITfCase {
   };
 }
 
-/** A functional model without masks: `body` from the Embedding output on. */
-function functionalCase(
-  body: () => (x: tf.SymbolicTensor) => tf.SymbolicTensor
-): ITfCase {
+/** Layers applied to a symbolic or (eagerly) a concrete tensor. */
+type Body = (x: any) => any;
+
+/**
+ * A functional model without masks: `body` from the Embedding output on
+ * (one or several outputs, flattened and concatenated as the engine does),
+ * replayed eagerly on the same layer objects for the oracle.
+ */
+function functionalCase(body: () => Body): ITfCase {
   const apply = body();
   const ids = tf.input({ shape: [T] });
   const embedding = tf.layers.embedding({ inputDim: VOCAB, outputDim: DIM });
@@ -108,15 +113,15 @@ function functionalCase(
     inputs: ids,
     outputs: apply(embedding.apply(ids) as tf.SymbolicTensor)
   });
-  // The same layer objects (same weights) from the Embedding output on.
-  const e = tf.input({ shape: [T, DIM] });
-  const rest = tf.model({ inputs: e, outputs: apply(e) });
   return {
     model,
     embedding,
     rest: x => {
-      const y = rest.apply(x) as tf.Tensor;
-      return y.reshape([y.shape[0], -1]);
+      const ys = [apply(x) as tf.Tensor | tf.Tensor[]].flat();
+      return tf.concat(
+        ys.map(y => y.reshape([y.shape[0], -1])),
+        1
+      );
     }
   };
 }
@@ -160,9 +165,9 @@ async function expectSameGradients(c: ITfCase, padding = true): Promise<void> {
   randomize(c.model, 3);
   const model: ILoadedModel = await loadModel(await saveFiles(c.model));
   const paths = createPathGradients(model);
-  const outputs = (c.model.outputs[0].shape as number[])
-    .slice(1)
-    .reduce((a, d) => a * d, 1);
+  const outputs = c.model.outputs
+    .map(o => (o.shape as number[]).slice(1).reduce((a, d) => a * d, 1))
+    .reduce((a, n) => a + n, 0);
   try {
     const points: IPathPoint[][] = [
       [{ alpha: 1, weight: 1 }],
@@ -422,11 +427,46 @@ describe('gradients against TensorFlow.js autodiff of stock TensorFlow.js layers
           return out.apply(both) as tf.SymbolicTensor;
         };
       }
+    ],
+    [
+      'return_state into initial_state (GRU, LSTM), two model outputs',
+      () => {
+        const encoder = tf.layers.gru({
+          units: 4,
+          returnSequences: true,
+          returnState: true,
+          ...SIGMOID
+        });
+        const decoder = tf.layers.gru({ units: 4, ...SIGMOID });
+        const lstm = tf.layers.lstm({
+          units: 3,
+          returnState: true,
+          ...SIGMOID
+        });
+        const last = tf.layers.lstm({ units: 3, ...SIGMOID });
+        const head = tf.layers.dense({ units: 2, activation: 'softmax' });
+        const side = tf.layers.dense({ units: 1, activation: 'sigmoid' });
+        return (x: tf.SymbolicTensor) => {
+          const [seq, h] = encoder.apply(x) as tf.SymbolicTensor[];
+          const decoded = decoder.apply(seq, {
+            initialState: [h]
+          }) as tf.SymbolicTensor;
+          const [, lh, lc] = lstm.apply(x) as tf.SymbolicTensor[];
+          const again = last.apply(seq, {
+            initialState: [lh, lc]
+          }) as tf.SymbolicTensor;
+          const both = tf.layers
+            .concatenate()
+            .apply([decoded, again]) as tf.SymbolicTensor;
+          // Outputs in model order: the softmax head, then one on a final state.
+          return [
+            head.apply(both) as tf.SymbolicTensor,
+            side.apply(lc) as tf.SymbolicTensor
+          ];
+        };
+      }
     ]
-  ] as Array<[string, () => (x: tf.SymbolicTensor) => tf.SymbolicTensor]>)(
-    '%s',
-    async (_name, body) => {
-      await expectSameGradients(functionalCase(body));
-    }
-  );
+  ] as Array<[string, () => Body]>)('%s', async (_name, body) => {
+    await expectSameGradients(functionalCase(body));
+  });
 });
