@@ -9,7 +9,8 @@
 import { Kernels } from './kernels';
 import { ICell, IRecurrentOptions } from './recurrent-cell';
 import { IRecurrentRecord } from './recurrent-run';
-import { StartState } from './recurrent-starts';
+import { IRowStarts, StartState } from './recurrent-starts';
+import { sum } from './vjp';
 
 export interface IRecurrentGradients {
   /** `[batch, steps, features]`, time order. */
@@ -55,60 +56,45 @@ export function backRecurrent(
     { length: stateCount },
     () => new Float32Array(batch * units)
   );
-  const finals = Private.finalGradients(options, dOut, dFinals, stateCount);
-  order.forEach((b, i) => {
-    // A row that computed no step returns its start state.
-    const into = start[b] < steps ? dNext : null;
-    finals.forEach((d, k) => {
-      if (!d) {
-        return;
-      }
-      const row = d.subarray(b * units, (b + 1) * units);
-      if (into) {
-        into[k].set(row, i * units);
-      } else if (source[b] === StartState.Initial) {
-        dInitial[k].set(row, b * units);
-      }
-    });
-  });
-  const masked: number[] = [];
-  const held = Array.from({ length: stateCount }, () => [] as Float32Array[]);
+  Private.seed(
+    plan,
+    steps,
+    units,
+    Private.finalGradients(options, dOut, dFinals, stateCount),
+    dNext,
+    dInitial
+  );
   for (let s = steps - 1; s >= 0; s--) {
     const n = active[s];
     if (n === 0) {
       continue;
     }
     const t = options.goBackwards ? steps - 1 - s : s;
-    const isMasked = (b: number) =>
-      maskData !== null && !maskData[b * steps + t];
-    if (options.returnSequences && dOut) {
-      for (let i = 0; i < n; i++) {
-        const b = order[i];
-        // A masked step outputs zeros or the (carried) state.
-        if (options.zeroOutputForMask && isMasked(b)) {
-          continue;
-        }
-        const from = (b * steps + s) * units;
-        const h = dNext[0];
-        for (let k = 0; k < units; k++) {
-          h[i * units + k] += dOut[from + k];
-        }
+    const masked: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (maskData !== null && !maskData[order[i] * steps + t]) {
+        masked.push(i);
       }
+    }
+    if (options.returnSequences && dOut) {
+      Private.addOutputGradient(dNext[0], dOut, order, n, units, {
+        from: s,
+        steps,
+        // A masked step outputs zeros, or the (carried) state.
+        skip: options.zeroOutputForMask ? masked : []
+      });
     }
     // Masked rows carry their state: their gradient passes through.
-    masked.length = 0;
-    for (let i = 0; i < n; i++) {
-      if (isMasked(order[i])) {
-        masked.push(i);
-        dNext.forEach((d, k) => {
-          held[k][masked.length - 1] = d.slice(i * units, (i + 1) * units);
-          d.fill(0, i * units, (i + 1) * units);
-        });
-      }
-    }
+    const held = masked.map(i =>
+      dNext.map(d => {
+        const row = d.slice(i * units, (i + 1) * units);
+        d.fill(0, i * units, (i + 1) * units);
+        return row;
+      })
+    );
     back.step(dNext, dPrev, dA, scratch, n, tapes[s]);
     masked.forEach((i, m) => {
-      dPrev.forEach((d, k) => d.set(held[k][m], i * units));
+      dPrev.forEach((d, k) => d.set(held[m][k], i * units));
       dA.fill(0, i * g, (i + 1) * g);
     });
     if (features > 0) {
@@ -127,9 +113,7 @@ export function backRecurrent(
         );
       }
     }
-    const swap = dNext;
-    dNext = dPrev;
-    dPrev = swap;
+    [dNext, dPrev] = [dPrev, dNext];
   }
   return { dx, dInitial };
 }
@@ -147,15 +131,56 @@ namespace Private {
       (_, k) => dFinals[k] ?? null
     );
     if (!options.returnSequences && dOut) {
-      const h = finals[0];
-      if (h) {
-        const sum = new Float32Array(h);
-        dOut.forEach((v, i) => (sum[i] += v));
-        finals[0] = sum;
-      } else {
-        finals[0] = dOut;
-      }
+      finals[0] = finals[0] ? sum(finals[0], dOut) : dOut;
     }
     return finals;
+  }
+
+  /**
+   * Puts the final states' gradients where the backward pass starts: at
+   * each row's buffer position, or, for a row that computed no step, on
+   * the initial state it returned as it was.
+   */
+  export function seed(
+    plan: IRowStarts,
+    steps: number,
+    units: number,
+    finals: Array<Float32Array | null>,
+    dNext: Float32Array[],
+    dInitial: Float32Array[]
+  ): void {
+    plan.order.forEach((b, i) => {
+      finals.forEach((d, k) => {
+        if (!d) {
+          return;
+        }
+        const row = d.subarray(b * units, (b + 1) * units);
+        if (plan.start[b] < steps) {
+          dNext[k].set(row, i * units);
+        } else if (plan.source[b] === StartState.Initial) {
+          dInitial[k].set(row, b * units);
+        }
+      });
+    });
+  }
+
+  /** Adds the output gradient of processing step `from` to the state's, row by row. */
+  export function addOutputGradient(
+    dh: Float32Array,
+    dOut: Float32Array,
+    order: Int32Array,
+    n: number,
+    units: number,
+    at: { from: number; steps: number; skip: number[] }
+  ): void {
+    for (let i = 0; i < n; i++) {
+      if (at.skip.includes(i)) {
+        continue;
+      }
+      const from = (order[i] * at.steps + at.from) * units;
+      for (let k = 0; k < units; k++) {
+        dh[i * units + k] += dOut[from + k];
+      }
+    }
   }
 }
