@@ -46,41 +46,19 @@ export function createBidirectional(
       `merge_mode ${JSON.stringify(mergeMode)} is not supported (use concat, sum, mul or ave)`
     );
   }
-  const forwardSpec = nestedSpec(spec, 'layer');
-  if (forwardSpec.config.return_state === true) {
-    throw layerError(spec, 'return_state=True is not supported here');
-  }
   if ((spec.call?.inputKwargs.length ?? 1) > 1) {
     throw layerError(
       spec,
       'initial_state and other tensor arguments are not supported here'
     );
   }
-  const returnSequences = forwardSpec.config.return_sequences === true;
-  forwardSpec.config = {
-    ...forwardSpec.config,
-    zero_output_for_mask: returnSequences
-  };
-  const backwardSpec = spec.config.backward_layer
-    ? nestedSpec(spec, 'backward_layer')
-    : {
-        name: `backward_${forwardSpec.name}`,
-        className: forwardSpec.className,
-        config: {
-          ...forwardSpec.config,
-          go_backwards: !(forwardSpec.config.go_backwards === true)
-        }
-      };
-  backwardSpec.config = {
-    ...backwardSpec.config,
-    zero_output_for_mask: returnSequences
-  };
   if (weights.length % 2 !== 0) {
     throw layerError(
       spec,
       `expected the same number of forward and backward weights, got ${weights.length}`
     );
   }
+  const { forwardSpec, backwardSpec, returnSequences } = Private.specs(spec);
   const half = weights.length / 2;
   const forward = context.createLayer(
     forwardSpec,
@@ -99,20 +77,8 @@ export function createBidirectional(
     const b = backward.outputShape[last];
     outShape[last] = a === null || b === null ? null : a + b;
   }
-  /** Merges the forward output `y` and the backward output in time order `yRev`. */
-  const merge = (y: ITensor, yRev: ITensor): ITensor => {
-    if (mergeMode === 'concat') {
-      return concat([y, yRev], -1);
-    }
-    const data = new Float32Array(y.data.length);
-    for (let i = 0; i < data.length; i++) {
-      const a = y.data[i];
-      const b = yRev.data[i];
-      data[i] =
-        mergeMode === 'sum' ? a + b : mergeMode === 'mul' ? a * b : (a + b) / 2;
-    }
-    return { shape: y.shape, data };
-  };
+  const merge = (y: ITensor, yRev: ITensor) =>
+    Private.merge(mergeMode, y, yRev);
   const inTime = (t: ITensor) => (returnSequences ? reverseTime(t) : t);
   const layer: ILayer = {
     name: spec.name,
@@ -153,6 +119,52 @@ export function createBidirectional(
 }
 
 namespace Private {
+  /** The wrapped layer's spec and its reverse copy (or the given backward layer). */
+  export function specs(spec: ILayerSpec): {
+    forwardSpec: ILayerSpec;
+    backwardSpec: ILayerSpec;
+    returnSequences: boolean;
+  } {
+    const forwardSpec = nestedSpec(spec, 'layer');
+    if (forwardSpec.config.return_state === true) {
+      throw layerError(spec, 'return_state=True is not supported here');
+    }
+    const returnSequences = forwardSpec.config.return_sequences === true;
+    forwardSpec.config = {
+      ...forwardSpec.config,
+      zero_output_for_mask: returnSequences
+    };
+    const backwardSpec = spec.config.backward_layer
+      ? nestedSpec(spec, 'backward_layer')
+      : {
+          name: `backward_${forwardSpec.name}`,
+          className: forwardSpec.className,
+          config: {
+            ...forwardSpec.config,
+            go_backwards: !(forwardSpec.config.go_backwards === true)
+          }
+        };
+    backwardSpec.config = {
+      ...backwardSpec.config,
+      zero_output_for_mask: returnSequences
+    };
+    return { forwardSpec, backwardSpec, returnSequences };
+  }
+
+  /** Merges the forward output `y` and the backward output in time order `yRev`. */
+  export function merge(mode: string, y: ITensor, yRev: ITensor): ITensor {
+    if (mode === 'concat') {
+      return concat([y, yRev], -1);
+    }
+    const data = new Float32Array(y.data.length);
+    for (let i = 0; i < data.length; i++) {
+      const a = y.data[i];
+      const b = yRev.data[i];
+      data[i] = mode === 'sum' ? a + b : mode === 'mul' ? a * b : (a + b) / 2;
+    }
+    return { shape: y.shape, data };
+  }
+
   /** The gradients of the two merged outputs given the merged output's. */
   export function mergeGradient(
     mode: string,

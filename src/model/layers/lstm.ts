@@ -9,7 +9,15 @@
 import { IBuildContext, ILayerSpec, IWeight } from './base';
 import { recurrentLayer } from './recurrent';
 import { lazy } from './vjp';
-import { addRows, cellActivation, cellSetup, ICell } from './recurrent-cell';
+import {
+  addRows,
+  cellActivation,
+  cellSetup,
+  ICell,
+  ICellActivation,
+  ICellBackward,
+  ICellSetup
+} from './recurrent-cell';
 
 export const createLstm = recurrentLayer(createLstmCell);
 
@@ -85,51 +93,66 @@ export function createLstmCell(
         }
       }
     },
-    backward: lazy(() => {
-      const recurrentT = kernels.transposedMatrix(recurrent, units, g);
-      const npU = recurrentT.np;
-      const actD = setup.act.d;
-      const recD = recAct.d;
-      return {
-        inputT: kernels.transposedMatrix(kernel, inputDim, g),
-        scratchSizes: batch => [batch * npU],
-        step(dNext, dPrev, dA, scratch, batch, tape) {
-          const [dh, dc] = dNext;
-          const [dhPrev, dcPrev] = dPrev;
-          const dRec = scratch[0];
-          // h' = o act(c'), c' = f c + i cc.
-          for (let b = 0; b < batch; b++) {
-            for (let k = 0; k < units; k++) {
-              const at = b * width + k;
-              const s = b * units + k;
-              const i = tape[at + units];
-              const f = tape[at + 2 * units];
-              const cc = tape[at + 3 * units];
-              const o = tape[at + 4 * units];
-              const tc = tape[at + 5 * units];
-              // Pre-activations ai, af, ac, ao, c' (NaN: not kept, not read).
-              const p = at + preAt;
-              const ai = pre ? tape[p] : NaN;
-              const af = pre ? tape[p + units] : NaN;
-              const ac = pre ? tape[p + 2 * units] : NaN;
-              const ao = pre ? tape[p + 3 * units] : NaN;
-              const cell = pre ? tape[p + 4 * units] : NaN;
-              const d = dh[s];
-              const dcell = dc[s] + d * o * actD(cell, tc);
-              const a0 = b * g + k;
-              dA[a0] = dcell * cc * recD(ai, i);
-              dA[a0 + units] = dcell * tape[at] * recD(af, f);
-              dA[a0 + 2 * units] = dcell * i * actD(ac, cc);
-              dA[a0 + 3 * units] = d * tc * recD(ao, o);
-              dcPrev[s] = dcell * f;
-            }
-          }
-          dhPrev.fill(0, 0, batch * units);
-          dRec.fill(0);
-          kernels.gemm(dA, batch, recurrentT, dRec);
-          addRows(dhPrev, dRec, batch, units, npU);
+    backward: lazy(() =>
+      lstmBackward(context, setup, recAct, inputDim, { width, pre, preAt })
+    )
+  };
+}
+
+/** The vector-Jacobian product of one LSTM step, from its tape. */
+function lstmBackward(
+  context: IBuildContext,
+  setup: ICellSetup,
+  recAct: ICellActivation,
+  inputDim: number,
+  layout: { width: number; pre: boolean; preAt: number }
+): ICellBackward {
+  const { units, kernel, recurrent } = setup;
+  const { width, pre, preAt } = layout;
+  const g = 4 * units;
+  const kernels = context.kernels;
+  const recurrentT = kernels.transposedMatrix(recurrent, units, g);
+  const npU = recurrentT.np;
+  const actD = setup.act.d;
+  const recD = recAct.d;
+  return {
+    inputT: kernels.transposedMatrix(kernel, inputDim, g),
+    scratchSizes: batch => [batch * npU],
+    step(dNext, dPrev, dA, scratch, batch, tape) {
+      const [dh, dc] = dNext;
+      const [dhPrev, dcPrev] = dPrev;
+      const dRec = scratch[0];
+      // h' = o act(c'), c' = f c + i cc.
+      for (let b = 0; b < batch; b++) {
+        for (let k = 0; k < units; k++) {
+          const at = b * width + k;
+          const s = b * units + k;
+          const i = tape[at + units];
+          const f = tape[at + 2 * units];
+          const cc = tape[at + 3 * units];
+          const o = tape[at + 4 * units];
+          const tc = tape[at + 5 * units];
+          // Pre-activations ai, af, ac, ao, c' (NaN: not kept, not read).
+          const p = at + preAt;
+          const ai = pre ? tape[p] : NaN;
+          const af = pre ? tape[p + units] : NaN;
+          const ac = pre ? tape[p + 2 * units] : NaN;
+          const ao = pre ? tape[p + 3 * units] : NaN;
+          const cell = pre ? tape[p + 4 * units] : NaN;
+          const d = dh[s];
+          const dcell = dc[s] + d * o * actD(cell, tc);
+          const a0 = b * g + k;
+          dA[a0] = dcell * cc * recD(ai, i);
+          dA[a0 + units] = dcell * tape[at] * recD(af, f);
+          dA[a0 + 2 * units] = dcell * i * actD(ac, cc);
+          dA[a0 + 3 * units] = d * tc * recD(ao, o);
+          dcPrev[s] = dcell * f;
         }
-      };
-    })
+      }
+      dhPrev.fill(0, 0, batch * units);
+      dRec.fill(0);
+      kernels.gemm(dA, batch, recurrentT, dRec);
+      addRows(dhPrev, dRec, batch, units, npU);
+    }
   };
 }

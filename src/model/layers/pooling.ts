@@ -85,34 +85,13 @@ export function createPooling1d(
           if (!dy) {
             return [null];
           }
-          const [batch, length, channels] = x.shape;
-          const w = window(length);
-          const dx = new Float32Array(x.data.length);
-          for (let b = 0; b < batch; b++) {
-            for (let o = 0; o < w.outLength; o++) {
-              const from = w.from(o);
-              const to = w.to(o);
-              for (let c = 0; c < channels; c++) {
-                const out = (b * w.outLength + o) * channels + c;
-                const at = (t: number) => (b * length + t) * channels + c;
-                if (isMax) {
-                  // MaxPoolGrad: all to the first step holding the maximum.
-                  let t = from;
-                  while (t < to && x.data[at(t)] !== output.data[out]) {
-                    t++;
-                  }
-                  if (t < to) {
-                    dx[at(t)] += dy.data[out];
-                  }
-                } else {
-                  const share = dy.data[out] / Math.max(to - from, 1);
-                  for (let t = from; t < to; t++) {
-                    dx[at(t)] += share;
-                  }
-                }
-              }
-            }
-          }
+          const dx = Private.windowGradient(
+            x,
+            output.data,
+            dy.data,
+            window(x.shape[1]),
+            isMax
+          );
           return [{ shape: x.shape, data: dx }];
         }
       };
@@ -196,6 +175,51 @@ export function createGlobalPooling1d(
 }
 
 namespace Private {
+  /**
+   * The gradient of a windowed max or average: TensorFlow's MaxPoolGrad
+   * gives a window's whole gradient to its first maximum; an average
+   * spreads it over the steps the window covers. Overlapping windows add.
+   */
+  export function windowGradient(
+    x: ITensor,
+    y: Float32Array,
+    dy: Float32Array,
+    w: {
+      outLength: number;
+      from: (o: number) => number;
+      to: (o: number) => number;
+    },
+    isMax: boolean
+  ): Float32Array {
+    const [batch, length, channels] = x.shape;
+    const dx = new Float32Array(x.data.length);
+    for (let b = 0; b < batch; b++) {
+      for (let o = 0; o < w.outLength; o++) {
+        const from = w.from(o);
+        const to = w.to(o);
+        for (let c = 0; c < channels; c++) {
+          const out = (b * w.outLength + o) * channels + c;
+          const at = (t: number) => (b * length + t) * channels + c;
+          if (isMax) {
+            let t = from;
+            while (t < to && x.data[at(t)] !== y[out]) {
+              t++;
+            }
+            if (t < to) {
+              dx[at(t)] += dy[out];
+            }
+          } else {
+            const share = dy[out] / Math.max(to - from, 1);
+            for (let t = from; t < to; t++) {
+              dx[at(t)] += share;
+            }
+          }
+        }
+      }
+    }
+    return dx;
+  }
+
   /**
    * reduce_max's gradient (TensorFlow's _MaxGrad): each channel's gradient
    * split equally among the steps that hold its maximum.
