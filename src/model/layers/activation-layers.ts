@@ -168,13 +168,12 @@ export function createElu(
   );
 }
 
-export function createPrelu(
+/** PReLU's shared axes (batch-less), the shape of its slopes and the slopes, checked. */
+function preluWeights(
   spec: ILayerSpec,
-  inputShapes: Shape[],
-  weights: IWeight[],
-  _context: IBuildContext
-): ILayer {
-  const inShape = inputShapes[0];
+  inShape: Shape,
+  weights: IWeight[]
+): { shared: Set<number>; paramShape: Shape; alpha: IWeight } {
   const shared = new Set<number>(
     (Array.isArray(spec.config.shared_axes)
       ? spec.config.shared_axes
@@ -204,6 +203,17 @@ export function createPrelu(
       `weight alpha should have shape [${paramShape.join(', ')}], the file has [${alpha.shape.join(', ')}]`
     );
   }
+  return { shared, paramShape, alpha };
+}
+
+export function createPrelu(
+  spec: ILayerSpec,
+  inputShapes: Shape[],
+  weights: IWeight[],
+  _context: IBuildContext
+): ILayer {
+  const inShape = inputShapes[0];
+  const { shared, paramShape, alpha } = preluWeights(spec, inShape, weights);
   // The slope of each element of a sample, for the sample shape last seen.
   let cache: { shape: string; slopes: Float32Array } | null = null;
   const slopesOf = (sample: number[]): Float32Array => {

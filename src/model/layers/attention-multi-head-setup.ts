@@ -106,6 +106,23 @@ function checkConfig(spec: ILayerSpec): void {
   }
 }
 
+/** The size of the output's last axis: `output_shape` (one axis) or the query's. */
+function outputDim(spec: ILayerSpec, dq: number): number {
+  const c = spec.config;
+  const declared = Array.isArray(c.output_shape)
+    ? c.output_shape
+    : c.output_shape
+      ? [c.output_shape]
+      : null;
+  if (declared && declared.length !== 1) {
+    throw layerError(
+      spec,
+      `output_shape ${JSON.stringify(c.output_shape)} is not supported (one axis only)`
+    );
+  }
+  return declared ? Number(declared[0]) : dq;
+}
+
 export function setup(
   spec: ILayerSpec,
   inputShapes: Shape[],
@@ -137,18 +154,7 @@ export function setup(
   const valueDim = Number(c.value_dim ?? keyDim);
   const useBias = c.use_bias !== false;
   const dq = lastDim(spec, qShape);
-  const declared = Array.isArray(c.output_shape)
-    ? c.output_shape
-    : c.output_shape
-      ? [c.output_shape]
-      : null;
-  if (declared && declared.length !== 1) {
-    throw layerError(
-      spec,
-      `output_shape ${JSON.stringify(c.output_shape)} is not supported (one axis only)`
-    );
-  }
-  const outDim = declared ? Number(declared[0]) : dq;
+  const outDim = outputDim(spec, dq);
   const w = mhaWeights(spec, weights, useBias);
   const projection = (
     part: string,

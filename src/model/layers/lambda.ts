@@ -273,6 +273,36 @@ export function lambdaError(spec: ILayerSpec, detail: string) {
   );
 }
 
+/** The op of a Lambda: its explicit mapping, else its recognised code (reported), else an error. */
+function resolveLambdaOp(spec: ILayerSpec, context: IBuildContext): LambdaOp {
+  const mapped = context.lambdas[spec.name];
+  if (mapped !== undefined) {
+    const op = parseLambdaForm(mapped);
+    if (!op) {
+      throw lambdaError(
+        spec,
+        `the mapping ${JSON.stringify(mapped)} is not an accepted form`
+      );
+    }
+    return op;
+  }
+  const found = recognizeLambda(spec);
+  if (!found) {
+    const code = lambdaCode(spec.config);
+    throw lambdaError(
+      spec,
+      code.text
+        ? `its code \`${code.text}\` is not one of the forms run without a mapping ` +
+            '(K./ops./backend. sum, mean, max or min, tf.reduce_*, over a constant axis)'
+        : (code.problem ?? 'its operation could not be read')
+    );
+  }
+  context.inferences?.push(
+    `Lambda '${spec.name}' read as ${describeLambdaOp(found.op)} from its code \`${found.text}\``
+  );
+  return found.op;
+}
+
 export function createLambda(
   spec: ILayerSpec,
   inputShapes: Shape[],
@@ -286,33 +316,7 @@ export function createLambda(
     );
   }
   const inShape = inputShapes[0];
-  const mapped = context.lambdas[spec.name];
-  let op: LambdaOp | null;
-  if (mapped !== undefined) {
-    op = parseLambdaForm(mapped);
-    if (!op) {
-      throw lambdaError(
-        spec,
-        `the mapping ${JSON.stringify(mapped)} is not an accepted form`
-      );
-    }
-  } else {
-    const found = recognizeLambda(spec);
-    if (!found) {
-      const code = lambdaCode(spec.config);
-      throw lambdaError(
-        spec,
-        code.text
-          ? `its code \`${code.text}\` is not one of the forms run without a mapping ` +
-              '(K./ops./backend. sum, mean, max or min, tf.reduce_*, over a constant axis)'
-          : (code.problem ?? 'its operation could not be read')
-      );
-    }
-    op = found.op;
-    context.inferences?.push(
-      `Lambda '${spec.name}' read as ${describeLambdaOp(found.op)} from its code \`${found.text}\``
-    );
-  }
+  const op = resolveLambdaOp(spec, context);
   const resolved = op;
   const rank = inShape.length + 1;
   let outputShape: Shape = inShape;

@@ -192,6 +192,66 @@ interface ILayerNormStats {
   inv: Float64Array;
 }
 
+/** LayerNormalization's parameters, fixed when the layer is built. */
+interface ILayerNormParams {
+  axes: number[];
+  size: number;
+  epsilon: number;
+  rms: boolean;
+  gamma: Float32Array | null;
+  beta: Float32Array | null;
+}
+
+/** The normalised output of `x` and the statistics its backward pass reuses. */
+function layerNormForward(
+  x: ITensor,
+  { axes, size, epsilon, rms, gamma, beta }: ILayerNormParams
+): { y: ITensor; stats: ILayerNormStats } {
+  const sample = x.shape.slice(1);
+  const index = paramIndex(sample, axes);
+  // Elements sharing the non-normalised coordinates form one group.
+  const rest = sample.map((_, i) => i).filter(i => !axes.includes(i));
+  const groupOf = paramIndex(sample, rest);
+  const groups = rest.reduce((a, i) => a * sample[i], 1);
+  const per = index.length;
+  const batch = x.shape[0];
+  const data = new Float32Array(x.data.length);
+  const mean = new Float64Array(batch * groups);
+  const inv = new Float64Array(batch * groups);
+  const sq = new Float64Array(groups);
+  for (let b = 0; b < batch; b++) {
+    const base = b * per;
+    const m = mean.subarray(b * groups, (b + 1) * groups);
+    sq.fill(0);
+    for (let i = 0; i < per; i++) {
+      m[groupOf[i]] += x.data[base + i];
+    }
+    for (let g = 0; g < groups; g++) {
+      m[g] /= size;
+    }
+    for (let i = 0; i < per; i++) {
+      const d = x.data[base + i] - m[groupOf[i]];
+      sq[groupOf[i]] += d * d;
+    }
+    for (let g = 0; g < groups; g++) {
+      inv[b * groups + g] = 1 / Math.sqrt(sq[g] / size + epsilon);
+    }
+    for (let i = 0; i < per; i++) {
+      const g = groupOf[i];
+      const p = index[i];
+      // rms_scaling (Keras 3): x / sqrt(var + eps) * gamma, no centring.
+      const centred = rms ? x.data[base + i] : x.data[base + i] - m[g];
+      data[base + i] =
+        centred * inv[b * groups + g] * (gamma ? gamma[p] : 1) +
+        (beta ? beta[p] : 0);
+    }
+  }
+  return {
+    y: { shape: x.shape, data },
+    stats: { index, groupOf, groups, mean, inv }
+  };
+}
+
 export function createLayerNormalization(
   spec: ILayerSpec,
   inputShapes: Shape[],
@@ -214,53 +274,15 @@ export function createLayerNormalization(
     ],
     size
   );
-  const gamma = w.gamma;
-  const beta = w.beta;
-  const forward = (x: ITensor): { y: ITensor; stats: ILayerNormStats } => {
-    const sample = x.shape.slice(1);
-    const index = paramIndex(sample, axes);
-    // Elements sharing the non-normalised coordinates form one group.
-    const rest = sample.map((_, i) => i).filter(i => !axes.includes(i));
-    const groupOf = paramIndex(sample, rest);
-    const groups = rest.reduce((a, i) => a * sample[i], 1);
-    const per = index.length;
-    const batch = x.shape[0];
-    const data = new Float32Array(x.data.length);
-    const mean = new Float64Array(batch * groups);
-    const inv = new Float64Array(batch * groups);
-    const sq = new Float64Array(groups);
-    for (let b = 0; b < batch; b++) {
-      const base = b * per;
-      const m = mean.subarray(b * groups, (b + 1) * groups);
-      sq.fill(0);
-      for (let i = 0; i < per; i++) {
-        m[groupOf[i]] += x.data[base + i];
-      }
-      for (let g = 0; g < groups; g++) {
-        m[g] /= size;
-      }
-      for (let i = 0; i < per; i++) {
-        const d = x.data[base + i] - m[groupOf[i]];
-        sq[groupOf[i]] += d * d;
-      }
-      for (let g = 0; g < groups; g++) {
-        inv[b * groups + g] = 1 / Math.sqrt(sq[g] / size + epsilon);
-      }
-      for (let i = 0; i < per; i++) {
-        const g = groupOf[i];
-        const p = index[i];
-        // rms_scaling (Keras 3): x / sqrt(var + eps) * gamma, no centring.
-        const centred = rms ? x.data[base + i] : x.data[base + i] - m[g];
-        data[base + i] =
-          centred * inv[b * groups + g] * (gamma ? gamma[p] : 1) +
-          (beta ? beta[p] : 0);
-      }
-    }
-    return {
-      y: { shape: x.shape, data },
-      stats: { index, groupOf, groups, mean, inv }
-    };
+  const params: ILayerNormParams = {
+    axes,
+    size,
+    epsilon,
+    rms,
+    gamma: w.gamma,
+    beta: w.beta
   };
+  const forward = (x: ITensor) => layerNormForward(x, params);
   return {
     name: spec.name,
     className: spec.className,
@@ -275,7 +297,7 @@ export function createLayerNormalization(
         output: y,
         mask: masks[0],
         backward: ([dy]) => [
-          dy ? layerNormBackward(x, dy, stats, gamma, size, rms) : null
+          dy ? layerNormBackward(x, dy, stats, params) : null
         ]
       };
     }
@@ -293,9 +315,7 @@ function layerNormBackward(
   x: ITensor,
   dy: ITensor,
   stats: ILayerNormStats,
-  gamma: Float32Array | null,
-  size: number,
-  rms: boolean
+  { gamma, size, rms }: ILayerNormParams
 ): ITensor {
   const { index, groupOf, groups, mean, inv } = stats;
   const per = index.length;
