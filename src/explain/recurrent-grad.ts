@@ -17,7 +17,7 @@
  * `zeroOutputForMask` output zeros.
  */
 import { IWeightMatrix, Kernels } from '../model/layers/kernels';
-import { columns } from '../model/layers/recurrent';
+import { columns } from '../model/layers/recurrent-cell';
 import { transpose } from './tfjs-matmul';
 
 export type RecurrentKind = 'GRU' | 'LSTM' | 'SimpleRNN';

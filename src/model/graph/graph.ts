@@ -27,7 +27,7 @@ import { ILayerInfo, ModelError } from '../types';
 import { formatDims } from '../shapes';
 
 /** One call of a layer in execution order. */
-interface IStep {
+export interface IStep {
   layer: IGraphLayerSpec;
   node: number;
   impl: ILayer | null;
@@ -236,6 +236,27 @@ export function buildGraph(
   };
 }
 
+/**
+ * The masks a step's inputs carry, replaced by the tensors passed as
+ * `mask=` where the graph has them.
+ */
+export function stepMasks(
+  step: IStep,
+  inputs: Array<{ mask: IMask | null }>,
+  read: (ref: INodeRef) => ITensor
+): Array<IMask | null> {
+  const masks = inputs.map(v => v.mask);
+  (step.maskInputs ?? []).forEach((r, i) => {
+    const m = read(r);
+    if (i < masks.length && m.shape.length === 2) {
+      const data = new Uint8Array(m.data.length);
+      m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
+      masks[i] = { batch: m.shape[0], steps: m.shape[1], data };
+    }
+  });
+  return masks;
+}
+
 export interface IRunOptions {
   /** Layer names whose (node 0) outputs to return besides the model outputs. */
   outputs?: string[];
@@ -337,15 +358,7 @@ export function runGraph(
       continue;
     }
     const ins = step.inputs.map(r => values.get(key(r))!);
-    const masks = ins.map(v => v.mask);
-    (step.maskInputs ?? []).forEach((r, i) => {
-      const m = values.get(key(r))!.tensor;
-      if (i < masks.length && m.shape.length === 2) {
-        const data = new Uint8Array(m.data.length);
-        m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
-        masks[i] = { batch: m.shape[0], steps: m.shape[1], data };
-      }
-    });
+    const masks = stepMasks(step, ins, r => values.get(key(r))!.tensor);
     const result = step.impl.call(
       ins.map(v => v.tensor),
       masks

@@ -83,9 +83,9 @@ export function derivative(
     case 'none':
       return null;
     case 'relu':
-      return x => (x > 0 ? 1 : 0);
+      return (_x, y) => (y > 0 ? 1 : 0);
     case 'relu6':
-      return x => (x > 0 && x < 6 ? 1 : 0);
+      return (_x, y) => (y > 0 && y < 6 ? 1 : 0);
     case 'sigmoid':
       return (_x, y) => y * (1 - y);
     case 'hard_sigmoid':
@@ -114,7 +114,8 @@ export function derivative(
     case 'gelu':
       return geluDerivative(false);
     case 'leaky_relu':
-      return leakyReluDerivative(0.2);
+      // y > 0 exactly where x > 0.
+      return (_x, y) => (y > 0 ? 1 : 0.2);
     default:
       throw layerError(
         spec,
@@ -122,6 +123,23 @@ export function derivative(
       );
   }
 }
+
+/**
+ * Whether `derivative(...)` reads its input x; the others need only the
+ * output y (a backward pass may then keep outputs only).
+ */
+export function derivativeUsesInput(rawName: unknown): boolean {
+  return USES_INPUT.has(activationName(rawName).toLowerCase());
+}
+
+const USES_INPUT = new Set([
+  'hard_sigmoid',
+  'softplus',
+  'softsign',
+  'swish',
+  'silu',
+  'gelu'
+]);
 
 /** Keras 2: clip_by_value(0.2x + 0.5, 0, 1), float32 steps; bounds pass. */
 function hardSigmoid2(x: number): number {

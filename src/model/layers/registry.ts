@@ -34,7 +34,9 @@ import {
   createBatchNormalization,
   createLayerNormalization
 } from './normalization';
-import { createConcatenate, createDot, createElementwiseMerge } from './merge';
+import { createConcatenate } from './concatenate';
+import { createDot } from './dot';
+import { createElementwiseMerge } from './merge';
 import { createGlobalPooling1d, createPooling1d } from './pooling';
 import {
   createFlatten,
