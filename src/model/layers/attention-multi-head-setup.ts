@@ -6,7 +6,7 @@
 import { roles, sequenceShape } from './attention-common';
 import { ILayerSpec, IWeight, lastDim, layerError, Shape } from './base';
 import { IWeightMatrix, Kernels } from './kernels';
-import { transpose } from './reshape';
+import { lazy } from './vjp';
 
 /** The projections of a MultiHeadAttention, found by weight name or Keras order. */
 function mhaWeights(
@@ -165,16 +165,10 @@ export function setup(
     checkProjection(spec, w[part], part, kernel, useBias ? bias : null);
     const cols = w[part].kernel.data.length / rows;
     const data = w[part].kernel.data;
-    let t: IWeightMatrix | null = null;
     return {
       matrix: kernels.matrix(data, rows, cols),
       bias: w[part].bias?.data ?? null,
-      transposed: () =>
-        (t ??= kernels.matrix(
-          transpose({ shape: [rows, cols], data }, [1, 0]).data,
-          cols,
-          rows
-        ))
+      transposed: lazy(() => kernels.transposedMatrix(data, rows, cols))
     };
   };
   const dk = lastDim(spec, kShape);
