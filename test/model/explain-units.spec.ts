@@ -1,6 +1,6 @@
 /**
- * Pure parts of the explainer: occlusion geometry, the gemm behind
- * TensorFlow.js's matMul, plan / combine invariants and bad options.
+ * Pure parts of the explainer: occlusion geometry, plan / combine
+ * invariants, bad options, and the models the gradient methods refuse.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,10 +15,7 @@ import {
   occluded,
   spreadDrops
 } from '../../src/explain/occlusion';
-import { buildTfForward } from '../../src/explain/tfjs-forward';
-import { loadTf } from '../../src/explain/tfjs-load';
-import { matmulInto } from '../../src/explain/tfjs-matmul';
-import { Kernels } from '../../src/model/layers/kernels';
+import { graphGradients } from '../../src/model/graph/backward';
 import { fixture } from './helpers';
 
 describe('occlusion geometry', () => {
@@ -35,59 +32,6 @@ describe('occlusion geometry', () => {
     expect(changesInput([0, 0, 5, 6], 0, 2)).toBe(false);
     expect(changesInput([0, 0, 5, 6], 1, 2)).toBe(true);
     expect(occluded([1, 2, 3, 4], 2, 3)).toEqual([1, 2, 0, 0]);
-  });
-});
-
-describe('matmulInto (the gemm TensorFlow.js runs for matMul)', () => {
-  const naive = (
-    a: number[],
-    b: number[],
-    m: number,
-    k: number,
-    n: number,
-    ta: boolean,
-    tb: boolean
-  ) => {
-    const out = new Array(m * n).fill(0);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        for (let p = 0; p < k; p++) {
-          const av = ta ? a[p * m + i] : a[i * k + p];
-          const bv = tb ? b[j * k + p] : b[p * n + j];
-          out[i * n + j] += av * bv;
-        }
-      }
-    }
-    return out;
-  };
-  it.each([
-    [true, false, false],
-    [true, true, false],
-    [true, false, true],
-    [false, true, true],
-    [false, false, false]
-  ])('simd %s, transposeA %s, transposeB %s', (simd, ta, tb) => {
-    const kernels = new Kernels({ simd });
-    const [m, k, n] = [5, 7, 37];
-    let seed = 3;
-    const rnd = () => (seed = (seed * 69069 + 1) >>> 0) / 4294967296 - 0.5;
-    const a = Array.from({ length: m * k }, rnd);
-    const b = Array.from({ length: k * n }, rnd);
-    const out = new Float32Array(m * n).fill(99);
-    matmulInto(
-      kernels,
-      Float32Array.from(a),
-      Float32Array.from(b),
-      m,
-      k,
-      n,
-      ta,
-      tb,
-      out
-    );
-    const expected = naive(a, b, m, k, n, ta, tb);
-    expected.forEach((v, i) => expect(Math.abs(out[i] - v)).toBeLessThan(1e-5));
-    kernels.dispose();
   });
 });
 
@@ -223,26 +167,44 @@ describe('models the gradient methods cannot run', () => {
     model.dispose();
   });
 
-  it('names a layer without a TensorFlow.js forward pass and says occlusion still works', async () => {
-    const tf = await loadTf();
+  it('names a layer on the gradient path without a gradient, with its reason, and says occlusion still works', async () => {
     const model = await loadModel({
       'rnn_pool.keras': fixture('keras', 'explain', 'rnn_pool.keras')
     });
     const graph = model.graph;
-    const steps = graph.steps.map(s =>
-      s.layer.name === 'pool'
-        ? { ...s, layer: { ...s.layer, className: 'FancyPooling1D' } }
-        : s
+    const without = (name: string, noGradient?: string) => ({
+      ...graph,
+      steps: graph.steps.map(s =>
+        s.layer.name === name && s.impl
+          ? {
+              ...s,
+              impl: {
+                ...s.impl,
+                callForGradient: undefined,
+                ...(noGradient ? { noGradient } : {})
+              }
+            }
+          : s
+      )
+    });
+    expect(() =>
+      graphGradients(without('pool', 'its tie rule is unknown'))
+    ).toThrow(
+      "Layer 'pool' (GlobalAveragePooling1D): its tie rule is unknown; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
     );
-    expect(() => buildTfForward(tf, { ...graph, steps })).toThrow(
-      "Layer 'pool' (FancyPooling1D): this layer class has no TensorFlow.js forward pass here; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
+    expect(() => graphGradients(without('rnn'))).toThrow(
+      "Layer 'rnn' (SimpleRNN): this layer has no gradient here; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
+    );
+    // The Embedding starts the path: its own gradient is not needed.
+    expect(graphGradients(without('embedding')).embeddingLayer).toBe(
+      'embedding'
     );
     model.dispose();
   });
 });
 
-describe('where TensorFlow.js is loaded', () => {
-  it('only as a dynamic import in explain/tfjs-load.ts (types elsewhere), never by the renderer or the engine', () => {
+describe('TensorFlow.js', () => {
+  it('is imported nowhere in the product (src/): the engine computes gradients itself', () => {
     const root = path.join(__dirname, '..', '..', 'src');
     const files: string[] = [];
     const walk = (dir: string) =>
@@ -255,16 +217,15 @@ describe('where TensorFlow.js is loaded', () => {
         }
       });
     walk(root);
-    const loaders = files.filter(file => {
-      const text = fs.readFileSync(file, 'utf8');
-      const valueImport =
-        /^import\s+(?!type\b)[^;]*from\s+'@tensorflow\/tfjs[^']*'/m.test(text);
-      const dynamic = /import\(\s*'@tensorflow\/tfjs/.test(text);
-      const required = /require\(\s*'@tensorflow\/tfjs/.test(text);
-      return valueImport || dynamic || required;
-    });
-    expect(loaders.map(f => path.relative(root, f))).toEqual([
-      path.join('explain', 'tfjs-load.ts')
-    ]);
+    expect(files.length).toBeGreaterThan(50);
+    const importers = files.filter(file =>
+      /['"]@tensorflow\/tfjs/.test(fs.readFileSync(file, 'utf8'))
+    );
+    expect(importers.map(f => path.relative(root, f))).toEqual([]);
+    const pkg = JSON.parse(
+      fs.readFileSync(path.join(root, '..', 'package.json'), 'utf8')
+    );
+    expect(pkg.dependencies['@tensorflow/tfjs']).toBeUndefined();
+    expect(pkg.devDependencies['@tensorflow/tfjs']).toBeDefined();
   });
 });

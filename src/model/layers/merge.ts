@@ -267,6 +267,12 @@ function binaryGradient(
   b: ITensor,
   d: Float32Array
 ): [Float32Array, Float32Array] {
+  const same =
+    a.shape.length === b.shape.length &&
+    a.shape.every((dim, i) => dim === b.shape[i]);
+  if (same) {
+    return sameShapeGradient(className, a.data, b.data, d);
+  }
   const da = new Float32Array(a.data.length);
   const db = new Float32Array(b.data.length);
   const x = a.data;
@@ -312,4 +318,44 @@ function binaryGradient(
   }
   walkBroadcast(a.shape, b.shape, rule);
   return [da, db];
+}
+
+/** `binaryGradient` of same-shape operands as plain loops (no index walk). */
+function sameShapeGradient(
+  className: string,
+  x: Float32Array,
+  y: Float32Array,
+  d: Float32Array
+): [Float32Array, Float32Array] {
+  const n = d.length;
+  switch (className) {
+    case 'Multiply': {
+      const da = new Float32Array(n);
+      const db = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        da[i] = d[i] * y[i];
+        db[i] = d[i] * x[i];
+      }
+      return [da, db];
+    }
+    case 'Subtract':
+      return [d, d.map(v => -v)];
+    case 'Maximum':
+    case 'Minimum': {
+      const max = className === 'Maximum';
+      const da = new Float32Array(n);
+      const db = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        if (max ? x[i] >= y[i] : x[i] <= y[i]) {
+          da[i] = d[i];
+        } else {
+          db[i] = d[i];
+        }
+      }
+      return [da, db];
+    }
+    default:
+      // Add and Average: the gradient passes to both (arrays are never written).
+      return [d, d];
+  }
 }
