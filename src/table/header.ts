@@ -109,7 +109,8 @@ export function sampleHeader(
     fields.push({ kind: 'title', name: '', value: title });
   }
   const meta = { ...(source.batchMeta ?? {}), ...(source.meta ?? {}) };
-  if (!source.valueless || source.method !== undefined || 'method' in meta) {
+  // Without values, no method made them: named only when the sample says so.
+  if (!source.valueless || source.method !== undefined) {
     fields.push({ kind: 'method', name: '', value: methodName(source, trans) });
   }
   const digits = Math.max(1, Math.min(HEADER_DIGITS, source.precision));
