@@ -147,9 +147,15 @@ def format_values(values, precision):
     ]
 
 
+MIN_PERCENT = 0.01
+
+
 def format_percent(fraction):
-    """A fraction as a percentage with 3 significant digits: 0.2891 -> ``28.9%``."""
-    return format_value(float(fraction) * 100, 3) + "%"
+    """A fraction as a percentage with 3 significant digits: 0.2891 -> ``28.9%``; below 0.01%, ``< 0.01%``."""
+    percent = float(fraction) * 100
+    if percent != 0 and abs(percent) < MIN_PERCENT:
+        return "< 0.01%"
+    return format_value(percent, 3) + "%"
 
 
 def code_point_name(char):

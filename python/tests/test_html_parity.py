@@ -208,7 +208,8 @@ HEADER_PAYLOADS = [
              "meta": {"completenessGapRelative": 0.2891661766545141, "converged": False, "window": 3}},
         ],
     },
-    {"version": 1, "text": "x", "attention": [1.7e308], "prediction": 0.99995, "options": {"precision": 2}},
+    {"version": 1, "text": "x", "attention": [1.7e308], "prediction": 0.99995, "options": {"precision": 2},
+     "meta": {"gapRelative": 2.1307978195191732e-05, "steps": 512}},
 ]
 
 

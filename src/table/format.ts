@@ -33,12 +33,18 @@ export function formatValue(value: number, precision: number): string {
   return text;
 }
 
+/** Smallest percentage written out; below it, `< 0.01%`. */
+export const MIN_PERCENT = 0.01;
+
 /**
  * A fraction as a percentage with 3 significant digits: 0.2891 -> `28.9%`,
- * 0.0042 -> `0.42%`.
+ * 0.0042 -> `0.42%`; below 0.01% (but not 0), `< 0.01%`.
  */
 export function formatPercent(fraction: number): string {
-  return `${formatValue(fraction * 100, 3)}%`;
+  const percent = fraction * 100;
+  return percent !== 0 && Math.abs(percent) < MIN_PERCENT
+    ? `< ${MIN_PERCENT}%`
+    : `${formatValue(percent, 3)}%`;
 }
 
 /** `U+0068` for each code point of a token (at most 8, then `…`). */

@@ -133,6 +133,20 @@ describe('sample header', () => {
     expect(withValues.samples[0].valueless).toBe(false);
   });
 
+  it('writes a tiny completeness gap as < 0.01%', () => {
+    const gap = (gapRelative: number) =>
+      build({
+        version: 1,
+        text: 'a',
+        attention: [1],
+        meta: { gapRelative }
+      }).samples[0].header.fields.find(field => field.key === 'gapRelative')!
+        .value;
+    expect(gap(0.0000213)).toBe('< 0.01%');
+    expect(gap(0.0001)).toBe('0.01%');
+    expect(gap(0)).toBe('0%');
+  });
+
   it('lists at most four predictions and says how many there are', () => {
     const model = build({
       version: 1,
