@@ -214,13 +214,12 @@ HEADER_PAYLOADS = [
 
 
 @pytest.mark.parametrize("index", range(len(HEADER_PAYLOADS)))
-def test_same_headers_tooltips_notes_and_legends(index, tmp_path):
+def test_same_headers_tooltips_notes_and_legends(index):
     payload = HEADER_PAYLOADS[index]
     python_samples = _shown(to_html(payload, standalone=False),
                             {"sample": "cas-sample", "header": "cas-header", "note": "cas-note", "legend": "cas-legend"})
-    source = tmp_path / "payload.json"
-    source.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-    done = subprocess.run(cli_command() + ["render", str(source), "--fragment"], cwd=REPO_ROOT,
+    done = subprocess.run(cli_command() + ["render", "-", "--fragment"], cwd=REPO_ROOT,
+                          input=json.dumps(payload, ensure_ascii=False),
                           capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0, done.stderr
     typescript_samples = _shown(done.stdout, {"sample": "c-s", "header": "c-h", "note": "c-m", "legend": "c-l"})
