@@ -185,9 +185,12 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
     await panel.locator('.jp-CharAttention-steps').fill('32');
     await panel.locator('.jp-CharAttention-texts').fill(sample.text);
     await panel
-      .locator('.jp-RenderedCharAttention .jp-CharAttention-method b', {
-        hasText: 'integrated gradients (32 steps)'
-      })
+      .locator(
+        '.jp-RenderedCharAttention .jp-CharAttention-fact[data-key="steps"]',
+        {
+          hasText: /^steps 32$/
+        }
+      )
       .waitFor({ timeout: 120000 });
     const values = await panel
       .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')

@@ -281,7 +281,7 @@ test('a text longer than the model input: truncated characters masked, with a no
       await rendered.locator('td.jp-CharAttention-masked').count(),
       masked
     );
-    const meta = await rendered.locator('.jp-CharAttention-meta').textContent();
+    const meta = await rendered.locator('.jp-CharAttention-note').textContent();
     assert.match(
       meta,
       new RegExp(

@@ -114,8 +114,8 @@ def to_plain(value):
 
 LIMITS = {
     "MAX_SAMPLES": 10000,
-    "MAX_TOKENS": 5000000,
-    "MAX_VALUES": 5000000,
+    "MAX_TOKENS": 1000000,
+    "MAX_VALUES": 1000000,
     "MAX_TOKEN_LENGTH": 1000,
     "MAX_STRING_LENGTH": 10000,
     "MAX_PREDICTIONS": 1000,
@@ -154,7 +154,7 @@ def validate_payload(payload):
     R4  unknown keys are problems (root, samples, options, series items);
     R5  exactly one of ``text``/``tokens`` and of ``attention``/``series``;
     R6  ``text`` is split into code points; ``tokens`` are strings of at most
-        1,000 UTF-16 units; at most 5,000,000 tokens in all;
+        1,000 UTF-16 units; at most 1,000,000 tokens in all;
     R7  ``attention``, each ``series[i].values`` and ``mask`` have one item per
         token;
     R8  values are finite numbers or null (NaN/Infinity are problems);

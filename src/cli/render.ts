@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import { IDisplaySettings } from '../payload/normalize';
 import { COLORMAP_NAMES, NORMALIZE_MODES } from '../payload/types';
-import { exportPayloadHtml } from '../table/html';
+import { exportPayloadChunks } from '../table/html';
+import { writeChunksAtomically } from './write-chunks';
 
 export const RENDER_USAGE = `Usage: char-attention render PAYLOAD.json|- [options]
 
@@ -78,7 +79,9 @@ export async function renderCommand(args: string[]): Promise<number> {
     );
     return 1;
   }
-  const result = exportPayloadHtml(payload, {
+  // The document is written chunk by chunk: a payload at the value cap never
+  // exists as one string (see README, Limits).
+  const result = exportPayloadChunks(payload, {
     settings: parsed.settings,
     fragment: parsed.fragment,
     documentTitle: parsed.title
@@ -93,19 +96,20 @@ export async function renderCommand(args: string[]): Promise<number> {
     return 1;
   }
   if (parsed.output) {
+    let bytes: number;
     try {
-      fs.writeFileSync(parsed.output, result.html, 'utf8');
+      bytes = writeChunksAtomically(parsed.output, result.chunks);
     } catch (error) {
       process.stderr.write(
         `char-attention render: cannot write ${parsed.output}: ${(error as Error).message}\n`
       );
       return 1;
     }
-    process.stderr.write(
-      `wrote ${parsed.output} (${Buffer.byteLength(result.html)} bytes)\n`
-    );
+    process.stderr.write(`wrote ${parsed.output} (${bytes} bytes)\n`);
   } else {
-    process.stdout.write(result.html);
+    for (const chunk of result.chunks) {
+      process.stdout.write(chunk);
+    }
   }
   return 0;
 }

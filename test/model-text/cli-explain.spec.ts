@@ -167,7 +167,7 @@ describe('char-attention explain', () => {
     ]);
     expect(out.code).toBe(0);
     const html = fs.readFileSync(file, 'utf8');
-    expect(html).toContain('method <b>occlusion (window 1)</b>');
+    expect(html).toContain('<b><bdi>occlusion (window 1)</bdi></b>');
     expect(html).toContain('RdBu');
   });
 
