@@ -6,9 +6,12 @@
  * (the notebook): the viewer must open in a side panel that is shown.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, test } from 'node:test';
+import {
+  DEMO_SETTINGS,
+  copyDemoModel,
+  loadDemoInViewer
+} from './support/demo.mjs';
 import {
   FALLBACK_HTML,
   MIME,
@@ -17,42 +20,20 @@ import {
   newNotebook,
   notebookWith,
   openLab,
-  repoRoot,
   runInActiveCell,
   screenshot,
   waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
+import { cellOutputs, visualizePrinted } from './support/notebook.mjs';
 import { BATCH } from './support/payloads.mjs';
 
 after(closeBrowser);
 
-// Notebook 7.6.3 itself throws this on every page load (its shortcuts plugin
-// reads the schema of a plugin whose settings failed to load), also with no
-// extension installed; nothing else may reach the console.
-const NOTEBOOK7_OWN_ERROR =
-  /^pageerror: Cannot read properties of undefined \(reading 'schema'\)$/;
-const APP = { app: 'notebook', allowErrors: [NOTEBOOK7_OWN_ERROR] };
+// Notebook 7's own page error is allowed by withLab; nothing else may reach
+// the console.
+const APP = { app: 'notebook' };
 const RENDERED = '.jp-NotebookPanel .jp-RenderedCharAttention';
-const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
-const LAB_SETTINGS = {
-  'jupyterlab-char-attention:lab': {
-    modelPath: 'models/demo/demo.h5',
-    tokenizerPath: 'models/demo/tokenizer.json'
-  }
-};
-
-function copyDemoModel(rootDir) {
-  assert.ok(
-    fs.existsSync(path.join(DEMO_DIR, 'demo.h5')),
-    `${DEMO_DIR}/demo.h5 is missing (npm run train-demo makes it)`
-  );
-  const target = path.join(rootDir, 'models', 'demo');
-  fs.mkdirSync(target, { recursive: true });
-  for (const name of fs.readdirSync(DEMO_DIR)) {
-    fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
-  }
-}
 
 /** The viewer panel, which must be visible on screen (not only in the DOM). */
 async function visibleViewer(page) {
@@ -127,33 +108,13 @@ test('Notebook 7: right-click → Visualize Attention adds the table below a pri
   const text = 'the box was broken on arrival';
   await withLab(
     'nb7-visualize',
-    { ...APP, settings: LAB_SETTINGS },
+    { ...APP, settings: DEMO_SETTINGS },
     async ({ page, lab }) => {
       copyDemoModel(lab.rootDir);
       await openLab(page, lab);
       await newNotebook(page, lab);
-      await runInActiveCell(page, `print(${JSON.stringify(text)})`);
-      const printed = page
-        .locator('.jp-NotebookPanel .jp-OutputArea-child', { hasText: text })
-        .first();
-      await printed.waitFor({ timeout: 30000 });
-      await waitForIdleKernel(page);
-      await printed.click({ button: 'right' });
-      const item = page.locator('.lm-Menu .lm-Menu-item', {
-        hasText: 'Visualize Attention'
-      });
-      await item.waitFor({ timeout: 10000 });
-      await item.click();
-      const rendered = page.locator(RENDERED);
-      await rendered
-        .locator('td.jp-CharAttention-cell')
-        .first()
-        .waitFor({ timeout: 90000 });
-      const outputs = await page.evaluate(() =>
-        window.jupyterapp.shell.currentWidget.content.model.cells
-          .get(0)
-          .outputs.toJSON()
-      );
+      const rendered = await visualizePrinted(page, text);
+      const outputs = await cellOutputs(page, 0);
       assert.equal(outputs.length, 2, 'one new output in the same cell');
       const payload = outputs[1].data[MIME];
       const sample = payload.samples ? payload.samples[0] : payload;
@@ -184,28 +145,8 @@ test('Notebook 7: View → Visualize Attention… and the palette open a visible
         .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
         .first()
         .click();
-      let panel = await visibleViewer(page);
-      await panel
-        .locator('.jp-CharAttention-modelPath')
-        .fill('models/demo/demo.h5');
-      await panel
-        .locator('.jp-CharAttention-tokenizerPath')
-        .fill('models/demo/tokenizer.json');
-      await panel.locator('.jp-CharAttention-load').click();
-      await page.waitForFunction(
-        () =>
-          ['ready', 'error'].includes(
-            document.querySelector('.jp-CharAttention-panel')?.dataset
-              .modelState
-          ),
-        null,
-        { timeout: 90000 }
-      );
-      assert.equal(
-        await panel.evaluate(node => node.dataset.modelState),
-        'ready',
-        await panel.locator('.jp-CharAttention-modelStatus').textContent()
-      );
+      await visibleViewer(page);
+      let panel = await loadDemoInViewer(page);
       await panel.locator('.jp-CharAttention-texts').click();
       await page.keyboard.type('great value', { delay: 5 });
       await panel
@@ -214,7 +155,8 @@ test('Notebook 7: View → Visualize Attention… and the palette open a visible
         .waitFor({ timeout: 60000 });
       await screenshot(page, 'nb7-viewer');
 
-      // Close the panel, then the palette's "Open Attention Viewer" shows it again.
+      // Close the panel, then the palette finds the command under its menu
+      // name and shows the viewer again.
       await page.evaluate(() => {
         for (const area of ['main', 'left', 'right', 'down']) {
           for (const widget of window.jupyterapp.shell.widgets(area)) {
@@ -234,10 +176,10 @@ test('Notebook 7: View → Visualize Attention… and the palette open a visible
         .locator('.jp-ModalCommandPalette input, .lm-CommandPalette-input')
         .first();
       await input.waitFor({ timeout: 10000 });
-      await input.fill('Open Attention Viewer');
+      await input.fill('Visualize Attention');
       const entry = page
         .locator('.lm-CommandPalette-item', {
-          hasText: 'Open Attention Viewer'
+          hasText: 'Visualize Attention…'
         })
         .first();
       await entry.waitFor({ timeout: 10000 });

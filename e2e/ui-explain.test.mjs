@@ -16,11 +16,10 @@ import {
   newNotebook,
   openLab,
   repoRoot,
-  runInActiveCell,
   screenshot,
-  waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
+import { cellOutputs, visualizePrinted } from './support/notebook.mjs';
 
 after(closeBrowser);
 
@@ -76,13 +75,6 @@ function assertClose(actual, expected, label) {
   );
 }
 
-const NOTEBOOK = `(() => {
-  for (const widget of window.jupyterapp.shell.widgets('main')) {
-    if (widget.content?.model?.cells) return widget;
-  }
-  throw new Error('no notebook open');
-})()`;
-
 test('right-click on a model without attention: occlusion, named in the header, values of real Keras', async () => {
   const sample = ORACLE.samples[0];
   await withLab(
@@ -92,33 +84,14 @@ test('right-click on a model without attention: occlusion, named in the header, 
       copyModel(lab.rootDir);
       await openLab(page, lab);
       await newNotebook(page, lab);
-      await runInActiveCell(page, `print(${JSON.stringify(sample.text)})`);
-      const printed = page
-        .locator('.jp-NotebookPanel .jp-OutputArea-child', {
-          hasText: sample.text
-        })
-        .first();
-      await printed.waitFor({ timeout: 30000 });
-      await waitForIdleKernel(page);
-      await printed.click({ button: 'right' });
-      await page
-        .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
-        .click();
-      const rendered = page.locator(
-        '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-RenderedCharAttention'
-      );
-      await rendered
-        .locator('td.jp-CharAttention-cell')
-        .first()
-        .waitFor({ timeout: 120000 });
+      const rendered = await visualizePrinted(page, sample.text, {
+        timeout: 120000
+      });
       assert.equal(
         await rendered.locator('.jp-CharAttention-method b').textContent(),
         'occlusion'
       );
-      const outputs = await page.evaluate(
-        notebook => eval(notebook).content.model.cells.get(0).outputs.toJSON(),
-        NOTEBOOK
-      );
+      const outputs = await cellOutputs(page, 0);
       const payload = outputs[1].data[MIME];
       assert.equal(payload.meta.method, 'occlusion');
       assertClose(

@@ -3,12 +3,17 @@
  * focus) is on it: Export as HTML…, Copy as HTML, Copy values as TSV.
  *
  * It lives in `document.body` (the renderer redraws its own node), positioned
- * over the table's top-right corner, and runs the same commands as the
- * context menu, telling them which table it is over.
+ * at the top-right corner of the table's status line, in the room the
+ * stylesheet keeps free there (so it never covers the hint or the hovered
+ * value), and runs the same commands as the context menu, telling them which
+ * table it is over.
  */
 import type { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
 import { RENDERED_CLASS } from './targets';
+
+/** The table's status line (hint, then the hovered cell's value). */
+const STATUS_CLASS = 'jp-CharAttention-status';
 
 export interface IHoverToolbarItem {
   command: string;
@@ -137,7 +142,9 @@ export class HoverToolbar implements IDisposable {
     }
     this._node.style.visibility = '';
     const width = this._node.offsetWidth;
-    this._node.style.top = `${Math.max(0, box.top)}px`;
+    const status = rendered.querySelector(`.${STATUS_CLASS}`);
+    const top = status ? status.getBoundingClientRect().top : box.top;
+    this._node.style.top = `${Math.max(0, top)}px`;
     this._node.style.left = `${Math.max(0, box.right - width)}px`;
   }
 

@@ -32,11 +32,8 @@ export function addShellEntries(
       CommandIDs.copyHtml,
       CommandIDs.copyTsv
     ]) {
-      palette.addItem({
-        command,
-        category: trans.__(PALETTE_CATEGORY),
-        args: { isPalette: true }
-      });
+      // Listed under the labels of the menus (a search for a menu name finds it).
+      palette.addItem({ command, category: trans.__(PALETTE_CATEGORY) });
     }
   }
   if (launcher) {
