@@ -20,6 +20,7 @@ import {
   loadDemoInViewer,
   samplesOf
 } from './support/demo.mjs';
+import { answerExportDialog, answerReplaceDialog } from './support/dialogs.mjs';
 import {
   MIME,
   closeBrowser,
@@ -498,6 +499,8 @@ uiTest(
             hasText: 'Export Attention as HTML'
           })
           .click();
+        // A save dialog proposes the name next to the notebook.
+        await answerExportDialog(page, { proposed: 'work/run.attention.html' });
         await page
           .locator(TOAST, { hasText: 'Saved' })
           .waitFor({ timeout: 15000 });
@@ -505,6 +508,35 @@ uiTest(
         assert.ok(
           fs.existsSync(exported),
           'run.attention.html written next to the notebook'
+        );
+        const written = fs.readFileSync(exported, 'utf-8');
+
+        // Again: the next free name is proposed; typing the existing one
+        // asks before replacing it, and declining writes nothing.
+        await table
+          .locator('td.jp-CharAttention-cell')
+          .first()
+          .click({ button: 'right' });
+        await page
+          .locator('.lm-Menu .lm-Menu-item', {
+            hasText: 'Export Attention as HTML'
+          })
+          .click();
+        await answerExportDialog(page, {
+          proposed: 'work/run.attention-2.html',
+          path: 'work/run.attention.html'
+        });
+        await answerReplaceDialog(page, { replace: false });
+        await page.waitForTimeout(500);
+        assert.deepEqual(
+          fs.readdirSync(path.join(lab.rootDir, 'work')).sort(),
+          ['run.attention.html', 'run.ipynb'],
+          'declining wrote no file'
+        );
+        assert.equal(
+          fs.readFileSync(exported, 'utf-8'),
+          written,
+          'the existing file is kept'
         );
 
         // Same characters and colours: compare the rendered cells with the file opened in a page.

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import {
   DEMO_SETTINGS,
+  MODEL,
+  TOKENIZER,
   copyDemoModel,
   loadDemoInViewer
 } from './support/demo.mjs';
@@ -22,10 +24,16 @@ import {
   openLab,
   runInActiveCell,
   screenshot,
+  waitForApp,
   waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
-import { cellOutputs, visualizePrinted } from './support/notebook.mjs';
+import {
+  cellOutputs,
+  firstCellTable,
+  visualizeFromMenu,
+  visualizePrinted
+} from './support/notebook.mjs';
 import { BATCH } from './support/payloads.mjs';
 
 after(closeBrowser);
@@ -45,6 +53,82 @@ async function visibleViewer(page) {
     `the viewer has room on screen: ${JSON.stringify(box)}`
   );
   return panel;
+}
+
+/**
+ * Buttons, inputs and selects of the viewer whose content is wider than
+ * their box (a squeezed "Browse…", a path or method name cut off), or that
+ * stick out of the panel.
+ */
+function clippedControls(panel) {
+  return panel.evaluate(root => {
+    const right = root.getBoundingClientRect().right;
+    const contentWidth = element => {
+      if (element.tagName !== 'SELECT') {
+        return element.scrollWidth;
+      }
+      // A select clips its option's text without scrolling: measure it.
+      const style = getComputedStyle(element);
+      const probe = document.createElement('span');
+      probe.style.cssText =
+        'position:absolute;visibility:hidden;white-space:pre';
+      probe.style.font = style.font;
+      probe.textContent = element.selectedOptions[0]?.textContent ?? '';
+      document.body.append(probe);
+      const width =
+        probe.getBoundingClientRect().width +
+        parseFloat(style.paddingLeft) +
+        parseFloat(style.paddingRight);
+      probe.remove();
+      return Math.ceil(width);
+    };
+    const clipped = [];
+    for (const element of root.querySelectorAll('button, input, select')) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || element.closest('[hidden]')) {
+        continue;
+      }
+      const name = `${element.tagName.toLowerCase()}.${[...element.classList]
+        .filter(c => c.startsWith('jp-CharAttention-'))
+        .join('.')}`;
+      const content = contentWidth(element);
+      if (content > element.clientWidth) {
+        clipped.push(
+          `${name}: ${content} px of content in ${element.clientWidth} px`
+        );
+      }
+      if (box.right > right + 0.5) {
+        clipped.push(
+          `${name}: ends ${Math.round(box.right - right)} px outside the panel`
+        );
+      }
+    }
+    return clipped;
+  });
+}
+
+/** Lines of the status line's text that the hover toolbar covers. */
+function toolbarOverStatus(page, panel) {
+  return panel.evaluate(root => {
+    const bar = document
+      .querySelector('.jp-CharAttention-hoverToolbar')
+      .getBoundingClientRect();
+    const status = root.querySelector('.jp-CharAttention-status');
+    const range = document.createRange();
+    range.selectNodeContents(status);
+    return [...range.getClientRects()]
+      .filter(
+        line =>
+          line.width > 0 &&
+          line.left < bar.right &&
+          line.right > bar.left &&
+          line.top < bar.bottom &&
+          line.bottom > bar.top
+      )
+      .map(
+        line => `${status.textContent.slice(0, 40)}… at ${Math.round(line.top)}`
+      );
+  });
 }
 
 test('Notebook 7: a displayed bundle renders our table, not the fallback', async () => {
@@ -155,6 +239,23 @@ test('Notebook 7: View → Visualize Attention… and the palette open a visible
         .waitFor({ timeout: 60000 });
       await screenshot(page, 'nb7-viewer');
 
+      // At the side panel's default width no control is clipped, and the
+      // hover toolbar leaves the status line (hint, hovered value) readable.
+      assert.deepEqual(await clippedControls(panel), [], 'clipped controls');
+      await panel
+        .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
+        .nth(2)
+        .hover();
+      await page
+        .locator('.jp-CharAttention-hoverToolbar')
+        .waitFor({ state: 'visible', timeout: 5000 });
+      await screenshot(page, 'nb7-viewer-hover');
+      assert.deepEqual(
+        await toolbarOverStatus(page, panel),
+        [],
+        'status text under the hover toolbar'
+      );
+
       // Close the panel, then the palette finds the command under its menu
       // name and shows the viewer again.
       await page.evaluate(() => {
@@ -222,4 +323,89 @@ test('Notebook 7: the file browser’s “Open in Attention Viewer” shows the 
     );
     await screenshot(page, 'nb7-file-browser');
   });
+});
+
+/** A notebook whose first cell has printed `text` (a stored stream output). */
+function printedNotebook(text) {
+  const notebook = notebookWith([{ source: `print(${JSON.stringify(text)})` }]);
+  notebook.cells[0].execution_count = 1;
+  notebook.cells[0].outputs = [
+    { output_type: 'stream', name: 'stdout', text: `${text}\n` }
+  ];
+  return notebook;
+}
+
+test('the model chosen for right-click in JupyterLab is used by the next page, in Notebook 7, without asking', async () => {
+  const text = 'the box was broken on arrival';
+  await withLab(
+    'nb7-remember',
+    {
+      ...APP,
+      files: {
+        'a.ipynb': printedNotebook(text),
+        'b.ipynb': printedNotebook(text)
+      }
+    },
+    async ({ page, lab }) => {
+      copyDemoModel(lab.rootDir);
+      // JupyterLab, served by the same server: no model set, so it asks.
+      await page.goto(`${lab.url}/lab/tree/a.ipynb?reset&token=${lab.token}`);
+      await waitForApp(page);
+      const printed = page
+        .locator('.jp-NotebookPanel .jp-OutputArea-child', { hasText: text })
+        .first();
+      await printed.waitFor({ timeout: 30000 });
+      await visualizeFromMenu(page, printed);
+      const dialog = page.locator('.jp-Dialog');
+      await dialog.waitFor({ timeout: 15000 });
+      for (const folder of ['models', 'demo']) {
+        await dialog
+          .locator('.jp-DirListing-item', { hasText: folder })
+          .first()
+          .dblclick();
+      }
+      await dialog
+        .locator('.jp-DirListing-item', { hasText: 'demo.h5' })
+        .first()
+        .click();
+      await dialog.locator('.jp-Dialog-button.jp-mod-accept').click();
+      await firstCellTable(page)
+        .locator('td.jp-CharAttention-cell')
+        .first()
+        .waitFor({ timeout: 90000 });
+      await page
+        .locator('.Toastify__toast', { hasText: 'on other pages too' })
+        .first()
+        .waitFor({ timeout: 10000 });
+      const stored = await (
+        await fetch(
+          `${lab.url}/lab/api/settings/jupyterlab-char-attention:lab`,
+          { headers: { Authorization: `token ${lab.token}` } }
+        )
+      ).json();
+      assert.equal(stored.settings.modelPath, MODEL);
+      assert.equal(stored.settings.tokenizerPath, TOKENIZER);
+
+      // Notebook 7, a new page: right-click runs with that model at once.
+      await openLab(page, lab, 'b.ipynb');
+      const printedHere = page
+        .locator('.jp-NotebookPanel .jp-OutputArea-child', { hasText: text })
+        .first();
+      await printedHere.waitFor({ timeout: 30000 });
+      await visualizeFromMenu(page, printedHere);
+      await firstCellTable(page)
+        .locator('td.jp-CharAttention-cell')
+        .first()
+        .waitFor({ timeout: 90000 });
+      assert.equal(
+        await page.locator('.jp-Dialog').count(),
+        0,
+        'no file dialog: the model was remembered'
+      );
+      const outputs = await cellOutputs(page, 0);
+      assert.equal(outputs.length, 2);
+      assert.equal(outputs[1].data[MIME].samples[0].text, text);
+      await screenshot(page, 'nb7-remembered-model');
+    }
+  );
 });

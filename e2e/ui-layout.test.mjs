@@ -20,6 +20,7 @@ import {
   withLab
 } from './support/lab.mjs';
 import { MODEL, TOKENIZER, copyDemoModel } from './support/demo.mjs';
+import { answerExportDialog } from './support/dialogs.mjs';
 
 after(closeBrowser);
 
@@ -170,6 +171,7 @@ test('Attention Viewer: header names the method, method picker, export named att
 
     // No notebook, no title: the export is attention.html, not attention.attention.html.
     await panel.locator('.jp-CharAttention-export').click();
+    await answerExportDialog(page, { proposed: 'attention.html' });
     await page
       .locator('.Toastify__toast', { hasText: 'Saved' })
       .first()

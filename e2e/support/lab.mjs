@@ -145,6 +145,10 @@ export async function startLab(
     `--ServerApp.root_dir=${rootDir}`,
     `--${appClass}.expose_app_in_browser=True`
   ];
+  if (app === 'notebook') {
+    // A Notebook 7 server also serves JupyterLab at /lab: expose it there too.
+    args.push('--LabApp.expose_app_in_browser=True');
+  }
   if (process.getuid?.() === 0) {
     args.push('--allow-root');
   }
