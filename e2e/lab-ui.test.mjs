@@ -263,6 +263,17 @@ uiTest(
 
 const PRINTED = 'the box was broken on arrival';
 
+/** Right-click on a table → "Export Attention as HTML…". */
+async function exportFromMenu(page, table) {
+  await table
+    .locator('td.jp-CharAttention-cell')
+    .first()
+    .click({ button: 'right' });
+  await page
+    .locator('.lm-Menu .lm-Menu-item', { hasText: 'Export Attention as HTML' })
+    .click();
+}
+
 uiTest(
   'right-click on printed text → Visualize Attention adds one output; kept after save and reopen',
   async () => {
@@ -490,15 +501,7 @@ uiTest(
           .first()
           .waitFor({ timeout: 30000 });
 
-        await table
-          .locator('td.jp-CharAttention-cell')
-          .first()
-          .click({ button: 'right' });
-        await page
-          .locator('.lm-Menu .lm-Menu-item', {
-            hasText: 'Export Attention as HTML'
-          })
-          .click();
+        await exportFromMenu(page, table);
         // A save dialog proposes the name next to the notebook.
         await answerExportDialog(page, { proposed: 'work/run.attention.html' });
         await page
@@ -513,15 +516,7 @@ uiTest(
 
         // Again: the next free name is proposed; typing the existing one
         // asks before replacing it, and declining writes nothing.
-        await table
-          .locator('td.jp-CharAttention-cell')
-          .first()
-          .click({ button: 'right' });
-        await page
-          .locator('.lm-Menu .lm-Menu-item', {
-            hasText: 'Export Attention as HTML'
-          })
-          .click();
+        await exportFromMenu(page, table);
         await answerExportDialog(page, {
           proposed: 'work/run.attention-2.html',
           path: 'work/run.attention.html'

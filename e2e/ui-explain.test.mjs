@@ -224,7 +224,11 @@ test('right-click on many lines: progress with Cancel in the output area; cancel
       'the outputs are as they were'
     );
 
-    // The next run, on one line in the next cell, gives its table.
+    // The next run, on one line in a new cell below, gives its table (the
+    // right-click made the first cell the active one).
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('notebook:insert-cell-below')
+    );
     await printText(page, sample.text);
     await visualizeFromMenu(
       page,

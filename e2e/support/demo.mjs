@@ -100,6 +100,13 @@ export async function loadDemoInViewer(page) {
   await panel.locator('.jp-CharAttention-modelPath').fill(MODEL);
   await panel.locator('.jp-CharAttention-tokenizerPath').fill(TOKENIZER);
   await panel.locator('.jp-CharAttention-load').click();
+  await assertViewerModelReady(page);
+  return panel;
+}
+
+/** Waits until the viewer's model has loaded or failed; fails unless it loaded. */
+export async function assertViewerModelReady(page) {
+  const panel = page.locator('.jp-CharAttention-panel');
   await page.waitForFunction(
     () =>
       ['ready', 'error'].includes(
@@ -112,6 +119,5 @@ export async function loadDemoInViewer(page) {
   const status = await panel
     .locator('.jp-CharAttention-modelStatus')
     .textContent();
-  assert.equal(state, 'ready', `the demo model loads: ${status}`);
-  return panel;
+  assert.equal(state, 'ready', `the model loads: ${status}`);
 }

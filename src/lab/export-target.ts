@@ -5,7 +5,7 @@
  * file is replaced. Nothing is written when the user cancels. The dialogs
  * are given (`export-dialog.ts` in the app), so this runs in Node tests.
  */
-import { basenameOf, uniqueExportPath } from './export-path';
+import { basenameOf, dirnameOf, uniqueExportPath } from './export-path';
 import { folderEntryNames } from './model-files';
 import type { IContentsLike } from './model-files';
 
@@ -56,17 +56,21 @@ export async function chooseExportPath(
 
 namespace Private {
   /**
-   * Whether a file or folder exists at `path`. Only the server's "404 Not
-   * Found" means it does not: any other failure is thrown, since guessing
-   * "free" could replace a file without asking.
+   * Whether a file or folder exists at `path`, read from its folder's
+   * listing (asking for a missing file would log a "404" in the browser
+   * console). A missing folder means a missing file; any other failure is
+   * thrown, since guessing "free" could replace a file without asking.
    */
   export async function exists(
     contents: IContentsLike,
     path: string
   ): Promise<boolean> {
+    let listing;
     try {
-      await contents.get(path, { content: false });
-      return true;
+      listing = await contents.get(dirnameOf(path), {
+        type: 'directory',
+        content: true
+      });
     } catch (error) {
       const status = (error as { response?: { status?: number } })?.response
         ?.status;
@@ -75,5 +79,8 @@ namespace Private {
       }
       throw error;
     }
+    const entries = Array.isArray(listing.content) ? listing.content : [];
+    const name = basenameOf(path);
+    return entries.some(entry => (entry as { name?: unknown }).name === name);
   }
 }

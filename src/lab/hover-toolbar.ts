@@ -26,7 +26,12 @@ export class HoverToolbar implements IDisposable {
     private readonly _commands: CommandRegistry,
     items: IHoverToolbarItem[],
     private readonly _setTarget: (node: HTMLElement | null) => void,
-    ariaLabel: string
+    ariaLabel: string,
+    /**
+     * Tables inside an element matching this selector get no toolbar (the
+     * Attention Viewer has its own export and copy buttons).
+     */
+    private readonly _ignoreWithin: string | null = null
   ) {
     this._node = document.createElement('div');
     this._node.className = 'jp-CharAttention-hoverToolbar';
@@ -95,9 +100,14 @@ export class HoverToolbar implements IDisposable {
       this._cancelHide();
       return;
     }
-    const rendered = element.closest(
-      `.${RENDERED_CLASS}`
-    ) as HTMLElement | null;
+    let rendered = element.closest(`.${RENDERED_CLASS}`) as HTMLElement | null;
+    if (
+      rendered &&
+      this._ignoreWithin &&
+      rendered.closest(this._ignoreWithin)
+    ) {
+      rendered = null;
+    }
     if (!rendered) {
       if (this._target) {
         this._scheduleHide();

@@ -13,9 +13,15 @@ function memoryContents(files: { [path: string]: string }) {
     async get(path: string, options?: { type?: string; content?: boolean }) {
       if (options?.type === 'directory') {
         const prefix = path ? `${path}/` : '';
-        const names = Object.keys(files)
-          .filter(name => name.startsWith(prefix))
-          .map(name => name.slice(prefix.length).split('/')[0]);
+        const inside = Object.keys(files).filter(name =>
+          name.startsWith(prefix)
+        );
+        if (path && inside.length === 0) {
+          throw notFound();
+        }
+        const names = inside.map(
+          name => name.slice(prefix.length).split('/')[0]
+        );
         return {
           content: [...new Set(names)].map(name => ({ name })),
           type: 'directory'
@@ -94,6 +100,11 @@ describe('export dialog', () => {
       'replace? kept.html'
     ]);
     expect(contents.files['kept.html']).toBe('mine');
+
+    const nested = memoryContents({ 'a/b/kept.html': 'mine' });
+    const asked = scripted({ path: 'a/b/kept.html', overwrite: false });
+    expect(await chooseExportPath(nested, 'x.html', asked.dialogs)).toBeNull();
+    expect(asked.asked).toContain('replace? a/b/kept.html');
 
     const accepted = scripted({ path: '/kept.html', overwrite: true });
     expect(
