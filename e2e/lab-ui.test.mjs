@@ -524,7 +524,10 @@ uiTest(
         await answerReplaceDialog(page, { replace: false });
         await page.waitForTimeout(500);
         assert.deepEqual(
-          fs.readdirSync(path.join(lab.rootDir, 'work')).sort(),
+          fs
+            .readdirSync(path.join(lab.rootDir, 'work'))
+            .filter(name => !name.startsWith('.'))
+            .sort(),
           ['run.attention.html', 'run.ipynb'],
           'declining wrote no file'
         );

@@ -515,9 +515,14 @@ export { MIME };
  * renamed (the first save of an Untitled notebook under a new name) with a
  * 404, and the file browser then shows "Directory not found" although the
  * next listing is fine. Closes that dialog, and only that one, if it is shown
- * within `ms`; returns whether it was.
+ * within `ms`; returns whether it was. When it was, the two console errors
+ * JupyterLab logged for it (the 404 and "Directory not found") are taken out
+ * of `errors` (withLab's), one of each, and nothing else.
  */
-export async function dismissListingRaceDialog(page, ms = 2000) {
+export async function dismissListingRaceDialog(
+  page,
+  { ms = 2000, errors } = {}
+) {
   const dialog = page.locator('.jp-Dialog', {
     hasText: 'Directory not found'
   });
@@ -526,8 +531,18 @@ export async function dismissListingRaceDialog(page, ms = 2000) {
   } catch {
     return false;
   }
-  await dialog.locator('button.jp-mod-accept').click();
+  // JupyterLab 4.6's error dialog has one button, "Close".
+  await dialog.locator('.jp-Dialog-button').last().click();
   await dialog.waitFor({ state: 'detached', timeout: 10000 });
+  for (const pattern of [
+    /^console\.error: Failed to load resource: the server responded with a status of 404/,
+    /^console\.error: \S+: Directory not found: /
+  ]) {
+    const at = errors?.findIndex(error => pattern.test(error)) ?? -1;
+    if (at >= 0) {
+      errors.splice(at, 1);
+    }
+  }
   console.log('# dismissed "Directory not found" (listing during a rename)');
   return true;
 }
