@@ -290,3 +290,29 @@ export function labSettingsOf(
   }
   return loaded;
 }
+
+/** The part of `ISettingRegistry` used to write the default model. */
+export interface ISettingWriterLike {
+  set(plugin: string, key: string, value: string): Promise<void>;
+}
+
+/**
+ * Writes `modelPath` and `tokenizerPath` into the user settings unless they
+ * already say so; resolves to whether anything was written.
+ */
+export async function rememberModel(
+  registry: ISettingWriterLike,
+  current: Readonly<ILabSettings>,
+  modelPath: string,
+  tokenizerPath: string
+): Promise<boolean> {
+  if (
+    !modelPath ||
+    (current.modelPath === modelPath && current.tokenizerPath === tokenizerPath)
+  ) {
+    return false;
+  }
+  await registry.set(LAB_PLUGIN_ID, 'modelPath', modelPath);
+  await registry.set(LAB_PLUGIN_ID, 'tokenizerPath', tokenizerPath);
+  return true;
+}

@@ -6,7 +6,8 @@ import {
   LAB_PLUGIN_ID,
   LabSettings,
   labSettingsOf,
-  parseLabSettings
+  parseLabSettings,
+  rememberModel
 } from '../../src/lab/settings';
 
 const schema = JSON.parse(
@@ -132,5 +133,44 @@ describe('lab settings', () => {
     expect(registry.load).toHaveBeenCalledTimes(1);
     expect(registry.load).toHaveBeenCalledWith(LAB_PLUGIN_ID);
     expect(first.settings.current.explainMethod).toBe('grad-x-input');
+  });
+});
+
+describe('remembering the model', () => {
+  function registry() {
+    const written: Array<[string, string, string]> = [];
+    return {
+      written,
+      async set(plugin: string, key: string, value: string) {
+        written.push([plugin, key, value]);
+      }
+    };
+  }
+
+  it('writes the model and tokenizer into the lab settings', async () => {
+    const target = registry();
+    const current = { ...DEFAULT_LAB_SETTINGS, lambdas: {} };
+    expect(
+      await rememberModel(target, current, 'models/m.h5', 'models/t.json')
+    ).toBe(true);
+    expect(target.written).toEqual([
+      [LAB_PLUGIN_ID, 'modelPath', 'models/m.h5'],
+      [LAB_PLUGIN_ID, 'tokenizerPath', 'models/t.json']
+    ]);
+  });
+
+  it('writes nothing when the settings already say so, or without a model', async () => {
+    const target = registry();
+    const current = {
+      ...DEFAULT_LAB_SETTINGS,
+      lambdas: {},
+      modelPath: 'models/m.h5',
+      tokenizerPath: 'models/t.json'
+    };
+    expect(
+      await rememberModel(target, current, 'models/m.h5', 'models/t.json')
+    ).toBe(false);
+    expect(await rememberModel(target, current, '', '')).toBe(false);
+    expect(target.written).toEqual([]);
   });
 });
