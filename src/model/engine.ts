@@ -7,23 +7,32 @@
 import { chooseAttention, IAttentionChoice } from './graph/attention-choice';
 import { buildGraph, IGraph, runGraph } from './graph/graph';
 import { describeKind, kindFromName, sniffFile } from './files/format';
-import {
-  damagedError,
-  keras3Weights,
-  readKerasArchive,
-  readKerasH5
-} from './files/hdf5';
+import { damagedError } from './files/hdf5/file';
+import { readKerasArchive } from './files/keras-archive';
+import { readKerasH5 } from './files/keras-h5';
+import { keras3Weights } from './files/keras3-weights';
 import { formatDims } from './shapes';
 import {
   appendAll,
   checkDeclaredInputLength,
+  DEFAULT_MAX_LAYERS,
+  DEFAULT_MAX_NESTING_DEPTH,
+  resolveLimit,
   resolveMaxInputLength
 } from './limits';
 import {
+  IConfigLimits,
   IModelSpec,
+  LIMIT_SETTINGS,
   parseModelConfig,
   readTfjsModel
 } from './graph/keras-config';
+import {
+  checkFiniteWeights,
+  checkNotKeras1,
+  checkTokenInput,
+  hardSigmoidInference
+} from './load-checks';
 import { IWeight } from './layers/base';
 import { flattenModel } from './graph/nested';
 import { ITextVectorizationInfo } from '../text/text-vectorization';
@@ -37,6 +46,9 @@ import {
   IModelInfo,
   ModelError
 } from './types';
+
+/** The setting that raises the input length limit, as messages name it. */
+const INPUT_LENGTH_SETTING = 'the maxInputLength setting / --max-length';
 
 /** Options for the engine itself (benchmarks and tests). */
 export interface IEngineOptions extends ILoadOptions {
@@ -88,6 +100,13 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
   const h5 = names.find(n => kinds.get(n) === 'hdf5');
   const jsons = names.filter(n => kinds.get(n) === 'json');
   const notes: string[] = [];
+  const limits: Required<IConfigLimits> = {
+    maxLayers: resolveLimit(options.maxLayers, DEFAULT_MAX_LAYERS),
+    maxNestingDepth: resolveLimit(
+      options.maxNestingDepth,
+      DEFAULT_MAX_NESTING_DEPTH
+    )
+  };
   let spec: IModelSpec;
   let weights: Map<string, IWeight[]>;
   let format: IModelInfo['format'];
@@ -98,10 +117,13 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
   if (archive) {
     mainFile = archive;
     const read = readKerasArchive(files[archive], archive);
-    spec = parseModelConfig(read.config, `${archive}/config.json`);
+    spec = parseModelConfig(read.config, `${archive}/config.json`, limits);
     Private.checkInputs(spec, archive, options);
     weights = keras3Weights(spec, read.weightsFile);
-    const split = splitTextVectorization(spec, files[archive], archive);
+    const split = splitTextVectorization(spec, files[archive], archive, {
+      maxInputLength: resolveMaxInputLength(options.maxInputLength),
+      hint: INPUT_LENGTH_SETTING
+    });
     if (split) {
       spec = split.spec;
       tokenizer = split.info;
@@ -110,10 +132,14 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
     kerasVersion = read.kerasVersion;
   } else if (h5) {
     mainFile = h5;
-    const read = readKerasH5(files[h5], h5);
+    const read = readKerasH5(files[h5], h5, {
+      maxLayers: limits.maxLayers,
+      maxLayersHint: LIMIT_SETTINGS.maxLayers
+    });
     kerasVersion = read.kerasVersion;
+    checkNotKeras1(h5, kerasVersion);
     if (read.modelConfig) {
-      spec = parseModelConfig(read.modelConfig, h5);
+      spec = parseModelConfig(read.modelConfig, h5, limits);
       format = 'keras-h5';
     } else {
       if (jsons.length === 0) {
@@ -123,16 +149,18 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
         );
       }
       const text = new TextDecoder().decode(files[jsons[0]]);
-      spec = parseModelConfig(text, jsons[0]);
+      spec = parseModelConfig(text, jsons[0], limits);
       format = 'keras-h5-weights';
     }
+    checkNotKeras1(h5, undefined, spec);
     Private.checkInputs(spec, h5, options);
     weights = read.weights;
   } else if (jsons.length) {
     const jsonName = jsons.find(n => /(^|\/)model\.json$/.test(n)) ?? jsons[0];
     mainFile = jsonName;
     const read = readTfjsModel(files, jsonName);
-    spec = parseModelConfig(read.topology, jsonName);
+    spec = parseModelConfig(read.topology, jsonName, limits);
+    checkNotKeras1(jsonName, read.kerasVersion, spec);
     Private.checkInputs(spec, jsonName, options);
     weights = read.weights;
     format = 'tfjs-layers';
@@ -154,13 +182,23 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
         : `${mainFile} is ${describeKind(found)} despite its name; read as such`
     );
   }
-  ({ spec, weights } = flattenModel(spec, weights));
+  checkFiniteWeights(mainFile, weights);
+  ({ spec, weights } = flattenModel(spec, weights, limits.maxLayers));
+  const kerasMajor = Private.kerasMajor(kerasVersion, format);
   const graph = buildGraph(spec, weights, {
-    kerasMajor: Private.kerasMajor(kerasVersion, format),
+    kerasMajor,
     lambdas: options.lambdas,
     simd: options.simd,
     shareSteps: options.shareSteps
   });
+  const hardSigmoid = hardSigmoidInference(
+    graph.spec,
+    kerasMajor,
+    kerasVersion
+  );
+  if (hardSigmoid) {
+    notes.push(hardSigmoid);
+  }
   return {
     graph,
     format,
@@ -215,6 +253,12 @@ export async function loadModel(
     throw new ModelError(
       `The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`
     );
+  }
+  try {
+    checkTokenInput(graph.spec, graph.inputShapes[0], tokenizer !== undefined);
+  } catch (error) {
+    graph.kernels.dispose();
+    throw Private.namingFile(error, files);
   }
   // A layer asked for by name must exist; found automatically, it may not.
   let choice: IAttentionChoice | null = null;
@@ -330,12 +374,7 @@ namespace Private {
   ): void {
     const limit = resolveMaxInputLength(options.maxInputLength);
     for (const shape of Object.values(spec.inputShapes)) {
-      checkDeclaredInputLength(
-        shape[0],
-        limit,
-        file,
-        'the maxInputLength setting / --max-length'
-      );
+      checkDeclaredInputLength(shape[0], limit, file, INPUT_LENGTH_SETTING);
     }
   }
 

@@ -58,6 +58,12 @@ export interface IGraph {
   readonly fusions: ReadonlyMap<IStep, IScaleFusion>;
 }
 
+/** A layer call waiting to be built. */
+interface IPendingCall {
+  layer: IGraphLayerSpec;
+  node: number;
+}
+
 export interface IBuildOptions {
   kerasMajor: number;
   lambdas?: { [layerName: string]: string };
@@ -103,7 +109,7 @@ export function buildGraph(
   const nodeShapes = new Map<string, Shape>();
   const impls = new Map<string, ILayer>();
   const steps: IStep[] = [];
-  const pending: Array<{ layer: IGraphLayerSpec; node: number }> = [];
+  const pending: IPendingCall[] = [];
   for (const layer of spec.layers) {
     if (layer.className === 'InputLayer') {
       const shape = spec.inputShapes[layer.name];
@@ -126,64 +132,112 @@ export function buildGraph(
     }
     layer.inbound.forEach((_, node) => pending.push({ layer, node }));
   }
-  // Configs list layers in a valid order almost always; loop until no progress otherwise.
-  while (pending.length) {
-    const before = pending.length;
-    for (let i = 0; i < pending.length; i++) {
-      const { layer, node } = pending[i];
-      const refs = layer.inbound[node];
-      if (!refs.every(r => nodeShapes.has(key(r)))) {
-        continue;
+  // Each call runs once all the calls it reads from have run: in config order
+  // when the config lists layers in order, and in linear time whatever the
+  // order (a call waits on each producer it still misses).
+  const producer = (r: INodeRef) => `${r.layer}\u0000${r.node}`;
+  const done = new Set<string>(
+    spec.layers
+      .filter(l => l.className === 'InputLayer')
+      .map(l => producer({ layer: l.name, node: 0, tensor: 0 }))
+  );
+  const waiting = new Map<string, IPendingCall[]>();
+  const missing = new Map<IPendingCall, number>();
+  const ready: IPendingCall[] = [];
+  const run = (call: IPendingCall) => {
+    buildCall(call);
+    const key = producer({
+      layer: call.layer.name,
+      node: call.node,
+      tensor: 0
+    });
+    done.add(key);
+    for (const next of waiting.get(key) ?? []) {
+      const left = missing.get(next)! - 1;
+      missing.set(next, left);
+      if (left === 0) {
+        ready.push(next);
       }
-      for (const r of refs) {
-        if (!byName.has(r.layer)) {
-          throw layerError(
-            layer,
-            `is connected to an unknown layer '${r.layer}'`
-          );
-        }
-      }
-      const maskRefs = refs.filter(r => r.kwarg === 'mask');
-      const dataRefs = refs.filter(r => r.kwarg !== 'mask');
-      const inputShapes = dataRefs.map(r => nodeShapes.get(key(r)) as Shape);
-      let impl = impls.get(layer.name);
-      if (!impl) {
-        const call = {
-          inputKwargs: dataRefs.map(r => r.kwarg ?? null),
-          args: layer.callArgs?.[node] ?? {}
-        };
-        impl = context.createLayer(
-          { ...layer, call },
-          inputShapes,
-          weights.get(layer.name) ?? []
+    }
+    waiting.delete(key);
+  };
+  const buildCall = (call: IPendingCall) => {
+    const { layer, node } = call;
+    const refs = layer.inbound[node];
+    const maskRefs = refs.filter(r => r.kwarg === 'mask');
+    const dataRefs = refs.filter(r => r.kwarg !== 'mask');
+    const inputShapes = dataRefs.map(r => {
+      const shape = nodeShapes.get(key(r));
+      if (!shape) {
+        throw layerError(
+          layer,
+          `reads output ${r.tensor} of '${r.layer}', which that layer does not have`
         );
-        impls.set(layer.name, impl);
-        shapes.set(layer.name, impl.outputShape);
-        if (impl.keyWeightsShape) {
-          shapes.set(`${layer.name}${SCORES_SUFFIX}`, impl.keyWeightsShape);
-        }
       }
-      nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
-      (impl.extraShapes ?? []).forEach((s, i) =>
-        nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
+      return shape;
+    });
+    let impl = impls.get(layer.name);
+    if (!impl) {
+      const call = {
+        inputKwargs: dataRefs.map(r => r.kwarg ?? null),
+        args: layer.callArgs?.[node] ?? {}
+      };
+      impl = context.createLayer(
+        { ...layer, call },
+        inputShapes,
+        weights.get(layer.name) ?? []
       );
-      steps.push({
-        layer,
-        node,
-        impl,
-        inputs: dataRefs,
-        ...(maskRefs.length ? { maskInputs: maskRefs } : {})
-      });
-      pending.splice(i, 1);
-      i--;
+      impls.set(layer.name, impl);
+      shapes.set(layer.name, impl.outputShape);
+      if (impl.keyWeightsShape) {
+        shapes.set(`${layer.name}${SCORES_SUFFIX}`, impl.keyWeightsShape);
+      }
     }
-    if (pending.length === before) {
-      const stuck = pending[0].layer;
-      throw layerError(
-        stuck,
-        `its inputs (${stuck.inbound[pending[0].node].map(r => r.layer).join(', ')}) are never computed`
-      );
+    nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
+    (impl.extraShapes ?? []).forEach((s, i) =>
+      nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
+    );
+    steps.push({
+      layer,
+      node,
+      impl,
+      inputs: dataRefs,
+      ...(maskRefs.length ? { maskInputs: maskRefs } : {})
+    });
+  };
+  for (const call of pending) {
+    for (const r of call.layer.inbound[call.node]) {
+      if (!byName.has(r.layer)) {
+        throw layerError(
+          call.layer,
+          `is connected to an unknown layer '${r.layer}'`
+        );
+      }
     }
+    const needs = new Set(
+      call.layer.inbound[call.node].map(producer).filter(k => !done.has(k))
+    );
+    if (needs.size === 0) {
+      run(call);
+    } else {
+      missing.set(call, needs.size);
+      for (const k of needs) {
+        const list = waiting.get(k) ?? [];
+        list.push(call);
+        waiting.set(k, list);
+      }
+    }
+    for (let next = 0; next < ready.length; next++) {
+      run(ready[next]);
+    }
+    ready.length = 0;
+  }
+  const stuck = pending.find(c => (missing.get(c) ?? 0) > 0);
+  if (stuck) {
+    throw layerError(
+      stuck.layer,
+      `its inputs (${stuck.layer.inbound[stuck.node].map(r => r.layer).join(', ')}) are never computed`
+    );
   }
   for (const ref of [...spec.inputs, ...spec.outputs]) {
     if (!nodeShapes.has(key(ref))) {

@@ -3,7 +3,16 @@
  * TensorFlow.js layers `model.json` topology) into one plain graph spec, and
  * of tfjs weight manifests into per-layer weight lists.
  */
+import { JsonDepthError, parseJsonText } from '../../payload/json-text';
+import { halfToFloat } from '../files/hdf5/numbers';
 import { ILayerSpec, IWeight, Shape } from '../layers/base';
+import {
+  DEFAULT_MAX_LAYERS,
+  DEFAULT_MAX_NESTING_DEPTH,
+  FILE_LIMITS,
+  formatBytes,
+  formatCount
+} from '../limits';
 import { ModelError } from '../types';
 
 /** A reference to one output tensor of one call (node) of a layer. */
@@ -136,23 +145,33 @@ export function declaredBatchShape(config: {
   return null;
 }
 
+/** Structural limits of a model config (settings; see `limits.ts`). */
+export interface IConfigLimits {
+  /** Layers in the config, nested models' layers included (default `DEFAULT_MAX_LAYERS`). */
+  maxLayers?: number;
+  /** Models nested in models (default `DEFAULT_MAX_NESTING_DEPTH`). */
+  maxNestingDepth?: number;
+}
+
+/** The settings that change the structural limits, as messages name them. */
+export const LIMIT_SETTINGS = {
+  maxLayers: 'the maxLayers setting / --max-layers',
+  maxNestingDepth: 'the maxNestingDepth setting / --max-nesting'
+} as const;
+
 /**
  * Parses a model config: the `model_config` attribute / `model.to_json()`
- * text, a Keras 3 `config.json`, or a tfjs `modelTopology`.
+ * text, a Keras 3 `config.json`, or a tfjs `modelTopology`. Its layers are
+ * counted (and its nesting measured) before anything is built from them.
  */
-export function parseModelConfig(raw: unknown, file: string): IModelSpec {
+export function parseModelConfig(
+  raw: unknown,
+  file: string,
+  limits: IConfigLimits = {}
+): IModelSpec {
   let root = raw;
   if (typeof root === 'string') {
-    try {
-      root = JSON.parse(root);
-    } catch (e) {
-      throw new ModelError(
-        `${file}: the model config is not valid JSON (${(e as Error).message})`,
-        {
-          file
-        }
-      );
-    }
+    root = Private.parseJson(root, file, 'the model config');
   }
   if (root && typeof root === 'object' && 'model_config' in (root as object)) {
     root = (root as { model_config: unknown }).model_config;
@@ -164,6 +183,7 @@ export function parseModelConfig(raw: unknown, file: string): IModelSpec {
       { file }
     );
   }
+  Private.checkSize(top, file, limits);
   const className = normalizeClassName(top.class_name);
   if (className === 'Sequential') {
     return Private.sequential(top.config, file);
@@ -196,15 +216,18 @@ export function readTfjsModel(
   files: { [name: string]: Uint8Array },
   jsonName: string
 ): ITfjsModel {
-  let json: any;
-  try {
-    json = JSON.parse(new TextDecoder().decode(files[jsonName]));
-  } catch (e) {
+  if (files[jsonName].length > FILE_LIMITS.ARCHIVE_JSON_BYTES) {
     throw new ModelError(
-      `${jsonName}: not valid JSON (${(e as Error).message})`,
+      `${jsonName}: the model JSON is ${formatBytes(files[jsonName].length)}; at most ` +
+        `${formatBytes(FILE_LIMITS.ARCHIVE_JSON_BYTES)} are read (its weights belong in the shards)`,
       { file: jsonName }
     );
   }
+  const json: any = Private.parseJson(
+    new TextDecoder().decode(files[jsonName]),
+    jsonName,
+    'the file'
+  );
   if (!json || typeof json !== 'object' || !json.modelTopology) {
     throw new ModelError(
       `${jsonName}: not a TensorFlow.js layers model (no modelTopology)`,
@@ -215,19 +238,22 @@ export function readTfjsModel(
   }
   const weights = new Map<string, IWeight[]>();
   const groups: Array<{ paths: string[]; weights: IManifestEntry[] }> =
-    json.weightsManifest ?? [];
+    Array.isArray(json.weightsManifest) ? json.weightsManifest : [];
+  const listed = new Set<string>();
   for (const group of groups) {
-    const parts = (group.paths ?? []).map(p => {
-      const base = p.split('/').pop() as string;
-      const data = files[p] ?? files[base];
-      if (!data) {
-        throw new ModelError(`${jsonName}: weight shard '${p}' is missing`, {
-          file: p
-        });
-      }
-      return data;
-    });
+    const entries = Array.isArray(group?.weights) ? group.weights : [];
+    const need = Private.manifestBytes(entries, jsonName);
+    const parts = (Array.isArray(group?.paths) ? group.paths : []).map(p =>
+      Private.shard(files, p, listed, jsonName)
+    );
     const total = parts.reduce((a, p) => a + p.length, 0);
+    if (total > need) {
+      throw new ModelError(
+        `${jsonName}: the weight shards of a manifest group hold ${formatBytes(total)}, ` +
+          `its weights need ${formatBytes(need)}: the shards do not belong to this model`,
+        { file: jsonName }
+      );
+    }
     const buffer = new Uint8Array(total);
     let at = 0;
     for (const p of parts) {
@@ -235,7 +261,7 @@ export function readTfjsModel(
       at += p.length;
     }
     let offset = 0;
-    for (const entry of group.weights ?? []) {
+    for (const entry of entries) {
       const size = entry.shape.reduce((a, d) => a * d, 1);
       const { data, bytes } = Private.decodeWeight(
         entry,
@@ -269,6 +295,142 @@ export function readTfjsModel(
 }
 
 namespace Private {
+  /** JSON text of a model file, refusing hostile nesting with a named error. */
+  export function parseJson(text: string, file: string, what: string): unknown {
+    try {
+      return parseJsonText(text);
+    } catch (e) {
+      const reason =
+        e instanceof JsonDepthError
+          ? e.message
+          : `not valid JSON (${(e as Error).message})`;
+      throw new ModelError(
+        e instanceof JsonDepthError || what === 'the file'
+          ? `${file}: ${reason}`
+          : `${file}: the model config is not valid JSON (${(e as Error).message})`,
+        { file }
+      );
+    }
+  }
+
+  /** The model entries of a config's layer list (Keras 2 Sequential: the list itself). */
+  export function layerList(config: unknown): unknown[] {
+    if (Array.isArray(config)) {
+      return config;
+    }
+    const layers = (config as { layers?: unknown } | null)?.layers;
+    return Array.isArray(layers) ? layers : [];
+  }
+
+  /**
+   * Counts the layers of a config and of its nested models, and how deep
+   * they nest, before any of it is translated (iterative: a deep config
+   * cannot overflow the stack).
+   */
+  export function checkSize(
+    top: { config?: unknown },
+    file: string,
+    limits: IConfigLimits
+  ): void {
+    const maxLayers = limits.maxLayers ?? DEFAULT_MAX_LAYERS;
+    const maxDepth = limits.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
+    let count = 0;
+    const stack: Array<{ config: unknown; depth: number }> = [
+      { config: top.config, depth: 0 }
+    ];
+    while (stack.length) {
+      const { config, depth } = stack.pop()!;
+      for (const entry of layerList(config)) {
+        count++;
+        if (count > maxLayers) {
+          throw new ModelError(
+            `${file}: the model has more than ${formatCount(maxLayers)} layers ` +
+              `(counting those of nested models); at most ${formatCount(maxLayers)} are allowed ` +
+              `(${LIMIT_SETTINGS.maxLayers})`,
+            { file }
+          );
+        }
+        const e = entry as { class_name?: unknown; config?: unknown } | null;
+        if (
+          typeof e?.class_name === 'string' &&
+          MODEL_CLASSES.includes(normalizeClassName(e.class_name))
+        ) {
+          if (depth + 1 > maxDepth) {
+            throw new ModelError(
+              `${file}: models are nested more than ${formatCount(maxDepth)} levels deep; at most ` +
+                `${formatCount(maxDepth)} are allowed (${LIMIT_SETTINGS.maxNestingDepth})`,
+              { file }
+            );
+          }
+          stack.push({ config: e.config, depth: depth + 1 });
+        }
+      }
+    }
+  }
+
+  /** Bytes a manifest group's weights take in its shards (before anything is allocated). */
+  export function manifestBytes(
+    entries: IManifestEntry[],
+    file: string
+  ): number {
+    let total = 0;
+    for (const entry of entries) {
+      const shape = entry?.shape;
+      if (
+        !Array.isArray(shape) ||
+        !shape.every(d => Number.isSafeInteger(d) && d >= 0)
+      ) {
+        throw new ModelError(
+          `${file}: weight '${String(entry?.name)}' has an invalid shape ${JSON.stringify(shape)}`,
+          { file }
+        );
+      }
+      const q = entry.quantization;
+      const width = q ? (q.dtype === 'uint8' ? 1 : 2) : 4;
+      total += shape.reduce((a, d) => a * d, 1) * width;
+      if (
+        !Number.isSafeInteger(total) ||
+        total > FILE_LIMITS.MODEL_FILE_BYTES
+      ) {
+        throw new ModelError(
+          `${file}: the manifest's weights declare more than ${formatBytes(FILE_LIMITS.MODEL_FILE_BYTES)}: ` +
+            'the file is damaged or hostile',
+          { file }
+        );
+      }
+    }
+    return total;
+  }
+
+  /** A listed shard's bytes; a shard listed twice is refused (it would be read twice). */
+  export function shard(
+    files: { [name: string]: Uint8Array },
+    p: unknown,
+    listed: Set<string>,
+    jsonName: string
+  ): Uint8Array {
+    if (typeof p !== 'string') {
+      throw new ModelError(`${jsonName}: a weight shard path is not a string`, {
+        file: jsonName
+      });
+    }
+    if (listed.has(p)) {
+      throw new ModelError(
+        `${jsonName}: weight shard '${p}' is listed twice in the manifest: the file is damaged or hostile`,
+        { file: jsonName }
+      );
+    }
+    listed.add(p);
+    const base = p.split('/').pop() as string;
+    const data = files[p] ?? files[base];
+    if (!data) {
+      throw new ModelError(`${jsonName}: weight shard '${p}' is missing`, {
+        file: p
+      });
+    }
+    return data;
+  }
+
   export function decodeWeight(
     entry: IManifestEntry,
     buffer: Uint8Array,
@@ -295,25 +457,23 @@ namespace Private {
     if (q) {
       const scale = q.scale ?? 1;
       const min = q.min ?? 0;
+      need(size * (q.dtype === 'uint8' ? 1 : 2));
       const data = new Float32Array(size);
       if (q.dtype === 'uint8') {
-        need(size);
         for (let i = 0; i < size; i++) {
           data[i] = buffer[offset + i] * scale + min;
         }
         return { data, bytes: size };
       }
       if (q.dtype === 'uint16') {
-        need(size * 2);
         for (let i = 0; i < size; i++) {
           data[i] = view.getUint16(offset + 2 * i, true) * scale + min;
         }
         return { data, bytes: size * 2 };
       }
       if (q.dtype === 'float16') {
-        need(size * 2);
         for (let i = 0; i < size; i++) {
-          data[i] = half(view.getUint16(offset + 2 * i, true));
+          data[i] = halfToFloat(view.getUint16(offset + 2 * i, true));
         }
         return { data, bytes: size * 2 };
       }
@@ -342,19 +502,6 @@ namespace Private {
     return { data, bytes: size * 4 };
   }
 
-  export function half(bits: number): number {
-    const sign = bits & 0x8000 ? -1 : 1;
-    const exp = (bits >> 10) & 0x1f;
-    const frac = bits & 0x3ff;
-    if (exp === 0) {
-      return sign * Math.pow(2, -14) * (frac / 1024);
-    }
-    if (exp === 31) {
-      return frac ? NaN : sign * Infinity;
-    }
-    return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
-  }
-
   export function sequential(
     config: unknown,
     file: string,
@@ -374,6 +521,7 @@ namespace Private {
     const layers: IGraphLayerSpec[] = [];
     let inputName = '';
     let inputShape: Shape | null = null;
+    let inputDtype: unknown;
     const build = (config as { build_input_shape?: unknown })
       ?.build_input_shape;
     if (Array.isArray(build)) {
@@ -390,6 +538,7 @@ namespace Private {
       if (spec.className === 'InputLayer') {
         inputName = spec.name;
         inputShape = declaredBatchShape(spec.config) ?? inputShape;
+        inputDtype = spec.config.dtype;
         previous = { layer: spec.name, node: 0, tensor: 0 };
         return;
       }
@@ -398,6 +547,7 @@ namespace Private {
         : undefined;
       if (!previous) {
         inputShape = declaredBatchShape(spec.config) ?? inputShape;
+        inputDtype = spec.config.dtype;
         if (!inputShape && spec.className === 'Embedding') {
           const length = spec.config.input_length;
           inputShape = [typeof length === 'number' ? length : null];
@@ -434,7 +584,10 @@ namespace Private {
     layers.unshift({
       name: inputName,
       className: 'InputLayer',
-      config: { batch_input_shape: [null, ...(inputShape as Shape)] },
+      config: {
+        batch_input_shape: [null, ...(inputShape as Shape)],
+        ...(typeof inputDtype === 'string' ? { dtype: inputDtype } : {})
+      },
       inbound: []
     });
     return {
