@@ -487,23 +487,25 @@ function functional(name, layers, input, output) {
   };
 }
 
-/** The tiny model's input and Embedding, then `body` (layers) ending in `last`. */
+/**
+ * The tiny model with `body` (layers from its Embedding, ending in `last`)
+ * between its Embedding and its GRU: input, Embedding, body, then the tiny
+ * model's own GRU, score, Flatten, attention and output layers (whose
+ * weights the tiny archive holds). A body that computes the identity gives
+ * the tiny model's predictions.
+ */
 function tinyWith(body, last) {
-  const inbound = { args: [tensor('chars', 0, [null, 12])], kwargs: {} };
+  const tiny = kerasConfig(kerasEntries()).config.layers;
+  const byName = name =>
+    JSON.parse(JSON.stringify(tiny.find(l => l.name === name)));
+  const gru = byName('gru');
+  gru.inbound_nodes[0].args[0].config.keras_history = [last, 0, 0];
+  const head = ['score', 'flat', 'attention', 'out'].map(byName);
   const model = functional(
     'hostile',
-    [
-      inputEntry('chars', [12]),
-      layerEntry(
-        'Embedding',
-        'embed',
-        { input_dim: 16, output_dim: 4, mask_zero: false },
-        [inbound]
-      ),
-      ...body
-    ],
+    [byName('chars'), byName('embed'), ...body, gru, ...head],
     'chars',
-    last
+    'out'
   );
   return { ...model, compile_config: null };
 }
@@ -625,6 +627,21 @@ function textVectorizationEntries() {
       )
     )
   );
+}
+
+/** A character tokenizer JSON whose word_index has `count` entries (and the letters of 'hello'). */
+function tokenizerOf(count) {
+  const index = { h: 1, e: 2, l: 3, o: 4 };
+  for (let i = 0; i < count; i++) {
+    index[`w${i}`] = i + 5;
+  }
+  const config = {
+    word_index: JSON.stringify(index),
+    char_level: true,
+    lower: true,
+    oov_token: null
+  };
+  return JSON.stringify({ class_name: 'Tokenizer', config });
 }
 
 function writeKeras(dir, name, config, entries = kerasEntries()) {
@@ -861,23 +878,32 @@ const ATTACKS = {
       fs.symlinkSync(outside, path.join(folder, 'linked.bin'));
       group.paths = ['linked.bin'];
     }),
-  // A 40 MB tokenizer.
-  'tokenizer-40mb.json': dir => {
-    const index = {};
-    for (let i = 0; i < 2200000; i++) {
-      index[`w${i}`] = i + 1;
+  // Not an attack: a shard linked to a file inside the model's folder.
+  'tfjs-inside-link': dir =>
+    tfjsModel(dir, 'tfjs-inside-link', (group, folder) => {
+      fs.symlinkSync('group1-shard1of1.bin', path.join(folder, 'linked.bin'));
+      group.paths = ['linked.bin'];
+    }),
+  // A 44 MB tokenizer (2.2 million entries), and one of 8 MB just under the limit.
+  'tokenizer-40mb.json': dir =>
+    write(dir, 'tokenizer-40mb.json', tokenizerOf(2200000)),
+  'tokenizer-8mb.json': dir =>
+    write(dir, 'tokenizer-8mb.json', tokenizerOf(440000)),
+  // A TextVectorization vocabulary just under the limit: the real one, then extra tokens.
+  'tv-vocabulary-199k.keras': dir => {
+    const entries = textVectorizationEntries();
+    const key = 'assets/layers/text_vectorization/vocabulary.txt';
+    const lines = new TextDecoder().decode(entries[key]).split('\n');
+    for (let i = 0; lines.length < 199990; i++) {
+      lines.push(`t${i}`);
     }
-    const config = {
-      word_index: JSON.stringify(index),
-      char_level: true,
-      lower: true,
-      oov_token: null
-    };
-    return write(
-      dir,
-      'tokenizer-40mb.json',
-      JSON.stringify({ class_name: 'Tokenizer', config })
-    );
+    const vocabulary = new TextEncoder().encode(lines.join('\n'));
+    for (const name of Object.keys(entries).filter(n =>
+      n.endsWith('vocabulary.txt')
+    )) {
+      entries[name] = vocabulary;
+    }
+    return write(dir, 'tv-vocabulary-199k.keras', zip(entries));
   },
   // A double-encoded tokenizer nested 100,000 levels deep.
   'tokenizer-deep.json': dir =>
@@ -885,6 +911,13 @@ const ATTACKS = {
       dir,
       'tokenizer-deep.json',
       JSON.stringify('{"a":'.repeat(100000) + '1' + '}'.repeat(100000))
+    ),
+  // A payload nested 100,000 levels deep.
+  'payload-deep.json': dir =>
+    write(
+      dir,
+      'payload-deep.json',
+      '{"version":1,"meta":' + '['.repeat(100000) + ']'.repeat(100000) + '}'
     ),
   // Attention values nested 10^6 levels deep.
   'attention-deep.json': dir =>

@@ -28,7 +28,9 @@ them into attacks at test time, so no large file is committed):
 - ``features.keras``: a Dense model over 2 float features;
   ``onehot.keras``: a GRU over one-hot vectors (shape (12, 20));
 - ``hard-sigmoid.keras`` (Keras 3) and ``hard-sigmoid-k2.h5`` (the same model
-  in a legacy file marked Keras 2.15.0): a Dense layer with ``hard_sigmoid``.
+  in a legacy file marked Keras 2.15.0): a Dense layer with ``hard_sigmoid``;
+  ``hard-sigmoid.json``: Keras 3's prediction on a probe input, and Keras 2's
+  formula clip(0.2 z + 0.5, 0, 1) applied with numpy to the same layer input.
 """
 import json
 import os
@@ -231,6 +233,14 @@ def build_variants(out_dir):
     x = keras.layers.Dense(1, activation="hard_sigmoid", name="gate")(x)
     model = keras.Model(inputs, x, name="hard")
     model.save(os.path.join(out_dir, "hard-sigmoid.keras"))
+    probe = np.arange(1, MAXLEN + 1, dtype="int32").reshape(1, MAXLEN) % 20
+    embed = model.get_layer("embed").get_weights()[0]
+    kernel, bias = model.get_layer("gate").get_weights()
+    z = embed[probe].reshape(1, -1) @ kernel + bias  # the gate's input, with numpy
+    with open(os.path.join(out_dir, "hard-sigmoid.json"), "w") as f:
+        json.dump({"input": probe.tolist(),
+                   "keras3": model.predict(probe, verbose=0).astype(float).tolist(),
+                   "keras2_formula": np.clip(0.2 * z + 0.5, 0.0, 1.0).astype(float).tolist()}, f)
     k2 = os.path.join(out_dir, "hard-sigmoid-k2.h5")
     model.save(k2)
     with h5py.File(k2, "r+") as f:

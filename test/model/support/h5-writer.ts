@@ -10,7 +10,14 @@ import * as path from 'path';
 export interface IH5Spec {
   groups?: string[];
   attrs?: Array<{ path: string; name: string; value: string | string[] }>;
-  datasets?: Array<{ path: string; shape: number[]; data: ArrayLike<number> }>;
+  datasets?: Array<{
+    path: string;
+    shape: number[];
+    data: ArrayLike<number>;
+    /** Chunk shape, and gzip level (h5wasm's `compression`), for chunked storage. */
+    chunks?: number[];
+    compression?: number;
+  }>;
 }
 
 export function writeH5(spec: IH5Spec): Uint8Array {
