@@ -32,7 +32,7 @@ export interface ICharTokenizer {
  * few kilobytes (even `word_counts` and `index_docs` of a large corpus stay
  * under a megabyte); a larger file is another kind of tokenizer or hostile.
  */
-export const MAX_TOKENIZER_CHARS = 16 << 20;
+export const MAX_TOKENIZER_CHARS = 8 << 20;
 
 /** A tokenizer that cannot be read: names the field and the problem. */
 export class TokenizerError extends Error {
