@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import fc from 'fast-check';
 import { H5File, openHdf5 } from '../../src/model/files/hdf5/file';
+import { readKerasH5 } from '../../src/model/files/keras-h5';
 import { IH5Spec, writeH5 } from '../model/support/h5-writer';
 import { fixturePath } from './support';
 
@@ -172,5 +173,26 @@ describe('the same model written by h5py in its default and its latest format', 
         );
       }
     }
+  });
+});
+
+describe('Keras attributes split in parts', () => {
+  it('layer_names over 64 KB, saved as layer_names0, layer_names1, ... (as Keras does), are joined', () => {
+    const bytes = writeH5({
+      groups: ['a/a', 'b'],
+      attrs: [
+        { path: '', name: 'layer_names0', value: ['a'] },
+        { path: '', name: 'layer_names1', value: ['b'] },
+        { path: 'a', name: 'weight_names', value: ['a/w'] },
+        { path: 'b', name: 'weight_names', value: [] as string[] }
+      ],
+      datasets: [{ path: 'a/a/w', shape: [2], data: [1.5, -2] }]
+    });
+    const read = readKerasH5(bytes, 'split.h5');
+    expect(read.layerNames).toEqual(['a', 'b']);
+    expect(
+      read.weights.get('a')!.map(w => [w.name, Array.from(w.data)])
+    ).toEqual([['a/w', [1.5, -2]]]);
+    expect(read.weights.get('b')).toEqual([]);
   });
 });
