@@ -20,13 +20,9 @@ import {
   resolveLimit,
   resolveMaxInputLength
 } from './limits';
-import {
-  IConfigLimits,
-  IModelSpec,
-  LIMIT_SETTINGS,
-  parseModelConfig,
-  readTfjsModel
-} from './graph/keras-config';
+import { IModelSpec, parseModelConfig } from './graph/keras-config';
+import { IConfigLimits, LIMIT_SETTINGS } from './graph/config-size';
+import { readTfjsModel } from './files/tfjs';
 import {
   checkFiniteWeights,
   checkNotKeras1,

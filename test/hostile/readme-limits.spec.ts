@@ -12,7 +12,7 @@ import {
   formatBytes,
   formatCount
 } from '../../src/model/limits';
-import { LIMIT_SETTINGS } from '../../src/model/graph/keras-config';
+import { LIMIT_SETTINGS } from '../../src/model/graph/config-size';
 import { MAX_JSON_DEPTH } from '../../src/payload/json-text';
 import { MAX_TOKENIZER_CHARS } from '../../src/text/tokenizer';
 import { ROOT } from './support';

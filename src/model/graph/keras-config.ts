@@ -1,19 +1,14 @@
 /**
  * Translation of Keras model configs (Keras 2.x, tf.keras, Keras 3, and the
- * TensorFlow.js layers `model.json` topology) into one plain graph spec, and
- * of tfjs weight manifests into per-layer weight lists.
+ * TensorFlow.js layers `model.json` topology) into one plain graph spec. The
+ * config's size is checked first (`config-size.ts`); tfjs weight manifests
+ * are read by `files/tfjs.ts`.
  */
 import { JsonDepthError, parseJsonText } from '../../payload/json-text';
-import { halfToFloat } from '../files/hdf5/numbers';
-import { ILayerSpec, IWeight, Shape } from '../layers/base';
-import {
-  DEFAULT_MAX_LAYERS,
-  DEFAULT_MAX_NESTING_DEPTH,
-  FILE_LIMITS,
-  formatBytes,
-  formatCount
-} from '../limits';
+import { ILayerSpec, Shape } from '../layers/base';
 import { ModelError } from '../types';
+import { MODEL_CLASSES, normalizeClassName } from './class-names';
+import { checkConfigSize, IConfigLimits } from './config-size';
 
 /** A reference to one output tensor of one call (node) of a layer. */
 export interface INodeRef {
@@ -48,32 +43,6 @@ export interface IModelSpec {
   outputs: INodeRef[];
   /** Declared input shapes (without batch) by InputLayer name. */
   inputShapes: { [name: string]: Shape };
-}
-
-/** Names of classes that are containers, not layers. */
-const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];
-
-/** Normalises a Keras class name (`Custom>GRU`, `keras.layers.GRU`, `GRUV2`). */
-export function normalizeClassName(raw: string): string {
-  let name = raw;
-  const gt = name.lastIndexOf('>');
-  if (gt >= 0) {
-    name = name.slice(gt + 1);
-  }
-  const dot = name.lastIndexOf('.');
-  if (dot >= 0) {
-    name = name.slice(dot + 1);
-  }
-  const aliases: { [k: string]: string } = {
-    GRUV2: 'GRU',
-    LSTMV2: 'LSTM',
-    Convolution1D: 'Conv1D',
-    MaxPool1D: 'MaxPooling1D',
-    AvgPool1D: 'AveragePooling1D',
-    GlobalMaxPool1D: 'GlobalMaxPooling1D',
-    GlobalAvgPool1D: 'GlobalAveragePooling1D'
-  };
-  return aliases[name] ?? name;
 }
 
 /** A `{class_name, config}` object as a layer spec. */
@@ -145,20 +114,6 @@ export function declaredBatchShape(config: {
   return null;
 }
 
-/** Structural limits of a model config (settings; see `limits.ts`). */
-export interface IConfigLimits {
-  /** Layers in the config, nested models' layers included (default `DEFAULT_MAX_LAYERS`). */
-  maxLayers?: number;
-  /** Models nested in models (default `DEFAULT_MAX_NESTING_DEPTH`). */
-  maxNestingDepth?: number;
-}
-
-/** The settings that change the structural limits, as messages name them. */
-export const LIMIT_SETTINGS = {
-  maxLayers: 'the maxLayers setting / --max-layers',
-  maxNestingDepth: 'the maxNestingDepth setting / --max-nesting'
-} as const;
-
 /**
  * Parses a model config: the `model_config` attribute / `model.to_json()`
  * text, a Keras 3 `config.json`, or a tfjs `modelTopology`. Its layers are
@@ -171,7 +126,7 @@ export function parseModelConfig(
 ): IModelSpec {
   let root = raw;
   if (typeof root === 'string') {
-    root = Private.parseJson(root, file, 'the model config');
+    root = Private.parseJson(root, file);
   }
   if (root && typeof root === 'object' && 'model_config' in (root as object)) {
     root = (root as { model_config: unknown }).model_config;
@@ -183,7 +138,7 @@ export function parseModelConfig(
       { file }
     );
   }
-  Private.checkSize(top, file, limits);
+  checkConfigSize(top, file, limits);
   const className = normalizeClassName(top.class_name);
   if (className === 'Sequential') {
     return Private.sequential(top.config, file);
@@ -197,309 +152,19 @@ export function parseModelConfig(
   );
 }
 
-/** A tfjs layers model: topology and weights by layer name. */
-export interface ITfjsModel {
-  topology: unknown;
-  kerasVersion?: string;
-  weights: Map<string, IWeight[]>;
-}
-
-interface IManifestEntry {
-  name: string;
-  shape: number[];
-  dtype?: string;
-  quantization?: { dtype: string; scale?: number; min?: number };
-}
-
-/** Reads `model.json` plus its shards (float32; uint8/uint16 affine quantisation; float16). */
-export function readTfjsModel(
-  files: { [name: string]: Uint8Array },
-  jsonName: string
-): ITfjsModel {
-  if (files[jsonName].length > FILE_LIMITS.ARCHIVE_JSON_BYTES) {
-    throw new ModelError(
-      `${jsonName}: the model JSON is ${formatBytes(files[jsonName].length)}; at most ` +
-        `${formatBytes(FILE_LIMITS.ARCHIVE_JSON_BYTES)} are read (its weights belong in the shards)`,
-      { file: jsonName }
-    );
-  }
-  const json: any = Private.parseJson(
-    new TextDecoder().decode(files[jsonName]),
-    jsonName,
-    'the file'
-  );
-  if (!json || typeof json !== 'object' || !json.modelTopology) {
-    throw new ModelError(
-      `${jsonName}: not a TensorFlow.js layers model (no modelTopology)`,
-      {
-        file: jsonName
-      }
-    );
-  }
-  const weights = new Map<string, IWeight[]>();
-  const groups: Array<{ paths: string[]; weights: IManifestEntry[] }> =
-    Array.isArray(json.weightsManifest) ? json.weightsManifest : [];
-  const listed = new Set<string>();
-  for (const group of groups) {
-    const entries = Array.isArray(group?.weights) ? group.weights : [];
-    const need = Private.manifestBytes(entries, jsonName);
-    const parts = (Array.isArray(group?.paths) ? group.paths : []).map(p =>
-      Private.shard(files, p, listed, jsonName)
-    );
-    const total = parts.reduce((a, p) => a + p.length, 0);
-    if (total > need) {
-      throw new ModelError(
-        `${jsonName}: the weight shards of a manifest group hold ${formatBytes(total)}, ` +
-          `its weights need ${formatBytes(need)}: the shards do not belong to this model`,
-        { file: jsonName }
-      );
-    }
-    const buffer = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      buffer.set(p, at);
-      at += p.length;
-    }
-    let offset = 0;
-    for (const entry of entries) {
-      const size = entry.shape.reduce((a, d) => a * d, 1);
-      const { data, bytes } = Private.decodeWeight(
-        entry,
-        buffer,
-        offset,
-        size,
-        jsonName
-      );
-      offset += bytes;
-      const slash = entry.name.indexOf('/');
-      const layer = slash >= 0 ? entry.name.slice(0, slash) : entry.name;
-      const list = weights.get(layer) ?? [];
-      list.push({ name: entry.name, shape: entry.shape, data });
-      weights.set(layer, list);
-    }
-    if (offset > total) {
-      throw new ModelError(
-        `${jsonName}: weight shards hold ${total} bytes, the manifest needs ${offset}`,
-        {
-          file: jsonName
-        }
-      );
-    }
-  }
-  const topology = json.modelTopology;
-  const kerasVersion =
-    typeof topology.keras_version === 'string'
-      ? topology.keras_version
-      : undefined;
-  return { topology, kerasVersion, weights };
-}
-
 namespace Private {
-  /** JSON text of a model file, refusing hostile nesting with a named error. */
-  export function parseJson(text: string, file: string, what: string): unknown {
+  /** The config's JSON text, refusing hostile nesting with a named error. */
+  export function parseJson(text: string, file: string): unknown {
     try {
       return parseJsonText(text);
     } catch (e) {
-      const reason =
-        e instanceof JsonDepthError
-          ? e.message
-          : `not valid JSON (${(e as Error).message})`;
       throw new ModelError(
-        e instanceof JsonDepthError || what === 'the file'
-          ? `${file}: ${reason}`
+        e instanceof JsonDepthError
+          ? `${file}: ${e.message}`
           : `${file}: the model config is not valid JSON (${(e as Error).message})`,
         { file }
       );
     }
-  }
-
-  /** The model entries of a config's layer list (Keras 2 Sequential: the list itself). */
-  export function layerList(config: unknown): unknown[] {
-    if (Array.isArray(config)) {
-      return config;
-    }
-    const layers = (config as { layers?: unknown } | null)?.layers;
-    return Array.isArray(layers) ? layers : [];
-  }
-
-  /**
-   * Counts the layers of a config and of its nested models, and how deep
-   * they nest, before any of it is translated (iterative: a deep config
-   * cannot overflow the stack).
-   */
-  export function checkSize(
-    top: { config?: unknown },
-    file: string,
-    limits: IConfigLimits
-  ): void {
-    const maxLayers = limits.maxLayers ?? DEFAULT_MAX_LAYERS;
-    const maxDepth = limits.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
-    let count = 0;
-    const stack: Array<{ config: unknown; depth: number }> = [
-      { config: top.config, depth: 0 }
-    ];
-    while (stack.length) {
-      const { config, depth } = stack.pop()!;
-      for (const entry of layerList(config)) {
-        count++;
-        if (count > maxLayers) {
-          throw new ModelError(
-            `${file}: the model has more than ${formatCount(maxLayers)} layers ` +
-              `(counting those of nested models); at most ${formatCount(maxLayers)} are allowed ` +
-              `(${LIMIT_SETTINGS.maxLayers})`,
-            { file }
-          );
-        }
-        const e = entry as { class_name?: unknown; config?: unknown } | null;
-        if (
-          typeof e?.class_name === 'string' &&
-          MODEL_CLASSES.includes(normalizeClassName(e.class_name))
-        ) {
-          if (depth + 1 > maxDepth) {
-            throw new ModelError(
-              `${file}: models are nested more than ${formatCount(maxDepth)} levels deep; at most ` +
-                `${formatCount(maxDepth)} are allowed (${LIMIT_SETTINGS.maxNestingDepth})`,
-              { file }
-            );
-          }
-          stack.push({ config: e.config, depth: depth + 1 });
-        }
-      }
-    }
-  }
-
-  /** Bytes a manifest group's weights take in its shards (before anything is allocated). */
-  export function manifestBytes(
-    entries: IManifestEntry[],
-    file: string
-  ): number {
-    let total = 0;
-    for (const entry of entries) {
-      const shape = entry?.shape;
-      if (
-        !Array.isArray(shape) ||
-        !shape.every(d => Number.isSafeInteger(d) && d >= 0)
-      ) {
-        throw new ModelError(
-          `${file}: weight '${String(entry?.name)}' has an invalid shape ${JSON.stringify(shape)}`,
-          { file }
-        );
-      }
-      const q = entry.quantization;
-      const width = q ? (q.dtype === 'uint8' ? 1 : 2) : 4;
-      total += shape.reduce((a, d) => a * d, 1) * width;
-      if (
-        !Number.isSafeInteger(total) ||
-        total > FILE_LIMITS.MODEL_FILE_BYTES
-      ) {
-        throw new ModelError(
-          `${file}: the manifest's weights declare more than ${formatBytes(FILE_LIMITS.MODEL_FILE_BYTES)}: ` +
-            'the file is damaged or hostile',
-          { file }
-        );
-      }
-    }
-    return total;
-  }
-
-  /** A listed shard's bytes; a shard listed twice is refused (it would be read twice). */
-  export function shard(
-    files: { [name: string]: Uint8Array },
-    p: unknown,
-    listed: Set<string>,
-    jsonName: string
-  ): Uint8Array {
-    if (typeof p !== 'string') {
-      throw new ModelError(`${jsonName}: a weight shard path is not a string`, {
-        file: jsonName
-      });
-    }
-    if (listed.has(p)) {
-      throw new ModelError(
-        `${jsonName}: weight shard '${p}' is listed twice in the manifest: the file is damaged or hostile`,
-        { file: jsonName }
-      );
-    }
-    listed.add(p);
-    const base = p.split('/').pop() as string;
-    const data = files[p] ?? files[base];
-    if (!data) {
-      throw new ModelError(`${jsonName}: weight shard '${p}' is missing`, {
-        file: p
-      });
-    }
-    return data;
-  }
-
-  export function decodeWeight(
-    entry: IManifestEntry,
-    buffer: Uint8Array,
-    offset: number,
-    size: number,
-    file: string
-  ): { data: Float32Array; bytes: number } {
-    const q = entry.quantization;
-    const view = new DataView(
-      buffer.buffer,
-      buffer.byteOffset,
-      buffer.byteLength
-    );
-    const need = (bytes: number) => {
-      if (offset + bytes > buffer.length) {
-        throw new ModelError(
-          `${file}: weight '${entry.name}' runs past the end of its shards`,
-          {
-            file
-          }
-        );
-      }
-    };
-    if (q) {
-      const scale = q.scale ?? 1;
-      const min = q.min ?? 0;
-      need(size * (q.dtype === 'uint8' ? 1 : 2));
-      const data = new Float32Array(size);
-      if (q.dtype === 'uint8') {
-        for (let i = 0; i < size; i++) {
-          data[i] = buffer[offset + i] * scale + min;
-        }
-        return { data, bytes: size };
-      }
-      if (q.dtype === 'uint16') {
-        for (let i = 0; i < size; i++) {
-          data[i] = view.getUint16(offset + 2 * i, true) * scale + min;
-        }
-        return { data, bytes: size * 2 };
-      }
-      if (q.dtype === 'float16') {
-        for (let i = 0; i < size; i++) {
-          data[i] = halfToFloat(view.getUint16(offset + 2 * i, true));
-        }
-        return { data, bytes: size * 2 };
-      }
-      throw new ModelError(
-        `${file}: weight '${entry.name}' uses unsupported quantization ${q.dtype}`,
-        {
-          file
-        }
-      );
-    }
-    const dtype = entry.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'int32') {
-      throw new ModelError(
-        `${file}: weight '${entry.name}' has unsupported dtype ${dtype}`,
-        { file }
-      );
-    }
-    need(size * 4);
-    const data = new Float32Array(size);
-    for (let i = 0; i < size; i++) {
-      data[i] =
-        dtype === 'float32'
-          ? view.getFloat32(offset + 4 * i, true)
-          : view.getInt32(offset + 4 * i, true);
-    }
-    return { data, bytes: size * 4 };
   }
 
   export function sequential(

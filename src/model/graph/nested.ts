@@ -10,12 +10,8 @@
  * layer's name (`dense/kernel:0` in tf.keras 2.x, `inner_seq/dense/kernel`
  * in Keras 3's legacy `.h5`).
  */
-import {
-  IGraphLayerSpec,
-  IModelSpec,
-  INodeRef,
-  LIMIT_SETTINGS
-} from './keras-config';
+import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
+import { LIMIT_SETTINGS } from './config-size';
 import { IWeight } from '../layers/base';
 import { DEFAULT_MAX_LAYERS, formatCount } from '../limits';
 import { ModelError } from '../types';
