@@ -35,6 +35,8 @@ TensorFlow and numpy are imported when a method runs, never at import.
 
 import warnings
 
+from .keras_module import keras_module_for
+
 __all__ = [
     "IG_RULE",
     "METHODS",
@@ -226,9 +228,7 @@ class ModelExplainer:
         if self._rest is not None:
             return self._embedding, self._rest
         _tensorflow(method)
-        from .keras import _keras_module_for
-
-        keras = _keras_module_for(self.model)
+        keras = keras_module_for(self.model)
         layers = getattr(self.model, "layers", []) or []
         if self._embedding_name is not None:
             try:

@@ -50,7 +50,8 @@ f is the sigmoid probability, or for softmax the predicted class (--target).
   --target K           output unit explained (default: the predicted class; unit 0
                        for a single output)
   --model, --config, --tokenizer, --layer, --lambda, --maxlen, --padding,
-  --truncating, --lower, --file, --json, -o, --workers   as for char-attention
+  --truncating, --lower, --file, --json, -o, --workers, --max-length,
+  --max-layers, --max-nesting   as for char-attention
                        predict (--file streams JSONL, one payload per text)
   -h, --help           show this help
 

@@ -29,6 +29,7 @@ import {
   writeNotices,
   writeStdout
 } from './encode';
+import { terminalJson, terminalSafe } from './terminal';
 
 /** Options of every command that runs a model. */
 export const MODEL_OPTIONS: IOptionSpec = {
@@ -39,7 +40,9 @@ export const MODEL_OPTIONS: IOptionSpec = {
   '--lambda': { value: true, repeat: true },
   '--json': { value: false },
   '--output': { value: true, alias: '-o' },
-  '--workers': { value: true }
+  '--workers': { value: true },
+  '--max-layers': { value: true },
+  '--max-nesting': { value: true }
 };
 
 /** Texts to padded sequences for one loaded model. */
@@ -96,7 +99,7 @@ export function textEncoder(
     }
   }
   process.stderr.write(
-    `char-attention ${command}: using the model's TextVectorization layer '${own.layer}' as the tokenizer\n`
+    `char-attention ${command}: using the model's TextVectorization layer '${terminalSafe(own.layer)}' as the tokenizer\n`
   );
   return texts => check(encodeTextVectorization(own, texts));
 }
@@ -109,7 +112,7 @@ export async function writePayload(
   heading: string
 ): Promise<void> {
   if (run.output === undefined) {
-    await writeStdout(JSON.stringify(payload) + '\n');
+    await writeStdout(terminalJson(JSON.stringify(payload)) + '\n');
     return;
   }
   const exported = exportPayloadHtml(payload, {
@@ -127,7 +130,9 @@ export async function writePayload(
       (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new Error(`cannot write '${run.output}': ${code}`);
   }
-  process.stderr.write(`char-attention ${command}: wrote ${run.output}\n`);
+  process.stderr.write(
+    `char-attention ${command}: wrote ${terminalSafe(run.output)}\n`
+  );
 }
 
 /** Model errors name the file / layer; keep the message one line. */
@@ -152,7 +157,11 @@ export function describeModelError(error: unknown): unknown {
 
 namespace Private {
   export function loadOptions(parsed: IParsedArgs): ILoadOptions {
-    const options: ILoadOptions = { maxInputLength: maxLength(parsed) };
+    const options: ILoadOptions = {
+      maxInputLength: maxLength(parsed),
+      maxLayers: positiveOption(parsed, '--max-layers'),
+      maxNestingDepth: positiveOption(parsed, '--max-nesting')
+    };
     const layer = optionValue(parsed, '--layer');
     if (layer !== undefined) {
       options.attentionLayer = layer;
@@ -170,6 +179,22 @@ namespace Private {
       };
     }
     return options;
+  }
+
+  /** A positive integer option, or undefined when not given. */
+  export function positiveOption(
+    parsed: IParsedArgs,
+    name: string
+  ): number | undefined {
+    const raw = optionValue(parsed, name);
+    if (raw === undefined) {
+      return undefined;
+    }
+    const value = Number(raw);
+    if (!/^\s*\d+\s*$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) {
+      throw new UsageError(`${name} must be a positive integer, got '${raw}'`);
+    }
+    return value;
   }
 
   /** --tokenizer, else tokenizer.json next to the model. */
@@ -197,7 +222,7 @@ namespace Private {
       );
     }
     process.stderr.write(
-      `char-attention ${command}: using tokenizer ${nearby}\n`
+      `char-attention ${command}: using tokenizer ${terminalSafe(nearby)}\n`
     );
     return loadTokenizer({
       ...parsed,

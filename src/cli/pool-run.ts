@@ -20,6 +20,7 @@ import {
   IParsedArgs,
   optionValue,
   padOptions,
+  refuseOutputOverInput,
   UsageError,
   writeNotices,
   writeStdout
@@ -34,6 +35,7 @@ import {
   workersOption
 } from './stream';
 import { spawnThreadWorker } from '../workers/spawn-thread';
+import { terminalJson, terminalSafe } from './terminal';
 
 /** A model loaded in the worker pool, and what encoding texts for it needs. */
 export interface IPoolRun {
@@ -63,6 +65,15 @@ export async function openPoolRun(
   if (output !== undefined && parsed.flags.has('--json')) {
     throw new UsageError('--json and -o/--output exclude each other');
   }
+  refuseOutputOverInput(output, [
+    [modelPath, 'model (--model)'],
+    [optionValue(parsed, '--config'), 'model config (--config)'],
+    [optionValue(parsed, '--tokenizer'), 'tokenizer (--tokenizer)'],
+    ...(parsed.options['--file'] ?? []).map((f): [string, string] => [
+      f,
+      'text file (--file)'
+    ])
+  ]);
   const workers = workersOption(optionValue(parsed, '--workers'));
   const loadOptions = modelRunChecks.loadOptions(parsed);
   const pad: IPadOptions = padOptions(parsed);
@@ -71,6 +82,7 @@ export async function openPoolRun(
     throw new UsageError('no texts given (pass TEXT arguments or --file F)');
   }
   const source = readModelFiles(modelPath, optionValue(parsed, '--config'));
+  refuseOutputOverInput(output, [[source.mainFile, 'model (--model)']]);
   const pool = new WorkerPool({
     spawn: () => spawnThreadWorker(),
     size: workers,
@@ -155,7 +167,9 @@ export async function streamRun(
         } else {
           await writeStdout(
             samples
-              .map(sample => JSON.stringify({ version: 1, samples: [sample] }))
+              .map(sample =>
+                terminalJson(JSON.stringify({ version: 1, samples: [sample] }))
+              )
               .join('\n') + '\n'
           );
         }
@@ -169,7 +183,7 @@ export async function streamRun(
     if (html) {
       html.close();
       process.stderr.write(
-        `char-attention ${command}: wrote ${run.output} (${count} texts)\n`
+        `char-attention ${command}: wrote ${terminalSafe(run.output ?? '')} (${count} texts)\n`
       );
     }
     return count;

@@ -40,6 +40,9 @@ goes to stderr when stderr is a terminal.
   --truncating pre|post default pre
   --max-length N       refuse a model declaring (or a --maxlen of) more than N input
                        steps, before anything is allocated (default 100000)
+  --max-layers N       refuse a model of more than N layers, counting nested models'
+                       layers and the calls inlining them makes (default 50000)
+  --max-nesting N      refuse models nested more than N deep (default 32)
   --lambda NAME=EXPR   meaning of a Lambda layer, e.g. lambda_1='sum(axis=1)'; repeatable
   --lower              lowercase texts first (plain maps only)
   --json               print the payload JSON (the default)

@@ -5,7 +5,10 @@
 import * as fs from 'fs';
 import { IDisplaySettings } from '../payload/normalize';
 import { COLORMAP_NAMES, NORMALIZE_MODES } from '../payload/types';
+import { JsonDepthError, parseJsonText } from '../payload/json-text';
 import { exportPayloadChunks } from '../table/html';
+import { InputFileError, readInputFile, refuseOutputOverInput } from './encode';
+import { terminalSafe } from './terminal';
 import { writeChunksAtomically } from './write-chunks';
 
 export const RENDER_USAGE = `Usage: char-attention render PAYLOAD.json|- [options]
@@ -57,25 +60,39 @@ export async function renderCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const name = parsed.input === '-' ? 'standard input' : parsed.input;
+  const name = terminalSafe(
+    parsed.input === '-' ? 'standard input' : parsed.input
+  );
+  try {
+    refuseOutputOverInput(parsed.output, [[parsed.input, 'payload']]);
+  } catch (error) {
+    process.stderr.write(
+      `char-attention render: ${terminalSafe((error as Error).message)}\n`
+    );
+    return 2;
+  }
   let text: string;
   try {
     text =
       parsed.input === '-'
         ? await Private.readStdin()
-        : fs.readFileSync(parsed.input, 'utf8');
+        : readInputFile(parsed.input, 'payload').toString('utf8');
   } catch (error) {
+    const reason =
+      error instanceof InputFileError ? error.reason : (error as Error).message;
     process.stderr.write(
-      `char-attention render: cannot read ${name}: ${(error as Error).message}\n`
+      `char-attention render: cannot read ${name}: ${terminalSafe(reason)}\n`
     );
     return 1;
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(text);
+    payload = parseJsonText(text);
   } catch (error) {
     process.stderr.write(
-      `char-attention render: ${name} is not valid JSON: ${(error as Error).message}\n`
+      `char-attention render: ${name} ${
+        error instanceof JsonDepthError ? 'is refused' : 'is not valid JSON'
+      }: ${(error as Error).message}\n`
     );
     return 1;
   }
@@ -91,7 +108,9 @@ export async function renderCommand(args: string[]): Promise<number> {
       `char-attention render: ${name} is not a valid payload (${result.problems.length} ${
         result.problems.length === 1 ? 'problem' : 'problems'
       }):\n` +
-        result.problems.map(problem => `  - ${problem.message}\n`).join('')
+        result.problems
+          .map(problem => `  - ${terminalSafe(problem.message)}\n`)
+          .join('')
     );
     return 1;
   }
@@ -101,11 +120,13 @@ export async function renderCommand(args: string[]): Promise<number> {
       bytes = writeChunksAtomically(parsed.output, result.chunks);
     } catch (error) {
       process.stderr.write(
-        `char-attention render: cannot write ${parsed.output}: ${(error as Error).message}\n`
+        `char-attention render: cannot write ${terminalSafe(parsed.output)}: ${(error as Error).message}\n`
       );
       return 1;
     }
-    process.stderr.write(`wrote ${parsed.output} (${bytes} bytes)\n`);
+    process.stderr.write(
+      `wrote ${terminalSafe(parsed.output)} (${bytes} bytes)\n`
+    );
   } else {
     for (const chunk of result.chunks) {
       process.stdout.write(chunk);

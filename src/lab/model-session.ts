@@ -263,8 +263,10 @@ export class ModelSession {
             : undefined,
           // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
           simd: settings.backend !== 'js',
-          // A model declaring more steps is refused in the worker.
-          maxInputLength: settings.maxInputLength
+          // A model declaring more steps (or layers, or nesting) is refused in the worker.
+          maxInputLength: settings.maxInputLength,
+          maxLayers: settings.maxLayers,
+          maxNestingDepth: settings.maxNestingDepth
         },
         {
           onProgress: progress => onProgress?.(Private.workerProgress(progress))

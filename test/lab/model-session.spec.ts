@@ -152,7 +152,9 @@ describe('ModelSession', () => {
     expect(load.options).toEqual({
       attentionLayer: 'attention_vec',
       simd: false,
-      maxInputLength: 100000
+      maxInputLength: 100000,
+      maxLayers: 50000,
+      maxNestingDepth: 32
     });
     expect(progress).toContain('Building the model');
     expect(progress[progress.length - 1]).toBe('Loaded m.h5');

@@ -53,6 +53,8 @@ describe('lab settings', () => {
     expect(problems).toEqual([]);
     expect(settings).toEqual({
       maxInputLength: 100000,
+      maxLayers: 50000,
+      maxNestingDepth: 32,
       modelPath: 'models/weights.best.hdf5',
       tokenizerPath: 'models/tokenizer.json',
       attentionLayer: 'attention_vec',

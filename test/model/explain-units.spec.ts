@@ -98,7 +98,7 @@ describe('explainer options and plans', () => {
 });
 
 describe('models the gradient methods cannot run', () => {
-  /** Input [4] -> Dense(1, sigmoid): no Embedding. */
+  /** Input [4] of integer ids -> Dense(1, sigmoid): no Embedding. */
   function denseOnly() {
     const json = {
       format: 'layers-model',
@@ -111,7 +111,11 @@ describe('models the gradient methods cannot run', () => {
             layers: [
               {
                 class_name: 'InputLayer',
-                config: { name: 'ids', batch_input_shape: [null, 4] }
+                config: {
+                  name: 'ids',
+                  batch_input_shape: [null, 4],
+                  dtype: 'int32'
+                }
               },
               {
                 class_name: 'Dense',
