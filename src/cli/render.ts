@@ -2,7 +2,6 @@
  * `char-attention render PAYLOAD.json|- [-o OUT.html] [--fragment] ...`:
  * payload v1 -> standalone HTML (the same export as the JupyterLab commands).
  */
-import * as fs from 'fs';
 import { IDisplaySettings } from '../payload/normalize';
 import { COLORMAP_NAMES, NORMALIZE_MODES } from '../payload/types';
 import { JsonDepthError, parseJsonText } from '../payload/json-text';
