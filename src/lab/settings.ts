@@ -8,7 +8,7 @@
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
 import { DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
-import type { ExplainMethod } from '../explain/types';
+import type { ExplainMethod } from '../explain/registry';
 
 export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
 
