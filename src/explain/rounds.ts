@@ -42,6 +42,7 @@ export async function explainInRounds(
   hooks: IRoundHooks
 ): Promise<IExplanation[]> {
   const method = describeMethod(methodOf(options));
+  const texts = sequences.length > 1 ? ` of ${sequences.length} texts` : '';
   const results: Array<IExplanation | null> = sequences.map(() => null);
   const states: Array<IRoundState | null> = sequences.map(() => null);
   let pending = sequences.map((_, i) => i);
@@ -69,7 +70,7 @@ export async function explainInRounds(
         done,
         total,
         message:
-          `${method.label}: ${Math.round(done)} of ${total} ${method.workNoun}` +
+          `${method.label}${texts}: ${Math.round(done)} of ${total} ${method.workNoun}` +
           (status ? ` (${status})` : '')
       });
     report(doneBefore);
@@ -78,6 +79,7 @@ export async function explainInRounds(
     );
     doneBefore = total;
     const next: number[] = [];
+    status = '';
     for (const i of pending) {
       const own = partials.filter((_, k) => owners[k] === i);
       const outcome = combineRound(info, sequences[i], options, own, states[i]);
@@ -86,7 +88,8 @@ export async function explainInRounds(
       } else {
         states[i] = outcome.state;
         next.push(i);
-        status =
+        // The first text still going says where it stands.
+        status ||=
           sequences.length > 1
             ? `text ${i + 1}: ${outcome.status}`
             : outcome.status;
