@@ -206,8 +206,9 @@ export class ModelSession {
     const settings = this._settings();
     const info = this._info;
     const own = this._source === null && info?.tokenizer !== undefined;
+    // A choice that differs from a fixed input length is refused when encoding.
     const maxlen =
-      info?.inputLength ?? this._choices.maxlen ?? settings.maxlen ?? null;
+      this._choices.maxlen ?? settings.maxlen ?? info?.inputLength ?? null;
     return {
       attentionLayer:
         info?.attentionLayer ??

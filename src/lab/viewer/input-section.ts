@@ -135,7 +135,6 @@ export class InputSection extends Widget {
     this._maxlen.value = input.maxlen === null ? '' : String(input.maxlen);
     this._maxlen.placeholder =
       input.lengths === 'own' ? trans.__('each text’s own length') : '';
-    this._maxlen.disabled = input.lengths === 'model';
     this._padding.value = input.padding;
     this._truncating.value = input.truncating;
   }
