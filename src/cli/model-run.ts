@@ -65,7 +65,7 @@ export function openTextPipeline(
     ? {
         kind: 'tokenizer',
         tokenizer: given,
-        name: optionValue(parsed, '--tokenizer') ?? ''
+        name: Private.tokenizerName(parsed)
       }
     : info.tokenizer
       ? null
@@ -162,6 +162,12 @@ namespace Private {
       };
     }
     return options;
+  }
+
+  /** The --tokenizer file, or `(inline JSON)`. */
+  export function tokenizerName(parsed: IParsedArgs): string {
+    const source = optionValue(parsed, '--tokenizer') ?? '';
+    return source.trimStart().startsWith('{') ? '(inline JSON)' : source;
   }
 
   /** tokenizer.json next to the model. */
