@@ -11,23 +11,41 @@
  */
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
-import type { IBatchPayload, IPayloadOptions } from '../payload/types';
+import type { IBatchPayload } from '../payload/types';
 import type { IForwardResult, IModelInfo } from '../model/types';
 import type { ExplainMethod } from '../explain/registry';
 import {
   availableMethods,
   checkExplainOptions,
   describeMethod,
-  methodUnavailable,
-  preferredMethod
+  methodUnavailable
 } from '../explain/registry';
 import type { IExplainOptions, IExplanation } from '../explain/types';
-import type { ITextPipeline, LengthRule, TextSource } from '../text/pipeline';
-import type { IPaddedText, Side } from '../text/tokenizer';
+import type { ITextPipeline, TextSource } from '../text/pipeline';
+import type { IPaddedText } from '../text/tokenizer';
+import {
+  IEffectiveInput,
+  IExplainBackend,
+  IExplainHooks,
+  IInputChoices,
+  ILoadProgress,
+  IPredictOptions,
+  IPrediction,
+  SessionError,
+  SessionState,
+  TokenizerNeededError
+} from './session-types';
 import type { IContentsLike } from './model-files';
 import type { WorkerPool } from '../workers/pool';
 import { basenameOf } from './export-path';
-import { readModelFiles, readText } from './model-files';
+import { readModelFiles } from './model-files';
+import {
+  messageOf,
+  readTokenizerSource,
+  sentence,
+  setDisplay,
+  workerProgress
+} from './session-helpers';
 import { RequestCancelledError } from '../workers/client';
 import type { ILabSettings } from './settings';
 
@@ -38,105 +56,7 @@ type TextModules = {
   samples: typeof import('../text/samples');
 };
 
-/** Input choices the user can change in the panel (null = from settings/model). */
-export interface IInputChoices {
-  attentionLayer: string | null;
-  maxlen: number | null;
-  padding: Side | null;
-  truncating: Side | null;
-}
-
-/** The input choices in effect. */
-export interface IEffectiveInput {
-  attentionLayer: string;
-  /** The padded length; null: each text at its own length (variable-length model). */
-  maxlen: number | null;
-  padding: Side;
-  truncating: Side;
-  /** `model` (its fixed length), `maxlen` (padded to maxlen) or `own`. */
-  lengths: LengthRule;
-}
-
-export type SessionState = 'empty' | 'loading' | 'ready' | 'error';
-
-export interface ILoadProgress {
-  /** 0..1, or null when unknown. */
-  fraction: number | null;
-  message: string;
-}
-
-/** A problem the user must fix (bad text, mismatching tokenizer): one clear sentence. */
-export class SessionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SessionError';
-  }
-}
-
-/** The model loaded but has no TextVectorization layer and no tokenizer was given. */
-export class TokenizerNeededError extends SessionError {
-  constructor(modelPath: string) {
-    super(
-      `${basenameOf(modelPath)} has no TextVectorization layer: choose the tokenizer JSON that goes with it.`
-    );
-    this.name = 'TokenizerNeededError';
-  }
-}
-
-export interface IPredictOptions {
-  /** Stops the prediction (it then rejects with `RequestCancelledError`). */
-  signal?: AbortSignal;
-  /** Display options written into the payload. */
-  display?: IPayloadOptions;
-  /** Progress of a large batch (the worker reports every few dozen texts). */
-  onProgress?: (progress: ILoadProgress) => void;
-}
-
-/** Progress of an explanation as a backend reports it. */
-export interface IBackendProgress {
-  done: number;
-  total: number;
-  /** In user words, when the backend has them. */
-  message?: string;
-}
-
-/**
- * Runs the explanation methods on encoded, padded sequences (one
- * explanation per sequence, values per model position): the worker pool.
- * `signal` stops the work; `onProgress` reports the method's work items.
- */
-export interface IExplainBackend {
-  explain(
-    sequences: number[][],
-    options: IExplainOptions,
-    hooks: {
-      onProgress?: (progress: IBackendProgress) => void;
-      signal?: AbortSignal;
-    }
-  ): Promise<IExplanation[]>;
-}
-
-/** Hooks of a long explanation. */
-export interface IExplainHooks {
-  onProgress?: (progress: ILoadProgress) => void;
-  signal?: AbortSignal;
-  display?: IPayloadOptions;
-}
-
-/** The method used when the caller does not choose: the model's attention if it has it. */
-export function defaultMethod(
-  info: IModelInfo | null,
-  fallback: ExplainMethod
-): ExplainMethod {
-  return info ? preferredMethod(info, fallback) : fallback;
-}
-
-export interface IPrediction {
-  payload: IBatchPayload;
-  /** What the model did not see (truncated, unknown characters), one line each. */
-  notices: string[];
-  input: IEffectiveInput;
-}
+export * from './session-types';
 
 export class ModelSession {
   constructor(options: {
@@ -248,8 +168,9 @@ export class ModelSession {
     this._setState('loading');
     try {
       const modules = await this._loadTextModules();
-      const source = await this._readTokenizer(
-        modules,
+      const source = await readTokenizerSource(
+        this._contents,
+        modules.tokenizer,
         tokenizerPath,
         onProgress
       );
@@ -264,7 +185,7 @@ export class ModelSession {
       try {
         pipeline = modules.pipeline.createTextPipeline(info, source);
       } catch (error) {
-        throw new SessionError(Private.sentence(Private.messageOf(error)));
+        throw new SessionError(sentence(messageOf(error)));
       }
       this._info = info;
       this._source = source;
@@ -280,7 +201,7 @@ export class ModelSession {
     } catch (error) {
       if (generation === this._loadGeneration) {
         const cancelled = error instanceof RequestCancelledError;
-        this._lastError = cancelled ? '' : Private.messageOf(error);
+        this._lastError = cancelled ? '' : messageOf(error);
         this._setState(cancelled ? (this._info ? 'ready' : 'empty') : 'error');
       }
       throw error;
@@ -351,7 +272,7 @@ export class ModelSession {
         ...pipeline.meta()
       }
     };
-    Private.setDisplay(payload, options.display);
+    setDisplay(payload, options.display);
     return { payload, notices, input };
   }
 
@@ -421,7 +342,7 @@ export class ModelSession {
         ...pipeline.meta()
       }
     };
-    Private.setDisplay(payload, hooks.display);
+    setDisplay(payload, hooks.display);
     return { payload, notices, input };
   }
 
@@ -446,7 +367,7 @@ export class ModelSession {
     try {
       method = checkExplainOptions(options);
     } catch (error) {
-      throw new SessionError(Private.sentence(Private.messageOf(error)));
+      throw new SessionError(sentence(messageOf(error)));
     }
     const info = this._info;
     const reason = info ? methodUnavailable(method, info) : null;
@@ -489,31 +410,7 @@ export class ModelSession {
       const { items, notices } = pipeline.encode(texts);
       return { items, notices, pipeline, input, modules };
     } catch (error) {
-      throw new SessionError(Private.sentence(Private.messageOf(error)));
-    }
-  }
-
-  private async _readTokenizer(
-    modules: TextModules,
-    tokenizerPath: string,
-    onProgress?: (progress: ILoadProgress) => void
-  ): Promise<TextSource | null> {
-    if (!tokenizerPath) {
-      return null;
-    }
-    onProgress?.({
-      fraction: 0,
-      message: `Reading ${basenameOf(tokenizerPath)}`
-    });
-    const text = await readText(this._contents, tokenizerPath);
-    try {
-      return {
-        kind: 'tokenizer',
-        tokenizer: modules.tokenizer.parseTokenizer(text),
-        name: basenameOf(tokenizerPath)
-      };
-    } catch (error) {
-      throw new SessionError(`${tokenizerPath}: ${Private.messageOf(error)}`);
+      throw new SessionError(sentence(messageOf(error)));
     }
   }
 
@@ -555,7 +452,7 @@ export class ModelSession {
         maxInputLength: settings.maxInputLength
       },
       {
-        onProgress: progress => onProgress?.(Private.workerProgress(progress))
+        onProgress: progress => onProgress?.(workerProgress(progress))
       }
     );
   }
@@ -593,44 +490,4 @@ export class ModelSession {
   private _loadGeneration = 0;
   private _predictRequests = new Set<AbortController>();
   private _changed = new Signal<this, void>(this);
-}
-
-namespace Private {
-  export function messageOf(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
-  }
-
-  /** A message as a sentence: full stop, and 'The' (field names keep their case). */
-  export function sentence(message: string): string {
-    const text = message.replace(/^the /, 'The ');
-    return /[.!?]$/.test(text) ? text : `${text}.`;
-  }
-
-  export function setDisplay(
-    payload: IBatchPayload,
-    display: IPayloadOptions | undefined
-  ): void {
-    if (display && Object.keys(display).length > 0) {
-      payload.options = { ...display };
-    }
-  }
-
-  export function workerProgress(progress: unknown): ILoadProgress {
-    const data = (progress ?? {}) as {
-      fraction?: unknown;
-      message?: unknown;
-      stage?: unknown;
-    };
-    const fraction = typeof data.fraction === 'number' ? data.fraction : null;
-    const message =
-      typeof data.message === 'string'
-        ? data.message
-        : typeof data.stage === 'string'
-          ? data.stage
-          : 'Loading model';
-    return {
-      fraction: fraction === null ? null : 0.4 + 0.6 * fraction,
-      message
-    };
-  }
 }

@@ -293,11 +293,11 @@ export class AttentionViewer extends Panel {
     this._run = run;
     const options = this._methodSection.options();
     this.node.classList.add('jp-mod-computing');
-    const longest = texts.reduce((n, t) => Math.max(n, t.length), 1);
-    if (texts.length * explainCost(options, longest) > LONG_RUN_PASSES) {
-      this._methodSection.showRun(null, '');
-    }
     try {
+      const longest = texts.reduce((n, t) => Math.max(n, t.length), 1);
+      if (texts.length * explainCost(options, longest) > LONG_RUN_PASSES) {
+        this._methodSection.showRun(null, '');
+      }
       const result = await this._session.explain(texts, options, {
         signal: run.signal,
         onProgress: progress => {
