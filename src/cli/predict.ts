@@ -28,7 +28,11 @@ export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--conf
 
 Run a Keras or TensorFlow.js model on each text and print the payload v1 JSON
 (a batch: per text its prediction and the attention over its characters), or
-write the standalone HTML table with -o.
+write the standalone HTML table with -o. A model without an attention layer
+gives each text's prediction alone (prediction-only samples; per-character
+values come from char-attention explain). A model with a variable input
+length runs each text at its own length, as Keras runs that text alone,
+unless --maxlen pads them all.
 
 With --file the input is streamed: one JSON payload per line (JSONL, one text
 each, in input order) on stdout, or the HTML table (one colour scale per
@@ -43,7 +47,8 @@ goes to stderr when stderr is a terminal.
                        tokenizer.json next to the model)
   --layer NAME         attention layer (default: found automatically, e.g. a softmax
                        over the time axis)
-  --maxlen N           sequence length (default: the model's input length)
+  --maxlen N           sequence length (default: the model's input length; for a
+                       variable-length model, each text's own length)
   --padding pre|post   default pre, as Keras pad_sequences
   --truncating pre|post default pre
   --max-length N       refuse a model declaring (or a --maxlen of) more than N input
