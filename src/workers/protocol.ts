@@ -5,6 +5,12 @@
  * Worker, in a Node worker thread and in tests. This file imports no model
  * code: importing it never pulls the engine (or TensorFlow.js) into a bundle.
  *
+ * `predict` gives each sequence's output and, when the model has an
+ * attention layer, its attention (otherwise `attention` is empty);
+ * sequences of different lengths (a variable-length model) run in groups of
+ * equal length. `explain` runs whole explanations, or the units of a round
+ * the pool planned (`explain/registry.ts`).
+ *
  * Requests: `load`, `predict`, `explain`, `cancel`, `dispose`. Every request
  * but `cancel` gets exactly one final reply (`loaded`, `predicted`,
  * `explained`, `disposed`, `cancelled` or `error`), preceded by any number of
