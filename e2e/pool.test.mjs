@@ -66,7 +66,9 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
         // The pool's last progress: every worker's share is back.
         if (
           probe.computed === null &&
-          node.textContent.includes('Computed 200 of 200 texts')
+          node.textContent.includes(
+            'attention of 200 texts: 200 of 200 forward passes'
+          )
         ) {
           probe.computed = performance.now();
         }
@@ -131,7 +133,7 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
     });
     assert.ok(
       probe.computed !== null,
-      'the viewer showed the progress "Computed 200 of 200 texts"'
+      'the viewer showed the progress "attention of 200 texts: 200 of 200 forward passes"'
     );
     // Workers' phase: from the start of computing to the last result; then
     // the viewer draws the table. Both are reported, and the whole interval

@@ -148,7 +148,8 @@ def from_keras(
     *,
     method=None,
     window=1,
-    steps=32,
+    steps=None,
+    tolerance=0.01,
     target=None,
     embedding=None,
     batch_size=None,
@@ -183,11 +184,16 @@ def from_keras(
         ``"attention"`` (default when the model has an attention layer),
         ``"occlusion"`` (default otherwise), ``"grad-x-input"`` or
         ``"integrated-gradients"``; see :mod:`jupyterlab_char_attention.explain`
-        for the exact definitions (occlusion window rule, IG midpoint rule).
+        for the exact definitions (occlusion window rule, IG quadrature rules).
     window:
         Occlusion: consecutive positions occluded together (default 1).
     steps:
-        Integrated gradients: number of steps (default 32).
+        Integrated gradients: a fixed number of steps (midpoint rule); default
+        None: steps doubled from 32 until the completeness gap is within
+        ``tolerance`` (trapezoid rule, at most 1024 steps).
+    tolerance:
+        Integrated gradients with automatic steps: the completeness gap
+        allowed, as a fraction of ``|f(x) - f(baseline)|`` (default 0.01).
     target:
         The output unit explained; default unit 0 of a sigmoid output, the
         predicted class of a softmax output.
@@ -271,8 +277,8 @@ def from_keras(
             meta["attentionChosenBy"] = chosen_by
     else:
         values, predictions, sample_meta, details = explain_sequences(
-            model, x, method, window=window, steps=steps, target=target, embedding=embedding,
-            batch_size=batch_size,
+            model, x, method, window=window, steps=steps, tolerance=tolerance, target=target,
+            embedding=embedding, batch_size=batch_size,
         )
         meta.update({k: v for k, v in details.items() if k != "method"})
         if options is None or "colormap" not in options:

@@ -1,22 +1,24 @@
 /**
  * `char-attention explain`: explain a model's output per character with
- * occlusion, gradient x input, integrated gradients or its attention, and
- * print the payload v1 JSON (several methods = several series rows of one
- * sample) or write the standalone HTML with `-o`.
+ * the methods of the registry (`explain/registry.ts`) and print the payload
+ * v1 JSON (several methods = several series rows of one sample) or write
+ * the standalone HTML with `-o`. The methods, their options and the help
+ * text come from the registry: nothing here is specific to one method.
  */
 import * as path from 'path';
-import { alignSample } from '../text/align';
-import { resolveExplainOptions } from '../explain';
 import {
+  checkExplainOptions,
   EXPLAIN_METHODS,
-  ExplainMethod,
-  IExplainOptions,
-  IExplanation
-} from '../explain/types';
-import { IPaddedText, IResolvedPadOptions } from '../text/tokenizer';
-import { IModelInfo, ModelError } from '../model/types';
+  isExplainMethod,
+  methodDescriptions
+} from '../explain/registry';
+import { IExplainOptions, IExplanation, IMethodOption } from '../explain/types';
+import { explanationSample } from '../text/samples';
+import { IPaddedText } from '../text/tokenizer';
+import { ModelError } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';
 import {
+  IOptionSpec,
   IParsedArgs,
   optionValue,
   parseArgs,
@@ -26,11 +28,60 @@ import {
   writeStdout
 } from './encode';
 import { describeModelError, MODEL_OPTIONS, writePayload } from './model-run';
-import { encodeForRun, IPoolRun, openPoolRun, streamRun } from './pool-run';
+import {
+  encodeForRun,
+  inputMeta,
+  IPoolRun,
+  modelMeta,
+  openPoolRun,
+  streamRun
+} from './pool-run';
 
-export const EXPLAIN_USAGE = `Usage: char-attention explain --model PATH [--tokenizer JSON]
-         --method occlusion|grad-x-input|integrated-gradients|attention[,...]
-         [--window K] [--steps N] [--target K] [--layer NAME] [--lambda NAME=EXPR]...
+/** Every method option once (by name), in the order the methods declare them. */
+function methodOptions(): IMethodOption[] {
+  const seen = new Map<string, IMethodOption>();
+  for (const method of methodDescriptions()) {
+    for (const option of method.options) {
+      if (!seen.has(option.name)) {
+        seen.set(option.name, option);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+/** `--steps N`: the flag of an option. */
+function flagOf(option: IMethodOption): string {
+  return `--${option.name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`;
+}
+
+function usage(): string {
+  const methods = methodDescriptions();
+  const pad = (text: string) => text.padEnd(21);
+  const methodLines = methods
+    .map(m => `                       ${m.id}: ${m.description}`)
+    .join('\n');
+  const optionLines = methodOptions()
+    .map(o => {
+      const users = methods
+        .filter(m => m.options.some(x => x.name === o.name))
+        .map(m => m.id);
+      const owner =
+        users.length === methods.length - 1 ? '' : `${users.join(', ')}: `;
+      const fallback =
+        o.defaultValue === null
+          ? o.placeholder
+            ? ` (default: ${o.placeholder})`
+            : ''
+          : ` (default ${o.defaultValue})`;
+      return `  ${pad(`${flagOf(o)} ${o.kind === 'integer' ? 'N' : 'X'}`)}${owner}${o.help}${fallback}`;
+    })
+    .join('\n');
+  return `Usage: char-attention explain --model PATH [--tokenizer JSON]
+         --method ${EXPLAIN_METHODS.join('|')}[,...]
+         [${methodOptions()
+           .map(o => `${flagOf(o)} ${o.kind === 'integer' ? 'N' : 'X'}`)
+           .join('] [')}] [--layer NAME] [--lambda NAME=EXPR]...
          [--maxlen N] [--padding pre|post] [--truncating pre|post]
          [--json | -o OUT.html] [--workers N] [--file F]... TEXT...
 
@@ -39,51 +90,34 @@ without an attention layer, and print the payload v1 JSON (several methods
 become several rows of each text's table) or write the standalone HTML.
 f is the sigmoid probability, or for softmax the predicted class (--target).
 
-  --method M[,M...]    occlusion: f(x) - f(x with the id at t set to 0)
-                       grad-x-input: sum_e df/dE[t,e] * E[t,e], E = Embedding output
-                       integrated-gradients: baseline E = 0, Riemann midpoint rule
-                       attention: the model's attention layer (--layer)
-  --window K           occlusion: occlude K consecutive positions; window s covers
-                       s..s+K-1 (clipped), its drop is spread evenly over them and
-                       a position sums its shares (default 1)
-  --steps N            integrated gradients: steps (default 32)
-  --target K           output unit explained (default: the predicted class; unit 0
-                       for a single output)
+  --method M[,M...]
+${methodLines}
+${optionLines}
   --model, --config, --tokenizer, --layer, --lambda, --maxlen, --padding,
   --truncating, --lower, --file, --json, -o, --workers, --max-length,
   --max-layers, --max-nesting   as for char-attention
                        predict (--file streams JSONL, one payload per text)
   -h, --help           show this help
 
-Texts longer than the input length are truncated as Keras pad_sequences does
-(the cut characters are masked), with a notice on stderr, as are characters
-missing from the vocabulary and integrated gradients whose completeness gap
-is over 5%. Exit code 1 when the model or a file cannot be read or a method
+A model with a variable input length runs each text at its own length (as
+Keras on that text alone) unless --maxlen pads them all. Texts longer than
+the input length are truncated as Keras pad_sequences does (the cut
+characters are masked), with a notice on stderr, as are characters missing
+from the vocabulary and integrated gradients that did not reach their
+tolerance. Exit code 1 when the model or a file cannot be read or a method
 cannot run this model, 2 for a command-line mistake.
 `;
+}
 
-const EXPLAIN_OPTIONS = {
+export const EXPLAIN_USAGE = usage();
+
+const EXPLAIN_OPTIONS: IOptionSpec = {
   ...MODEL_OPTIONS,
   '--method': { value: true },
-  '--window': { value: true },
-  '--steps': { value: true },
-  '--target': { value: true }
+  ...Object.fromEntries(
+    methodOptions().map(o => [flagOf(o), { value: true }] as const)
+  )
 };
-
-/** The method as named in the table header. */
-export function methodLabel(explanation: IExplanation): string {
-  const meta = explanation.meta;
-  switch (explanation.method) {
-    case 'attention':
-      return `attention (${meta.layer})`;
-    case 'occlusion':
-      return `occlusion (window ${meta.window})`;
-    case 'grad-x-input':
-      return 'gradient × input';
-    default:
-      return `integrated gradients (${meta.steps} steps, midpoint)`;
-  }
-}
 
 export async function explainCommand(args: string[]): Promise<number> {
   let run: IPoolRun | null = null;
@@ -99,7 +133,6 @@ export async function explainCommand(args: string[]): Promise<number> {
     // Every method over the texts, in the worker pool; one sample per text.
     const explain = async (
       items: IPaddedText[],
-      options: IResolvedPadOptions,
       first: number
     ): Promise<ISample[]> => {
       const sequences = items.map(item => item.padded);
@@ -115,13 +148,13 @@ export async function explainCommand(args: string[]): Promise<number> {
             explanation.notices.map(n => `text ${first + i + 1}: ${n}`)
           );
         }
-        return Private.sample(
-          item,
-          explanations,
-          options.maxlen,
-          current.mainFile,
-          current
-        );
+        const sample = explanationSample(item, explanations);
+        sample.meta = {
+          ...modelMeta(current),
+          ...sample.meta,
+          ...inputMeta(current, item)
+        };
+        return sample;
       });
     };
     const heading = 'Character explanation';
@@ -135,10 +168,11 @@ export async function explainCommand(args: string[]): Promise<number> {
       );
       return 0;
     }
-    const { items, options } = encodeForRun(run, parsed.positional, 'explain');
+    const items = encodeForRun(run, parsed.positional, 'explain');
     const payload: IBatchPayload = {
       version: 1,
-      samples: await explain(items, options, 0)
+      samples: await explain(items, 0),
+      meta: { ...run.pipeline.meta() }
     };
     await writePayload(payload, run, 'explain', heading);
     return 0;
@@ -163,7 +197,7 @@ namespace Private {
       .map(m => m.trim())
       .filter(Boolean);
     for (const m of methods) {
-      if (!(EXPLAIN_METHODS as ReadonlyArray<string>).includes(m)) {
+      if (!isExplainMethod(m)) {
         throw new UsageError(
           `unknown method '${m}' (methods: ${EXPLAIN_METHODS.join(', ')})`
         );
@@ -174,28 +208,17 @@ namespace Private {
         `--method needs distinct methods, got '${given}' (methods: ${EXPLAIN_METHODS.join(', ')})`
       );
     }
-    const integer = (name: string): number | undefined => {
-      const text = optionValue(parsed, name);
-      if (text === undefined) {
-        return undefined;
+    const values: { [name: string]: number } = {};
+    for (const option of methodOptions()) {
+      const value = Private.number(parsed, option);
+      if (value !== undefined) {
+        values[option.name] = value;
       }
-      if (!/^\s*-?\d+\s*$/.test(text)) {
-        throw new UsageError(`${name} must be an integer, got '${text}'`);
-      }
-      return Number(text);
-    };
-    const window = integer('--window');
-    const steps = integer('--steps');
-    const target = integer('--target');
+    }
     return methods.map(method => {
-      const request: IExplainOptions = {
-        method: method as ExplainMethod,
-        window,
-        steps,
-        target
-      };
+      const request: IExplainOptions = { ...values, method };
       try {
-        resolveExplainOptions(request);
+        checkExplainOptions(request);
       } catch (error) {
         if (error instanceof ModelError) {
           throw new UsageError(`--${error.message}`);
@@ -206,69 +229,24 @@ namespace Private {
     });
   }
 
-  /** One text's sample: one row per method, the method(s) in the header. */
-  export function sample(
-    item: Parameters<typeof alignSample>[0],
-    explanations: IExplanation[],
-    maxlen: number,
-    mainFile: string,
-    model: { info: IModelInfo }
-  ): ISample {
-    const aligned = explanations.map(e =>
-      alignSample(item, e.values, maxlen, e.prediction)
-    );
-    const labels = explanations.map(methodLabel);
-    const info = model.info;
-    const meta: { [key: string]: unknown } = {
-      model: path.basename(mainFile),
-      format: info.format,
-      ...(info.kerasVersion ? { kerasVersion: info.kerasVersion } : {}),
-      method: explanations.map(e => e.method).join(', ')
-    };
-    for (const e of explanations) {
-      const m = e.meta;
-      switch (e.method) {
-        case 'attention':
-          meta.attentionLayer = m.layer;
-          break;
-        case 'occlusion':
-          Object.assign(meta, {
-            window: m.window,
-            occlusionRule: m.rule,
-            target: m.target
-          });
-          break;
-        case 'grad-x-input':
-          Object.assign(meta, { embeddingLayer: m.layer, target: m.target });
-          break;
-        default:
-          Object.assign(meta, {
-            steps: m.steps,
-            rule: m.rule,
-            gap: m.gap,
-            gapRelative: m.gapRelative,
-            target: m.target
-          });
-      }
+  export function number(
+    parsed: IParsedArgs,
+    option: IMethodOption
+  ): number | undefined {
+    const flag = flagOf(option);
+    const text = optionValue(parsed, flag);
+    if (text === undefined) {
+      return undefined;
     }
-    const base = aligned[0];
-    const result: ISample = {
-      text: base.text,
-      mask: base.mask,
-      method: labels.join(' · '),
-      meta
-    };
-    if (base.prediction !== undefined) {
-      result.prediction = base.prediction;
+    const pattern =
+      option.kind === 'integer'
+        ? /^\s*-?\d+\s*$/
+        : /^\s*-?(\d+\.?\d*|\.\d+)(e-?\d+)?\s*$/i;
+    if (!pattern.test(text)) {
+      throw new UsageError(
+        `${flag} must be ${option.kind === 'integer' ? 'an integer' : 'a number'}, got '${text}'`
+      );
     }
-    if (explanations.length === 1) {
-      result.attention = base.attention;
-    } else {
-      result.series = aligned.map((a, k) => ({
-        name: labels[k],
-        values: a.attention ?? []
-      }));
-    }
-    return result;
+    return Number(text);
   }
 }

@@ -1,20 +1,19 @@
 /**
  * What the model-running commands (`predict`, `explain`) share: their
- * options, choosing the tokenizer and encoding the texts as Keras does
- * once the model has loaded, and writing the payload as JSON or standalone HTML.
+ * options, the text pipeline once the model has loaded (the tokenizer
+ * chosen here, everything else in `text/pipeline.ts`), and writing the
+ * payload as JSON or standalone HTML.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { WorkerRequestError } from '../workers/client';
-import { encodeTextVectorization } from '../text/text-vectorization';
 import {
-  encodeTexts,
-  ICharTokenizer,
-  IPaddedText,
-  IPadOptions,
-  IResolvedPadOptions,
-  TokenizerError
-} from '../text/tokenizer';
+  createTextPipeline,
+  ITextPipeline,
+  TextPipelineError,
+  TextSource
+} from '../text/pipeline';
+import { IPadOptions } from '../text/tokenizer';
 import { ILoadOptions, IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
@@ -45,63 +44,56 @@ export const MODEL_OPTIONS: IOptionSpec = {
   '--max-nesting': { value: true }
 };
 
-/** Texts to padded sequences for one loaded model. */
-export type TextEncoder = (texts: string[]) => {
-  items: IPaddedText[];
-  options: IResolvedPadOptions;
-};
-
 /**
- * After the model has loaded: prints what the loader inferred, fixes the
- * sequence length to the model's, and picks the tokenizer (the model's own
- * TextVectorization layer unless --tokenizer is given, else --tokenizer or
- * tokenizer.json next to the model). The encoder checks the vocabulary.
+ * After the model has loaded: prints what the loader inferred and returns
+ * the text pipeline (`text/pipeline.ts`) with the tokenizer: --tokenizer,
+ * else the model's own TextVectorization layer, else tokenizer.json next to
+ * the model. A --maxlen, --padding or --truncating the model cannot take is
+ * a usage error.
  */
-export function textEncoder(
+export function openTextPipeline(
   info: IModelInfo,
   parsed: IParsedArgs,
   modelPath: string,
   command: string,
   pad: IPadOptions
-): TextEncoder {
+): ITextPipeline {
   // What the loader inferred is never silent.
   writeNotices(
     command,
     (info.inferences ?? []).map((i: string) => `inferred: ${i}`)
   );
-  if (info.inputLength !== null) {
-    if (pad.maxlen !== undefined && pad.maxlen !== info.inputLength) {
-      throw new UsageError(
-        `--maxlen ${pad.maxlen} does not match the model's input length ${info.inputLength}`
-      );
+  const given = loadTokenizer(parsed, false);
+  const source: TextSource | null = given
+    ? {
+        kind: 'tokenizer',
+        tokenizer: given,
+        name: Private.tokenizerName(parsed)
+      }
+    : info.tokenizer
+      ? null
+      : Private.nearbyTokenizer(parsed, modelPath);
+  let pipeline: ITextPipeline;
+  try {
+    pipeline = createTextPipeline(info, source, pad);
+  } catch (error) {
+    if (
+      error instanceof TextPipelineError &&
+      (error.field === 'maxlen' ||
+        error.field === 'padding' ||
+        error.field === 'truncating')
+    ) {
+      throw new UsageError(`--${error.message}`);
     }
-    pad.maxlen = info.inputLength;
+    throw error;
   }
-  const check = (encoded: ReturnType<TextEncoder>) => {
-    Private.checkVocabulary(
-      encoded.items.map(i => i.padded),
-      info.vocabularySize
+  if (!given) {
+    process.stderr.write(
+      `char-attention ${command}: using ${pipeline.source.kind === 'tokenizer' ? 'tokenizer ' : ''}${terminalSafe(pipeline.sourceLabel)}` +
+        `${pipeline.source.kind === 'tokenizer' ? '' : ' as the tokenizer'}\n`
     );
-    return encoded;
-  };
-  // A model with its own TextVectorization layer needs no tokenizer file.
-  const own =
-    info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
-  if (!own) {
-    const tokenizer = Private.tokenizerFor(parsed, modelPath, command);
-    return texts => check(encodeTexts(tokenizer, texts, pad));
   }
-  for (const side of ['padding', 'truncating'] as const) {
-    if (pad[side] !== undefined && pad[side] !== 'post') {
-      throw new UsageError(
-        `--${side} ${pad[side]}: the model's TextVectorization layer '${own.layer}' pads and truncates at the end (post)`
-      );
-    }
-  }
-  process.stderr.write(
-    `char-attention ${command}: using the model's TextVectorization layer '${terminalSafe(own.layer)}' as the tokenizer\n`
-  );
-  return texts => check(encodeTextVectorization(own, texts));
+  return pipeline;
 }
 
 /** Prints the payload JSON, or writes the standalone HTML to `run.output`. */
@@ -197,16 +189,17 @@ namespace Private {
     return value;
   }
 
-  /** --tokenizer, else tokenizer.json next to the model. */
-  export function tokenizerFor(
+  /** The --tokenizer file, or `(inline JSON)`. */
+  export function tokenizerName(parsed: IParsedArgs): string {
+    const source = optionValue(parsed, '--tokenizer') ?? '';
+    return source.trimStart().startsWith('{') ? '(inline JSON)' : source;
+  }
+
+  /** tokenizer.json next to the model. */
+  export function nearbyTokenizer(
     parsed: IParsedArgs,
-    modelPath: string,
-    command: string
-  ): ICharTokenizer {
-    const given = loadTokenizer(parsed, false);
-    if (given) {
-      return given;
-    }
+    modelPath: string
+  ): TextSource {
     let folder = modelPath;
     try {
       folder = fs.statSync(modelPath).isDirectory()
@@ -218,42 +211,18 @@ namespace Private {
     const nearby = path.join(folder, 'tokenizer.json');
     if (!fs.existsSync(nearby)) {
       throw new UsageError(
-        `--tokenizer is required (no tokenizer.json next to the model)`
+        '--tokenizer is required (no tokenizer.json next to the model, and the model has no TextVectorization layer)'
       );
     }
-    process.stderr.write(
-      `char-attention ${command}: using tokenizer ${terminalSafe(nearby)}\n`
-    );
-    return loadTokenizer({
+    const tokenizer = loadTokenizer({
       ...parsed,
       options: { ...parsed.options, '--tokenizer': [nearby] }
     })!;
-  }
-
-  /** An index past the Embedding's input_dim means the tokenizer does not fit the model. */
-  export function checkVocabulary(
-    sequences: number[][],
-    vocabularySize?: number
-  ): void {
-    if (!vocabularySize) {
-      return;
-    }
-    let largest = 0;
-    for (const sequence of sequences) {
-      for (const index of sequence) {
-        largest = Math.max(largest, index);
-      }
-    }
-    if (largest >= vocabularySize) {
-      throw new TokenizerError(
-        `the tokenizer gives index ${largest}, but the model's Embedding has input_dim ${vocabularySize}: ` +
-          'is this the tokenizer the model was trained with?'
-      );
-    }
+    return { kind: 'tokenizer', tokenizer, name: nearby };
   }
 }
 
-/** The option and vocabulary checks, for the commands that run the model in worker threads. */
+/** The option checks, for the commands that run the model in worker threads. */
 export const modelRunChecks = {
   loadOptions: Private.loadOptions
 };

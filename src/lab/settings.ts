@@ -12,7 +12,7 @@ import {
   DEFAULT_MAX_LAYERS,
   DEFAULT_MAX_NESTING_DEPTH
 } from '../model/limits';
-import type { ExplainMethod } from '../explain/types';
+import type { ExplainMethod } from '../explain/registry';
 
 export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
 

@@ -25,8 +25,10 @@
  *      (see R14).
  *  R5  A sample has exactly one of `text` (string) / `tokens` (array of strings)
  *      and exactly one of `attention` (array) / `series` (non-empty array of
- *      {name: string, values: array}). Messages: "<path> needs text or tokens",
- *      "<path> has both text and tokens", same for attention/series.
+ *      {name: string, values: array}), or neither when it has a `prediction`
+ *      (a prediction-only sample: the model's output, no per-character
+ *      values). Messages: "<path> needs text or tokens", "<path> has both
+ *      text and tokens", same for attention/series.
  *  R6  Tokens: `text` is split into Unicode code points (an emoji is one token).
  *      `text` has at most MAX_TOKENS (1,000,000) code points; `tokens` has at most
  *      MAX_TOKENS items, each a string of at most MAX_TOKEN_LENGTH (1,000) UTF-16
@@ -518,7 +520,10 @@ namespace Private {
     if (hasAttention && hasSeries) {
       c.add(path, 'has both attention and series (give one)');
     } else if (!hasAttention && !hasSeries) {
-      c.add(path, 'needs attention or series');
+      // A prediction-only sample (a model without attention, run by predict) has neither.
+      if (!has(sample, 'prediction')) {
+        c.add(path, 'needs attention or series');
+      }
     } else if (hasAttention) {
       validateValues(
         sample.attention,

@@ -300,19 +300,25 @@ export function encodeTexts(
     encoded.map(e => e.sequence.length),
     options
   );
-  const items = encoded.map(item => {
-    const length = item.sequence.length;
-    const positions = item.sequence.map((_, j) =>
-      paddedPosition(j, length, resolved)
-    );
-    return {
-      ...item,
-      padded: Private.padOne(item.sequence, resolved),
-      positions,
-      truncatedCount: positions.filter(p => p < 0).length
-    };
-  });
+  const items = encoded.map(item => padEncoded(item, resolved));
   return { items, options: resolved };
+}
+
+/** One encoded text padded (or truncated) as `pad_sequences` does. */
+export function padEncoded(
+  item: IEncodedText,
+  resolved: IResolvedPadOptions
+): IPaddedText {
+  const length = item.sequence.length;
+  const positions = item.sequence.map((_, j) =>
+    paddedPosition(j, length, resolved)
+  );
+  return {
+    ...item,
+    padded: Private.padOne(item.sequence, resolved),
+    positions,
+    truncatedCount: positions.filter(p => p < 0).length
+  };
 }
 
 namespace Private {

@@ -7,7 +7,7 @@
  * reverse pass computes ours.
  */
 import { ILoadedModel, loadModel } from '../../src/model/engine';
-import { createExplainer } from '../../src/explain';
+import { createExplainer, explainInRounds } from '../../src/explain';
 import { IExplainOptions, IExplanation } from '../../src/explain/types';
 import { fixture, fixtureJson } from './helpers';
 
@@ -63,6 +63,7 @@ function relativeError(actual: number[], expected: number[]): number {
   return scale > 0 ? worst / scale : worst;
 }
 
+/** Every round's units run at once, their partials handed back in reverse order. */
 async function explain(
   model: ILoadedModel,
   sequence: number[],
@@ -71,9 +72,12 @@ async function explain(
 ): Promise<IExplanation> {
   const explainer = createExplainer(model);
   try {
-    const units = explainer.plan(sequence, options, parts);
-    const partials = await Promise.all(units.map(u => explainer.run(u)));
-    return explainer.combine(sequence, options, partials.reverse());
+    const [result] = await explainInRounds(model.info, [sequence], options, {
+      parts,
+      runUnits: async units =>
+        (await Promise.all(units.map(u => explainer.run(u)))).reverse()
+    });
+    return result;
   } finally {
     explainer.dispose();
   }
@@ -183,6 +187,37 @@ describe.each(MODELS)('explanations of %s against Keras', name => {
       expect(result.notices).toEqual([]);
     }
   });
+
+  it('adaptive steps (the default) reach a completeness gap within 1% of |f(x) - f(baseline)| on every text, f from Keras', async () => {
+    for (const s of info.samples) {
+      const ig = s.integratedGradients;
+      const result = await explain(
+        model,
+        s.input,
+        { method: 'integrated-gradients' },
+        3
+      );
+      const meta = result.meta;
+      expect(meta.rule).toBe('trapezoid');
+      expect(meta.converged).toBe(true);
+      expect(meta.tolerance).toBe(0.01);
+      expect(result.notices).toEqual([]);
+      // The end points of the path are Keras's f(x) and f(baseline).
+      expect(Math.abs((meta.fInput as number) - ig.fInput)).toBeLessThan(1e-5);
+      expect(Math.abs((meta.fBaseline as number) - ig.fBaseline)).toBeLessThan(
+        1e-5
+      );
+      const delta = ig.fInput - ig.fBaseline;
+      const sum = result.values.reduce((a, v) => a + v, 0);
+      expect(Math.abs(sum - delta)).toBeLessThanOrEqual(
+        Math.max(0.01 * Math.abs(delta), 1e-5)
+      );
+      const steps = meta.steps as number;
+      expect([32, 64, 128, 256, 512, 1024]).toContain(steps);
+      expect(meta.passes).toBe(steps + 1);
+      expect(result.label).toBe(`integrated gradients (${steps} steps)`);
+    }
+  });
 });
 
 describe('explainer resources', () => {
@@ -190,15 +225,8 @@ describe('explainer resources', () => {
     const model = await load('gru_softmax', '.keras');
     const explainer = createExplainer(model);
     const sequence = oracle('gru_softmax').samples[0].input;
-    const once = async (method: IExplainOptions['method']) => {
-      const options = { method, steps: 4 };
-      const units = explainer.plan(sequence, options, 2);
-      return explainer.combine(
-        sequence,
-        options,
-        await Promise.all(units.map(u => explainer.run(u)))
-      );
-    };
+    const once = async (method: string) =>
+      explainer.explain([sequence], { method, steps: 4 }, { parts: 2 });
     await once('grad-x-input');
     await once('integrated-gradients');
     const warm = model.graph.kernels.memoryBytes;

@@ -6,9 +6,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadModel } from '../../src/model/engine';
 import {
+  checkExplainOptions,
   chooseTarget,
+  combineRound,
   createExplainer,
-  resolveExplainOptions
+  EXPLAIN_METHODS,
+  explainCost,
+  methodDescriptions,
+  planRound
 } from '../../src/explain';
 import {
   changesInput,
@@ -37,27 +42,29 @@ describe('occlusion geometry', () => {
 });
 
 describe('explainer options and plans', () => {
-  it('rejects unknown methods, window < 1, steps 0 and bad targets with the field named', () => {
-    expect(() =>
-      resolveExplainOptions({ method: 'saliency' as never })
-    ).toThrow(
+  it('rejects unknown methods, window < 1, steps 0, a bad tolerance and bad targets with the field named', () => {
+    expect(() => checkExplainOptions({ method: 'saliency' })).toThrow(
       "Unknown explanation method 'saliency' (methods: attention, occlusion, grad-x-input, integrated-gradients)"
     );
     expect(() =>
-      resolveExplainOptions({ method: 'occlusion', window: 0 })
-    ).toThrow(/^window must be an integer from 1/);
+      checkExplainOptions({ method: 'occlusion', window: 0 })
+    ).toThrow(
+      'window must be an integer from 1 to 1000000 (occlusion: consecutive characters hidden together), got 0'
+    );
     expect(() =>
-      resolveExplainOptions({ method: 'integrated-gradients', steps: 0 })
-    ).toThrow(/^steps must be an integer from 1/);
+      checkExplainOptions({ method: 'integrated-gradients', steps: 0 })
+    ).toThrow(
+      /^steps must be an integer from 1 to 4096 \(integrated gradients: fixed number of steps/
+    );
     expect(() =>
-      resolveExplainOptions({ method: 'occlusion', target: -1 })
-    ).toThrow(/^target must be an integer/);
-    expect(resolveExplainOptions({ method: 'integrated-gradients' })).toEqual({
-      method: 'integrated-gradients',
-      window: 1,
-      steps: 32,
-      target: null
-    });
+      checkExplainOptions({ method: 'integrated-gradients', tolerance: 2 })
+    ).toThrow(/^tolerance must be a number from 0.000001 to 1 /);
+    expect(() =>
+      checkExplainOptions({ method: 'occlusion', target: -1 })
+    ).toThrow(/^target must be an integer from 0/);
+    expect(checkExplainOptions({ method: 'integrated-gradients' })).toBe(
+      'integrated-gradients'
+    );
     expect(chooseTarget([0.1, 0.7, 0.2], null)).toBe(1);
     expect(chooseTarget([0.3], null)).toBe(0);
     expect(() => chooseTarget([0.3], 1)).toThrow(
@@ -65,31 +72,71 @@ describe('explainer options and plans', () => {
     );
   });
 
+  it('lists the methods in user order, each module under its own id, with its options', () => {
+    expect(EXPLAIN_METHODS).toEqual([
+      'attention',
+      'occlusion',
+      'grad-x-input',
+      'integrated-gradients'
+    ]);
+    const described = methodDescriptions();
+    expect(described.map(m => m.id)).toEqual([...EXPLAIN_METHODS]);
+    expect(
+      Object.fromEntries(described.map(m => [m.id, m.options.map(o => o.name)]))
+    ).toEqual({
+      attention: [],
+      occlusion: ['window', 'target'],
+      'grad-x-input': ['target'],
+      'integrated-gradients': ['steps', 'tolerance', 'target']
+    });
+    const ig = described.find(m => m.id === 'integrated-gradients')!;
+    expect(ig.options.map(o => o.defaultValue)).toEqual([null, 0.01, null]);
+  });
+
+  it('costs the forward passes of a method (a backward pass counts two)', () => {
+    expect(explainCost({ method: 'attention' }, 250)).toBe(1);
+    expect(explainCost({ method: 'occlusion' }, 250)).toBe(251);
+    expect(explainCost({ method: 'grad-x-input' }, 250)).toBe(4);
+    // 32 intervals: 33 points, a forward and a backward pass each, and the prediction.
+    expect(explainCost({ method: 'integrated-gradients' }, 250)).toBe(100);
+    expect(
+      explainCost({ method: 'integrated-gradients', steps: 64 }, 250)
+    ).toBe(196);
+  });
+
   it('splits work into at most `parts` units and combines them in any order to the same result', async () => {
     const model = await loadModel({
       'gru_softmax.keras': fixture('keras', 'explain', 'gru_softmax.keras')
     });
     const explainer = createExplainer(model);
+    const info = model.info;
     const sequence = [...new Array(14).fill(0), 3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
-    const options = { method: 'occlusion' as const, window: 2 };
-    const one = explainer.plan(sequence, options, 1);
-    const four = explainer.plan(sequence, options, 4);
+    const options = { method: 'occlusion', window: 2 };
+    const one = planRound(info, sequence, options, 1, null);
+    const four = planRound(info, sequence, options, 4, null);
     expect(one).toHaveLength(1);
     expect(four).toHaveLength(4);
     // Windows over padding only are not run: starts 13..23 remain.
-    expect(four.flatMap(u => u.part.starts as number[])).toEqual(
-      [...Array(11).keys()].map(i => 13 + i)
+    expect(
+      four.flatMap(u => (u.method === 'occlusion' ? u.work.starts : []))
+    ).toEqual([...Array(11).keys()].map(i => 13 + i));
+    const a = combineRound(
+      info,
+      sequence,
+      options,
+      [await explainer.run(one[0])],
+      null
     );
-    const a = explainer.combine(sequence, options, [
-      await explainer.run(one[0])
-    ]);
     const parts = await Promise.all(four.map(u => explainer.run(u)));
-    const b = explainer.combine(sequence, options, parts.reverse());
-    expect(b.values).toEqual(a.values);
-    expect(() => explainer.combine(sequence, options, parts.slice(1))).toThrow(
-      /combine needs every partial of the plan/
-    );
-    expect(() => explainer.plan(sequence.slice(1), options)).toThrow(
+    const b = combineRound(info, sequence, options, parts.reverse(), null);
+    expect(a.kind).toBe('done');
+    expect(
+      b.kind === 'done' && a.kind === 'done' && b.explanation.values
+    ).toEqual(a.kind === 'done' && a.explanation.values);
+    expect(() =>
+      combineRound(info, sequence, options, parts.slice(1), null)
+    ).toThrow(/combine needs every partial of the plan/);
+    expect(() => planRound(info, sequence.slice(1), options, 1, null)).toThrow(
       'The sequence has 23 positions, the model expects 24 (pad or truncate it first)'
     );
     explainer.dispose();
@@ -147,17 +194,14 @@ describe('models the gradient methods cannot run', () => {
     const model = await loadModel(denseOnly());
     const explainer = createExplainer(model);
     const sequence = [0, 2, 1, 3];
-    for (const method of ['grad-x-input', 'integrated-gradients'] as const) {
-      const [unit] = explainer.plan(sequence, { method });
-      await expect(explainer.run(unit)).rejects.toThrow(
-        'The model has no Embedding layer: grad-x-input and integrated-gradients take gradients at the Embedding output. Occlusion still works (--method occlusion)'
+    for (const method of ['grad-x-input', 'integrated-gradients']) {
+      await expect(explainer.explain([sequence], { method })).rejects.toThrow(
+        `The method ${method} cannot explain this model: the model has no Embedding layer (gradients are taken at its output); use occlusion`
       );
     }
-    const options = { method: 'occlusion' as const };
-    const [unit] = explainer.plan(sequence, options);
-    const result = explainer.combine(sequence, options, [
-      await explainer.run(unit)
-    ]);
+    const [result] = await explainer.explain([sequence], {
+      method: 'occlusion'
+    });
     // Linear score: dropping id v at t lowers the logit by w_t * v.
     const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
     const w = [0.1, -0.2, 0.3, 0.05];

@@ -170,6 +170,14 @@ describe('validatePayload', () => {
     expect(messages({ version: 1, samples: [{ text: 'a' }] })).toEqual([
       'samples[0] needs attention or series'
     ]);
+    // A prediction-only sample (a model without attention run by predict).
+    expect(
+      messages({
+        version: 1,
+        samples: [{ text: 'ab', mask: [true, false], prediction: [0.2, 0.8] }]
+      })
+    ).toEqual([]);
+    expect(messages({ version: 1, text: 'ab', prediction: 0.5 })).toEqual([]);
     expect(
       messages({
         version: 1,
