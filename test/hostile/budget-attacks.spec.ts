@@ -57,7 +57,12 @@ describe('sizes', () => {
       'hello'
     ]);
     expectWithinBudget(m);
-    expect(m.code).toBe(0);
+    // Read whole (its last index is known), then refused: the model's
+    // Embedding takes 23 ids.
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain(
+      "the TextVectorization layer 'tv' does not match the model: it gives indices up to 199989, but the model's Embedding accepts 0–22 (input_dim 23)"
+    );
   });
 });
 

@@ -116,9 +116,13 @@ describe('predict on a variable-length model without attention', () => {
     expect(out.stderr).toBe(`${NOTICE}char-attention predict: wrote ${file}\n`);
     const html = fs.readFileSync(file, 'utf8');
     expect(html).toContain('<!DOCTYPE html>');
-    // Each sample's header shows its prediction (4 decimals).
-    expect(html).toContain(`prediction <b>${ALONE[0].toFixed(4)}</b>`);
-    expect(html).toContain(`prediction <b>${ALONE[1].toFixed(4)}</b>`);
+    // Each sample's header shows its prediction (3 significant digits).
+    expect(html).toContain(
+      `prediction <b><bdi>${ALONE[0].toPrecision(3)}</bdi></b>`
+    );
+    expect(html).toContain(
+      `prediction <b><bdi>${ALONE[1].toPrecision(3)}</bdi></b>`
+    );
   });
 });
 

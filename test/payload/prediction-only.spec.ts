@@ -98,7 +98,7 @@ describe('prediction-only samples', () => {
     await widget.renderModel(model);
     await widget.rendered;
     expect(widget.node.querySelector('.jp-CharAttention-error')).toBeNull();
-    expect(widget.node.textContent).toContain('0.6309');
+    expect(widget.node.textContent).toContain('prediction 0.631');
     expect(
       widget.node.querySelectorAll('td.jp-CharAttention-cell').length
     ).toBeGreaterThanOrEqual(11);
@@ -107,7 +107,7 @@ describe('prediction-only samples', () => {
     const exported = exportPayloadHtml(PAYLOAD);
     expect(exported.ok).toBe(true);
     if (exported.ok) {
-      expect(exported.html).toContain('prediction <b>0.6309</b>');
+      expect(exported.html).toContain('prediction <b><bdi>0.631</bdi></b>');
     }
   });
 });
