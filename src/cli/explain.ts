@@ -212,6 +212,7 @@ namespace Private {
     for (const option of methodOptions()) {
       const value = Private.number(parsed, option);
       if (value !== undefined) {
+        Private.checkUsed(option, methods);
         values[option.name] = value;
       }
     }
@@ -227,6 +228,24 @@ namespace Private {
       }
       return request;
     });
+  }
+
+  /** Refuses an option none of the chosen methods takes (it would be ignored). */
+  export function checkUsed(option: IMethodOption, chosen: string[]): void {
+    const takers: string[] = methodDescriptions()
+      .filter(m => m.options.some(o => o.name === option.name))
+      .map(m => m.id);
+    if (chosen.some(m => takers.includes(m))) {
+      return;
+    }
+    const list = (ids: string[], last: string) =>
+      ids.length < 2
+        ? ids.join('')
+        : `${ids.slice(0, -1).join(', ')} ${last} ${ids[ids.length - 1]}`;
+    throw new UsageError(
+      `${flagOf(option)} is not used by ${list(chosen, 'or')}: only ` +
+        `${list(takers, 'and')} ${takers.length > 1 ? 'take' : 'takes'} it`
+    );
   }
 
   export function number(

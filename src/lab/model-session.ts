@@ -149,10 +149,12 @@ export class ModelSession {
   }
 
   /**
-   * Load a model and its tokenizer (replacing the current ones only on
-   * success). Without a tokenizer the model's own TextVectorization layer
-   * encodes; a model without one rejects with `TokenizerNeededError`.
-   * Rejects with `RequestCancelledError` when `cancelLoad` is called.
+   * Load a model and its tokenizer. Without a tokenizer the model's own
+   * TextVectorization layer encodes; a model without one rejects with
+   * `TokenizerNeededError`. A load that fails leaves no model (state
+   * `error`): the previous one's facts would describe a file the user no
+   * longer asked for. Rejects with `RequestCancelledError` when `cancelLoad`
+   * is called (the previous model then stays, or the session is empty).
    */
   async load(
     modelPath: string,
@@ -202,6 +204,9 @@ export class ModelSession {
       if (generation === this._loadGeneration) {
         const cancelled = error instanceof RequestCancelledError;
         this._lastError = cancelled ? '' : messageOf(error);
+        if (!cancelled) {
+          this._forgetModel();
+        }
         this._setState(cancelled ? (this._info ? 'ready' : 'empty') : 'error');
       }
       throw error;
@@ -457,6 +462,15 @@ export class ModelSession {
         onProgress: progress => onProgress?.(workerProgress(progress))
       }
     );
+  }
+
+  /** No model: its facts, tokenizer and paths are gone. */
+  private _forgetModel(): void {
+    this._info = null;
+    this._source = null;
+    this._modelPath = '';
+    this._tokenizerPath = '';
+    this._tokenizerLabel = '';
   }
 
   private _throwIfStale(generation: number): void {

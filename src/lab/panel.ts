@@ -392,6 +392,7 @@ export class AttentionViewer extends Panel {
         tokenizer: session.tokenizerLabel
       });
       this._methodSection.setModel(info, this._settings.current.explainMethod);
+      this._showsModel = true;
       if (session.state === 'ready') {
         section.setStatus(
           this._trans.__(
@@ -402,12 +403,39 @@ export class AttentionViewer extends Panel {
           'success'
         );
       }
+    } else if (this._showsModel) {
+      this._forgetModel();
     } else if (session.state === 'empty') {
-      this._inputSection.showEmpty();
+      this._inputSection.showEmpty(this._settings.current);
     }
     if (session.state === 'error') {
       section.setStatus(session.lastError, 'error');
     }
+  }
+
+  /**
+   * The session has no model any more (a load failed or was cancelled):
+   * nothing the previous model told or computed stays on screen. A table
+   * opened from a notebook output is not the model's and stays.
+   */
+  private _forgetModel(): void {
+    this._showsModel = false;
+    this._inputSection.showEmpty(this._settings.current);
+    this._methodSection.clearModel();
+    if (this._mode !== 'model') {
+      return;
+    }
+    window.clearTimeout(this._debounce);
+    this._run?.abort();
+    this._run = null;
+    this._computeGeneration++;
+    this._endRun();
+    this._sourcePayload = null;
+    this._payload = null;
+    this._key = '';
+    this._resultActions.setEnabled(false, false);
+    this._result.clear();
+    this._notices.showMessages([]);
   }
 
   private _onSettingsChanged(): void {
@@ -437,6 +465,8 @@ export class AttentionViewer extends Panel {
   private _payload: Payload | null = null;
   private _sourcePayload: Payload | null = null;
   private _mode: 'model' | 'payload' = 'model';
+  /** The form shows a loaded model's facts (and maybe its results). */
+  private _showsModel = false;
   private _key = '';
   private _debounce = 0;
   private _computeGeneration = 0;

@@ -191,7 +191,7 @@ namespace Private {
     return widget;
   }
 
-  /** Started on first use only: the worker bundle carries TensorFlow.js. */
+  /** Started on first use only: the worker bundle carries the model engine. */
   export function spawnWorker() {
     return spawnModelWorker();
   }

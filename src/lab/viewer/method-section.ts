@@ -125,6 +125,14 @@ export class MethodSection extends Widget {
     }
   }
 
+  /** No model: every method is offered again, the choice kept. */
+  clearModel(): void {
+    for (const option of Array.from(this._picker.options)) {
+      option.disabled = false;
+      option.title = '';
+    }
+  }
+
   /** A long run is going: progress (null: unknown) and its message. */
   showRun(fraction: number | null, message: string): void {
     setProgress(this._progress, fraction);

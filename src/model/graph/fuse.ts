@@ -23,7 +23,11 @@ export interface IFusableStep {
   node: number;
   inputs: INodeRef[];
   maskInputs?: INodeRef[];
+  maskSlots?: number;
 }
+
+/** Whether the call passes `mask=` (its masks are then not the inputs' own). */
+const passesMask = (step: IFusableStep) => step.maskSlots !== undefined;
 
 /** One fused Multiply: `other * scale` broadcast over the last axis. */
 export interface IScaleFusion {
@@ -71,7 +75,7 @@ export function findScaleFusions(
       step.layer.className === className &&
       calls.get(step.layer.name) === 1 &&
       readers.get(refKey(ref)) === 1 &&
-      !step.maskInputs?.length &&
+      !passesMask(step) &&
       step.inputs.length === 1
       ? step
       : null;
@@ -81,7 +85,7 @@ export function findScaleFusions(
     if (
       step.layer.className !== 'Multiply' ||
       step.inputs.length !== 2 ||
-      step.maskInputs?.length
+      passesMask(step)
     ) {
       continue;
     }
@@ -113,7 +117,7 @@ export function findScaleFusions(
         pool.layer.className === 'GlobalAveragePooling1D' &&
         pool.layer.config.keepdims !== true &&
         pool.inputs.length === 1 &&
-        !pool.maskInputs?.length
+        !passesMask(pool)
           ? pool
           : null;
       fusions.set(step, {

@@ -10,7 +10,12 @@
  * layer's name (`dense/kernel:0` in tf.keras 2.x, `inner_seq/dense/kernel`
  * in Keras 3's legacy `.h5`).
  */
-import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
+import {
+  IGraphLayerSpec,
+  IModelSpec,
+  INodeRef,
+  withRole
+} from './keras-config';
 import { LIMIT_SETTINGS } from './config-size';
 import { IWeight } from '../layers/base';
 import { DEFAULT_MAX_LAYERS, formatCount } from '../limits';
@@ -94,14 +99,16 @@ function flattenLevel(
             { layer: layer.name }
           );
         }
-        return { ...outer, ...(r.kwarg ? { kwarg: r.kwarg } : {}) };
+        return withRole(outer, r);
       }
-      return {
-        layer: rename.get(r.layer) ?? r.layer,
-        node: call * (nodeCount.get(r.layer) ?? 1) + r.node,
-        tensor: r.tensor,
-        ...(r.kwarg ? { kwarg: r.kwarg } : {})
-      };
+      return withRole(
+        {
+          layer: rename.get(r.layer) ?? r.layer,
+          node: call * (nodeCount.get(r.layer) ?? 1) + r.node,
+          tensor: r.tensor
+        },
+        r
+      );
     };
     for (const l of model.layers) {
       if (l.className === 'InputLayer') {
@@ -133,7 +140,7 @@ function flattenLevel(
   }
   const follow = (r: INodeRef): INodeRef => {
     const to = redirect.get(Private.refKey(r.layer, r.node, r.tensor));
-    return to ? { ...to, ...(r.kwarg ? { kwarg: r.kwarg } : {}) } : r;
+    return to ? withRole(to, r) : r;
   };
   return {
     spec: {

@@ -34,7 +34,14 @@ import { createEmbedding, createMasking } from './embedding';
 import { createGru } from './gru';
 import { createLambda } from './lambda';
 import { createLstm } from './lstm';
-import { createComparison, createConvertToTensor } from './ops';
+import {
+  createAny,
+  createComparison,
+  createConvertToTensor,
+  createExpandDims,
+  createFilledLike,
+  createLogicalOr
+} from './ops';
 import {
   createBatchNormalization,
   createLayerNormalization
@@ -105,6 +112,11 @@ export const LAYER_REGISTRY: { readonly [className: string]: LayerEntry } = {
   NotEqual: native(createComparison),
   Equal: native(createComparison),
   ConvertToTensor: native(createConvertToTensor),
+  ExpandDims: native(createExpandDims),
+  ZerosLike: native(createFilledLike),
+  OnesLike: native(createFilledLike),
+  LogicalOr: native(createLogicalOr),
+  Any: native(createAny),
   Dropout: native(createIdentity),
   SpatialDropout1D: native(createIdentity),
   GaussianNoise: native(createIdentity),
