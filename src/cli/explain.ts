@@ -13,7 +13,7 @@ import {
   methodDescriptions
 } from '../explain/registry';
 import { IExplainOptions, IExplanation, IMethodOption } from '../explain/types';
-import { explanationSample } from '../text/samples';
+import { explanationSample } from '../explain/samples';
 import { IPaddedText } from '../text/tokenizer';
 import { ModelError } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';

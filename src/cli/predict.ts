@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import { availableMethods } from '../explain/registry';
-import { predictionSample } from '../text/samples';
+import { predictionSample } from '../explain/samples';
 import { IPaddedText } from '../text/tokenizer';
 import { IForwardResult, IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';

@@ -53,7 +53,7 @@ import type { ILabSettings } from './settings';
 type TextModules = {
   tokenizer: typeof import('../text/tokenizer');
   pipeline: typeof import('../text/pipeline');
-  samples: typeof import('../text/samples');
+  samples: typeof import('../explain/samples');
 };
 
 export * from './session-types';
@@ -76,7 +76,7 @@ export class ModelSession {
       (async () => ({
         tokenizer: await import('../text/tokenizer'),
         pipeline: await import('../text/pipeline'),
-        samples: await import('../text/samples')
+        samples: await import('../explain/samples')
       }));
   }
 

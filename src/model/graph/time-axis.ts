@@ -8,7 +8,7 @@
  */
 import { IGraph } from './graph';
 import { parseLambdaForm, recognizeLambda } from '../layers/lambda';
-import { nestedSpec } from './keras-config';
+import { nestedSpec } from '../layers/layer-config';
 import { ILayerSpec, Shape } from '../layers/base';
 
 /** Layers that keep every axis but the last as it is (elementwise or last-axis maps). */

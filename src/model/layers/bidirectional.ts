@@ -2,7 +2,6 @@
  * Bidirectional RNN wrapper: forward and backward copies of the wrapped
  * layer, merged with concat (default), sum, mul or ave.
  */
-import { nestedSpec } from '../graph/keras-config';
 import {
   IBuildContext,
   ILayer,
@@ -14,6 +13,7 @@ import {
   Shape
 } from './base';
 import { concat, split } from './concatenate';
+import { nestedSpec } from './layer-config';
 import { sum, withGradient } from './vjp';
 
 function reverseTime(x: ITensor): ITensor {
