@@ -6,7 +6,7 @@ import { Notification } from '@jupyterlab/apputils';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { charAttentionSettings } from '../render/settings';
 import type { Payload } from '../payload/types';
-import { copyTsv, exportHtml, messageOf, siblingTokenizer } from './actions';
+import { copyTsv, exportHtml, siblingTokenizer } from './actions';
 import type { ILabContext } from './context';
 import { copyPayloadHtml } from './export';
 import { charAttentionIcon } from './icon';
@@ -20,6 +20,7 @@ import {
 import type { ITableTarget } from './targets';
 import { viewerHosts } from './viewer';
 import { visualizeOutput } from './visualize-output';
+import { messageOf } from '../payload/error-message';
 
 /** Command ids of the model runner UI. */
 export namespace CommandIDs {
@@ -199,7 +200,11 @@ namespace Private {
       trans.__('Copy Attention as HTML'),
       trans.__('Copy the table as HTML (pastes into documents and e-mails)'),
       async target => {
-        await copyPayloadHtml(target.payload, charAttentionSettings.current);
+        await copyPayloadHtml(
+          target.payload,
+          charAttentionSettings.current,
+          trans
+        );
         Notification.success(trans.__('Table copied as HTML.'), {
           autoClose: 2500
         });

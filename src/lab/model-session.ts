@@ -40,7 +40,6 @@ import type { WorkerPool } from '../workers/pool';
 import { basenameOf } from './export-path';
 import { readModelFiles } from './model-files';
 import {
-  messageOf,
   readTokenizerSource,
   sentence,
   setDisplay,
@@ -48,6 +47,8 @@ import {
 } from './session-helpers';
 import { RequestCancelledError } from '../workers/client';
 import type { ILabSettings } from './settings';
+import { messageOf } from '../payload/error-message';
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** The pure text modules, loaded on first use so the plugin entry stays small. */
 type TextModules = {
@@ -66,7 +67,10 @@ export class ModelSession {
     loadTextModules?: () => Promise<TextModules>;
     /** Runs the explanation methods (default: the worker pool). */
     explainer?: IExplainBackend | null;
+    /** The translation of the session's own messages (default: English). */
+    trans?: ITranslate;
   }) {
+    this._trans = options.trans ?? ENGLISH;
     this._contents = options.contents;
     this._explainer = options.explainer ?? options.client;
     this._client = options.client;
@@ -161,7 +165,7 @@ export class ModelSession {
   ): Promise<IModelInfo> {
     if (!modelPath) {
       throw new SessionError(
-        'Choose a model file (.h5, .keras or model.json).'
+        this._trans.__('Choose a model file (.h5, .keras or model.json).')
       );
     }
     const generation = ++this._loadGeneration;
@@ -172,13 +176,14 @@ export class ModelSession {
         this._contents,
         modules.tokenizer,
         tokenizerPath,
-        onProgress
+        onProgress,
+        this._trans
       );
       this._throwIfStale(generation);
       const info = await this._loadModel(modelPath, onProgress);
       this._throwIfStale(generation);
       if (!source && !info.tokenizer) {
-        throw new TokenizerNeededError(modelPath);
+        throw new TokenizerNeededError(modelPath, this._trans);
       }
       // A tokenizer that does not fit the model fails here, before any text.
       let pipeline: ITextPipeline;
@@ -195,7 +200,10 @@ export class ModelSession {
       this._tokenizerLabel = pipeline.sourceLabel;
       this._lastError = '';
       this._choices = { ...this._choices, attentionLayer: info.attentionLayer };
-      onProgress?.({ fraction: 1, message: `Loaded ${basenameOf(modelPath)}` });
+      onProgress?.({
+        fraction: 1,
+        message: this._trans.__('Loaded %1', basenameOf(modelPath))
+      });
       this._setState('ready');
       return info;
     } catch (error) {
@@ -215,7 +223,7 @@ export class ModelSession {
     }
     this._loadGeneration++;
     // Loading is one long step in the worker: stop it for real.
-    this._client.terminate('Model loading was cancelled.');
+    this._client.terminate(this._trans.__('Model loading was cancelled.'));
     // The worker restarts empty: a model loaded before is gone too.
     this._info = null;
     this._setState('empty');
@@ -291,12 +299,17 @@ export class ModelSession {
     const explainer = this._explainer;
     if (!explainer) {
       throw new SessionError(
-        `${describeMethod(method).label} is not available in this build.`
+        this._trans.__(
+          '%1 is not available in this build.',
+          describeMethod(method).label
+        )
       );
     }
     const { items, notices, pipeline, input, modules } = this._encode(texts);
     if (hooks.signal?.aborted) {
-      throw new RequestCancelledError('The explanation was cancelled.');
+      throw new RequestCancelledError(
+        this._trans.__('The explanation was cancelled.')
+      );
     }
     let explanations: IExplanation[];
     try {
@@ -310,13 +323,20 @@ export class ModelSession {
               fraction: p.total > 0 ? Math.min(1, p.done / p.total) : null,
               message:
                 p.message ??
-                `${describeMethod(method).label}: ${p.done} of ${p.total}`
+                this._trans.__(
+                  '%1: %2 of %3',
+                  describeMethod(method).label,
+                  p.done,
+                  p.total
+                )
             })
         }
       );
     } catch (error) {
       if (hooks.signal?.aborted) {
-        throw new RequestCancelledError('The explanation was cancelled.');
+        throw new RequestCancelledError(
+          this._trans.__('The explanation was cancelled.')
+        );
       }
       throw error;
     }
@@ -350,7 +370,9 @@ export class ModelSession {
   cancelPredictions(): void {
     for (const controller of Array.from(this._predictRequests)) {
       controller.abort(
-        new RequestCancelledError('Superseded by a newer request.')
+        new RequestCancelledError(
+          this._trans.__('Superseded by a newer request.')
+        )
       );
     }
     this._predictRequests.clear();
@@ -374,8 +396,13 @@ export class ModelSession {
     if (info && reason !== null) {
       const others = availableMethods(info).map(m => describeMethod(m).label);
       throw new SessionError(
-        `${basenameOf(this._modelPath) || 'The model'} cannot be explained with ${describeMethod(method).label}: ` +
-          `${reason}; choose ${others.join(', ')}.`
+        this._trans.__(
+          '%1 cannot be explained with %2: %3; choose %4.',
+          basenameOf(this._modelPath) || this._trans.__('The model'),
+          describeMethod(method).label,
+          reason,
+          others.join(', ')
+        )
       );
     }
     return method;
@@ -392,10 +419,12 @@ export class ModelSession {
     const info = this._info;
     const modules = this._modules;
     if (!this.isReady || !info || !modules) {
-      throw new SessionError('No model is loaded yet.');
+      throw new SessionError(this._trans.__('No model is loaded yet.'));
     }
     if (texts.length === 0) {
-      throw new SessionError('There is no text to run the model on.');
+      throw new SessionError(
+        this._trans.__('There is no text to run the model on.')
+      );
     }
     const input = this.effectiveInput();
     try {
@@ -405,7 +434,7 @@ export class ModelSession {
         truncating: input.truncating,
         // Padding runs on this thread: its length is capped before anything of it is made.
         limit: this._settings().maxInputLength,
-        limitHint: 'raise the maxInputLength setting'
+        limitHint: this._trans.__('raise the maxInputLength setting')
       });
       const { items, notices } = pipeline.encode(texts);
       return { items, notices, pipeline, input, modules };
@@ -424,8 +453,9 @@ export class ModelSession {
       (path, index, count) =>
         onProgress?.({
           fraction: (0.4 * index) / count,
-          message: `Reading ${basenameOf(path)}`
-        })
+          message: this._trans.__('Reading %1', basenameOf(path))
+        }),
+      this._trans
     );
     const settings = this._settings();
     if (modelPath !== this._modelPath) {
@@ -436,7 +466,7 @@ export class ModelSession {
       this._choices.attentionLayer ?? settings.attentionLayer;
     onProgress?.({
       fraction: 0.4,
-      message: `Loading ${basenameOf(modelPath)}`
+      message: this._trans.__('Loading %1', basenameOf(modelPath))
     });
     // Not transferred: the pool keeps the bytes for workers it starts later.
     return this._client.load(
@@ -454,14 +484,17 @@ export class ModelSession {
         maxNestingDepth: settings.maxNestingDepth
       },
       {
-        onProgress: progress => onProgress?.(workerProgress(progress))
+        onProgress: progress =>
+          onProgress?.(workerProgress(progress, this._trans))
       }
     );
   }
 
   private _throwIfStale(generation: number): void {
     if (generation !== this._loadGeneration) {
-      throw new RequestCancelledError('Model loading was cancelled.');
+      throw new RequestCancelledError(
+        this._trans.__('Model loading was cancelled.')
+      );
     }
   }
 
@@ -470,6 +503,7 @@ export class ModelSession {
     this._changed.emit();
   }
 
+  private _trans: ITranslate;
   private _contents: IContentsLike;
   private _client: WorkerPool;
   private _explainer: IExplainBackend | null;

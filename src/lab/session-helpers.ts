@@ -9,19 +9,25 @@ import { basenameOf } from './export-path';
 import type { IContentsLike } from './model-files';
 import { readText } from './model-files';
 import { ILoadProgress, SessionError } from './session-types';
+import { messageOf } from '../payload/error-message';
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** The tokenizer JSON at `path` as a text source, or null when no path is given. */
 export async function readTokenizerSource(
   contents: IContentsLike,
   tokenizer: typeof import('../text/tokenizer'),
   path: string,
-  onProgress?: (progress: ILoadProgress) => void
+  onProgress?: (progress: ILoadProgress) => void,
+  trans: ITranslate = ENGLISH
 ): Promise<TextSource | null> {
   if (!path) {
     return null;
   }
-  onProgress?.({ fraction: 0, message: `Reading ${basenameOf(path)}` });
-  const text = await readText(contents, path);
+  onProgress?.({
+    fraction: 0,
+    message: trans.__('Reading %1', basenameOf(path))
+  });
+  const text = await readText(contents, path, trans);
   try {
     return {
       kind: 'tokenizer',
@@ -31,10 +37,6 @@ export async function readTokenizerSource(
   } catch (error) {
     throw new SessionError(`${path}: ${messageOf(error)}`);
   }
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A message as a sentence: full stop, and 'The' (field names keep their case). */
@@ -52,7 +54,10 @@ export function setDisplay(
   }
 }
 
-export function workerProgress(progress: unknown): ILoadProgress {
+export function workerProgress(
+  progress: unknown,
+  trans: ITranslate = ENGLISH
+): ILoadProgress {
   const data = (progress ?? {}) as {
     fraction?: unknown;
     message?: unknown;
@@ -64,7 +69,7 @@ export function workerProgress(progress: unknown): ILoadProgress {
       ? data.message
       : typeof data.stage === 'string'
         ? data.stage
-        : 'Loading model';
+        : trans.__('Loading model');
   return {
     fraction: fraction === null ? null : 0.4 + 0.6 * fraction,
     message

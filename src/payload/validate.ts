@@ -97,6 +97,7 @@ import {
   StopValidation
 } from './validate-problems';
 import { SAMPLE_KEYS, validateSample } from './validate-sample';
+import { messageOf } from './error-message';
 
 export { countCodePoints } from './validate-arrays';
 export { DIVERGING_COLORMAPS } from './validate-options';
@@ -120,7 +121,7 @@ export function validatePayload(payload: unknown): IValidationResult {
   } catch (error) {
     if (!(error instanceof StopValidation)) {
       // Defensive: a rule bug must not break the notebook.
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       collector.problems.push({
         path: '',
         message: `payload could not be checked: ${message}`

@@ -42,6 +42,3 @@ export const CSS = {
   error: 'jp-CharAttention-error',
   errorTitle: 'jp-CharAttention-errorTitle'
 };
-
-/** Translation domain of the extension's user strings. */
-export const TRANSLATION_DOMAIN = 'jupyterlab_char_attention';
