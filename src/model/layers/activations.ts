@@ -112,12 +112,14 @@ export function scalar(
   }
 }
 
-/** Softmax along one axis of a tensor of `shape` (batch included), in place. */
-export function softmaxAxis(
-  data: Float32Array,
+/**
+ * A tensor of `shape` seen along `axis` (negative counts from the end): the
+ * product of the sizes before it, its own size, the product after it.
+ */
+export function axisExtent(
   shape: number[],
   axis: number
-): void {
+): { outer: number; n: number; inner: number } {
   const rank = shape.length;
   const ax = axis < 0 ? rank + axis : axis;
   let outer = 1;
@@ -129,6 +131,16 @@ export function softmaxAxis(
   for (let i = ax + 1; i < rank; i++) {
     inner *= shape[i];
   }
+  return { outer, n, inner };
+}
+
+/** Softmax along one axis of a tensor of `shape` (batch included), in place. */
+export function softmaxAxis(
+  data: Float32Array,
+  shape: number[],
+  axis: number
+): void {
+  const { outer, n, inner } = axisExtent(shape, axis);
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const base = o * n * inner + k;

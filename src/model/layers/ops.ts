@@ -4,8 +4,8 @@
  * `ConvertToTensor`) and `Equal`.
  *
  * Gradients: a comparison has none (TensorFlow registers None for Equal and
- * NotEqual), so its input's gradient is null, not a refusal; ConvertToTensor
- * passes the gradient through.
+ * NotEqual), so its input's gradient is null, not a refusal. ConvertToTensor
+ * is the identity layer (`activation.ts`), gradient passed through.
  */
 import {
   IBuildContext,
@@ -13,7 +13,6 @@ import {
   ILayer,
   ILayerOutput,
   ILayerSpec,
-  IMask,
   ITensor,
   IWeight,
   layerError,
@@ -51,28 +50,5 @@ export function createComparison(
       ...compare(inputs[0]),
       backward: () => [null]
     })
-  };
-}
-
-export function createConvertToTensor(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  _weights: IWeight[],
-  _context: IBuildContext
-): ILayer {
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape: inputShapes[0],
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return { output: inputs[0], mask: masks[0] };
-    },
-    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
-      return {
-        output: inputs[0],
-        mask: masks[0],
-        backward: ([dy]) => [dy ?? null]
-      };
-    }
   };
 }

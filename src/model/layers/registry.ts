@@ -34,7 +34,7 @@ import { createEmbedding, createMasking } from './embedding';
 import { createGru } from './gru';
 import { createLambda } from './lambda';
 import { createLstm } from './lstm';
-import { createComparison, createConvertToTensor } from './ops';
+import { createComparison } from './ops';
 import {
   createBatchNormalization,
   createLayerNormalization
@@ -104,7 +104,7 @@ export const LAYER_REGISTRY: { readonly [className: string]: LayerEntry } = {
   MultiHeadAttention: native(createMultiHeadAttention),
   NotEqual: native(createComparison),
   Equal: native(createComparison),
-  ConvertToTensor: native(createConvertToTensor),
+  ConvertToTensor: native(createIdentity),
   Dropout: native(createIdentity),
   SpatialDropout1D: native(createIdentity),
   GaussianNoise: native(createIdentity),
