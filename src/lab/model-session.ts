@@ -11,7 +11,6 @@
  */
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
-import type { IBatchPayload } from '../payload/types';
 import type { IForwardResult, IModelInfo } from '../model/types';
 import type { ExplainMethod } from '../explain/registry';
 import {
@@ -40,11 +39,13 @@ import type { WorkerPool } from '../workers/pool';
 import { basenameOf } from './export-path';
 import { readModelFiles } from './model-files';
 import {
+  effectiveInput,
+  engineOptions,
   readTokenizerSource,
   sentence,
-  setDisplay,
   workerProgress
 } from './session-helpers';
+import { explanationPayload, predictionPayload } from './session-payloads';
 import { RequestCancelledError } from '../workers/client';
 import type { ILabSettings } from './settings';
 import { messageOf } from '../payload/error-message';
@@ -127,29 +128,9 @@ export class ModelSession {
 
   /** The choices in effect for the loaded model. */
   effectiveInput(): IEffectiveInput {
-    const settings = this._settings();
     const info = this._info;
     const own = this._source === null && info?.tokenizer !== undefined;
-    // A choice that differs from a fixed input length is refused when encoding.
-    const maxlen =
-      this._choices.maxlen ?? settings.maxlen ?? info?.inputLength ?? null;
-    return {
-      attentionLayer:
-        info?.attentionLayer ??
-        this._choices.attentionLayer ??
-        settings.attentionLayer,
-      maxlen,
-      padding: own ? 'post' : (this._choices.padding ?? settings.padding),
-      truncating: own
-        ? 'post'
-        : (this._choices.truncating ?? settings.truncating),
-      lengths:
-        info?.inputLength !== null && info?.inputLength !== undefined
-          ? 'model'
-          : maxlen !== null
-            ? 'maxlen'
-            : 'own'
-    };
+    return effectiveInput(info, own, this._choices, this._settings());
   }
 
   /**
@@ -257,30 +238,12 @@ export class ModelSession {
       this._predictRequests.delete(controller);
       options.signal?.removeEventListener('abort', stop);
     }
-    const samples = items.map((item, i) => {
-      const attention =
-        info.attentionLayer === null ? null : result.attention[i];
-      const sample = modules.samples.predictionSample(
-        item,
-        result.predictions[i],
-        attention
-      );
-      const notice = pipeline.sampleNotice(item);
-      if (notice) {
-        sample.meta = { notice };
-      }
-      return sample;
+    const payload = predictionPayload(items, result, info.attentionLayer, {
+      pipeline,
+      samples: modules.samples,
+      model: basenameOf(this._modelPath),
+      display: options.display
     });
-    const payload: IBatchPayload = {
-      version: 1,
-      samples,
-      meta: {
-        model: basenameOf(this._modelPath),
-        attentionLayer: info.attentionLayer,
-        ...pipeline.meta()
-      }
-    };
-    setDisplay(payload, options.display);
     return { payload, notices, input };
   }
 
@@ -340,29 +303,12 @@ export class ModelSession {
       }
       throw error;
     }
-    const samples = items.map((item, i) => {
-      const explanation = explanations[i];
-      const sample = modules.samples.explanationSample(item, [explanation]);
-      const truncated = pipeline.sampleNotice(item);
-      const said = [...explanation.notices, ...(truncated ? [truncated] : [])];
-      if (said.length) {
-        sample.meta = { ...sample.meta, notice: said.join('; ') };
-      }
-      explanation.notices.forEach(notice =>
-        notices.push(`text ${i + 1}: ${notice}`)
-      );
-      return sample;
+    const payload = explanationPayload(items, explanations, method, notices, {
+      pipeline,
+      samples: modules.samples,
+      model: basenameOf(this._modelPath),
+      display: hooks.display
     });
-    const payload: IBatchPayload = {
-      version: 1,
-      samples,
-      meta: {
-        model: basenameOf(this._modelPath),
-        method,
-        ...pipeline.meta()
-      }
-    };
-    setDisplay(payload, hooks.display);
     return { payload, notices, input };
   }
 
@@ -469,25 +415,10 @@ export class ModelSession {
       message: this._trans.__('Loading %1', basenameOf(modelPath))
     });
     // Not transferred: the pool keeps the bytes for workers it starts later.
-    return this._client.load(
-      files,
-      {
-        attentionLayer: attentionLayer || undefined,
-        lambdas: Object.keys(settings.lambdas).length
-          ? settings.lambdas
-          : undefined,
-        // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
-        simd: settings.backend !== 'js',
-        // A model declaring more steps (or layers, or nesting) is refused in the worker.
-        maxInputLength: settings.maxInputLength,
-        maxLayers: settings.maxLayers,
-        maxNestingDepth: settings.maxNestingDepth
-      },
-      {
-        onProgress: progress =>
-          onProgress?.(workerProgress(progress, this._trans))
-      }
-    );
+    return this._client.load(files, engineOptions(settings, attentionLayer), {
+      onProgress: progress =>
+        onProgress?.(workerProgress(progress, this._trans))
+    });
   }
 
   private _throwIfStale(generation: number): void {
