@@ -1,6 +1,7 @@
 /**
  * The DOM contract of the renderer: CSS classes (styled by `style/base.css`,
- * relied on by tests and the end-to-end suite) and the translation domain.
+ * relied on by tests and the end-to-end suite). The translation domain is
+ * `table/translate.ts`.
  */
 
 /** CSS classes of the DOM contract. */
