@@ -5,7 +5,6 @@
  * the standalone HTML with `-o`. The methods, their options and the help
  * text come from the registry: nothing here is specific to one method.
  */
-import * as path from 'path';
 import {
   checkExplainOptions,
   EXPLAIN_METHODS,
@@ -13,29 +12,19 @@ import {
   methodDescriptions
 } from '../explain/registry';
 import { IExplainOptions, IExplanation, IMethodOption } from '../explain/types';
-import { explanationSample } from '../text/samples';
+import { explanationSample } from '../explain/samples';
 import { IPaddedText } from '../text/tokenizer';
 import { ModelError } from '../model/types';
-import { IBatchPayload, ISample } from '../payload/types';
+import { ISample } from '../payload/types';
 import {
   IOptionSpec,
   IParsedArgs,
   optionValue,
-  parseArgs,
-  reportError,
   UsageError,
-  writeNotices,
-  writeStdout
+  writeNotices
 } from './encode';
-import { describeModelError, MODEL_OPTIONS, writePayload } from './model-run';
-import {
-  encodeForRun,
-  inputMeta,
-  IPoolRun,
-  modelMeta,
-  openPoolRun,
-  streamRun
-} from './pool-run';
+import { MODEL_OPTIONS } from './model-run';
+import { inputMeta, IPoolRun, modelMeta, runPoolCommand } from './pool-run';
 
 /** Every method option once (by name), in the order the methods declare them. */
 function methodOptions(): IMethodOption[] {
@@ -119,26 +108,30 @@ const EXPLAIN_OPTIONS: IOptionSpec = {
   )
 };
 
-export async function explainCommand(args: string[]): Promise<number> {
-  let run: IPoolRun | null = null;
-  try {
-    const parsed = parseArgs(args, EXPLAIN_OPTIONS);
-    if (parsed.flags.has('--help')) {
-      await writeStdout(EXPLAIN_USAGE);
-      return 0;
+export function explainCommand(args: string[]): Promise<number> {
+  return runPoolCommand(args, {
+    name: 'explain',
+    usage: EXPLAIN_USAGE,
+    options: EXPLAIN_OPTIONS,
+    heading: 'Character explanation',
+    prepare: parsed => {
+      const requests = Private.requests(parsed);
+      return run => Private.explainer(run, requests);
     }
-    const requests = Private.requests(parsed);
-    run = await openPoolRun(parsed, 'explain');
-    const current = run;
-    // Every method over the texts, in the worker pool; one sample per text.
-    const explain = async (
-      items: IPaddedText[],
-      first: number
-    ): Promise<ISample[]> => {
+  });
+}
+
+namespace Private {
+  /** Every method over the texts, in the worker pool; one sample per text. */
+  export function explainer(
+    run: IPoolRun,
+    requests: IExplainOptions[]
+  ): (items: IPaddedText[], first: number) => Promise<ISample[]> {
+    return async (items, first) => {
       const sequences = items.map(item => item.padded);
       const perMethod: IExplanation[][] = [];
       for (const request of requests) {
-        perMethod.push(await current.pool.explain(sequences, request));
+        perMethod.push(await run.pool.explain(sequences, request));
       }
       return items.map((item, i) => {
         const explanations = perMethod.map(list => list[i]);
@@ -150,40 +143,15 @@ export async function explainCommand(args: string[]): Promise<number> {
         }
         const sample = explanationSample(item, explanations);
         sample.meta = {
-          ...modelMeta(current),
+          ...modelMeta(run),
           ...sample.meta,
-          ...inputMeta(current, item)
+          ...inputMeta(run, item)
         };
         return sample;
       });
     };
-    const heading = 'Character explanation';
-    if (run.files.length) {
-      await streamRun(
-        run,
-        parsed,
-        'explain',
-        `${heading}: ${path.basename(run.mainFile)}`,
-        explain
-      );
-      return 0;
-    }
-    const items = encodeForRun(run, parsed.positional, 'explain');
-    const payload: IBatchPayload = {
-      version: 1,
-      samples: await explain(items, 0),
-      meta: { ...run.pipeline.meta() }
-    };
-    await writePayload(payload, run, 'explain', heading);
-    return 0;
-  } catch (error) {
-    return reportError('explain', describeModelError(error), EXPLAIN_USAGE);
-  } finally {
-    run?.pool.dispose();
   }
-}
 
-namespace Private {
   /** --method list and its options, checked before the model loads. */
   export function requests(parsed: IParsedArgs): IExplainOptions[] {
     const given = optionValue(parsed, '--method');

@@ -7,6 +7,7 @@ import { encodeCommand } from './encode';
 import { alignCommand } from './align';
 import { explainCommand } from './explain';
 import { terminalSafe } from './terminal';
+import { messageOf } from '../payload/error-message';
 
 /** A subcommand takes its arguments and resolves to the process exit code. */
 export type Subcommand = (args: string[]) => Promise<number>;
@@ -68,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     // Subcommands report expected failures themselves; this is the last guard.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     process.stderr.write(`char-attention ${name}: ${terminalSafe(message)}\n`);
     return 1;
   }

@@ -19,7 +19,7 @@ import type { ModelSession } from './model-session';
 import { SessionError, TokenizerNeededError } from './model-session';
 import { RequestCancelledError } from '../workers/client';
 import type { LabSettings } from './settings';
-import { messageOf, nextId } from './viewer/dom';
+import { nextId } from './viewer/dom';
 import { DisplaySection } from './viewer/display-section';
 import { InputSection } from './viewer/input-section';
 import { MethodSection } from './viewer/method-section';
@@ -28,6 +28,7 @@ import { NoticeList } from './viewer/notices';
 import { ResultAction, ResultActions } from './viewer/result-actions';
 import { ResultView } from './viewer/result-view';
 import { TextsSection } from './viewer/texts-section';
+import { messageOf } from '../payload/error-message';
 
 /** What the panel needs from the application. */
 export interface IPanelActions {

@@ -7,7 +7,11 @@
 import { JsonDepthError, parseJsonText } from '../../payload/json-text';
 import { ILayerSpec, Shape } from '../layers/base';
 import { ModelError } from '../types';
-import { MODEL_CLASSES, normalizeClassName } from './class-names';
+import {
+  normalizeClassName,
+  specFromLayerConfig
+} from '../layers/layer-config';
+import { MODEL_CLASSES } from './class-names';
 import { checkConfigSize, IConfigLimits } from './config-size';
 import { callArguments, INodeRef, nodeRefs } from './inbound-nodes';
 
@@ -38,51 +42,6 @@ export interface IModelSpec {
   outputs: INodeRef[];
   /** Declared input shapes (without batch) by InputLayer name. */
   inputShapes: { [name: string]: Shape };
-}
-
-/** A `{class_name, config}` object as a layer spec. */
-export function specFromLayerConfig(raw: unknown, where: string): ILayerSpec {
-  if (!raw || typeof raw !== 'object') {
-    throw new ModelError(`${where}: a layer entry is not an object`, {
-      file: where
-    });
-  }
-  const entry = raw as {
-    class_name?: unknown;
-    config?: unknown;
-    name?: unknown;
-  };
-  if (typeof entry.class_name !== 'string') {
-    throw new ModelError(`${where}: a layer entry has no class_name`, {
-      file: where
-    });
-  }
-  const config =
-    entry.config && typeof entry.config === 'object'
-      ? { ...(entry.config as object) }
-      : {};
-  const name =
-    typeof (config as { name?: unknown }).name === 'string'
-      ? ((config as { name: string }).name as string)
-      : typeof entry.name === 'string'
-        ? entry.name
-        : '';
-  return { name, className: normalizeClassName(entry.class_name), config };
-}
-
-/** The spec of a wrapped layer (`TimeDistributed.layer`, `Bidirectional.layer`). */
-export function nestedSpec(spec: ILayerSpec, key: string): ILayerSpec {
-  const raw = spec.config[key];
-  if (!raw || typeof raw !== 'object') {
-    throw new ModelError(
-      `Layer '${spec.name}' (${spec.className}): config has no '${key}'`,
-      {
-        layer: spec.name,
-        className: spec.className
-      }
-    );
-  }
-  return specFromLayerConfig(raw, `layer '${spec.name}'`);
 }
 
 /** The declared batch shape of a layer config (Keras 2 `batch_input_shape`, Keras 3 `batch_shape`). */

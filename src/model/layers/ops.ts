@@ -8,8 +8,8 @@
  * Gradients: a comparison, a logical operation and a constant have none
  * (TensorFlow registers None for Equal, NotEqual, LogicalOr and Any; a
  * ZerosLike / OnesLike output does not depend on its input's values), so
- * their inputs' gradients are null, not a refusal; ConvertToTensor and
- * ExpandDims pass the gradient through.
+ * their inputs' gradients are null, not a refusal; ExpandDims passes the
+ * gradient through. ConvertToTensor is the identity layer (`activation.ts`).
  */
 import {
   IBuildContext,
@@ -17,7 +17,6 @@ import {
   ILayer,
   ILayerOutput,
   ILayerSpec,
-  IMask,
   ITensor,
   IWeight,
   layerError,
@@ -57,29 +56,6 @@ export function createComparison(
       ...compare(inputs[0]),
       backward: () => [null]
     })
-  };
-}
-
-export function createConvertToTensor(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  _weights: IWeight[],
-  _context: IBuildContext
-): ILayer {
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape: inputShapes[0],
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return { output: inputs[0], mask: masks[0] };
-    },
-    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
-      return {
-        output: inputs[0],
-        mask: masks[0],
-        backward: ([dy]) => [dy ?? null]
-      };
-    }
   };
 }
 

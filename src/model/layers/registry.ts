@@ -37,7 +37,6 @@ import { createLstm } from './lstm';
 import {
   createAny,
   createComparison,
-  createConvertToTensor,
   createExpandDims,
   createFilledLike,
   createLogicalOr
@@ -111,7 +110,7 @@ export const LAYER_REGISTRY: { readonly [className: string]: LayerEntry } = {
   MultiHeadAttention: native(createMultiHeadAttention),
   NotEqual: native(createComparison),
   Equal: native(createComparison),
-  ConvertToTensor: native(createConvertToTensor),
+  ConvertToTensor: native(createIdentity),
   ExpandDims: native(createExpandDims),
   ZerosLike: native(createFilledLike),
   OnesLike: native(createFilledLike),
