@@ -107,8 +107,8 @@ export function kendallTauB(
     return null;
   }
   const concordantMinusDiscordant = n0 - n1 - n2 + n3 - 2 * discordant;
-  // Divided as SciPy divides, for the same rounding.
-  const tau =
-    concordantMinusDiscordant / Math.sqrt(n0 - n1) / Math.sqrt(n0 - n2);
+  // One square root of the product: a list against itself gives exactly 1
+  // (SciPy divides by two roots, which may differ from this in the last bit).
+  const tau = concordantMinusDiscordant / Math.sqrt((n0 - n1) * (n0 - n2));
   return Math.min(1, Math.max(-1, tau));
 }
