@@ -31,17 +31,23 @@ export interface IEvaluated {
   extras: IRowExtras;
 }
 
+/** The evaluated rows of a chunk, and the encoding's notices ("row 7 (line 9): ..."). */
+export interface IEvaluatedChunk {
+  rows: IEvaluated[];
+  notices: string[];
+}
+
 /** Evaluates `rows` (one chunk), in input order. */
 export async function evaluateRows(
   rows: ILabelledRow[],
   backend: IEvaluationBackend,
   plan: IEvaluationPlan,
   signal?: AbortSignal
-): Promise<IEvaluated[]> {
+): Promise<IEvaluatedChunk> {
   if (rows.length === 0) {
-    return [];
+    return { rows: [], notices: [] };
   }
-  const encoded = backend.encode(rows.map(r => r.text));
+  const { rows: encoded, notices } = backend.encode(rows.map(r => r.text));
   const sequences = encoded.map(e => e.padded);
   const outputs = await backend.predict(sequences, signal);
   const units = outputs[0].length;
@@ -78,10 +84,20 @@ export async function evaluateRows(
   if (plan.methods.length > 0) {
     await Private.explainAll(results, encoded, backend, plan, signal);
   }
-  return results;
+  return { rows: results, notices: Private.renumber(notices, rows) };
 }
 
 namespace Private {
+  /** "text 3: ..." of the encoder as "row 17 (line 18): ...". */
+  export function renumber(notices: string[], rows: ILabelledRow[]): string[] {
+    return notices.map(notice =>
+      notice.replace(/^text (\d+):/, (whole, n) => {
+        const row = rows[Number(n) - 1];
+        return row ? `row ${row.index + 1} (line ${row.line}):` : whole;
+      })
+    );
+  }
+
   /** Values, faithfulness and agreement of every method, for the whole chunk. */
   export async function explainAll(
     results: IEvaluated[],

@@ -41,20 +41,18 @@ export type TextEncoding = (texts: string[]) => {
   options: IResolvedPadOptions;
 };
 
-/** Called with the notices of each encoded batch ("text 3: ..."), numbered from 1 within it. */
-export type NoticeSink = (notices: string[]) => void;
-
 /** An evaluation backend on a worker pool and a text encoding. */
 export function poolBackend(
   pool: Pick<WorkerPool, 'predict' | 'explain'>,
-  encode: TextEncoding,
-  onNotices?: NoticeSink
+  encode: TextEncoding
 ): IEvaluationBackend {
   return {
-    encode(texts: string[]): IEncodedRow[] {
+    encode(texts: string[]) {
       const { items, options } = encode(texts);
-      onNotices?.(alignmentNotices(items, options));
-      return items.map(item => encodedRow(item, options.maxlen));
+      return {
+        rows: items.map(item => encodedRow(item, options.maxlen)),
+        notices: alignmentNotices(items, options)
+      };
     },
     async predict(sequences, signal) {
       const result = await pool.predict(sequences, { signal });

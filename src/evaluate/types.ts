@@ -38,7 +38,11 @@ export interface IPositionValues {
  * `signal` stops the work (the promise then rejects).
  */
 export interface IEvaluationBackend {
-  encode(texts: string[]): IEncodedRow[];
+  /**
+   * Texts encoded as the model's input, and notices about what the model
+   * does not see ("text 3: ..." numbered from 1 within `texts`).
+   */
+  encode(texts: string[]): { rows: IEncodedRow[]; notices: string[] };
   /** The model's output for each sequence. */
   predict(sequences: number[][], signal?: AbortSignal): Promise<number[][]>;
   explain(
