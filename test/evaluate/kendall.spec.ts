@@ -116,7 +116,10 @@ describe('kendallTauB', () => {
   it('handles 20,000 positions (n log n) and rejects unequal lengths', () => {
     const n = 20000;
     const x = Array.from({ length: n }, (_, i) => Math.sin(i));
-    const y = Array.from({ length: n }, (_, i) => Math.sin(i) + 0.1 * Math.cos(7 * i));
+    const y = Array.from(
+      { length: n },
+      (_, i) => Math.sin(i) + 0.1 * Math.cos(7 * i)
+    );
     const tau = kendallTauB(x, y)!;
     expect(tau).toBeGreaterThan(0.8);
     expect(tau).toBeLessThan(1);

@@ -67,9 +67,10 @@ describe('LabelledReader', () => {
 
   it('plain text: one text per line, empty lines are texts, no final empty text', () => {
     expect(
-      readLabelledText('one\r\n\nthree\n', { format: 'text' }).rows.map(
-        r => [r.line, r.text]
-      )
+      readLabelledText('one\r\n\nthree\n', { format: 'text' }).rows.map(r => [
+        r.line,
+        r.text
+      ])
     ).toEqual([
       [1, 'one'],
       [2, ''],
@@ -78,17 +79,45 @@ describe('LabelledReader', () => {
   });
 
   it.each([
-    ['csv', 'text,label\nok,1\nnot, quoted,0\n', 'line 3: 3 fields, but the header has 2 ("text", "label"); a field holding the delimiter, a quote or a line end must be quoted'],
-    ['csv', 'text,label\n"a\nb",1,extra\n', /^line 2: 3 fields, .* \(the record spans lines 2-3\)/],
-    ['csv', 'review,label\nx,1\n', 'line 1: the header has no column \'text\' (its columns: "review", "label"); name the text column with --text-column'],
-    ['csv', 'text,text\nx,y\n', "line 1: the header names the column 'text' twice"],
+    [
+      'csv',
+      'text,label\nok,1\nnot, quoted,0\n',
+      'line 3: 3 fields, but the header has 2 ("text", "label"); a field holding the delimiter, a quote or a line end must be quoted'
+    ],
+    [
+      'csv',
+      'text,label\n"a\nb",1,extra\n',
+      /^line 2: 3 fields, .* \(the record spans lines 2-3\)/
+    ],
+    [
+      'csv',
+      'review,label\nx,1\n',
+      'line 1: the header has no column \'text\' (its columns: "review", "label"); name the text column with --text-column'
+    ],
+    [
+      'csv',
+      'text,text\nx,y\n',
+      "line 1: the header names the column 'text' twice"
+    ],
     ['csv', '', /^line 1: the file is empty: a CSV file needs a header row/],
-    ['csv', 'text,label\n"open,1\n', /^line 2: a quoted field starts here and is never closed/],
+    [
+      'csv',
+      'text,label\n"open,1\n',
+      /^line 2: a quoted field starts here and is never closed/
+    ],
     ['jsonl', '{"text": "a"}\n{"text": "b",}\n', /^line 2: not valid JSON \(/],
     ['jsonl', '["a", 1]\n', /^line 1: expected a JSON object .*got an array/],
-    ['jsonl', '{"review": "a"}\n', "line 1: the object has no key 'text' (its keys: review); name the text key with --text-column"],
+    [
+      'jsonl',
+      '{"review": "a"}\n',
+      "line 1: the object has no key 'text' (its keys: review); name the text key with --text-column"
+    ],
     ['jsonl', '{"text": 5}\n', "line 1: 'text' must be a string, got number"],
-    ['jsonl', '{"text": "x", "label": [1]}\n', "line 1: 'label' must be a number or a string, got an array"]
+    [
+      'jsonl',
+      '{"text": "x", "label": [1]}\n',
+      "line 1: 'label' must be a number or a string, got an array"
+    ]
   ] as Array<[IReaderOptions['format'], string, string | RegExp]>)(
     '%s error: %s',
     (format, text, message) => {

@@ -4,7 +4,11 @@ import {
   predictedClassOf,
   rowMetrics
 } from '../../src/evaluate/metrics';
-import { checkClasses, labelIndex, parseClasses } from '../../src/evaluate/labels';
+import {
+  checkClasses,
+  labelIndex,
+  parseClasses
+} from '../../src/evaluate/labels';
 
 describe('row metrics', () => {
   it('binary cross-entropy, clipped to [1e-7, 1 - 1e-7]', () => {
@@ -42,7 +46,9 @@ describe('row metrics', () => {
       loss: null
     });
     expect(rowMetrics([0.1, 0.7, 0.2], 2, 0).prediction).toBe(0.1);
-    expect(() => rowMetrics([0.1, 0.9], 0, 2)).toThrow(/target 2 is out of range/);
+    expect(() => rowMetrics([0.1, 0.9], 0, 2)).toThrow(
+      /target 2 is out of range/
+    );
   });
 });
 
