@@ -1,0 +1,272 @@
+/**
+ * The Attention Explorer in the real JupyterLab and Notebook 7: a 2,000-row
+ * CSV (generated here) opened from the file browser (JupyterLab) or the
+ * command palette's file dialog (Notebook 7, whose notebook page has no file
+ * browser), run with the demo model, sorted by loss, filtered to errors,
+ * three rows selected and their tables shown with their scores, inserted
+ * into the notebook, and still rendered after a reload; a run cancelled
+ * midway keeps the rows done.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import {
+  closeBrowser,
+  notebookWith,
+  openLab,
+  screenshot,
+  waitForIdleKernel,
+  withLab
+} from './support/lab.mjs';
+import {
+  EXPLORER,
+  MODEL,
+  TOKENIZER,
+  copyDemoModel,
+  explorerState,
+  gridColumn,
+  gridRowPoint,
+  reviewsCsv,
+  waitForState
+} from './support/explorer.mjs';
+
+after(closeBrowser);
+
+const NOTEBOOK7_OWN_ERROR =
+  /^pageerror: Cannot read properties of undefined \(reading 'schema'\)$/;
+const ROWS = 2000;
+
+function files(rows = ROWS) {
+  return {
+    'reviews.csv': reviewsCsv(rows, 3),
+    'explore.ipynb': notebookWith([{ source: '# explorer tables below' }])
+  };
+}
+
+/** Opens the explorer on reviews.csv: file browser (lab) or palette + file dialog (notebook). */
+async function openExplorer(page, app) {
+  if (app === 'lab') {
+    const item = page.locator('.jp-DirListing-item', {
+      hasText: 'reviews.csv'
+    });
+    await item.first().waitFor({ timeout: 30000 });
+    await item.first().click({ button: 'right' });
+    await page
+      .locator('.lm-Menu .lm-Menu-item', {
+        hasText: 'Open in Attention Explorer'
+      })
+      .click();
+  } else {
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('apputils:activate-command-palette')
+    );
+    const input = page
+      .locator('.jp-ModalCommandPalette input, .lm-CommandPalette-input')
+      .first();
+    await input.waitFor({ timeout: 10000 });
+    await input.fill('Open Attention Explorer');
+    await page
+      .locator('.lm-CommandPalette-item', {
+        hasText: 'Open Attention Explorer'
+      })
+      .first()
+      .click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog
+      .locator('.jp-DirListing-item', { hasText: 'reviews.csv' })
+      .click();
+    await dialog.locator('button.jp-mod-accept').click();
+  }
+  const explorer = page.locator(EXPLORER);
+  await explorer.waitFor({ state: 'visible', timeout: 30000 });
+  const box = await explorer.boundingBox();
+  assert.ok(
+    box && box.width > 300 && box.height > 300,
+    `the explorer has room on screen: ${JSON.stringify(box)}`
+  );
+  return explorer;
+}
+
+/** Runs the model over the file (model typed in; the tokenizer next to it is found). */
+async function runModel(page, explorer) {
+  await explorer.locator('.jp-CharAttention-explorerModel').fill(MODEL);
+  await explorer.locator('.jp-CharAttention-explorerTokenizer').fill('');
+  await explorer.locator('.jp-CharAttention-explorerClasses').fill('plain,trigger');
+  await explorer.locator('.jp-CharAttention-explorerRun').click();
+}
+
+async function scenario(app) {
+  await withLab(
+    `explorer-${app}`,
+    {
+      app,
+      files: files(),
+      viewport: { width: 1400, height: 900 },
+      allowErrors: app === 'notebook' ? [NOTEBOOK7_OWN_ERROR] : []
+    },
+    async ({ page, lab }) => {
+      copyDemoModel(lab.rootDir);
+      await openLab(page, lab, 'explore.ipynb');
+      await waitForIdleKernel(page);
+      // The notebook's code cell is the active cell the tables go into.
+      await page.locator('.jp-NotebookPanel .jp-Cell').first().click();
+      const explorer = await openExplorer(page, app);
+      await runModel(page, explorer);
+      let state = await waitForState(page, ['done', 'error', 'cancelled']);
+      assert.equal(
+        state.state,
+        'done',
+        await explorer.locator('.jp-CharAttention-explorerStatus').textContent()
+      );
+      assert.equal(Number(state.rows), ROWS);
+      assert.equal(
+        await explorer.locator('.jp-CharAttention-explorerTokenizer').inputValue(),
+        TOKENIZER,
+        'the tokenizer next to the model is found'
+      );
+      const accuracy = await explorer
+        .locator('[data-fact="accuracy"] b')
+        .textContent();
+      assert.match(accuracy, /^\d+(\.\d)?%$/);
+      assert.equal(
+        await explorer.locator('.jp-CharAttention-explorerConfusion td').count(),
+        4
+      );
+
+      // A click on the "row" header sorts by row (ascending), a second click flips it.
+      const header = await gridRowPoint(page, -1, 30);
+      await page.mouse.click(header.x, header.y);
+      await page.mouse.click(header.x, header.y);
+      assert.deepEqual(
+        (await gridColumn(page, 'row', 0, 3)).map(Number),
+        [ROWS, ROWS - 1, ROWS - 2]
+      );
+
+      // Sort by loss (descending) with the keyboard-accessible sort field.
+      await explorer
+        .locator('.jp-CharAttention-explorerSort')
+        .selectOption('loss');
+      const losses = (await gridColumn(page, 'loss', 0, 200)).map(Number);
+      assert.equal(losses.length, 200);
+      assert.deepEqual(
+        [...losses].sort((a, b) => b - a),
+        losses,
+        'sorted by loss, largest first'
+      );
+
+      // Errors only.
+      await explorer.locator('.jp-CharAttention-explorerErrors').check();
+      state = await explorerState(page);
+      const visible = Number(state.visible);
+      assert.ok(visible > 0 && visible < ROWS, `errors: ${visible} of ${ROWS}`);
+      const marks = await gridColumn(page, 'correct', 0, visible);
+      assert.ok(marks.every(mark => mark === '✗'), 'only wrong predictions');
+
+      // Select three rows (click, shift+click) and see their tables with scores.
+      const first = await gridRowPoint(page, 0);
+      const third = await gridRowPoint(page, 2);
+      await page.mouse.click(first.x, first.y);
+      await page.keyboard.down('Shift');
+      await page.mouse.click(third.x, third.y);
+      await page.keyboard.up('Shift');
+      const details = explorer.locator('.jp-CharAttention-explorerDetails');
+      await page.waitForFunction(
+        selector =>
+          document.querySelector(selector)?.dataset.explained === '3',
+        `${EXPLORER} .jp-CharAttention-explorerDetails`,
+        { timeout: 120000 }
+      );
+      const samples = details.locator('.jp-CharAttention-sample');
+      assert.equal(await samples.count(), 3);
+      const headers = await details
+        .locator('.jp-CharAttention-sample')
+        .allTextContents();
+      for (const text of headers) {
+        assert.match(text, /comprehensiveness -?\d/);
+        assert.match(text, /sufficiency -?\d/);
+        assert.match(text, /τ\(attention, occlusion\) (-?\d|–)/);
+      }
+      const chars = explorer.locator('.jp-CharAttention-explorerBars li');
+      assert.ok((await chars.count()) > 0, 'characters the model relies on');
+      await screenshot(page, `explorer-${app}`);
+
+      // Insert into the notebook, save, reload: the tables and summary render.
+      await explorer.locator('.jp-CharAttention-explorerInsert').click();
+      await page.waitForFunction(
+        () => {
+          const nb = window.jupyterapp.shell.widgets
+            ? [...window.jupyterapp.shell.widgets('main')].find(
+                w => w.context?.path === 'explore.ipynb'
+              )
+            : null;
+          return nb?.content.model.cells.get(0).outputs.length === 2;
+        },
+        null,
+        { timeout: 10000 }
+      );
+      await page.evaluate(async () => {
+        const nb = [...window.jupyterapp.shell.widgets('main')].find(
+          w => w.context?.path === 'explore.ipynb'
+        );
+        await nb.context.save();
+      });
+      await openLab(page, lab, 'explore.ipynb');
+      const rendered = page.locator(
+        '.jp-NotebookPanel .jp-RenderedCharAttention .jp-CharAttention-sample'
+      );
+      await rendered.first().waitFor({ timeout: 30000 });
+      assert.equal(await rendered.count(), 3);
+      assert.equal(
+        await page.locator('.jp-NotebookPanel .jp-OutputArea-output .cae').count(),
+        1,
+        'the summary output renders'
+      );
+      await screenshot(page, `explorer-${app}-reloaded`);
+    }
+  );
+}
+
+test('JupyterLab: open a 2,000-row CSV, run, sort, filter, select, insert, reload', () =>
+  scenario('lab'));
+
+test('Notebook 7: open a 2,000-row CSV, run, sort, filter, select, insert, reload', () =>
+  scenario('notebook'));
+
+test('Cancel mid-run keeps the rows done; the model choice is remembered', async () => {
+  const rows = 40000;
+  await withLab(
+    'explorer-cancel',
+    { files: files(rows), viewport: { width: 1400, height: 900 } },
+    async ({ page, lab }) => {
+      copyDemoModel(lab.rootDir);
+      await openLab(page, lab);
+      let explorer = await openExplorer(page, 'lab');
+      await runModel(page, explorer);
+      await page.waitForFunction(
+        selector => Number(document.querySelector(selector)?.dataset.rows) > 0,
+        EXPLORER,
+        { timeout: 120000 }
+      );
+      await explorer.locator('.jp-CharAttention-explorerCancel').click();
+      const state = await waitForState(page, ['cancelled', 'done', 'error']);
+      assert.equal(state.state, 'cancelled');
+      const kept = Number(state.rows);
+      assert.ok(kept > 0 && kept < rows, `kept ${kept} of ${rows}`);
+      assert.equal(Number(state.visible), kept, 'the grid shows them');
+      assert.match(
+        await explorer.locator('.jp-CharAttention-explorerStatus').textContent(),
+        new RegExp(`Cancelled: ${kept} of ${rows} rows kept`)
+      );
+      // Reload: a new explorer offers the model used last.
+      await openLab(page, lab);
+      explorer = await openExplorer(page, 'lab');
+      assert.equal(
+        await explorer.locator('.jp-CharAttention-explorerModel').inputValue(),
+        MODEL
+      );
+      assert.equal(
+        await explorer.locator('.jp-CharAttention-explorerClasses').inputValue(),
+        'plain,trigger'
+      );
+    }
+  );
+});
