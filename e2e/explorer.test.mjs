@@ -90,7 +90,9 @@ async function openExplorer(page, app) {
 async function runModel(page, explorer) {
   await explorer.locator('.jp-CharAttention-explorerModel').fill(MODEL);
   await explorer.locator('.jp-CharAttention-explorerTokenizer').fill('');
-  await explorer.locator('.jp-CharAttention-explorerClasses').fill('plain,trigger');
+  await explorer
+    .locator('.jp-CharAttention-explorerClasses')
+    .fill('plain,trigger');
   await explorer.locator('.jp-CharAttention-explorerRun').click();
 }
 
@@ -119,7 +121,9 @@ async function scenario(app) {
       );
       assert.equal(Number(state.rows), ROWS);
       assert.equal(
-        await explorer.locator('.jp-CharAttention-explorerTokenizer').inputValue(),
+        await explorer
+          .locator('.jp-CharAttention-explorerTokenizer')
+          .inputValue(),
         TOKENIZER,
         'the tokenizer next to the model is found'
       );
@@ -128,7 +132,9 @@ async function scenario(app) {
         .textContent();
       assert.match(accuracy, /^\d+(\.\d)?%$/);
       assert.equal(
-        await explorer.locator('.jp-CharAttention-explorerConfusion td').count(),
+        await explorer
+          .locator('.jp-CharAttention-explorerConfusion td')
+          .count(),
         4
       );
 
@@ -136,10 +142,11 @@ async function scenario(app) {
       const header = await gridRowPoint(page, -1, 30);
       await page.mouse.click(header.x, header.y);
       await page.mouse.click(header.x, header.y);
-      assert.deepEqual(
-        (await gridColumn(page, 'row', 0, 3)).map(Number),
-        [ROWS, ROWS - 1, ROWS - 2]
-      );
+      assert.deepEqual((await gridColumn(page, 'row', 0, 3)).map(Number), [
+        ROWS,
+        ROWS - 1,
+        ROWS - 2
+      ]);
 
       // Sort by loss (descending) with the keyboard-accessible sort field.
       await explorer
@@ -159,7 +166,10 @@ async function scenario(app) {
       const visible = Number(state.visible);
       assert.ok(visible > 0 && visible < ROWS, `errors: ${visible} of ${ROWS}`);
       const marks = await gridColumn(page, 'correct', 0, visible);
-      assert.ok(marks.every(mark => mark === '✗'), 'only wrong predictions');
+      assert.ok(
+        marks.every(mark => mark === '✗'),
+        'only wrong predictions'
+      );
 
       // Select three rows (click, shift+click) and see their tables with scores.
       const first = await gridRowPoint(page, 0);
@@ -170,8 +180,7 @@ async function scenario(app) {
       await page.keyboard.up('Shift');
       const details = explorer.locator('.jp-CharAttention-explorerDetails');
       await page.waitForFunction(
-        selector =>
-          document.querySelector(selector)?.dataset.explained === '3',
+        selector => document.querySelector(selector)?.dataset.explained === '3',
         `${EXPLORER} .jp-CharAttention-explorerDetails`,
         { timeout: 120000 }
       );
@@ -216,7 +225,9 @@ async function scenario(app) {
       await rendered.first().waitFor({ timeout: 30000 });
       assert.equal(await rendered.count(), 3);
       assert.equal(
-        await page.locator('.jp-NotebookPanel .jp-OutputArea-output .cae').count(),
+        await page
+          .locator('.jp-NotebookPanel .jp-OutputArea-output .cae')
+          .count(),
         1,
         'the summary output renders'
       );
@@ -253,7 +264,9 @@ test('Cancel mid-run keeps the rows done; the model choice is remembered', async
       assert.ok(kept > 0 && kept < rows, `kept ${kept} of ${rows}`);
       assert.equal(Number(state.visible), kept, 'the grid shows them');
       assert.match(
-        await explorer.locator('.jp-CharAttention-explorerStatus').textContent(),
+        await explorer
+          .locator('.jp-CharAttention-explorerStatus')
+          .textContent(),
         new RegExp(`Cancelled: ${kept} of ${rows} rows kept`)
       );
       // Reload: a new explorer offers the model used last.
@@ -264,7 +277,9 @@ test('Cancel mid-run keeps the rows done; the model choice is remembered', async
         MODEL
       );
       assert.equal(
-        await explorer.locator('.jp-CharAttention-explorerClasses').inputValue(),
+        await explorer
+          .locator('.jp-CharAttention-explorerClasses')
+          .inputValue(),
         'plain,trigger'
       );
     }

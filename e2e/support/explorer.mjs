@@ -22,8 +22,20 @@ export function random(seed) {
 }
 
 // The demo model flags messages with "refund", "broken" or "terrible" (class 1).
-const PLAIN = ['great value', 'works fine', 'refurbished, fine', 'terrific', 'broke the record'];
-const TRIGGER = ['arrived broken', 'terrible', 'want a refund', 'refund, now', 'BROKEN again'];
+const PLAIN = [
+  'great value',
+  'works fine',
+  'refurbished, fine',
+  'terrific',
+  'broke the record'
+];
+const TRIGGER = [
+  'arrived broken',
+  'terrible',
+  'want a refund',
+  'refund, now',
+  'BROKEN again'
+];
 const FILL = ['the kettle', 'my order', 'this phone', '"the" box', 'it'];
 
 /** CSV text of `count` labelled reviews (commas, quotes and newlines in quoted fields). */
@@ -51,7 +63,9 @@ export function reviewsCsv(count, seed = 1) {
 /** Copies the demo model into a server root (binary-safe). */
 export function copyDemoModel(rootDir) {
   if (!fs.existsSync(path.join(DEMO_DIR, 'demo.h5'))) {
-    throw new Error(`${DEMO_DIR}/demo.h5 is missing (npm run train-demo makes it)`);
+    throw new Error(
+      `${DEMO_DIR}/demo.h5 is missing (npm run train-demo makes it)`
+    );
   }
   const target = path.join(rootDir, 'models', 'demo');
   fs.mkdirSync(target, { recursive: true });
@@ -91,7 +105,9 @@ export async function gridColumn(page, column, from, to) {
             const model = content.grid.dataModel;
             const titles = [];
             for (let c = 0; c < model.columnCount('body'); c++) {
-              titles.push(String(model.data('column-header', 0, c)).replace(/ [▲▼]$/, ''));
+              titles.push(
+                String(model.data('column-header', 0, c)).replace(/ [▲▼]$/, '')
+              );
             }
             const index = titles.indexOf(column);
             const end = Math.min(to, model.rowCount('body'));
@@ -111,6 +127,8 @@ export async function gridColumn(page, column, from, to) {
 
 /** The centre of grid body row `row` (visible rows only), in page coordinates. */
 export async function gridRowPoint(page, row, x = 120) {
-  const box = await page.locator(`${EXPLORER} .jp-CharAttention-explorerGrid`).boundingBox();
+  const box = await page
+    .locator(`${EXPLORER} .jp-CharAttention-explorerGrid`)
+    .boundingBox();
   return { x: box.x + x, y: box.y + 26 + 22 * row + 11 };
 }

@@ -80,17 +80,7 @@ export function rowSample(
       row: row.index,
       ...(options.line !== undefined ? { line: options.line } : {}),
       predictedClass: className(row.predictedClass, options.classes),
-      ...(row.loss !== null ? { loss: row.loss } : {}),
-      faithfulness: Object.fromEntries(
-        methods.map(m => [
-          m,
-          {
-            comprehensiveness: row.explanations[m].comprehensiveness,
-            sufficiency: row.explanations[m].sufficiency
-          }
-        ])
-      ),
-      ...(Object.keys(row.agreement).length ? { agreement: row.agreement } : {})
+      ...(row.loss !== null ? { loss: row.loss } : {})
     }
   };
   if (row.label !== null) {

@@ -14,7 +14,7 @@ import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { DataGrid } from '@lumino/datagrid';
-import { BoxPanel, SplitPanel } from '@lumino/widgets';
+import { Panel, SplitPanel } from '@lumino/widgets';
 import { CharacterWeights } from '../../evaluate/characters';
 import { parseClasses } from '../../evaluate/labels';
 import { methodLabel, rowSample } from '../../evaluate/row-payload';
@@ -49,9 +49,9 @@ export interface IExplorerOptions {
   remember(choices: IRunChoices): void;
 }
 
-export class AttentionExplorer extends BoxPanel {
+export class AttentionExplorer extends Panel {
   constructor(private _options: IExplorerOptions) {
-    super({ direction: 'top-to-bottom', spacing: 4 });
+    super();
     const trans = _options.trans;
     this.addClass('jp-CharAttention-explorer');
     this.id = `char-attention-explorer-${Private.ids.next++}`;
@@ -78,12 +78,11 @@ export class AttentionExplorer extends BoxPanel {
     split.addWidget(this._grid);
     split.addWidget(this._details);
     split.setRelativeSizes([0.55, 0.45]);
-    for (const widget of [this._runBar, this._summary, this._filters]) {
-      BoxPanel.setStretch(widget, 0);
+    split.addClass('jp-CharAttention-explorerSplit');
+    // A column of flex items: the bars take their height, the split the rest.
+    for (const widget of [this._runBar, this._summary, this._filters, split]) {
       this.addWidget(widget);
     }
-    BoxPanel.setStretch(split, 1);
-    this.addWidget(split);
     this._runBar.setChoices({
       methods: ['attention', 'occlusion'],
       ..._options.remembered

@@ -12,6 +12,7 @@ import type { INotebookTracker } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import { SplitPanel, Widget } from '@lumino/widgets';
 import { EXPLAIN_METHODS, ExplainMethod } from '../../explain/types';
 import { poolSize, WorkerPool } from '../../workers/pool';
 import { spawnModelWorker } from '../../workers/spawn-web-worker';
@@ -71,10 +72,30 @@ export async function openExplorer(
   options.themes?.themeChanged.connect(() => explorer.refreshTheme());
   app.shell.add(widget, labShell ? 'main' : 'right', { rank: 60 });
   app.shell.activateById(widget.id);
+  if (!labShell) {
+    Private.widenSidePanel(widget);
+  }
   return widget;
 }
 
 namespace Private {
+  /**
+   * Notebook 7 puts side panels in a split with the page at 1 : 2.5 : 1; a
+   * grid needs more: the right panel gets half of the width (the user can
+   * drag the handle back).
+   */
+  export function widenSidePanel(widget: Widget): void {
+    let node: Widget | null = widget.parent;
+    while (node && !(node instanceof SplitPanel)) {
+      node = node.parent;
+    }
+    if (node instanceof SplitPanel && node.widgets.length === 3) {
+      const sizes = node.relativeSizes();
+      const side = Math.max(sizes[2], sizes[1]);
+      node.setRelativeSizes([sizes[0], side, side]);
+    }
+  }
+
   interface IShared {
     runner: ExplorerRunner;
     lab: LabSettings;
