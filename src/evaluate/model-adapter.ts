@@ -1,6 +1,7 @@
 /**
  * The one place where evaluation reaches the rest of the package: the
- * worker pool (`WorkerPool.predict`, `WorkerPool.explain`), the explanation
+ * worker pool (`WorkerPool.predict` with `outputsOnly`, so that models
+ * without attention run too, and `WorkerPool.explain`), the explanation
  * contract (`EXPLAIN_METHODS`, `IExplainOptions`, `IExplanation` of
  * `explain/types`), and the text encoding (the CLI's `TextEncoder` from
  * `openPoolRun`, `encodeTexts`, `parseTokenizer`, `alignSample`,
@@ -55,7 +56,10 @@ export function poolBackend(
       };
     },
     async predict(sequences, signal) {
-      const result = await pool.predict(sequences, { signal });
+      const result = await pool.predict(sequences, {
+        signal,
+        outputsOnly: true
+      });
       return result.predictions;
     },
     async explain(sequences, request, target, signal) {

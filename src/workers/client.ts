@@ -110,11 +110,16 @@ export class ModelWorkerClient {
     );
   }
 
+  /** Predictions and attention; with `outputsOnly` the outputs of any model (no attention). */
   predict(
     sequences: number[][],
-    run?: IRequestOptions
+    run?: IRequestOptions,
+    outputsOnly = false
   ): Promise<IForwardResult> {
-    return this._send({ type: 'predict', sequences }, run).then(
+    const body = outputsOnly
+      ? { type: 'predict' as const, sequences, outputsOnly }
+      : { type: 'predict' as const, sequences };
+    return this._send(body, run).then(
       r => (r as { result: IForwardResult }).result
     );
   }

@@ -147,10 +147,13 @@ export class WorkerPool {
     return info;
   }
 
-  /** Predictions and attention of every sequence, in input order. */
+  /**
+   * Predictions and attention of every sequence, in input order; with
+   * `run.outputsOnly` the outputs of any model (attention left empty).
+   */
   async predict(
     sequences: number[][],
-    run: IRunOptions = {}
+    run: IRunOptions & { outputsOnly?: boolean } = {}
   ): Promise<IForwardResult> {
     const count = sequences.length;
     if (count === 0) {
@@ -164,10 +167,14 @@ export class WorkerPool {
       jobs.push({
         size: part.length,
         exec: (client, options) =>
-          client.predict(part, {
-            signal: options.signal,
-            onProgress: p => options.onDone(p.done)
-          })
+          client.predict(
+            part,
+            {
+              signal: options.signal,
+              onProgress: p => options.onDone(p.done)
+            },
+            run.outputsOnly
+          )
       });
     }
     const parts = await this._run(jobs, workers, run, 'predict');

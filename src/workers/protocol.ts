@@ -57,6 +57,8 @@ export interface IPredictRequest {
   type: 'predict';
   id: number;
   sequences: number[][];
+  /** The model outputs only (any model, attention or not); `attention` stays empty. */
+  outputsOnly?: boolean;
 }
 
 /**
@@ -275,9 +277,14 @@ export function createRequestHandler(
     const result: IForwardResult = { predictions: [], attention: [] };
     for (let from = 0; from < sequences.length; from += PREDICT_CHUNK) {
       await checkpoint(request.id);
-      const part = await current.predict(
-        sequences.slice(from, from + PREDICT_CHUNK)
-      );
+      const chunk = sequences.slice(from, from + PREDICT_CHUNK);
+      const part: IForwardResult = request.outputsOnly
+        ? {
+            // The engine's models are ILoadedModel (forward included).
+            predictions: await (current as ILoadedModel).forward(chunk),
+            attention: []
+          }
+        : await current.predict(chunk);
       result.predictions.push(...part.predictions);
       result.attention.push(...part.attention);
       post({
