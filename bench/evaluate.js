@@ -15,7 +15,8 @@
  *
  * Run after `npm run build` (lib-node and the labextension):
  *   node bench/evaluate.js            (part of `npm run bench`)
- * Environment: BENCH_QUICK=1 for fewer scroll steps; BENCH_NO_BROWSER=1.
+ * Environment: BENCH_QUICK=1 for fewer scroll steps; BENCH_NO_BROWSER=1;
+ * BENCH_ONLY=browser (the explorer only, e.g. to measure again on a quiet machine).
  */
 'use strict';
 const { spawnSync } = require('child_process');
@@ -361,11 +362,13 @@ function table(header, rows) {
 async function main() {
   prepare();
   const loads = [os.loadavg()[0]];
-  const k = keras();
+  const skip = { error: 'BENCH_ONLY=browser' };
+  const browserOnly = process.env.BENCH_ONLY === 'browser';
+  const k = browserOnly ? skip : keras();
   loads.push(os.loadavg()[0]);
-  const cli10k = cli(CSV_10K, WORKERS);
+  const cli10k = browserOnly ? skip : cli(CSV_10K, WORKERS);
   loads.push(os.loadavg()[0]);
-  const cli100k = cli(CSV_100K, WORKERS);
+  const cli100k = browserOnly ? skip : cli(CSV_100K, WORKERS);
   loads.push(os.loadavg()[0]);
   const web =
     process.env.BENCH_NO_BROWSER === '1'

@@ -269,6 +269,15 @@ test('Cancel mid-run keeps the rows done; the model choice is remembered', async
           .textContent(),
         new RegExp(`Cancelled: ${kept} of ${rows} rows kept`)
       );
+      // Keyboard: the grid takes focus, arrow keys move, Shift extends the selection.
+      await explorer.locator('.jp-CharAttention-explorerGrid').focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Shift+ArrowDown');
+      await page.waitForFunction(
+        selector => document.querySelector(selector)?.dataset.explained === '2',
+        `${EXPLORER} .jp-CharAttention-explorerDetails`,
+        { timeout: 120000 }
+      );
       // Reload: a new explorer offers the model used last.
       await openLab(page, lab);
       explorer = await openExplorer(page, 'lab');

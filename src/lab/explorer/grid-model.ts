@@ -8,8 +8,12 @@ import { DataModel } from '@lumino/datagrid';
 import { formatScore } from '../../evaluate/row-payload';
 import { COLUMNS, ColumnKey, ISort, ResultsTable } from './results';
 
-/** Texts longer than this are cut in a cell (the details show them whole). */
-const CELL_TEXT = 300;
+/**
+ * Texts longer than this are cut in a cell (the details show them whole):
+ * more than a wide text column shows, few enough that the grid's text
+ * elision stays cheap.
+ */
+const CELL_TEXT = 160;
 
 export class ResultsGridModel extends DataModel {
   constructor(
