@@ -124,10 +124,28 @@ export function createResultsGrid(
   COLUMNS.forEach((column, index) =>
     grid.resizeColumn('body', index, WIDTHS[column])
   );
-  // Keyboard users reach the grid with Tab; arrow keys then move the cursor.
-  grid.node.tabIndex = 0;
-  grid.node.setAttribute('role', 'grid');
-  grid.node.setAttribute('aria-label', label);
+  // Keyboard users reach the grid with Tab: its viewport (where the grid
+  // listens for keys) takes focus and selects the first row, so that the
+  // arrow keys (with Shift to extend) have a cursor to move.
+  const viewport = grid.viewport.node;
+  viewport.classList.add('jp-CharAttention-explorerGridViewport');
+  viewport.tabIndex = 0;
+  viewport.setAttribute('role', 'grid');
+  viewport.setAttribute('aria-label', label);
+  viewport.addEventListener('focus', () => {
+    const selection = grid.selectionModel;
+    if (selection?.isEmpty && model.rowCount('body') > 0) {
+      selection.select({
+        r1: 0,
+        c1: 0,
+        r2: 0,
+        c2: 0,
+        cursorRow: 0,
+        cursorColumn: 0,
+        clear: 'all'
+      });
+    }
+  });
   applyTheme(grid);
   return grid;
 }
