@@ -221,3 +221,35 @@ def test_same_rows_as_the_cli_on_the_same_model_file(model, tok):
                 assert abs(ours["sufficiency"] - theirs["sufficiency"]) <= 1e-5
     assert cli_summary["count"] == frame.attrs["summary"]["count"]
     assert cli_summary["confusionMatrix"] == frame.attrs["summary"]["confusionMatrix"]
+
+
+def test_python_definitions_match_the_keras_fixture():
+    """The fixture script's rankings, bins and scores (scripts/keras_fixtures/faithfulness.py) from ours."""
+    from jupyterlab_char_attention.faithfulness import (
+        deletion_set,
+        faithfulness_scores,
+        rank_positions,
+    )
+
+    folder = os.path.join(REPO_ROOT, "test", "fixtures", "keras", "faithfulness")
+    oracle = json.load(open(os.path.join(folder, "faith_sigmoid.json"), encoding="utf-8"))
+    fixture_model = keras.models.load_model(os.path.join(folder, "faith_sigmoid.keras"))
+    for sample in oracle["samples"]:
+        for method, result in sample["methods"].items():
+            ranking = rank_positions(result["values"], sample["positions"])
+            assert ranking == result["ranking"], (sample["text"], method)
+            sizes, removed, kept = deletion_set(sample["input"], ranking)
+            assert sizes == [b["m"] for b in result["bins"]]
+            f = fixture_model.predict(as_int([sample["input"]] + removed + kept), verbose=0)[:, 0]
+            comp, suff = faithfulness_scores(float(f[0]), list(f[1:1 + len(sizes)]), list(f[1 + len(sizes):]))
+            assert abs(comp - result["comprehensiveness"]) <= 1e-6
+            assert abs(suff - result["sufficiency"]) <= 1e-6
+        for pair, tau in sample["agreement"].items():
+            a, b = pair.split("~")
+            ours = kendall_tau_b(
+                [sample["methods"][a]["values"][p] for p in sample["positions"]],
+                [sample["methods"][b]["values"][p] for p in sample["positions"]],
+            )
+            assert (ours is None) == (tau is None)
+            if tau is not None:
+                assert abs(ours - tau) <= 1e-9
