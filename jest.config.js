@@ -1,6 +1,8 @@
 /** Unit tests run in Node (pure modules) and jsdom (renderer, per-file docblock). */
 module.exports = {
   testEnvironment: 'node',
+  // Inside the repository (git-ignored), not in the system temp folder.
+  cacheDirectory: '<rootDir>/.cache/jest',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   setupFiles: ['<rootDir>/test/support/jsdom-globals.js'],

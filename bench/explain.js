@@ -2,13 +2,16 @@
 /**
  * Explanation benchmark on the reference model (T=250, vocabulary 70,
  * Embedding 100, GRU 250, attention head; see bench/model.js): occlusion
- * (window 1) of a 250-character text and integrated gradients with 32 steps
- * in this package (native engine forward passes; TensorFlow.js CPU
- * autodiff), next to real TensorFlow/Keras on the CPU computing the same
- * with the same weights, in the same run (.venv/bin/python).
+ * (window 1) of a 250-character text, gradient x input and integrated
+ * gradients with 32 steps in this package (native engine: forward passes,
+ * and the engine's own reverse pass for the gradients), next to real
+ * TensorFlow/Keras on the CPU computing the same with the same weights, in
+ * the same run (.venv/bin/python).
  *
  * Run after `npm run build:node`:  node bench/explain.js
- * Environment: BENCH_QUICK=1 for fewer repetitions, BENCH_SKIP_KERAS=1 to skip TF.
+ * Environment: BENCH_QUICK=1 for fewer repetitions, BENCH_RUNS=N for more,
+ * BENCH_SKIP_KERAS=1 to skip TF, CHAR_ATTENTION_LIB=<lib-node folder> to time
+ * another build of this package (e.g. an older one) with the same script.
  */
 'use strict';
 const path = require('path');
@@ -21,16 +24,9 @@ const LIB =
   process.env.CHAR_ATTENTION_LIB || path.join(__dirname, '..', 'lib-node');
 const { loadModel } = require(path.join(LIB, 'model', 'engine.js'));
 const { createExplainer } = require(path.join(LIB, 'explain', 'index.js'));
-const { buildTfForward } = require(
-  path.join(LIB, 'explain', 'tfjs-forward.js')
-);
-const { integratedGradientTerms } = require(
-  path.join(LIB, 'explain', 'gradients.js')
-);
-const { loadTf } = require(path.join(LIB, 'explain', 'tfjs-load.js'));
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const RUNS = QUICK ? 1 : 3;
+const RUNS = Number(process.env.BENCH_RUNS || (QUICK ? 1 : 3));
 const STEPS = 32;
 const PYTHON = path.join(__dirname, '..', '.venv', 'bin', 'python');
 
@@ -44,12 +40,8 @@ function sequence() {
 }
 
 async function explainOnce(explainer, seq, options) {
-  const units = explainer.plan(seq, options, 1);
-  const partials = [];
-  for (const unit of units) {
-    partials.push(await explainer.run(unit));
-  }
-  return explainer.combine(seq, options, partials);
+  const [explanation] = await explainer.explain([seq], options);
+  return explanation;
 }
 
 async function timeBest(fn, runs) {
@@ -130,7 +122,7 @@ async function main() {
   const seq = sequence();
   const model = await loadModel(files, { lambdas: { lambda: 'sum(axis=1)' } });
   const explainer = createExplainer(model);
-  // Warm-up: WebAssembly kernel, TensorFlow.js load and tf weights.
+  // Warm-up: WebAssembly kernel, the gradient pass's transposed weights.
   await explainOnce(explainer, seq, { method: 'occlusion' });
   await explainOnce(explainer, seq, {
     method: 'integrated-gradients',
@@ -138,6 +130,10 @@ async function main() {
   });
   const occ = await timeBest(
     () => explainOnce(explainer, seq, { method: 'occlusion' }),
+    RUNS
+  );
+  const gxi = await timeBest(
+    () => explainOnce(explainer, seq, { method: 'grad-x-input' }),
     RUNS
   );
   const ig = await timeBest(
@@ -148,29 +144,14 @@ async function main() {
       }),
     RUNS
   );
-  // The other approach, measured for comparison: the GRU unrolled in tf
-  // ops and differentiated by TensorFlow.js autodiff (one run: it is slow).
-  const tf = await loadTf();
-  const unrolled = buildTfForward(tf, model.graph, { recurrent: 'tf' });
-  const steps = Array.from({ length: STEPS }, (_, i) => i);
-  const igTf = await timeBest(async () => {
-    const terms = integratedGradientTerms(tf, unrolled, seq, 0, steps, STEPS);
-    return { values: terms.map(v => v / STEPS) };
-  }, 1);
-  unrolled.dispose();
   explainer.dispose();
   model.dispose();
   const keras = runKeras(files, seq);
 
   const rows = [
     ['occlusion, window 1 (251 forward passes)', occ, keras.occlusion, 500],
-    [`integrated gradients, ${STEPS} steps`, ig, keras.ig, 3000],
-    [
-      `integrated gradients, ${STEPS} steps, GRU as tf ops (not used)`,
-      igTf,
-      keras.ig,
-      null
-    ]
+    ['gradient x input', gxi, keras.gxi, null],
+    [`integrated gradients, ${STEPS} steps`, ig, keras.ig, 3000]
   ];
   const header = [
     'explanation',
@@ -197,7 +178,7 @@ async function main() {
       k ? k.minMs.toFixed(0) : 'n/a',
       k ? `${(k.minMs / ours.best.wall).toFixed(2)}x` : 'n/a',
       target === null
-        ? 'comparison only'
+        ? 'none'
         : `<= ${target} ms: ${ours.best.wall <= target ? 'met' : 'NOT met'}`,
       diff
     ];
@@ -211,8 +192,8 @@ async function main() {
   console.log(
     `\nExplanations of the reference model (T=${T}, Embedding ${EMBED}, GRU ${UNITS}, reset_after=True) on one ` +
       `${T}-character text; node ${process.version}, ${os.cpus().length} CPUs; ours: one thread ` +
-      `(occlusion on the native engine; IG by TensorFlow.js 4.22 autodiff on its CPU backend, ` +
-      `the GRU's forward and backward pass through time native inside tf.customGrad)` +
+      `(the native engine: forward passes for occlusion, its own reverse pass for the gradients; ` +
+      `${LIB === path.join(__dirname, '..', 'lib-node') ? 'this build' : `build in ${LIB}`})` +
       (keras.tensorflow
         ? `; TensorFlow ${keras.tensorflow} / Keras ${keras.keras} CPU, same weights`
         : '') +
@@ -233,7 +214,100 @@ async function main() {
   );
 }
 
-main().catch(e => {
-  console.error(e && e.stack ? e.stack : e);
-  process.exit(1);
-});
+main()
+  .then(adaptiveVersusFixed)
+  .catch(e => {
+    console.error(e && e.stack ? e.stack : e);
+    process.exit(1);
+  });
+
+/**
+ * Integrated gradients with adaptive steps (the default: a trapezoid rule
+ * doubled from 32 intervals until the completeness gap is within 1% of
+ * |f(x) - f(baseline)|) against fixed 32 midpoint steps, on the reference
+ * model's text and on the demo model's texts (examples/models/demo): wall
+ * time in this thread, the steps adaptive took and the gaps reached.
+ */
+async function adaptiveVersusFixed() {
+  const cases = [];
+  const reference = await loadModel(referenceFiles(), {
+    lambdas: { lambda: 'sum(axis=1)' }
+  });
+  cases.push({
+    name: `reference model, ${T} characters`,
+    model: reference,
+    seq: sequence()
+  });
+  const demoDir = path.join(__dirname, '..', 'examples', 'models', 'demo');
+  const demo = await loadModel({
+    'demo.h5': new Uint8Array(fs.readFileSync(path.join(demoDir, 'demo.h5')))
+  });
+  const { encodeTexts, parseTokenizer } = require(
+    path.join(LIB, 'text', 'tokenizer.js')
+  );
+  const tokenizer = parseTokenizer(
+    fs.readFileSync(path.join(demoDir, 'tokenizer.json'), 'utf8')
+  );
+  for (const text of [
+    'My kettle arrived broken!',
+    'The screen arrived BROKEN, I want a refund.'
+  ]) {
+    const [item] = encodeTexts(tokenizer, [text], { maxlen: 80 }).items;
+    cases.push({
+      name: `demo model, "${text}"`,
+      model: demo,
+      seq: item.padded
+    });
+  }
+  const rows = [];
+  for (const c of cases) {
+    const explainer = createExplainer(c.model);
+    await explainOnce(explainer, c.seq, {
+      method: 'integrated-gradients',
+      steps: 2
+    });
+    const fixed = await timeBest(
+      () =>
+        explainOnce(explainer, c.seq, {
+          method: 'integrated-gradients',
+          steps: 32
+        }),
+      RUNS
+    );
+    const adaptive = await timeBest(
+      () => explainOnce(explainer, c.seq, { method: 'integrated-gradients' }),
+      RUNS
+    );
+    explainer.dispose();
+    const gap = e => `${(100 * e.meta.gapRelative).toFixed(2)}%`;
+    rows.push([
+      c.name,
+      fixed.best.wall.toFixed(0),
+      gap(fixed.value),
+      adaptive.best.wall.toFixed(0),
+      String(adaptive.value.meta.steps),
+      gap(adaptive.value)
+    ]);
+  }
+  reference.dispose();
+  demo.dispose();
+  const header = [
+    'integrated gradients',
+    'fixed 32 ms',
+    'fixed 32 gap',
+    'adaptive ms',
+    'adaptive steps',
+    'adaptive gap'
+  ];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map(r => r[i].length))
+  );
+  const line = cells =>
+    '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  console.log(
+    '\nAdaptive integrated gradients (gap within 1% of |f(x) - f(baseline)|) against fixed 32 midpoint steps, one thread:\n'
+  );
+  console.log(line(header));
+  console.log('|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|');
+  rows.forEach(r => console.log(line(r)));
+}

@@ -1,4 +1,4 @@
-"""Times occlusion and integrated gradients of the reference model in real
+"""Times occlusion, gradient x input and integrated gradients of the reference model in real
 TensorFlow/Keras (CPU), for bench/explain.js. Reads the model's weights and
 the sequence as JSON on stdin; prints timings and values as JSON."""
 import json
@@ -65,6 +65,17 @@ def main():
     def ig():
         return ig_terms(tf.constant(x[None])).numpy()
 
+    @tf.function(reduce_retracing=True)
+    def gxi_terms(one):
+        e = emb(one)
+        with tf.GradientTape() as tape:
+            tape.watch(e)
+            y = head(e)[:, 0]
+        return tf.reduce_sum(e[0] * tape.gradient(y, e)[0], axis=-1)
+
+    def gxi():
+        return gxi_terms(tf.constant(x[None])).numpy()
+
     def best(fn, runs):
         fn()  # trace / warm up
         times = []
@@ -76,6 +87,7 @@ def main():
 
     occ_min, occ_median, occ = best(occlusion, spec.get("runs", 3))
     ig_min, ig_median, igv = best(ig, spec.get("runs", 3))
+    gxi_min, gxi_median, gxiv = best(gxi, spec.get("runs", 3))
     json.dump(
         {
             "tensorflow": tf.__version__,
@@ -84,6 +96,7 @@ def main():
                         tf.config.threading.get_intra_op_parallelism_threads()],
             "occlusion": {"minMs": occ_min, "medianMs": occ_median, "drops": occ.tolist()},
             "ig": {"minMs": ig_min, "medianMs": ig_median, "values": igv.tolist()},
+            "gxi": {"minMs": gxi_min, "medianMs": gxi_median, "values": gxiv.tolist()},
         },
         sys.stdout,
     )

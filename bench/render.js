@@ -3,15 +3,19 @@
  * Render benchmark: HTML export time and size for 250, 10,000 and 100,000
  * characters next to the classic pandas Styler table (one-row DataFrame of
  * characters, `applymap`/`map` of `background-color`, `to_html`) measured in
- * the same run with Debian's python3-pandas; then, in headless Chromium, the
- * renderer's time to first visible rows (100,000 characters) and the longest
- * main-thread block while rendering 1,000,000 characters, next to the time
- * Chromium needs to show the Styler page.
+ * the same run with Debian's python3-pandas; the largest payloads the
+ * validator accepts (test/render/largest-payloads.js) exported by
+ * `char-attention render` and by Python's `to_html` in child processes (CPU
+ * time and peak memory); then, in headless Chromium, the renderer's time to
+ * first visible rows (100,000 characters) and the longest main-thread block
+ * while rendering 1,000,000 characters, next to the time Chromium needs to
+ * show the Styler page.
  *
- *   npm run build:node && npm run bench:render [-- --no-browser] [-- --no-styler]
+ *   npm run build:node && npm run bench:render [-- --no-browser] [-- --no-styler] [-- --no-budget]
  *
  * Targets: <= 32 bytes/char, >= 200x faster than Styler for 10,000 characters,
- * first rows < 300 ms for 100,000 characters, no long freeze for 1,000,000.
+ * the largest payload within 5 s of CPU and 500 MB, first rows < 300 ms for
+ * 100,000 characters, no long freeze for 1,000,000.
  */
 'use strict';
 const fs = require('fs');
@@ -33,7 +37,9 @@ const { makeSample } = require(
   path.join(ROOT, 'examples', 'make-large-payload.js')
 );
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'char-attention-bench-'));
+// Work files stay in the repository (bench/.work is ignored by git).
+fs.mkdirSync(path.join(__dirname, '.work'), { recursive: true });
+const tmp = fs.mkdtempSync(path.join(__dirname, '.work', 'render-'));
 
 function payloadOf(chars) {
   if (chars === 250) {
@@ -231,6 +237,86 @@ async function firstPaintOf(browser, file) {
   return fcp;
 }
 
+/** CPU time (s) and peak memory (MB) of a child given by `run(reportFile)`. */
+function measuredChild(run) {
+  const report = path.join(tmp, `measure-${Date.now()}.json`);
+  const result = run(report);
+  if (result.status !== 0 || !fs.existsSync(report)) {
+    throw new Error(`child failed (${result.status}): ${result.stderr}`);
+  }
+  return JSON.parse(fs.readFileSync(report, 'utf8'));
+}
+
+const PYTHON_BUDGET_CHILD = String.raw`
+import json, sys, time
+sys.path.insert(0, sys.argv[3])
+from jupyterlab_char_attention import to_html
+payload = json.load(open(sys.argv[1], encoding="utf-8"))
+start = time.process_time()
+to_html(payload, sys.argv[2])
+cpu = time.process_time() - start
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+json.dump({"cpuSeconds": cpu, "peakKb": peak}, open(sys.argv[4], "w"))
+`;
+
+/** The largest accepted payloads through `char-attention render` and Python's `to_html`. */
+function budgetBench() {
+  const { writeLargestPayloads } = require(
+    path.join(ROOT, 'test', 'render', 'largest-payloads.js')
+  );
+  const files = writeLargestPayloads(path.join(tmp, 'largest'));
+  const python = path.join(ROOT, '.venv', 'bin', 'python');
+  const rows = [];
+  for (const [name, file] of Object.entries(files)) {
+    const out = path.join(tmp, `${name}.html`);
+    const ts = measuredChild(report =>
+      spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'test', 'render', 'measured-render.js'),
+          'render',
+          file,
+          '-o',
+          out
+        ],
+        { encoding: 'utf8', env: { ...process.env, MEASURE_OUT: report } }
+      )
+    );
+    const py = fs.existsSync(python)
+      ? measuredChild(report =>
+          spawnSync(
+            python,
+            ['-c', PYTHON_BUDGET_CHILD, file, out, ROOT, report],
+            {
+              encoding: 'utf8'
+            }
+          )
+        )
+      : null;
+    rows.push([
+      name,
+      (ts.cpuMicros / 1e6).toFixed(2),
+      (ts.peakKb / 1024).toFixed(0),
+      py ? py.cpuSeconds.toFixed(2) : 'n/a (no .venv)',
+      py ? (py.peakKb / 1024).toFixed(0) : 'n/a'
+    ]);
+  }
+  console.log(
+    'Largest accepted payloads (1,000,000 values): char-attention render and to_html in child processes'
+  );
+  printTable(
+    [
+      'payload',
+      'render CPU s',
+      'render peak MB',
+      'to_html CPU s',
+      'to_html peak MB'
+    ],
+    rows
+  );
+  console.log('targets: < 5 s CPU and < 500 MB each\n');
+}
+
 async function main() {
   const sizes = [250, 10000, 100000];
   console.log('char-attention render benchmark');
@@ -293,6 +379,9 @@ async function main() {
   console.log(
     'targets: <= 32 bytes/char; >= 200x faster than Styler at 10,000 chars\n'
   );
+  if (!args.has('--no-budget')) {
+    budgetBench();
+  }
 
   if (!args.has('--no-browser')) {
     const browserSizes = [100000, 1000000];

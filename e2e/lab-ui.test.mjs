@@ -7,74 +7,51 @@
  * separate path through the same model files in Node.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import {
+  DEMO_SETTINGS,
+  MODEL,
+  TOKENIZER,
+  assertDemoModel,
+  cliPredict,
+  copyDemoModel,
+  loadDemoInViewer,
+  samplesOf
+} from './support/demo.mjs';
+import { answerExportDialog, answerReplaceDialog } from './support/dialogs.mjs';
 import {
   MIME,
   closeBrowser,
   newNotebook,
   notebookWith,
   openLab,
-  repoRoot,
   runInActiveCell,
   screenshot,
   waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
+import {
+  NOTEBOOK,
+  cellOutputs,
+  isDirty,
+  firstCellTable,
+  outputCounts,
+  printText
+} from './support/notebook.mjs';
 
 after(closeBrowser);
 
 // The demo model every scenario loads: its absence is a failure, not a skip.
 const uiTest = (name, body) =>
   test(name, async () => {
-    assert.ok(
-      fs.existsSync(
-        path.join(repoRoot, 'examples', 'models', 'demo', 'demo.h5')
-      ),
-      'examples/models/demo/demo.h5 is missing (npm run train-demo makes it)'
-    );
+    assertDemoModel({ cli: true });
     await body();
   });
 
-const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
-const MODEL = 'models/demo/demo.h5';
-const TOKENIZER = 'models/demo/tokenizer.json';
 const LAB_SETTINGS_ID = 'jupyterlab-char-attention:lab';
 const TOAST = '.Toastify__toast';
-
-/** Copies the demo model into the server's root folder (binary-safe). */
-function copyDemoModel(rootDir) {
-  const target = path.join(rootDir, 'models', 'demo');
-  fs.mkdirSync(target, { recursive: true });
-  for (const name of fs.readdirSync(DEMO_DIR)) {
-    fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
-  }
-}
-
-/** The CLI's payload for texts (the oracle for the browser's values). */
-function cliPredict(texts) {
-  const stdout = execFileSync(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin', 'char-attention.js'),
-      'predict',
-      '--model',
-      path.join(DEMO_DIR, 'demo.h5'),
-      '--tokenizer',
-      path.join(DEMO_DIR, 'tokenizer.json'),
-      '--json',
-      ...texts
-    ],
-    { cwd: repoRoot, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  return JSON.parse(stdout);
-}
-
-/** Samples of a payload (batch or single). */
-const samplesOf = payload =>
-  Array.isArray(payload.samples) ? payload.samples : [payload];
 
 /** [{pos, value}] of the cells of the index-th sample of a rendered table. */
 function renderedValues(table, index = 0) {
@@ -118,37 +95,6 @@ function assertMatchesCli(cells, sample, label) {
   );
 }
 
-/** The first open notebook panel (whatever widget is in front). */
-const NOTEBOOK = `(() => {
-  for (const widget of window.jupyterapp.shell.widgets('main')) {
-    if (widget.content?.model?.cells) return widget;
-  }
-  throw new Error('no notebook open');
-})()`;
-
-/** Number of outputs per cell of the open notebook. */
-const outputCounts = page =>
-  page.evaluate(notebook => {
-    const cells = eval(notebook).content.model.cells;
-    const counts = [];
-    for (let i = 0; i < cells.length; i++) {
-      counts.push(cells.get(i).outputs?.length ?? 0);
-    }
-    return counts;
-  }, NOTEBOOK);
-
-/** JSON of the outputs of one cell of the open notebook. */
-const cellOutputs = (page, index) =>
-  page.evaluate(
-    ([notebook, i]) =>
-      eval(notebook).content.model.cells.get(i).outputs.toJSON(),
-    [NOTEBOOK, index]
-  );
-
-/** Whether the open notebook has unsaved changes. */
-const isDirty = page =>
-  page.evaluate(notebook => eval(notebook).context.model.dirty, NOTEBOOK);
-
 /**
  * Lets the kernel finish writing its `language_info` into the notebook's
  * metadata (which marks it dirty on its own), then saves, so that a later
@@ -178,27 +124,6 @@ async function openViewerFromLauncher(page) {
   await page.locator('.jp-CharAttention-panel').waitFor({ timeout: 15000 });
 }
 
-async function loadDemoModel(page) {
-  const panel = page.locator('.jp-CharAttention-panel');
-  await panel.locator('.jp-CharAttention-modelPath').fill(MODEL);
-  await panel.locator('.jp-CharAttention-tokenizerPath').fill(TOKENIZER);
-  await panel.locator('.jp-CharAttention-load').click();
-  await page.waitForFunction(
-    () =>
-      ['ready', 'error'].includes(
-        document.querySelector('.jp-CharAttention-panel')?.dataset.modelState
-      ),
-    null,
-    { timeout: 90000 }
-  );
-  const state = await panel.evaluate(node => node.dataset.modelState);
-  const status = await panel
-    .locator('.jp-CharAttention-modelStatus')
-    .textContent();
-  assert.equal(state, 'ready', `the demo model loads: ${status}`);
-  return panel;
-}
-
 uiTest(
   'panel: typing a text shows the CLI values; Insert adds exactly one output',
   async () => {
@@ -216,7 +141,7 @@ uiTest(
         window.jupyterapp.commands.execute('launcher:create')
       );
       await openViewerFromLauncher(page);
-      const panel = await loadDemoModel(page);
+      const panel = await loadDemoInViewer(page);
       const info = await panel
         .locator('.jp-CharAttention-modelInfo')
         .textContent();
@@ -258,7 +183,7 @@ uiTest(
         { timeout: 60000 }
       );
       await screenshot(page, 'viewer-panel');
-      const expected = samplesOf(cliPredict(texts));
+      const expected = cliPredict(texts);
       for (let i = 0; i < texts.length; i++) {
         assertMatchesCli(
           await renderedValues(table, i),
@@ -338,22 +263,26 @@ uiTest(
 
 const PRINTED = 'the box was broken on arrival';
 
+/** Right-click on a table → "Export Attention as HTML…". */
+async function exportFromMenu(page, table) {
+  await table
+    .locator('td.jp-CharAttention-cell')
+    .first()
+    .click({ button: 'right' });
+  await page
+    .locator('.lm-Menu .lm-Menu-item', { hasText: 'Export Attention as HTML' })
+    .click();
+}
+
 uiTest(
   'right-click on printed text → Visualize Attention adds one output; kept after save and reopen',
   async () => {
-    const settings = {
-      [LAB_SETTINGS_ID]: { modelPath: MODEL, tokenizerPath: TOKENIZER }
-    };
+    const settings = DEMO_SETTINGS;
     await withLab('visualize-output', { settings }, async ({ page, lab }) => {
       copyDemoModel(lab.rootDir);
       await openLab(page, lab);
       await newNotebook(page);
-      await runInActiveCell(page, `print(${JSON.stringify(PRINTED)})`);
-      const printed = page
-        .locator('.jp-NotebookPanel .jp-OutputArea-child', { hasText: PRINTED })
-        .first();
-      await printed.waitFor({ timeout: 30000 });
-      await waitForIdleKernel(page);
+      const printed = await printText(page, PRINTED);
       const earlier = await cellOutputs(page, 0);
       assert.equal(earlier.length, 1);
 
@@ -370,9 +299,7 @@ uiTest(
         );
       });
       await item.click();
-      const rendered = page.locator(
-        '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-RenderedCharAttention'
-      );
+      const rendered = firstCellTable(page);
       await rendered
         .locator('td.jp-CharAttention-cell')
         .first()
@@ -390,7 +317,7 @@ uiTest(
       assert.equal(sample.text, PRINTED);
       assertMatchesCli(
         await renderedValues(rendered),
-        samplesOf(cliPredict([PRINTED]))[0],
+        cliPredict([PRINTED])[0],
         'printed text'
       );
       await screenshot(page, 'visualize-output');
@@ -439,9 +366,7 @@ uiTest(
 uiTest(
   'bad input: an output without text, a broken model and a mismatching tokenizer leave the notebook as it was',
   async () => {
-    const settings = {
-      [LAB_SETTINGS_ID]: { modelPath: MODEL, tokenizerPath: TOKENIZER }
-    };
+    const settings = DEMO_SETTINGS;
     const notebook = notebookWith([
       {
         source: 'display(HTML(...))',
@@ -576,15 +501,9 @@ uiTest(
           .first()
           .waitFor({ timeout: 30000 });
 
-        await table
-          .locator('td.jp-CharAttention-cell')
-          .first()
-          .click({ button: 'right' });
-        await page
-          .locator('.lm-Menu .lm-Menu-item', {
-            hasText: 'Export Attention as HTML'
-          })
-          .click();
+        await exportFromMenu(page, table);
+        // A save dialog proposes the name next to the notebook.
+        await answerExportDialog(page, { proposed: 'work/run.attention.html' });
         await page
           .locator(TOAST, { hasText: 'Saved' })
           .waitFor({ timeout: 15000 });
@@ -592,6 +511,30 @@ uiTest(
         assert.ok(
           fs.existsSync(exported),
           'run.attention.html written next to the notebook'
+        );
+        const written = fs.readFileSync(exported, 'utf-8');
+
+        // Again: the next free name is proposed; typing the existing one
+        // asks before replacing it, and declining writes nothing.
+        await exportFromMenu(page, table);
+        await answerExportDialog(page, {
+          proposed: 'work/run.attention-2.html',
+          path: 'work/run.attention.html'
+        });
+        await answerReplaceDialog(page, { replace: false });
+        await page.waitForTimeout(500);
+        assert.deepEqual(
+          fs
+            .readdirSync(path.join(lab.rootDir, 'work'))
+            .filter(name => !name.startsWith('.'))
+            .sort(),
+          ['run.attention.html', 'run.ipynb'],
+          'declining wrote no file'
+        );
+        assert.equal(
+          fs.readFileSync(exported, 'utf-8'),
+          written,
+          'the existing file is kept'
         );
 
         // Same characters and colours: compare the rendered cells with the file opened in a page.
@@ -666,7 +609,7 @@ uiTest(
         window.jupyterapp.commands.execute('char-attention:open')
       );
       await page.locator('.jp-CharAttention-panel').waitFor({ timeout: 15000 });
-      await loadDemoModel(page);
+      await loadDemoInViewer(page);
 
       const texts = Array.from(
         { length: 256 },

@@ -69,7 +69,7 @@ test('a notebook opened from disk, untrusted, renders the table', async () => {
 });
 
 test('save, close and reopen keeps the output and renders it', async () => {
-  await withLab('reopen', {}, async ({ page, lab }) => {
+  await withLab('reopen', {}, async ({ page, lab, errors }) => {
     await openLab(page, lab);
     await newNotebook(page);
     await runInActiveCell(page, displayBundleCode(BATCH));
@@ -105,7 +105,7 @@ test('save, close and reopen keeps the output and renders it', async () => {
       BATCH,
       'the payload is saved unchanged'
     );
-    await dismissListingRaceDialog(page);
+    await dismissListingRaceDialog(page, { errors });
 
     await page
       .locator(

@@ -6,30 +6,15 @@
  * neither while the workers compute nor while the table is drawn.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, test } from 'node:test';
 import {
-  closeBrowser,
-  openLab,
-  repoRoot,
-  screenshot,
-  withLab
-} from './support/lab.mjs';
+  assertDemoModel,
+  copyDemoModel,
+  loadDemoInViewer
+} from './support/demo.mjs';
+import { closeBrowser, openLab, screenshot, withLab } from './support/lab.mjs';
 
 after(closeBrowser);
-
-const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
-const MODEL = 'models/demo/demo.h5';
-const TOKENIZER = 'models/demo/tokenizer.json';
-
-function copyDemoModel(rootDir) {
-  const target = path.join(rootDir, 'models', 'demo');
-  fs.mkdirSync(target, { recursive: true });
-  for (const name of fs.readdirSync(DEMO_DIR)) {
-    fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
-  }
-}
 
 /** The model workers the page runs now (the worker chunk is named after them). */
 const modelWorkers = page =>
@@ -38,10 +23,7 @@ const modelWorkers = page =>
     .filter(worker => worker.url().includes('char-attention-model'));
 
 test('a 200-text batch in the viewer uses several workers without blocking the page', async () => {
-  assert.ok(
-    fs.existsSync(path.join(DEMO_DIR, 'demo.h5')),
-    'examples/models/demo/demo.h5 is missing'
-  );
+  assertDemoModel();
   await withLab('worker-pool', {}, async ({ page, lab }) => {
     copyDemoModel(lab.rootDir);
     await openLab(page, lab);
@@ -53,24 +35,7 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
     await page.evaluate(() =>
       window.jupyterapp.commands.execute('char-attention:open')
     );
-    const panel = page.locator('.jp-CharAttention-panel');
-    await panel.waitFor({ timeout: 15000 });
-    await panel.locator('.jp-CharAttention-modelPath').fill(MODEL);
-    await panel.locator('.jp-CharAttention-tokenizerPath').fill(TOKENIZER);
-    await panel.locator('.jp-CharAttention-load').click();
-    await page.waitForFunction(
-      () =>
-        ['ready', 'error'].includes(
-          document.querySelector('.jp-CharAttention-panel')?.dataset.modelState
-        ),
-      null,
-      { timeout: 90000 }
-    );
-    assert.equal(
-      await panel.evaluate(node => node.dataset.modelState),
-      'ready',
-      'the demo model loads'
-    );
+    const panel = await loadDemoInViewer(page);
     // Loading costs one worker only.
     assert.equal(modelWorkers(page).length, 1, 'one worker after loading');
 
@@ -101,7 +66,9 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
         // The pool's last progress: every worker's share is back.
         if (
           probe.computed === null &&
-          node.textContent.includes('Computed 200 of 200 texts')
+          node.textContent.includes(
+            'attention of 200 texts: 200 of 200 forward passes'
+          )
         ) {
           probe.computed = performance.now();
         }
@@ -166,7 +133,7 @@ test('a 200-text batch in the viewer uses several workers without blocking the p
     });
     assert.ok(
       probe.computed !== null,
-      'the viewer showed the progress "Computed 200 of 200 texts"'
+      'the viewer showed the progress "attention of 200 texts: 200 of 200 forward passes"'
     );
     // Workers' phase: from the start of computing to the last result; then
     // the viewer draws the table. Both are reported, and the whole interval

@@ -216,3 +216,86 @@ test('user strings never run script (trusted output)', async () => {
     );
   });
 });
+
+test('header fields are isolated: U+202E is shown as a marker and reverses nothing', async () => {
+  const rlo = '\u202e';
+  const payload = {
+    version: 1,
+    title: `${rlo}batch`,
+    meta: { method: 'occlusion', window: 2 },
+    samples: [
+      {
+        text: 'abc',
+        attention: [0.5, -0.25, 0],
+        title: `${rlo}evitagen`,
+        label: `${rlo}evitagen`,
+        prediction: 0.9878539443016052,
+        meta: { notice: `cut${rlo}txt.exe`, hidden: `${rlo}x` }
+      }
+    ]
+  };
+  await withLab('bidi', {}, async ({ page, lab }) => {
+    await openLab(page, lab);
+    await newNotebook(page);
+    await runInActiveCell(page, displayBundleCode(payload, { html: null }));
+    const output = page.locator(`${OUTPUT}.jp-RenderedCharAttention`);
+    await output
+      .locator('td.jp-CharAttention-cell')
+      .first()
+      .waitFor({ timeout: 30000 });
+    await screenshot(page, 'bidi-header');
+    const header = output.locator('.jp-CharAttention-header');
+    assert.deepEqual(await header.locator('bdi').allTextContents(), [
+      '<U+202E>evitagen',
+      'occlusion',
+      '0.988',
+      '<U+202E>evitagen',
+      '2',
+      '3 characters'
+    ]);
+    assert.match(await header.getAttribute('title'), /hidden: <U\+202E>x/);
+    assert.equal(
+      await output.locator('.jp-CharAttention-note').textContent(),
+      'cut<U+202E>txt.exe'
+    );
+    // Drawn left to right: each character of the label lies right of the one
+    // before it (U+202E would have drawn "negative" from right to left).
+    const order = await output
+      .locator('.jp-CharAttention-label bdi')
+      .evaluate(bdi => {
+        const text = bdi.firstChild;
+        return Array.from(text.textContent, (_, i) => {
+          const range = document.createRange();
+          range.setStart(text, i);
+          range.setEnd(text, i + 1);
+          return range.getBoundingClientRect().left;
+        });
+      });
+    for (let i = 1; i < order.length; i++) {
+      assert.ok(
+        order[i] > order[i - 1],
+        `character ${i} is left of ${i - 1}: ${order}`
+      );
+    }
+    assert.equal(
+      await page.evaluate(() =>
+        /[\u202a-\u202e\u2066-\u2069]/.test(
+          document.querySelector('.jp-RenderedCharAttention').innerText
+        )
+      ),
+      false
+    );
+    // Signed values: red raises the output, blue lowers it; the legend says so.
+    assert.equal(
+      await output.locator('.jp-CharAttention-legendMeaning').textContent(),
+      '− lowers · raises +'
+    );
+    const [raises, lowers] = (
+      await output
+        .locator('td.jp-CharAttention-cell')
+        .evaluateAll(tds => tds.map(td => getComputedStyle(td).backgroundColor))
+    ).map(parseCssColor);
+    assert.ok(raises[0] > raises[2] + 50, `0.5 is red: ${raises}`);
+    assert.ok(lowers[2] > lowers[0] + 20, `-0.25 is blue: ${lowers}`);
+  });
+});

@@ -1,9 +1,14 @@
 /**
  * Light and dark themes: the text of every rendered cell keeps a WCAG
- * contrast ratio of at least 4.5 against its computed background. Also saves
- * the README screenshots (artifacts/e2e/lab-light.png, lab-dark.png).
+ * contrast ratio of at least 4.5 against its computed background, and the
+ * sample header reads well (named facts, signed values explained in the
+ * legend). Also saves the README screenshots (artifacts/e2e/lab-light.png,
+ * lab-dark.png, header-light.png, header-dark.png; scripts/screenshot-header.sh
+ * copies the header ones to docs/).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { composite, contrastRatio, parseCssColor } from './support/colors.mjs';
 import {
@@ -11,6 +16,7 @@ import {
   closeBrowser,
   notebookWith,
   openLab,
+  repoRoot,
   screenshot,
   waitForIdleKernel,
   withLab
@@ -85,6 +91,69 @@ async function cellContrasts(page) {
   });
 }
 
+/** Integrated gradients of the demo model, as `char-attention explain` wrote them. */
+const EXPLAINED = JSON.parse(
+  fs.readFileSync(
+    path.join(repoRoot, 'examples', 'integrated-gradients.json'),
+    'utf8'
+  )
+);
+
+/**
+ * The header of the first sample: its fields, its tooltip, and the legend
+ * (text contrast of the legend's words against the page).
+ */
+async function checkHeader(page) {
+  const sample = page
+    .locator('.jp-RenderedCharAttention .jp-CharAttention-sample')
+    .first();
+  const header = sample.locator('.jp-CharAttention-header');
+  assert.deepEqual(await header.locator('bdi').allTextContents(), [
+    'Sample 1',
+    'integrated gradients',
+    '0.99999',
+    'negative',
+    '< 0.01%',
+    '512',
+    '0',
+    '43 characters'
+  ]);
+  assert.match(
+    await header.getAttribute('title'),
+    /^prediction: 0\.9999858736991882\n/
+  );
+  const meaning = sample.locator('.jp-CharAttention-legendMeaning');
+  assert.equal(await meaning.textContent(), '− lowers · raises +');
+  const ratio = await meaning.evaluate(node => {
+    const channel = c => {
+      c /= 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    };
+    const luminance = css => {
+      const [r, g, b] = css.match(/\d+(\.\d+)?/g).map(Number);
+      return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+    };
+    let under = node;
+    while (
+      under &&
+      /rgba\([^)]*,\s*0\)|transparent/.test(
+        getComputedStyle(under).backgroundColor
+      )
+    ) {
+      under = under.parentElement;
+    }
+    const [a, b] = [
+      luminance(getComputedStyle(node).color),
+      luminance(
+        under ? getComputedStyle(under).backgroundColor : 'rgb(255,255,255)'
+      )
+    ].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+  });
+  assert.ok(ratio >= 4.5, `legend words have contrast ${ratio.toFixed(2)}`);
+  return sample;
+}
+
 for (const [theme, name, isLight] of [
   ['JupyterLab Light', 'light', true],
   ['JupyterLab Dark', 'dark', false]
@@ -93,12 +162,50 @@ for (const [theme, name, isLight] of [
     const settings = { '@jupyterlab/apputils-extension:themes': { theme } };
     const files = {
       'reviews.ipynb': notebook('Reds'),
-      'viridis.ipynb': notebook('viridis')
+      'viridis.ipynb': notebook('viridis'),
+      'explained.ipynb': notebookWith([
+        {
+          source:
+            '!char-attention explain --model demo.h5 --tokenizer tokenizer.json --method integrated-gradients --steps 512 --file reviews.txt',
+          outputs: [{ [MIME]: EXPLAINED, 'text/plain': 'explained' }]
+        }
+      ])
     };
     await withLab(
       `theme-${name}`,
       { files, settings, viewport: { width: 1280, height: 720 } },
       async ({ page, lab }) => {
+        // The header of an explanation (README screenshot: the header, the
+        // legend and the first rows of the first sample).
+        await openLab(page, lab, 'explained.ipynb');
+        await page
+          .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
+          .first()
+          .waitFor({ timeout: 30000 });
+        const explained = await checkHeader(page);
+        await page.evaluate(() =>
+          window.jupyterapp.commands.execute('application:toggle-left-area')
+        );
+        await page.mouse.move(0, 0);
+        await page.waitForTimeout(300);
+        // Both samples: a negative review (red raises its prediction) and a
+        // positive one.
+        const first = await explained.boundingBox();
+        const last = await page
+          .locator('.jp-RenderedCharAttention .jp-CharAttention-sample')
+          .last()
+          .boundingBox();
+        await screenshot(page, `header-${name}`, {
+          clip: {
+            x: Math.max(0, first.x - 12),
+            y: Math.max(0, first.y - 12),
+            width: Math.min(1000, first.width + 24),
+            height: last.y + last.height - first.y + 24
+          }
+        });
+        await page.evaluate(() =>
+          window.jupyterapp.commands.execute('application:toggle-left-area')
+        );
         for (const file of ['viridis.ipynb', 'reviews.ipynb']) {
           await openLab(page, lab, file);
           await page

@@ -21,6 +21,12 @@ import {
   waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
+import {
+  cellOutputs,
+  printText,
+  visualizeFromMenu,
+  visualizePrinted
+} from './support/notebook.mjs';
 
 after(closeBrowser);
 
@@ -76,13 +82,6 @@ function assertClose(actual, expected, label) {
   );
 }
 
-const NOTEBOOK = `(() => {
-  for (const widget of window.jupyterapp.shell.widgets('main')) {
-    if (widget.content?.model?.cells) return widget;
-  }
-  throw new Error('no notebook open');
-})()`;
-
 test('right-click on a model without attention: occlusion, named in the header, values of real Keras', async () => {
   const sample = ORACLE.samples[0];
   await withLab(
@@ -92,33 +91,14 @@ test('right-click on a model without attention: occlusion, named in the header, 
       copyModel(lab.rootDir);
       await openLab(page, lab);
       await newNotebook(page, lab);
-      await runInActiveCell(page, `print(${JSON.stringify(sample.text)})`);
-      const printed = page
-        .locator('.jp-NotebookPanel .jp-OutputArea-child', {
-          hasText: sample.text
-        })
-        .first();
-      await printed.waitFor({ timeout: 30000 });
-      await waitForIdleKernel(page);
-      await printed.click({ button: 'right' });
-      await page
-        .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
-        .click();
-      const rendered = page.locator(
-        '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-RenderedCharAttention'
-      );
-      await rendered
-        .locator('td.jp-CharAttention-cell')
-        .first()
-        .waitFor({ timeout: 120000 });
+      const rendered = await visualizePrinted(page, sample.text, {
+        timeout: 120000
+      });
       assert.equal(
         await rendered.locator('.jp-CharAttention-method b').textContent(),
         'occlusion'
       );
-      const outputs = await page.evaluate(
-        notebook => eval(notebook).content.model.cells.get(0).outputs.toJSON(),
-        NOTEBOOK
-      );
+      const outputs = await cellOutputs(page, 0);
       const payload = outputs[1].data[MIME];
       assert.equal(payload.meta.method, 'occlusion');
       assertClose(
@@ -185,9 +165,12 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
     await panel.locator('.jp-CharAttention-steps').fill('32');
     await panel.locator('.jp-CharAttention-texts').fill(sample.text);
     await panel
-      .locator('.jp-RenderedCharAttention .jp-CharAttention-method b', {
-        hasText: 'integrated gradients (32 steps)'
-      })
+      .locator(
+        '.jp-RenderedCharAttention .jp-CharAttention-fact[data-key="steps"]',
+        {
+          hasText: /^steps 32$/
+        }
+      )
       .waitFor({ timeout: 120000 });
     const values = await panel
       .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
@@ -195,5 +178,79 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
     const ig = sample.integratedGradients.values;
     assertClose(values, ig.slice(ig.length - sample.tokens), 'IG');
     await screenshot(page, 'ui-explain-viewer');
+  });
+});
+
+test('right-click on many lines: progress with Cancel in the output area; cancelling leaves the outputs as they were, the next run works', async () => {
+  const sample = ORACLE.samples[0];
+  const settings = {
+    'jupyterlab-char-attention:lab': {
+      ...SETTINGS['jupyterlab-char-attention:lab'],
+      explainMethod: 'integrated-gradients'
+    }
+  };
+  await withLab('ui-explain-cancel', { settings }, async ({ page, lab }) => {
+    copyModel(lab.rootDir);
+    await openLab(page, lab);
+    await newNotebook(page, lab);
+    // 400 printed lines: integrated gradients over all of them lasts.
+    await runInActiveCell(
+      page,
+      `for i in range(400):\n    print(${JSON.stringify(sample.text)}, i)`
+    );
+    const printed = page
+      .locator('.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-OutputArea-child')
+      .first();
+    await printed.waitFor({ timeout: 30000 });
+    await waitForIdleKernel(page);
+    const before = await cellOutputs(page, 0);
+    await visualizeFromMenu(page, printed);
+
+    const progress = page.locator(
+      '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-CharAttention-outputProgress'
+    );
+    await progress
+      .locator('.jp-CharAttention-outputProgressText', { hasText: ' of ' })
+      .waitFor({ timeout: 60000 });
+    const value = await progress.locator('progress').evaluate(bar => bar.value);
+    assert.ok(value >= 0 && value < 1, `progress ${value}`);
+    await screenshot(page, 'ui-explain-output-progress');
+    await progress.locator('button', { hasText: 'Cancel' }).click();
+    await progress.waitFor({ state: 'detached', timeout: 15000 });
+    await page
+      .locator('.Toastify__toast', { hasText: 'cancelled' })
+      .first()
+      .waitFor({ timeout: 10000 });
+    assert.deepEqual(
+      await cellOutputs(page, 0),
+      before,
+      'the outputs are as they were'
+    );
+
+    // The next run, on one line in a new cell below, gives its table (the
+    // right-click made the first cell the active one).
+    await page.evaluate(() =>
+      window.jupyterapp.commands.execute('notebook:insert-cell-below')
+    );
+    await printText(page, sample.text);
+    await visualizeFromMenu(
+      page,
+      page
+        .locator('.jp-NotebookPanel .jp-Cell >> nth=1 >> .jp-OutputArea-child')
+        .first()
+    );
+    await page
+      .locator(
+        '.jp-NotebookPanel .jp-Cell >> nth=1 >> .jp-RenderedCharAttention td.jp-CharAttention-cell'
+      )
+      .first()
+      .waitFor({ timeout: 120000 });
+    const payload = (await cellOutputs(page, 1))[1].data[MIME];
+    assert.equal(payload.meta.method, 'integrated-gradients');
+    assert.equal(
+      await page.locator('.jp-CharAttention-outputProgress').count(),
+      0,
+      'no progress left behind'
+    );
   });
 });

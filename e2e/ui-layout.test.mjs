@@ -14,16 +14,15 @@ import {
   displayBundleCode,
   newNotebook,
   openLab,
-  repoRoot,
   runInActiveCell,
   screenshot,
   waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
+import { MODEL, TOKENIZER, copyDemoModel } from './support/demo.mjs';
+import { answerExportDialog } from './support/dialogs.mjs';
 
 after(closeBrowser);
-
-const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
 
 /** 200 characters, values from a fixed formula (no charsPerRow option). */
 function longPayload() {
@@ -126,18 +125,16 @@ test('rows wrap to the output width and re-wrap on resize; one hint per output a
 
 test('Attention Viewer: header names the method, method picker, export named attention.html', async () => {
   await withLab('ui-viewer', {}, async ({ page, lab }) => {
-    const target = path.join(lab.rootDir, 'models', 'demo');
-    fs.mkdirSync(target, { recursive: true });
-    for (const name of fs.readdirSync(DEMO_DIR)) {
-      fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
-    }
+    copyDemoModel(lab.rootDir);
     await openLab(page, lab);
-    await page.evaluate(() =>
-      window.jupyterapp.commands.execute('char-attention:open', {
-        modelPath: 'models/demo/demo.h5',
-        tokenizerPath: 'models/demo/tokenizer.json',
-        texts: ['The screen arrived BROKEN.']
-      })
+    await page.evaluate(
+      ([modelPath, tokenizerPath]) =>
+        window.jupyterapp.commands.execute('char-attention:open', {
+          modelPath,
+          tokenizerPath,
+          texts: ['The screen arrived BROKEN.']
+        }),
+      [MODEL, TOKENIZER]
     );
     const panel = page.locator('.jp-CharAttention-panel');
     await panel
@@ -174,6 +171,7 @@ test('Attention Viewer: header names the method, method picker, export named att
 
     // No notebook, no title: the export is attention.html, not attention.attention.html.
     await panel.locator('.jp-CharAttention-export').click();
+    await answerExportDialog(page, { proposed: 'attention.html' });
     await page
       .locator('.Toastify__toast', { hasText: 'Saved' })
       .first()

@@ -9,130 +9,41 @@
  * separate path through the same model files in Node.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, test } from 'node:test';
+import {
+  DEMO_SETTINGS,
+  assertDemoModel,
+  assertSamplesMatchCli,
+  cliPredict,
+  copyDemoModel
+} from './support/demo.mjs';
 import {
   MIME,
   closeBrowser,
   newNotebook,
   openLab,
-  repoRoot,
   runInActiveCell,
   screenshot,
   waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
+import {
+  cellOutputs,
+  firstCellTable,
+  menuItems,
+  visualizePrinted
+} from './support/notebook.mjs';
 
 after(closeBrowser);
 
-const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
-const MODEL = 'models/demo/demo.h5';
-const TOKENIZER = 'models/demo/tokenizer.json';
-const LAB_SETTINGS_ID = 'jupyterlab-char-attention:lab';
-const SETTINGS = {
-  [LAB_SETTINGS_ID]: { modelPath: MODEL, tokenizerPath: TOKENIZER }
-};
-
-for (const file of ['demo.h5', 'tokenizer.json']) {
-  assert.ok(
-    fs.existsSync(path.join(DEMO_DIR, file)),
-    `examples/models/demo/${file} is missing (npm run train-demo makes it)`
-  );
-}
-assert.ok(
-  fs.existsSync(path.join(repoRoot, 'lib-node', 'cli', 'main.js')),
-  'lib-node/ is missing: run npm run build:node (the CLI is the oracle)'
-);
-
-function copyDemoModel(rootDir) {
-  const target = path.join(rootDir, 'models', 'demo');
-  fs.mkdirSync(target, { recursive: true });
-  for (const name of fs.readdirSync(DEMO_DIR)) {
-    fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
-  }
-}
-
-/** The CLI's payload for texts (the oracle for the browser's values). */
-function cliPredict(texts) {
-  const stdout = execFileSync(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin', 'char-attention.js'),
-      'predict',
-      '--model',
-      path.join(DEMO_DIR, 'demo.h5'),
-      '--tokenizer',
-      path.join(DEMO_DIR, 'tokenizer.json'),
-      '--json',
-      ...texts
-    ],
-    { cwd: repoRoot, encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  const payload = JSON.parse(stdout);
-  return Array.isArray(payload.samples) ? payload.samples : [payload];
-}
-
-const NOTEBOOK = `(() => {
-  for (const widget of window.jupyterapp.shell.widgets('main')) {
-    if (widget.content?.model?.cells) return widget;
-  }
-  throw new Error('no notebook open');
-})()`;
-
-const cellOutputs = (page, index) =>
-  page.evaluate(
-    ([notebook, i]) =>
-      eval(notebook).content.model.cells.get(i).outputs.toJSON(),
-    [NOTEBOOK, index]
-  );
-
-/** Visible items of the open context menu: labels, separators as '---'. */
-const menuItems = page =>
-  page
-    .locator('.lm-Menu')
-    .first()
-    .evaluate(menu =>
-      Array.from(menu.querySelectorAll('.lm-Menu-item'))
-        .filter(item => getComputedStyle(item).display !== 'none')
-        .map(item =>
-          item.getAttribute('data-type') === 'separator'
-            ? '---'
-            : (item.querySelector('.lm-Menu-itemLabel')?.textContent ?? '')
-        )
-    );
-
-/** Each value of the browser's samples matches the CLI's within 1e-5. */
-function assertMatchesCli(samples, expected) {
-  assert.equal(samples.length, expected.length);
-  samples.forEach((sample, i) => {
-    assert.equal(sample.text, expected[i].text);
-    assert.deepEqual(sample.mask ?? null, expected[i].mask ?? null);
-    sample.attention.forEach((value, pos) => {
-      const want = expected[i].attention[pos];
-      if (want === null) {
-        assert.equal(value, null, `text ${i} position ${pos}`);
-      } else {
-        assert.ok(
-          Math.abs(value - want) <= 1e-5,
-          `text ${i} position ${pos}: ${value} vs CLI ${want}`
-        );
-      }
-    });
-  });
-}
+const SETTINGS = DEMO_SETTINGS;
+assertDemoModel({ cli: true });
 
 const LINES = [
   'The screen arrived BROKEN, I want a refund.',
   'Lovely kettle, boils fast and looks great.',
   'Terrible support, never again.'
 ];
-
-// Notebook 7.6.3 itself throws this on every page load (with no extension
-// installed too); nothing else may reach the console.
-const NOTEBOOK7_OWN_ERROR =
-  /^pageerror: Cannot read properties of undefined \(reading 'schema'\)$/;
 
 for (const app of ['lab', 'notebook']) {
   test(`${app}: several printed lines give one sample per line; menu items grouped under one separator`, async () => {
@@ -141,8 +52,7 @@ for (const app of ['lab', 'notebook']) {
       {
         app,
         settings: SETTINGS,
-        viewport: { width: 1440, height: 900 },
-        allowErrors: app === 'notebook' ? [NOTEBOOK7_OWN_ERROR] : []
+        viewport: { width: 1440, height: 900 }
       },
       async ({ page, lab }) => {
         copyDemoModel(lab.rootDir);
@@ -177,9 +87,7 @@ for (const app of ['lab', 'notebook']) {
           .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
           .click();
 
-        const rendered = page.locator(
-          '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-RenderedCharAttention'
-        );
+        const rendered = firstCellTable(page);
         await rendered
           .locator('td.jp-CharAttention-cell')
           .first()
@@ -192,7 +100,7 @@ for (const app of ['lab', 'notebook']) {
           LINES,
           'one sample per printed line'
         );
-        assertMatchesCli(payload.samples, cliPredict(LINES));
+        assertSamplesMatchCli(payload.samples, cliPredict(LINES));
         assert.equal(payload.meta.method, 'attention');
         assert.deepEqual(
           await rendered
@@ -251,23 +159,7 @@ test('a text longer than the model input: truncated characters masked, with a no
     copyDemoModel(lab.rootDir);
     await openLab(page, lab);
     await newNotebook(page, lab);
-    await runInActiveCell(page, `print(${JSON.stringify(long)})`);
-    const printed = page
-      .locator('.jp-NotebookPanel .jp-OutputArea-child', { hasText: 'kettle' })
-      .first();
-    await printed.waitFor({ timeout: 30000 });
-    await waitForIdleKernel(page);
-    await printed.click({ button: 'right' });
-    await page
-      .locator('.lm-Menu .lm-Menu-item', { hasText: 'Visualize Attention' })
-      .click();
-    const rendered = page.locator(
-      '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-RenderedCharAttention'
-    );
-    await rendered
-      .locator('td.jp-CharAttention-cell')
-      .first()
-      .waitFor({ timeout: 90000 });
+    const rendered = await visualizePrinted(page, long);
     const payload = (await cellOutputs(page, 0))[1].data[MIME];
     const sample = payload.samples[0];
     const masked = long.length - 80;
@@ -276,12 +168,12 @@ test('a text longer than the model input: truncated characters masked, with a no
       Array.from(long, (_, i) => i >= masked),
       'the first characters are masked (truncating pre)'
     );
-    assertMatchesCli([sample], cliPredict([long]));
+    assertSamplesMatchCli([sample], cliPredict([long]));
     assert.equal(
       await rendered.locator('td.jp-CharAttention-masked').count(),
       masked
     );
-    const meta = await rendered.locator('.jp-CharAttention-meta').textContent();
+    const meta = await rendered.locator('.jp-CharAttention-note').textContent();
     assert.match(
       meta,
       new RegExp(

@@ -58,7 +58,8 @@ def _outputs(model, x, batch_size):
 
 
 def _position_values(model, x, texts, method, options):
-    """One value per model position of each sequence."""
+    """One value per model position of each sequence, and each sequence's meta (e.g. ``steps``,
+    ``gapRelative`` of integrated gradients)."""
     if method == "attention":
         from .keras import AUTO, _attention_values, _has_layer, find_attention_layer
 
@@ -71,14 +72,15 @@ def _position_values(model, x, texts, method, options):
                     "name it with layer=... or use occlusion, grad-x-input or integrated-gradients"
                 )
         values, _ = _attention_values(model, x, texts, layer, len(x[0]), options["batch_size"])
-        return values
+        return values, [{"attentionLayer": layer} for _ in values]
     from .explain import explain_sequences
 
-    values, _, _, _ = explain_sequences(
-        model, x, method, window=options["window"], steps=options["steps"], target=options["target"],
-        embedding=options["embedding"], batch_size=options["batch_size"],
+    values, _, sample_meta, batch_meta = explain_sequences(
+        model, x, method, window=options["window"], steps=options["steps"], tolerance=options["tolerance"],
+        target=options["target"], embedding=options["embedding"], batch_size=options["batch_size"],
     )
-    return values
+    shared = {k: v for k, v in batch_meta.items() if k not in ("method", "targetChosenBy", "baseline")}
+    return values, [{**shared, **meta} for meta in sample_meta]
 
 
 def _faithfulness(model, x, values, targets, outputs, batch_size):
@@ -157,7 +159,8 @@ def evaluate(
     padding="pre",
     truncating="pre",
     window=1,
-    steps=32,
+    steps=None,
+    tolerance=None,
     target=None,
     embedding=None,
     batch_size=None,
@@ -168,10 +171,11 @@ def evaluate(
 
     Parameters
     ----------
-    model, tokenizer_json, layer, maxlen, padding, truncating, window, steps, target, embedding,
-    batch_size:
+    model, tokenizer_json, layer, maxlen, padding, truncating, window, steps, tolerance, target,
+    embedding, batch_size:
         As for :func:`~jupyterlab_char_attention.from_keras` (``tokenizer_json``: the Tokenizer, its
-        ``to_json()`` text or a ``{char: index}`` map).
+        ``to_json()`` text or a ``{char: index}`` map); ``steps`` None: adaptive integrated
+        gradients to ``tolerance`` (default 1%).
     texts:
         The texts (a list, or one string).
     labels:
@@ -190,7 +194,8 @@ def evaluate(
     -------
     pandas.DataFrame or list of dict
         One row per text with the columns ``index, text, label, prediction, predictedClass,
-        correct, loss, explanations, agreement`` (as the CLI's JSON lines); the summary (``count,
+        correct, loss, explanations, agreement`` (as the CLI's JSON lines; each explanation has
+        ``values, comprehensiveness, sufficiency, meta``); the summary (``count,
         labelled, accuracy, meanLoss, methods, agreement, classes, confusionMatrix, characters``) is
         ``result.attrs["summary"]`` for a DataFrame (pandas installed), else ``result.summary``.
     """
@@ -236,19 +241,22 @@ def evaluate(
             "agreement": {},
             "_target": unit,
         })
+    from .explain import DEFAULT_TOLERANCE
+
     options = {"layer": layer, "window": window, "steps": steps, "target": target, "embedding": embedding,
-               "batch_size": batch_size}
+               "batch_size": batch_size, "tolerance": DEFAULT_TOLERANCE if tolerance is None else tolerance}
     position_values = {}
     for method in methods:
-        values = _position_values(model, x, texts, method, options)
+        values, metas = _position_values(model, x, texts, method, options)
         position_values[method] = values
         aligned = align(texts, tok, maxlen, padding, truncating, attention=values)["samples"]
         scores = _faithfulness(model, x, values, [r["_target"] for r in rows], outputs, batch_size)
-        for row, sample, score in zip(rows, aligned, scores):
+        for row, sample, score, meta in zip(rows, aligned, scores, metas):
             row["explanations"][method] = {
                 "values": sample["attention"],
                 "comprehensiveness": score[0] if score else None,
                 "sufficiency": score[1] if score else None,
+                "meta": meta,
             }
     for i, row in enumerate(rows):
         positions = character_positions(x[i])
@@ -364,7 +372,9 @@ def _row_sample(row, classes):
         "prediction": row["prediction"],
         "title": " · ".join(p for p in (f"Row {row['index'] + 1}", scores, agreement) if p),
         "method": " · ".join(methods),
-        "meta": {"row": row["index"], "predictedClass": name(row["predictedClass"]),
+        # Each method's facts first (steps, gapRelative, window, ...), then the row's.
+        "meta": {**{k: v for m in methods for k, v in row["explanations"][m].get("meta", {}).items()},
+                 "row": row["index"], "predictedClass": name(row["predictedClass"]),
                  **({"loss": row["loss"]} if row["loss"] is not None else {})},
     }
     if row["label"] is not None:

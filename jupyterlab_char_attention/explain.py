@@ -19,13 +19,27 @@ occlusion (window ``k``, default 1)
 grad-x-input
     ``sum_e df/dE[t,e] * E[t,e]`` with ``E`` the output of the model's
     Embedding layer.
-integrated-gradients (``steps`` N, default 32)
-    Baseline: zero vectors at the Embedding output. Riemann midpoint rule:
-    ``alpha_i = (i + 0.5) / N`` for ``i = 0 .. N-1`` and
-    ``IG = E * mean_i df/dE(alpha_i * E)``, summed over the embedding axis.
-    The completeness gap ``|sum_t IG_t - (f(x) - f(baseline))|`` (``t`` over
-    all positions, padding included) goes into each sample's ``meta``; a gap
-    over 5% of ``|f(x) - f(baseline)|`` adds a notice there and a warning.
+integrated-gradients (``steps`` N: fixed; default: adaptive)
+    Baseline: zero vectors at the Embedding output; ``IG_t = sum_e E[t,e] *
+    integral over alpha in [0, 1] of df/dE[t,e] at alpha * E``, and
+    completeness: ``sum_t IG_t = f(x) - f(baseline)`` (``t`` over all
+    positions, padding included); the gap between the two measures the
+    quadrature error.
+
+    * Adaptive (``steps=None``, the default): the trapezoid rule over
+      ``N = 32, 64, ..., 1024`` intervals (points ``i / N``, weights
+      ``1/(2N)`` at the ends, ``1/N`` inside). Doubling ``N`` keeps every
+      point and adds the midpoints, so ``T(2N) = T(N)/2 + (1/(2N)) * sum``
+      over the new points: no gradient is computed twice. It stops when the
+      gap is at most ``tolerance * |f(x) - f(baseline)|`` (default 1%; never
+      below 1e-5 in output units) or at 1024 intervals, with a notice then.
+    * ``steps=N``: the Riemann midpoint rule, ``alpha_i = (i + 0.5) / N``;
+      a gap over 5% of ``|f(x) - f(baseline)|`` adds a notice.
+
+    Each sample's ``meta`` holds ``rule``, ``steps`` (intervals), ``passes``
+    (gradient evaluations), ``fInput``, ``fBaseline``, ``gap``,
+    ``gapRelative`` and, for adaptive steps, ``tolerance`` and
+    ``converged``; a notice is also a Python warning.
 
 The definitions are the same as those of the TypeScript side of this
 package. Gradients are taken with ``tf.GradientTape``: the gradient methods
@@ -35,8 +49,12 @@ TensorFlow and numpy are imported when a method runs, never at import.
 
 import warnings
 
+from .keras_module import keras_module_for
+
 __all__ = [
+    "IG_ADAPTIVE_RULE",
     "IG_RULE",
+    "trapezoid_points",
     "METHODS",
     "occlusion_combine",
     "occlusion_windows",
@@ -46,10 +64,28 @@ METHODS = ("attention", "occlusion", "grad-x-input", "integrated-gradients")
 """The explanation methods, in the order they are offered."""
 
 IG_RULE = "riemann-midpoint"
-"""The quadrature rule of integrated gradients (named in the payload's meta)."""
+"""The quadrature rule of integrated gradients with fixed steps (named in the payload's meta)."""
+
+IG_ADAPTIVE_RULE = "trapezoid"
+"""The nested rule of adaptive integrated gradients."""
 
 IG_NOTICE_RATIO = 0.05
-"""A completeness gap above this fraction of |f(x) - f(baseline)| is reported."""
+"""With fixed steps, a completeness gap above this fraction of |f(x) - f(baseline)| is reported."""
+
+ADAPTIVE_FIRST_STEPS = 32
+"""Intervals of the first adaptive round."""
+
+ADAPTIVE_MAX_STEPS = 1024
+"""Adaptive steps stop here, converged or not."""
+
+DEFAULT_TOLERANCE = 0.01
+"""Adaptive steps stop at a gap of this fraction of |f(x) - f(baseline)|."""
+
+GAP_FLOOR = 1e-5
+"""Smallest gap tolerated, in output units (f(x) ~ f(baseline) makes any relative gap large)."""
+
+MAX_STEPS = 4096
+"""Most fixed steps accepted."""
 
 
 # --------------------------------------------------------------------------
@@ -78,6 +114,21 @@ def occlusion_combine(drops, length, window):
         for t in range(start, end):
             values[t] += share
     return values
+
+
+def midpoint_points(steps):
+    """The Riemann midpoint rule: ``[(alpha, weight)]`` for ``steps`` points."""
+    return [((i + 0.5) / steps, 1.0 / steps) for i in range(steps)]
+
+
+def trapezoid_points(intervals):
+    """Every point of the trapezoid rule over ``intervals`` intervals: ``[(alpha, weight)]``."""
+    return [(i / intervals, (0.5 if i in (0, intervals) else 1.0) / intervals) for i in range(intervals + 1)]
+
+
+def trapezoid_refinement(intervals):
+    """The points ``intervals`` intervals add to the rule of ``intervals / 2``, weighted 1 / intervals."""
+    return [((2 * j + 1) / intervals, 1.0 / intervals) for j in range(intervals // 2)]
 
 
 def _check_positive(name, value):
@@ -226,9 +277,7 @@ class ModelExplainer:
         if self._rest is not None:
             return self._embedding, self._rest
         _tensorflow(method)
-        from .keras import _keras_module_for
-
-        keras = _keras_module_for(self.model)
+        keras = keras_module_for(self.model)
         layers = getattr(self.model, "layers", []) or []
         if self._embedding_name is not None:
             try:
@@ -316,23 +365,57 @@ class ModelExplainer:
         grad = self.gradients(embedded, target, "grad-x-input")
         return [float(v) for v in (grad[0] * embedded[0].astype("float64")).sum(axis=-1)]
 
-    def integrated_gradients(self, sequence, target, steps):
+    def _path_terms(self, embedded, target, points):
+        """Per position: sum over the points of weight * sum_e E * df/dE at alpha * E."""
         np = _numpy()
-        embedded = self.embed([sequence], "integrated-gradients")[0]
-        alphas = (np.arange(steps, dtype="float64") + 0.5) / steps
+        alphas = np.array([a for a, _ in points], dtype="float64")
+        weights = np.array([w for _, w in points], dtype="float64")
         path = alphas[:, None, None].astype("float32") * embedded[None, :, :]
         grads = self.gradients(path, target, "integrated-gradients")
-        values = (embedded.astype("float64") * grads.mean(axis=0)).sum(axis=-1)
+        weighted = (grads * weights[:, None, None]).sum(axis=0)
+        return (embedded.astype("float64") * weighted).sum(axis=-1)
+
+    def integrated_gradients(self, sequence, target, steps=None, tolerance=DEFAULT_TOLERANCE):
+        """(values, meta): the rule of the module docstring; fixed ``steps`` or adaptive (None)."""
+        np = _numpy()
+        embedded = self.embed([sequence], "integrated-gradients")[0]
         ends = self.rest_outputs(np.stack([embedded, np.zeros_like(embedded)]), "integrated-gradients")
         f_input, f_baseline = float(ends[0, target]), float(ends[1, target])
-        return [float(v) for v in values], f_input, f_baseline
+        delta = f_input - f_baseline
+        allowed = max(tolerance * abs(delta), GAP_FLOOR)
+        if steps is not None:
+            values = self._path_terms(embedded, target, midpoint_points(steps))
+            intervals, passes = steps, steps
+        else:
+            intervals = ADAPTIVE_FIRST_STEPS
+            values = self._path_terms(embedded, target, trapezoid_points(intervals))
+            passes = intervals + 1
+            while abs(values.sum() - delta) > allowed and 2 * intervals <= ADAPTIVE_MAX_STEPS:
+                intervals *= 2
+                added = trapezoid_refinement(intervals)
+                values = values / 2 + self._path_terms(embedded, target, added)
+                passes += len(added)
+        gap = abs(float(values.sum()) - delta)
+        meta = {
+            "rule": IG_RULE if steps is not None else IG_ADAPTIVE_RULE,
+            "steps": intervals,
+            "passes": passes,
+            "fInput": f_input,
+            "fBaseline": f_baseline,
+            "gap": gap,
+            "gapRelative": gap / abs(delta) if delta != 0 else None,
+        }
+        if steps is None:
+            meta.update({"tolerance": tolerance, "converged": gap <= allowed})
+        return [float(v) for v in values], meta
 
 
-def explain_sequences(model, sequences, method, *, window=1, steps=32, target=None, embedding=None,
-                      batch_size=None):
+def explain_sequences(model, sequences, method, *, window=1, steps=None, tolerance=DEFAULT_TOLERANCE, target=None,
+                      embedding=None, batch_size=None):
     """Explain encoded sequences; return (per-sequence values, predictions, per-sample meta, batch meta).
 
     ``sequences`` are the padded model inputs (lists of ints, all of length T).
+    ``steps`` None: adaptive integrated gradients (see the module docstring).
     """
     check_method(method)
     if method == "attention":
@@ -340,7 +423,12 @@ def explain_sequences(model, sequences, method, *, window=1, steps=32, target=No
     if method == "occlusion":
         _check_positive("window", window)
     if method == "integrated-gradients":
-        _check_positive("steps", steps)
+        if steps is not None:
+            _check_positive("steps", steps)
+            if steps > MAX_STEPS:
+                raise ValueError(f"steps: at most {MAX_STEPS}, got {steps!r}")
+        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not 1e-6 <= tolerance <= 1:
+            raise ValueError(f"tolerance: expected a number from 0.000001 to 1, got {tolerance!r}")
     runner = ModelExplainer(model, embedding=embedding, batch_size=batch_size)
     outputs = runner.outputs(sequences)
     targets, chosen_by = runner.targets(outputs, target)
@@ -350,7 +438,9 @@ def explain_sequences(model, sequences, method, *, window=1, steps=32, target=No
     if method == "occlusion":
         batch_meta["window"] = window
     if method == "integrated-gradients":
-        batch_meta.update({"steps": steps, "rule": IG_RULE, "baseline": "zero embedding vectors"})
+        batch_meta.update({"rule": IG_RULE if steps is not None else IG_ADAPTIVE_RULE,
+                           "baseline": "zero embedding vectors"})
+        batch_meta.update({"steps": steps} if steps is not None else {"tolerance": tolerance})
     values, sample_meta = [], []
     for index, sequence in enumerate(sequences):
         sequence = [int(v) for v in sequence]
@@ -363,20 +453,30 @@ def explain_sequences(model, sequences, method, *, window=1, steps=32, target=No
         elif method == "grad-x-input":
             row = runner.grad_x_input(sequence, unit)
         else:
-            row, f_path_end, f_baseline = runner.integrated_gradients(sequence, unit, steps)
-            difference = f_path_end - f_baseline
-            gap = abs(sum(row) - difference)
-            meta.update({"fBaseline": f_baseline, "completenessGap": gap})
-            relative = gap / abs(difference) if difference != 0 else (0.0 if gap == 0 else None)
-            meta["completenessGapRelative"] = relative
-            if relative is None or relative > IG_NOTICE_RATIO:
-                notice = (
-                    f"integrated gradients: the attributions sum to {sum(row):.6g} but f(x) - f(baseline) = "
-                    f"{difference:.6g} (gap {gap:.3g}, over {IG_NOTICE_RATIO:.0%}); use more steps"
-                )
+            row, details = runner.integrated_gradients(sequence, unit, steps, tolerance)
+            meta.update(details)
+            notice = _completeness_notice(details, steps, tolerance)
+            if notice:
                 meta["notice"] = notice
                 warnings.warn(f"sample {index}: {notice}", stacklevel=3)
         values.append(row)
         sample_meta.append(meta)
     predictions = [[float(v) for v in row] for row in outputs]
     return values, predictions, sample_meta, batch_meta
+
+
+def _completeness_notice(meta, steps, tolerance):
+    """The notice of an integrated-gradients result (the TypeScript side words it the same way), or None."""
+    gap, relative = meta["gap"], meta["gapRelative"]
+    delta = abs(meta["fInput"] - meta["fBaseline"])
+    measured = (f"gap {gap:.3g} although f(x) = f(baseline)" if relative is None
+                else f"gap {100 * relative:.1f}% of |f(x) - f(baseline)| = {delta:.3g}")
+    if steps is None:
+        if meta["converged"]:
+            return None
+        return (f"integrated gradients: completeness {measured} after {meta['steps']} steps, "
+                f"over the tolerance of {float(f'{100 * tolerance:.3g}'):g}%: the values are approximate")
+    if (gap <= GAP_FLOOR) if relative is None else (relative <= IG_NOTICE_RATIO):
+        return None
+    return (f"integrated gradients: completeness {measured} with {steps} steps "
+            f"(over {100 * IG_NOTICE_RATIO:g}%): try more steps, or leave steps unset to choose them automatically")

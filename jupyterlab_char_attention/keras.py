@@ -28,32 +28,12 @@ own ``Tokenizer`` and ``pad_sequences``.
 Importing this module does not import TensorFlow or Keras.
 """
 
-import importlib
-
 from .align import align, encode_texts, load_tokenizer
+from .explain import check_method, explain_sequences
+from .keras_module import keras_module_for
 from .payload import _raise_if_invalid, to_plain
 
 __all__ = ["AUTO", "build_attention_model", "find_attention_layer", "from_keras", "model_maxlen"]
-
-
-def _keras_module_for(model):
-    """The Keras package the model belongs to (``keras``, ``tf_keras`` or ``tensorflow.keras``)."""
-    root = type(model).__module__.split(".")[0]
-    if root == "tensorflow":
-        return importlib.import_module("tensorflow.keras")
-    if root in ("keras", "tf_keras"):
-        return importlib.import_module(root)
-    # A user subclass defined elsewhere: look at its Keras base classes.
-    for base in type(model).__mro__:
-        base_root = base.__module__.split(".")[0]
-        if base_root == "tensorflow":
-            return importlib.import_module("tensorflow.keras")
-        if base_root in ("keras", "tf_keras"):
-            return importlib.import_module(base_root)
-    try:
-        return importlib.import_module("keras")
-    except ImportError:
-        return importlib.import_module("tensorflow.keras")
 
 
 def find_attention_layer(model):
@@ -113,7 +93,7 @@ def build_attention_model(model, layer="attention_vec"):
         raise ValueError(
             f"layer {layer!r} not found in the model; its layers are: {', '.join(names)}"
         ) from None
-    keras = _keras_module_for(model)
+    keras = keras_module_for(model)
     inputs = getattr(model, "inputs", None) or [model.input]
     outputs = getattr(model, "outputs", None) or [model.output]
     return keras.Model(inputs[0] if len(inputs) == 1 else inputs, [outputs[0], target.output])
@@ -168,7 +148,8 @@ def from_keras(
     *,
     method=None,
     window=1,
-    steps=32,
+    steps=None,
+    tolerance=0.01,
     target=None,
     embedding=None,
     batch_size=None,
@@ -203,11 +184,16 @@ def from_keras(
         ``"attention"`` (default when the model has an attention layer),
         ``"occlusion"`` (default otherwise), ``"grad-x-input"`` or
         ``"integrated-gradients"``; see :mod:`jupyterlab_char_attention.explain`
-        for the exact definitions (occlusion window rule, IG midpoint rule).
+        for the exact definitions (occlusion window rule, IG quadrature rules).
     window:
         Occlusion: consecutive positions occluded together (default 1).
     steps:
-        Integrated gradients: number of steps (default 32).
+        Integrated gradients: a fixed number of steps (midpoint rule); default
+        None: steps doubled from 32 until the completeness gap is within
+        ``tolerance`` (trapezoid rule, at most 1024 steps).
+    tolerance:
+        Integrated gradients with automatic steps: the completeness gap
+        allowed, as a fraction of ``|f(x) - f(baseline)|`` (default 0.01).
     target:
         The output unit explained; default unit 0 of a sigmoid output, the
         predicted class of a softmax output.
@@ -237,7 +223,6 @@ def from_keras(
         from the model's input, an attention output of the wrong shape, a
         word-level tokenizer.
     """
-    from .explain import check_method, explain_sequences
 
     tok = load_tokenizer(tokenizer)
     single = isinstance(texts, str)
@@ -292,8 +277,8 @@ def from_keras(
             meta["attentionChosenBy"] = chosen_by
     else:
         values, predictions, sample_meta, details = explain_sequences(
-            model, x, method, window=window, steps=steps, target=target, embedding=embedding,
-            batch_size=batch_size,
+            model, x, method, window=window, steps=steps, tolerance=tolerance, target=target,
+            embedding=embedding, batch_size=batch_size,
         )
         meta.update({k: v for k, v in details.items() if k != "method"})
         if options is None or "colormap" not in options:

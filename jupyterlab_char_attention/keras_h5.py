@@ -14,8 +14,10 @@ weights:
 :func:`load_keras_h5` rewrites the stored *configuration* only: it drops
 ``time_major`` when it is false, and replaces each Lambda by a small layer
 that performs the mapped operation (``sum(axis=1)`` ...), given explicitly in
-``lambdas`` or recognised from the names and constants in the stored code
-(which is read, never run). The weights are read by Keras itself from the
+``lambdas`` or read from the stored code when that code is exactly a known
+reduction (:mod:`.lambda_code`, the TypeScript side's reader: the code is
+decoded, never run, never guessed from names; ``-K.sum(x)`` or
+``K.sum(K.exp(x))`` are refused). The weights are read by Keras itself from the
 original file's ``model_weights``. Every rewrite is listed in the returned
 model's ``char_attention_inferences`` (and in ``from_keras``'s payload meta)
 and announced with a warning. In files written by Keras 3 only Lambdas are
@@ -29,14 +31,14 @@ keepdims=true])``, ``softmax(axis=N)``, ``expand_dims(axis=N)``,
 the batch axis, as in Keras code.
 """
 
-import base64
 import json
-import marshal
 import os
 import re
 import shutil
 import tempfile
 import warnings
+
+from .lambda_code import describe_op, lambda_refusal, recognize_lambda
 
 __all__ = ["LAMBDA_FORMS", "load_keras_h5", "parse_lambda_form", "translate_keras2_config"]
 
@@ -55,10 +57,6 @@ LAMBDA_FORMS = (
 )
 
 _RNN_CLASSES = ("GRU", "LSTM", "SimpleRNN", "CuDNNGRU", "CuDNNLSTM", "RNN")
-_REDUCTIONS = {
-    "sum": "sum", "reduce_sum": "sum", "mean": "mean", "reduce_mean": "mean", "average": "mean",
-    "max": "max", "reduce_max": "max", "amax": "max", "min": "min", "reduce_min": "min", "amin": "min",
-}
 _LAYER_NAME = "CharAttentionLambda"
 
 
@@ -93,53 +91,6 @@ def _format(spec):
         return f"scale({spec['factor']:g})"
     keep = ", keepdims=true" if spec.get("keepdims") else ""
     return f"{op}(axis={spec['axis']}{keep})"
-
-
-def _code_clues(function):
-    """(names, ints) in a Keras 2 Lambda's marshalled code, or ``None`` when it cannot be read here."""
-    code = function[0] if isinstance(function, (list, tuple)) and function else function
-    if isinstance(code, dict):
-        code = (code.get("config") or {}).get("code", code.get("code"))
-    if not isinstance(code, str):
-        return None
-    try:
-        raw = base64.b64decode(code.encode("ascii"))
-    except Exception:
-        raw = code.encode("raw_unicode_escape")
-    try:
-        # Only reads the code object (names, constants); it is never executed.
-        obj = marshal.loads(raw)
-    except Exception:
-        return None  # another Python version's bytecode (or Python 2)
-    names, ints = [], []
-    stack = [obj]
-    while stack:
-        item = stack.pop()
-        if not hasattr(item, "co_names"):
-            continue
-        names.extend(item.co_names)
-        for const in item.co_consts:
-            if hasattr(const, "co_names"):
-                stack.append(const)
-            elif isinstance(const, int) and not isinstance(const, bool):
-                ints.append(const)
-    return names, ints
-
-
-def _recognise(config):
-    clues = _code_clues(config.get("function"))
-    if clues is None:
-        return None, "its stored code was written by another Python version and cannot be read here"
-    names, ints = clues
-    kinds = {_REDUCTIONS[n] for n in names if n in _REDUCTIONS}
-    if len(kinds) != 1:
-        return None, f"its code names {sorted(set(names))}, not exactly one reduction"
-    if "keepdims" in names:
-        return None, "its code uses keepdims"
-    axes = sorted({i for i in ints if i != 0})
-    if len(axes) != 1:
-        return None, f"its code holds the integer constants {sorted(set(ints))}, not exactly one axis"
-    return {"op": kinds.pop(), "axis": axes[0], "keepdims": False}, None
 
 
 def translate_keras2_config(model_config, lambdas=None):
@@ -180,15 +131,19 @@ def translate_keras2_config(model_config, lambdas=None):
                 used.add(name)
                 how = "as given"
             else:
-                spec, why = _recognise(config)
-                if spec is None:
+                found = recognize_lambda(config)
+                if found is None:
                     raise ValueError(
-                        f"layer {name!r} (Lambda): {why}. Map it explicitly, e.g. "
-                        f"load_keras_h5(path, lambdas={{{name!r}: 'sum(axis=1)'}}); accepted forms: "
-                        + ", ".join(LAMBDA_FORMS)
+                        f"layer {name!r} (Lambda): {lambda_refusal(config)}. Its Python code is not run: "
+                        f"map it explicitly, e.g. load_keras_h5(path, lambdas={{{name!r}: 'sum(axis=1)'}}); "
+                        "accepted forms: " + ", ".join(LAMBDA_FORMS)
                     )
-                how = "recognised from its stored code"
-            inferences.append(f"layer {name!r} (Lambda): computes {_format(spec)}, {how}")
+                spec, text = found
+                how = f"read as {describe_op(spec)} from its code `{text}`"
+            inferences.append(
+                f"layer {name!r} (Lambda): "
+                + (f"computes {_format(spec)}, {how}" if how == "as given" else how)
+            )
             new = {
                 "class_name": _LAYER_NAME,
                 "registered_name": _LAYER_NAME,

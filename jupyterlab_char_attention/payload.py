@@ -114,8 +114,8 @@ def to_plain(value):
 
 LIMITS = {
     "MAX_SAMPLES": 10000,
-    "MAX_TOKENS": 5000000,
-    "MAX_VALUES": 5000000,
+    "MAX_TOKENS": 1000000,
+    "MAX_VALUES": 1000000,
     "MAX_TOKEN_LENGTH": 1000,
     "MAX_STRING_LENGTH": 10000,
     "MAX_PREDICTIONS": 1000,
@@ -152,9 +152,10 @@ def validate_payload(payload):
         keys version, samples, options, title, meta); otherwise the root is one
         sample plus ``version`` and ``options``;
     R4  unknown keys are problems (root, samples, options, series items);
-    R5  exactly one of ``text``/``tokens`` and of ``attention``/``series``;
+    R5  exactly one of ``text``/``tokens`` and of ``attention``/``series``, or
+        neither with a ``prediction`` (a prediction-only sample);
     R6  ``text`` is split into code points; ``tokens`` are strings of at most
-        1,000 UTF-16 units; at most 5,000,000 tokens in all;
+        1,000 UTF-16 units; at most 1,000,000 tokens in all;
     R7  ``attention``, each ``series[i].values`` and ``mask`` have one item per
         token;
     R8  values are finite numbers or null (NaN/Infinity are problems);
@@ -489,7 +490,9 @@ def _validate_sample(sample, path, allowed_keys, sign_check, colormap, c):
     if has_attention and has_series:
         c.add(path, "has both attention and series (give one)")
     elif not has_attention and not has_series:
-        c.add(path, "needs attention or series")
+        # A prediction-only sample (a model without attention, run by predict) has neither.
+        if "prediction" not in sample:
+            c.add(path, "needs attention or series")
     elif has_attention:
         _validate_values(
             sample["attention"], _join_path(path, "attention"), token_count, length_text, mask, sign_check, colormap, c

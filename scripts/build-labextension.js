@@ -109,7 +109,7 @@ function main() {
       `${outputDir}/package.json has no jupyterlab._build.load: the build did not finish.`
     );
   }
-  checkNoTfjsOnPage(path.join(outputDir, 'static'));
+  checkNoTfjs(path.join(outputDir, 'static'));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `build-labextension: ${path.relative(root, outputDir)} ready in ${seconds} s`
@@ -117,56 +117,19 @@ function main() {
 }
 
 /**
- * The chunks JupyterLab loads for the plugins and the MIME renderer must
- * not carry TensorFlow.js: it belongs to the model worker, which imports it
- * only when a gradient method runs.
+ * No chunk of the extension may carry TensorFlow.js: the engine computes
+ * predictions and gradients itself (TensorFlow.js is a development
+ * dependency, for tests and benchmarks only).
  */
-function checkNoTfjsOnPage(staticDir) {
-  const entry = fs
-    .readdirSync(staticDir)
-    .find(name => /^remoteEntry\..*\.js$/.test(name));
-  if (!entry) {
+function checkNoTfjs(staticDir) {
+  const files = fs.readdirSync(staticDir).filter(name => name.endsWith('.js'));
+  if (!files.some(name => /^remoteEntry\..*\.js$/.test(name))) {
     fail(`${staticDir} has no remoteEntry.*.js`);
   }
-  const remote = fs.readFileSync(path.join(staticDir, entry), 'utf-8');
-  // Development builds write `"./extension": () => ... __webpack_require__.e("id")`,
-  // production ones `"./extension":()=>Promise.all([n.e(230),...])`.
-  const files = fs.readdirSync(staticDir);
-  for (const exposed of ['./extension', './mimeExtension']) {
-    const at = remote.search(
-      new RegExp(`"${exposed.replace('.', '\\.')}"\\s*:\\s*\\(\\)\\s*=>`)
-    );
-    if (at < 0) {
-      fail(`${entry} does not expose ${exposed}`);
-    }
-    const end = remote.slice(at + exposed.length + 2).search(/"\.\/|\n\t\}/);
-    const loader = remote.slice(
-      at,
-      end < 0 ? undefined : at + exposed.length + 2 + end
-    );
-    const chunks = [...loader.matchAll(/\.e\(("?)([^")]+)\1\)/g)].map(
-      m => m[2]
-    );
-    if (chunks.length === 0) {
-      fail(`${entry}: no chunk found for ${exposed}`);
-    }
-    for (const chunk of chunks) {
-      const file = files.find(
-        name => name.startsWith(`${chunk}.`) && name.endsWith('.js')
-      );
-      if (!file) {
-        fail(`chunk ${chunk} of ${exposed} not found in ${staticDir}`);
-      }
-      const code = fs.readFileSync(path.join(staticDir, file), 'utf-8');
-      if (
-        /tensorflow_tfjs|node_modules\/@tensorflow\/|tfjsflags/.test(
-          chunk + code
-        )
-      ) {
-        fail(
-          `${file} (loaded for ${exposed}) contains TensorFlow.js; it must stay in the model worker.`
-        );
-      }
+  for (const file of files) {
+    const code = fs.readFileSync(path.join(staticDir, file), 'utf-8');
+    if (/tensorflow_tfjs|node_modules\/@tensorflow\/|tfjsflags/.test(code)) {
+      fail(`${file} contains TensorFlow.js; the extension must not bundle it.`);
     }
   }
 }

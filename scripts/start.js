@@ -1,22 +1,25 @@
 #!/usr/bin/env node
 /**
- * `npm start`: the usual extension development flow, kept inside the
- * repository.
+ * `npm start` (`npm start -- --notebook` for Jupyter Notebook 7): the usual
+ * extension development flow, kept inside the repository.
  *
- *   1. .venv with JupyterLab (scripts/venv.sh; nothing to do when up to date);
- *   2. `npm run build` (lib/ and the extension in development mode);
- *   3. the equivalent of `jupyter labextension develop --overwrite`: a link to
+ *   1. node_modules (`npm ci`) when it is missing, as on a fresh clone;
+ *   2. .venv with JupyterLab and Notebook 7 (scripts/venv.sh; nothing to do
+ *      when up to date);
+ *   3. `npm run build` (lib/ and the extension in development mode);
+ *   4. the equivalent of `jupyter labextension develop --overwrite`: a link to
  *      jupyterlab_char_attention/labextension in the repository's own Jupyter
  *      data folder (.cache/jupyter/data/labextensions), so the venv is not
  *      touched and a rebuild (`npm run build:labextension:dev`) is live on
- *      reload;
- *   4. `jupyter lab` on 127.0.0.1 with examples/ as root and
- *      examples/attention.ipynb open; prints the URL with its token.
+ *      reload; JupyterLab and Notebook 7 both load it from there;
+ *   5. `jupyter lab` (or `jupyter notebook`) on 127.0.0.1 with examples/ as
+ *      root and examples/attention.ipynb open; prints the URL with its token.
  *
  * Jupyter's config, data, runtime, settings and workspaces folders, HOME
  * (IPython, Keras and other caches of the kernel) and TMPDIR are under
  * .cache/ in the repository. Kernels import jupyterlab_char_attention from
- * this checkout (PYTHONPATH).
+ * this checkout (PYTHONPATH). Autosave is off in these settings, so the
+ * tracked example files change only when you save them yourself.
  *
  * Environment: PORT (default 8888), TOKEN (default: random), NOTEBOOK
  * (default attention.ipynb, relative to examples/).
@@ -38,6 +41,43 @@ const HOST = '127.0.0.1';
 const PORT = Number(process.env.PORT || 8888);
 const TOKEN = process.env.TOKEN || crypto.randomBytes(24).toString('hex');
 const NOTEBOOK = process.env.NOTEBOOK || 'attention.ipynb';
+const USAGE = `Usage: npm start [-- --notebook]
+
+  (no option)   JupyterLab on examples/, with examples/attention.ipynb open
+  --notebook    the same in Jupyter Notebook 7
+
+Environment: PORT (default 8888), TOKEN (default: random), NOTEBOOK (default
+attention.ipynb, relative to examples/).`;
+
+/** The application to serve, from the command line. */
+function parseArgs(argv) {
+  const known = { '--notebook': 'notebook', '--lab': 'lab' };
+  let app = 'lab';
+  for (const arg of argv) {
+    if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (!(arg in known)) {
+      console.error(`[start] unknown option ${arg}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    app = known[arg];
+  }
+  return app === 'lab'
+    ? {
+        name: 'JupyterLab',
+        module: 'jupyterlab',
+        page: 'lab/tree',
+        home: 'lab'
+      }
+    : {
+        name: 'Jupyter Notebook',
+        module: 'notebook',
+        page: 'notebooks',
+        home: 'tree'
+      };
+}
 
 const log = message => console.log(`[start] ${message}`);
 
@@ -109,6 +149,42 @@ function developLink(env) {
   log(`linked ${path.relative(root, link)} -> ${path.relative(root, source)}`);
 }
 
+/**
+ * On a fresh clone node_modules is missing: install it from package-lock.json
+ * (what `npm ci` does by hand) before anything needs TypeScript.
+ */
+function ensureNodeModules(npm) {
+  if (fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) {
+    return;
+  }
+  step(
+    'npm ci (node_modules is missing)',
+    npm,
+    ['ci', '--no-audit', '--no-fund'],
+    process.env
+  );
+}
+
+/**
+ * Autosave off in the repository's user settings (unless they already say
+ * otherwise): opening examples/attention.ipynb makes it "dirty" (kernel
+ * metadata), and JupyterLab would then rewrite the tracked file on its own.
+ */
+function autosaveOff(env) {
+  const file = path.join(
+    env.JUPYTERLAB_SETTINGS_DIR,
+    '@jupyterlab',
+    'docmanager-extension',
+    'plugin.jupyterlab-settings'
+  );
+  if (fs.existsSync(file)) {
+    return;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ autosave: false }, null, 2)}\n`);
+  log(`autosave off: ${path.relative(root, file)}`);
+}
+
 /** Environment with every Jupyter, IPython and temp folder under .cache/jupyter. */
 function repositoryEnv() {
   const dirs = {
@@ -150,6 +226,7 @@ function repositoryEnv() {
 }
 
 async function main() {
+  const app = parseArgs(process.argv.slice(2));
   if (!Number.isInteger(PORT) || PORT <= 0 || PORT > 65535) {
     fail(`PORT=${process.env.PORT} is not a port number.`);
   }
@@ -164,8 +241,9 @@ async function main() {
   }
   const env = repositoryEnv();
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  // These two write only into the repository (.venv, lib/, the extension
-  // folder) and keep the user's own npm and pip configuration.
+  // These write only into the repository (node_modules, .venv, lib/, the
+  // extension folder) and keep the user's own npm and pip configuration.
+  ensureNodeModules(npm);
   step(
     '.venv (scripts/venv.sh)',
     'bash',
@@ -174,11 +252,12 @@ async function main() {
   );
   step('npm run build', npm, ['run', 'build'], process.env);
   developLink(env);
+  autosaveOff(env);
 
   const notebook = path.join(examplesDir, NOTEBOOK);
   const page = fs.existsSync(notebook)
-    ? `/lab/tree/${NOTEBOOK.split(path.sep).map(encodeURIComponent).join('/')}`
-    : '/lab';
+    ? `/${app.page}/${NOTEBOOK.split(path.sep).map(encodeURIComponent).join('/')}`
+    : `/${app.home}`;
   if (!fs.existsSync(notebook)) {
     log(
       `${path.relative(root, notebook)} not found: opening the file browser instead.`
@@ -186,7 +265,7 @@ async function main() {
   }
   const args = [
     '-m',
-    'jupyterlab',
+    app.module,
     `--ServerApp.ip=${HOST}`,
     `--ServerApp.port=${PORT}`,
     '--ServerApp.port_retries=0',
@@ -209,10 +288,10 @@ async function main() {
   server.on('exit', (code, signal) => {
     exited = true;
     if (signal) {
-      log(`JupyterLab stopped (${signal}).`);
+      log(`${app.name} stopped (${signal}).`);
     } else if (code !== 0) {
       console.error(
-        `[start] JupyterLab exited with code ${code}; see the messages above.`
+        `[start] ${app.name} exited with code ${code}; see the messages above.`
       );
     }
     process.exit(code || 0);
@@ -220,7 +299,7 @@ async function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       if (!exited) {
-        log('stopping JupyterLab ...');
+        log(`stopping ${app.name} ...`);
         server.kill('SIGTERM');
         // jupyter-server 2.21 can close its port and then never exit (a
         // background thread that does not stop): kill its group after 10 s.
@@ -245,7 +324,7 @@ async function main() {
     if ((await getStatus(PORT)) === 200) {
       const url = `http://${HOST}:${PORT}${page}?token=${TOKEN}`;
       console.log(
-        `\n[start] JupyterLab is ready:\n\n    ${url}\n\n[start] Press Ctrl+C to stop.\n`
+        `\n[start] ${app.name} is ready:\n\n    ${url}\n\n[start] Press Ctrl+C to stop.\n`
       );
       return;
     }
@@ -254,7 +333,7 @@ async function main() {
   if (!exited) {
     server.kill('SIGTERM');
     fail(
-      `JupyterLab did not answer on ${HOST}:${PORT} within 60 s; see the messages above.`
+      `${app.name} did not answer on ${HOST}:${PORT} within 60 s; see the messages above.`
     );
   }
 }

@@ -98,16 +98,23 @@ describe('gradient oracles (gradients/)', () => {
     expect(names.map(n => n.replace('.json', ''))).toEqual(
       [
         'attention',
+        'attention_mask_merged',
+        'attention_masks',
+        'attention_partial_mask',
         'bidirectional',
         'char_cnn',
         'cudnn_gru',
         'cudnn_lstm',
         'kinks',
+        'lambdas',
         'mha',
+        'mha_config',
         'mha_masked',
         'nested_inner_embedding',
         'nested_outer_embedding',
         'norm_act',
+        'norm_axes',
+        'softmax_activation',
         'windowed_maxpool'
       ].sort()
     );

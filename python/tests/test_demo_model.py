@@ -48,7 +48,7 @@ def test_the_rewrites_are_listed(model):
         "demo.h5: layer 'embedding' (Embedding): dropped input_length (deprecated in Keras 3; the model's input "
         "declares the length)",
         "demo.h5: layer 'gru' (GRU): dropped time_major=false (removed in Keras 3)",
-        "demo.h5: layer 'lambda' (Lambda): computes sum(axis=1), recognised from its stored code",
+        "demo.h5: layer 'lambda' (Lambda): read as sum over axis 1 from its code `K.sum(x, axis=1)`",
     ]
 
 

@@ -1,7 +1,9 @@
 """The notebook display: MIME bundle, static HTML fallback (escaping, parsing), summary."""
 
+import html
 import html.parser
 import json
+import re
 
 import pytest
 
@@ -13,7 +15,8 @@ from jupyterlab_char_attention import (
     display_attention,
     to_html,
 )
-from jupyterlab_char_attention.display import _WHITESPACE_GLYPHS, load_colormaps, text_color_for
+from jupyterlab_char_attention._format import glyph
+from jupyterlab_char_attention.display import load_colormaps, text_color_for
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -66,7 +69,7 @@ def parse(markup):
 
 
 def visible(ch):
-    return _WHITESPACE_GLYPHS.get(ch, ch)
+    return glyph(ch)[0]
 
 
 def test_mime_bundle_has_three_representations():
@@ -77,7 +80,7 @@ def test_mime_bundle_has_three_representations():
     json.dumps(bundle[MIME_TYPE])
     assert "<table" in bundle["text/html"]
     assert "<!DOCTYPE" not in bundle["text/html"]  # a fragment inside the notebook
-    assert "prediction 0.9300" in bundle["text/plain"]
+    assert "prediction 0.93," in bundle["text/plain"]
     assert 'peak "l" at 2' in bundle["text/plain"]
     assert set(view._repr_mimebundle_(include=[MIME_TYPE])) == {MIME_TYPE}
     assert set(view._repr_mimebundle_(exclude=["text/html"])) == {MIME_TYPE, "text/plain"}
@@ -109,7 +112,7 @@ def test_static_table_parses_and_contains_every_character():
     # Long texts wrap at charsPerRow: 120 characters are 3 rows.
     assert markup.count("<tr><th>80</th>") == 1
     # Tooltips give value, position and code point.
-    assert "0.0000, position 0, U+0048" in parsed.titles
+    assert "0, position 0, U+0048" in parsed.titles
     assert any("U+1F600" in t for t in parsed.titles)
 
 
@@ -151,7 +154,7 @@ def test_masked_and_missing_cells():
 def test_series_rows_are_named():
     payload = attention_payload("ab", series=[("head 1", [0.1, 0.9]), ("head <2>", [0.5, 0.5])])
     markup = to_html(payload, standalone=False)
-    assert "<th>head 1</th>" in markup and "<th>head &lt;2&gt;</th>" in markup
+    assert "<th><bdi>head 1</bdi></th>" in markup and "<th><bdi>head &lt;2&gt;</bdi></th>" in markup
     assert parse(markup).cells == ["a", "b", "a", "b"]
 
 
@@ -224,3 +227,81 @@ def test_several_texts_from_parallel_lists():
         AttentionView(texts, attention, labels=["x"])
     with pytest.raises(ValueError, match="unexpected keyword"):
         AttentionView(texts, attention, prediction=[1, 2])
+
+
+def _rgb(color):
+    return tuple(int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def _inline_colours(markup):
+    import re
+
+    return re.findall(r'<td style="background:(#[0-9a-f]{6})', markup)
+
+
+def test_signed_values_are_red_when_they_raise_the_output_and_blue_when_they_lower_it():
+    markup = to_html({"version": 1, "text": "abc", "attention": [0.988, -0.5, 0.0]}, standalone=False,
+                     inline_styles=True)
+    raises, lowers, zero = (_rgb(c) for c in _inline_colours(markup))
+    assert raises[0] > raises[2] + 50
+    assert lowers[2] > lowers[0] + 50
+    assert min(zero) > 230
+    # The legend says so, in the extension's words.
+    assert "RdBu" in markup and "&#8722; lowers &#183; raises +" in markup
+    assert "blue (&#8722;) lowers the explained output, red (+) raises it" in markup
+    unsigned = to_html({"version": 1, "text": "ab", "attention": [0.2, 0.1]}, standalone=False)
+    assert "lowers" not in unsigned and "Reds" in unsigned
+
+
+@pytest.mark.parametrize("options", [{}, {"colormap": "RdBu"}, {"normalize": "minmax"}, {"normalize": "max"}])
+def test_min_zero_and_max_get_three_colours_at_the_ends_of_the_double_range(options):
+    markup = to_html({"version": 1, "text": "abc", "attention": [-1e308, 0.0, 1e308], "options": options},
+                     standalone=False, inline_styles=True)
+    assert len(set(_inline_colours(markup))) == 3
+
+
+def test_the_header_is_readable_and_samples_are_numbered_from_1():
+    meta = {"method": "integrated-gradients", "steps": 64, "gapRelative": 0.004218790337651, "converged": True,
+            "fInput": 0.9878539443016052, "target": 0, "rule": "riemann-midpoint"}
+    batch = batch_payload([attention_payload("ab", [0.1, 0.2], prediction=0.9878539443016052, meta=meta),
+                           attention_payload("cd", [0.3, 0.4])])
+    markup = to_html(batch, standalone=False)
+    text = html.unescape(markup)
+    assert "Sample 1" in text and "Sample 2" in text and "Sample 0" not in text
+    header = re.search(r'<div class="cas-header" title="([^"]*)">(.*?)</div>', markup)
+    shown = re.sub(r"<[^>]+>", "", header.group(2))
+    assert html.unescape(shown) == (
+        "Sample 1integrated gradientsprediction 0.988completeness gap 0.422%steps 64target 02 characters"
+    )
+    tooltip = html.unescape(header.group(1)).split("\n")
+    assert "fInput: 0.9878539443016052" in tooltip and "rule: riemann-midpoint" in tooltip
+    assert "fInput" not in shown and "\u2026" not in shown
+    assert "  1. \"ab\"" in AttentionView(batch)._plain_text()
+
+
+def test_bidirectional_controls_never_reverse_the_header():
+    rlo = "\u202e"
+    payload = attention_payload("ab", [0.1, 0.2], title=f"{rlo}evitagen", label=f"{rlo}evitagen",
+                                meta={"notice": f"{rlo}cut", "x": f"\u2066y\u2069"})
+    for markup in (to_html(payload), to_html(batch_payload([payload], title=f"{rlo}batch"), standalone=False)):
+        assert not re.search("[\u202a-\u202e\u2066-\u2069]", html.unescape(markup))
+        assert "<bdi>&lt;U+202E&gt;evitagen</bdi>" in markup
+        assert "<bdi>&lt;U+202E&gt;cut</bdi>" in markup
+        assert "x: &lt;U+2066&gt;y&lt;U+2069&gt;" in markup
+    assert "<title>&lt;U+202E&gt;evitagen</title>" in to_html(payload)
+
+
+def test_a_sample_without_values_is_plain_text_with_its_prediction():
+    markup = to_html(batch_payload([attention_payload("ab", [None, None], prediction=0.25),
+                                    attention_payload("cd", [0.5, 1.0])]), standalone=False)
+    first = markup.split('<div class="cas-sample">')[1]
+    assert "No per-character values: only the prediction is shown." in first
+    assert "cas-legend" not in first and "cas-missing" not in first
+    assert "prediction <b><bdi>0.25</bdi></b>" in first
+    assert parse(markup).cells == ["a", "b", "c", "d"]
+
+
+def test_the_markup_is_ascii_whatever_the_text():
+    markup = to_html(attention_payload("漢字 😀 é", [0.1] * 6), standalone=True)
+    assert markup.isascii()
+    assert parse(markup).cells == [visible(ch) for ch in "漢字 😀 é"]

@@ -1,11 +1,13 @@
 """Extreme but valid values, lone surrogates, atomic files and safe export names."""
 
+import html
 import os
 import re
 
 import pytest
 
 from jupyterlab_char_attention import display as display_module
+from jupyterlab_char_attention._colors import colormap
 from jupyterlab_char_attention import validate_payload
 from jupyterlab_char_attention.display import (
     EXPORT_STEM_MAX_BYTES,
@@ -25,7 +27,9 @@ def test_extreme_values_render_at_both_ends_of_the_scale(options):
     payload = {"version": 1, "text": "ab", "attention": [1e308, -1e308], "options": options}
     assert validate_payload(payload) == []
     document = to_html(payload, inline_styles=True)
-    stops = load_colormaps()[options.get("colormap", "Reds")]
+    # Signed values: RdBu (named or chosen automatically), drawn red for the largest.
+    stops = colormap("RdBu")
+    assert stops == load_colormaps()["RdBu"][::-1]
     # The largest value takes the last colour step, the smallest the first.
     colours = re.findall(r'<td style="background:(#[0-9a-fA-F]{6})', document)
     top = display_module._bucket_color(stops, display_module.BUCKETS - 1)
@@ -44,8 +48,9 @@ def test_lone_surrogates_become_replacement_characters(tmp_path):
     target = tmp_path / "out.html"
     document = to_html({"version": 1, "text": "a\ud800b", "attention": [1, 2, 3]}, target)
     assert "\ud800" not in document
-    assert "\ufffd" in document
-    assert "\ufffd" in target.read_text(encoding="utf-8")
+    # The markup is ASCII: U+FFFD is written as a character reference.
+    assert "\ufffd" in html.unescape(document)
+    assert "\ufffd" in html.unescape(target.read_text(encoding="utf-8"))
 
 
 def test_a_failed_write_leaves_no_file_behind(tmp_path, monkeypatch):

@@ -223,6 +223,44 @@ def test_same_rows_as_the_cli_on_the_same_model_file(model, tok):
     assert cli_summary["confusionMatrix"] == frame.attrs["summary"]["confusionMatrix"]
 
 
+def test_integrated_gradients_meta_and_values_as_the_cli(model, tok):
+    """Fixed steps: the same values, rule, steps and completeness gap as the CLI's JSON lines (its
+    gradients are its own, these TensorFlow's); adaptive steps say their tolerance and convergence."""
+    command = cli_command()
+    os.makedirs(WORK, exist_ok=True)
+    model_path = os.path.join(WORK, "model-ig.keras")
+    model.save(model_path)
+    tokenizer_path = os.path.join(WORK, "tokenizer-ig.json")
+    with open(tokenizer_path, "w", encoding="utf-8") as handle:
+        handle.write(tok.to_json())
+    data = os.path.join(WORK, "rows-ig.jsonl")
+    texts, labels = TEXTS[:3], LABELS[:3]
+    with open(data, "w", encoding="utf-8") as handle:
+        for text, label in zip(texts, labels):
+            handle.write(json.dumps({"text": text, "label": label}) + "\n")
+    out = subprocess.run(
+        command + ["evaluate", "--model", model_path, "--tokenizer", tokenizer_path, "--file", data,
+                   "--method", "integrated-gradients", "--steps", "32", "--workers", "1"],
+        capture_output=True, text=True, check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    cli_rows = [json.loads(line) for line in out.stdout.strip().split("\n")][:-1]
+    frame = evaluate(model, texts, labels, tok, methods=["integrated-gradients"], steps=32, display=False)
+    for (_, row), cli in zip(frame.iterrows(), cli_rows):
+        ours, theirs = row["explanations"]["integrated-gradients"], cli["explanations"]["integrated-gradients"]
+        assert ours["meta"]["steps"] == theirs["meta"]["steps"] == 32
+        assert ours["meta"]["rule"] == theirs["meta"]["rule"] == "riemann-midpoint"
+        assert abs(ours["meta"]["gapRelative"] - theirs["meta"]["gapRelative"]) <= 1e-3
+        for a, b in zip(ours["values"], theirs["values"]):
+            assert (a is None) == (b is None)
+            if a is not None:
+                assert abs(a - b) <= 1e-4
+    adaptive = evaluate(model, texts[:1], labels[:1], tok, methods=["integrated-gradients"], display=False)
+    meta = adaptive.iloc[0]["explanations"]["integrated-gradients"]["meta"]
+    assert meta["rule"] == "trapezoid" and meta["tolerance"] == 0.01 and isinstance(meta["converged"], bool)
+    assert meta["steps"] >= 32 and "gapRelative" in meta
+
+
 def test_python_definitions_match_the_keras_fixture():
     """The fixture script's rankings, bins and scores (scripts/keras_fixtures/faithfulness.py) from ours."""
     from jupyterlab_char_attention.faithfulness import (

@@ -13,7 +13,14 @@ import pytest
 from keras_models import as_int, attention_model, char_tokenizer, keras, linear_model, np, plain_model
 
 from jupyterlab_char_attention import from_keras, validate_payload
-from jupyterlab_char_attention.explain import IG_RULE, occlusion_combine, occlusion_windows
+from jupyterlab_char_attention.explain import (
+    IG_ADAPTIVE_RULE,
+    IG_RULE,
+    occlusion_combine,
+    occlusion_windows,
+    trapezoid_points,
+    trapezoid_refinement,
+)
 
 TEXT = "refund it, broken"
 
@@ -145,6 +152,7 @@ def test_integrated_gradients_midpoint_rule_closed_form(tok):
     assert payload["samples"][0]["attention"] == pytest.approx(expected[1:].tolist(), rel=1e-4, abs=1e-7)
     meta = payload["meta"]
     assert (meta["method"], meta["steps"], meta["rule"]) == ("integrated-gradients", steps, IG_RULE)
+    assert payload["samples"][0]["meta"]["steps"] == steps
 
 
 def test_integrated_gradients_completeness(tok):
@@ -155,17 +163,36 @@ def test_integrated_gradients_completeness(tok):
     head.set_weights([kernel * 8.0, bias])
     texts = ["it was bad", "refund it, broken", "great product"]
     payload = from_keras(model, texts, tok, method="integrated-gradients")
-    assert payload["meta"]["steps"] == 32
+    assert payload["meta"]["rule"] == IG_ADAPTIVE_RULE
+    assert payload["meta"]["tolerance"] == 0.01
     for sample in payload["samples"]:
         meta = sample["meta"]
-        difference = meta["f"] - meta["fBaseline"]
+        difference = meta["fInput"] - meta["fBaseline"]
+        assert meta["f"] == pytest.approx(meta["fInput"], abs=1e-6)
         assert abs(difference) > 1e-3
-        assert meta["completenessGap"] <= 0.01 * abs(difference)
-        assert meta["completenessGapRelative"] == pytest.approx(meta["completenessGap"] / abs(difference))
+        assert meta["converged"] is True
+        assert meta["steps"] in (32, 64, 128, 256, 512, 1024)
+        assert meta["passes"] == meta["steps"] + 1
+        assert meta["gap"] <= 0.01 * abs(difference)
+        assert meta["gapRelative"] == pytest.approx(meta["gap"] / abs(difference))
         assert "notice" not in meta
         assert meta["fBaseline"] == pytest.approx(
             float(keras.Model(model.get_layer("embedding").output, model.outputs[0])(
                 np.zeros((1, 16, 6), "float32")).numpy().ravel()[0]), abs=1e-6)
+
+
+def test_the_nested_trapezoid_rule_reuses_every_point():
+    points = {a for a, _ in trapezoid_points(32)}
+    for n in (64, 128, 256):
+        added = trapezoid_refinement(n)
+        assert len(added) == n // 2 and not points & {a for a, _ in added}
+        points |= {a for a, _ in added}
+    assert points == {a for a, _ in trapezoid_points(256)}
+    # T(2N) = T(N)/2 + the new points: exact for the closed form of the rule.
+    g = lambda x: np.exp(-3 * x) * np.sin(5 * x)  # noqa: E731
+    t32 = sum(w * g(a) for a, w in trapezoid_points(32))
+    t64 = t32 / 2 + sum(w * g(a) for a, w in trapezoid_refinement(64))
+    assert t64 == pytest.approx(sum(w * g(a) for a, w in trapezoid_points(64)), abs=1e-14)
 
 
 def test_a_large_completeness_gap_is_reported(tok):
@@ -177,11 +204,22 @@ def test_a_large_completeness_gap_is_reported(tok):
         warnings.simplefilter("always")
         payload = from_keras(model, "bad dog", tok, method="integrated-gradients", steps=1)
     meta = payload["samples"][0]["meta"]
-    if meta["completenessGapRelative"] > 0.05:
-        assert "notice" in meta and "use more steps" in meta["notice"]
-        assert any("use more steps" in str(w.message) for w in caught)
+    if meta["gapRelative"] > 0.05:
+        assert "notice" in meta and "try more steps" in meta["notice"]
+        assert any("try more steps" in str(w.message) for w in caught)
     else:  # pragma: no cover - a linear-in-alpha model would be exact with one step
-        pytest.fail(f"the test model should need more than one step, gap {meta['completenessGapRelative']}")
+        pytest.fail(f"the test model should need more than one step, gap {meta['gapRelative']}")
+    # Adaptive steps that cannot reach the tolerance stop at the cap, and say so.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        capped = from_keras(model, "bad dog", tok, method="integrated-gradients", tolerance=1e-6)
+    meta = capped["samples"][0]["meta"]
+    if not meta["converged"]:
+        assert meta["steps"] == 1024
+        assert meta["notice"].endswith("after 1024 steps, over the tolerance of 0.0001%: the values are approximate")
+        assert any("the values are approximate" in str(w.message) for w in caught)
+    else:
+        assert meta["gap"] <= max(1e-6 * abs(meta["fInput"] - meta["fBaseline"]), 1e-5)
 
 
 # --------------------------------------------------------------------------

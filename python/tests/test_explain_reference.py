@@ -54,6 +54,8 @@ def _shown(values, text):
 ])
 def test_values_equal_the_reference(reference, models, name, method, key):
     kwargs = {"method": method}
+    if method == "integrated-gradients":
+        kwargs["steps"] = 32  # the reference's fixed midpoint rule
     if method == "occlusion-3":
         kwargs = {"method": "occlusion", "window": 3}
     with warnings.catch_warnings():
@@ -78,14 +80,28 @@ def test_attention_and_completeness_equal_the_reference(reference, models):
         assert sample["attention"] == pytest.approx(_shown(row, text), abs=1e-6)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        explained = from_keras(models["attention"], reference["texts"], TOKENIZER, method="integrated-gradients")
+        explained = from_keras(models["attention"], reference["texts"], TOKENIZER, method="integrated-gradients",
+                               steps=32)
     noticed = 0
     for index, (sample, expected) in enumerate(zip(explained["samples"], entry["samples"])):
         ig = expected["integrated-gradients"]
         assert sample["meta"]["fBaseline"] == pytest.approx(ig["fBaseline"], abs=1e-5)
-        assert sample["meta"]["completenessGap"] == pytest.approx(ig["completenessGap"], abs=1e-4)
+        assert sample["meta"]["gap"] == pytest.approx(abs(ig["completenessGap"]), abs=1e-4)
         over = ig["completenessGap"] > 0.05 * abs(ig["f"] - ig["fBaseline"])
         assert ("notice" in sample["meta"]) == over, index
         noticed += over
     assert noticed >= 1  # the reference has texts whose 32-step gap is over 5%
     assert len([w for w in caught if "integrated gradients" in str(w.message)]) == noticed
+
+
+@pytest.mark.parametrize("name", ["attention", "softmax3"])
+def test_adaptive_integrated_gradients_reach_the_tolerance(reference, models, name):
+    """Default settings: every text's completeness gap within 1% of |f(x) - f(baseline)|, f(x) Keras's."""
+    explained = from_keras(models[name], reference["texts"], TOKENIZER, method="integrated-gradients")
+    entry = reference["models"][name]
+    for sample, expected, prediction in zip(explained["samples"], entry["samples"], entry["predictions"]):
+        meta = sample["meta"]
+        assert meta["rule"] == "trapezoid" and meta["converged"] is True
+        assert meta["fInput"] == pytest.approx(prediction[expected["target"]], abs=1e-5)
+        assert meta["gap"] <= max(0.01 * abs(meta["fInput"] - meta["fBaseline"]), 1e-5)
+        assert "notice" not in meta

@@ -10,7 +10,7 @@ import tempfile
 from conftest import REPO_ROOT
 from test_validator_parity import RUNNER, SOURCE, TSC
 
-N = 1_000_000
+N = 200_000
 
 
 def _wide(series_count):
@@ -23,12 +23,13 @@ def _wide(series_count):
 
 
 def test_the_value_cap_is_reported_once_where_it_is_crossed():
-    assert LIMITS["MAX_VALUES"] == 5_000_000
+    assert LIMITS["MAX_VALUES"] == 1_000_000
+    assert LIMITS["MAX_TOKENS"] == 1_000_000
     problems = validate_payload(_wide(30))
     assert problems == [
         {
             "path": "series[5].values",
-            "message": "series[5].values brings the payload to 6000000 values (at most 5000000 in total)",
+            "message": "series[5].values brings the payload to 1200000 values (at most 1000000 in total)",
         }
     ]
 
@@ -40,11 +41,11 @@ def test_the_value_cap_counts_across_samples_and_stops_item_checks():
     assert validate_payload(payload) == [
         {
             "path": "samples[5]",
-            "message": "samples[5] brings the payload to 5000002 tokens (at most 5000000 in total)",
+            "message": "samples[5] brings the payload to 1000002 tokens (at most 1000000 in total)",
         },
         {
             "path": "samples[5].attention",
-            "message": "samples[5].attention brings the payload to 5000002 values (at most 5000000 in total)",
+            "message": "samples[5].attention brings the payload to 1000002 values (at most 1000000 in total)",
         }
     ]
 

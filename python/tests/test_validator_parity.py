@@ -68,6 +68,12 @@ def _extra_cases():
         {"version": 1, "text": "a", "attention": [1], "prediction": float("inf")},
         {"version": 1, "text": "a", "attention": [1], "label": [1]},
         {"version": 1, "text": "a", "attention": [1], "k" * 60: 1},
+        # Prediction-only samples (a model without attention run by predict), and broken ones.
+        {"version": 1, "samples": [{"text": "ab", "mask": [True, False], "prediction": 0.25},
+                                   {"text": "c", "prediction": [0.1, 0.9], "meta": {"lengths": "own"}},
+                                   {"text": "d"},
+                                   {"text": "ef", "mask": [True], "prediction": float("nan")}]},
+        {"version": 1, "text": "xy", "prediction": 1},
     ]
 
 

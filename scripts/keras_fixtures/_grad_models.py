@@ -29,6 +29,10 @@ class Case:
     probe: Optional[Callable] = None
     check: Optional[Callable] = None
     extra: dict = field(default_factory=dict)
+    # The key of each sample's record under which the probe's result goes.
+    probe_key: str = "ties"
+    # Also save a legacy `.h5` (besides the `.keras`).
+    h5: bool = True
 
 
 def _ids(T, name="chars"):

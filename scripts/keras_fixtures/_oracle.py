@@ -32,9 +32,19 @@ FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 FIXED_DATE_SAVED = "1980-01-01@00:00:00"
 
 
+@contextlib.contextmanager
 def deterministic():
-    """Seeds nothing by itself; asks TensorFlow for run-to-run identical ops."""
-    tf.config.experimental.enable_op_determinism()
+    """Run-to-run identical TensorFlow ops while active (seeds nothing by
+    itself); the previous setting is restored for the modules that run next."""
+    from tensorflow.python.framework import config as tf_config
+
+    was = tf_config.is_op_determinism_enabled()
+    tf_config.enable_op_determinism()
+    try:
+        yield
+    finally:
+        if not was:
+            tf_config.disable_op_determinism()
 
 
 def char_tokenizer():

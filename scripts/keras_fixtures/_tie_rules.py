@@ -99,10 +99,10 @@ def _large_checks():
     return checks
 
 
-def tie_rules():
-    prelu = layers.PReLU(alpha_initializer=keras.initializers.Constant(0.3))
+def _selection_probes():
+    """Reductions, poolings and merges: which of the tied inputs gets the gradient."""
     third = 1.0 / 3.0
-    rules = {
+    return {
         "reduce_max": _probe(
             "gradient split equally among the tied maxima (TensorFlow: indicators / count)",
             lambda x: tf.reduce_max(x, axis=1), [[[1, 3, 3, 2, 3]]],
@@ -145,6 +145,13 @@ def tie_rules():
             "ties wholly to the earliest input",
             lambda a, b, c: layers.Minimum()([a, b, c]), [[[1, 2]], [[1, 2]], [[1, 3]]],
             [[[1, 1]], [[0, 0]], [[0, 0]]]),
+    }
+
+
+def _activation_probes():
+    """Activations at their kinks and bounds."""
+    prelu = layers.PReLU(alpha_initializer=keras.initializers.Constant(0.3))
+    return {
         "relu at 0": _probe("relu'(0) = 0 (x > 0)", tf.nn.relu, [[-1, 0, 1]], [[0, 0, 1]]),
         "relu6 at 0 and 6": _probe(
             "relu6'(x) = 1 only for 0 < x < 6: 0 at both bounds",
@@ -183,9 +190,12 @@ def tie_rules():
             "Keras 3: relu6(x + 3) / 6: 1/6 strictly inside, 0 at -3 and at 3",
             keras.activations.hard_sigmoid, [[-4, -3, 0, 3, 4]], [[0, 0, 1 / 6, 0, 0]]),
     }
+
+
+def tie_rules():
     return {
         "description": "Gradient of sum(output) w.r.t. each input, TensorFlow "
         + tf.__version__ + " / Keras " + keras.__version__ + " on CPU (GradientTape)",
-        "probes": rules,
+        "probes": {**_selection_probes(), **_activation_probes()},
         "largeTensorChecks": _large_checks(),
     }

@@ -176,7 +176,11 @@ def _write_model(out_dir, name, description, model, emb, tokenizer, seed, extra=
 
 
 def build(out_dir):
-    oracle.deterministic()
+    with oracle.deterministic():
+        _build(out_dir)
+
+
+def _build(out_dir):
     tokenizer = oracle.char_tokenizer()
     vocab = len(tokenizer.word_index) + 1
     oracle.write_tokenizer(out_dir, tokenizer)

@@ -44,7 +44,11 @@ def _batch(model, xs):
 
 
 def build(out_dir):
-    oracle.deterministic()
+    with oracle.deterministic():
+        _build(out_dir)
+
+
+def _build(out_dir):
     tokenizer = oracle.char_tokenizer()
     vocab = len(tokenizer.word_index) + 1
     oracle.write_tokenizer(out_dir, tokenizer)

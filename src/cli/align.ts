@@ -17,6 +17,7 @@ import {
   writeNotices,
   writeStdout
 } from './encode';
+import { terminalJson } from './terminal';
 
 export const ALIGN_USAGE = `Usage: char-attention align --tokenizer TOK.json --attention ATT.json
          [--predictions PRED.json] [--maxlen N] [--padding pre|post]
@@ -83,7 +84,7 @@ export async function alignCommand(args: string[]): Promise<number> {
       pad
     });
     writeNotices('align', alignmentNotices(items, options));
-    await writeStdout(JSON.stringify(payload) + '\n');
+    await writeStdout(terminalJson(JSON.stringify(payload)) + '\n');
     return 0;
   } catch (error) {
     return reportError('align', error, ALIGN_USAGE);

@@ -6,18 +6,26 @@
  * (`encode`, `align`, `predict`).
  */
 import * as fs from 'fs';
+import { JsonDepthError, parseJsonText } from '../payload/json-text';
 import {
   encodedLength,
   encodeTexts,
   ICharTokenizer,
   IPadOptions,
+  MAX_TOKENIZER_CHARS,
   parseTokenizer,
   resolvePadOptions,
   Side,
   TokenizerError
 } from '../text/tokenizer';
 import { alignmentNotices, needsNotice } from '../text/align';
-import { appendAll, DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
+import {
+  appendAll,
+  DEFAULT_MAX_INPUT_LENGTH,
+  FILE_LIMITS,
+  formatBytes
+} from '../model/limits';
+import { terminalSafe } from './terminal';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -112,15 +120,59 @@ export function optionValue(
   return list && list.length ? list[list.length - 1] : undefined;
 }
 
-/** Read a file named on the command line, naming it in the error. */
-export function readInputFile(file: string, what: string): Buffer {
+/** A file named on the command line that cannot be read, and why (in plain words). */
+export class InputFileError extends TokenizerError {
+  constructor(
+    message: string,
+    readonly reason: string
+  ) {
+    super(message);
+    this.name = 'InputFileError';
+  }
+}
+
+/**
+ * Read a file named on the command line, naming it in the error: a regular
+ * file of at most `maxBytes` (size checked before reading: `/dev/zero` is
+ * refused), or a pipe (`<(command)`) read up to `maxBytes`; '-' is stdin.
+ */
+export function readInputFile(
+  file: string,
+  what: string,
+  maxBytes: number = FILE_LIMITS.INPUT_FILE_BYTES
+): Buffer {
+  const fail = (reason: string) =>
+    new InputFileError(
+      `cannot read ${what} '${terminalSafe(file)}': ${reason}`,
+      reason
+    );
   try {
-    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
+    if (file === '-') {
+      return fs.readFileSync(0);
+    }
+    const stat = fs.statSync(file);
+    if (stat.isFIFO()) {
+      return Private.readPipe(file, maxBytes, fail);
+    }
+    if (!stat.isFile()) {
+      throw fail(
+        stat.isDirectory() ? 'it is a folder' : 'it is not a regular file'
+      );
+    }
+    if (stat.size > maxBytes) {
+      throw fail(
+        `it is ${formatBytes(stat.size)}; at most ${formatBytes(maxBytes)} are read`
+      );
+    }
+    return fs.readFileSync(file);
   } catch (error) {
+    if (error instanceof TokenizerError) {
+      throw error;
+    }
     const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message);
-    throw new TokenizerError(`cannot read ${what} '${file}': ${reason}`);
+    throw fail(
+      code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)
+    );
   }
 }
 
@@ -128,11 +180,49 @@ export function readInputFile(file: string, what: string): Buffer {
 export function readJsonFile(file: string, what: string): unknown {
   const text = readInputFile(file, what).toString('utf8');
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch (error) {
     throw new TokenizerError(
-      `${what} '${file}' is not valid JSON: ${(error as Error).message}`
+      `${what} '${terminalSafe(file)}' ${
+        error instanceof JsonDepthError ? 'is refused' : 'is not valid JSON'
+      }: ${(error as Error).message}`
     );
+  }
+}
+
+/**
+ * Refuses an output file that is also one of the inputs (`render p.json -o
+ * p.json`): writing it would destroy the input before it is read.
+ */
+export function refuseOutputOverInput(
+  output: string | undefined,
+  inputs: Array<[string | undefined, string]>
+): void {
+  if (output === undefined || output === '-') {
+    return;
+  }
+  let target: fs.Stats;
+  try {
+    target = fs.statSync(output);
+  } catch {
+    return; // a new file is no input
+  }
+  for (const [input, what] of inputs) {
+    if (input === undefined || input === '-') {
+      continue;
+    }
+    try {
+      const stat = fs.statSync(input);
+      if (stat.ino === target.ino && stat.dev === target.dev) {
+        throw new UsageError(
+          `the output '${output}' is also the ${what}: writing it would destroy the input; choose another output file`
+        );
+      }
+    } catch (error) {
+      if (error instanceof UsageError) {
+        throw error;
+      }
+    }
   }
 }
 
@@ -150,12 +240,17 @@ export function loadTokenizer(
   }
   const text = source.trimStart().startsWith('{')
     ? source
-    : readInputFile(source, 'tokenizer file').toString('utf8');
+    : readInputFile(source, 'tokenizer file', MAX_TOKENIZER_CHARS).toString(
+        'utf8'
+      );
   try {
     return parseTokenizer(text, { lower: parsed.flags.has('--lower') });
   } catch (error) {
     if (error instanceof TokenizerError && text !== source) {
-      throw new TokenizerError(`${source}: ${error.message}`, error.field);
+      throw new TokenizerError(
+        `${terminalSafe(source)}: ${error.message}`,
+        error.field
+      );
     }
     throw error;
   }
@@ -230,10 +325,12 @@ export function reportError(
 ): number {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof UsageError) {
-    process.stderr.write(`char-attention ${command}: ${message}\n${usage}`);
+    process.stderr.write(
+      `char-attention ${command}: ${terminalSafe(message)}\n${usage}`
+    );
     return 2;
   }
-  process.stderr.write(`char-attention ${command}: ${message}\n`);
+  process.stderr.write(`char-attention ${command}: ${terminalSafe(message)}\n`);
   return 1;
 }
 
@@ -263,7 +360,7 @@ export function writeNotices(
   const shown = notices.length > MAX_NOTICES ? MAX_NOTICES : notices.length;
   let text = '';
   for (let i = 0; i < shown; i++) {
-    text += `char-attention ${command}: ${notices[i]}\n`;
+    text += `char-attention ${command}: ${terminalSafe(notices[i])}\n`;
   }
   if (notices.length > shown || moreTexts > 0) {
     const more = notices.length - shown;
@@ -338,5 +435,34 @@ export async function encodeCommand(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     return reportError('encode', error, ENCODE_USAGE);
+  }
+}
+
+namespace Private {
+  /** A pipe's bytes, at most `maxBytes`. */
+  export function readPipe(
+    file: string,
+    maxBytes: number,
+    fail: (reason: string) => Error
+  ): Buffer {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const parts: Buffer[] = [];
+      let total = 0;
+      const chunk = Buffer.alloc(1 << 16);
+      for (;;) {
+        const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+        if (n === 0) {
+          return Buffer.concat(parts, total);
+        }
+        total += n;
+        if (total > maxBytes) {
+          throw fail(`it holds more than ${formatBytes(maxBytes)}`);
+        }
+        parts.push(Buffer.from(chunk.subarray(0, n)));
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
   }
 }

@@ -21,14 +21,13 @@ import {
   LabelledReader
 } from '../evaluate/labelled-file';
 import { parseClasses } from '../evaluate/labels';
-import {
-  EXPLAIN_METHODS,
-  isExplainMethod,
-  poolBackend
-} from '../evaluate/model-adapter';
+import { poolBackend } from '../evaluate/model-adapter';
 import { methodLabel } from '../evaluate/row-payload';
 import { SummaryAccumulator } from '../evaluate/summary';
-import type { IEvaluationPlan, IMethodRequest } from '../evaluate/types';
+import type { IEvaluationPlan } from '../evaluate/types';
+import { availableMethods, EXPLAIN_METHODS } from '../explain/registry';
+import { readOption, TARGET_OPTION } from '../explain/method';
+import { ModelError } from '../model/types';
 import {
   IParsedArgs,
   optionValue,
@@ -39,14 +38,25 @@ import {
   writeStdout
 } from './encode';
 import { IEvaluationSink, JsonlSink, ReportSink } from './evaluate-output';
+import {
+  flagUsage,
+  methodFlagSpec,
+  methodHelp,
+  methodOptions,
+  methodRequests,
+  optionValues
+} from './method-flags';
 import { describeModelError, MODEL_OPTIONS } from './model-run';
 import { IPoolRun, openPoolRun } from './pool-run';
 import { ProgressLine, runOrdered, STREAM_CHUNK } from './stream';
 
-export const EVALUATE_USAGE = `Usage: char-attention evaluate --model PATH [--tokenizer JSON] --file F
+function usage(): string {
+  const help = methodHelp();
+  return `Usage: char-attention evaluate --model PATH [--tokenizer JSON] --file F
          [--format csv|tsv|jsonl|text] [--text-column NAME] [--label-column NAME]
-         [--classes NAME,NAME...] [--method M[,M...]] [--window K] [--steps N]
-         [--target K] [--workers N] [--json | -o REPORT.html] [--worst N]
+         [--classes NAME,NAME...] [--method ${EXPLAIN_METHODS.join('|')}[,...]]
+         [${methodOptions().map(flagUsage).join('] [')}]
+         [--workers N] [--json | -o REPORT.html] [--worst N]
          [--layer NAME] [--lambda NAME=EXPR]... [--maxlen N] [--padding pre|post]
          [--truncating pre|post] [--max-length N] [--config JSON]
 
@@ -56,8 +66,9 @@ class), the predicted class, the label, whether it is correct and the loss
 (binary or categorical cross-entropy, p clipped to [1e-7, 1 - 1e-7]); for
 each --method the values per character with their ERASER faithfulness
 (comprehensiveness, sufficiency: AOPC over 1, 5, 10, 20, 50 % of the
-characters the model sees) and Kendall's tau-b between every pair of
-methods; then the summary (accuracy, mean loss, confusion matrix, mean
+characters the model sees), the method's facts (\`meta\`: e.g. steps and
+gapRelative of integrated gradients) and Kendall's tau-b between every pair
+of methods; then the summary (accuracy, mean loss, confusion matrix, mean
 scores, mean agreement).
 
   --file F             the labelled file ('-' = stdin, with --format)
@@ -67,14 +78,16 @@ scores, mean agreement).
   --text-column NAME   column / key of the text (default text)
   --label-column NAME  column / key of the label (default label; optional)
   --classes A,B,...    class names: labels may be names (A = class 0, ...)
-  --method M[,M...]    ${EXPLAIN_METHODS.join(', ')}
-  --window K, --steps N, --target K   as for char-attention explain
+  --method M[,M...]
+${help.methods}
+${help.options}
+                       (--target also chooses the unit reported as prediction)
   --json               stream JSONL on stdout (the default): one line per row
                        in input order, then {"summary": ...}
   -o, --output FILE    write the standalone HTML report instead: summary,
                        confusion matrix, rows by loss, attribution tables of the
-                       worst rows (explained with attention or occlusion when
-                       no --method is given)
+                       worst rows (explained with the first method the model
+                       can run when no --method is given)
   --worst N            attribution tables in the report (default 10)
   --workers N          worker threads (default: the number of CPU cores)
   --model, --config, --tokenizer, --layer, --lambda, --maxlen, --padding,
@@ -82,21 +95,23 @@ scores, mean agreement).
   -h, --help           show this help
 
 Labels are 0/1 for a sigmoid output and class indices for a softmax; an empty
-label means none (the row has no loss). A bad row stops the run with its line
-number. Progress goes to stderr when it is a terminal. Exit code 1 when the
-model or the file cannot be read, 2 for a command-line mistake.
+label means none (the row has no loss). A model with a variable input length
+runs each text at its own length unless --maxlen pads them all. A bad row
+stops the run with its line number. Progress goes to stderr when it is a
+terminal. Exit code 1 when the model or the file cannot be read, 2 for a
+command-line mistake.
 `;
+}
+
+export const EVALUATE_USAGE = usage();
 
 const EVALUATE_OPTIONS = {
   ...MODEL_OPTIONS,
+  ...methodFlagSpec(),
   '--format': { value: true },
   '--text-column': { value: true },
   '--label-column': { value: true },
   '--classes': { value: true },
-  '--method': { value: true },
-  '--window': { value: true },
-  '--steps': { value: true },
-  '--target': { value: true },
   '--worst': { value: true }
 };
 
@@ -116,7 +131,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     const worst = Private.integer(parsed, '--worst', 0, 1000) ?? 10;
     run = await openPoolRun(parsed, 'evaluate');
     const current = run;
-    const backend = poolBackend(run.pool, run.encode);
+    const backend = poolBackend(run.pool, run.pipeline);
     const methods = plan.methods.map(m => m.method);
     const heading = `Evaluation of ${path.basename(run.mainFile)} on ${path.basename(input.file)}`;
     const sink: IEvaluationSink =
@@ -128,9 +143,8 @@ export async function evaluateCommand(args: string[]): Promise<number> {
             methods,
             worst,
             explainWorst: async rows => {
-              const method = current.info.attentionLayer
-                ? 'attention'
-                : 'occlusion';
+              // The first method the model can run, in the users' order.
+              const [method] = availableMethods(current.info);
               const chunk = await evaluateRows(
                 rows.map(r => ({
                   index: r.row.index,
@@ -143,7 +157,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
               );
               return {
                 rows: chunk.rows,
-                note: `No --method was given: the attribution tables show ${methodLabel(method)}${method === 'attention' ? ` (layer ${current.info.attentionLayer})` : ''}, computed for these rows only.`
+                note: `No --method was given: the attribution tables show ${methodLabel(method)}, computed for these rows only.`
               };
             }
           });
@@ -255,38 +269,21 @@ namespace Private {
     return Number(text);
   }
 
-  /** --method list (distinct, known), --window/--steps/--target, --classes. */
+  /** --method list and its options (checked by the registry), --target, --classes. */
   export function plan(parsed: IParsedArgs): IEvaluationPlan {
-    const given = optionValue(parsed, '--method');
-    const names =
-      given === undefined
-        ? []
-        : given
-            .split(',')
-            .map(m => m.trim())
-            .filter(Boolean);
-    for (const name of names) {
-      if (!isExplainMethod(name)) {
-        throw new UsageError(
-          `unknown method '${name}' (methods: ${EXPLAIN_METHODS.join(', ')})`
-        );
-      }
-    }
-    if (
-      given !== undefined &&
-      (!names.length || new Set(names).size !== names.length)
-    ) {
-      throw new UsageError(
-        `--method needs distinct methods, got '${given}' (methods: ${EXPLAIN_METHODS.join(', ')})`
+    const methods = methodRequests(parsed, false);
+    let target: number | null;
+    try {
+      target = readOption(
+        { ...optionValues(parsed), method: 'evaluate' },
+        TARGET_OPTION,
+        'evaluate'
       );
+    } catch (error) {
+      throw error instanceof ModelError
+        ? new UsageError(`--${error.message}`)
+        : error;
     }
-    const window = integer(parsed, '--window', 1, 1_000_000);
-    const steps = integer(parsed, '--steps', 1, 4096);
-    const methods: IMethodRequest[] = names.map(name => ({
-      method: name as IMethodRequest['method'],
-      window,
-      steps
-    }));
     const classesText = optionValue(parsed, '--classes');
     let classes: string[] | null = null;
     if (classesText !== undefined) {
@@ -296,11 +293,7 @@ namespace Private {
         throw new UsageError((error as Error).message);
       }
     }
-    return {
-      methods,
-      classes,
-      target: integer(parsed, '--target', 0, 1_000_000) ?? null
-    };
+    return { methods, classes, target };
   }
 
   /** An error about the data, naming the file. */

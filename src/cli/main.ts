@@ -7,6 +7,7 @@ import { encodeCommand } from './encode';
 import { alignCommand } from './align';
 import { explainCommand } from './explain';
 import { evaluateCommand } from './evaluate';
+import { terminalSafe } from './terminal';
 
 /** A subcommand takes its arguments and resolves to the process exit code. */
 export type Subcommand = (args: string[]) => Promise<number>;
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = SUBCOMMANDS[name];
   if (!command) {
     process.stderr.write(
-      `char-attention: unknown command '${name}'\n${usage()}\n`
+      `char-attention: unknown command '${terminalSafe(name)}'\n${usage()}\n`
     );
     return 2;
   }
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     // Subcommands report expected failures themselves; this is the last guard.
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`char-attention ${name}: ${message}\n`);
+    process.stderr.write(`char-attention ${name}: ${terminalSafe(message)}\n`);
     return 1;
   }
 }

@@ -1,20 +1,19 @@
 /**
  * What the model-running commands (`predict`, `explain`) share: their
- * options, choosing the tokenizer and encoding the texts as Keras does
- * once the model has loaded, and writing the payload as JSON or standalone HTML.
+ * options, the text pipeline once the model has loaded (the tokenizer
+ * chosen here, everything else in `text/pipeline.ts`), and writing the
+ * payload as JSON or standalone HTML.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { WorkerRequestError } from '../workers/client';
-import { encodeTextVectorization } from '../text/text-vectorization';
 import {
-  encodeTexts,
-  ICharTokenizer,
-  IPaddedText,
-  IPadOptions,
-  IResolvedPadOptions,
-  TokenizerError
-} from '../text/tokenizer';
+  createTextPipeline,
+  ITextPipeline,
+  TextPipelineError,
+  TextSource
+} from '../text/pipeline';
+import { IPadOptions } from '../text/tokenizer';
 import { ILoadOptions, IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
@@ -29,6 +28,7 @@ import {
   writeNotices,
   writeStdout
 } from './encode';
+import { terminalJson, terminalSafe } from './terminal';
 
 /** Options of every command that runs a model. */
 export const MODEL_OPTIONS: IOptionSpec = {
@@ -39,66 +39,61 @@ export const MODEL_OPTIONS: IOptionSpec = {
   '--lambda': { value: true, repeat: true },
   '--json': { value: false },
   '--output': { value: true, alias: '-o' },
-  '--workers': { value: true }
-};
-
-/** Texts to padded sequences for one loaded model. */
-export type TextEncoder = (texts: string[]) => {
-  items: IPaddedText[];
-  options: IResolvedPadOptions;
+  '--workers': { value: true },
+  '--max-layers': { value: true },
+  '--max-nesting': { value: true }
 };
 
 /**
- * After the model has loaded: prints what the loader inferred, fixes the
- * sequence length to the model's, and picks the tokenizer (the model's own
- * TextVectorization layer unless --tokenizer is given, else --tokenizer or
- * tokenizer.json next to the model). The encoder checks the vocabulary.
+ * After the model has loaded: prints what the loader inferred and returns
+ * the text pipeline (`text/pipeline.ts`) with the tokenizer: --tokenizer,
+ * else the model's own TextVectorization layer, else tokenizer.json next to
+ * the model. A --maxlen, --padding or --truncating the model cannot take is
+ * a usage error.
  */
-export function textEncoder(
+export function openTextPipeline(
   info: IModelInfo,
   parsed: IParsedArgs,
   modelPath: string,
   command: string,
   pad: IPadOptions
-): TextEncoder {
+): ITextPipeline {
   // What the loader inferred is never silent.
   writeNotices(
     command,
     (info.inferences ?? []).map((i: string) => `inferred: ${i}`)
   );
-  if (info.inputLength !== null) {
-    if (pad.maxlen !== undefined && pad.maxlen !== info.inputLength) {
-      throw new UsageError(
-        `--maxlen ${pad.maxlen} does not match the model's input length ${info.inputLength}`
-      );
+  const given = loadTokenizer(parsed, false);
+  const source: TextSource | null = given
+    ? {
+        kind: 'tokenizer',
+        tokenizer: given,
+        name: Private.tokenizerName(parsed)
+      }
+    : info.tokenizer
+      ? null
+      : Private.nearbyTokenizer(parsed, modelPath);
+  let pipeline: ITextPipeline;
+  try {
+    pipeline = createTextPipeline(info, source, pad);
+  } catch (error) {
+    if (
+      error instanceof TextPipelineError &&
+      (error.field === 'maxlen' ||
+        error.field === 'padding' ||
+        error.field === 'truncating')
+    ) {
+      throw new UsageError(`--${error.message}`);
     }
-    pad.maxlen = info.inputLength;
+    throw error;
   }
-  const check = (encoded: ReturnType<TextEncoder>) => {
-    Private.checkVocabulary(
-      encoded.items.map(i => i.padded),
-      info.vocabularySize
+  if (!given) {
+    process.stderr.write(
+      `char-attention ${command}: using ${pipeline.source.kind === 'tokenizer' ? 'tokenizer ' : ''}${terminalSafe(pipeline.sourceLabel)}` +
+        `${pipeline.source.kind === 'tokenizer' ? '' : ' as the tokenizer'}\n`
     );
-    return encoded;
-  };
-  // A model with its own TextVectorization layer needs no tokenizer file.
-  const own =
-    info.tokenizer && !parsed.options['--tokenizer'] ? info.tokenizer : null;
-  if (!own) {
-    const tokenizer = Private.tokenizerFor(parsed, modelPath, command);
-    return texts => check(encodeTexts(tokenizer, texts, pad));
   }
-  for (const side of ['padding', 'truncating'] as const) {
-    if (pad[side] !== undefined && pad[side] !== 'post') {
-      throw new UsageError(
-        `--${side} ${pad[side]}: the model's TextVectorization layer '${own.layer}' pads and truncates at the end (post)`
-      );
-    }
-  }
-  process.stderr.write(
-    `char-attention ${command}: using the model's TextVectorization layer '${own.layer}' as the tokenizer\n`
-  );
-  return texts => check(encodeTextVectorization(own, texts));
+  return pipeline;
 }
 
 /** Prints the payload JSON, or writes the standalone HTML to `run.output`. */
@@ -109,7 +104,7 @@ export async function writePayload(
   heading: string
 ): Promise<void> {
   if (run.output === undefined) {
-    await writeStdout(JSON.stringify(payload) + '\n');
+    await writeStdout(terminalJson(JSON.stringify(payload)) + '\n');
     return;
   }
   const exported = exportPayloadHtml(payload, {
@@ -127,7 +122,9 @@ export async function writePayload(
       (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new Error(`cannot write '${run.output}': ${code}`);
   }
-  process.stderr.write(`char-attention ${command}: wrote ${run.output}\n`);
+  process.stderr.write(
+    `char-attention ${command}: wrote ${terminalSafe(run.output)}\n`
+  );
 }
 
 /** Model errors name the file / layer; keep the message one line. */
@@ -152,7 +149,11 @@ export function describeModelError(error: unknown): unknown {
 
 namespace Private {
   export function loadOptions(parsed: IParsedArgs): ILoadOptions {
-    const options: ILoadOptions = { maxInputLength: maxLength(parsed) };
+    const options: ILoadOptions = {
+      maxInputLength: maxLength(parsed),
+      maxLayers: positiveOption(parsed, '--max-layers'),
+      maxNestingDepth: positiveOption(parsed, '--max-nesting')
+    };
     const layer = optionValue(parsed, '--layer');
     if (layer !== undefined) {
       options.attentionLayer = layer;
@@ -172,16 +173,33 @@ namespace Private {
     return options;
   }
 
-  /** --tokenizer, else tokenizer.json next to the model. */
-  export function tokenizerFor(
+  /** A positive integer option, or undefined when not given. */
+  export function positiveOption(
     parsed: IParsedArgs,
-    modelPath: string,
-    command: string
-  ): ICharTokenizer {
-    const given = loadTokenizer(parsed, false);
-    if (given) {
-      return given;
+    name: string
+  ): number | undefined {
+    const raw = optionValue(parsed, name);
+    if (raw === undefined) {
+      return undefined;
     }
+    const value = Number(raw);
+    if (!/^\s*\d+\s*$/.test(raw) || value < 1 || !Number.isSafeInteger(value)) {
+      throw new UsageError(`${name} must be a positive integer, got '${raw}'`);
+    }
+    return value;
+  }
+
+  /** The --tokenizer file, or `(inline JSON)`. */
+  export function tokenizerName(parsed: IParsedArgs): string {
+    const source = optionValue(parsed, '--tokenizer') ?? '';
+    return source.trimStart().startsWith('{') ? '(inline JSON)' : source;
+  }
+
+  /** tokenizer.json next to the model. */
+  export function nearbyTokenizer(
+    parsed: IParsedArgs,
+    modelPath: string
+  ): TextSource {
     let folder = modelPath;
     try {
       folder = fs.statSync(modelPath).isDirectory()
@@ -193,42 +211,18 @@ namespace Private {
     const nearby = path.join(folder, 'tokenizer.json');
     if (!fs.existsSync(nearby)) {
       throw new UsageError(
-        `--tokenizer is required (no tokenizer.json next to the model)`
+        '--tokenizer is required (no tokenizer.json next to the model, and the model has no TextVectorization layer)'
       );
     }
-    process.stderr.write(
-      `char-attention ${command}: using tokenizer ${nearby}\n`
-    );
-    return loadTokenizer({
+    const tokenizer = loadTokenizer({
       ...parsed,
       options: { ...parsed.options, '--tokenizer': [nearby] }
     })!;
-  }
-
-  /** An index past the Embedding's input_dim means the tokenizer does not fit the model. */
-  export function checkVocabulary(
-    sequences: number[][],
-    vocabularySize?: number
-  ): void {
-    if (!vocabularySize) {
-      return;
-    }
-    let largest = 0;
-    for (const sequence of sequences) {
-      for (const index of sequence) {
-        largest = Math.max(largest, index);
-      }
-    }
-    if (largest >= vocabularySize) {
-      throw new TokenizerError(
-        `the tokenizer gives index ${largest}, but the model's Embedding has input_dim ${vocabularySize}: ` +
-          'is this the tokenizer the model was trained with?'
-      );
-    }
+    return { kind: 'tokenizer', tokenizer, name: nearby };
   }
 }
 
-/** The option and vocabulary checks, for the commands that run the model in worker threads. */
+/** The option checks, for the commands that run the model in worker threads. */
 export const modelRunChecks = {
   loadOptions: Private.loadOptions
 };

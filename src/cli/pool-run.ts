@@ -5,14 +5,11 @@
  * results written in input order, as JSONL or as one HTML document.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { WorkerPool } from '../workers/pool';
-import { alignmentNotices } from '../text/align';
 import { readModelFiles } from '../model/files/node-files';
-import {
-  IPadOptions,
-  IPaddedText,
-  IResolvedPadOptions
-} from '../text/tokenizer';
+import { ITextPipeline } from '../text/pipeline';
+import { IPadOptions, IPaddedText } from '../text/tokenizer';
 import { IModelInfo } from '../model/types';
 import { ISample } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
@@ -20,20 +17,21 @@ import {
   IParsedArgs,
   optionValue,
   padOptions,
+  refuseOutputOverInput,
   UsageError,
   writeNotices,
   writeStdout
 } from './encode';
-import { modelRunChecks, TextEncoder, textEncoder } from './model-run';
+import { modelRunChecks, openTextPipeline } from './model-run';
 import {
   ProgressLine,
-  renumberNotices,
   runOrdered,
   STREAM_CHUNK,
   streamTexts,
   workersOption
 } from './stream';
 import { spawnThreadWorker } from '../workers/spawn-thread';
+import { terminalJson, terminalSafe } from './terminal';
 
 /** A model loaded in the worker pool, and what encoding texts for it needs. */
 export interface IPoolRun {
@@ -42,8 +40,8 @@ export interface IPoolRun {
   info: IModelInfo;
   /** The model file named in messages and titles. */
   mainFile: string;
-  /** Texts to padded sequences for this model (vocabulary checked). */
-  encode: TextEncoder;
+  /** Texts to what the model sees (tokenizer, vocabulary check, lengths). */
+  pipeline: ITextPipeline;
   /** `-o` target, when HTML is wanted. */
   output?: string;
   /** --file arguments (streamed input) */
@@ -63,6 +61,15 @@ export async function openPoolRun(
   if (output !== undefined && parsed.flags.has('--json')) {
     throw new UsageError('--json and -o/--output exclude each other');
   }
+  refuseOutputOverInput(output, [
+    [modelPath, 'model (--model)'],
+    [optionValue(parsed, '--config'), 'model config (--config)'],
+    [optionValue(parsed, '--tokenizer'), 'tokenizer (--tokenizer)'],
+    ...(parsed.options['--file'] ?? []).map((f): [string, string] => [
+      f,
+      'text file (--file)'
+    ])
+  ]);
   const workers = workersOption(optionValue(parsed, '--workers'));
   const loadOptions = modelRunChecks.loadOptions(parsed);
   const pad: IPadOptions = padOptions(parsed);
@@ -71,6 +78,7 @@ export async function openPoolRun(
     throw new UsageError('no texts given (pass TEXT arguments or --file F)');
   }
   const source = readModelFiles(modelPath, optionValue(parsed, '--config'));
+  refuseOutputOverInput(output, [[source.mainFile, 'model (--model)']]);
   const pool = new WorkerPool({
     spawn: () => spawnThreadWorker(),
     size: workers,
@@ -83,13 +91,13 @@ export async function openPoolRun(
       ...loadOptions,
       chunkSize: 8
     });
-    const encode = textEncoder(info, parsed, modelPath, command, pad);
+    const pipeline = openTextPipeline(info, parsed, modelPath, command, pad);
     return {
       pool,
       workers,
       info,
       mainFile: source.mainFile,
-      encode,
+      pipeline,
       output,
       files
     };
@@ -99,19 +107,39 @@ export async function openPoolRun(
   }
 }
 
-/** Texts encoded as Keras does, checked against the vocabulary; notices numbered from `first`. */
+/** What each sample's meta says about the model. */
+export function modelMeta(run: IPoolRun): { [key: string]: unknown } {
+  const info = run.info;
+  return {
+    model: path.basename(run.mainFile),
+    format: info.format,
+    ...(info.kerasVersion ? { kerasVersion: info.kerasVersion } : {}),
+    ...(info.inferences?.length ? { inferences: info.inferences } : {})
+  };
+}
+
+/**
+ * What each sample's meta says about its input: the rule of its length
+ * (`model`, `maxlen`, or `own`: the text alone) and the positions the
+ * model saw.
+ */
+export function inputMeta(
+  run: IPoolRun,
+  item: IPaddedText
+): { lengths: string; length: number } {
+  return { lengths: run.pipeline.lengths, length: item.padded.length };
+}
+
+/** Texts encoded for the model; their notices written, numbered from `first` + 1. */
 export function encodeForRun(
   run: IPoolRun,
   texts: string[],
   command: string,
   first = 0
-): { items: IPaddedText[]; options: IResolvedPadOptions } {
-  const { items, options } = run.encode(texts);
-  writeNotices(
-    command,
-    renumberNotices(alignmentNotices(items, options), first)
-  );
-  return { items, options };
+): IPaddedText[] {
+  const { items, notices } = run.pipeline.encode(texts, first);
+  writeNotices(command, notices);
+  return items;
 }
 
 /**
@@ -125,11 +153,7 @@ export async function streamRun(
   parsed: IParsedArgs,
   command: string,
   title: string,
-  work: (
-    items: IPaddedText[],
-    options: IResolvedPadOptions,
-    first: number
-  ) => Promise<ISample[]>
+  work: (items: IPaddedText[], first: number) => Promise<ISample[]>
 ): Promise<number> {
   const progress = new ProgressLine(`char-attention ${command}`);
   const html =
@@ -141,21 +165,20 @@ export async function streamRun(
       // Enough chunks to keep every worker busy, few enough to bound memory.
       { chunk: STREAM_CHUNK, window: 2 * run.workers },
       async (texts, first) => {
-        const { items, options } = run.encode(texts);
-        return { items, options, samples: await work(items, options, first) };
+        const { items, notices } = run.pipeline.encode(texts, first);
+        return { notices, samples: await work(items, first) };
       },
-      async ({ items, options, samples }, texts, first) => {
+      async ({ notices, samples }, texts) => {
         progress.end();
-        writeNotices(
-          command,
-          renumberNotices(alignmentNotices(items, options), first)
-        );
+        writeNotices(command, notices);
         if (html) {
           html.write(samples);
         } else {
           await writeStdout(
             samples
-              .map(sample => JSON.stringify({ version: 1, samples: [sample] }))
+              .map(sample =>
+                terminalJson(JSON.stringify({ version: 1, samples: [sample] }))
+              )
               .join('\n') + '\n'
           );
         }
@@ -169,7 +192,7 @@ export async function streamRun(
     if (html) {
       html.close();
       process.stderr.write(
-        `char-attention ${command}: wrote ${run.output} (${count} texts)\n`
+        `char-attention ${command}: wrote ${terminalSafe(run.output ?? '')} (${count} texts)\n`
       );
     }
     return count;

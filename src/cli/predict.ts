@@ -5,13 +5,21 @@
  * in a pool of worker threads; `--file` input is streamed.
  */
 import * as path from 'path';
-import { alignSample } from '../text/align';
-import { IPaddedText, IResolvedPadOptions } from '../text/tokenizer';
-import { IForwardResult, ModelError } from '../model/types';
+import { availableMethods } from '../explain/registry';
+import { predictionSample } from '../text/samples';
+import { IPaddedText } from '../text/tokenizer';
+import { IForwardResult, IModelInfo, ModelError } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';
-import { parseArgs, reportError, writeStdout } from './encode';
+import { parseArgs, reportError, writeNotices, writeStdout } from './encode';
 import { describeModelError, MODEL_OPTIONS, writePayload } from './model-run';
-import { encodeForRun, IPoolRun, openPoolRun, streamRun } from './pool-run';
+import {
+  encodeForRun,
+  inputMeta,
+  IPoolRun,
+  modelMeta,
+  openPoolRun,
+  streamRun
+} from './pool-run';
 
 export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--config JSON] [--tokenizer JSON]
          [--layer NAME] [--maxlen N] [--padding pre|post] [--truncating pre|post]
@@ -20,7 +28,11 @@ export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--conf
 
 Run a Keras or TensorFlow.js model on each text and print the payload v1 JSON
 (a batch: per text its prediction and the attention over its characters), or
-write the standalone HTML table with -o.
+write the standalone HTML table with -o. A model without an attention layer
+gives each text's prediction alone (prediction-only samples; per-character
+values come from char-attention explain). A model with a variable input
+length runs each text at its own length, as Keras runs that text alone,
+unless --maxlen pads them all.
 
 With --file the input is streamed: one JSON payload per line (JSONL, one text
 each, in input order) on stdout, or the HTML table (one colour scale per
@@ -35,11 +47,15 @@ goes to stderr when stderr is a terminal.
                        tokenizer.json next to the model)
   --layer NAME         attention layer (default: found automatically, e.g. a softmax
                        over the time axis)
-  --maxlen N           sequence length (default: the model's input length)
+  --maxlen N           sequence length (default: the model's input length; for a
+                       variable-length model, each text's own length)
   --padding pre|post   default pre, as Keras pad_sequences
   --truncating pre|post default pre
   --max-length N       refuse a model declaring (or a --maxlen of) more than N input
                        steps, before anything is allocated (default 100000)
+  --max-layers N       refuse a model of more than N layers, counting nested models'
+                       layers and the calls inlining them makes (default 50000)
+  --max-nesting N      refuse models nested more than N deep (default 32)
   --lambda NAME=EXPR   meaning of a Lambda layer, e.g. lambda_1='sum(axis=1)'; repeatable
   --lower              lowercase texts first (plain maps only)
   --json               print the payload JSON (the default)
@@ -65,30 +81,32 @@ export async function predictCommand(args: string[]): Promise<number> {
       return 0;
     }
     run = await openPoolRun(parsed, 'predict');
-    const pool = run.pool;
     const current = run;
+    if (run.info.attentionLayer === null) {
+      writeNotices('predict', [predictionOnlyNotice(run.info)]);
+    }
     const heading = 'Character attention';
+    const samples = async (items: IPaddedText[]) =>
+      Private.samples(
+        current,
+        items,
+        await current.pool.predict(items.map(item => item.padded))
+      );
     if (run.files.length) {
       await streamRun(
         run,
         parsed,
         'predict',
         `${heading}: ${path.basename(run.mainFile)}`,
-        async (items, options) =>
-          Private.samples(
-            current,
-            items,
-            options,
-            await pool.predict(items.map(item => item.padded))
-          )
+        samples
       );
       return 0;
     }
-    const { items, options } = encodeForRun(run, parsed.positional, 'predict');
-    const result = await pool.predict(items.map(item => item.padded));
+    const items = encodeForRun(run, parsed.positional, 'predict');
     const payload: IBatchPayload = {
       version: 1,
-      samples: Private.samples(run, items, options, result)
+      samples: await samples(items),
+      meta: { ...run.pipeline.meta() }
     };
     await writePayload(payload, run, 'predict', heading);
     return 0;
@@ -99,35 +117,42 @@ export async function predictCommand(args: string[]): Promise<number> {
   }
 }
 
+/** Said once when the model has no attention layer. */
+export function predictionOnlyNotice(info: IModelInfo): string {
+  const methods = availableMethods(info).join(', ');
+  return (
+    'the model has no attention layer: predictions only, no per-character values ' +
+    `(for those: char-attention explain --method ${methods})`
+  );
+}
+
 namespace Private {
   /** Payload samples, one per text, with the model's meta. */
   export function samples(
     run: IPoolRun,
     items: IPaddedText[],
-    options: IResolvedPadOptions,
     result: IForwardResult
   ): ISample[] {
     const info = run.info;
-    const meta = {
-      model: path.basename(run.mainFile),
-      format: info.format,
-      attentionLayer: info.attentionLayer,
-      attentionChosenBy: info.attentionChosenBy,
-      ...(info.kerasVersion ? { kerasVersion: info.kerasVersion } : {}),
-      ...(info.inferences?.length ? { inferences: info.inferences } : {})
-    };
+    const attentionLayer = info.attentionLayer;
     return items.map((item, i) => {
-      const attention = result.attention[i];
-      if (!attention || attention.length !== options.maxlen) {
+      const attention = attentionLayer === null ? null : result.attention[i];
+      const length = item.padded.length;
+      if (attentionLayer !== null && attention?.length !== length) {
         throw new ModelError(
-          `layer '${info.attentionLayer}' gave ${attention ? attention.length : 0} attention values ` +
-            `for text ${i + 1}, expected ${options.maxlen} (one per model position)`,
-          { layer: info.attentionLayer ?? undefined }
+          `layer '${attentionLayer}' gave ${attention ? attention.length : 0} attention values ` +
+            `for text ${i + 1}, expected ${length} (one per model position)`,
+          { layer: attentionLayer }
         );
       }
       return {
-        ...alignSample(item, attention, options.maxlen, result.predictions[i]),
-        meta
+        ...predictionSample(item, result.predictions[i], attention),
+        meta: {
+          ...modelMeta(run),
+          attentionLayer,
+          attentionChosenBy: info.attentionChosenBy,
+          ...inputMeta(run, item)
+        }
       };
     });
   }

@@ -2,10 +2,13 @@
  * `char-attention render PAYLOAD.json|- [-o OUT.html] [--fragment] ...`:
  * payload v1 -> standalone HTML (the same export as the JupyterLab commands).
  */
-import * as fs from 'fs';
 import { IDisplaySettings } from '../payload/normalize';
 import { COLORMAP_NAMES, NORMALIZE_MODES } from '../payload/types';
-import { exportPayloadHtml } from '../table/html';
+import { JsonDepthError, parseJsonText } from '../payload/json-text';
+import { exportPayloadChunks } from '../table/html';
+import { InputFileError, readInputFile, refuseOutputOverInput } from './encode';
+import { terminalSafe } from './terminal';
+import { writeChunksAtomically } from './write-chunks';
 
 export const RENDER_USAGE = `Usage: char-attention render PAYLOAD.json|- [options]
 
@@ -56,29 +59,45 @@ export async function renderCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const name = parsed.input === '-' ? 'standard input' : parsed.input;
+  const name = terminalSafe(
+    parsed.input === '-' ? 'standard input' : parsed.input
+  );
+  try {
+    refuseOutputOverInput(parsed.output, [[parsed.input, 'payload']]);
+  } catch (error) {
+    process.stderr.write(
+      `char-attention render: ${terminalSafe((error as Error).message)}\n`
+    );
+    return 2;
+  }
   let text: string;
   try {
     text =
       parsed.input === '-'
         ? await Private.readStdin()
-        : fs.readFileSync(parsed.input, 'utf8');
+        : readInputFile(parsed.input, 'payload').toString('utf8');
   } catch (error) {
+    const reason =
+      error instanceof InputFileError ? error.reason : (error as Error).message;
     process.stderr.write(
-      `char-attention render: cannot read ${name}: ${(error as Error).message}\n`
+      `char-attention render: cannot read ${name}: ${terminalSafe(reason)}\n`
     );
     return 1;
   }
   let payload: unknown;
   try {
-    payload = JSON.parse(text);
+    payload = parseJsonText(text);
   } catch (error) {
     process.stderr.write(
-      `char-attention render: ${name} is not valid JSON: ${(error as Error).message}\n`
+      `char-attention render: ${name} ${
+        error instanceof JsonDepthError ? 'is refused' : 'is not valid JSON'
+      }: ${(error as Error).message}\n`
     );
     return 1;
   }
-  const result = exportPayloadHtml(payload, {
+  // The document is written chunk by chunk: a payload at the value cap never
+  // exists as one string (see README, Limits).
+  const result = exportPayloadChunks(payload, {
     settings: parsed.settings,
     fragment: parsed.fragment,
     documentTitle: parsed.title
@@ -88,24 +107,29 @@ export async function renderCommand(args: string[]): Promise<number> {
       `char-attention render: ${name} is not a valid payload (${result.problems.length} ${
         result.problems.length === 1 ? 'problem' : 'problems'
       }):\n` +
-        result.problems.map(problem => `  - ${problem.message}\n`).join('')
+        result.problems
+          .map(problem => `  - ${terminalSafe(problem.message)}\n`)
+          .join('')
     );
     return 1;
   }
   if (parsed.output) {
+    let bytes: number;
     try {
-      fs.writeFileSync(parsed.output, result.html, 'utf8');
+      bytes = writeChunksAtomically(parsed.output, result.chunks);
     } catch (error) {
       process.stderr.write(
-        `char-attention render: cannot write ${parsed.output}: ${(error as Error).message}\n`
+        `char-attention render: cannot write ${terminalSafe(parsed.output)}: ${(error as Error).message}\n`
       );
       return 1;
     }
     process.stderr.write(
-      `wrote ${parsed.output} (${Buffer.byteLength(result.html)} bytes)\n`
+      `wrote ${terminalSafe(parsed.output)} (${bytes} bytes)\n`
     );
   } else {
-    process.stdout.write(result.html);
+    for (const chunk of result.chunks) {
+      process.stdout.write(chunk);
+    }
   }
   return 0;
 }

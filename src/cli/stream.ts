@@ -164,10 +164,3 @@ export class ProgressLine {
   private _last = 0;
   private _shown = false;
 }
-
-/** "text 3: ..." notices of a chunk, renumbered to the whole input. */
-export function renumberNotices(notices: string[], first: number): string[] {
-  return notices.map(notice =>
-    notice.replace(/^text (\d+):/, (_, n) => `text ${Number(n) + first}:`)
-  );
-}

@@ -82,7 +82,7 @@ export async function evaluateRows(
     };
   });
   if (plan.methods.length > 0) {
-    await Private.explainAll(results, encoded, backend, plan, signal);
+    await Private.explainAll(results, encoded, backend, plan, notices, signal);
   }
   return { rows: results, notices: Private.renumber(notices, rows) };
 }
@@ -98,12 +98,16 @@ namespace Private {
     );
   }
 
-  /** Values, faithfulness and agreement of every method, for the whole chunk. */
+  /**
+   * Values, faithfulness and agreement of every method, for the whole
+   * chunk; the methods' notices are added to `notices` ("text 3: ...").
+   */
   export async function explainAll(
     results: IEvaluated[],
     encoded: IEncodedRow[],
     backend: IEvaluationBackend,
     plan: IEvaluationPlan,
+    notices: string[],
     signal?: AbortSignal
   ): Promise<void> {
     const sequences = encoded.map(e => e.padded);
@@ -131,8 +135,10 @@ namespace Private {
         const method: IMethodResult = {
           values: encoded[i].align(values),
           comprehensiveness: null,
-          sufficiency: null
+          sufficiency: null,
+          meta: explained[i].meta
         };
+        notices.push(...explained[i].notices.map(n => `text ${i + 1}: ${n}`));
         result.row.explanations[request.method] = method;
         pending.push(fOutputs => {
           const f = (k: number) => fOutputs[k][targets[i]];

@@ -1,31 +1,21 @@
 /**
  * The one place where evaluation reaches the rest of the package: the
- * worker pool (`WorkerPool.predict` with `outputsOnly`, so that models
- * without attention run too, and `WorkerPool.explain`), the explanation
- * contract (`EXPLAIN_METHODS`, `IExplainOptions`, `IExplanation` of
- * `explain/types`), and the text encoding (the CLI's `TextEncoder` from
- * `openPoolRun`, `encodeTexts`, `parseTokenizer`, `alignSample`,
- * `alignmentNotices`). Everything else in `evaluate/` sees only
+ * worker pool (`WorkerPool.predict`, which gives the outputs of any model,
+ * and `WorkerPool.explain`, which runs every method of the registry), and
+ * the text pipeline of the loaded model (`ITextPipeline.encode`: tokenizer
+ * or TextVectorization, vocabulary check, each text at its own length for a
+ * variable-length model). Everything else in `evaluate/` sees only
  * `IEvaluationBackend`.
  *
- * Pure and light (a type-only import of the pool): the explorer
- * loads it in the page, so it must not pull in the model engine. The
- * explanation options are checked in full by the pool's plan.
+ * Pure and light (type-only imports of the pool and the pipeline): the
+ * explorer loads it in the page, so it must not pull in the model engine.
+ * The explanation options are checked by the registry.
  */
 import type { WorkerPool } from '../workers/pool';
-import {
-  EXPLAIN_METHODS,
-  ExplainMethod,
-  IExplainOptions
-} from '../explain/types';
-import { alignmentNotices, alignSample } from '../text/align';
-import {
-  encodeTexts,
-  IPaddedText,
-  IPadOptions,
-  IResolvedPadOptions,
-  parseTokenizer
-} from '../text/tokenizer';
+import type { IExplainOptions } from '../explain/types';
+import { alignSample } from '../text/align';
+import type { ITextPipeline } from '../text/pipeline';
+import type { IPaddedText } from '../text/tokenizer';
 import type {
   IEncodedRow,
   IEvaluationBackend,
@@ -33,33 +23,18 @@ import type {
   IPositionValues
 } from './types';
 
-export { EXPLAIN_METHODS };
-export type { ExplainMethod };
-
-/** Texts to padded sequences for one model (the CLI's `TextEncoder` of `openPoolRun` has this shape). */
-export type TextEncoding = (texts: string[]) => {
-  items: IPaddedText[];
-  options: IResolvedPadOptions;
-};
-
-/** An evaluation backend on a worker pool and a text encoding. */
+/** An evaluation backend on a worker pool and the model's text pipeline. */
 export function poolBackend(
   pool: Pick<WorkerPool, 'predict' | 'explain'>,
-  encode: TextEncoding
+  pipeline: Pick<ITextPipeline, 'encode'>
 ): IEvaluationBackend {
   return {
     encode(texts: string[]) {
-      const { items, options } = encode(texts);
-      return {
-        rows: items.map(item => encodedRow(item, options.maxlen)),
-        notices: alignmentNotices(items, options)
-      };
+      const { items, notices } = pipeline.encode(texts);
+      return { rows: items.map(encodedRow), notices };
     },
     async predict(sequences, signal) {
-      const result = await pool.predict(sequences, {
-        signal,
-        outputsOnly: true
-      });
+      const result = await pool.predict(sequences, { signal });
       return result.predictions;
     },
     async explain(sequences, request, target, signal) {
@@ -71,43 +46,28 @@ export function poolBackend(
       return explained.map((e): IPositionValues => ({
         values: e.values,
         output: e.prediction,
-        target: e.target
+        target: e.target,
+        meta: e.meta,
+        notices: e.notices
       }));
     }
   };
 }
 
-/** A text encoding from a tokenizer JSON text and the padding in effect. */
-export function tokenizerEncoding(
-  tokenizerJson: string,
-  pad: IPadOptions
-): TextEncoding {
-  const tokenizer = parseTokenizer(tokenizerJson);
-  return texts => encodeTexts(tokenizer, texts, pad);
-}
-
-/** The explanation options of a request. */
+/** The explanation options of a request: the plan's target replaces the request's. */
 export function explainOptions(
   request: IMethodRequest,
   target: number | null
 ): IExplainOptions {
-  return {
-    method: request.method,
-    window: request.window,
-    steps: request.steps,
-    target: target ?? undefined
-  };
+  return { ...request, target: target ?? undefined };
 }
 
-/** A method name from the user, checked against the known methods. */
-export function isExplainMethod(name: string): name is ExplainMethod {
-  return (EXPLAIN_METHODS as ReadonlyArray<string>).includes(name);
-}
-
-function encodedRow(item: IPaddedText, maxlen: number): IEncodedRow {
+/** A padded text as evaluation sees it; values align at the text's own padded length. */
+function encodedRow(item: IPaddedText): IEncodedRow {
   return {
     padded: item.padded,
     chars: item.chars,
-    align: values => alignSample(item, values, maxlen).attention ?? []
+    align: values =>
+      alignSample(item, values, item.padded.length).attention ?? []
   };
 }

@@ -4,19 +4,13 @@
  * (comprehensiveness, sufficiency) and how much the methods agree (tau-b).
  * Shared by the HTML report and the explorer. Pure.
  */
+import { describeMethod, isExplainMethod } from '../explain/registry';
 import type { ISample } from '../payload/types';
 import type { IEvaluationRow } from './types';
 
-/** Names of the methods as a header shows them. */
-const METHOD_LABELS: { [method: string]: string } = {
-  attention: 'attention',
-  occlusion: 'occlusion',
-  'grad-x-input': 'gradient × input',
-  'integrated-gradients': 'integrated gradients'
-};
-
+/** A method's name as a header shows it (the registry's label). */
 export function methodLabel(method: string): string {
-  return METHOD_LABELS[method] ?? method;
+  return isExplainMethod(method) ? describeMethod(method).label : method;
 }
 
 /** A score as a header shows it: 3 significant digits, '–' when undefined. */
@@ -77,6 +71,8 @@ export function rowSample(
     title: heading.join(' · '),
     method: methods.map(methodLabel).join(' · '),
     meta: {
+      // Each method's facts (steps, gapRelative, window, ...): distinct keys.
+      ...Object.assign({}, ...methods.map(m => row.explanations[m].meta)),
       row: row.index,
       ...(options.line !== undefined ? { line: options.line } : {}),
       predictedClass: className(row.predictedClass, options.classes),

@@ -3,15 +3,15 @@
  * `model-adapter.ts` from the worker pool and the text encoder), what it
  * computes per row, and the JSONL field names. Pure types.
  */
-import type { ExplainMethod } from '../explain/types';
+import type { ExplainMethod } from '../explain/registry';
+import type { IExplainOptions, IExplanationMeta } from '../explain/types';
 
-/** An explanation method and its options, as the evaluation runs it. */
-export interface IMethodRequest {
+/**
+ * An explanation method and its options by name (checked by the registry);
+ * the explained unit is the plan's `target`, whatever the request says.
+ */
+export interface IMethodRequest extends IExplainOptions {
   method: ExplainMethod;
-  /** Occlusion window (default 1). */
-  window?: number;
-  /** Integrated-gradients steps (default 32). */
-  steps?: number;
 }
 
 /** One text encoded for the model. */
@@ -31,6 +31,10 @@ export interface IPositionValues {
   output: number[];
   /** The output unit the values explain. */
   target: number;
+  /** The method's facts (steps, gapRelative, window, ...), as in a payload's meta. */
+  meta: IExplanationMeta;
+  /** What the user must be told (e.g. integrated gradients that did not converge). */
+  notices: string[];
 }
 
 /**
@@ -69,6 +73,8 @@ export interface IMethodResult {
   values: Array<number | null>;
   comprehensiveness: number | null;
   sufficiency: number | null;
+  /** The method's facts for this row (e.g. `steps`, `gapRelative` of integrated gradients). */
+  meta: IExplanationMeta;
 }
 
 /** One evaluated row: the fields of a `--json` line, in this order. */

@@ -6,12 +6,12 @@
  * Gradient x input is the single point alpha = 1, weight 1; integrated
  * gradients is a quadrature rule over alpha in [0, 1]. Every method asks
  * through `IPathGradients`, so how the gradients are computed (which
- * backward pass, how the points are batched) is decided here only.
+ * backward pass, how the points are batched) is decided here only: the
+ * engine's own reverse pass (`model/graph/backward.ts`), points in batches
+ * of bounded size.
  */
 import type { ILoadedModel } from '../model/engine';
-import { ModelError } from '../model/types';
-import { endpoints, pathTerms } from './gradients';
-import type { ITfForward, TF } from './tfjs-forward';
+import { graphGradients, IGraphGradients } from '../model/graph/backward';
 
 /** A point of the path: the Embedding output scaled by `alpha`, its weight in the sum. */
 export interface IPathPoint {
@@ -48,94 +48,65 @@ export interface IPathGradients {
  * methods cannot run it (and that occlusion still can).
  */
 export function createPathGradients(model: ILoadedModel): IPathGradients {
-  const embedding = model.graph.spec.layers.find(
-    l => l.className === 'Embedding'
-  );
-  if (!embedding) {
-    throw new ModelError(
-      'The model has no Embedding layer: grad-x-input and integrated-gradients take gradients ' +
-        'at the Embedding output. Occlusion still works (--method occlusion)'
-    );
-  }
-  return new Private.TfPathGradients(model, embedding.name);
+  return new Private.NativePathGradients(graphGradients(model.graph));
 }
 
+/** Most points of the path in one batch. */
+export const MAX_BATCH = 32;
+/**
+ * Most batch x time steps per batch: the backward pass keeps every step's
+ * gates (a GRU of 250 units: about 5 kB per row and step), so long texts
+ * take fewer points at a time.
+ */
+export const MAX_ROW_STEPS = 8192;
+
 namespace Private {
-  /** Today's backward pass: TensorFlow.js autodiff over the tf forward pass. */
-  export class TfPathGradients implements IPathGradients {
-    constructor(
-      private _model: ILoadedModel,
-      readonly embeddingLayer: string
-    ) {}
+  export class NativePathGradients implements IPathGradients {
+    constructor(private _pass: IGraphGradients) {
+      this.embeddingLayer = _pass.embeddingLayer;
+    }
+
+    readonly embeddingLayer: string;
 
     async at(
       sequence: number[],
       points: IPathPoint[],
       target: number
     ): Promise<IPathResult> {
-      const { tf, fwd } = await this._tf();
-      const terms = new Array<number>(sequence.length).fill(0);
+      const T = sequence.length;
+      const sum = new Float64Array(T);
       const f: number[] = [];
-      // Points of equal weight share one batched call.
-      const byWeight = new Map<number, number[]>();
-      points.forEach(p => {
-        const list = byWeight.get(p.weight) ?? [];
-        list.push(p.alpha);
-        byWeight.set(p.weight, list);
-      });
-      for (const [weight, alphas] of byWeight) {
-        const part = pathTerms(tf, fwd, sequence, target, alphas);
-        part.forEach((v, t) => (terms[t] += weight * v));
+      const batch = Math.max(
+        1,
+        Math.min(MAX_BATCH, Math.floor(MAX_ROW_STEPS / Math.max(T, 1)))
+      );
+      for (let from = 0; from < points.length; from += batch) {
+        const chunk = points.slice(from, from + batch);
+        const run = this._pass.run(
+          sequence,
+          chunk.map(p => p.alpha),
+          target
+        );
+        const { gradient, embedded } = run;
+        const width = embedded.length / Math.max(T, 1);
+        chunk.forEach((point, p) => {
+          f.push(run.f[p]);
+          const base = p * embedded.length;
+          for (let t = 0; t < T; t++) {
+            let dot = 0;
+            for (let e = 0; e < width; e++) {
+              const at = t * width + e;
+              dot += embedded[at] * gradient[base + at];
+            }
+            sum[t] += point.weight * dot;
+          }
+        });
       }
-      for (const p of points) {
-        f.push(await this._f(tf, fwd, sequence, target, p.alpha));
-      }
-      return { terms, f };
-    }
-
-    private async _f(
-      tf: TF,
-      fwd: ITfForward,
-      sequence: number[],
-      target: number,
-      alpha: number
-    ): Promise<number> {
-      if (alpha === 1 || alpha === 0) {
-        const ends = endpoints(tf, fwd, sequence, target);
-        return alpha === 1 ? ends.input : ends.baseline;
-      }
-      const value = tf.tidy(() => {
-        const ids = tf.tensor2d(sequence, [1, sequence.length]);
-        const e = tf.mul(fwd.embed(ids), alpha);
-        return tf.slice(fwd.run(ids, e), [0, target], [1, 1]);
-      });
-      const [out] = Array.from(value.dataSync());
-      value.dispose();
-      return out;
+      return { terms: Array.from(sum), f };
     }
 
     dispose(): void {
-      const pending = this._pending;
-      this._pending = null;
-      void pending?.then(({ fwd }) => fwd.dispose()).catch(() => undefined);
+      // Nothing to free: the pass uses the model's own kernels.
     }
-
-    /** TensorFlow.js and the model's tf forward pass, made once. */
-    private _tf(): Promise<{ tf: TF; fwd: ITfForward }> {
-      if (!this._pending) {
-        const graph = this._model.graph;
-        this._pending = Promise.all([
-          import('./tfjs-load'),
-          import('./tfjs-forward')
-        ]).then(async ([load, forward]) => {
-          const tf = await load.loadTf();
-          return { tf, fwd: forward.buildTfForward(tf, graph) };
-        });
-        this._pending.catch(() => (this._pending = null));
-      }
-      return this._pending;
-    }
-
-    private _pending: Promise<{ tf: TF; fwd: ITfForward }> | null = null;
   }
 }

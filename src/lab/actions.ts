@@ -14,6 +14,10 @@ import {
   payloadHtml,
   saveHtmlFile
 } from './export';
+import type { IContentsWriter } from './export';
+import { labExportDialogs } from './export-dialog';
+import { chooseExportPath, proposeExportPath } from './export-target';
+import type { IExportDialogs } from './export-target';
 import { basenameOf, dirnameOf, joinPath, stemOf } from './export-path';
 import {
   appendOutputOnce,
@@ -110,12 +114,19 @@ export async function insertIntoActiveCell(
   }
 }
 
+/**
+ * "Export Attention as HTML…": asks where to save (proposing
+ * `<notebook>.attention.html` next to the notebook), then writes the
+ * standalone HTML there. Cancelling writes nothing.
+ */
 export async function exportHtml(
   contents: ContentsManager,
   payload: Payload,
   documentPath: string,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  dialogs: IExportDialogs = labExportDialogs(trans)
 ): Promise<void> {
+  // An invalid payload fails here, before any question is asked.
   const html = payloadHtml(payload, {
     settings: charAttentionSettings.current
   });
@@ -123,14 +134,23 @@ export async function exportHtml(
   const stem = stemOf(
     documentPath || (payload as { title?: string }).title || 'attention'
   );
-  const path = await saveHtmlFile(contents as any, folder, stem, html);
-  Notification.success(trans.__('Saved %1', path), {
+  const proposed = await proposeExportPath(contents, folder, stem);
+  const path = await chooseExportPath(contents, proposed, dialogs);
+  if (!path) {
+    return;
+  }
+  const saved = await saveHtmlFile(
+    contents as unknown as IContentsWriter,
+    path,
+    html
+  );
+  Notification.success(trans.__('Saved %1', saved), {
     autoClose: 8000,
     actions: [
       {
         label: trans.__('Download'),
-        caption: trans.__('Download %1', basenameOf(path)),
-        callback: () => downloadHtml(html, path)
+        caption: trans.__('Download %1', basenameOf(saved)),
+        callback: () => downloadHtml(html, saved)
       }
     ]
   });

@@ -6,36 +6,20 @@ import { Notification } from '@jupyterlab/apputils';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { charAttentionSettings } from '../render/settings';
 import type { Payload } from '../payload/types';
-import {
-  copyTsv,
-  exportHtml,
-  fragmentOrEmpty,
-  messageOf,
-  siblingTokenizer
-} from './actions';
+import { copyTsv, exportHtml, messageOf, siblingTokenizer } from './actions';
 import type { ILabContext } from './context';
 import { copyPayloadHtml } from './export';
 import { charAttentionIcon } from './icon';
-import {
-  appendOutputOnce,
-  buildDisplayOutput,
-  computationKey
-} from './insert-output';
 import { isModelPath } from './model-files';
-import { ensureModel } from './model-loading';
-import { defaultMethod } from './model-session';
-import { textsFromOutput } from './output-text';
 import {
   contextMenuNode,
-  findOutputTarget,
   findTableTarget,
   OUTPUT_CHILD_CLASS,
-  payloadOf,
-  RENDERED_CLASS,
-  selectionInside
+  RENDERED_CLASS
 } from './targets';
 import type { ITableTarget } from './targets';
 import { viewerHosts } from './viewer';
+import { visualizeOutput } from './visualize-output';
 
 /** Command ids of the model runner UI. */
 export namespace CommandIDs {
@@ -49,17 +33,16 @@ export namespace CommandIDs {
 
 /** Register every command of the model runner UI. */
 export function registerCommands(context: ILabContext): void {
-  const { app, contents, guard, notebooks, session, settings, trans } = context;
+  const { app, contents, settings, trans } = context;
 
   app.commands.addCommand(CommandIDs.open, {
-    label: args =>
-      args.isPalette
-        ? trans.__('Open Attention Viewer')
-        : trans.__('Visualize Attention…'),
+    // The same label in menus, the launcher and the palette, so a search
+    // for the menu name finds it.
+    label: trans.__('Visualize Attention…'),
     caption: trans.__(
       'Pick a model and tokenizer, type texts and see which characters the model attends to'
     ),
-    icon: args => (args.isPalette ? undefined : charAttentionIcon),
+    icon: charAttentionIcon,
     describedBy: {
       args: {
         type: 'object',
@@ -118,97 +101,7 @@ export function registerCommands(context: ILabContext): void {
     icon: charAttentionIcon,
     describedBy: { args: { type: 'object', properties: {} } },
     isVisible: () => !!contextMenuNode(app, OUTPUT_CHILD_CLASS),
-    execute: async () => {
-      const node = contextMenuNode(app, OUTPUT_CHILD_CLASS);
-      const target = findOutputTarget(notebooks, node);
-      if (!target) {
-        Notification.warning(
-          trans.__('Right-click a notebook output to visualize its attention.'),
-          {
-            autoClose: 5000
-          }
-        );
-        return;
-      }
-      const existing = payloadOf(target.output.data);
-      if (existing) {
-        context.openViewer().content.showPayload(existing);
-        return;
-      }
-      const found = textsFromOutput(
-        target.output.data,
-        selectionInside(target.node)
-      );
-      if (!found.ok) {
-        Notification.warning(
-          trans.__('Nothing to visualize: %1', found.reason),
-          { autoClose: 6000 }
-        );
-        return;
-      }
-      const cellId = target.cell.model.id;
-      const result = await guard.run(
-        `${cellId}:${computationKey(found.texts)}`,
-        async () => {
-          if (!(await ensureModel(context))) {
-            return 'no-model';
-          }
-          let prediction;
-          try {
-            // Attention when the model has it, else the method of the settings.
-            prediction = await session.explain(found.texts, {
-              method: defaultMethod(
-                session.info,
-                settings.current.explainMethod
-              )
-            });
-          } catch (error) {
-            Notification.error(
-              trans.__('Could not visualize attention: %1', messageOf(error)),
-              {
-                autoClose: 8000
-              }
-            );
-            return 'failed';
-          }
-          if (target.cell.isDisposed) {
-            return 'failed';
-          }
-          const key = computationKey([
-            session.modelPath,
-            prediction.input,
-            found.texts
-          ]);
-          const output = buildDisplayOutput(prediction.payload, {
-            key,
-            html: fragmentOrEmpty(prediction.payload)
-          });
-          const appended = appendOutputOnce(target.cell.model.outputs, output);
-          if (prediction.notices.length > 0) {
-            // Truncated or unknown characters are masked in the table; say why.
-            Notification.info(prediction.notices.join('\n'), {
-              autoClose: 8000
-            });
-          }
-          return appended;
-        }
-      );
-      if (result === null) {
-        Notification.info(
-          trans.__('Attention for this output is already being computed.'),
-          {
-            autoClose: 3000
-          }
-        );
-      } else if (result === 'duplicate') {
-        Notification.info(
-          trans.__('This attention table is already in the cell.'),
-          {
-            autoClose: 3000
-          }
-        );
-      }
-    }
+    execute: () => visualizeOutput(context)
   });
 
   app.commands.addCommand(CommandIDs.openModel, {
@@ -276,7 +169,9 @@ export function registerCommands(context: ILabContext): void {
   tableCommand(
     CommandIDs.exportHtml,
     trans.__('Export Attention as HTML…'),
-    trans.__('Save the table as a standalone HTML file next to the notebook'),
+    trans.__(
+      'Save the table as a standalone HTML file (next to the notebook unless you choose another place)'
+    ),
     target => exportHtml(contents, target.payload, target.documentPath, trans)
   );
   tableCommand(

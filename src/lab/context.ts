@@ -41,4 +41,9 @@ export interface ILabContext {
   browserPath(): string;
   /** Reveal the Attention Viewer, creating it when needed. */
   openViewer(): MainAreaWidget<AttentionViewer>;
+  /**
+   * Make a model (and its tokenizer) the default model of the settings, so
+   * other pages and apps use it; resolves to whether the settings changed.
+   */
+  rememberModel(modelPath: string, tokenizerPath: string): Promise<boolean>;
 }

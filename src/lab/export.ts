@@ -4,7 +4,8 @@
  * The HTML comes from the one export (`table/html.ts`) also used by the CLI
  * and the `text/html` fallback, so a file, a paste and the rendered table
  * show the same characters and colours. Files are written through the
- * contents API next to the notebook; the clipboard is written with the
+ * contents API, where the export dialog says (next to the notebook by
+ * default; `export-target.ts`); the clipboard is written with the
  * asynchronous Clipboard API, falling back to a copy event.
  */
 import { Clipboard } from '@jupyterlab/apputils';
@@ -13,8 +14,7 @@ import type { IDisplaySettings } from '../payload/normalize';
 import type { Payload } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
 import { payloadToTsv } from './tsv';
-import { basenameOf, uniqueExportPath } from './export-path';
-import { folderEntryNames } from './model-files';
+import { basenameOf } from './export-path';
 import type { IContentsLike } from './model-files';
 
 /** The part of `Contents.IManager` used to save exports. */
@@ -51,20 +51,12 @@ export function payloadHtml(
   return result.html;
 }
 
-/**
- * Save the standalone HTML next to `documentPath` (a notebook, or '' for the
- * root) under a name that overwrites nothing. Returns the new file's path.
- */
+/** Write the standalone HTML at `path`; returns the saved file's path. */
 export async function saveHtmlFile(
   contents: IContentsWriter,
-  folder: string,
-  stem: string,
+  path: string,
   html: string
 ): Promise<string> {
-  const taken = await folderEntryNames(contents, folder);
-  const path = await uniqueExportPath(folder, stem, async candidate =>
-    taken.has(basenameOf(candidate))
-  );
   const saved = await contents.save(path, {
     type: 'file',
     format: 'text',

@@ -1,14 +1,15 @@
 /**
  * Choosing model and tokenizer files: a file dialog when the document
  * manager is available, else the file browser's selection.
+ *
+ * The file browsers are read through the factory's tracker (the default
+ * browser is one of them), so nothing here needs a page to have a default
+ * file browser.
  */
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import {
-  FileDialog,
-  IDefaultFileBrowser,
-  IFileBrowserFactory
-} from '@jupyterlab/filebrowser';
+import { FileDialog } from '@jupyterlab/filebrowser';
+import type { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { nullTranslator } from '@jupyterlab/translation';
 import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import type { PickKind } from './context';
@@ -19,7 +20,6 @@ export interface IFilePickerOptions {
   docManager: IDocumentManager | null;
   translator: ITranslator | null;
   browserFactory: IFileBrowserFactory | null;
-  defaultBrowser: IDefaultFileBrowser | null;
   trans: TranslationBundle;
 }
 
@@ -27,11 +27,10 @@ export interface IFilePickerOptions {
 export function createFilePicker(
   options: IFilePickerOptions
 ): (kind: PickKind, near?: string) => Promise<string | null> {
-  const { docManager, translator, browserFactory, defaultBrowser, trans } =
-    options;
+  const { docManager, translator, browserFactory, trans } = options;
   return async (kind, near) => {
     if (!docManager) {
-      const selected = Private.selectedPath(browserFactory, defaultBrowser);
+      const selected = Private.selectedPath(browserFactory);
       return selected || null;
     }
     const result = await FileDialog.getOpenFiles({
@@ -39,7 +38,7 @@ export function createFilePicker(
       translator: translator ?? nullTranslator,
       defaultPath: near
         ? dirnameOf(near)
-        : (browserFactory?.tracker.currentWidget ?? defaultBrowser)?.model.path,
+        : browserFactory?.tracker.currentWidget?.model.path,
       title:
         kind === 'model'
           ? trans.__('Choose a model (.h5, .keras or model.json)')
@@ -65,26 +64,22 @@ export function createFilePicker(
  */
 export function browserPath(
   app: JupyterFrontEnd,
-  factory: IFileBrowserFactory | null,
-  fallback: IDefaultFileBrowser | null
+  factory: IFileBrowserFactory | null
 ): string {
   const item = app.contextMenuHitTest(node =>
     node.classList.contains('jp-DirListing-item')
   );
-  const browser = factory?.tracker.currentWidget ?? fallback;
+  const browser = factory?.tracker.currentWidget;
   const name = item?.querySelector('.jp-DirListing-itemText')?.textContent;
   if (item && browser && name) {
     return joinPath(browser.model.path, name);
   }
-  return Private.selectedPath(factory, fallback);
+  return Private.selectedPath(factory);
 }
 
 namespace Private {
-  export function selectedPath(
-    factory: IFileBrowserFactory | null,
-    fallback: IDefaultFileBrowser | null
-  ): string {
-    const browser = factory?.tracker.currentWidget ?? fallback;
+  export function selectedPath(factory: IFileBrowserFactory | null): string {
+    const browser = factory?.tracker.currentWidget;
     if (!browser) {
       return '';
     }

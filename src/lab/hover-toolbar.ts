@@ -3,12 +3,17 @@
  * focus) is on it: Export as HTML…, Copy as HTML, Copy values as TSV.
  *
  * It lives in `document.body` (the renderer redraws its own node), positioned
- * over the table's top-right corner, and runs the same commands as the
- * context menu, telling them which table it is over.
+ * at the top-right corner of the table's status line, in the room the
+ * stylesheet keeps free there (so it never covers the hint or the hovered
+ * value), and runs the same commands as the context menu, telling them which
+ * table it is over.
  */
 import type { CommandRegistry } from '@lumino/commands';
 import type { IDisposable } from '@lumino/disposable';
 import { RENDERED_CLASS } from './targets';
+
+/** The table's status line (hint, then the hovered cell's value). */
+const STATUS_CLASS = 'jp-CharAttention-status';
 
 export interface IHoverToolbarItem {
   command: string;
@@ -21,7 +26,12 @@ export class HoverToolbar implements IDisposable {
     private readonly _commands: CommandRegistry,
     items: IHoverToolbarItem[],
     private readonly _setTarget: (node: HTMLElement | null) => void,
-    ariaLabel: string
+    ariaLabel: string,
+    /**
+     * Tables inside an element matching this selector get no toolbar (the
+     * Attention Viewer has its own export and copy buttons).
+     */
+    private readonly _ignoreWithin: string | null = null
   ) {
     this._node = document.createElement('div');
     this._node.className = 'jp-CharAttention-hoverToolbar';
@@ -90,9 +100,14 @@ export class HoverToolbar implements IDisposable {
       this._cancelHide();
       return;
     }
-    const rendered = element.closest(
-      `.${RENDERED_CLASS}`
-    ) as HTMLElement | null;
+    let rendered = element.closest(`.${RENDERED_CLASS}`) as HTMLElement | null;
+    if (
+      rendered &&
+      this._ignoreWithin &&
+      rendered.closest(this._ignoreWithin)
+    ) {
+      rendered = null;
+    }
     if (!rendered) {
       if (this._target) {
         this._scheduleHide();
@@ -137,7 +152,9 @@ export class HoverToolbar implements IDisposable {
     }
     this._node.style.visibility = '';
     const width = this._node.offsetWidth;
-    this._node.style.top = `${Math.max(0, box.top)}px`;
+    const status = rendered.querySelector(`.${STATUS_CLASS}`);
+    const top = status ? status.getBoundingClientRect().top : box.top;
+    this._node.style.top = `${Math.max(0, top)}px`;
     this._node.style.left = `${Math.max(0, box.right - width)}px`;
   }
 

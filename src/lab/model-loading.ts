@@ -7,6 +7,7 @@ import { messageOf, siblingTokenizer } from './actions';
 import type { ILabContext } from './context';
 import { basenameOf } from './export-path';
 import { RequestCancelledError } from '../workers/client';
+import { TokenizerNeededError } from './model-session';
 
 /** Make sure a model is loaded: from settings, else by asking for the files. */
 export async function ensureModel(context: ILabContext): Promise<boolean> {
@@ -28,13 +29,25 @@ export async function ensureModel(context: ILabContext): Promise<boolean> {
   if (!tokenizerPath) {
     tokenizerPath = (await siblingTokenizer(context.contents, modelPath)) ?? '';
   }
-  if (!tokenizerPath) {
-    tokenizerPath = (await context.pickFile('tokenizer', modelPath)) ?? '';
-    if (!tokenizerPath) {
-      return false;
+  // A .keras model may carry its own TextVectorization layer: try it alone.
+  if (tokenizerPath || /\.keras$/i.test(modelPath)) {
+    const loaded = await Private.loadWithNotification(
+      context,
+      modelPath,
+      tokenizerPath
+    );
+    if (loaded !== 'needs-tokenizer') {
+      return loaded;
     }
   }
-  return Private.loadWithNotification(context, modelPath, tokenizerPath);
+  tokenizerPath = (await context.pickFile('tokenizer', modelPath)) ?? '';
+  if (!tokenizerPath) {
+    return false;
+  }
+  return (
+    (await Private.loadWithNotification(context, modelPath, tokenizerPath)) ===
+    true
+  );
 }
 
 namespace Private {
@@ -43,7 +56,7 @@ namespace Private {
     context: ILabContext,
     modelPath: string,
     tokenizerPath: string
-  ): Promise<boolean> {
+  ): Promise<boolean | 'needs-tokenizer'> {
     const { session, trans } = context;
     const id = Notification.emit(
       trans.__('Loading %1…', basenameOf(modelPath)),
@@ -78,6 +91,17 @@ namespace Private {
       });
       return true;
     } catch (error) {
+      if (error instanceof TokenizerNeededError) {
+        Notification.update({
+          id,
+          type: 'info',
+          message: error.message,
+          progress: undefined,
+          actions: [],
+          autoClose: 5000
+        });
+        return 'needs-tokenizer';
+      }
       const cancelled = error instanceof RequestCancelledError;
       Notification.update({
         id,

@@ -1,6 +1,6 @@
 /**
  * JupyterLab wiring of the model runner UI: the Attention Viewer command,
- * "Visualize attention" on notebook outputs, "Open in Attention Viewer" in
+ * "Visualize Attention" on notebook outputs, "Open in Attention Viewer" in
  * the file browser, export/copy on rendered tables (context menu and hover
  * toolbar) and the optional static `text/html` copy.
  *
@@ -13,10 +13,7 @@ import type {
 import { ILabShell, ILayoutRestorer } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import {
-  IDefaultFileBrowser,
-  IFileBrowserFactory
-} from '@jupyterlab/filebrowser';
+import { IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -30,7 +27,12 @@ import type { ILabContext } from './context';
 import { browserPath, createFilePicker } from './file-picker';
 import { RunGuard } from './insert-output';
 import { ModelSession } from './model-session';
-import { LAB_PLUGIN_ID, LabSettings, labSettingsOf } from './settings';
+import {
+  LAB_PLUGIN_ID,
+  LabSettings,
+  labSettingsOf,
+  rememberModel
+} from './settings';
 import { addHoverToolbar, addShellEntries } from './shell-entries';
 import { StaticHtmlFallback } from './static-fallback';
 import { createViewerTracker, openViewer } from './viewer';
@@ -49,7 +51,7 @@ const TRANSLATION_DOMAIN = 'jupyterlab_char_attention';
 const labPlugin: JupyterFrontEndPlugin<void> = {
   id: LAB_PLUGIN_ID,
   description:
-    'Attention Viewer, "Visualize attention" on notebook outputs, export and copy of attention tables.',
+    'Attention Viewer, "Visualize Attention" on notebook outputs, export and copy of attention tables.',
   autoStart: true,
   requires: [INotebookTracker, IRenderMimeRegistry],
   optional: [
@@ -59,7 +61,6 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     ILauncher,
     IDocumentManager,
     IFileBrowserFactory,
-    IDefaultFileBrowser,
     ILayoutRestorer,
     ILabShell
   ],
@@ -73,7 +74,6 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
     launcher: ILauncher | null,
     docManager: IDocumentManager | null,
     browserFactory: IFileBrowserFactory | null,
-    defaultBrowser: IDefaultFileBrowser | null,
     restorer: ILayoutRestorer | null,
     labShell: ILabShell | null
   ) => {
@@ -107,12 +107,20 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
         docManager,
         translator,
         browserFactory,
-        defaultBrowser,
         trans
       }),
-      browserPath: () => browserPath(app, browserFactory, defaultBrowser),
+      browserPath: () => browserPath(app, browserFactory),
       openViewer: () =>
-        Private.revealInSidePanel(app, labShell, openViewer(context), trans)
+        Private.revealInSidePanel(app, labShell, openViewer(context), trans),
+      rememberModel: async (modelPath, tokenizerPath) =>
+        settingRegistry
+          ? rememberModel(
+              settingRegistry,
+              settings.current,
+              modelPath,
+              tokenizerPath
+            )
+          : false
     };
 
     registerCommands(context);

@@ -7,8 +7,12 @@
  */
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
-import { DEFAULT_MAX_INPUT_LENGTH } from '../model/limits';
-import type { ExplainMethod } from '../explain/types';
+import {
+  DEFAULT_MAX_INPUT_LENGTH,
+  DEFAULT_MAX_LAYERS,
+  DEFAULT_MAX_NESTING_DEPTH
+} from '../model/limits';
+import type { ExplainMethod } from '../explain/registry';
 
 export const LAB_PLUGIN_ID = 'jupyterlab-char-attention:lab';
 
@@ -36,6 +40,10 @@ export interface ILabSettings {
   maxlen: number | null;
   /** The most input steps a model, maxlen or text may ask for (refused above). */
   maxInputLength: number;
+  /** The most layers a model may have, nested and inlined calls included (refused above). */
+  maxLayers: number;
+  /** How deep models may nest in models (refused above). */
+  maxNestingDepth: number;
   padding: Side;
   truncating: Side;
   /** Compute backend of the model worker (wasm SIMD kernel or plain JS). */
@@ -58,6 +66,8 @@ export const DEFAULT_LAB_SETTINGS: Readonly<ILabSettings> = Object.freeze({
   attentionLayer: '',
   maxlen: null,
   maxInputLength: DEFAULT_MAX_INPUT_LENGTH,
+  maxLayers: DEFAULT_MAX_LAYERS,
+  maxNestingDepth: DEFAULT_MAX_NESTING_DEPTH,
   padding: 'pre',
   truncating: 'pre',
   backend: 'wasm',
@@ -108,16 +118,23 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
     }
   }
 
-  const maxInputLength = source.maxInputLength;
-  if (maxInputLength !== undefined && maxInputLength !== null) {
+  for (const key of [
+    'maxInputLength',
+    'maxLayers',
+    'maxNestingDepth'
+  ] as const) {
+    const value = source[key];
+    if (value === undefined || value === null) {
+      continue;
+    }
     if (
-      typeof maxInputLength === 'number' &&
-      Number.isSafeInteger(maxInputLength) &&
-      maxInputLength >= 1
+      typeof value === 'number' &&
+      Number.isSafeInteger(value) &&
+      value >= 1
     ) {
-      settings.maxInputLength = maxInputLength;
+      settings[key] = value;
     } else {
-      problems.push('maxInputLength must be a positive integer');
+      problems.push(`${key} must be a positive integer`);
     }
   }
 
@@ -289,4 +306,30 @@ export function labSettingsOf(
     shared.set(registry, loaded);
   }
   return loaded;
+}
+
+/** The part of `ISettingRegistry` used to write the default model. */
+export interface ISettingWriterLike {
+  set(plugin: string, key: string, value: string): Promise<void>;
+}
+
+/**
+ * Writes `modelPath` and `tokenizerPath` into the user settings unless they
+ * already say so; resolves to whether anything was written.
+ */
+export async function rememberModel(
+  registry: ISettingWriterLike,
+  current: Readonly<ILabSettings>,
+  modelPath: string,
+  tokenizerPath: string
+): Promise<boolean> {
+  if (
+    !modelPath ||
+    (current.modelPath === modelPath && current.tokenizerPath === tokenizerPath)
+  ) {
+    return false;
+  }
+  await registry.set(LAB_PLUGIN_ID, 'modelPath', modelPath);
+  await registry.set(LAB_PLUGIN_ID, 'tokenizerPath', tokenizerPath);
+  return true;
 }

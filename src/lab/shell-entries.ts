@@ -10,6 +10,9 @@ import type { ILabContext } from './context';
 import { HoverToolbar } from './hover-toolbar';
 import { VIEWER_NAMESPACE } from './viewer';
 
+/** The Attention Viewer's panel (its content widget). */
+const VIEWER_PANEL_CLASS = 'jp-CharAttention-panel';
+
 const PALETTE_CATEGORY = 'Character Attention';
 
 export interface IShellEntriesOptions {
@@ -32,11 +35,8 @@ export function addShellEntries(
       CommandIDs.copyHtml,
       CommandIDs.copyTsv
     ]) {
-      palette.addItem({
-        command,
-        category: trans.__(PALETTE_CATEGORY),
-        args: { isPalette: true }
-      });
+      // Listed under the labels of the menus (a search for a menu name finds it).
+      palette.addItem({ command, category: trans.__(PALETTE_CATEGORY) });
     }
   }
   if (launcher) {
@@ -68,7 +68,9 @@ export function addHoverToolbar(context: ILabContext): HoverToolbar {
       // Table commands act on the table the toolbar belongs to.
       context.explicitTarget = node;
     },
-    trans.__('Attention table actions')
+    trans.__('Attention table actions'),
+    // The viewer has its own export and copy buttons just above its table.
+    `.${VIEWER_PANEL_CLASS}`
   );
   app.restored
     .then(() => toolbar.node.classList.add('jp-mod-ready'))

@@ -6,29 +6,22 @@
  */
 import { chooseAttention, IAttentionChoice } from './graph/attention-choice';
 import { buildGraph, IGraph, runGraph } from './graph/graph';
-import { describeKind, kindFromName, sniffFile } from './files/format';
-import {
-  damagedError,
-  keras3Weights,
-  readKerasArchive,
-  readKerasH5
-} from './files/hdf5';
+import { damagedError } from './files/hdf5/file';
 import { formatDims } from './shapes';
+import { appendAll } from './limits';
 import {
-  appendAll,
-  checkDeclaredInputLength,
-  resolveMaxInputLength
-} from './limits';
-import {
-  IModelSpec,
-  parseModelConfig,
-  readTfjsModel
-} from './graph/keras-config';
-import { IWeight } from './layers/base';
+  checkFiniteWeights,
+  checkTokenInput,
+  hardSigmoidInference
+} from './load-checks';
 import { flattenModel } from './graph/nested';
+import {
+  configLimits,
+  kindOf,
+  nameMismatchNote,
+  readModel
+} from './read-formats';
 import { ITextVectorizationInfo } from '../text/text-vectorization';
-import { splitTextVectorization } from './graph/text-vectorization-layer';
-import type { FileKind } from './files/format';
 import {
   IAttentionModel,
   IForwardResult,
@@ -78,89 +71,34 @@ export function loadGraph(
 }
 
 function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
-  const names = Object.keys(files);
-  if (names.length === 0) {
-    throw new ModelError('No model files were given');
-  }
-  // The format comes from each file's signature, not its name.
-  const kinds = new Map(names.map(n => [n, Private.kindOf(n, files[n])]));
-  const archive = names.find(n => kinds.get(n) === 'zip');
-  const h5 = names.find(n => kinds.get(n) === 'hdf5');
-  const jsons = names.filter(n => kinds.get(n) === 'json');
+  const read = readModel(files, options);
+  const { format, kerasVersion, tokenizer, mainFile } = read;
   const notes: string[] = [];
-  let spec: IModelSpec;
-  let weights: Map<string, IWeight[]>;
-  let format: IModelInfo['format'];
-  let kerasVersion: string | undefined;
-  let tokenizer: ITextVectorizationInfo | undefined;
-  let mainFile: string;
-
-  if (archive) {
-    mainFile = archive;
-    const read = readKerasArchive(files[archive], archive);
-    spec = parseModelConfig(read.config, `${archive}/config.json`);
-    Private.checkInputs(spec, archive, options);
-    weights = keras3Weights(spec, read.weightsFile);
-    const split = splitTextVectorization(spec, files[archive], archive);
-    if (split) {
-      spec = split.spec;
-      tokenizer = split.info;
-    }
-    format = 'keras-v3';
-    kerasVersion = read.kerasVersion;
-  } else if (h5) {
-    mainFile = h5;
-    const read = readKerasH5(files[h5], h5);
-    kerasVersion = read.kerasVersion;
-    if (read.modelConfig) {
-      spec = parseModelConfig(read.modelConfig, h5);
-      format = 'keras-h5';
-    } else {
-      if (jsons.length === 0) {
-        throw new ModelError(
-          `${h5}: this is a weights-only file (no model_config); also give the model config JSON (model.to_json())`,
-          { file: h5 }
-        );
-      }
-      const text = new TextDecoder().decode(files[jsons[0]]);
-      spec = parseModelConfig(text, jsons[0]);
-      format = 'keras-h5-weights';
-    }
-    Private.checkInputs(spec, h5, options);
-    weights = read.weights;
-  } else if (jsons.length) {
-    const jsonName = jsons.find(n => /(^|\/)model\.json$/.test(n)) ?? jsons[0];
-    mainFile = jsonName;
-    const read = readTfjsModel(files, jsonName);
-    spec = parseModelConfig(read.topology, jsonName);
-    Private.checkInputs(spec, jsonName, options);
-    weights = read.weights;
-    format = 'tfjs-layers';
-    kerasVersion = read.kerasVersion;
-  } else {
-    throw new ModelError(
-      `No model file recognised among ${names.join(', ')}: ` +
-        names.map(n => Private.whatItIs(n, files[n])).join('; ') +
-        ' (expected an HDF5 .h5/.hdf5, a Keras 3 .keras zip, or a model.json)',
-      { file: names[0] }
-    );
+  const mismatch = nameMismatchNote(read);
+  if (mismatch) {
+    notes.push(mismatch);
   }
-  const named = kindFromName(mainFile);
-  const found = kinds.get(mainFile)!;
-  if (named !== 'other' && named !== found) {
-    notes.push(
-      named === 'zip' && found === 'hdf5'
-        ? `${mainFile} is an HDF5 file, not a Keras 3 zip archive (TensorFlow 2.0-2.11 saved HDF5 under the .keras name); read as HDF5`
-        : `${mainFile} is ${describeKind(found)} despite its name; read as such`
-    );
-  }
-  ({ spec, weights } = flattenModel(spec, weights));
+  checkFiniteWeights(mainFile, read.weights);
+  const { spec, weights } = flattenModel(
+    read.spec,
+    read.weights,
+    configLimits(options).maxLayers
+  );
+  const kerasMajor = Private.kerasMajor(kerasVersion, format);
   const graph = buildGraph(spec, weights, {
-    kerasMajor: Private.kerasMajor(kerasVersion, format),
+    kerasMajor,
     lambdas: options.lambdas,
     simd: options.simd,
     shareSteps: options.shareSteps
   });
+  const hardSigmoid = hardSigmoidInference(
+    graph.spec,
+    kerasMajor,
+    kerasVersion
+  );
+  if (hardSigmoid) {
+    notes.push(hardSigmoid);
+  }
   return {
     graph,
     format,
@@ -215,6 +153,12 @@ export async function loadModel(
     throw new ModelError(
       `The model has ${graph.spec.inputs.length} inputs; only single-input models are supported`
     );
+  }
+  try {
+    checkTokenInput(graph.spec, graph.inputShapes[0], tokenizer !== undefined);
+  } catch (error) {
+    graph.kernels.dispose();
+    throw Private.namingFile(error, files);
   }
   // A layer asked for by name must exist; found automatically, it may not.
   let choice: IAttentionChoice | null = null;
@@ -285,58 +229,6 @@ namespace Private {
       return named;
     }
     return damagedError(file, error);
-  }
-
-  /**
-   * A file's kind by signature; a file whose bytes match no kind keeps the
-   * kind its name gives, so its reader says what is wrong with it. `.bin`
-   * weight shards are never model files.
-   */
-  export function kindOf(name: string, bytes: Uint8Array): FileKind {
-    if (name.toLowerCase().endsWith('.bin')) {
-      return 'other';
-    }
-    const sniffed = sniffFile(bytes);
-    return sniffed === 'other' && !Private.isLfsPointer(bytes)
-      ? kindFromName(name)
-      : sniffed;
-  }
-
-  export function isLfsPointer(bytes: Uint8Array): boolean {
-    return new TextDecoder()
-      .decode(bytes.subarray(0, 64))
-      .startsWith('version https://git-lfs');
-  }
-
-  /** Says what an unrecognised file is (first bytes, or a Git LFS pointer). */
-  export function whatItIs(name: string, bytes: Uint8Array): string {
-    if (isLfsPointer(bytes)) {
-      return `${name} is a Git LFS pointer, not the file itself (fetch it with git lfs pull)`;
-    }
-    if (bytes.length === 0) {
-      return `${name} is empty`;
-    }
-    const hex = Array.from(bytes.subarray(0, 8), b =>
-      b.toString(16).padStart(2, '0')
-    ).join(' ');
-    return `${name} is ${describeKind('other')} (it starts with bytes ${hex})`;
-  }
-
-  /** The declared input length within `maxInputLength`, before any allocation. */
-  export function checkInputs(
-    spec: IModelSpec,
-    file: string,
-    options: ILoadOptions
-  ): void {
-    const limit = resolveMaxInputLength(options.maxInputLength);
-    for (const shape of Object.values(spec.inputShapes)) {
-      checkDeclaredInputLength(
-        shape[0],
-        limit,
-        file,
-        'the maxInputLength setting / --max-length'
-      );
-    }
   }
 
   export function kerasMajor(

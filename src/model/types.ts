@@ -30,6 +30,13 @@ export interface ILoadOptions {
    * one is refused before anything is allocated for it.
    */
   maxInputLength?: number;
+  /**
+   * The most layers a model may have, nested models' layers and the layer
+   * calls inlining them makes included (default 50,000).
+   */
+  maxLayers?: number;
+  /** How deep models may nest inside models (default 32). */
+  maxNestingDepth?: number;
 }
 
 /** A layer as the model declares it. */

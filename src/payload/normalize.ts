@@ -70,6 +70,12 @@ export interface INormalizedSample {
   maskedCount: number;
   /** Whether the sample came with `series` (row headers show names). */
   hasSeries: boolean;
+  /**
+   * A prediction-only sample: no `attention`, no `series`, a `prediction`.
+   * Its one row has no values (all missing); a renderer shows the text and
+   * the prediction without colours.
+   */
+  predictionOnly: boolean;
   prediction?: number[];
   label?: string | number | boolean;
   title?: string;
@@ -342,6 +348,7 @@ namespace Private {
       mask,
       maskedCount,
       hasSeries,
+      predictionOnly: !hasSeries && !Array.isArray(sample.attention),
       scale: { lo: 0, hi: 1, diverging: false }
     };
     if (isFiniteNumber(sample.prediction)) {

@@ -61,7 +61,9 @@ export interface ISeries {
  * One sample: a text (or tokens) and one or more rows of values over it.
  *
  * Exactly one of `text` / `tokens`, and exactly one of `attention` /
- * `series`, must be given.
+ * `series`, must be given; or neither `attention` nor `series` with a
+ * `prediction`: a prediction-only sample (a model without attention run by
+ * `predict`: its text, `mask` of what the model saw, and the prediction).
  */
 export interface ISample {
   /** The text, split into Unicode code points (as Keras's char-level Tokenizer does). */

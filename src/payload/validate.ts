@@ -25,10 +25,12 @@
  *      (see R14).
  *  R5  A sample has exactly one of `text` (string) / `tokens` (array of strings)
  *      and exactly one of `attention` (array) / `series` (non-empty array of
- *      {name: string, values: array}). Messages: "<path> needs text or tokens",
- *      "<path> has both text and tokens", same for attention/series.
+ *      {name: string, values: array}), or neither when it has a `prediction`
+ *      (a prediction-only sample: the model's output, no per-character
+ *      values). Messages: "<path> needs text or tokens", "<path> has both
+ *      text and tokens", same for attention/series.
  *  R6  Tokens: `text` is split into Unicode code points (an emoji is one token).
- *      `text` has at most MAX_TOKENS (5,000,000) code points; `tokens` has at most
+ *      `text` has at most MAX_TOKENS (1,000,000) code points; `tokens` has at most
  *      MAX_TOKENS items, each a string of at most MAX_TOKEN_LENGTH (1,000) UTF-16
  *      units (the empty string is allowed, e.g. padding).
  *      The total number of tokens in a payload is at most MAX_TOKENS.
@@ -62,9 +64,9 @@
  *      MAX_STRING_LENGTH units.
  *  R16 The total number of values (the items of every `attention` and
  *      `series[i].values` array) in a payload is at most MAX_VALUES
- *      (5,000,000), counted from the array lengths before any value is
+ *      (1,000,000), counted from the array lengths before any value is
  *      looked at; reported once, at the array that crosses the limit:
- *      "<path> brings the payload to N values (at most 5000000 in total)".
+ *      "<path> brings the payload to N values (at most 1000000 in total)".
  *      Arrays from there on are not checked item by item.
  *  R15 Reporting limits: per array, at most MAX_ITEM_PROBLEMS (5) item problems
  *      are listed, then one "<path> has N more invalid values" (or "invalid
@@ -81,8 +83,10 @@ import {
 
 export const LIMITS = {
   MAX_SAMPLES: 10000,
-  MAX_TOKENS: 5000000,
-  MAX_VALUES: 5000000,
+  // Tokens and values: the largest payload renders and exports within 5 s of
+  // CPU and 500 MB (test/render/budget.spec.ts, python/tests/test_budget.py).
+  MAX_TOKENS: 1000000,
+  MAX_VALUES: 1000000,
   MAX_TOKEN_LENGTH: 1000,
   MAX_STRING_LENGTH: 10000,
   MAX_PREDICTIONS: 1000,
@@ -516,7 +520,10 @@ namespace Private {
     if (hasAttention && hasSeries) {
       c.add(path, 'has both attention and series (give one)');
     } else if (!hasAttention && !hasSeries) {
-      c.add(path, 'needs attention or series');
+      // A prediction-only sample (a model without attention, run by predict) has neither.
+      if (!has(sample, 'prediction')) {
+        c.add(path, 'needs attention or series');
+      }
     } else if (hasAttention) {
       validateValues(
         sample.attention,

@@ -1,7 +1,7 @@
 /**
  * The table model: one source of truth for the DOM renderer and the HTML
  * export. Rows of `charsPerRow` cells per value series, row headers, per-cell
- * glyph / colour level / label, legend and header line. Pure.
+ * glyph / colour level / label, legend and header. Pure.
  *
  * Per-cell data are kept in typed arrays (levels) and cell views are made on
  * demand, so a million-character payload costs a few arrays, not a million
@@ -11,15 +11,24 @@ import {
   INormalizedPayload,
   INormalizedSample,
   IResolvedOptions,
-  IScale
+  IScale,
+  scalePosition
 } from '../payload/normalize';
 import { ColormapName } from '../payload/types';
 import {
   COLORMAP_LEVELS,
+  isDiverging,
   legendStops,
   palette,
   textPalette
 } from './colormaps';
+import { codePointsOf, formatValue } from './format';
+import { glyphFor } from './glyphs';
+import { IHeaderSource, ISampleHeader, sampleHeader } from './header';
+
+export { codePointsOf, formatValue } from './format';
+export { glyphFor } from './glyphs';
+export { methodName } from './header';
 
 /** Level of a cell with no colour. */
 export const LEVEL_MASKED = -1;
@@ -35,6 +44,8 @@ export interface ILegend {
   stops: string[];
   /** CSS `linear-gradient(...)` of the stops, left to right. */
   gradient: string;
+  /** A diverging map for signed values: the legend says what its ends mean. */
+  signed: boolean;
 }
 
 /** One value row of a sample (the sample's attention, or one series). */
@@ -53,31 +64,21 @@ export interface ISampleTable {
   series: ITableRowSeries[];
   /** True when row headers show series names (sample given with `series`). */
   named: boolean;
+  /** True when no position has a value: a plain row of text, no colours. */
+  valueless: boolean;
   charsPerRow: number;
   /** Number of row groups (`ceil(tokens / charsPerRow)`, at least 1). */
   groupCount: number;
   scale: IScale;
   legend: ILegend;
-  /** Heading text (explicit title, else `Sample <i>` in a batch, else ``). */
+  /** What the header is made of (a view builds it in its own words). */
+  source: IHeaderSource;
+  /** The header in English (exports, text). */
+  header: ISampleHeader;
+  /** Heading text (explicit title, else `Sample <i + 1>` in a batch, else ``). */
   title: string;
-  /** True when `title` is the generated `Sample <i>` (a view may translate it). */
-  autoTitle: boolean;
-  /** Formatted prediction(s), `` when absent. */
-  prediction: string;
-  /** Label as text, `` when absent. */
-  label: string;
-  /**
-   * What the values are, from `meta.method` of the sample or the batch
-   * (`attention` when neither says): `attention`, `occlusion (window 3)`,
-   * `integrated gradients (32 steps)`...
-   */
+  /** What the values are, in words (`integrated gradients`). */
   method: string;
-  /** Short summary, e.g. `250 characters, 70 masked`. */
-  summary: string;
-  /** Meta as compact JSON (at most 300 characters), `` when absent. */
-  meta: string;
-  /** The full header line as plain text. */
-  headerLine: string;
 }
 
 export interface ITableModel {
@@ -89,6 +90,8 @@ export interface ITableModel {
   /** 256 text colours (contrast >= 4.5 on the matching background). */
   textColors: ReadonlyArray<string>;
   title: string;
+  /** The batch's own meta (shown once under the batch title). */
+  meta?: { [key: string]: unknown };
   totalTokens: number;
 }
 
@@ -112,8 +115,6 @@ export interface ICellView {
   foreground: string | null;
   /** `U+0068` (several code points are joined with spaces). */
   codePoints: string;
-  /** Full description for `title` / `aria-label`. */
-  label: string;
 }
 
 /** Build the table model of a normalised payload. */
@@ -137,7 +138,7 @@ export function buildTableShell(payload: INormalizedPayload): ITableModel {
   for (const sample of payload.samples) {
     totalTokens += sample.tokens.length;
   }
-  return {
+  const model: ITableModel = {
     samples: [],
     options: payload.options,
     colormap,
@@ -146,6 +147,10 @@ export function buildTableShell(payload: INormalizedPayload): ITableModel {
     title: payload.title ?? '',
     totalTokens
   };
+  if (payload.meta) {
+    model.meta = payload.meta;
+  }
+  return model;
 }
 
 /** The table of sample `index` of a normalised payload. */
@@ -153,12 +158,29 @@ export function buildSampleTable(
   payload: INormalizedPayload,
   index: number
 ): ISampleTable {
-  return Private.buildSample(
-    payload.samples[index],
-    payload.options,
-    payload.isBatch,
-    payload.meta
-  );
+  const sample = payload.samples[index];
+  const { options } = payload;
+  const { series, valueless } = Private.levelRows(sample);
+  const source = Private.headerSource(sample, payload, valueless);
+  const header = sampleHeader(source);
+  const count = sample.tokens.length;
+  return {
+    index: sample.index,
+    tokens: sample.tokens,
+    mask: sample.mask,
+    maskedCount: sample.maskedCount,
+    series,
+    named: sample.hasSeries,
+    valueless,
+    charsPerRow: options.charsPerRow,
+    groupCount: Math.max(1, Math.ceil(count / options.charsPerRow)),
+    scale: sample.scale,
+    legend: Private.legend(sample.scale, options),
+    source,
+    header,
+    title: header.fields.find(field => field.kind === 'title')?.value ?? '',
+    method: header.fields.find(field => field.kind === 'method')?.value ?? ''
+  };
 }
 
 /** The view of one cell (`rowIndex` selects the series). */
@@ -174,37 +196,20 @@ export function getCell(
   const level = series.levels[pos];
   const raw = series.values[pos];
   const value = raw === raw ? raw : null;
-  const masked = level === LEVEL_MASKED;
-  const missing = value === null;
-  const codePoints = codePointsOf(token);
-  const valueText =
-    value === null ? '' : formatValue(value, model.options.precision);
-  const parts = [
-    `'${glyph}'`,
-    codePoints,
-    `position ${pos}`,
-    value === null ? 'no value' : `value ${valueText}`
-  ];
-  if (sample.named) {
-    parts.push(series.name);
-  }
-  if (masked) {
-    parts.push('masked');
-  }
   return {
     pos,
     token,
     glyph,
     whitespace,
-    masked,
-    missing,
+    masked: level === LEVEL_MASKED,
+    missing: value === null,
     value,
-    valueText,
+    valueText:
+      value === null ? '' : formatValue(value, model.options.precision),
     level,
     background: level >= 0 ? model.palette[level] : null,
     foreground: level >= 0 ? model.textColors[level] : null,
-    codePoints,
-    label: parts.join(', ')
+    codePoints: codePointsOf(token)
   };
 }
 
@@ -227,363 +232,86 @@ export function groupRange(
   return [start, Math.min(sample.tokens.length, start + sample.charsPerRow)];
 }
 
-/**
- * Format a value with `precision` significant digits (at least 1), without
- * trailing zeros, in the shorter of plain and exponent notation:
- * 0.0041234 -> `0.004123`, 12.5 -> `12.5`, 0.000012345 -> `1.235e-5`.
- * The one formatting of values: legends, headers, hover, labels and exports.
- *
- * A value that is not exactly ±1 never shows as `1` (a probability of
- * 0.99995 is not certain): digits are added until it differs (0.99995).
- * Rounding to significant digits never turns a non-zero value into `0`.
- */
-export function formatValue(value: number, precision: number): string {
-  const digits = Math.max(1, Math.min(17, Math.floor(precision)));
-  let text = Private.formatDigits(value, digits);
-  if (Math.abs(value) !== 1) {
-    for (
-      let more = digits + 1;
-      more <= 17 && Math.abs(Number(text)) === 1;
-      more++
-    ) {
-      text = Private.formatDigits(value, more);
-    }
-  }
-  return text;
-}
-
-/** Names of the explanation methods as the header shows them. */
-const METHOD_NAMES: { [method: string]: string } = {
-  attention: 'attention',
-  occlusion: 'occlusion',
-  'grad-x-input': 'gradient × input',
-  'integrated-gradients': 'integrated gradients'
-};
-
-/**
- * The header's name of the method behind the values: `meta.method` of the
- * sample, else of the batch, else `attention` (a payload's values are
- * attention unless it says otherwise), with its window or steps when given.
- */
-export function methodName(
-  sampleMeta?: { [key: string]: unknown },
-  batchMeta?: { [key: string]: unknown }
-): string {
-  const meta =
-    sampleMeta && typeof sampleMeta.method === 'string'
-      ? sampleMeta
-      : batchMeta && typeof batchMeta.method === 'string'
-        ? batchMeta
-        : {};
-  const method = typeof meta.method === 'string' ? meta.method : 'attention';
-  const name = METHOD_NAMES[method] ?? method;
-  const details: string[] = [];
-  if (typeof meta.window === 'number' && meta.window > 1) {
-    details.push(`window ${meta.window}`);
-  }
-  if (typeof meta.steps === 'number') {
-    details.push(`${meta.steps} steps`);
-  }
-  return details.length ? `${name} (${details.join(', ')})` : name;
-}
-
-/** `U+0068` for each code point of a token (at most 8, then `…`). */
-export function codePointsOf(token: string): string {
-  let hit = Private.codePointCache.get(token);
-  if (hit === undefined) {
-    hit = Private.computeCodePoints(token);
-    if (Private.codePointCache.size < 100000) {
-      Private.codePointCache.set(token, hit);
-    }
-  }
-  return hit;
+/** The colour level (0..255) of a value on a scale. */
+export function levelOfValue(value: number, scale: IScale): number {
+  // `scalePosition` halves first: `hi - lo` of ±1e308 would overflow.
+  return Math.round(scalePosition(value, scale) * (COLORMAP_LEVELS - 1));
 }
 
 namespace Private {
-  export const codePointCache = new Map<string, string>();
-
-  export function formatDigits(value: number, digits: number): string {
-    if (!Number.isFinite(value)) {
-      return String(value);
-    }
-    if (value === 0) {
-      return '0';
-    }
-    // Below 0.00095 no rounding reaches 0.001, so the plain form has at least
-    // three leading zeros and is always longer: skip straight to the exponent
-    // form (softmax values over long texts are mostly this small). Beyond 15
-    // digits the shortest round-trip form can be shorter, so take the full path.
-    if (digits <= 15 && Math.abs(value) < 0.00095) {
-      return scientific(value, digits);
-    }
-    const fixed = value.toPrecision(digits);
-    if (fixed.indexOf('e') < 0) {
-      const plain = trimZeros(fixed);
-      // Exponent notation only pays off with several leading zeros (0.000012).
-      const zeros =
-        value < 0 ? fixed.startsWith('-0.000') : fixed.startsWith('0.000');
-      if (!zeros) {
-        return plain;
-      }
-      const exponent = scientific(value, digits);
-      return exponent.length < plain.length ? exponent : plain;
-    }
-    const plain = String(Number(fixed));
-    const exponent = scientific(value, digits);
-    return exponent.length < plain.length ? exponent : plain;
-  }
-
-  /** `12.50` -> `12.5`, `3.000` -> `3` (only after a decimal point). */
-  export function trimZeros(text: string): string {
-    if (text.indexOf('.') < 0) {
-      return text;
-    }
-    let end = text.length;
-    while (text.charCodeAt(end - 1) === 48) {
-      end--;
-    }
-    if (text.charCodeAt(end - 1) === 46) {
-      end--;
-    }
-    return text.slice(0, end);
-  }
-
-  /** `1.235e-5` style, without trailing zeros or a `+`. */
-  export function scientific(value: number, digits: number): string {
-    const [mantissa, exponent] = value.toExponential(digits - 1).split('e');
-    return `${trimZeros(mantissa)}e${exponent.charAt(0) === '+' ? exponent.slice(1) : exponent}`;
-  }
-
-  export function computeCodePoints(token: string): string {
-    const points = Array.from(token);
-    if (points.length === 0) {
-      return 'empty';
-    }
-    const shown = points
-      .slice(0, 8)
-      .map(
-        point =>
-          'U+' +
-          point.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')
-      );
-    return shown.join(' ') + (points.length > 8 ? ' …' : '');
-  }
-}
-
-/** Visible glyph of a token: whitespace and controls become symbols. */
-export function glyphFor(
-  token: string,
-  showWhitespace = true
-): { glyph: string; whitespace: boolean } {
-  const cache = showWhitespace ? Private.glyphCache : Private.plainGlyphCache;
-  let hit = cache.get(token);
-  if (!hit) {
-    hit = Private.computeGlyph(token, showWhitespace);
-    if (cache.size < 100000) {
-      cache.set(token, hit);
-    }
-  }
-  return hit;
-}
-
-namespace Private {
-  export const glyphCache = new Map<
-    string,
-    { glyph: string; whitespace: boolean }
-  >();
-  export const plainGlyphCache = new Map<
-    string,
-    { glyph: string; whitespace: boolean }
-  >();
-
-  export const NAMED: { [char: string]: string } = {
-    ' ': '␣',
-    '\n': '↵',
-    '\t': '⇥',
-    '\r': '␍',
-    '\u00a0': '⍽',
-    '\u007f': '␡'
-  };
-  /** Invisible format characters (zero-width spaces, joiners, marks, selectors). */
-  export function isInvisible(code: number): boolean {
-    return (
-      code === 0x00ad ||
-      code === 0x034f ||
-      code === 0x061c ||
-      code === 0x115f ||
-      code === 0x1160 ||
-      code === 0x17b4 ||
-      code === 0x17b5 ||
-      (code >= 0x180b && code <= 0x180f) ||
-      (code >= 0x200b && code <= 0x200f) ||
-      (code >= 0x202a && code <= 0x202e) ||
-      (code >= 0x2060 && code <= 0x206f) ||
-      (code >= 0xfe00 && code <= 0xfe0f) ||
-      code === 0xfeff
-    );
-  }
-  export const SPACE = /^\s$/u;
-  export const COMBINING = /^\p{M}/u;
-
-  export function pointGlyph(point: string): {
-    glyph: string;
-    special: boolean;
+  /** Colour levels of every row; `valueless` when no position has a value. */
+  export function levelRows(sample: INormalizedSample): {
+    series: ITableRowSeries[];
+    valueless: boolean;
   } {
-    if (NAMED[point]) {
-      return { glyph: NAMED[point], special: true };
-    }
-    const code = point.codePointAt(0)!;
-    if (code < 0x20) {
-      return { glyph: String.fromCharCode(0x2400 + code), special: true };
-    }
-    if (code >= 0x80 && code < 0xa0) {
-      return { glyph: '·', special: true };
-    }
-    if (SPACE.test(point)) {
-      return { glyph: '␣', special: true };
-    }
-    if (isInvisible(code)) {
-      return { glyph: '·', special: true };
-    }
-    if (code >= 0xd800 && code <= 0xdfff) {
-      // A lone surrogate cannot be shown.
-      return { glyph: '\ufffd', special: true };
-    }
-    return { glyph: point, special: false };
-  }
-
-  export function computeGlyph(
-    token: string,
-    showWhitespace: boolean
-  ): { glyph: string; whitespace: boolean } {
-    if (token === '') {
-      return { glyph: '', whitespace: false };
-    }
-    const points = Array.from(token);
-    let allSpecial = true;
-    let glyph = '';
-    for (const point of points) {
-      const shown = pointGlyph(point);
-      allSpecial = allSpecial && shown.special;
-      if (shown.special && !showWhitespace && SPACE.test(point)) {
-        glyph += '\u00a0';
-      } else {
-        glyph += shown.glyph;
-      }
-    }
-    if (COMBINING.test(glyph)) {
-      // A lone combining mark would attach to the cell border: give it a base.
-      glyph = '◌' + glyph;
-    }
-    return { glyph, whitespace: allSpecial };
-  }
-
-  /** `key: value` pairs for flat metadata, compact JSON otherwise. */
-  export function formatMeta(meta: { [key: string]: unknown }): string {
-    try {
-      return Object.keys(meta)
-        .map(key => {
-          const value = meta[key];
-          const text =
-            typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-          return `${key}: ${text}`;
-        })
-        .join(' · ');
-    } catch {
-      return '';
-    }
-  }
-
-  export function buildSample(
-    sample: INormalizedSample,
-    options: IResolvedOptions,
-    isBatch: boolean,
-    batchMeta?: { [key: string]: unknown }
-  ): ISampleTable {
     const { scale, mask } = sample;
-    const span = scale.hi - scale.lo;
-    const top = COLORMAP_LEVELS - 1;
+    let valued = 0;
     const series = sample.rows.map(row => {
       const values = row.values;
       const levels = new Int16Array(values.length);
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
-        if (mask[i] === 0) {
-          levels[i] = LEVEL_MASKED;
-        } else if (v !== v) {
-          levels[i] = LEVEL_MISSING;
-        } else {
-          let t = (v - scale.lo) / span;
-          t = t < 0 ? 0 : t > 1 ? 1 : t;
-          levels[i] = Math.round(t * top);
+        if (v === v) {
+          valued++;
         }
+        levels[i] =
+          mask[i] === 0
+            ? LEVEL_MASKED
+            : v !== v
+              ? LEVEL_MISSING
+              : levelOfValue(v, scale);
       }
       return { name: row.name, values, levels };
     });
-    const precision = options.precision;
-    const stops = legendStops(options.colormap, 9);
-    const title = sample.title ?? (isBatch ? `Sample ${sample.index}` : '');
-    const prediction = sample.prediction
-      ? sample.prediction.map(p => formatValue(p, precision)).join(', ')
-      : '';
-    const label = sample.label === undefined ? '' : String(sample.label);
-    const count = sample.tokens.length;
-    let summary = `${count} ${count === 1 ? 'character' : 'characters'}`;
-    if (sample.maskedCount > 0) {
-      summary += `, ${sample.maskedCount} masked`;
-    }
-    if (sample.hasSeries) {
-      summary += `, ${series.length} series`;
-    }
-    // The payload's own `method` text wins; else `meta.method` names it.
-    const method = sample.method ?? methodName(sample.meta, batchMeta);
-    // The method is in the header already.
-    const shownMeta = sample.meta ? { ...sample.meta } : undefined;
-    if (shownMeta) {
-      delete shownMeta.method;
-    }
-    let meta = '';
-    if (shownMeta && Object.keys(shownMeta).length > 0) {
-      meta = Private.formatMeta(shownMeta);
-      if (meta.length > 300) {
-        meta = meta.slice(0, 299) + '…';
-      }
-    }
-    const headerParts = [title, `method ${method}`];
-    if (prediction) {
-      headerParts.push(`prediction ${prediction}`);
-    }
-    if (label) {
-      headerParts.push(`label ${label}`);
-    }
-    headerParts.push(summary);
-    return {
+    return { series, valueless: valued === 0 };
+  }
+
+  export function headerSource(
+    sample: INormalizedSample,
+    payload: INormalizedPayload,
+    valueless: boolean
+  ): IHeaderSource {
+    const source: IHeaderSource = {
       index: sample.index,
-      tokens: sample.tokens,
-      mask,
+      isBatch: payload.isBatch,
+      tokenCount: sample.tokens.length,
       maskedCount: sample.maskedCount,
-      series,
-      named: sample.hasSeries,
-      charsPerRow: options.charsPerRow,
-      groupCount: Math.max(1, Math.ceil(count / options.charsPerRow)),
-      scale,
-      legend: {
-        colormap: options.colormap,
-        lo: scale.lo,
-        hi: scale.hi,
-        loText: formatValue(scale.lo, precision),
-        hiText: formatValue(scale.hi, precision),
-        stops,
-        gradient: `linear-gradient(to right, ${stops.join(', ')})`
-      },
-      title,
-      autoTitle: sample.title === undefined && isBatch,
-      prediction,
-      label,
-      method,
-      summary,
-      meta,
-      headerLine: headerParts.filter(part => part !== '').join(' · ')
+      seriesCount: sample.hasSeries ? sample.rows.length : 0,
+      valueless,
+      precision: payload.options.precision
+    };
+    if (sample.title !== undefined) {
+      source.title = sample.title;
+    }
+    if (sample.prediction) {
+      source.prediction = sample.prediction;
+    }
+    if (sample.label !== undefined) {
+      source.label = sample.label;
+    }
+    if (sample.method !== undefined) {
+      source.method = sample.method;
+    }
+    if (sample.meta) {
+      source.meta = sample.meta;
+    }
+    if (payload.meta) {
+      source.batchMeta = payload.meta;
+    }
+    return source;
+  }
+
+  export function legend(scale: IScale, options: IResolvedOptions): ILegend {
+    const stops = legendStops(options.colormap, 9);
+    return {
+      colormap: options.colormap,
+      lo: scale.lo,
+      hi: scale.hi,
+      loText: formatValue(scale.lo, options.precision),
+      hiText: formatValue(scale.hi, options.precision),
+      stops,
+      gradient: `linear-gradient(to right, ${stops.join(', ')})`,
+      signed: isDiverging(options.colormap)
     };
   }
 }

@@ -41,26 +41,49 @@ export function alignSample(
     );
   }
   const values: Array<number | null> = item.chars.map(() => null);
-  const mask: boolean[] = item.chars.map(() => false);
   item.origin.forEach((charIndex, j) => {
     const position = item.positions[j];
-    if (position < 0) {
-      return;
-    }
-    const value = attention[position];
-    const numeric =
-      typeof value === 'number' && Number.isFinite(value) ? value : null;
-    mask[charIndex] = true;
+    const value = position < 0 ? null : attention[position];
     // A character whose lowercase is several code points sums their attention.
-    if (numeric !== null) {
-      values[charIndex] = (values[charIndex] ?? 0) + numeric;
+    if (typeof value === 'number' && Number.isFinite(value)) {
+      values[charIndex] = (values[charIndex] ?? 0) + value;
     }
   });
-  const sample: ISample = { text: item.text, attention: values, mask };
+  const sample: ISample = {
+    text: item.text,
+    attention: values,
+    mask: seenMask(item)
+  };
   if (prediction !== undefined) {
     sample.prediction = Private.simplifyPrediction(prediction);
   }
   return sample;
+}
+
+/**
+ * A prediction-only sample (a model without attention, run by `predict`):
+ * the text, what the model saw of it and the prediction, no values.
+ */
+export function predictionOnlySample(
+  item: IPaddedText,
+  prediction: number | number[]
+): ISample {
+  return {
+    text: item.text,
+    mask: seenMask(item),
+    prediction: Private.simplifyPrediction(prediction)
+  };
+}
+
+/** Per character: whether the model saw it (not truncated, not dropped). */
+export function seenMask(item: IPaddedText): boolean[] {
+  const mask: boolean[] = item.chars.map(() => false);
+  item.origin.forEach((charIndex, j) => {
+    if (item.positions[j] >= 0) {
+      mask[charIndex] = true;
+    }
+  });
+  return mask;
 }
 
 /** Encode texts, then align each text's attention: the payload v1 batch. */

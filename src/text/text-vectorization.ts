@@ -17,9 +17,10 @@
  */
 import {
   codePoints,
+  IEncodedText,
   IPaddedText,
   IResolvedPadOptions,
-  paddedPosition,
+  padEncoded,
   resolvePadOptions
 } from './tokenizer';
 
@@ -44,49 +45,7 @@ export function encodeTextVectorization(
   info: ITextVectorizationInfo,
   texts: string[]
 ): { items: IPaddedText[]; options: IResolvedPadOptions } {
-  const index = new Map<string, number>();
-  info.vocabulary.forEach((token, i) => {
-    if (i > 0 && !index.has(token)) {
-      index.set(token, i);
-    }
-  });
-  const lower =
-    info.standardize === 'lower' ||
-    info.standardize === 'lower_and_strip_punctuation';
-  const strip =
-    info.standardize === 'strip_punctuation' ||
-    info.standardize === 'lower_and_strip_punctuation';
-  const encoded = texts.map(text => {
-    const chars = codePoints(text);
-    const pieces: string[][] = [];
-    const sequence: number[] = [];
-    const origin: number[] = [];
-    const unknownChars: number[] = [];
-    chars.forEach((ch, i) => {
-      // tf.strings.lower changes ASCII letters only.
-      const c = lower && ch >= 'A' && ch <= 'Z' ? ch.toLowerCase() : ch;
-      if (strip && STRIP_CHARACTERS.includes(c)) {
-        pieces.push([]);
-        return;
-      }
-      pieces.push([c]);
-      const id = index.get(c);
-      if (id === undefined) {
-        unknownChars.push(i);
-      }
-      sequence.push(id ?? 1);
-      origin.push(i);
-    });
-    return {
-      text,
-      chars,
-      pieces,
-      sequence,
-      origin,
-      unknownChars,
-      droppedCount: 0
-    };
-  });
+  const encoded = texts.map(text => encodeTextVectorizationText(info, text));
   const options = resolvePadOptions(
     encoded.map(e => e.sequence.length),
     {
@@ -95,22 +54,70 @@ export function encodeTextVectorization(
       truncating: 'post'
     }
   );
-  const items = encoded.map(item => {
-    const positions = item.sequence.map((_, j) =>
-      paddedPosition(j, item.sequence.length, options)
-    );
-    const padded = new Array<number>(options.maxlen).fill(0);
-    positions.forEach((p, j) => {
-      if (p >= 0) {
-        padded[p] = item.sequence[j];
+  return { items: encoded.map(e => padEncoded(e, options)), options };
+}
+
+/** One text as the layer splits and looks it up, before padding. */
+export function encodeTextVectorizationText(
+  info: ITextVectorizationInfo,
+  text: string
+): IEncodedText {
+  const index = Private.vocabularyIndex(info);
+  const lower =
+    info.standardize === 'lower' ||
+    info.standardize === 'lower_and_strip_punctuation';
+  const strip =
+    info.standardize === 'strip_punctuation' ||
+    info.standardize === 'lower_and_strip_punctuation';
+  const chars = codePoints(text);
+  const pieces: string[][] = [];
+  const sequence: number[] = [];
+  const origin: number[] = [];
+  const unknownChars: number[] = [];
+  chars.forEach((ch, i) => {
+    // tf.strings.lower changes ASCII letters only.
+    const c = lower && ch >= 'A' && ch <= 'Z' ? ch.toLowerCase() : ch;
+    if (strip && STRIP_CHARACTERS.includes(c)) {
+      pieces.push([]);
+      return;
+    }
+    pieces.push([c]);
+    const id = index.get(c);
+    if (id === undefined) {
+      unknownChars.push(i);
+    }
+    sequence.push(id ?? 1);
+    origin.push(i);
+  });
+  return {
+    text,
+    chars,
+    pieces,
+    sequence,
+    origin,
+    unknownChars,
+    droppedCount: 0
+  };
+}
+
+namespace Private {
+  const indexes = new WeakMap<ITextVectorizationInfo, Map<string, number>>();
+
+  /** Token -> index (the first of duplicates), made once per layer. */
+  export function vocabularyIndex(
+    info: ITextVectorizationInfo
+  ): Map<string, number> {
+    const known = indexes.get(info);
+    if (known) {
+      return known;
+    }
+    const index = new Map<string, number>();
+    info.vocabulary.forEach((token, i) => {
+      if (i > 0 && !index.has(token)) {
+        index.set(token, i);
       }
     });
-    return {
-      ...item,
-      padded,
-      positions,
-      truncatedCount: positions.filter(p => p < 0).length
-    };
-  });
-  return { items, options };
+    indexes.set(info, index);
+    return index;
+  }
 }

@@ -6,6 +6,7 @@
  *
  * Pure: no DOM, no Node APIs.
  */
+import { JsonDepthError, parseJsonText } from '../payload/json-text';
 
 /** `pre` (Keras default) or `post`. */
 export type Side = 'pre' | 'post';
@@ -25,6 +26,13 @@ export interface ICharTokenizer {
   /** Where the tokenizer came from: a Keras `to_json()` or a plain `{char: index}` map. */
   source: 'keras' | 'map';
 }
+
+/**
+ * The largest tokenizer JSON read, in characters: a character tokenizer is a
+ * few kilobytes (even `word_counts` and `index_docs` of a large corpus stay
+ * under a megabyte); a larger file is another kind of tokenizer or hostile.
+ */
+export const MAX_TOKENIZER_CHARS = 8 << 20;
 
 /** A tokenizer that cannot be read: names the field and the problem. */
 export class TokenizerError extends Error {
@@ -58,23 +66,15 @@ export function parseTokenizer(
 ): ICharTokenizer {
   let data: unknown = source;
   if (typeof source === 'string') {
-    try {
-      data = JSON.parse(source);
-    } catch (error) {
-      throw new TokenizerError(
-        `tokenizer: not valid JSON (${(error as Error).message})`
-      );
-    }
+    Private.checkSize(source);
+    data = Private.parse(source, 'not valid JSON');
   }
   // `json.dumps(tokenizer.to_json())` writes a JSON string holding the JSON.
   if (typeof data === 'string' && /^\s*\{/.test(data)) {
-    try {
-      data = JSON.parse(data);
-    } catch (error) {
-      throw new TokenizerError(
-        `tokenizer: a JSON string holding JSON (double-encoded), whose inner text is not valid JSON (${(error as Error).message})`
-      );
-    }
+    data = Private.parse(
+      data,
+      'a JSON string holding JSON (double-encoded), whose inner text is not valid JSON'
+    );
   }
   if (!Private.isObject(data)) {
     throw new TokenizerError(
@@ -300,22 +300,59 @@ export function encodeTexts(
     encoded.map(e => e.sequence.length),
     options
   );
-  const items = encoded.map(item => {
-    const length = item.sequence.length;
-    const positions = item.sequence.map((_, j) =>
-      paddedPosition(j, length, resolved)
-    );
-    return {
-      ...item,
-      padded: Private.padOne(item.sequence, resolved),
-      positions,
-      truncatedCount: positions.filter(p => p < 0).length
-    };
-  });
+  const items = encoded.map(item => padEncoded(item, resolved));
   return { items, options: resolved };
 }
 
+/** One encoded text padded (or truncated) as `pad_sequences` does. */
+export function padEncoded(
+  item: IEncodedText,
+  resolved: IResolvedPadOptions
+): IPaddedText {
+  const length = item.sequence.length;
+  const positions = item.sequence.map((_, j) =>
+    paddedPosition(j, length, resolved)
+  );
+  return {
+    ...item,
+    padded: Private.padOne(item.sequence, resolved),
+    positions,
+    truncatedCount: positions.filter(p => p < 0).length
+  };
+}
+
 namespace Private {
+  export function checkSize(text: string): void {
+    if (text.length > MAX_TOKENIZER_CHARS) {
+      throw new TokenizerError(
+        `tokenizer: the JSON is ${(text.length / 1e6).toFixed(1)} million characters long; at most ` +
+          `${(MAX_TOKENIZER_CHARS / 1e6).toFixed(1)} million are read (a character tokenizer is a few kilobytes)`
+      );
+    }
+  }
+
+  /** JSON text, with named errors for invalid or too deeply nested text. */
+  export function parse(
+    text: string,
+    invalid: string,
+    field?: string
+  ): unknown {
+    try {
+      return parseJsonText(text);
+    } catch (error) {
+      if (error instanceof JsonDepthError) {
+        throw new TokenizerError(
+          `tokenizer: ${field ? `${field}: ` : ''}${error.message}`,
+          field
+        );
+      }
+      throw new TokenizerError(
+        `tokenizer: ${invalid} (${(error as Error).message})`,
+        field
+      );
+    }
+  }
+
   export function typeName(value: unknown): string {
     return value === null
       ? 'null'
@@ -340,14 +377,7 @@ namespace Private {
     if (typeof value !== 'string') {
       return value;
     }
-    try {
-      return JSON.parse(value);
-    } catch (error) {
-      throw new TokenizerError(
-        `tokenizer: ${prefix}${key} is not valid JSON (${(error as Error).message})`,
-        prefix + key
-      );
-    }
+    return parse(value, `${prefix}${key} is not valid JSON`, prefix + key);
   }
 
   export function indexMap(value: unknown, field: string): Map<string, number> {

@@ -110,16 +110,11 @@ export class ModelWorkerClient {
     );
   }
 
-  /** Predictions and attention; with `outputsOnly` the outputs of any model (no attention). */
   predict(
     sequences: number[][],
-    run?: IRequestOptions,
-    outputsOnly = false
+    run?: IRequestOptions
   ): Promise<IForwardResult> {
-    const body = outputsOnly
-      ? { type: 'predict' as const, sequences, outputsOnly }
-      : { type: 'predict' as const, sequences };
-    return this._send(body, run).then(
+    return this._send({ type: 'predict', sequences }, run).then(
       r => (r as { result: IForwardResult }).result
     );
   }

@@ -15,17 +15,15 @@
  * Pure: no DOM or JupyterLab imports; workers come from the factory (Web
  * Workers in JupyterLab, worker threads in the CLI).
  */
-import type {
-  IExplainOptions,
+import type { IExplainOptions, IExplanation } from '../explain/types';
+import {
+  explainCost,
   IExplainPartial,
   IExplainUnit,
-  IExplanation
-} from '../explain/types';
-import type {
-  ExplainResult,
-  IProgressResponse,
-  IWorkerLoadOptions
-} from './protocol';
+  methodOf
+} from '../explain/registry';
+import { explainInRounds } from '../explain/rounds';
+import type { ExplainResult, IWorkerLoadOptions } from './protocol';
 import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
 import {
   cancelledBy,
@@ -37,7 +35,7 @@ import {
 
 /** Progress of a pool request. */
 export interface IPoolProgress {
-  /** Units finished: texts (predict), plan units (explain), 0..1 (load). */
+  /** Done of total: texts (predict), the method's work items (explain), 0..1 (load). */
   done: number;
   total: number;
   /** done / total, 0..1. */
@@ -83,22 +81,11 @@ export function poolSize(
   return Math.max(1, Math.min(AUTO_WORKERS_CAP, cores));
 }
 
-/** Forward passes (a backward pass counts two) one sequence's explanation costs. */
-export function passesPerSequence(
-  options: IExplainOptions,
-  length: number
-): number {
-  switch (options.method) {
-    case 'occlusion':
-      return Math.ceil(length / Math.max(1, options.window ?? 1)) + 1;
-    case 'grad-x-input':
-      return 3;
-    case 'integrated-gradients':
-      return 3 * Math.max(1, options.steps ?? 32) + 1;
-    default:
-      return 1;
-  }
-}
+/**
+ * Forward passes a unit of an explanation should hold at least when work
+ * is spread (each unit is one batched pass: small ones waste it).
+ */
+export const MIN_UNIT_PASSES = 32;
 
 export class WorkerPool {
   constructor(options: IPoolOptions) {
@@ -140,20 +127,20 @@ export class WorkerPool {
     const info = await slot.client.load(files, options, {
       signal: run.signal,
       onProgress: p =>
-        run.onProgress?.(Private.progress(p.done, p.total, 'load'))
+        run.onProgress?.(
+          Private.progress(p.done, p.total, 'Building the model')
+        )
     });
     this._model = { files, options, version: ++this._version };
+    this._info = info;
     slot.version = this._version;
     return info;
   }
 
-  /**
-   * Predictions and attention of every sequence, in input order; with
-   * `run.outputsOnly` the outputs of any model (attention left empty).
-   */
+  /** Predictions and attention of every sequence, in input order. */
   async predict(
     sequences: number[][],
-    run: IRunOptions & { outputsOnly?: boolean } = {}
+    run: IRunOptions = {}
   ): Promise<IForwardResult> {
     const count = sequences.length;
     if (count === 0) {
@@ -167,144 +154,138 @@ export class WorkerPool {
       jobs.push({
         size: part.length,
         exec: (client, options) =>
-          client.predict(
-            part,
-            {
-              signal: options.signal,
-              onProgress: p => options.onDone(p.done)
-            },
-            run.outputsOnly
-          )
+          client.predict(part, {
+            signal: options.signal,
+            onProgress: p => options.onDone(p.done)
+          })
       });
     }
-    const parts = await this._run(jobs, workers, run, 'predict');
+    const parts = await this._run(jobs, workers, run.signal, done =>
+      run.onProgress?.(
+        Private.progress(
+          done,
+          count,
+          `Computed ${Math.round(done)} of ${count} texts`
+        )
+      )
+    );
     return {
       predictions: parts.flatMap(p => p.predictions),
       attention: parts.flatMap(p => p.attention)
     };
   }
 
-  /** One explanation per sequence, in input order. */
+  /**
+   * One explanation per sequence, in input order. Small work runs whole on
+   * one worker; bigger work is planned here, round by round, its units
+   * spread over the workers and combined here. Progress counts the
+   * method's real work items (forward or gradient passes) over every round.
+   */
   async explain(
     sequences: number[][],
     options: IExplainOptions,
     run: IRunOptions = {}
   ): Promise<IExplanation[]> {
     const count = sequences.length;
+    methodOf(options);
     if (count === 0) {
       return [];
     }
-    const perSequence = passesPerSequence(options, sequences[0].length);
+    const longest = sequences.reduce((n, s) => Math.max(n, s.length), 0);
+    const perSequence = explainCost(options, longest);
     const workers = this._workersFor(count * perSequence);
     if (workers === 1) {
-      // One round trip to one worker; a long explanation in several units
-      // so that progress moves and cancel stops it early.
-      const parts = Math.min(16, Math.ceil(perSequence / 32));
-      const [result] = await this._run(
-        [
-          {
-            size: count,
-            exec: (client, job) =>
-              client.explain(
-                { kind: 'whole', sequences, options, parts },
-                {
-                  signal: job.signal,
-                  onProgress: p =>
-                    job.onDone(p.total > 0 ? (count * p.done) / p.total : 0)
-                }
-              )
-          }
-        ],
-        1,
-        run,
-        'explain'
-      );
-      return Private.explanations(result);
+      return this._explainWhole(sequences, options, perSequence, run);
     }
-    // Enough units for every worker to take a few (load balance), but
-    // integrated-gradient units of at least 16 steps: each unit is one
-    // batched forward and backward pass, and small batches waste it.
-    const balanced = Math.min(
-      64,
-      Math.max(1, Math.ceil((workers * 4) / count))
+    const info = this._info;
+    if (!info) {
+      throw new Error('No model is loaded');
+    }
+    // Enough units for every worker to take a few, each big enough for
+    // one batched pass to pay; a multiple of the workers when few.
+    const balanced = Math.max(1, Math.ceil((workers * 4) / count));
+    let parts = Math.max(
+      1,
+      Math.min(balanced, Math.floor(perSequence / MIN_UNIT_PASSES))
     );
-    const parts =
-      options.method === 'integrated-gradients'
-        ? Math.max(
-            1,
-            Math.min(balanced, Math.floor((options.steps ?? 32) / 16))
-          )
-        : balanced;
-    const [planned] = await this._run(
+    if (count === 1 && parts > workers) {
+      parts -= parts % workers;
+    }
+    return explainInRounds(info, sequences, options, {
+      parts,
+      checkpoint: () => {
+        if (run.signal?.aborted) {
+          throw cancelledBy(run.signal);
+        }
+      },
+      onProgress: p =>
+        run.onProgress?.(Private.progress(p.done, p.total, p.message)),
+      runUnits: (units, onDone) =>
+        this._runUnits(units, workers, run.signal, onDone)
+    });
+  }
+
+  /** One round trip to one worker, in several units so that progress moves and cancel stops it early. */
+  private async _explainWhole(
+    sequences: number[][],
+    options: IExplainOptions,
+    perSequence: number,
+    run: IRunOptions
+  ): Promise<IExplanation[]> {
+    const parts = Math.max(
+      1,
+      Math.min(16, Math.floor(perSequence / MIN_UNIT_PASSES))
+    );
+    const [result] = await this._run(
       [
         {
           size: 0,
           exec: (client, job) =>
             client.explain(
-              { kind: 'plan', sequences, options, parts },
-              { signal: job.signal }
+              { kind: 'whole', sequences, options, parts },
+              {
+                signal: job.signal,
+                onProgress: p =>
+                  run.onProgress?.(
+                    Private.progress(p.done, p.total, p.message ?? '')
+                  )
+              }
             )
         }
       ],
       1,
-      { signal: run.signal },
-      'explain'
+      run.signal
     );
-    if (planned.kind !== 'plans' || planned.plans.length !== count) {
-      throw new Error('The model worker returned no plan for the explanation');
-    }
-    const units: Array<{ sequence: number; unit: IExplainUnit }> = [];
-    planned.plans.forEach((plan, sequence) =>
-      plan.forEach(unit => units.push({ sequence, unit }))
-    );
+    return Private.explanations(result);
+  }
+
+  /** The units of a round over the workers; partials in the order of `units`. */
+  private async _runUnits(
+    units: IExplainUnit[],
+    workers: number,
+    signal: AbortSignal | undefined,
+    onDone: (items: number) => void
+  ): Promise<IExplainPartial[]> {
     const perJob = Math.max(1, Math.ceil(units.length / (workers * 4)));
     const jobs: Private.IJobSpec<ExplainResult>[] = [];
-    const owners: number[][] = [];
     for (let from = 0; from < units.length; from += perJob) {
       const group = units.slice(from, from + perJob);
-      owners.push(group.map(u => u.sequence));
       jobs.push({
-        size: group.length,
+        size: group.reduce((n, u) => n + u.size, 0),
         exec: (client, job) =>
           client.explain(
-            { kind: 'units', units: group.map(u => u.unit) },
+            { kind: 'units', units: group },
             { signal: job.signal, onProgress: p => job.onDone(p.done) }
           )
       });
     }
-    const results = await this._run(jobs, workers, run, 'explain');
-    const partials: IExplainPartial[][] = sequences.map(() => []);
-    results.forEach((result, j) => {
+    const results = await this._run(jobs, workers, signal, onDone);
+    return results.flatMap(result => {
       if (result.kind !== 'partials') {
         throw new Error('The model worker returned no partial results');
       }
-      result.partials.forEach((partial, k) =>
-        partials[owners[j][k]].push(partial)
-      );
+      return result.partials;
     });
-    const [combined] = await this._run(
-      [
-        {
-          size: 0,
-          exec: (client, job) =>
-            client.explain(
-              {
-                kind: 'combine',
-                options,
-                items: sequences.map((sequence, i) => ({
-                  sequence,
-                  partials: partials[i].sort((a, b) => a.index - b.index)
-                }))
-              },
-              { signal: job.signal }
-            )
-        }
-      ],
-      1,
-      { signal: run.signal },
-      'explain'
-    );
-    return Private.explanations(combined);
   }
 
   /**
@@ -320,6 +301,7 @@ export class WorkerPool {
       this._retire(slot, reason);
     }
     this._model = null;
+    this._info = null;
   }
 
   dispose(): void {
@@ -335,18 +317,20 @@ export class WorkerPool {
     );
   }
 
-  /** Runs jobs on up to `workers` workers; results in job order. */
+  /**
+   * Runs jobs on up to `workers` workers; results in job order. `report`
+   * gets the sum of the jobs' finished sizes.
+   */
   private _run<T>(
     specs: Private.IJobSpec<T>[],
     workers: number,
-    run: IRunOptions,
-    stage: 'predict' | 'explain'
+    signal: AbortSignal | undefined,
+    report?: (done: number) => void
   ): Promise<T[]> {
     this._throwIfDisposed();
     if (!this._model) {
       return Promise.reject(new Error('No model is loaded'));
     }
-    const signal = run.signal;
     if (signal?.aborted) {
       return Promise.reject(cancelledBy(signal));
     }
@@ -375,10 +359,9 @@ export class WorkerPool {
       };
       const onAbort = () => finish(cancelledBy(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
-      const report = () => {
-        if (!settled && run.onProgress && total > 0) {
-          const done = jobs.reduce((n, job) => n + job.done, 0);
-          run.onProgress(Private.progress(done, total, stage));
+      const progress = () => {
+        if (!settled && report && total > 0) {
+          report(jobs.reduce((n, job) => n + job.done, 0));
         }
       };
       specs.forEach((spec, index) => {
@@ -390,12 +373,12 @@ export class WorkerPool {
           exec: spec.exec as Private.IJobSpec<unknown>['exec'],
           onDone: done => {
             job.done = Math.min(spec.size, done);
-            report();
+            progress();
           },
           resolve: value => {
             job.done = spec.size;
             results[index] = value as T;
-            report();
+            progress();
             if (--remaining === 0) {
               finish(null);
             }
@@ -564,6 +547,7 @@ export class WorkerPool {
     options?: IWorkerLoadOptions;
     version: number;
   } | null = null;
+  private _info: IModelInfo | null = null;
   private _version = 0;
   private _replaced = 0;
   private _disposed = false;
@@ -604,16 +588,9 @@ namespace Private {
   export function progress(
     done: number,
     total: number,
-    stage: IProgressResponse['stage']
+    message: string
   ): IPoolProgress {
     const fraction = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
-    const rounded = Math.round(done);
-    const message =
-      stage === 'load'
-        ? 'Building the model'
-        : stage === 'predict'
-          ? `Computed ${rounded} of ${total} texts`
-          : `Explained ${rounded} of ${total} parts`;
     return { done, total, fraction, message };
   }
 

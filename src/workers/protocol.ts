@@ -5,6 +5,12 @@
  * Worker, in a Node worker thread and in tests. This file imports no model
  * code: importing it never pulls the engine (or TensorFlow.js) into a bundle.
  *
+ * `predict` gives each sequence's output and, when the model has an
+ * attention layer, its attention (otherwise `attention` is empty);
+ * sequences of different lengths (a variable-length model) run in groups of
+ * equal length. `explain` runs whole explanations, or the units of a round
+ * the pool planned (`explain/registry.ts`).
+ *
  * Requests: `load`, `predict`, `explain`, `cancel`, `dispose`. Every request
  * but `cancel` gets exactly one final reply (`loaded`, `predicted`,
  * `explained`, `disposed`, `cancelled` or `error`), preceded by any number of
@@ -17,10 +23,9 @@ import type {
   IExplainPartial,
   IExplainUnit,
   IExplanation
-} from '../explain/types';
+} from '../explain';
 import type { ILoadedModel } from '../model/engine';
 import type {
-  IAttentionModel,
   IForwardResult,
   ILoadOptions,
   IModelFiles,
@@ -57,41 +62,26 @@ export interface IPredictRequest {
   type: 'predict';
   id: number;
   sequences: number[][];
-  /** The model outputs only (any model, attention or not); `attention` stays empty. */
-  outputsOnly?: boolean;
 }
 
 /**
- * What an `explain` request asks for: whole explanations (plan, run and
- * combine in this worker), or one step of a plan shared by several workers:
- * the plan itself, some of its units, or the combination of their partials.
+ * What an `explain` request asks for: whole explanations (every round of
+ * every sequence in this worker), or some units of a round planned by the
+ * pool (`planRound` of `explain/registry.ts`), the pool combining them.
  */
 export type ExplainTask =
   | {
       kind: 'whole';
       sequences: number[][];
       options: IExplainOptions;
-      /** Units per sequence (default 1): more units, finer progress and cancel. */
+      /** Units per sequence and round (default 1): more units, finer progress and cancel. */
       parts?: number;
     }
-  | {
-      kind: 'plan';
-      sequences: number[][];
-      options: IExplainOptions;
-      /** Units per sequence, at most (>= 1). */
-      parts: number;
-    }
-  | { kind: 'units'; units: IExplainUnit[] }
-  | {
-      kind: 'combine';
-      options: IExplainOptions;
-      items: Array<{ sequence: number[]; partials: IExplainPartial[] }>;
-    };
+  | { kind: 'units'; units: IExplainUnit[] };
 
 /** The answer to an `ExplainTask`, by kind. */
 export type ExplainResult =
   | { kind: 'explanations'; explanations: IExplanation[] }
-  | { kind: 'plans'; plans: IExplainUnit[][] }
   | { kind: 'partials'; partials: IExplainPartial[] };
 
 export interface IExplainRequest {
@@ -146,13 +136,17 @@ export interface ICancelledResponse {
   id: number;
 }
 
-/** Progress of one request: texts (predict) or units (explain) done of total. */
+/**
+ * Progress of one request: texts (predict) or the method's work items
+ * (explain) done of total; `message` in user words for whole explanations.
+ */
 export interface IProgressResponse {
   type: 'progress';
   id: number;
   stage: 'load' | 'predict' | 'explain';
   done: number;
   total: number;
+  message?: string;
 }
 
 export interface IErrorResponse {
@@ -174,15 +168,10 @@ export type WorkerResponse =
 export type ModelLoader = (
   files: IModelFiles,
   options?: IWorkerLoadOptions
-) => Promise<IAttentionModel>;
-
-/** An explainer that frees what it holds (TensorFlow.js tensors) on `dispose`. */
-export interface IWorkerExplainer extends IExplainer {
-  dispose?(): void;
-}
+) => Promise<ILoadedModel>;
 
 /** Makes the explainer of a loaded model (`createExplainer` of `explain/index.ts`). */
-export type ExplainerFactory = (model: ILoadedModel) => IWorkerExplainer;
+export type ExplainerFactory = (model: ILoadedModel) => IExplainer;
 
 /** What the handler needs, each imported on first use only. */
 export interface IWorkerModules {
@@ -234,8 +223,8 @@ export function createRequestHandler(
   modules: IWorkerModules,
   post: (response: WorkerResponse) => void
 ): (request: WorkerRequest) => Promise<void> {
-  let model: IAttentionModel | null = null;
-  let explainer: IWorkerExplainer | null = null;
+  let model: ILoadedModel | null = null;
+  let explainer: IExplainer | null = null;
   let loader: ModelLoader | null = null;
   let factory: ExplainerFactory | null = null;
   const cancelled = new Set<number>();
@@ -252,7 +241,7 @@ export function createRequestHandler(
       throw new Cancelled();
     }
   };
-  const requireModel = (): IAttentionModel => {
+  const requireModel = (): ILoadedModel => {
     if (!model) {
       throw new Error('No model is loaded');
     }
@@ -265,8 +254,7 @@ export function createRequestHandler(
         throw new Error('This worker cannot compute explanations');
       }
       factory = factory ?? (await modules.explainer());
-      // The engine's models are ILoadedModel (graph and forward included).
-      explainer = factory(current as ILoadedModel);
+      explainer = factory(current);
     }
     return explainer;
   };
@@ -274,102 +262,62 @@ export function createRequestHandler(
   const predict = async (request: IPredictRequest) => {
     const current = requireModel();
     const sequences = request.sequences ?? [];
-    const result: IForwardResult = { predictions: [], attention: [] };
-    for (let from = 0; from < sequences.length; from += PREDICT_CHUNK) {
-      await checkpoint(request.id);
-      const chunk = sequences.slice(from, from + PREDICT_CHUNK);
-      const part: IForwardResult = request.outputsOnly
-        ? {
-            // The engine's models are ILoadedModel (forward included).
-            predictions: await (current as ILoadedModel).forward(chunk),
-            attention: []
-          }
-        : await current.predict(chunk);
-      result.predictions.push(...part.predictions);
-      result.attention.push(...part.attention);
-      post({
-        type: 'progress',
-        id: request.id,
-        stage: 'predict',
-        done: Math.min(from + PREDICT_CHUNK, sequences.length),
-        total: sequences.length
-      });
-    }
+    const result = await Private.predictByLength(
+      current,
+      sequences,
+      PREDICT_CHUNK,
+      async done => {
+        await checkpoint(request.id);
+        if (done > 0) {
+          post({
+            type: 'progress',
+            id: request.id,
+            stage: 'predict',
+            done,
+            total: sequences.length
+          });
+        }
+      }
+    );
     post({ type: 'predicted', id: request.id, result });
-  };
-
-  /** Runs units in order with progress and a cancel check before each. */
-  const runUnits = async (
-    id: number,
-    units: IExplainUnit[],
-    total: number,
-    doneBefore: number
-  ): Promise<IExplainPartial[]> => {
-    const partials: IExplainPartial[] = [];
-    const run = await getExplainer();
-    for (const unit of units) {
-      await checkpoint(id);
-      partials.push(await run.run(unit));
-      post({
-        type: 'progress',
-        id,
-        stage: 'explain',
-        done: doneBefore + partials.length,
-        total
-      });
-    }
-    return partials;
   };
 
   const explain = async (request: IExplainRequest) => {
     const task = request.task;
     const run = await getExplainer();
+    const id = request.id;
     let result: ExplainResult;
     switch (task?.kind) {
-      case 'whole': {
-        const parts = Math.max(1, Math.floor(task.parts ?? 1));
-        const plans = task.sequences.map(s => run.plan(s, task.options, parts));
-        const total = plans.reduce((n, units) => n + units.length, 0);
-        const explanations: IExplanation[] = [];
-        let done = 0;
-        for (let i = 0; i < plans.length; i++) {
-          const partials = await runUnits(request.id, plans[i], total, done);
-          done += partials.length;
-          explanations.push(
-            run.combine(task.sequences[i], task.options, partials)
-          );
-        }
-        result = { kind: 'explanations', explanations };
-        break;
-      }
-      case 'plan':
-        result = {
-          kind: 'plans',
-          plans: task.sequences.map(s =>
-            run.plan(s, task.options, Math.max(1, Math.floor(task.parts)))
-          )
-        };
-        break;
-      case 'units':
-        result = {
-          kind: 'partials',
-          partials: await runUnits(request.id, task.units, task.units.length, 0)
-        };
-        break;
-      case 'combine':
+      case 'whole':
         result = {
           kind: 'explanations',
-          explanations: task.items.map(item =>
-            run.combine(item.sequence, task.options, item.partials)
-          )
+          explanations: await run.explain(task.sequences, task.options, {
+            parts: Math.max(1, Math.floor(task.parts ?? 1)),
+            checkpoint: () => checkpoint(id),
+            onProgress: p =>
+              post({ type: 'progress', id, stage: 'explain', ...p })
+          })
         };
         break;
+      case 'units': {
+        const total = task.units.reduce((n, u) => n + u.size, 0);
+        const partials: IExplainPartial[] = [];
+        let done = 0;
+        for (const unit of task.units) {
+          await checkpoint(id);
+          partials.push(await run.run(unit));
+          done += unit.size;
+          post({ type: 'progress', id, stage: 'explain', done, total });
+        }
+        result = { kind: 'partials', partials };
+        break;
+      }
       default:
         throw new Error(
           `Unknown explain task ${JSON.stringify((task as { kind?: unknown })?.kind)}`
         );
     }
-    post({ type: 'explained', id: request.id, result });
+    post({ type: 'explained', id, result });
   };
 
   const handle = async (request: WorkerRequest): Promise<void> => {
@@ -384,7 +332,7 @@ export function createRequestHandler(
           post({ type: 'progress', id, stage: 'load', done: 0, total: 1 });
           loader = loader ?? (await modules.engine());
           const next = await loader(request.files, request.options);
-          explainer?.dispose?.();
+          explainer?.dispose();
           explainer = null;
           model?.dispose();
           model = next;
@@ -397,7 +345,7 @@ export function createRequestHandler(
         case 'explain':
           return await explain(request);
         case 'dispose':
-          explainer?.dispose?.();
+          explainer?.dispose();
           explainer = null;
           model?.dispose();
           model = null;
@@ -444,4 +392,52 @@ export function createRequestHandler(
     queue = done;
     return done;
   };
+}
+
+namespace Private {
+  /**
+   * Predictions (and attention, when the model has an attention layer;
+   * otherwise `attention` is empty) in input order. Sequences of different
+   * lengths (a variable-length model, each text at its own length) run in
+   * groups of equal length, as Keras runs each text alone.
+   */
+  export async function predictByLength(
+    model: ILoadedModel,
+    sequences: number[][],
+    chunk: number,
+    beforeChunk: (done: number) => Promise<void>
+  ): Promise<IForwardResult> {
+    const withAttention = model.info.attentionLayer !== null;
+    const predictions: number[][] = new Array(sequences.length);
+    const attention: number[][] = withAttention
+      ? new Array(sequences.length)
+      : [];
+    const groups = new Map<number, number[]>();
+    sequences.forEach((s, i) => {
+      const group = groups.get(s.length) ?? [];
+      group.push(i);
+      groups.set(s.length, group);
+    });
+    let done = 0;
+    for (const indices of groups.values()) {
+      for (let from = 0; from < indices.length; from += chunk) {
+        await beforeChunk(done);
+        const part = indices.slice(from, from + chunk);
+        const rows = part.map(i => sequences[i]);
+        if (withAttention) {
+          const result = await model.predict(rows);
+          part.forEach((i, k) => {
+            predictions[i] = result.predictions[k];
+            attention[i] = result.attention[k];
+          });
+        } else {
+          const outputs = await model.forward(rows);
+          part.forEach((i, k) => (predictions[i] = outputs[k]));
+        }
+        done += part.length;
+      }
+    }
+    await beforeChunk(done);
+    return { predictions, attention };
+  }
 }

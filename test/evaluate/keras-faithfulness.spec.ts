@@ -6,7 +6,10 @@
  * (<= 1e-5); our rankings and bins from the fixture's values; tau-b against
  * SciPy (<= 1e-9); on the model where one character decides, the method's
  * ranking beats random rankings (fast-check); and the whole evaluation of
- * the fixture texts with occlusion through the worker pool.
+ * the fixture texts through the worker pool and the text pipeline: the
+ * methods' values against Keras's (integrated gradients with 256 fixed
+ * steps, the fixture's midpoint rule), their meta, and Keras's scores
+ * where the rankings agree.
  */
 import * as fc from 'fast-check';
 import { evaluateRows } from '../../src/evaluate/evaluate-rows';
@@ -18,12 +21,11 @@ import {
   rankPositions
 } from '../../src/evaluate/faithfulness';
 import { kendallTauB } from '../../src/evaluate/kendall';
-import {
-  poolBackend,
-  tokenizerEncoding
-} from '../../src/evaluate/model-adapter';
+import { poolBackend } from '../../src/evaluate/model-adapter';
 import { createExplainer } from '../../src/explain';
 import { ILoadedModel, loadModel } from '../../src/model/engine';
+import { createTextPipeline } from '../../src/text/pipeline';
+import { parseTokenizer } from '../../src/text/tokenizer';
 import { WorkerPool } from '../../src/workers/pool';
 import { channelWorkers } from '../lab/support/channel-worker';
 import { fixture, fixtureJson } from '../model/helpers';
@@ -184,16 +186,9 @@ describe('one character decides', () => {
     const explainer = createExplainer(loaded);
     for (const sample of single) {
       // Our own occlusion values, not the fixture's.
-      const units = explainer.plan(sample.input, { method: 'occlusion' });
-      const partials = [];
-      for (const unit of units) {
-        partials.push(await explainer.run(unit));
-      }
-      const values = explainer.combine(
-        sample.input,
-        { method: 'occlusion' },
-        partials
-      ).values;
+      const [{ values }] = await explainer.explain([sample.input], {
+        method: 'occlusion'
+      });
       const ranking = rankPositions(values, sample.positions);
       // The one 'z' (id 24) comes first.
       expect(ranking[0]).toBe(sample.input.indexOf(24));
@@ -222,12 +217,25 @@ describe('one character decides', () => {
 });
 
 describe('evaluation of the fixture texts through the worker pool', () => {
-  // faith_softmax's mask_zero (NotEqual) has no gradient pass here: occlusion only.
+  /** Keras's values at the positions the model sees, against ours per character. */
+  function expectValues(
+    ours: Array<number | null>,
+    keras: number[],
+    positions: number[],
+    tolerance: number
+  ): void {
+    const seen = ours.filter(v => v !== null) as number[];
+    expect(seen).toHaveLength(positions.length);
+    positions.forEach((p, j) =>
+      expect(Math.abs(seen[j] - keras[p])).toBeLessThanOrEqual(tolerance)
+    );
+  }
+
   it.each([
-    ['faith_sigmoid', ['occlusion', 'grad-x-input']],
-    ['faith_softmax', ['occlusion']]
+    ['faith_sigmoid', ['occlusion', 'grad-x-input', 'integrated-gradients']],
+    ['faith_softmax', ['occlusion', 'grad-x-input', 'integrated-gradients']]
   ] as const)(
-    '%s with %j: Keras values, and Keras scores where the rankings agree',
+    '%s with %j: Keras values (integrated gradients at 256 fixed steps), their meta, and Keras scores where the rankings agree',
     async (name, methods) => {
       const data = oracle(name);
       const factory = channelWorkers({
@@ -237,14 +245,17 @@ describe('evaluation of the fixture texts through the worker pool', () => {
       const pool = new WorkerPool({ spawn: factory.spawn, size: 2, idleMs: 0 });
       try {
         const file = `${name}.keras`;
-        await pool.load({ [file]: fixture('keras', 'faithfulness', file) });
+        const info = await pool.load({
+          [file]: fixture('keras', 'faithfulness', file)
+        });
         const tokenizer = fixture('keras', 'faithfulness', 'tokenizer.json');
-        const backend = poolBackend(
-          pool,
-          tokenizerEncoding(Buffer.from(tokenizer).toString('utf8'), {
-            maxlen: 24
-          })
-        );
+        const pipeline = createTextPipeline(info, {
+          kind: 'tokenizer',
+          tokenizer: parseTokenizer(Buffer.from(tokenizer).toString('utf8')),
+          name: 'tokenizer.json'
+        });
+        expect(pipeline.maxlen).toBe(24);
+        const backend = poolBackend(pool, pipeline);
         const rows = data.samples.map((s, index) => ({
           index,
           line: index + 1,
@@ -252,7 +263,12 @@ describe('evaluation of the fixture texts through the worker pool', () => {
           label: null
         }));
         const { rows: evaluated } = await evaluateRows(rows, backend, {
-          methods: methods.map(method => ({ method })),
+          // The fixture's integrated gradients: 256 steps of the midpoint rule.
+          methods: methods.map(method =>
+            method === 'integrated-gradients'
+              ? { method, steps: 256 }
+              : { method }
+          ),
           classes: null,
           target: null
         });
@@ -260,38 +276,43 @@ describe('evaluation of the fixture texts through the worker pool', () => {
         evaluated.forEach(({ row }, i) => {
           const sample = data.samples[i];
           expect(Math.abs(row.prediction - sample.f)).toBeLessThanOrEqual(1e-5);
-          const keras = sample.methods.occlusion;
-          const ours = row.explanations.occlusion;
-          // Per character: the text's characters the model sees, in order.
-          const seen = ours.values.filter(v => v !== null) as number[];
-          const kerasSeen = sample.positions.map(p => keras.values[p]);
-          expect(seen).toHaveLength(kerasSeen.length);
-          seen.forEach((v, j) =>
-            expect(Math.abs(v - kerasSeen[j])).toBeLessThanOrEqual(1e-5)
-          );
-          const ourRanking = rankPositions(
-            Object.fromEntries(
-              sample.positions.map((p, j) => [p, seen[j]])
-            ) as never,
-            sample.positions
-          );
-          if (
-            ourRanking.join() === keras.ranking.join() &&
-            ours.comprehensiveness !== null
-          ) {
-            sameRanking++;
-            expect(
-              Math.abs(ours.comprehensiveness - keras.comprehensiveness)
-            ).toBeLessThanOrEqual(1e-5);
-            expect(
-              Math.abs(ours.sufficiency! - keras.sufficiency)
-            ).toBeLessThanOrEqual(1e-5);
+          for (const method of methods) {
+            const keras = sample.methods[method];
+            const ours = row.explanations[method];
+            expectValues(ours.values, keras.values, sample.positions, 1e-4);
+            const seen = ours.values.filter(v => v !== null) as number[];
+            const ourRanking = rankPositions(
+              Object.fromEntries(
+                sample.positions.map((p, j) => [p, seen[j]])
+              ) as never,
+              sample.positions
+            );
+            if (
+              ourRanking.join() === keras.ranking.join() &&
+              ours.comprehensiveness !== null
+            ) {
+              sameRanking++;
+              expect(
+                Math.abs(ours.comprehensiveness - keras.comprehensiveness)
+              ).toBeLessThanOrEqual(1e-5);
+              expect(
+                Math.abs(ours.sufficiency! - keras.sufficiency)
+              ).toBeLessThanOrEqual(1e-5);
+            }
           }
-          expect(Object.keys(row.agreement)).toEqual(
-            methods.length === 2 ? ['occlusion~grad-x-input'] : []
-          );
+          const ig = row.explanations['integrated-gradients'].meta;
+          expect(ig).toMatchObject({ rule: 'riemann-midpoint', steps: 256 });
+          expect(
+            typeof ig.gapRelative === 'number' || ig.gapRelative === null
+          ).toBe(true);
+          expect(row.explanations.occlusion.meta).toMatchObject({ window: 1 });
+          expect(Object.keys(row.agreement)).toEqual([
+            'occlusion~grad-x-input',
+            'occlusion~integrated-gradients',
+            'grad-x-input~integrated-gradients'
+          ]);
         });
-        expect(sameRanking).toBeGreaterThanOrEqual(3);
+        expect(sameRanking).toBeGreaterThanOrEqual(3 * methods.length);
       } finally {
         pool.dispose();
       }

@@ -28,12 +28,14 @@ function row(
       occlusion: {
         values: [1, 3],
         comprehensiveness: scores[0],
-        sufficiency: scores[1]
+        sufficiency: scores[1],
+        meta: { window: 1 }
       },
       attention: {
         values: [0.2, null],
         comprehensiveness: 0.5,
-        sufficiency: 0.1
+        sufficiency: 0.1,
+        meta: {}
       }
     },
     agreement: { 'occlusion~attention': tau }
@@ -115,7 +117,8 @@ describe('summaryFragment', () => {
           occlusion: {
             values: [1, 2],
             comprehensiveness: 0.1,
-            sufficiency: 0.2
+            sufficiency: 0.2,
+            meta: {}
           }
         },
         agreement: {}

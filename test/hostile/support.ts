@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -31,15 +30,45 @@ export interface IMeasured {
   rssMb: number;
 }
 
-/** A fresh temporary directory (the CLI must be built). */
+/** A fresh directory under the repository's `.cache/` (the CLI must be built). */
 export function tmpDir(prefix: string): string {
   if (!fs.existsSync(path.join(ROOT, 'lib-node', 'cli', 'main.js'))) {
     throw new Error(
       'lib-node/cli/main.js is missing: run `npm run build:node` before these tests'
     );
   }
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const parent = path.join(ROOT, '.cache', 'test-hostile');
+  fs.mkdirSync(parent, { recursive: true });
+  return fs.mkdtempSync(path.join(parent, prefix));
 }
+
+/** The hostile-file generator (`scripts/hostile-files.js`, plain Node). */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const GENERATOR = require('../../scripts/hostile-files.js') as {
+  ATTACKS: { [name: string]: (dir: string) => string };
+  ANSI_NAME: string;
+};
+
+/** The layer name that tries to rewrite the terminal. */
+export const ANSI_NAME = GENERATOR.ANSI_NAME;
+
+/** Writes the attack `name` into `dir` (see `scripts/hostile-files.js`) and returns its path. */
+export function attackFile(dir: string, name: string): string {
+  const build = GENERATOR.ATTACKS[name];
+  if (!build) {
+    throw new Error(`no attack named '${name}' in scripts/hostile-files.js`);
+  }
+  return build(dir);
+}
+
+/** A committed fixture of test/fixtures/keras/hostile. */
+export function fixturePath(name: string): string {
+  return path.join(HOSTILE, name);
+}
+
+/** A CLI failure message must name the file and never leak a raw JavaScript error. */
+export const RAW_ERROR =
+  /DataView|undefined|Cannot read propert|is not a function|RangeError|TypeError|Maximum call stack|\[object /;
 
 /**
  * Runs `char-attention ARGS` in a child Node process; the child reports its

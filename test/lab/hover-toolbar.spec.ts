@@ -43,6 +43,28 @@ describe('HoverToolbar', () => {
     toolbar.dispose();
   });
 
+  it('shows no toolbar over a table inside an ignored container', () => {
+    const commands = new CommandRegistry();
+    const viewer = document.createElement('div');
+    viewer.className = 'viewer';
+    const table = document.createElement('div');
+    table.className = 'jp-RenderedCharAttention';
+    const cell = document.createElement('span');
+    table.append(cell);
+    viewer.append(table);
+    document.body.append(viewer);
+    const toolbar = new HoverToolbar(
+      commands,
+      [],
+      () => undefined,
+      'Table actions',
+      '.viewer'
+    );
+    cell.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+    expect(toolbar.node.hidden).toBe(true);
+    toolbar.dispose();
+  });
+
   it('removes its document listeners and node on dispose', () => {
     const added: Array<[string, unknown]> = [];
     const removed: Array<[string, unknown]> = [];

@@ -3,7 +3,8 @@ import * as path from 'path';
 import {
   defaultMethod,
   ModelSession,
-  SessionError
+  SessionError,
+  TokenizerNeededError
 } from '../../src/lab/model-session';
 import type { IExplainBackend } from '../../src/lab/model-session';
 import type { IExplainOptions, IExplanation } from '../../src/explain/types';
@@ -14,7 +15,10 @@ import { RequestCancelledError } from '../../src/workers/client';
 import { WorkerPool } from '../../src/workers/pool';
 import type { IAttentionModel, IModelInfo } from '../../src/model/types';
 import { ModelError } from '../../src/model/types';
+import type { ILoadedModel } from '../../src/model/engine';
+import { createExplainer } from '../../src/explain';
 import { createRequestHandler } from '../../src/workers/protocol';
+import type { IWorkerModules } from '../../src/workers/protocol';
 import { fakeWorkerFactory, FakeWorker } from './fake-worker';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/keras-tokenizer');
@@ -77,15 +81,19 @@ function modelInfo(
  * A worker running the real request handler of the model worker protocol,
  * with a stand-in model: attention (p + 1) / 100 at model position p.
  */
-function scriptedWorker(info: IModelInfo, loadError?: Error) {
+function scriptedWorker(
+  info: IModelInfo,
+  loadError?: Error,
+  explainer?: IWorkerModules['explainer']
+) {
   return (worker: FakeWorker) => {
     const handle = createRequestHandler(
       {
-        engine: async () => async (): Promise<IAttentionModel> => {
+        engine: async () => async (): Promise<ILoadedModel> => {
           if (loadError) {
             throw loadError;
           }
-          return {
+          const model: IAttentionModel = {
             info,
             predict: async sequences => ({
               attention: sequences.map(seq =>
@@ -95,7 +103,13 @@ function scriptedWorker(info: IModelInfo, loadError?: Error) {
             }),
             dispose: () => undefined
           };
-        }
+          // A stand-in: no graph (the gradient methods are not run on it).
+          return {
+            ...model,
+            forward: async (sequences: unknown[]) => sequences.map(() => [0.25])
+          } as unknown as ILoadedModel;
+        },
+        explainer
       },
       response => worker.reply(response)
     );
@@ -107,9 +121,12 @@ function makeSession(
   files: { [path: string]: string | Uint8Array },
   info: IModelInfo,
   settings: Partial<ILabSettings> = {},
-  explainer: IExplainBackend | null = null
+  explainer: IExplainBackend | null = null,
+  workerExplainer?: IWorkerModules['explainer']
 ) {
-  const { factory, workers } = fakeWorkerFactory(scriptedWorker(info));
+  const { factory, workers } = fakeWorkerFactory(
+    scriptedWorker(info, undefined, workerExplainer)
+  );
   const contents = memoryContents(files);
   const session = new ModelSession({
     contents,
@@ -152,7 +169,9 @@ describe('ModelSession', () => {
     expect(load.options).toEqual({
       attentionLayer: 'attention_vec',
       simd: false,
-      maxInputLength: 100000
+      maxInputLength: 100000,
+      maxLayers: 50000,
+      maxNestingDepth: 32
     });
     expect(progress).toContain('Building the model');
     expect(progress[progress.length - 1]).toBe('Loaded m.h5');
@@ -165,8 +184,9 @@ describe('ModelSession', () => {
       { maxInputLength: 10 }
     );
     await session.load('m.h5', 'tok.json');
+    // A variable-length model: the text at its own length, 21.
     await expect(session.predict(['abc'.repeat(7)])).rejects.toThrow(
-      'maxlen is 21; at most 10 input steps are allowed (raise the maxInputLength setting).'
+      'The longest text has 21 tokens; at most 10 input steps are allowed (raise the maxInputLength setting).'
     );
     // A huge maxlen choice fails just as fast: nothing of that length is made.
     session.setChoices({ maxlen: 1e9 });
@@ -216,7 +236,8 @@ describe('ModelSession', () => {
       attentionLayer: 'attention_vec',
       maxlen: 5,
       padding: 'pre',
-      truncating: 'pre'
+      truncating: 'pre',
+      lengths: 'model'
     });
     // Keras pad_sequences(maxlen=5, padding='pre'); '!' is unknown and dropped.
     expect(sentSequences(workers)).toEqual([
@@ -235,10 +256,14 @@ describe('ModelSession', () => {
       mask: [true, true, true, false],
       prediction: 0.25
     });
-    expect(payload.meta).toMatchObject({
+    expect(payload.meta).toEqual({
       model: 'm.h5',
       attentionLayer: 'attention_vec',
-      maxlen: 5
+      tokenizer: 'tok.json',
+      lengths: 'model',
+      maxlen: 5,
+      padding: 'pre',
+      truncating: 'pre'
     });
   });
 
@@ -271,7 +296,7 @@ describe('ModelSession', () => {
       modelInfo(5, 30)
     );
     await expect(session.load('m.h5', 'big.json')).rejects.toThrow(
-      "The tokenizer big.json does not match the model m.h5: it uses indices up to 40, but the model's Embedding accepts 0–29 (input_dim 30)."
+      "The tokenizer big.json does not match the model: it gives indices up to 40, but the model's Embedding accepts 0–29 (input_dim 30)."
     );
     expect(session.isReady).toBe(false);
     expect(session.state).toBe('error');
@@ -362,7 +387,7 @@ describe('ModelSession', () => {
     );
     await session.load('m.h5', 'tok.json');
     await expect(session.predict(['ab'])).rejects.toThrow(
-      'maxlen 7 does not match the model input length 5.'
+      new SessionError("maxlen 7 does not match the model's input length 5.")
     );
   });
 
@@ -382,13 +407,16 @@ describe('ModelSession', () => {
     expect(session.state).toBe('empty');
   });
 
-  it('requires a model and a tokenizer', async () => {
-    const { session } = makeSession({}, modelInfo(5, 4));
+  it('requires a model, and a tokenizer for a model without a TextVectorization layer', async () => {
+    const { session } = makeSession({ 'm.h5': 'x' }, modelInfo(5, 4));
     await expect(session.load('', 't.json')).rejects.toThrow(
       'Choose a model file'
     );
     await expect(session.load('m.h5', '')).rejects.toThrow(
-      'Choose the tokenizer JSON'
+      new TokenizerNeededError('m.h5')
+    );
+    expect(new TokenizerNeededError('models/m.h5').message).toBe(
+      'm.h5 has no TextVectorization layer: choose the tokenizer JSON that goes with it.'
     );
     await expect(session.predict(['a'])).rejects.toThrow(
       'No model is loaded yet.'
@@ -427,10 +455,13 @@ describe('ModelSession', () => {
           }
           return sequences.map((sequence): IExplanation => ({
             method: options.method,
+            label: options.method,
             values: sequence.map((_, p) => p / 10),
             prediction: [0.75],
             target: 0,
-            meta: options.window ? { window: options.window } : {},
+            meta: options.window
+              ? { window: options.window, target: 0 }
+              : { target: 0 },
             notices: []
           }));
         }
@@ -440,7 +471,8 @@ describe('ModelSession', () => {
 
     const noAttention = () => ({
       ...modelInfo(5, 4),
-      attentionLayer: '',
+      attentionLayer: null,
+      layers: [{ name: 'embedding', className: 'Embedding', outputShape: [] }],
       inferences: ['lambda_1 is sum(axis=1) (from its place and shapes)']
     });
 
@@ -453,7 +485,10 @@ describe('ModelSession', () => {
     it('attention: one forward pass, the payload names the method', async () => {
       const { session } = makeSession(
         { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
-        modelInfo(5, 4)
+        modelInfo(5, 4),
+        {},
+        null,
+        async () => createExplainer
       );
       await session.load('m.h5', 'tok.json');
       const { payload } = await session.explain(['abc'], {
@@ -500,7 +535,11 @@ describe('ModelSession', () => {
       );
       await expect(
         session.explain(['abc'], { method: 'attention' })
-      ).rejects.toThrow(SessionError);
+      ).rejects.toThrow(
+        new SessionError(
+          'm.h5 cannot be explained with attention: the model has no attention layer; choose occlusion, gradient × input, integrated gradients.'
+        )
+      );
     });
 
     it('cancels a long run; the next run works', async () => {

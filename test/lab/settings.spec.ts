@@ -6,7 +6,8 @@ import {
   LAB_PLUGIN_ID,
   LabSettings,
   labSettingsOf,
-  parseLabSettings
+  parseLabSettings,
+  rememberModel
 } from '../../src/lab/settings';
 
 const schema = JSON.parse(
@@ -52,6 +53,8 @@ describe('lab settings', () => {
     expect(problems).toEqual([]);
     expect(settings).toEqual({
       maxInputLength: 100000,
+      maxLayers: 50000,
+      maxNestingDepth: 32,
       modelPath: 'models/weights.best.hdf5',
       tokenizerPath: 'models/tokenizer.json',
       attentionLayer: 'attention_vec',
@@ -132,5 +135,44 @@ describe('lab settings', () => {
     expect(registry.load).toHaveBeenCalledTimes(1);
     expect(registry.load).toHaveBeenCalledWith(LAB_PLUGIN_ID);
     expect(first.settings.current.explainMethod).toBe('grad-x-input');
+  });
+});
+
+describe('remembering the model', () => {
+  function registry() {
+    const written: Array<[string, string, string]> = [];
+    return {
+      written,
+      async set(plugin: string, key: string, value: string) {
+        written.push([plugin, key, value]);
+      }
+    };
+  }
+
+  it('writes the model and tokenizer into the lab settings', async () => {
+    const target = registry();
+    const current = { ...DEFAULT_LAB_SETTINGS, lambdas: {} };
+    expect(
+      await rememberModel(target, current, 'models/m.h5', 'models/t.json')
+    ).toBe(true);
+    expect(target.written).toEqual([
+      [LAB_PLUGIN_ID, 'modelPath', 'models/m.h5'],
+      [LAB_PLUGIN_ID, 'tokenizerPath', 'models/t.json']
+    ]);
+  });
+
+  it('writes nothing when the settings already say so, or without a model', async () => {
+    const target = registry();
+    const current = {
+      ...DEFAULT_LAB_SETTINGS,
+      lambdas: {},
+      modelPath: 'models/m.h5',
+      tokenizerPath: 'models/t.json'
+    };
+    expect(
+      await rememberModel(target, current, 'models/m.h5', 'models/t.json')
+    ).toBe(false);
+    expect(await rememberModel(target, current, '', '')).toBe(false);
+    expect(target.written).toEqual([]);
   });
 });

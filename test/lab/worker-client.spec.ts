@@ -11,7 +11,12 @@ import {
 import { loadModel } from '../../src/model/engine';
 import { referenceModel, toTfjs } from '../model/support/reference-model';
 import { channelWorkers } from './support/channel-worker';
-import { occlusionTestExplainer } from './support/test-explainer';
+import {
+  combineRound,
+  createExplainer,
+  IExplainPartial,
+  planRound
+} from '../../src/explain';
 
 const FILES = toTfjs(
   referenceModel({ steps: 12, vocab: 9, embed: 4, units: 6 }, 7)
@@ -26,7 +31,7 @@ function sequences(count: number, seed = 1): number[][] {
 function setup() {
   const factory = channelWorkers({
     engine: async () => loadModel,
-    explainer: async () => occlusionTestExplainer
+    explainer: async () => createExplainer
   });
   return { ...factory, client: new ModelWorkerClient(factory.spawn) };
 }
@@ -53,53 +58,41 @@ describe('ModelWorkerClient with the real worker handler', () => {
     client.dispose();
   });
 
-  it('explains: plan, units and combine give what the whole request gives', async () => {
+  it('explains: units planned here and run in the worker give what the whole request gives', async () => {
     const { client } = setup();
-    await client.load(FILES);
+    const info = await client.load(FILES);
     const input = sequences(2, 3);
-    const options = { method: 'occlusion' as const };
+    const options = { method: 'occlusion' };
     const whole = await client.explain({
       kind: 'whole',
       sequences: input,
       options
     });
-    const planned = await client.explain({
-      kind: 'plan',
-      sequences: input,
-      options,
-      parts: 3
-    });
-    if (planned.kind !== 'plans') {
-      throw new Error(`expected plans, got ${planned.kind}`);
-    }
-    expect(planned.plans.map(p => p.length)).toEqual([3, 3]);
+    const plans = input.map(s => planRound(info, s, options, 3, null));
+    expect(plans.map(p => p.length)).toEqual([3, 3]);
     const steps: number[] = [];
     const partials = await client.explain(
-      { kind: 'units', units: planned.plans.flat() },
+      { kind: 'units', units: plans.flat() },
       { onProgress: p => steps.push(p.done) }
     );
-    expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
-    if (partials.kind !== 'partials') {
-      throw new Error(`expected partials, got ${partials.kind}`);
-    }
-    const combined = await client.explain({
-      kind: 'combine',
-      options,
-      items: input.map((sequence, i) => ({
-        sequence,
-        partials: partials.partials.slice(3 * i, 3 * i + 3)
-      }))
-    });
-    if (whole.kind !== 'explanations' || combined.kind !== 'explanations') {
-      throw new Error('expected explanations');
-    }
-    combined.explanations.forEach((e, i) =>
-      e.values.forEach((v, p) =>
-        expect(
-          Math.abs(v - whole.explanations[i].values[p])
-        ).toBeLessThanOrEqual(1e-6)
-      )
+    // Progress counts forward passes: each unit runs its variants and the sequence.
+    expect(steps).toEqual(
+      plans
+        .flat()
+        .map(u => u.size)
+        .map((_, i, sizes) => sizes.slice(0, i + 1).reduce((a, b) => a + b))
     );
+    if (partials.kind !== 'partials' || whole.kind !== 'explanations') {
+      throw new Error('expected partials and explanations');
+    }
+    input.forEach((sequence, i) => {
+      const own: IExplainPartial[] = partials.partials.slice(3 * i, 3 * i + 3);
+      const outcome = combineRound(info, sequence, options, own, null);
+      if (outcome.kind !== 'done') {
+        throw new Error('occlusion takes one round');
+      }
+      expect(outcome.explanation.values).toEqual(whole.explanations[i].values);
+    });
     client.dispose();
   });
 

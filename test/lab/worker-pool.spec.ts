@@ -8,21 +8,23 @@ import {
   WorkerCrashedError,
   WorkerRequestError
 } from '../../src/workers/client';
-import {
-  passesPerSequence,
-  poolSize,
-  WorkerPool
-} from '../../src/workers/pool';
+import { poolSize, WorkerPool } from '../../src/workers/pool';
 import { loadModel } from '../../src/model/engine';
 import type { IWorkerModules } from '../../src/workers/protocol';
 import { referenceModel, toTfjs } from '../model/support/reference-model';
 import { channelWorkers } from './support/channel-worker';
 import { createExplainer } from '../../src/explain';
+import { fixture, fixtureJson } from '../model/helpers';
 
 const STEPS = 16;
 const FILES = toTfjs(
   referenceModel({ steps: STEPS, vocab: 9, embed: 4, units: 6 }, 11)
 );
+/** conv_bilstm of test/fixtures/keras/explain (real Keras), and its oracle. */
+const KINKED = {
+  'conv_bilstm.keras': fixture('keras', 'explain', 'conv_bilstm.keras')
+};
+const KINKED_ORACLE = fixtureJson('keras', 'explain', 'conv_bilstm.json');
 const MODULES: IWorkerModules = {
   engine: async () => loadModel,
   explainer: async () => createExplainer
@@ -34,14 +36,14 @@ function sequences(count: number): number[][] {
   );
 }
 
-async function pool(size: number, modules = MODULES) {
+async function pool(size: number, modules = MODULES, files = FILES) {
   const factory = channelWorkers(modules);
   const workerPool = new WorkerPool({
     spawn: factory.spawn,
     size,
     idleMs: 0
   });
-  await workerPool.load(FILES);
+  await workerPool.load(files);
   return { ...factory, pool: workerPool };
 }
 
@@ -62,15 +64,6 @@ describe('poolSize', () => {
     expect(poolSize(0, undefined)).toBe(2);
     expect(poolSize(3, 2)).toBe(3);
     expect(poolSize(50, 2)).toBe(8);
-  });
-
-  it('counts the forward passes of a method', () => {
-    expect(passesPerSequence({ method: 'attention' }, 250)).toBe(1);
-    expect(passesPerSequence({ method: 'occlusion' }, 250)).toBe(251);
-    expect(passesPerSequence({ method: 'occlusion', window: 5 }, 250)).toBe(51);
-    expect(
-      passesPerSequence({ method: 'integrated-gradients', steps: 32 }, 250)
-    ).toBe(97);
   });
 });
 
@@ -119,7 +112,7 @@ describe('WorkerPool', () => {
 
   it('splits an explanation across workers with the result of one worker', async () => {
     const input = sequences(3);
-    const options = { method: 'occlusion' as const };
+    const options = { method: 'occlusion' };
     // Little work per worker: 3 texts x 17 passes are spread over 3 workers.
     const factory = channelWorkers(MODULES);
     const many = new WorkerPool({
@@ -158,7 +151,7 @@ describe('WorkerPool', () => {
 
   it('integrated gradients: the same with 1 and 2 workers', async () => {
     const input = sequences(2);
-    const options = { method: 'integrated-gradients' as const, steps: 8 };
+    const options = { method: 'integrated-gradients', steps: 8 };
     const factory = channelWorkers(MODULES);
     const two = new WorkerPool({
       spawn: factory.spawn,
@@ -181,6 +174,100 @@ describe('WorkerPool', () => {
     ]);
     two.dispose();
     single.pool.dispose();
+  });
+
+  it('adaptive integrated gradients: every round spread over the workers, the result of one worker, progress in gradient passes', async () => {
+    // A real-Keras model whose path has kinks: its texts need several rounds.
+    const input = KINKED_ORACLE.samples
+      .slice(0, 2)
+      .map((s: { input: number[] }) => s.input);
+    const options = { method: 'integrated-gradients' };
+    const factory = channelWorkers(MODULES);
+    const two = new WorkerPool({
+      spawn: factory.spawn,
+      size: 2,
+      smallWork: 8,
+      idleMs: 0
+    });
+    await two.load(KINKED);
+    const single = await pool(1, MODULES, KINKED);
+    const messages: string[] = [];
+    const split = await two.explain(input, options, {
+      onProgress: p => messages.push(p.message)
+    });
+    const whole = await single.pool.explain(input, options);
+    // Every round ran on both workers.
+    for (const worker of factory.workers) {
+      expect(
+        worker.received.filter(r => r.type === 'explain').length
+      ).toBeGreaterThan(1);
+    }
+    expectClose(
+      split.map(e => e.values),
+      whole.map(e => e.values)
+    );
+    split.forEach((e, i) => {
+      expect(e.meta.steps).toBe(whole[i].meta.steps);
+      expect(e.meta.rule).toBe('trapezoid');
+      expect(e.meta.converged).toBe(true);
+    });
+    const steps = Math.max(...split.map(e => e.meta.steps as number));
+    expect(steps).toBeGreaterThan(32);
+    expect(messages[0]).toBe(
+      'integrated gradients of 2 texts: 0 of 66 gradient passes'
+    );
+    expect(messages).toContain(
+      'integrated gradients of 2 texts: 66 of 130 gradient passes (text 1: 32 steps, gap 2.7%)'
+    );
+    expect(messages[messages.length - 1]).toMatch(
+      /^integrated gradients of 2 texts: (\d+) of \1 gradient passes \(text \d: \d+ steps, gap /
+    );
+    two.dispose();
+    single.pool.dispose();
+  });
+
+  it('cancel in the middle of a round of adaptive steps stops every worker; the pool stays usable', async () => {
+    const factory = channelWorkers(MODULES);
+    const two = new WorkerPool({
+      spawn: factory.spawn,
+      size: 2,
+      smallWork: 8,
+      idleMs: 0
+    });
+    await two.load(KINKED);
+    const controller = new AbortController();
+    let rounds = 0;
+    const running = two.explain(
+      KINKED_ORACLE.samples.map((s: { input: number[] }) => s.input),
+      { method: 'integrated-gradients', tolerance: 1e-6 },
+      {
+        signal: controller.signal,
+        onProgress: p => {
+          // A unit of the second round is done: stop in the middle of it.
+          if (/ steps, gap /.test(p.message) && ++rounds === 3) {
+            controller.abort();
+          }
+        }
+      }
+    );
+    await expect(running).rejects.toBeInstanceOf(RequestCancelledError);
+    for (let wait = 0; wait < 100; wait++) {
+      if (
+        factory.workers.every(w => w.received.some(r => r.type === 'cancel'))
+      ) {
+        break;
+      }
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    expect(
+      factory.workers.some(w => w.received.some(r => r.type === 'cancel'))
+    ).toBe(true);
+    const after = await two.explain([KINKED_ORACLE.samples[0].input], {
+      method: 'integrated-gradients',
+      steps: 4
+    });
+    expect(after[0].meta.steps).toBe(4);
+    two.dispose();
   });
 
   it('cancel while busy stops every worker; the pool stays usable', async () => {

@@ -58,7 +58,7 @@ describe('char-attention explain', () => {
     const payload = JSON.parse(out.stdout);
     expect(validatePayload(payload).problems).toEqual([]);
     const [s] = payload.samples;
-    expect(s.method).toBe('occlusion (window 1)');
+    expect(s.method).toBe('occlusion');
     expect(s.meta).toMatchObject({
       model: 'gru_softmax.keras',
       method: 'occlusion',
@@ -93,13 +93,13 @@ describe('char-attention explain', () => {
     expect(out.code).toBe(0);
     const [s] = JSON.parse(out.stdout).samples;
     expect(s.series.map((r: { name: string }) => r.name)).toEqual([
-      'attention (attention_vec)',
+      'attention',
       'occlusion (window 3)',
       'gradient × input',
-      'integrated gradients (32 steps, midpoint)'
+      'integrated gradients (32 steps)'
     ]);
     expect(s.method).toBe(
-      'attention (attention_vec) · occlusion (window 3) · gradient × input · integrated gradients (32 steps, midpoint)'
+      'attention · occlusion (window 3) · gradient × input · integrated gradients (32 steps)'
     );
     expect(s.meta).toMatchObject({
       method: 'attention, occlusion, grad-x-input, integrated-gradients',
@@ -167,7 +167,7 @@ describe('char-attention explain', () => {
     ]);
     expect(out.code).toBe(0);
     const html = fs.readFileSync(file, 'utf8');
-    expect(html).toContain('method <b>occlusion (window 1)</b>');
+    expect(html).toContain('<b><bdi>occlusion</bdi></b>');
     expect(html).toContain('RdBu');
   });
 
@@ -198,7 +198,21 @@ describe('char-attention explain', () => {
       1,
       'target 7 is out of range: the model has 4 output unit(s) (0..3)'
     ],
-    [['--method', 'attention'], 1, 'No attention layer found']
+    [
+      ['--method', 'attention'],
+      1,
+      'char-attention explain: The method attention cannot explain this model: the model has no attention layer; use occlusion, grad-x-input, integrated-gradients\n'
+    ],
+    [
+      ['--method', 'integrated-gradients', '--tolerance', 'tight'],
+      2,
+      "--tolerance must be a number, got 'tight'"
+    ],
+    [
+      ['--method', 'integrated-gradients', '--tolerance', '0'],
+      2,
+      '--tolerance must be a number from 0.000001 to 1 (integrated gradients: automatic steps stop when the completeness gap is at most this fraction of |f(x) − f(baseline)|), got 0'
+    ]
   ])('rejects %j (exit %i): %s', (args, code, message) => {
     const out = explain('gru_softmax.keras', [...(args as string[]), 'abc']);
     expect(out.code).toBe(code);
@@ -209,8 +223,52 @@ describe('char-attention explain', () => {
   it('points a model without attention to the other methods', () => {
     const out = explain('conv_bilstm.h5', ['--method', 'attention', 'abc']);
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(
-      /Explain the model without attention instead: methods occlusion, grad-x-input or integrated-gradients/
+    expect(out.stderr).toBe(
+      'char-attention explain: The method attention cannot explain this model: the model has no attention layer; use occlusion, grad-x-input, integrated-gradients\n'
+    );
+  });
+
+  it('integrated gradients pick their steps by default: gap within the tolerance, said in meta', () => {
+    const samples = oracle('conv_bilstm').samples;
+    const out = explain('conv_bilstm.keras', [
+      '--method',
+      'integrated-gradients',
+      ...samples.map((s: { text: string }) => s.text)
+    ]);
+    expect(out.code).toBe(0);
+    // No completeness notice (text 3 is truncated, which is said).
+    expect(out.stderr).not.toContain('completeness');
+    JSON.parse(out.stdout).samples.forEach(
+      (
+        s: { meta: { [key: string]: number | string | boolean } },
+        i: number
+      ) => {
+        const ig = samples[i].integratedGradients;
+        expect(s.meta).toMatchObject({
+          rule: 'trapezoid',
+          tolerance: 0.01,
+          converged: true
+        });
+        expect(s.meta.gap as number).toBeLessThanOrEqual(
+          0.01 * Math.abs(ig.fInput - ig.fBaseline)
+        );
+      }
+    );
+    // A tolerance no rule can meet: the cap, and a notice.
+    const capped = explain('conv_bilstm.keras', [
+      '--method',
+      'integrated-gradients',
+      '--tolerance',
+      '1e-6',
+      samples[0].text
+    ]);
+    expect(capped.code).toBe(0);
+    expect(JSON.parse(capped.stdout).samples[0].meta).toMatchObject({
+      steps: 1024,
+      converged: false
+    });
+    expect(capped.stderr).toMatch(
+      /char-attention explain: text 1: integrated gradients: completeness gap \d+\.\d% of \|f\(x\) - f\(baseline\)\| = \S+ after 1024 steps, over the tolerance of 0\.0001%: the values are approximate\n/
     );
   });
 });

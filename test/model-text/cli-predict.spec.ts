@@ -55,7 +55,16 @@ describe('char-attention predict', () => {
       attentionLayer: 'attention_vec',
       attentionChosenBy: 'auto',
       kerasVersion: '2.15.0',
-      inferences
+      inferences,
+      lengths: 'model',
+      length: 80
+    });
+    expect(payload.meta).toEqual({
+      tokenizer: TOKENIZER,
+      lengths: 'model',
+      maxlen: 80,
+      padding: 'pre',
+      truncating: 'pre'
     });
     // Padding dropped: what remains is part of a softmax over 80 positions.
     const total = positive.attention.reduce((a: number, b: number) => a + b, 0);
@@ -220,13 +229,17 @@ describe('char-attention predict', () => {
     const big = JSON.stringify({ a: 1, b: 500 });
     const out = run(['predict', '--model', H5, '--tokenizer', big, 'ab']);
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(
-      /index 500, but the model's Embedding has input_dim/
+    expect(out.stderr).toContain(
+      "char-attention predict: the tokenizer (inline JSON) does not match the model: it gives indices up to 500, but the model's Embedding accepts 0–30 (input_dim 31)\n"
     );
   });
 
   it('usage: --maxlen must match a fixed input length; --help; no texts', () => {
-    expect(predict(['--maxlen', '50', 'x']).code).toBe(2);
+    const wrong = predict(['--maxlen', '50', 'x']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(
+      "char-attention predict: --maxlen 50 does not match the model's input length 80\n"
+    );
     expect(run(['predict', '--model', H5, '--tokenizer', TOKENIZER]).code).toBe(
       2
     );

@@ -4,7 +4,8 @@
  */
 import { loadGraph, loadModel } from '../../src/model/engine';
 import { runGraph } from '../../src/model/graph/graph';
-import { openHdf5, readKerasH5 } from '../../src/model/files/hdf5';
+import { openHdf5 } from '../../src/model/files/hdf5/file';
+import { readKerasH5 } from '../../src/model/files/keras-h5';
 import { LAMBDA_FORMS } from '../../src/model/layers/lambda';
 import { ModelError } from '../../src/model/types';
 import { fixture, maxAbsDiff } from './helpers';
@@ -106,7 +107,7 @@ describe.each([
     }
   );
 
-  it('reports the layers, loads without an attention layer and says so on predict', async () => {
+  it('reports the layers, and refuses its float-vector input for texts', async () => {
     const loaded = loadGraph(files);
     expect(
       loaded.graph.layerInfo.map(l => [l.name, l.className, l.outputShape])
@@ -115,13 +116,13 @@ describe.each([
       ['simple_rnn_1', 'SimpleRNN', [50]],
       ['dense_1', 'Dense', [1]]
     ]);
-    const model = await loadModel(files);
-    expect(model.info.attentionLayer).toBeNull();
-    expect(model.info.attentionChosenBy).toBeNull();
-    await expect(model.predict([[1]])).rejects.toThrow(
-      /No attention layer found.*occlusion, grad-x-input or integrated-gradients/
+    loaded.graph.kernels.dispose();
+    // A SimpleRNN over one float per step: not a model of character indices.
+    await expect(loadModel(files)).rejects.toThrow(
+      `${Object.keys(files)[0]}: the model's input has shape [batch, 1, 1]: it takes 1 number ` +
+        'at each step (one-hot characters or features), not character indices; expected: ' +
+        '[batch, steps] integer character indices read by an Embedding layer'
     );
-    model.dispose();
   });
 });
 

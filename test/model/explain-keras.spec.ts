@@ -3,14 +3,12 @@
  * character models (made by scripts/keras_fixtures/explain.py) saved as
  * .keras and legacy .h5, with Keras's predictions, occlusion, gradient x
  * input (tf.GradientTape on the Embedding output) and integrated gradients
- * (Riemann midpoint, 32 steps) computed by TensorFlow.
+ * (Riemann midpoint, 32 steps) computed by TensorFlow; the engine's own
+ * reverse pass computes ours.
  */
-import * as tf from '@tensorflow/tfjs';
 import { ILoadedModel, loadModel } from '../../src/model/engine';
-import { createExplainer } from '../../src/explain';
+import { createExplainer, explainInRounds } from '../../src/explain';
 import { IExplainOptions, IExplanation } from '../../src/explain/types';
-import { buildTfForward } from '../../src/explain/tfjs-forward';
-import { loadTf } from '../../src/explain/tfjs-load';
 import { fixture, fixtureJson } from './helpers';
 
 interface IOracleSample {
@@ -65,6 +63,7 @@ function relativeError(actual: number[], expected: number[]): number {
   return scale > 0 ? worst / scale : worst;
 }
 
+/** Every round's units run at once, their partials handed back in reverse order. */
 async function explain(
   model: ILoadedModel,
   sequence: number[],
@@ -73,9 +72,12 @@ async function explain(
 ): Promise<IExplanation> {
   const explainer = createExplainer(model);
   try {
-    const units = explainer.plan(sequence, options, parts);
-    const partials = await Promise.all(units.map(u => explainer.run(u)));
-    return explainer.combine(sequence, options, partials.reverse());
+    const [result] = await explainInRounds(model.info, [sequence], options, {
+      parts,
+      runUnits: async units =>
+        (await Promise.all(units.map(u => explainer.run(u)))).reverse()
+    });
+    return result;
   } finally {
     explainer.dispose();
   }
@@ -110,42 +112,6 @@ describe.each(MODELS)('explanations of %s against Keras', name => {
       }
     }
   );
-
-  it('runs the same forward pass in TensorFlow.js as natively and as Keras (1e-5)', async () => {
-    const tfm = await loadTf();
-    // Recurrent layers unrolled in tf ops: an implementation independent of the engine.
-    const fwd = buildTfForward(tfm, model.graph, { recurrent: 'tf' });
-    expect(fwd.nativeRecurrent).toHaveLength(0);
-    const T = info.inputLength;
-    // The fixture inputs plus random ones (some padding, every vocabulary id).
-    let seed = 7;
-    const rnd = () =>
-      (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const vocab = model.info.vocabularySize ?? 2;
-    const inputs = [
-      ...info.samples.map(s => s.input),
-      ...Array.from({ length: 6 }, (_, r) =>
-        Array.from({ length: T }, (_, t) =>
-          t < r * 3 ? 0 : 1 + Math.floor(rnd() * (vocab - 1))
-        )
-      )
-    ];
-    const native = await model.forward(inputs);
-    const out = tfm.tidy(() =>
-      fwd.run(tfm.tensor2d(inputs, [inputs.length, T])).arraySync()
-    ) as number[][];
-    fwd.dispose();
-    inputs.forEach((_, i) =>
-      native[i].forEach((v, k) =>
-        expect(Math.abs(out[i][k] - v)).toBeLessThanOrEqual(1e-5)
-      )
-    );
-    info.samples.forEach((s, i) =>
-      s.prediction.forEach((p, k) =>
-        expect(Math.abs(out[i][k] - p)).toBeLessThanOrEqual(1e-5)
-      )
-    );
-  });
 
   it.each([1, 3])(
     'matches Keras occlusion with window %i within 1e-4 of max |value|',
@@ -221,35 +187,55 @@ describe.each(MODELS)('explanations of %s against Keras', name => {
       expect(result.notices).toEqual([]);
     }
   });
+
+  it('adaptive steps (the default) reach a completeness gap within 1% of |f(x) - f(baseline)| on every text, f from Keras', async () => {
+    for (const s of info.samples) {
+      const ig = s.integratedGradients;
+      const result = await explain(
+        model,
+        s.input,
+        { method: 'integrated-gradients' },
+        3
+      );
+      const meta = result.meta;
+      expect(meta.rule).toBe('trapezoid');
+      expect(meta.converged).toBe(true);
+      expect(meta.tolerance).toBe(0.01);
+      expect(result.notices).toEqual([]);
+      // The end points of the path are Keras's f(x) and f(baseline).
+      expect(Math.abs((meta.fInput as number) - ig.fInput)).toBeLessThan(1e-5);
+      expect(Math.abs((meta.fBaseline as number) - ig.fBaseline)).toBeLessThan(
+        1e-5
+      );
+      const delta = ig.fInput - ig.fBaseline;
+      const sum = result.values.reduce((a, v) => a + v, 0);
+      expect(Math.abs(sum - delta)).toBeLessThanOrEqual(
+        Math.max(0.01 * Math.abs(delta), 1e-5)
+      );
+      const steps = meta.steps as number;
+      expect([32, 64, 128, 256, 512, 1024]).toContain(steps);
+      expect(meta.passes).toBe(steps + 1);
+      expect(result.label).toBe(`integrated gradients (${steps} steps)`);
+    }
+  });
 });
 
 describe('explainer resources', () => {
-  it('leaves no tensor behind after 100 explanations, and none after dispose', async () => {
-    const tfm = await loadTf();
-    expect(tfm).toBe(await loadTf());
+  it('takes no more kernel memory after 100 explanations than after the first', async () => {
     const model = await load('gru_softmax', '.keras');
-    const before = tf.memory().numTensors + tfm.memory().numTensors;
     const explainer = createExplainer(model);
     const sequence = oracle('gru_softmax').samples[0].input;
-    const once = async (method: IExplainOptions['method']) => {
-      const options = { method, steps: 4 };
-      const units = explainer.plan(sequence, options, 2);
-      return explainer.combine(
-        sequence,
-        options,
-        await Promise.all(units.map(u => explainer.run(u)))
-      );
-    };
+    const once = async (method: string) =>
+      explainer.explain([sequence], { method, steps: 4 }, { parts: 2 });
     await once('grad-x-input');
-    const warm = tfm.memory().numTensors;
+    await once('integrated-gradients');
+    const warm = model.graph.kernels.memoryBytes;
     for (let i = 0; i < 50; i++) {
       await once('grad-x-input');
       await once('integrated-gradients');
     }
-    expect(tfm.memory().numTensors).toBe(warm);
+    expect(model.graph.kernels.memoryBytes).toBe(warm);
     explainer.dispose();
-    await new Promise(resolve => setTimeout(resolve, 0));
-    expect(tf.memory().numTensors + tfm.memory().numTensors).toBe(before);
     model.dispose();
   });
 });

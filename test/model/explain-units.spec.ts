@@ -1,25 +1,28 @@
 /**
- * Pure parts of the explainer: occlusion geometry, the gemm behind
- * TensorFlow.js's matMul, plan / combine invariants and bad options.
+ * Pure parts of the explainer: occlusion geometry, plan / combine
+ * invariants, bad options, and the models the gradient methods refuse.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadModel } from '../../src/model/engine';
 import {
+  checkExplainOptions,
   chooseTarget,
+  combineRound,
   createExplainer,
-  resolveExplainOptions
+  EXPLAIN_METHODS,
+  explainCost,
+  methodDescriptions,
+  planRound
 } from '../../src/explain';
 import {
   changesInput,
   occluded,
   spreadDrops
 } from '../../src/explain/occlusion';
-import { buildTfForward } from '../../src/explain/tfjs-forward';
-import { loadTf } from '../../src/explain/tfjs-load';
-import { matmulInto } from '../../src/explain/tfjs-matmul';
-import { Kernels } from '../../src/model/layers/kernels';
-import { fixture } from './helpers';
+import { graphGradients } from '../../src/model/graph/backward';
+import { IGraph } from '../../src/model/graph/graph';
+import { fixture, fixtureJson } from './helpers';
 
 describe('occlusion geometry', () => {
   it('spreads each window drop evenly over the positions it covers and sums the shares', () => {
@@ -38,81 +41,30 @@ describe('occlusion geometry', () => {
   });
 });
 
-describe('matmulInto (the gemm TensorFlow.js runs for matMul)', () => {
-  const naive = (
-    a: number[],
-    b: number[],
-    m: number,
-    k: number,
-    n: number,
-    ta: boolean,
-    tb: boolean
-  ) => {
-    const out = new Array(m * n).fill(0);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        for (let p = 0; p < k; p++) {
-          const av = ta ? a[p * m + i] : a[i * k + p];
-          const bv = tb ? b[j * k + p] : b[p * n + j];
-          out[i * n + j] += av * bv;
-        }
-      }
-    }
-    return out;
-  };
-  it.each([
-    [true, false, false],
-    [true, true, false],
-    [true, false, true],
-    [false, true, true],
-    [false, false, false]
-  ])('simd %s, transposeA %s, transposeB %s', (simd, ta, tb) => {
-    const kernels = new Kernels({ simd });
-    const [m, k, n] = [5, 7, 37];
-    let seed = 3;
-    const rnd = () => (seed = (seed * 69069 + 1) >>> 0) / 4294967296 - 0.5;
-    const a = Array.from({ length: m * k }, rnd);
-    const b = Array.from({ length: k * n }, rnd);
-    const out = new Float32Array(m * n).fill(99);
-    matmulInto(
-      kernels,
-      Float32Array.from(a),
-      Float32Array.from(b),
-      m,
-      k,
-      n,
-      ta,
-      tb,
-      out
-    );
-    const expected = naive(a, b, m, k, n, ta, tb);
-    expected.forEach((v, i) => expect(Math.abs(out[i] - v)).toBeLessThan(1e-5));
-    kernels.dispose();
-  });
-});
-
 describe('explainer options and plans', () => {
-  it('rejects unknown methods, window < 1, steps 0 and bad targets with the field named', () => {
-    expect(() =>
-      resolveExplainOptions({ method: 'saliency' as never })
-    ).toThrow(
+  it('rejects unknown methods, window < 1, steps 0, a bad tolerance and bad targets with the field named', () => {
+    expect(() => checkExplainOptions({ method: 'saliency' })).toThrow(
       "Unknown explanation method 'saliency' (methods: attention, occlusion, grad-x-input, integrated-gradients)"
     );
     expect(() =>
-      resolveExplainOptions({ method: 'occlusion', window: 0 })
-    ).toThrow(/^window must be an integer from 1/);
+      checkExplainOptions({ method: 'occlusion', window: 0 })
+    ).toThrow(
+      'window must be an integer from 1 to 1000000 (occlusion: consecutive characters hidden together), got 0'
+    );
     expect(() =>
-      resolveExplainOptions({ method: 'integrated-gradients', steps: 0 })
-    ).toThrow(/^steps must be an integer from 1/);
+      checkExplainOptions({ method: 'integrated-gradients', steps: 0 })
+    ).toThrow(
+      /^steps must be an integer from 1 to 4096 \(integrated gradients: fixed number of steps/
+    );
     expect(() =>
-      resolveExplainOptions({ method: 'occlusion', target: -1 })
-    ).toThrow(/^target must be an integer/);
-    expect(resolveExplainOptions({ method: 'integrated-gradients' })).toEqual({
-      method: 'integrated-gradients',
-      window: 1,
-      steps: 32,
-      target: null
-    });
+      checkExplainOptions({ method: 'integrated-gradients', tolerance: 2 })
+    ).toThrow(/^tolerance must be a number from 0.000001 to 1 /);
+    expect(() =>
+      checkExplainOptions({ method: 'occlusion', target: -1 })
+    ).toThrow(/^target must be an integer from 0/);
+    expect(checkExplainOptions({ method: 'integrated-gradients' })).toBe(
+      'integrated-gradients'
+    );
     expect(chooseTarget([0.1, 0.7, 0.2], null)).toBe(1);
     expect(chooseTarget([0.3], null)).toBe(0);
     expect(() => chooseTarget([0.3], 1)).toThrow(
@@ -120,31 +72,71 @@ describe('explainer options and plans', () => {
     );
   });
 
+  it('lists the methods in user order, each module under its own id, with its options', () => {
+    expect(EXPLAIN_METHODS).toEqual([
+      'attention',
+      'occlusion',
+      'grad-x-input',
+      'integrated-gradients'
+    ]);
+    const described = methodDescriptions();
+    expect(described.map(m => m.id)).toEqual([...EXPLAIN_METHODS]);
+    expect(
+      Object.fromEntries(described.map(m => [m.id, m.options.map(o => o.name)]))
+    ).toEqual({
+      attention: [],
+      occlusion: ['window', 'target'],
+      'grad-x-input': ['target'],
+      'integrated-gradients': ['steps', 'tolerance', 'target']
+    });
+    const ig = described.find(m => m.id === 'integrated-gradients')!;
+    expect(ig.options.map(o => o.defaultValue)).toEqual([null, 0.01, null]);
+  });
+
+  it('costs the forward passes of a method (a backward pass counts two)', () => {
+    expect(explainCost({ method: 'attention' }, 250)).toBe(1);
+    expect(explainCost({ method: 'occlusion' }, 250)).toBe(251);
+    expect(explainCost({ method: 'grad-x-input' }, 250)).toBe(4);
+    // 32 intervals: 33 points, a forward and a backward pass each, and the prediction.
+    expect(explainCost({ method: 'integrated-gradients' }, 250)).toBe(100);
+    expect(
+      explainCost({ method: 'integrated-gradients', steps: 64 }, 250)
+    ).toBe(196);
+  });
+
   it('splits work into at most `parts` units and combines them in any order to the same result', async () => {
     const model = await loadModel({
       'gru_softmax.keras': fixture('keras', 'explain', 'gru_softmax.keras')
     });
     const explainer = createExplainer(model);
+    const info = model.info;
     const sequence = [...new Array(14).fill(0), 3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
-    const options = { method: 'occlusion' as const, window: 2 };
-    const one = explainer.plan(sequence, options, 1);
-    const four = explainer.plan(sequence, options, 4);
+    const options = { method: 'occlusion', window: 2 };
+    const one = planRound(info, sequence, options, 1, null);
+    const four = planRound(info, sequence, options, 4, null);
     expect(one).toHaveLength(1);
     expect(four).toHaveLength(4);
     // Windows over padding only are not run: starts 13..23 remain.
-    expect(four.flatMap(u => u.part.starts as number[])).toEqual(
-      [...Array(11).keys()].map(i => 13 + i)
+    expect(
+      four.flatMap(u => (u.method === 'occlusion' ? u.work.starts : []))
+    ).toEqual([...Array(11).keys()].map(i => 13 + i));
+    const a = combineRound(
+      info,
+      sequence,
+      options,
+      [await explainer.run(one[0])],
+      null
     );
-    const a = explainer.combine(sequence, options, [
-      await explainer.run(one[0])
-    ]);
     const parts = await Promise.all(four.map(u => explainer.run(u)));
-    const b = explainer.combine(sequence, options, parts.reverse());
-    expect(b.values).toEqual(a.values);
-    expect(() => explainer.combine(sequence, options, parts.slice(1))).toThrow(
-      /combine needs every partial of the plan/
-    );
-    expect(() => explainer.plan(sequence.slice(1), options)).toThrow(
+    const b = combineRound(info, sequence, options, parts.reverse(), null);
+    expect(a.kind).toBe('done');
+    expect(
+      b.kind === 'done' && a.kind === 'done' && b.explanation.values
+    ).toEqual(a.kind === 'done' && a.explanation.values);
+    expect(() =>
+      combineRound(info, sequence, options, parts.slice(1), null)
+    ).toThrow(/combine needs every partial of the plan/);
+    expect(() => planRound(info, sequence.slice(1), options, 1, null)).toThrow(
       'The sequence has 23 positions, the model expects 24 (pad or truncate it first)'
     );
     explainer.dispose();
@@ -153,7 +145,7 @@ describe('explainer options and plans', () => {
 });
 
 describe('models the gradient methods cannot run', () => {
-  /** Input [4] -> Dense(1, sigmoid): no Embedding. */
+  /** Input [4] of integer ids -> Dense(1, sigmoid): no Embedding. */
   function denseOnly() {
     const json = {
       format: 'layers-model',
@@ -166,7 +158,11 @@ describe('models the gradient methods cannot run', () => {
             layers: [
               {
                 class_name: 'InputLayer',
-                config: { name: 'ids', batch_input_shape: [null, 4] }
+                config: {
+                  name: 'ids',
+                  batch_input_shape: [null, 4],
+                  dtype: 'int32'
+                }
               },
               {
                 class_name: 'Dense',
@@ -198,17 +194,14 @@ describe('models the gradient methods cannot run', () => {
     const model = await loadModel(denseOnly());
     const explainer = createExplainer(model);
     const sequence = [0, 2, 1, 3];
-    for (const method of ['grad-x-input', 'integrated-gradients'] as const) {
-      const [unit] = explainer.plan(sequence, { method });
-      await expect(explainer.run(unit)).rejects.toThrow(
-        'The model has no Embedding layer: grad-x-input and integrated-gradients take gradients at the Embedding output. Occlusion still works (--method occlusion)'
+    for (const method of ['grad-x-input', 'integrated-gradients']) {
+      await expect(explainer.explain([sequence], { method })).rejects.toThrow(
+        `The method ${method} cannot explain this model: the model has no Embedding layer (gradients are taken at its output); use occlusion`
       );
     }
-    const options = { method: 'occlusion' as const };
-    const [unit] = explainer.plan(sequence, options);
-    const result = explainer.combine(sequence, options, [
-      await explainer.run(unit)
-    ]);
+    const [result] = await explainer.explain([sequence], {
+      method: 'occlusion'
+    });
     // Linear score: dropping id v at t lowers the logit by w_t * v.
     const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
     const w = [0.1, -0.2, 0.3, 0.05];
@@ -223,26 +216,71 @@ describe('models the gradient methods cannot run', () => {
     model.dispose();
   });
 
-  it('names a layer without a TensorFlow.js forward pass and says occlusion still works', async () => {
-    const tf = await loadTf();
+  /** The graph with layer `name`'s gradient taken away (and a reason given). */
+  const without = (graph: IGraph, name: string, noGradient?: string) => ({
+    ...graph,
+    steps: graph.steps.map(s =>
+      s.layer.name === name && s.impl
+        ? {
+            ...s,
+            impl: {
+              ...s.impl,
+              callForGradient: undefined,
+              ...(noGradient ? { noGradient } : {})
+            }
+          }
+        : s
+    )
+  });
+
+  it('names a layer on the gradient path without a gradient, with its reason, and says occlusion still works', async () => {
     const model = await loadModel({
       'rnn_pool.keras': fixture('keras', 'explain', 'rnn_pool.keras')
     });
     const graph = model.graph;
-    const steps = graph.steps.map(s =>
-      s.layer.name === 'pool'
-        ? { ...s, layer: { ...s.layer, className: 'FancyPooling1D' } }
-        : s
+    expect(() =>
+      graphGradients(without(graph, 'pool', 'its tie rule is unknown'))
+    ).toThrow(
+      "Layer 'pool' (GlobalAveragePooling1D): its tie rule is unknown; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
     );
-    expect(() => buildTfForward(tf, { ...graph, steps })).toThrow(
-      "Layer 'pool' (FancyPooling1D): this layer class has no TensorFlow.js forward pass here; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
+    expect(() => graphGradients(without(graph, 'rnn'))).toThrow(
+      "Layer 'rnn' (SimpleRNN): this layer has no gradient here; the gradient methods (grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)"
     );
+    // The Embedding starts the path: its own gradient is not needed.
+    expect(graphGradients(without(graph, 'embedding')).embeddingLayer).toBe(
+      'embedding'
+    );
+    model.dispose();
+  });
+
+  it('does not need a gradient from layers off the path (a mask computed from the ids)', async () => {
+    const model = await loadModel({
+      'bidirectional.keras': fixture(
+        'keras',
+        'gradients',
+        'bidirectional.keras'
+      )
+    });
+    const graph = model.graph;
+    expect(graph.steps.some(s => s.layer.className === 'NotEqual')).toBe(true);
+    const maskOps = graph.steps
+      .filter(s => s.layer.className === 'NotEqual')
+      .map(s => s.layer.name);
+    const stripped = maskOps.reduce(
+      (g, name) => without(g, name) as IGraph,
+      graph
+    );
+    const pass = graphGradients(stripped);
+    const sample = fixtureJson('keras', 'gradients', 'bidirectional.json')
+      .samples[0];
+    const run = pass.run(sample.input, [1], 0);
+    expect(run.f[0]).toBeCloseTo(sample.prediction[0], 5);
     model.dispose();
   });
 });
 
-describe('where TensorFlow.js is loaded', () => {
-  it('only as a dynamic import in explain/tfjs-load.ts (types elsewhere), never by the renderer or the engine', () => {
+describe('TensorFlow.js', () => {
+  it('is imported nowhere in the product (src/): the engine computes gradients itself', () => {
     const root = path.join(__dirname, '..', '..', 'src');
     const files: string[] = [];
     const walk = (dir: string) =>
@@ -255,16 +293,15 @@ describe('where TensorFlow.js is loaded', () => {
         }
       });
     walk(root);
-    const loaders = files.filter(file => {
-      const text = fs.readFileSync(file, 'utf8');
-      const valueImport =
-        /^import\s+(?!type\b)[^;]*from\s+'@tensorflow\/tfjs[^']*'/m.test(text);
-      const dynamic = /import\(\s*'@tensorflow\/tfjs/.test(text);
-      const required = /require\(\s*'@tensorflow\/tfjs/.test(text);
-      return valueImport || dynamic || required;
-    });
-    expect(loaders.map(f => path.relative(root, f))).toEqual([
-      path.join('explain', 'tfjs-load.ts')
-    ]);
+    expect(files.length).toBeGreaterThan(50);
+    const importers = files.filter(file =>
+      /['"]@tensorflow\/tfjs/.test(fs.readFileSync(file, 'utf8'))
+    );
+    expect(importers.map(f => path.relative(root, f))).toEqual([]);
+    const pkg = JSON.parse(
+      fs.readFileSync(path.join(root, '..', 'package.json'), 'utf8')
+    );
+    expect(pkg.dependencies['@tensorflow/tfjs']).toBeUndefined();
+    expect(pkg.devDependencies['@tensorflow/tfjs']).toBeDefined();
   });
 });

@@ -7,8 +7,10 @@
 import { strToU8, zipSync } from 'fflate';
 import { loadGraph, loadModel } from '../../src/model/engine';
 import { runGraph } from '../../src/model/graph/graph';
-import { openHdf5, readKerasH5, toSnakeCase } from '../../src/model/files/hdf5';
-import { readTfjsModel } from '../../src/model/graph/keras-config';
+import { openHdf5 } from '../../src/model/files/hdf5/file';
+import { readKerasH5 } from '../../src/model/files/keras-h5';
+import { toSnakeCase } from '../../src/model/files/keras3-weights';
+import { readTfjsModel } from '../../src/model/files/tfjs';
 import { fixture, maxAbsDiff } from './helpers';
 import { writeH5 } from './support/h5-writer';
 import {

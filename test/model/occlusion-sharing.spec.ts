@@ -47,22 +47,16 @@ describe('occlusion sharing steps with the original sequence', () => {
     for (const length of [STEPS, 17]) {
       const sequence = text(length);
       for (const window of [1, 4]) {
-        const options = { method: 'occlusion' as const, window };
-        const [unit] = reference.plan(sequence, options, 1);
-        const expected = reference.combine(sequence, options, [
-          await reference.run(unit)
-        ]);
+        const options = { method: 'occlusion', window };
+        const [expected] = await reference.explain([sequence], options);
         for (const chunkSize of [3, 32]) {
           const explainer = createExplainer(
             await loadModel(FILES, { chunkSize })
           );
           for (const parts of [1, 3]) {
-            const units = explainer.plan(sequence, options, parts);
-            const partials = [];
-            for (const u of units) {
-              partials.push(await explainer.run(u));
-            }
-            const got = explainer.combine(sequence, options, partials);
+            const [got] = await explainer.explain([sequence], options, {
+              parts
+            });
             expect(got.values).toEqual(expected.values);
             expect(got.prediction).toEqual(expected.prediction);
           }

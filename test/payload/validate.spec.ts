@@ -170,6 +170,14 @@ describe('validatePayload', () => {
     expect(messages({ version: 1, samples: [{ text: 'a' }] })).toEqual([
       'samples[0] needs attention or series'
     ]);
+    // A prediction-only sample (a model without attention run by predict).
+    expect(
+      messages({
+        version: 1,
+        samples: [{ text: 'ab', mask: [true, false], prediction: [0.2, 0.8] }]
+      })
+    ).toEqual([]);
+    expect(messages({ version: 1, text: 'ab', prediction: 0.5 })).toEqual([]);
     expect(
       messages({
         version: 1,
@@ -279,12 +287,13 @@ describe('validatePayload', () => {
       'label is 1048576 characters long (at most 10000)',
       'title is 1048576 characters long (at most 10000)'
     ]);
-    // A long text is legitimate: one token per character.
+    // A long text is legitimate: one token per character (up to the cap).
+    const long = huge.slice(0, 1000000);
     expect(
       messages({
         version: 1,
-        text: huge,
-        attention: new Array(huge.length).fill(0)
+        text: long,
+        attention: new Array(long.length).fill(0)
       })
     ).toEqual([]);
   });

@@ -396,17 +396,26 @@ describe('RenderedCharAttention', () => {
     ).toMatch(/^«Invalid char-attention payload \(\d+ problems?\)»$/);
   });
 
-  it('names the method in the header', async () => {
+  it('names the method in the header, with its facts and the full meta as a tooltip', async () => {
     const widget = await render({
       version: 1,
       samples: [{ text: 'ab', attention: [0.1, 0.2] }],
-      meta: { method: 'occlusion', window: 2 }
+      meta: { method: 'occlusion', window: 2, passes: 3 }
     });
+    const header = widget.node.querySelector('.jp-CharAttention-header')!;
     expect(
       widget.node.querySelector('.jp-CharAttention-method')!.textContent
-    ).toBe('method occlusion (window 2)');
+    ).toBe('occlusion');
+    expect(
+      Array.from(header.querySelectorAll('.jp-CharAttention-fact')).map(
+        fact => [fact.getAttribute('data-key'), fact.textContent]
+      )
+    ).toEqual([['window', 'window 2']]);
+    expect(header.getAttribute('title')).toBe(
+      'method: occlusion\nwindow: 2\npasses: 3'
+    );
     expect(widget.node.querySelector('table')!.getAttribute('aria-label')).toBe(
-      'occlusion (window 2) per character: Sample 0'
+      'occlusion per character: Sample 1'
     );
     expect(
       widget.node.querySelector('.jp-CharAttention-summary')!.textContent
@@ -424,5 +433,93 @@ describe('RenderedCharAttention', () => {
     expect(cells(masked)[0].title).toBe(
       "'a', U+0061, position 0, no value, masked"
     );
+  });
+
+  it('isolates header fields in <bdi> and shows bidirectional controls as markers', async () => {
+    const rlo = '\u202e';
+    const widget = await render({
+      version: 1,
+      title: `${rlo}batch`,
+      samples: [
+        {
+          text: 'ab',
+          attention: [0.1, 0.2],
+          title: `${rlo}evitagen`,
+          label: `${rlo}evitagen`,
+          meta: { notice: `${rlo}cut`, target: `\u2066t\u2069`, x: `${rlo}y` }
+        }
+      ]
+    });
+    const header = widget.node.querySelector('.jp-CharAttention-header')!;
+    expect(
+      Array.from(header.querySelectorAll('bdi')).map(bdi => bdi.textContent)
+    ).toEqual([
+      '<U+202E>evitagen',
+      'attention',
+      '<U+202E>evitagen',
+      '<U+2066>t<U+2069>',
+      '2 characters'
+    ]);
+    expect(
+      widget.node.querySelector('.jp-CharAttention-batchTitle bdi')!.textContent
+    ).toBe('<U+202E>batch');
+    expect(
+      widget.node.querySelector('.jp-CharAttention-note bdi')!.textContent
+    ).toBe('<U+202E>cut');
+    expect(header.getAttribute('title')).toContain('x: <U+202E>y');
+    expect(widget.node.innerHTML).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('states the colour convention of signed values in the legend', async () => {
+    const widget = await render({
+      version: 1,
+      text: 'ab',
+      attention: [0.988, -0.5]
+    });
+    const meaning = widget.node.querySelector(
+      '.jp-CharAttention-legendMeaning'
+    ) as HTMLElement;
+    expect(meaning.textContent).toBe('− lowers · raises +');
+    expect(meaning.title).toBe(
+      'Signed values: blue (−) lowers the explained output, red (+) raises it, white is 0.'
+    );
+    const [raises, lowers] = cells(widget).map(td => td.style.backgroundColor);
+    expect(raises).toBe('rgb(103, 0, 31)');
+    expect(lowers).toMatch(/^rgb\((\d+), (\d+), (\d+)\)$/);
+    const [r, , b] = lowers.match(/\d+/g)!.map(Number);
+    expect(b).toBeGreaterThan(r);
+    const unsigned = await render({ version: 1, text: 'a', attention: [1] });
+    expect(
+      unsigned.node.querySelector('.jp-CharAttention-legendMeaning')
+    ).toBeNull();
+  });
+
+  it('shows a sample without values as plain text with its prediction and a note', async () => {
+    const widget = await render({
+      version: 1,
+      samples: [
+        { text: 'ab', attention: [null, null], prediction: 0.9878 },
+        { text: 'cd', attention: [0.1, 0.2] }
+      ]
+    });
+    const [plain, coloured] = Array.from(
+      widget.node.querySelectorAll('.jp-CharAttention-sample')
+    );
+    expect(plain.querySelector('.jp-CharAttention-error')).toBeNull();
+    expect(plain.querySelector('.jp-CharAttention-legend')).toBeNull();
+    expect(
+      plain.querySelector('.jp-CharAttention-prediction')!.textContent
+    ).toBe('prediction 0.988');
+    expect(plain.querySelector('.jp-CharAttention-note')!.textContent).toBe(
+      'No per-character values: only the prediction is shown.'
+    );
+    const plainCells = Array.from(plain.querySelectorAll('td'));
+    expect(plainCells.map(td => td.textContent)).toEqual(['a', 'b']);
+    for (const td of plainCells) {
+      expect(td.classList.contains('jp-CharAttention-plain')).toBe(true);
+      expect(td.classList.contains('jp-CharAttention-missing')).toBe(false);
+      expect(td.style.backgroundColor).toBe('');
+    }
+    expect(coloured.querySelector('.jp-CharAttention-legend')).not.toBeNull();
   });
 });

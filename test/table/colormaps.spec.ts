@@ -53,8 +53,9 @@ describe('colour maps', () => {
     ['Oranges', 1, '#7f2704'],
     ['Purples', 0, '#fcfbfd'],
     ['Purples', 1, '#3f007d'],
-    ['RdBu', 0, '#67001f'],
-    ['RdBu', 1, '#053061']
+    // Drawn reversed (RdBu_r): the lowest values blue, the highest red.
+    ['RdBu', 0, '#053061'],
+    ['RdBu', 1, '#67001f']
   ] as const)('%s(%d) = %s', (name, t, color) => {
     expect(colorAt(name, t)).toBe(color);
   });

@@ -95,11 +95,86 @@ describe('HTML export', () => {
         payload.tokens.map((token: string) => glyphFor(token).glyph)
       );
       expect(doc.body.textContent).toContain('<b>label</b>');
-      expect(doc.body.textContent).toContain(
-        '</style><script>alert(3)</script>'
+      // The meta is in the header's tooltip, as text.
+      expect(doc.querySelector('.c-h')!.getAttribute('title')).toBe(
+        'prediction: 0.5\n<key>: </style><script>alert(3)</script>'
       );
       expect(doc.querySelectorAll('table')).toHaveLength(1);
     }
+  });
+
+  it('isolates every header field and shows bidirectional controls as markers', () => {
+    const rlo = '\u202e';
+    const payload = {
+      version: 1,
+      title: `${rlo}batch`,
+      samples: [
+        {
+          text: 'ab',
+          attention: [0.1, 0.2],
+          title: `${rlo}evitagen`,
+          label: `${rlo}evitagen`,
+          series: undefined,
+          meta: { notice: `${rlo}cut`, target: `\u2066t\u2069` }
+        },
+        {
+          text: 'c',
+          series: [{ name: `${rlo}head`, values: [1] }]
+        }
+      ]
+    };
+    delete (payload.samples[0] as { series?: unknown }).series;
+    for (const fragment of [false, true]) {
+      const { html, ok } = exportPayloadHtml(payload, { fragment });
+      expect(ok).toBe(true);
+      expect(html).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+      const doc = parse(html);
+      const header = doc.querySelector('.c-h')!;
+      const values = Array.from(header.querySelectorAll('bdi')).map(
+        bdi => bdi.textContent
+      );
+      expect(values).toEqual([
+        '<U+202E>evitagen',
+        'attention',
+        '<U+202E>evitagen',
+        '<U+2066>t<U+2069>',
+        '2 characters'
+      ]);
+      // Every visible header field is inside a <bdi>.
+      for (const part of Array.from(header.children)) {
+        expect(part.querySelector('bdi')).not.toBeNull();
+      }
+      expect(doc.querySelector('.c-m bdi')!.textContent).toBe('<U+202E>cut');
+      expect(doc.querySelector('.c-t bdi')!.textContent).toBe('<U+202E>batch');
+      expect(doc.querySelector('th.c-r bdi')!.textContent).toBe('<U+202E>head');
+    }
+    expect(parse(exportPayloadHtml(payload).html).title).toBe('<U+202E>batch');
+  });
+
+  it('numbers samples from 1 and draws a sample without values as plain text with a note', () => {
+    const { html } = exportPayloadHtml({
+      version: 1,
+      samples: [
+        { text: 'ab', attention: [0.1, 0.2] },
+        { text: 'cd', attention: [null, null], prediction: 0.75 }
+      ]
+    });
+    const doc = parse(html);
+    const headers = Array.from(doc.querySelectorAll('.c-h')).map(
+      header => header.textContent
+    );
+    expect(headers).toEqual([
+      'Sample 1attention2 characters',
+      'Sample 2prediction 0.752 characters'
+    ]);
+    const plain = doc.querySelectorAll('.c-s')[1];
+    expect(plain.querySelector('.c-l')).toBeNull();
+    expect(plain.querySelector('.c-m')!.textContent).toBe(
+      'No per-character values: only the prediction is shown.'
+    );
+    expect(
+      Array.from(plain.querySelectorAll('td')).map(td => td.className)
+    ).toEqual(['P', 'P']);
   });
 
   it('renders series with offsets and names as row headers', () => {
@@ -142,7 +217,7 @@ describe('HTML export', () => {
     for (let i = 0; i < 256; i++) {
       const name = bucketClassName(i);
       expect(name).toMatch(/^[a-zA-Z]{1,2}$/);
-      expect(name).not.toMatch(/^[MN]$/);
+      expect(name).not.toMatch(/^[MNP]$/);
       names.add(name);
     }
     expect(names.size).toBe(256);

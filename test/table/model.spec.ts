@@ -83,7 +83,7 @@ describe('table model', () => {
       foreground: '#ffffff',
       value: 1
     });
-    expect(space.label).toBe("'␣', U+0020, position 1, value 1");
+    expect(space.valueText).toBe('1');
     expect(getCell(model, sample, 0, 2)).toMatchObject({
       missing: true,
       level: LEVEL_MISSING,
@@ -117,8 +117,8 @@ describe('table model', () => {
     });
     expect(sample.legend.stops[0]).toBe('#fff5f0');
     expect(sample.legend.stops[sample.legend.stops.length - 1]).toBe('#67000d');
-    expect(sample.headerLine).toBe(
-      'Review · method attention · prediction 0.9877 · label positive · 2 characters, 1 masked'
+    expect(sample.header.line).toBe(
+      'Review · attention · prediction 0.988 · label positive · 2 characters, 1 masked'
     );
   });
 
@@ -132,11 +132,18 @@ describe('table model', () => {
         { ...text, meta: { method: 'integrated-gradients', steps: 32 } }
       ]
     } as Payload);
-    expect(batch.samples[0].method).toBe('occlusion (window 3)');
-    expect(batch.samples[0].headerLine).toContain('occlusion (window 3)');
-    expect(batch.samples[1].method).toBe('integrated gradients (32 steps)');
-    // Shown in the header, so not repeated in the meta line.
-    expect(batch.samples[1].meta).toBe('steps: 32');
+    expect(batch.samples[0].method).toBe('occlusion');
+    expect(batch.samples[0].header.line).toBe(
+      'Sample 1 · occlusion · window 3 · 2 characters'
+    );
+    expect(batch.samples[1].method).toBe('integrated gradients');
+    // The sample's meta wins over the batch's; the window is the batch's.
+    expect(batch.samples[1].header.line).toBe(
+      'Sample 2 · integrated gradients · steps 32 · window 3 · 2 characters'
+    );
+    expect(batch.samples[1].header.tooltip).toBe(
+      'method: integrated-gradients\nwindow: 3\nmodel: m.keras\nsteps: 32'
+    );
     expect(build({ version: 1, ...text } as Payload).samples[0].method).toBe(
       'attention'
     );
@@ -145,7 +152,7 @@ describe('table model', () => {
       ...text,
       meta: { method: 'grad-x-input' }
     } as Payload);
-    expect(gxi.samples[0].headerLine).toContain('gradient × input');
+    expect(gxi.samples[0].header.line).toContain('gradient × input');
   });
 
   it('names the method in the header and colours signed values with RdBu centred on 0', () => {
@@ -162,11 +169,11 @@ describe('table model', () => {
     });
     const sample = model.samples[0];
     expect(sample.method).toBe('occlusion (window 1)');
-    expect(sample.headerLine).toBe(
-      'Sample 0 · method occlusion (window 1) · prediction 0.5 · 3 characters'
+    expect(sample.header.line).toBe(
+      'Sample 1 · occlusion (window 1) · prediction 0.5 · 3 characters'
     );
     expect(model.colormap).toBe('RdBu');
-    expect(sample.legend).toMatchObject({ lo: -0.5, hi: 0.5 });
+    expect(sample.legend).toMatchObject({ lo: -0.5, hi: 0.5, signed: true });
     // 0 is the middle colour, -0.5 the lowest, 0.25 three quarters up.
     expect(Array.from(sample.series[0].levels)).toEqual([0, 191, 128]);
   });
@@ -185,7 +192,7 @@ describe('table model', () => {
         }
       ]
     });
-    expect(model.samples.map(s => s.title)).toEqual(['Sample 0', 'Sample 1']);
+    expect(model.samples.map(s => s.title)).toEqual(['Sample 1', 'Sample 2']);
     expect(model.samples[1].named).toBe(true);
     expect(model.samples[1].series.map(s => s.name)).toEqual(['L1', 'L2']);
   });
@@ -235,10 +242,10 @@ describe('table model', () => {
     const cell = getCell(table, sample, 0, 0);
     expect(sample.legend.hiText).toBe('0.04986');
     expect(cell.valueText).toBe(sample.legend.hiText);
-    expect(cell.label).toContain('value 0.04986');
     expect(cell.value).toBe(0.04985887184739113);
-    expect(sample.prediction).toBe('0.99995');
-    expect(sample.headerLine).not.toContain('prediction 1 ');
+    // The header rounds the prediction to 3 digits, never to a certain 1.
+    expect(sample.header.line).toContain('prediction 0.99995 ');
+    expect(sample.header.tooltip).toBe('prediction: 0.99995');
   });
 
   it('names code points', () => {

@@ -1,14 +1,22 @@
 /**
  * The explorer's controls, plain labelled form elements (keyboard
- * accessible by nature): the run bar (model, tokenizer, methods, class
- * names, Run / Cancel, progress) and the filter bar (errors only, false
- * positives, false negatives, text search, prediction range, sort).
+ * accessible by nature): the run bar (model, tokenizer, class names, the
+ * methods and their option fields from the registry, Run / Cancel,
+ * progress) and the filter bar (errors only, false positives, false
+ * negatives, text search, prediction range, sort).
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import { EXPLAIN_METHODS, ExplainMethod } from '../../explain/types';
-import { methodLabel } from '../../evaluate/row-payload';
+import {
+  EXPLAIN_METHODS,
+  ExplainMethod,
+  methodDescriptions,
+  methodUnavailable
+} from '../../explain/registry';
+import type { IExplainOptions } from '../../explain/types';
+import type { IModelInfo } from '../../model/types';
+import { MethodOptionFields } from '../viewer/option-fields';
 import { COLUMNS, ColumnKey, IFilter, ISort } from './results';
 
 export function element<K extends keyof HTMLElementTagNameMap>(
@@ -38,12 +46,13 @@ export interface IRunChoices {
 }
 
 export class RunBar extends Widget {
-  constructor(private _trans: TranslationBundle) {
+  constructor(trans: TranslationBundle) {
     super();
-    const trans = _trans;
     this.addClass('jp-CharAttention-explorerRunBar');
     this.modelPath.placeholder = trans.__('model (.h5, .keras, model.json)');
-    this.tokenizerPath.placeholder = trans.__('tokenizer JSON');
+    this.tokenizerPath.placeholder = trans.__(
+      'tokenizer JSON (none: the model’s own)'
+    );
     this.classes.placeholder = trans.__('e.g. neg,pos');
     this.browseModel.textContent = trans.__('Browse…');
     this.browseTokenizer.textContent = trans.__('Browse…');
@@ -61,12 +70,21 @@ export class RunBar extends Widget {
     methods.append(
       element('legend', '', { textContent: trans.__('Explain with') })
     );
-    for (const method of EXPLAIN_METHODS) {
-      const box = element('input', '', { type: 'checkbox', value: method });
-      box.dataset.method = method;
-      this._methodBoxes.set(method, box);
-      methods.append(labelled(methodLabel(method), box));
+    for (const method of methodDescriptions()) {
+      const box = element('input', '', {
+        type: 'checkbox',
+        value: method.id
+      });
+      box.dataset.method = method.id;
+      this._methodBoxes.set(method.id, box);
+      const label = labelled(trans.__(method.label), box);
+      label.title = trans.__(method.description);
+      methods.append(label);
     }
+    this._options = new MethodOptionFields(trans, () =>
+      this._methodsChanged.emit()
+    );
+    methods.append(...this._options.nodes);
     const model = element('div', 'jp-CharAttention-explorerRow');
     model.append(
       labelled(trans.__('Model'), this.modelPath),
@@ -86,15 +104,19 @@ export class RunBar extends Widget {
     );
     this.node.append(model, run);
     this._methodBoxes.forEach(box =>
-      box.addEventListener('change', () => this._methodsChanged.emit())
+      box.addEventListener('change', () => {
+        this._showOptions();
+        this._methodsChanged.emit();
+      })
     );
+    this._showOptions();
   }
 
   get choices(): IRunChoices {
     return {
       modelPath: this.modelPath.value.trim(),
       tokenizerPath: this.tokenizerPath.value.trim(),
-      methods: EXPLAIN_METHODS.filter(m => this._methodBoxes.get(m)!.checked),
+      methods: this._checked(),
       classes: this.classes.value.trim()
     };
   }
@@ -113,22 +135,40 @@ export class RunBar extends Widget {
       this._methodBoxes.forEach(
         (box, method) => (box.checked = choices.methods!.includes(method))
       );
+      this._showOptions();
     }
   }
 
-  /** Offers attention only for a model that has it. */
-  setAttentionAvailable(available: boolean): void {
-    const box = this._methodBoxes.get('attention')!;
-    box.disabled = !available;
-    if (!available) {
-      box.checked = false;
-    }
-    box.title = available
-      ? ''
-      : this._trans.__('The model has no attention layer.');
+  /** The checked methods with their options as given in the fields. */
+  requests(): Array<IExplainOptions & { method: ExplainMethod }> {
+    return this._checked().map(method => ({
+      ...this._options.request(method),
+      method
+    }));
   }
 
-  /** Method checkboxes changed. */
+  /** Offers only the methods this model can run (the others say why not). */
+  setModel(info: IModelInfo): void {
+    this._methodBoxes.forEach((box, method) => {
+      const reason = methodUnavailable(method, info);
+      box.disabled = reason !== null;
+      if (reason !== null) {
+        box.checked = false;
+      }
+      box.title = reason ?? '';
+    });
+    this._showOptions();
+  }
+
+  private _checked(): ExplainMethod[] {
+    return EXPLAIN_METHODS.filter(m => this._methodBoxes.get(m)!.checked);
+  }
+
+  private _showOptions(): void {
+    this._options.show(this._checked());
+  }
+
+  /** Method checkboxes or their options changed. */
   get methodsChanged(): Signal<this, void> {
     return this._methodsChanged;
   }
@@ -161,6 +201,7 @@ export class RunBar extends Widget {
   readonly progress = element('progress', 'jp-CharAttention-explorerProgress');
   readonly status = element('span', 'jp-CharAttention-explorerStatus');
   private _methodBoxes = new Map<ExplainMethod, HTMLInputElement>();
+  private _options: MethodOptionFields;
   private _methodsChanged = new Signal<this, void>(this);
 }
 

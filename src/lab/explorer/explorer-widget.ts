@@ -106,6 +106,11 @@ export class AttentionExplorer extends Panel {
     return this._details.payload;
   }
 
+  /** Fills the run bar's choices (e.g. the model of the Attention Viewer). */
+  setChoices(choices: Partial<IRunChoices>): void {
+    this._runBar.setChoices(choices);
+  }
+
   /** Re-reads the theme's colours (on theme change). */
   refreshTheme(): void {
     applyTheme(this._grid);
@@ -137,7 +142,7 @@ export class AttentionExplorer extends Panel {
         choices.tokenizerPath,
         progress => this._status(progress.message, progress.fraction)
       );
-      this._runBar.setAttentionAvailable(info.attentionLayer !== null);
+      this._runBar.setModel(info);
       this._options.remember(this._runBar.choices);
       if (controller.signal.aborted) {
         this._setState('cancelled');
@@ -302,7 +307,7 @@ export class AttentionExplorer extends Panel {
     if (!file || !gridRows.length) {
       return;
     }
-    const methods = this._runBar.choices.methods.map(method => ({ method }));
+    const methods = this._runBar.requests();
     if (!methods.length) {
       this._details.showMessage(
         trans.__('Choose at least one method to explain with.')

@@ -13,7 +13,7 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { SplitPanel, Widget } from '@lumino/widgets';
-import { EXPLAIN_METHODS, ExplainMethod } from '../../explain/types';
+import { isExplainMethod } from '../../explain/registry';
 import { poolSize, WorkerPool } from '../../workers/pool';
 import { spawnModelWorker } from '../../workers/spawn-web-worker';
 import { siblingTokenizer } from '../actions';
@@ -36,6 +36,8 @@ export interface IOpenExplorerOptions {
   pickFile(kind: 'model' | 'tokenizer', near?: string): Promise<string | null>;
   labShell: ILabShell | null;
   themes: IThemeManager | null;
+  /** Model choices that replace the remembered ones (the viewer's model). */
+  model?: { modelPath: string; tokenizerPath: string } | null;
 }
 
 /** Opens (or reveals) the explorer of `path`. */
@@ -45,11 +47,17 @@ export async function openExplorer(
   const { app, path, tracker, labShell } = options;
   const existing = tracker.find(w => w.content.title.caption === path);
   if (existing) {
+    if (options.model) {
+      existing.content.setChoices(options.model);
+    }
     app.shell.activateById(existing.id);
     return existing;
   }
   const shared = Private.sharedState(options);
-  const remembered = await Private.remembered(options.registry, shared.lab);
+  const remembered = {
+    ...(await Private.remembered(options.registry, shared.lab)),
+    ...options.model
+  };
   const explorer = new AttentionExplorer({
     path,
     runner: shared.runner,
@@ -120,7 +128,7 @@ namespace Private {
         settings: () => lab.current
       });
       state = {
-        runner: new ExplorerRunner(contents, session, () => lab.current),
+        runner: new ExplorerRunner(contents, session),
         lab
       };
     }
@@ -153,9 +161,7 @@ namespace Private {
         classes: text('classes'),
         ...(Array.isArray(methods)
           ? {
-              methods: methods.filter((m): m is ExplainMethod =>
-                (EXPLAIN_METHODS as ReadonlyArray<unknown>).includes(m)
-              )
+              methods: methods.filter(isExplainMethod)
             }
           : {})
       };

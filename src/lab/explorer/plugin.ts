@@ -19,15 +19,12 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
-import {
-  FileDialog,
-  IDefaultFileBrowser,
-  IFileBrowserFactory
-} from '@jupyterlab/filebrowser';
+import { FileDialog, IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { formatFromName } from '../../evaluate/labelled-file';
 import { browserPath, createFilePicker } from '../file-picker';
 import { charAttentionIcon } from '../icon';
@@ -54,7 +51,6 @@ export const explorerPlugin: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     IDocumentManager,
     IFileBrowserFactory,
-    IDefaultFileBrowser,
     ILabShell,
     IThemeManager
   ],
@@ -67,7 +63,6 @@ export const explorerPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     docManager: IDocumentManager | null,
     browserFactory: IFileBrowserFactory | null,
-    defaultBrowser: IDefaultFileBrowser | null,
     labShell: ILabShell | null,
     themes: IThemeManager | null
   ) => {
@@ -81,7 +76,6 @@ export const explorerPlugin: JupyterFrontEndPlugin<void> = {
       docManager,
       translator,
       browserFactory,
-      defaultBrowser,
       trans
     });
     const pickData = async (): Promise<string | null> => {
@@ -118,17 +112,31 @@ export const explorerPlugin: JupyterFrontEndPlugin<void> = {
             path: {
               type: 'string',
               description: trans.__('The CSV, TSV or JSONL file to explore')
+            },
+            modelPath: {
+              type: 'string',
+              description: trans.__(
+                'The model to fill in (without a path, the file is asked for)'
+              )
+            },
+            tokenizerPath: {
+              type: 'string',
+              description: trans.__(
+                'Its tokenizer JSON (empty: the model’s own)'
+              )
             }
           }
         }
       },
       execute: async args => {
+        const model = Private.modelArgs(args);
+        // From the palette or with a model (the viewer's button): ask for the file.
         let path =
           typeof args.path === 'string' && args.path
             ? args.path
-            : args.isPalette
+            : args.isPalette || model
               ? ''
-              : browserPath(app, browserFactory, defaultBrowser);
+              : browserPath(app, browserFactory);
         if (!path || !isExplorerFile(path)) {
           path = (await pickData()) ?? '';
         }
@@ -148,7 +156,8 @@ export const explorerPlugin: JupyterFrontEndPlugin<void> = {
             trans,
             pickFile,
             labShell,
-            themes
+            themes,
+            model
           });
         } catch (error) {
           Notification.error((error as Error).message ?? String(error), {
@@ -165,3 +174,16 @@ export const explorerPlugin: JupyterFrontEndPlugin<void> = {
     });
   }
 };
+
+namespace Private {
+  /** The model choices given to the command, or null. */
+  export function modelArgs(
+    args: ReadonlyPartialJSONObject
+  ): { modelPath: string; tokenizerPath: string } | null {
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    const modelPath = text(args.modelPath);
+    return modelPath
+      ? { modelPath, tokenizerPath: text(args.tokenizerPath) }
+      : null;
+  }
+}

@@ -2,7 +2,9 @@
  * The explorer's link to the model, its one adapter: the labelled file read
  * through the contents API, the model loaded by a `ModelSession` (settings,
  * Lambda meanings, backend, limits) into its worker pool, the texts encoded
- * with the tokenizer as Keras does, and the rows evaluated chunk by chunk
+ * by the session's text pipeline (a tokenizer JSON or the model's own
+ * TextVectorization; each text at its own length for a variable-length
+ * model), and the rows evaluated chunk by chunk
  * (`evaluateRows`, predictions only) with progress and Cancel. Explanations
  * of chosen rows are computed on demand and cached.
  *
@@ -16,13 +18,12 @@ import {
   LabelledFormat,
   readLabelledText
 } from '../../evaluate/labelled-file';
-import { poolBackend, tokenizerEncoding } from '../../evaluate/model-adapter';
+import { poolBackend } from '../../evaluate/model-adapter';
 import type { IEvaluationBackend, IMethodRequest } from '../../evaluate/types';
 import type { IModelInfo } from '../../model/types';
 import { RequestCancelledError } from '../../workers/client';
 import { IContentsLike, readText } from '../model-files';
 import type { ILoadProgress, ModelSession } from '../model-session';
-import type { ILabSettings } from '../settings';
 
 /** Rows per chunk of the prediction run (the pool splits each across its workers). */
 export const RUN_CHUNK = 256;
@@ -48,8 +49,7 @@ export type RunOutcome = 'done' | 'cancelled';
 export class ExplorerRunner {
   constructor(
     private _contents: IContentsLike,
-    private _session: ModelSession,
-    private _settings: () => Readonly<ILabSettings>
+    private _session: ModelSession
   ) {}
 
   get info(): IModelInfo | null {
@@ -80,7 +80,11 @@ export class ExplorerRunner {
     }
   }
 
-  /** Loads the model (in the session's pool) and the tokenizer for encoding. */
+  /**
+   * Loads the model (in the session's pool) and its tokenizer ('' = the
+   * model's own TextVectorization layer); texts are then encoded by the
+   * session's pipeline.
+   */
   async load(
     modelPath: string,
     tokenizerPath: string,
@@ -96,17 +100,10 @@ export class ExplorerRunner {
     this._backend = null;
     this._cache.clear();
     const info = await this._session.load(modelPath, tokenizerPath, onProgress);
-    const tokenizerJson = await readText(this._contents, tokenizerPath);
-    const input = this._session.effectiveInput();
-    const encoding = tokenizerEncoding(tokenizerJson, {
-      // A model of any length: pad each chunk to its longest text (or the setting).
-      maxlen: info.inputLength ?? this._settings().maxlen ?? undefined,
-      padding: input.padding,
-      truncating: input.truncating,
-      limit: this._settings().maxInputLength,
-      limitHint: 'raise the maxInputLength setting'
-    });
-    this._backend = poolBackend(this._session.runner, encoding);
+    this._backend = poolBackend(
+      this._session.runner,
+      this._session.textPipeline()
+    );
     this._loaded = `${modelPath}\n${tokenizerPath}`;
     return info;
   }
@@ -156,7 +153,7 @@ export class ExplorerRunner {
     }
   }
 
-  /** The rows explained with `methods` (values, faithfulness, agreement), cached. */
+  /** The rows explained with `methods` and their options (values, faithfulness, agreement), cached. */
   async explain(
     rows: ILabelledRow[],
     methods: IMethodRequest[],
@@ -168,10 +165,12 @@ export class ExplorerRunner {
       `${row.index}|${JSON.stringify(methods)}|${classes ?? ''}`;
     const missing = rows.filter(row => !this._cache.has(key(row)));
     if (missing.length) {
+      // A target given in the method options is the explained unit of the rows.
+      const given = methods.find(m => typeof m.target === 'number')?.target;
       const chunk = await evaluateRows(
         missing,
         backend,
-        { methods, classes, target: null },
+        { methods, classes, target: typeof given === 'number' ? given : null },
         signal
       );
       chunk.rows.forEach((evaluated, i) =>

@@ -3,7 +3,7 @@
  * their name: TensorFlow 2.0-2.11 wrote HDF5 files named `.keras`, and a
  * renamed file should still open. Pure.
  */
-import { hdf5SignatureOffset } from './hdf5';
+import { hdf5SignatureOffset } from './hdf5/superblock';
 import { isZip } from './zip';
 
 export type FileKind = 'hdf5' | 'zip' | 'json' | 'other';

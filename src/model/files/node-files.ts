@@ -11,6 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { sniffFile } from './format';
+import { FILE_LIMITS, formatBytes } from '../limits';
 import { IModelFiles, ModelError } from '../types';
 
 /** Where the files came from, for messages and payload metadata. */
@@ -73,6 +74,14 @@ namespace Private {
     }
   }
 
+  export function isLink(file: string): boolean {
+    try {
+      return fs.lstatSync(file).isSymbolicLink();
+    } catch {
+      return false;
+    }
+  }
+
   export function reason(error: unknown): string {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -81,7 +90,37 @@ namespace Private {
     return code ?? (error as Error).message;
   }
 
-  export function read(file: string, what: string): Uint8Array {
+  /**
+   * A regular file's bytes, its size checked before reading (a device such
+   * as /dev/zero, a folder or a socket is refused); JSON files are capped
+   * like a `.keras` archive's config.
+   */
+  export function read(
+    file: string,
+    what: string,
+    maxBytes = /\.json$/i.test(file)
+      ? FILE_LIMITS.ARCHIVE_JSON_BYTES
+      : FILE_LIMITS.MODEL_FILE_BYTES
+  ): Uint8Array {
+    const fail = (why: string) =>
+      new ModelError(`cannot read ${what} '${file}': ${why}`, { file });
+    let size: number;
+    try {
+      const stat = fs.statSync(file);
+      if (!stat.isFile()) {
+        throw fail(
+          stat.isDirectory() ? 'it is a folder' : 'it is not a regular file'
+        );
+      }
+      size = stat.size;
+    } catch (error) {
+      throw error instanceof ModelError ? error : fail(reason(error));
+    }
+    if (size > maxBytes) {
+      throw fail(
+        `it is ${formatBytes(size)}; at most ${formatBytes(maxBytes)} are read`
+      );
+    }
     try {
       const buffer = fs.readFileSync(file);
       return new Uint8Array(
@@ -90,9 +129,34 @@ namespace Private {
         buffer.byteLength
       );
     } catch (error) {
-      throw new ModelError(`cannot read ${what} '${file}': ${reason(error)}`, {
-        file
-      });
+      throw fail(reason(error));
+    }
+  }
+
+  /** Refuses a shard whose real path (symlinks followed) leaves the model's folder. */
+  export function checkInside(
+    name: string,
+    shard: string,
+    resolved: string,
+    folder: string
+  ): void {
+    let real: string;
+    let realFolder: string;
+    try {
+      real = fs.realpathSync(resolved);
+      realFolder = fs.realpathSync(folder);
+    } catch (error) {
+      throw new ModelError(
+        `${name}: weight shard '${shard}' cannot be read: ${reason(error)}`,
+        { file: shard }
+      );
+    }
+    const relative = path.relative(realFolder, real);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw new ModelError(
+        `${name}: weight shard '${shard}' is a link to '${real}', outside the model's folder: refused`,
+        { file: shard }
+      );
     }
   }
 
@@ -138,6 +202,8 @@ namespace Private {
       return;
     }
     const folder = path.dirname(jsonPath);
+    // All shards together are read within the cap of one model file.
+    let shardBudget: number = FILE_LIMITS.MODEL_FILE_BYTES;
     for (const group of manifest) {
       const paths = (group as { paths?: unknown })?.paths;
       if (!Array.isArray(paths)) {
@@ -156,7 +222,7 @@ namespace Private {
             }
           );
         }
-        if (!fs.existsSync(resolved)) {
+        if (!fs.existsSync(resolved) && !isLink(resolved)) {
           throw new ModelError(
             `${name}: weight shard '${shard}' is missing (looked in ${folder})`,
             {
@@ -164,7 +230,9 @@ namespace Private {
             }
           );
         }
-        files[shard] = read(resolved, 'weight shard');
+        checkInside(name, shard, resolved, folder);
+        files[shard] = read(resolved, 'weight shard', shardBudget);
+        shardBudget -= files[shard].length;
       }
     }
   }

@@ -5,9 +5,9 @@
  * inflating (so a header that lies cannot bypass the cap). Pure: no DOM, no
  * Node APIs.
  */
-import { Inflate } from 'fflate';
 import { formatBytes } from '../limits';
 import { ModelError } from '../types';
+import { inflateBounded } from './inflate';
 
 /** One entry of the central directory. */
 export interface IZipEntry {
@@ -90,7 +90,7 @@ export class ZipArchive {
       out = data;
     } else if (entry.method === 8) {
       // Inflate no further than the declared size (itself within the cap).
-      out = Private.inflateBounded(data, entry.size, where, this.fileName);
+      out = Private.inflateEntry(data, entry.size, where, this.fileName);
     } else {
       throw new ModelError(
         `${where} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`,
@@ -188,10 +188,17 @@ namespace Private {
           { file }
         );
       }
-      // The first entry of a name wins, as Python's zipfile reads it.
-      if (!entries.has(name)) {
-        entries.set(name, entry);
+      // Readers disagree on a repeated name (Python's zipfile, which Keras
+      // uses, takes the last entry; others the first): which model the
+      // archive holds would depend on the reader.
+      if (entries.has(name)) {
+        throw new ModelError(
+          `${file}: the archive has two entries named '${name}' (Keras reads the last, other zip ` +
+            'readers the first): the archive is damaged or was made to show two different models',
+          { file }
+        );
       }
+      entries.set(name, entry);
       at += 46 + nameLength + extraLength + commentLength;
     }
     return entries;
@@ -222,61 +229,28 @@ namespace Private {
     return b.subarray(start, end);
   }
 
-  /** Input slice per push: bounds what one push can produce (about 1032x). */
-  const SLICE = 16 << 10;
-
-  export function inflateBounded(
+  export function inflateEntry(
     data: Uint8Array,
     limit: number,
     where: string,
     file: string
   ): Uint8Array {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    let over = false;
-    let done = false;
-    const inflater = new Inflate((chunk, final) => {
-      total += chunk.length;
-      if (total > limit) {
-        over = true;
-      } else {
-        chunks.push(chunk);
-      }
-      if (final) {
-        done = true;
-      }
-    });
-    try {
-      for (let at = 0; at < data.length && !over && !done; at += SLICE) {
-        const end = Math.min(at + SLICE, data.length);
-        inflater.push(data.subarray(at, end), end === data.length);
-      }
-    } catch (error) {
+    const result = inflateBounded(data, limit, 'raw');
+    if (result.ok) {
+      return result.bytes;
+    }
+    if (result.reason === 'invalid') {
       throw new ModelError(
-        `${where} cannot be inflated (${error instanceof Error ? error.message : String(error)}): ` +
-          'the archive is damaged',
+        `${where} cannot be inflated (${result.detail}): the archive is damaged`,
         { file }
       );
     }
-    if (over) {
-      throw new ModelError(
-        `${where} inflates past the ${formatBytes(limit)} its directory declares: ` +
-          'the archive is damaged or a zip bomb',
-        { file }
-      );
-    }
-    if (!done) {
-      throw new ModelError(
-        `${where} ends before its compressed data does: the archive is truncated or damaged`,
-        { file }
-      );
-    }
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
+    throw new ModelError(
+      result.reason === 'over'
+        ? `${where} inflates past the ${formatBytes(limit)} its directory declares: ` +
+            'the archive is damaged or a zip bomb'
+        : `${where} ends before its compressed data does: the archive is truncated or damaged`,
+      { file }
+    );
   }
 }

@@ -16,6 +16,7 @@ import {
 import { SCORES_SUFFIX } from '../layers/attention-layers';
 import { Kernels } from '../layers/kernels';
 import { createLayer } from '../layers/registry';
+import { buildInOrder, ILayerCall } from './call-order';
 import { pruneMaskOps } from './mask-ops';
 import {
   findScaleFusions,
@@ -27,7 +28,7 @@ import { ILayerInfo, ModelError } from '../types';
 import { formatDims } from '../shapes';
 
 /** One call of a layer in execution order. */
-interface IStep {
+export interface IStep {
   layer: IGraphLayerSpec;
   node: number;
   impl: ILayer | null;
@@ -82,14 +83,7 @@ export function buildGraph(
   const pruned = pruneMaskOps(fullSpec);
   const spec = pruned.spec;
   const byName = new Map(spec.layers.map(l => [l.name, l]));
-  for (const name of weights.keys()) {
-    if (!byName.has(name) && (weights.get(name) ?? []).length > 0) {
-      throw new ModelError(
-        `The weights do not match the config: the weights file has layer '${name}', the config has no such layer`,
-        { layer: name }
-      );
-    }
-  }
+  Private.checkWeightsBelong(weights, byName);
   const kernels = new Kernels({ simd: options.simd });
   const context: IBuildContext = {
     kerasMajor: options.kerasMajor,
@@ -103,87 +97,42 @@ export function buildGraph(
   const nodeShapes = new Map<string, Shape>();
   const impls = new Map<string, ILayer>();
   const steps: IStep[] = [];
-  const pending: Array<{ layer: IGraphLayerSpec; node: number }> = [];
-  for (const layer of spec.layers) {
-    if (layer.className === 'InputLayer') {
-      const shape = spec.inputShapes[layer.name];
-      if (!shape) {
-        throw new ModelError(
-          `Layer '${layer.name}' (InputLayer): no input shape declared`,
-          {
-            layer: layer.name,
-            className: 'InputLayer'
-          }
-        );
-      }
-      nodeShapes.set(key({ layer: layer.name, node: 0 }), shape);
-      shapes.set(layer.name, shape);
-      steps.push({ layer, node: 0, impl: null, inputs: [] });
-      continue;
-    }
-    if (layer.inbound.length === 0) {
-      throw layerError(layer, 'is not connected to any input');
-    }
-    layer.inbound.forEach((_, node) => pending.push({ layer, node }));
-  }
-  // Configs list layers in a valid order almost always; loop until no progress otherwise.
-  while (pending.length) {
-    const before = pending.length;
-    for (let i = 0; i < pending.length; i++) {
-      const { layer, node } = pending[i];
-      const refs = layer.inbound[node];
-      if (!refs.every(r => nodeShapes.has(key(r)))) {
-        continue;
-      }
-      for (const r of refs) {
-        if (!byName.has(r.layer)) {
-          throw layerError(
-            layer,
-            `is connected to an unknown layer '${r.layer}'`
-          );
-        }
-      }
-      const maskRefs = refs.filter(r => r.kwarg === 'mask');
-      const dataRefs = refs.filter(r => r.kwarg !== 'mask');
-      const inputShapes = dataRefs.map(r => nodeShapes.get(key(r)) as Shape);
-      let impl = impls.get(layer.name);
-      if (!impl) {
-        const call = {
-          inputKwargs: dataRefs.map(r => r.kwarg ?? null),
-          args: layer.callArgs?.[node] ?? {}
-        };
-        impl = context.createLayer(
-          { ...layer, call },
-          inputShapes,
-          weights.get(layer.name) ?? []
-        );
-        impls.set(layer.name, impl);
-        shapes.set(layer.name, impl.outputShape);
-        if (impl.keyWeightsShape) {
-          shapes.set(`${layer.name}${SCORES_SUFFIX}`, impl.keyWeightsShape);
-        }
-      }
-      nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
-      (impl.extraShapes ?? []).forEach((s, i) =>
-        nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
-      );
-      steps.push({
-        layer,
-        node,
-        impl,
-        inputs: dataRefs,
-        ...(maskRefs.length ? { maskInputs: maskRefs } : {})
-      });
-      pending.splice(i, 1);
-      i--;
-    }
-    if (pending.length === before) {
-      const stuck = pending[0].layer;
-      throw layerError(
-        stuck,
-        `its inputs (${stuck.inbound[pending[0].node].map(r => r.layer).join(', ')}) are never computed`
-      );
-    }
+  const pending = Private.inputsAndCalls(spec, nodeShapes, shapes, steps);
+  Private.checkRefsKnown(pending, byName);
+  const inputs = spec.layers
+    .filter(l => l.className === 'InputLayer')
+    .map(l => ({ layer: l.name, node: 0, tensor: 0 }));
+  const [stuck] = buildInOrder(pending, inputs, ({ layer, node }) => {
+    const refs = layer.inbound[node];
+    const maskRefs = refs.filter(r => r.kwarg === 'mask');
+    const dataRefs = refs.filter(r => r.kwarg !== 'mask');
+    const impl = Private.implFor(
+      layer,
+      node,
+      dataRefs,
+      nodeShapes,
+      impls,
+      shapes,
+      weights,
+      context
+    );
+    nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
+    (impl.extraShapes ?? []).forEach((s, i) =>
+      nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
+    );
+    steps.push({
+      layer,
+      node,
+      impl,
+      inputs: dataRefs,
+      ...(maskRefs.length ? { maskInputs: maskRefs } : {})
+    });
+  });
+  if (stuck) {
+    throw layerError(
+      stuck.layer,
+      `its inputs (${stuck.layer.inbound[stuck.node].map(r => r.layer).join(', ')}) are never computed`
+    );
   }
   for (const ref of [...spec.inputs, ...spec.outputs]) {
     if (!nodeShapes.has(key(ref))) {
@@ -195,45 +144,40 @@ export function buildGraph(
       );
     }
   }
-  // Fusions whose tensors have the shapes the fused multiply takes.
-  const fusions = new Map<IStep, IScaleFusion>();
-  for (const [step, fusion] of findScaleFusions(steps, spec.outputs)) {
-    const other = nodeShapes.get(key(fusion.other));
-    const scale = nodeShapes.get(key(fusion.scale));
-    if (
-      other?.length === 2 &&
-      scale?.length === 1 &&
-      other[0] !== null &&
-      other[0] === scale[0]
-    ) {
-      fusions.set(step as IStep, fusion);
-    }
-  }
-  const layerInfo: ILayerInfo[] = [];
-  const seen = new Set<string>();
-  for (const step of steps) {
-    if (!seen.has(step.layer.name)) {
-      seen.add(step.layer.name);
-      layerInfo.push({
-        name: step.layer.name,
-        className: step.layer.className,
-        outputShape: [...(shapes.get(step.layer.name) ?? [])]
-      });
-    }
-  }
   return {
     spec,
     steps,
     kernels,
     shapes,
-    layerInfo,
+    layerInfo: Private.layerInfo(steps, shapes),
     inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape),
     inferences: context.inferences ?? [],
     weights,
     lambdas: options.lambdas ?? {},
     kerasMajor: options.kerasMajor,
-    fusions
+    fusions: Private.fusions(steps, spec, nodeShapes)
   };
+}
+
+/**
+ * The masks a step's inputs carry, replaced by the tensors passed as
+ * `mask=` where the graph has them.
+ */
+export function stepMasks(
+  step: IStep,
+  inputs: Array<{ mask: IMask | null }>,
+  read: (ref: INodeRef) => ITensor
+): Array<IMask | null> {
+  const masks = inputs.map(v => v.mask);
+  (step.maskInputs ?? []).forEach((r, i) => {
+    const m = read(r);
+    if (i < masks.length && m.shape.length === 2) {
+      const data = new Uint8Array(m.data.length);
+      m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
+      masks[i] = { batch: m.shape[0], steps: m.shape[1], data };
+    }
+  });
+  return masks;
 }
 
 export interface IRunOptions {
@@ -337,15 +281,7 @@ export function runGraph(
       continue;
     }
     const ins = step.inputs.map(r => values.get(key(r))!);
-    const masks = ins.map(v => v.mask);
-    (step.maskInputs ?? []).forEach((r, i) => {
-      const m = values.get(key(r))!.tensor;
-      if (i < masks.length && m.shape.length === 2) {
-        const data = new Uint8Array(m.data.length);
-        m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
-        masks[i] = { batch: m.shape[0], steps: m.shape[1], data };
-      }
-    });
+    const masks = stepMasks(step, ins, r => values.get(key(r))!.tensor);
     const result = step.impl.call(
       ins.map(v => v.tensor),
       masks
@@ -380,4 +316,154 @@ export function runGraph(
     outputs: spec.outputs.map(r => values.get(key(r))!.tensor),
     activations
   };
+}
+
+namespace Private {
+  /** Places the model inputs (as steps without work) and lists every other layer call. */
+  export function inputsAndCalls(
+    spec: IModelSpec,
+    nodeShapes: Map<string, Shape>,
+    shapes: Map<string, Shape>,
+    steps: IStep[]
+  ): ILayerCall[] {
+    const pending: ILayerCall[] = [];
+    for (const layer of spec.layers) {
+      if (layer.className === 'InputLayer') {
+        const shape = spec.inputShapes[layer.name];
+        if (!shape) {
+          throw new ModelError(
+            `Layer '${layer.name}' (InputLayer): no input shape declared`,
+            {
+              layer: layer.name,
+              className: 'InputLayer'
+            }
+          );
+        }
+        nodeShapes.set(key({ layer: layer.name, node: 0 }), shape);
+        shapes.set(layer.name, shape);
+        steps.push({ layer, node: 0, impl: null, inputs: [] });
+        continue;
+      }
+      if (layer.inbound.length === 0) {
+        throw layerError(layer, 'is not connected to any input');
+      }
+      layer.inbound.forEach((_, node) => pending.push({ layer, node }));
+    }
+    return pending;
+  }
+
+  /** Refuses weights of a layer the config does not have. */
+  export function checkWeightsBelong(
+    weights: Map<string, IWeight[]>,
+    byName: Map<string, IGraphLayerSpec>
+  ): void {
+    for (const name of weights.keys()) {
+      if (!byName.has(name) && (weights.get(name) ?? []).length > 0) {
+        throw new ModelError(
+          `The weights do not match the config: the weights file has layer '${name}', the config has no such layer`,
+          { layer: name }
+        );
+      }
+    }
+  }
+
+  /** Refuses a call that reads a layer the config does not have. */
+  export function checkRefsKnown(
+    calls: ILayerCall[],
+    byName: Map<string, IGraphLayerSpec>
+  ): void {
+    for (const call of calls) {
+      for (const r of call.layer.inbound[call.node]) {
+        if (!byName.has(r.layer)) {
+          throw layerError(
+            call.layer,
+            `is connected to an unknown layer '${r.layer}'`
+          );
+        }
+      }
+    }
+  }
+
+  /** Fusions whose tensors have the shapes the fused multiply takes. */
+  export function fusions(
+    steps: IStep[],
+    spec: IModelSpec,
+    nodeShapes: Map<string, Shape>
+  ): Map<IStep, IScaleFusion> {
+    const out = new Map<IStep, IScaleFusion>();
+    for (const [step, fusion] of findScaleFusions(steps, spec.outputs)) {
+      const other = nodeShapes.get(key(fusion.other));
+      const scale = nodeShapes.get(key(fusion.scale));
+      if (
+        other?.length === 2 &&
+        scale?.length === 1 &&
+        other[0] !== null &&
+        other[0] === scale[0]
+      ) {
+        out.set(step as IStep, fusion);
+      }
+    }
+    return out;
+  }
+
+  /** Each layer once, in execution order, with its output shape. */
+  export function layerInfo(
+    steps: IStep[],
+    shapes: Map<string, Shape>
+  ): ILayerInfo[] {
+    const out: ILayerInfo[] = [];
+    const seen = new Set<string>();
+    for (const step of steps) {
+      if (!seen.has(step.layer.name)) {
+        seen.add(step.layer.name);
+        out.push({
+          name: step.layer.name,
+          className: step.layer.className,
+          outputShape: [...(shapes.get(step.layer.name) ?? [])]
+        });
+      }
+    }
+    return out;
+  }
+
+  /** The layer's implementation, created at its first call from the shapes it reads. */
+  export function implFor(
+    layer: IGraphLayerSpec,
+    node: number,
+    dataRefs: INodeRef[],
+    nodeShapes: Map<string, Shape>,
+    impls: Map<string, ILayer>,
+    shapes: Map<string, Shape>,
+    weights: Map<string, IWeight[]>,
+    context: IBuildContext
+  ): ILayer {
+    const inputShapes = dataRefs.map(r => {
+      const shape = nodeShapes.get(key(r));
+      if (!shape) {
+        throw layerError(
+          layer,
+          `reads output ${r.tensor} of '${r.layer}', which that layer does not have`
+        );
+      }
+      return shape;
+    });
+    let impl = impls.get(layer.name);
+    if (!impl) {
+      const call = {
+        inputKwargs: dataRefs.map(r => r.kwarg ?? null),
+        args: layer.callArgs?.[node] ?? {}
+      };
+      impl = context.createLayer(
+        { ...layer, call },
+        inputShapes,
+        weights.get(layer.name) ?? []
+      );
+      impls.set(layer.name, impl);
+      shapes.set(layer.name, impl.outputShape);
+      if (impl.keyWeightsShape) {
+        shapes.set(`${layer.name}${SCORES_SUFFIX}`, impl.keyWeightsShape);
+      }
+    }
+    return impl;
+  }
 }

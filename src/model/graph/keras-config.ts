@@ -1,10 +1,14 @@
 /**
  * Translation of Keras model configs (Keras 2.x, tf.keras, Keras 3, and the
- * TensorFlow.js layers `model.json` topology) into one plain graph spec, and
- * of tfjs weight manifests into per-layer weight lists.
+ * TensorFlow.js layers `model.json` topology) into one plain graph spec. The
+ * config's size is checked first (`config-size.ts`); tfjs weight manifests
+ * are read by `files/tfjs.ts`.
  */
-import { ILayerSpec, IWeight, Shape } from '../layers/base';
+import { JsonDepthError, parseJsonText } from '../../payload/json-text';
+import { ILayerSpec, Shape } from '../layers/base';
 import { ModelError } from '../types';
+import { MODEL_CLASSES, normalizeClassName } from './class-names';
+import { checkConfigSize, IConfigLimits } from './config-size';
 
 /** A reference to one output tensor of one call (node) of a layer. */
 export interface INodeRef {
@@ -39,32 +43,6 @@ export interface IModelSpec {
   outputs: INodeRef[];
   /** Declared input shapes (without batch) by InputLayer name. */
   inputShapes: { [name: string]: Shape };
-}
-
-/** Names of classes that are containers, not layers. */
-const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];
-
-/** Normalises a Keras class name (`Custom>GRU`, `keras.layers.GRU`, `GRUV2`). */
-export function normalizeClassName(raw: string): string {
-  let name = raw;
-  const gt = name.lastIndexOf('>');
-  if (gt >= 0) {
-    name = name.slice(gt + 1);
-  }
-  const dot = name.lastIndexOf('.');
-  if (dot >= 0) {
-    name = name.slice(dot + 1);
-  }
-  const aliases: { [k: string]: string } = {
-    GRUV2: 'GRU',
-    LSTMV2: 'LSTM',
-    Convolution1D: 'Conv1D',
-    MaxPool1D: 'MaxPooling1D',
-    AvgPool1D: 'AveragePooling1D',
-    GlobalMaxPool1D: 'GlobalMaxPooling1D',
-    GlobalAvgPool1D: 'GlobalAveragePooling1D'
-  };
-  return aliases[name] ?? name;
 }
 
 /** A `{class_name, config}` object as a layer spec. */
@@ -138,21 +116,17 @@ export function declaredBatchShape(config: {
 
 /**
  * Parses a model config: the `model_config` attribute / `model.to_json()`
- * text, a Keras 3 `config.json`, or a tfjs `modelTopology`.
+ * text, a Keras 3 `config.json`, or a tfjs `modelTopology`. Its layers are
+ * counted (and its nesting measured) before anything is built from them.
  */
-export function parseModelConfig(raw: unknown, file: string): IModelSpec {
+export function parseModelConfig(
+  raw: unknown,
+  file: string,
+  limits: IConfigLimits = {}
+): IModelSpec {
   let root = raw;
   if (typeof root === 'string') {
-    try {
-      root = JSON.parse(root);
-    } catch (e) {
-      throw new ModelError(
-        `${file}: the model config is not valid JSON (${(e as Error).message})`,
-        {
-          file
-        }
-      );
-    }
+    root = Private.parseJson(root, file);
   }
   if (root && typeof root === 'object' && 'model_config' in (root as object)) {
     root = (root as { model_config: unknown }).model_config;
@@ -164,6 +138,7 @@ export function parseModelConfig(raw: unknown, file: string): IModelSpec {
       { file }
     );
   }
+  checkConfigSize(top, file, limits);
   const className = normalizeClassName(top.class_name);
   if (className === 'Sequential') {
     return Private.sequential(top.config, file);
@@ -177,182 +152,19 @@ export function parseModelConfig(raw: unknown, file: string): IModelSpec {
   );
 }
 
-/** A tfjs layers model: topology and weights by layer name. */
-export interface ITfjsModel {
-  topology: unknown;
-  kerasVersion?: string;
-  weights: Map<string, IWeight[]>;
-}
-
-interface IManifestEntry {
-  name: string;
-  shape: number[];
-  dtype?: string;
-  quantization?: { dtype: string; scale?: number; min?: number };
-}
-
-/** Reads `model.json` plus its shards (float32; uint8/uint16 affine quantisation; float16). */
-export function readTfjsModel(
-  files: { [name: string]: Uint8Array },
-  jsonName: string
-): ITfjsModel {
-  let json: any;
-  try {
-    json = JSON.parse(new TextDecoder().decode(files[jsonName]));
-  } catch (e) {
-    throw new ModelError(
-      `${jsonName}: not valid JSON (${(e as Error).message})`,
-      { file: jsonName }
-    );
-  }
-  if (!json || typeof json !== 'object' || !json.modelTopology) {
-    throw new ModelError(
-      `${jsonName}: not a TensorFlow.js layers model (no modelTopology)`,
-      {
-        file: jsonName
-      }
-    );
-  }
-  const weights = new Map<string, IWeight[]>();
-  const groups: Array<{ paths: string[]; weights: IManifestEntry[] }> =
-    json.weightsManifest ?? [];
-  for (const group of groups) {
-    const parts = (group.paths ?? []).map(p => {
-      const base = p.split('/').pop() as string;
-      const data = files[p] ?? files[base];
-      if (!data) {
-        throw new ModelError(`${jsonName}: weight shard '${p}' is missing`, {
-          file: p
-        });
-      }
-      return data;
-    });
-    const total = parts.reduce((a, p) => a + p.length, 0);
-    const buffer = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      buffer.set(p, at);
-      at += p.length;
-    }
-    let offset = 0;
-    for (const entry of group.weights ?? []) {
-      const size = entry.shape.reduce((a, d) => a * d, 1);
-      const { data, bytes } = Private.decodeWeight(
-        entry,
-        buffer,
-        offset,
-        size,
-        jsonName
-      );
-      offset += bytes;
-      const slash = entry.name.indexOf('/');
-      const layer = slash >= 0 ? entry.name.slice(0, slash) : entry.name;
-      const list = weights.get(layer) ?? [];
-      list.push({ name: entry.name, shape: entry.shape, data });
-      weights.set(layer, list);
-    }
-    if (offset > total) {
-      throw new ModelError(
-        `${jsonName}: weight shards hold ${total} bytes, the manifest needs ${offset}`,
-        {
-          file: jsonName
-        }
-      );
-    }
-  }
-  const topology = json.modelTopology;
-  const kerasVersion =
-    typeof topology.keras_version === 'string'
-      ? topology.keras_version
-      : undefined;
-  return { topology, kerasVersion, weights };
-}
-
 namespace Private {
-  export function decodeWeight(
-    entry: IManifestEntry,
-    buffer: Uint8Array,
-    offset: number,
-    size: number,
-    file: string
-  ): { data: Float32Array; bytes: number } {
-    const q = entry.quantization;
-    const view = new DataView(
-      buffer.buffer,
-      buffer.byteOffset,
-      buffer.byteLength
-    );
-    const need = (bytes: number) => {
-      if (offset + bytes > buffer.length) {
-        throw new ModelError(
-          `${file}: weight '${entry.name}' runs past the end of its shards`,
-          {
-            file
-          }
-        );
-      }
-    };
-    if (q) {
-      const scale = q.scale ?? 1;
-      const min = q.min ?? 0;
-      const data = new Float32Array(size);
-      if (q.dtype === 'uint8') {
-        need(size);
-        for (let i = 0; i < size; i++) {
-          data[i] = buffer[offset + i] * scale + min;
-        }
-        return { data, bytes: size };
-      }
-      if (q.dtype === 'uint16') {
-        need(size * 2);
-        for (let i = 0; i < size; i++) {
-          data[i] = view.getUint16(offset + 2 * i, true) * scale + min;
-        }
-        return { data, bytes: size * 2 };
-      }
-      if (q.dtype === 'float16') {
-        need(size * 2);
-        for (let i = 0; i < size; i++) {
-          data[i] = half(view.getUint16(offset + 2 * i, true));
-        }
-        return { data, bytes: size * 2 };
-      }
+  /** The config's JSON text, refusing hostile nesting with a named error. */
+  export function parseJson(text: string, file: string): unknown {
+    try {
+      return parseJsonText(text);
+    } catch (e) {
       throw new ModelError(
-        `${file}: weight '${entry.name}' uses unsupported quantization ${q.dtype}`,
-        {
-          file
-        }
-      );
-    }
-    const dtype = entry.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'int32') {
-      throw new ModelError(
-        `${file}: weight '${entry.name}' has unsupported dtype ${dtype}`,
+        e instanceof JsonDepthError
+          ? `${file}: ${e.message}`
+          : `${file}: the model config is not valid JSON (${(e as Error).message})`,
         { file }
       );
     }
-    need(size * 4);
-    const data = new Float32Array(size);
-    for (let i = 0; i < size; i++) {
-      data[i] =
-        dtype === 'float32'
-          ? view.getFloat32(offset + 4 * i, true)
-          : view.getInt32(offset + 4 * i, true);
-    }
-    return { data, bytes: size * 4 };
-  }
-
-  export function half(bits: number): number {
-    const sign = bits & 0x8000 ? -1 : 1;
-    const exp = (bits >> 10) & 0x1f;
-    const frac = bits & 0x3ff;
-    if (exp === 0) {
-      return sign * Math.pow(2, -14) * (frac / 1024);
-    }
-    if (exp === 31) {
-      return frac ? NaN : sign * Infinity;
-    }
-    return sign * Math.pow(2, exp - 15) * (1 + frac / 1024);
   }
 
   export function sequential(
@@ -374,6 +186,7 @@ namespace Private {
     const layers: IGraphLayerSpec[] = [];
     let inputName = '';
     let inputShape: Shape | null = null;
+    let inputDtype: unknown;
     const build = (config as { build_input_shape?: unknown })
       ?.build_input_shape;
     if (Array.isArray(build)) {
@@ -390,6 +203,7 @@ namespace Private {
       if (spec.className === 'InputLayer') {
         inputName = spec.name;
         inputShape = declaredBatchShape(spec.config) ?? inputShape;
+        inputDtype = spec.config.dtype;
         previous = { layer: spec.name, node: 0, tensor: 0 };
         return;
       }
@@ -398,6 +212,7 @@ namespace Private {
         : undefined;
       if (!previous) {
         inputShape = declaredBatchShape(spec.config) ?? inputShape;
+        inputDtype = spec.config.dtype;
         if (!inputShape && spec.className === 'Embedding') {
           const length = spec.config.input_length;
           inputShape = [typeof length === 'number' ? length : null];
@@ -434,7 +249,10 @@ namespace Private {
     layers.unshift({
       name: inputName,
       className: 'InputLayer',
-      config: { batch_input_shape: [null, ...(inputShape as Shape)] },
+      config: {
+        batch_input_shape: [null, ...(inputShape as Shape)],
+        ...(typeof inputDtype === 'string' ? { dtype: inputDtype } : {})
+      },
       inbound: []
     });
     return {

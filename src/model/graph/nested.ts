@@ -11,37 +11,56 @@
  * in Keras 3's legacy `.h5`).
  */
 import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
+import { LIMIT_SETTINGS } from './config-size';
 import { IWeight } from '../layers/base';
+import { DEFAULT_MAX_LAYERS, formatCount } from '../limits';
 import { ModelError } from '../types';
 
-/** The spec with every nested model inlined, and the weights keyed by the inlined names. */
+/**
+ * The spec with every nested model inlined, and the weights keyed by the
+ * inlined names. Inlining repeats a nested model's layers once per call, so
+ * the calls it would produce are counted first (`maxLayers`, default
+ * `DEFAULT_MAX_LAYERS`): nested models called 8 times at each of 8 levels
+ * would make 16 million.
+ */
 export function flattenModel(
   spec: IModelSpec,
-  weights: Map<string, IWeight[]>
+  weights: Map<string, IWeight[]>,
+  maxLayers = DEFAULT_MAX_LAYERS
 ): { spec: IModelSpec; weights: Map<string, IWeight[]> } {
   if (!spec.layers.some(l => l.model)) {
     return { spec, weights };
   }
+  Private.checkExpansion(spec, maxLayers);
+  return Private.flatten(spec, weights);
+}
+
+/** Inlines the nested models of one level (theirs recursively). */
+function flattenLevel(
+  spec: IModelSpec,
+  weights: Map<string, IWeight[]>
+): { spec: IModelSpec; weights: Map<string, IWeight[]> } {
   const taken = new Set(spec.layers.filter(l => !l.model).map(l => l.name));
   const outWeights = new Map(weights);
   const layers: IGraphLayerSpec[] = [];
   /** Replacement of refs to a nested model's outputs, by `name\0node\0tensor`. */
   const redirect = new Map<string, INodeRef>();
+  // Keras 3 archives key a nested model's weights `outer/inner`: grouped once.
+  const byOwner = Private.groupByOwner(weights);
 
   for (const layer of spec.layers) {
     if (!layer.model) {
       layers.push(layer);
       continue;
     }
-    const inner = flattenModel(
+    const own = byOwner.get(layer.name);
+    const inner = Private.flatten(
       layer.model,
-      Private.innerWeights(layer, weights)
+      Private.innerWeights(layer, weights, own)
     );
     outWeights.delete(layer.name);
-    for (const k of [...outWeights.keys()]) {
-      if (k.startsWith(`${layer.name}/`)) {
-        outWeights.delete(k);
-      }
+    for (const k of own?.keys() ?? []) {
+      outWeights.delete(`${layer.name}/${k}`);
     }
     const model = inner.spec;
     const inputNames = model.inputs.map(r => r.layer);
@@ -130,6 +149,62 @@ export function flattenModel(
 }
 
 namespace Private {
+  /** Refuses a model whose inlined layer calls would exceed `maxLayers`. */
+  export function checkExpansion(spec: IModelSpec, maxLayers: number): void {
+    const memo = new Map<IModelSpec, number>();
+    const calls = (model: IModelSpec): number => {
+      const known = memo.get(model);
+      if (known !== undefined) {
+        return known;
+      }
+      let total = 0;
+      for (const l of model.layers) {
+        const n = Math.max(1, l.inbound.length);
+        total += l.model ? n * calls(l.model) : n;
+        if (total > maxLayers) {
+          throw new ModelError(
+            `nested models expand to more than ${formatCount(maxLayers)} layer calls once inlined ` +
+              `(a nested model repeats its layers for each of its calls); at most ${formatCount(maxLayers)} ` +
+              `are allowed (${LIMIT_SETTINGS.maxLayers})`
+          );
+        }
+      }
+      memo.set(model, total);
+      return total;
+    };
+    calls(spec);
+  }
+
+  export function flatten(
+    spec: IModelSpec,
+    weights: Map<string, IWeight[]>
+  ): { spec: IModelSpec; weights: Map<string, IWeight[]> } {
+    if (!spec.layers.some(l => l.model)) {
+      return { spec, weights };
+    }
+    return flattenLevel(spec, weights);
+  }
+
+  /** Weights keyed `owner/rest`, grouped by owner (one pass). */
+  export function groupByOwner(
+    weights: Map<string, IWeight[]>
+  ): Map<string, Map<string, IWeight[]>> {
+    const out = new Map<string, Map<string, IWeight[]>>();
+    for (const [k, w] of weights) {
+      const slash = k.indexOf('/');
+      if (slash > 0) {
+        const owner = k.slice(0, slash);
+        let group = out.get(owner);
+        if (!group) {
+          group = new Map();
+          out.set(owner, group);
+        }
+        group.set(k.slice(slash + 1), w);
+      }
+    }
+    return out;
+  }
+
   export function refKey(layer: string, node: number, tensor: number): string {
     return `${layer}\u0000${node}\u0000${tensor}`;
   }
@@ -153,20 +228,15 @@ namespace Private {
   /** The weights of a nested model's layers, keyed by inner layer name. */
   export function innerWeights(
     layer: IGraphLayerSpec,
-    weights: Map<string, IWeight[]>
+    weights: Map<string, IWeight[]>,
+    own: Map<string, IWeight[]> | undefined
   ): Map<string, IWeight[]> {
     const model = layer.model!;
-    const prefix = `${layer.name}/`;
-    const out = new Map<string, IWeight[]>();
     // Keras 3 archives: per inner layer already.
-    for (const [k, w] of weights) {
-      if (k.startsWith(prefix)) {
-        out.set(k.slice(prefix.length), w);
-      }
+    if (own?.size) {
+      return own;
     }
-    if (out.size) {
-      return out;
-    }
+    const out = new Map<string, IWeight[]>();
     // HDF5 / tfjs: one list, split by the inner layer named in each weight name.
     const byName = owners(model);
     for (const w of weights.get(layer.name) ?? []) {

@@ -5,11 +5,18 @@
  * the config's `vocabulary` list) and standardization are read here; the
  * encoding itself is `text/text-vectorization.ts`. Pure.
  */
-import { unzipSync } from 'fflate';
 import { IModelSpec } from './keras-config';
-import { toSnakeCase } from '../files/hdf5';
+import { toSnakeCase } from '../files/keras3-weights';
+import { ZipArchive } from '../files/zip';
+import { FILE_LIMITS, formatCount } from '../limits';
 import { ITextVectorizationInfo } from '../../text/text-vectorization';
 import { ModelError } from '../types';
+
+/** The input length limit the layer's output length must respect, and how to raise it. */
+export interface ITextVectorizationLimits {
+  maxInputLength: number;
+  hint: string;
+}
 
 /**
  * If the model's first layer after its input is a TextVectorization,
@@ -19,7 +26,8 @@ import { ModelError } from '../types';
 export function splitTextVectorization(
   spec: IModelSpec,
   archive: Uint8Array,
-  fileName: string
+  fileName: string,
+  limits: ITextVectorizationLimits
 ): { info: ITextVectorizationInfo; spec: IModelSpec } | null {
   const tvIndex = spec.layers.findIndex(
     l => l.className === 'TextVectorization'
@@ -80,16 +88,22 @@ export function splitTextVectorization(
       `standardize ${JSON.stringify(standardize)} is not supported (a custom function cannot run here)`
     );
   }
-  const vocabulary = Private.vocabulary(spec, tvIndex, archive, fail);
+  const length =
+    typeof c.output_sequence_length === 'number'
+      ? c.output_sequence_length
+      : null;
+  if (length !== null && length > limits.maxInputLength) {
+    throw fail(
+      `output_sequence_length is ${formatCount(length)}; at most ${formatCount(limits.maxInputLength)} ` +
+        `input steps are allowed (${limits.hint})`
+    );
+  }
+  const vocabulary = Private.vocabulary(spec, tvIndex, archive, fileName, fail);
   if (vocabulary[0] !== '' || vocabulary[1] !== '[UNK]') {
     throw fail(
       `the vocabulary should start with the padding token '' and the OOV token '[UNK]', it starts with ${JSON.stringify(vocabulary.slice(0, 2))}`
     );
   }
-  const length =
-    typeof c.output_sequence_length === 'number'
-      ? c.output_sequence_length
-      : null;
   const info: ITextVectorizationInfo = {
     kind: 'TextVectorization',
     layer: tv.name,
@@ -122,14 +136,30 @@ export function splitTextVectorization(
 }
 
 namespace Private {
+  const MAX = FILE_LIMITS.VOCABULARY_ENTRIES;
+
+  export function tooLarge(
+    count: string,
+    fail: (reason: string) => ModelError
+  ): ModelError {
+    return fail(
+      `its vocabulary has ${count} entries; at most ${formatCount(MAX)} are read (more than Unicode ` +
+        'has characters: a character vocabulary cannot be this large)'
+    );
+  }
+
   export function vocabulary(
     spec: IModelSpec,
     tvIndex: number,
     archive: Uint8Array,
+    fileName: string,
     fail: (reason: string) => ModelError
   ): string[] {
     const tv = spec.layers[tvIndex];
     if (Array.isArray(tv.config.vocabulary)) {
+      if (tv.config.vocabulary.length > MAX) {
+        throw tooLarge(formatCount(tv.config.vocabulary.length), fail);
+      }
       return tv.config.vocabulary.map(String);
     }
     if (typeof tv.config.vocabulary === 'string') {
@@ -144,15 +174,21 @@ namespace Private {
     }
     const key = `${toSnakeCase('TextVectorization')}${n ? `_${n}` : ''}`;
     const path = `assets/layers/${key}/vocabulary.txt`;
-    let entries: { [name: string]: Uint8Array };
-    try {
-      entries = unzipSync(archive, { filter: f => f.name === path });
-    } catch (e) {
-      throw fail(`the archive could not be read (${(e as Error).message})`);
-    }
-    const bytes = entries[path];
-    if (!bytes) {
+    const zip = new ZipArchive(archive, fileName);
+    if (!zip.has(path)) {
       throw fail(`the archive has no ${path}`);
+    }
+    const bytes = zip.read(path, {
+      maxBytes: FILE_LIMITS.ARCHIVE_JSON_BYTES,
+      maxRatio: FILE_LIMITS.ARCHIVE_EXPANSION,
+      slack: FILE_LIMITS.ARCHIVE_SLACK_BYTES
+    });
+    // Count the lines before splitting them into strings.
+    let lines = 1;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0x0a && ++lines > MAX) {
+        throw tooLarge(`more than ${formatCount(MAX)}`, fail);
+      }
     }
     return new TextDecoder().decode(bytes).split('\n');
   }

@@ -1,9 +1,16 @@
 /**
- * Activation and Softmax layers; identity layers that only matter in training.
+ * Activation and Softmax layers; identity layers that only matter in
+ * training. Each with its gradient: the activation's derivative as
+ * TensorFlow registers it (`activation-derivatives.ts`).
  */
+import {
+  elementwiseGradient,
+  softmaxAxisGradient
+} from './activation-derivatives';
 import { elementwise, isSoftmax, softmaxAxis } from './activations';
 import {
   IBuildContext,
+  IGradientCall,
   ILayer,
   ILayerSpec,
   IMask,
@@ -22,19 +29,47 @@ export function createActivation(
   const fn = softmax
     ? null
     : elementwise(spec, spec.config.activation, context.kerasMajor);
+  const grad = softmax
+    ? null
+    : elementwiseGradient(spec, spec.config.activation, context.kerasMajor);
+  const forward = (x: ITensor): ITensor => {
+    const data = new Float32Array(x.data);
+    if (softmax) {
+      softmaxAxis(data, x.shape, -1);
+    } else {
+      fn?.(data, 0, data.length);
+    }
+    return { shape: x.shape, data };
+  };
   return {
     name: spec.name,
     className: spec.className,
     outputShape: inputShapes[0],
     call(inputs: ITensor[], masks: Array<IMask | null>) {
+      return { output: forward(inputs[0]), mask: masks[0] };
+    },
+    callForGradient(inputs, masks): IGradientCall {
       const x = inputs[0];
-      const data = new Float32Array(x.data);
-      if (softmax) {
-        softmaxAxis(data, x.shape, -1);
-      } else {
-        fn?.(data, 0, data.length);
-      }
-      return { output: { shape: x.shape, data }, mask: masks[0] };
+      const y = forward(x);
+      return {
+        output: y,
+        mask: masks[0],
+        backward([dy]) {
+          if (!dy) {
+            return [null];
+          }
+          if (softmax) {
+            const dx = softmaxAxisGradient(y.data, dy.data, x.shape, -1);
+            return [{ shape: x.shape, data: dx }];
+          }
+          if (!grad) {
+            return [dy];
+          }
+          const dx = new Float32Array(dy.data.length);
+          grad(x.data, y.data, dy.data, dx, 0, dx.length);
+          return [{ shape: x.shape, data: dx }];
+        }
+      };
     }
   };
 }
@@ -48,6 +83,11 @@ export function softmaxLayerAxis(config: { [key: string]: any }): number {
   return typeof axis === 'number' ? axis : -1;
 }
 
+/**
+ * A Softmax layer. With a mask over its (batch, time) input it does what
+ * Keras 3 does: `where(mask, x, -1e9)`, the softmax, then `where(mask, y,
+ * 0)`; masked positions get weight 0 and pass no gradient.
+ */
 export function createSoftmax(
   spec: ILayerSpec,
   inputShapes: Shape[],
@@ -55,24 +95,54 @@ export function createSoftmax(
   _context: IBuildContext
 ): ILayer {
   const axis = softmaxLayerAxis(spec.config);
+  const applies = (x: ITensor, mask: IMask | null): mask is IMask =>
+    !!mask && x.shape.length === 2 && mask.steps === x.shape[1];
+  const forward = (x: ITensor, mask: IMask | null) => {
+    const data = new Float32Array(x.data);
+    const masked = applies(x, mask);
+    if (masked) {
+      for (let i = 0; i < data.length; i++) {
+        if (!mask.data[i]) {
+          data[i] = -1e9;
+        }
+      }
+    }
+    softmaxAxis(data, x.shape, axis);
+    // The softmax before the output's masking, for the backward pass.
+    const soft = masked ? new Float32Array(data) : data;
+    if (masked) {
+      for (let i = 0; i < data.length; i++) {
+        if (!mask.data[i]) {
+          data[i] = 0;
+        }
+      }
+    }
+    return { y: { shape: x.shape, data }, soft, masked };
+  };
   return {
     name: spec.name,
     className: spec.className,
     outputShape: inputShapes[0],
     call(inputs: ITensor[], masks: Array<IMask | null>) {
+      return { output: forward(inputs[0], masks[0]).y, mask: masks[0] };
+    },
+    callForGradient(inputs, masks): IGradientCall {
       const x = inputs[0];
-      const data = new Float32Array(x.data);
-      // Keras adds a large negative to masked positions when the mask matches.
       const mask = masks[0];
-      if (mask && x.shape.length === 2 && mask.steps === x.shape[1]) {
-        for (let i = 0; i < data.length; i++) {
-          if (!mask.data[i]) {
-            data[i] -= 1e9;
+      const { y, soft, masked } = forward(x, mask);
+      const hide = (d: Float32Array): Float32Array =>
+        masked ? d.map((v, i) => (mask!.data[i] ? v : 0)) : d;
+      return {
+        output: y,
+        mask,
+        backward([dy]) {
+          if (!dy) {
+            return [null];
           }
+          const dx = softmaxAxisGradient(soft, hide(dy.data), x.shape, axis);
+          return [{ shape: x.shape, data: hide(dx) }];
         }
-      }
-      softmaxAxis(data, x.shape, axis);
-      return { output: { shape: x.shape, data }, mask: masks[0] };
+      };
     }
   };
 }
@@ -90,6 +160,13 @@ export function createIdentity(
     outputShape: inputShapes[0],
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       return { output: inputs[0], mask: masks[0] };
+    },
+    callForGradient(inputs, masks): IGradientCall {
+      return {
+        output: inputs[0],
+        mask: masks[0],
+        backward: ([dy]) => [dy]
+      };
     }
   };
 }

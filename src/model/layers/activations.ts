@@ -157,7 +157,7 @@ export function elementwise(
       return (d, s, e) => {
         for (let i = s; i < e; i++) {
           const x = d[i];
-          d[i] = 0.5 * x * (1 + Private.erf(x / Math.SQRT2));
+          d[i] = 0.5 * x * (1 + erf(x / Math.SQRT2));
         }
       };
     case 'leaky_relu':
@@ -268,32 +268,30 @@ export function isSoftmax(value: unknown): boolean {
   return activationName(value).toLowerCase() === 'softmax';
 }
 
-namespace Private {
-  /** Abramowitz-Stegun 7.1.26 is too coarse for 1e-5; use a series/continued fraction. */
-  export function erf(x: number): number {
-    const sign = x < 0 ? -1 : 1;
-    const a = Math.abs(x);
-    if (a < 2.5) {
-      // Maclaurin series converges fast here.
-      let term = a;
-      let sum = a;
-      const a2 = a * a;
-      for (let n = 1; n < 60; n++) {
-        term *= -a2 / n;
-        const add = term / (2 * n + 1);
-        sum += add;
-        if (Math.abs(add) < 1e-16) {
-          break;
-        }
+/** erf to double precision (series near 0, continued fraction beyond). */
+export function erf(x: number): number {
+  const sign = x < 0 ? -1 : 1;
+  const a = Math.abs(x);
+  if (a < 2.5) {
+    // Maclaurin series converges fast here.
+    let term = a;
+    let sum = a;
+    const a2 = a * a;
+    for (let n = 1; n < 60; n++) {
+      term *= -a2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-16) {
+        break;
       }
-      return sign * (2 / Math.sqrt(Math.PI)) * sum;
     }
-    // Continued fraction for erfc at larger |x|.
-    let f = 0;
-    for (let n = 40; n >= 1; n--) {
-      f = n / 2 / (a + f);
-    }
-    const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f);
-    return sign * (1 - erfc);
+    return sign * (2 / Math.sqrt(Math.PI)) * sum;
   }
+  // Continued fraction for erfc at larger |x| (Abramowitz-Stegun 7.1.26 is too coarse for 1e-5).
+  let f = 0;
+  for (let n = 40; n >= 1; n--) {
+    f = n / 2 / (a + f);
+  }
+  const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f);
+  return sign * (1 - erfc);
 }

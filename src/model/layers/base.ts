@@ -92,7 +92,9 @@ export interface IGradientCall extends ILayerOutput {
    * per input, null where the input is not differentiable (integer ids, a
    * mask, a comparison) or where its gradient is zero. Follows the gradient
    * TensorFlow registers for the op Keras runs, ties included (a reduce-max
-   * splits the gradient equally among tied maxima).
+   * splits the gradient equally among tied maxima). Gradient arrays are
+   * shared, never written: `backward` must not write into `dOutputs` and
+   * may return them as they are.
    */
   backward(dOutputs: Array<ITensor | null>): Array<ITensor | null>;
 }

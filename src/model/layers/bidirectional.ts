@@ -13,7 +13,8 @@ import {
   layerError,
   Shape
 } from './base';
-import { concat } from './merge';
+import { concat, split } from './concatenate';
+import { sum, withGradient } from './vjp';
 
 function reverseTime(x: ITensor): ITensor {
   const [batch, steps] = x.shape;
@@ -45,41 +46,19 @@ export function createBidirectional(
       `merge_mode ${JSON.stringify(mergeMode)} is not supported (use concat, sum, mul or ave)`
     );
   }
-  const forwardSpec = nestedSpec(spec, 'layer');
-  if (forwardSpec.config.return_state === true) {
-    throw layerError(spec, 'return_state=True is not supported here');
-  }
   if ((spec.call?.inputKwargs.length ?? 1) > 1) {
     throw layerError(
       spec,
       'initial_state and other tensor arguments are not supported here'
     );
   }
-  const returnSequences = forwardSpec.config.return_sequences === true;
-  forwardSpec.config = {
-    ...forwardSpec.config,
-    zero_output_for_mask: returnSequences
-  };
-  const backwardSpec = spec.config.backward_layer
-    ? nestedSpec(spec, 'backward_layer')
-    : {
-        name: `backward_${forwardSpec.name}`,
-        className: forwardSpec.className,
-        config: {
-          ...forwardSpec.config,
-          go_backwards: !(forwardSpec.config.go_backwards === true)
-        }
-      };
-  backwardSpec.config = {
-    ...backwardSpec.config,
-    zero_output_for_mask: returnSequences
-  };
   if (weights.length % 2 !== 0) {
     throw layerError(
       spec,
       `expected the same number of forward and backward weights, got ${weights.length}`
     );
   }
+  const { forwardSpec, backwardSpec, returnSequences } = Private.specs(spec);
   const half = weights.length / 2;
   const forward = context.createLayer(
     forwardSpec,
@@ -98,34 +77,123 @@ export function createBidirectional(
     const b = backward.outputShape[last];
     outShape[last] = a === null || b === null ? null : a + b;
   }
-  return {
+  const merge = (y: ITensor, yRev: ITensor) =>
+    Private.merge(mergeMode, y, yRev);
+  const inTime = (t: ITensor) => (returnSequences ? reverseTime(t) : t);
+  const layer: ILayer = {
     name: spec.name,
     className: spec.className,
     outputShape: outShape,
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       const y = forward.call(inputs, masks).output;
-      let yRev = backward.call(inputs, masks).output;
-      if (returnSequences) {
-        yRev = reverseTime(yRev);
-      }
-      let output: ITensor;
-      if (mergeMode === 'concat') {
-        output = concat([y, yRev], -1);
-      } else {
-        const data = new Float32Array(y.data.length);
-        for (let i = 0; i < data.length; i++) {
-          const a = y.data[i];
-          const b = yRev.data[i];
-          data[i] =
-            mergeMode === 'sum'
-              ? a + b
-              : mergeMode === 'mul'
-                ? a * b
-                : (a + b) / 2;
-        }
-        output = { shape: y.shape, data };
-      }
-      return { output, mask: returnSequences ? masks[0] : null };
+      const yRev = inTime(backward.call(inputs, masks).output);
+      return {
+        output: merge(y, yRev),
+        mask: returnSequences ? masks[0] : null
+      };
     }
   };
+  return withGradient(
+    layer,
+    [forward, backward],
+    (inputs: ITensor[], masks: Array<IMask | null>) => {
+      const f = forward.callForGradient!(inputs, masks);
+      const b = backward.callForGradient!(inputs, masks);
+      const y = f.output;
+      const yRev = inTime(b.output);
+      return {
+        output: merge(y, yRev),
+        mask: returnSequences ? masks[0] : null,
+        backward([dOut]) {
+          if (!dOut) {
+            return inputs.map(() => null);
+          }
+          const [dy, dyRev] = Private.mergeGradient(mergeMode, y, yRev, dOut);
+          const dx = f.backward([dy])[0];
+          const dxRev = b.backward([inTime(dyRev)])[0];
+          return [{ shape: inputs[0].shape, data: sum(dx!.data, dxRev!.data) }];
+        }
+      };
+    }
+  );
+}
+
+namespace Private {
+  /** The wrapped layer's spec and its reverse copy (or the given backward layer). */
+  export function specs(spec: ILayerSpec): {
+    forwardSpec: ILayerSpec;
+    backwardSpec: ILayerSpec;
+    returnSequences: boolean;
+  } {
+    const forwardSpec = nestedSpec(spec, 'layer');
+    if (forwardSpec.config.return_state === true) {
+      throw layerError(spec, 'return_state=True is not supported here');
+    }
+    const returnSequences = forwardSpec.config.return_sequences === true;
+    forwardSpec.config = {
+      ...forwardSpec.config,
+      zero_output_for_mask: returnSequences
+    };
+    const backwardSpec = spec.config.backward_layer
+      ? nestedSpec(spec, 'backward_layer')
+      : {
+          name: `backward_${forwardSpec.name}`,
+          className: forwardSpec.className,
+          config: {
+            ...forwardSpec.config,
+            go_backwards: !(forwardSpec.config.go_backwards === true)
+          }
+        };
+    backwardSpec.config = {
+      ...backwardSpec.config,
+      zero_output_for_mask: returnSequences
+    };
+    return { forwardSpec, backwardSpec, returnSequences };
+  }
+
+  /** Merges the forward output `y` and the backward output in time order `yRev`. */
+  export function merge(mode: string, y: ITensor, yRev: ITensor): ITensor {
+    if (mode === 'concat') {
+      return concat([y, yRev], -1);
+    }
+    const data = new Float32Array(y.data.length);
+    for (let i = 0; i < data.length; i++) {
+      const a = y.data[i];
+      const b = yRev.data[i];
+      data[i] = mode === 'sum' ? a + b : mode === 'mul' ? a * b : (a + b) / 2;
+    }
+    return { shape: y.shape, data };
+  }
+
+  /** The gradients of the two merged outputs given the merged output's. */
+  export function mergeGradient(
+    mode: string,
+    y: ITensor,
+    yRev: ITensor,
+    d: ITensor
+  ): [ITensor, ITensor] {
+    if (mode === 'concat') {
+      const [a, b] = split(d, [y, yRev], -1);
+      return [a, b];
+    }
+    const da = new Float32Array(d.data.length);
+    const db = new Float32Array(d.data.length);
+    for (let i = 0; i < da.length; i++) {
+      const g = d.data[i];
+      if (mode === 'sum') {
+        da[i] = g;
+        db[i] = g;
+      } else if (mode === 'mul') {
+        da[i] = g * yRev.data[i];
+        db[i] = g * y.data[i];
+      } else {
+        da[i] = g / 2;
+        db[i] = g / 2;
+      }
+    }
+    return [
+      { shape: y.shape, data: da },
+      { shape: yRev.shape, data: db }
+    ];
+  }
 }

@@ -2,6 +2,7 @@
  * Conv1D (channels_last; valid, same and causal padding; strides; dilation)
  * as im2col + one matrix multiply.
  */
+import { outputActivationGradient } from './activation-derivatives';
 import { outputActivation } from './activations';
 import {
   expectWeights,
@@ -16,6 +17,7 @@ import {
   Shape
 } from './base';
 import { affine } from './dense';
+import { lazy } from './vjp';
 
 /** A Keras int-or-tuple config value. */
 export function single(value: unknown, fallback: number): number {
@@ -104,57 +106,135 @@ export function createConv1d(
     { name: 'kernel', shape: [size, channels, filters] },
     ...(useBias ? [{ name: 'bias', shape: [filters] }] : [])
   ]);
-  const matrix = context.kernels.matrix(arrays[0], size * channels, filters);
+  const kernels = context.kernels;
+  const matrix = kernels.matrix(arrays[0], size * channels, filters);
+  const transposedKernel = lazy(() =>
+    kernels.transposedMatrix(arrays[0], size * channels, filters)
+  );
   const bias = useBias ? arrays[1] : null;
   const activation = outputActivation(
     spec,
     spec.config.activation,
     context.kerasMajor
   );
+  const activationGrad = outputActivationGradient(
+    spec,
+    spec.config.activation,
+    context.kerasMajor
+  );
   const steps = inShape[0];
+  const geometry = (length: number) => ({
+    length,
+    channels,
+    size,
+    stride,
+    dilation,
+    ...windowGeometry(length, size, stride, dilation, padding)
+  });
+  /** The pre-activation output (im2col, then one matrix multiply). */
+  const linear = (x: ITensor) => {
+    const [batch, length] = x.shape;
+    const g = geometry(length);
+    const cols = Private.im2col(x.data, batch, g);
+    const data = affine(kernels, cols, batch * g.outLength, matrix, bias);
+    return { data, g, shape: [batch, g.outLength, filters] };
+  };
   return {
     name: spec.name,
     className: spec.className,
     outputShape: [windowSteps(steps, size, stride, dilation, padding), filters],
     call(inputs: ITensor[]) {
+      const { data, shape } = linear(inputs[0]);
+      activation?.(data, filters);
+      return { output: { shape, data }, mask: null };
+    },
+    callForGradient(inputs: ITensor[]) {
+      const wT = transposedKernel();
       const x = inputs[0];
-      const [batch, length] = x.shape;
-      const { outLength, padLeft } = windowGeometry(
-        length,
-        size,
-        stride,
-        dilation,
-        padding
-      );
-      const width = size * channels;
-      const cols = new Float32Array(batch * outLength * width);
-      for (let b = 0; b < batch; b++) {
-        for (let o = 0; o < outLength; o++) {
-          const row = (b * outLength + o) * width;
-          for (let k = 0; k < size; k++) {
-            const t = o * stride - padLeft + k * dilation;
-            if (t >= 0 && t < length) {
-              const src = (b * length + t) * channels;
-              cols.set(
-                x.data.subarray(src, src + channels),
-                row + k * channels
-              );
+      const { data: pre, g, shape } = linear(x);
+      const data = activation ? new Float32Array(pre) : pre;
+      activation?.(data, filters);
+      return {
+        output: { shape, data },
+        mask: null,
+        backward([dy]) {
+          if (!dy) {
+            return [null];
+          }
+          const dPre = activationGrad
+            ? activationGrad(pre, data, dy.data, filters)
+            : dy.data;
+          const rows = x.shape[0] * g.outLength;
+          const dCols = affine(kernels, dPre, rows, wT, null);
+          return [
+            { shape: x.shape, data: Private.col2im(dCols, x.shape[0], g) }
+          ];
+        }
+      };
+    }
+  };
+}
+
+namespace Private {
+  /** The geometry of one call: input length and channels, window, output length. */
+  export interface IGeometry {
+    length: number;
+    channels: number;
+    size: number;
+    stride: number;
+    dilation: number;
+    outLength: number;
+    padLeft: number;
+  }
+
+  /** Row (b, o) holds the `size` input steps output step o reads, zeros past the ends. */
+  export function im2col(
+    x: Float32Array,
+    batch: number,
+    g: IGeometry
+  ): Float32Array {
+    const { length, channels, size, outLength } = g;
+    const width = size * channels;
+    const cols = new Float32Array(batch * outLength * width);
+    for (let b = 0; b < batch; b++) {
+      for (let o = 0; o < outLength; o++) {
+        const row = (b * outLength + o) * width;
+        for (let k = 0; k < size; k++) {
+          const t = o * g.stride - g.padLeft + k * g.dilation;
+          if (t >= 0 && t < length) {
+            const src = (b * length + t) * channels;
+            cols.set(x.subarray(src, src + channels), row + k * channels);
+          }
+        }
+      }
+    }
+    return cols;
+  }
+
+  /** The adjoint of `im2col`: each column entry's gradient back to the step it copied. */
+  export function col2im(
+    dCols: Float32Array,
+    batch: number,
+    g: IGeometry
+  ): Float32Array {
+    const { length, channels, size, outLength } = g;
+    const width = size * channels;
+    const dx = new Float32Array(batch * length * channels);
+    for (let b = 0; b < batch; b++) {
+      for (let o = 0; o < outLength; o++) {
+        const row = (b * outLength + o) * width;
+        for (let k = 0; k < size; k++) {
+          const t = o * g.stride - g.padLeft + k * g.dilation;
+          if (t >= 0 && t < length) {
+            const at = (b * length + t) * channels;
+            const from = row + k * channels;
+            for (let c = 0; c < channels; c++) {
+              dx[at + c] += dCols[from + c];
             }
           }
         }
       }
-      const data = affine(
-        context.kernels,
-        cols,
-        batch * outLength,
-        matrix,
-        bias
-      );
-      activation?.(data, filters);
-      return {
-        output: { shape: [batch, outLength, filters], data },
-        mask: null
-      };
     }
-  };
+    return dx;
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * Dense (applied to the last axis, like Keras) and the shared affine helper.
  */
+import { outputActivationGradient } from './activation-derivatives';
 import { outputActivation } from './activations';
 import {
   expectWeights,
@@ -15,6 +16,7 @@ import {
   Shape
 } from './base';
 import { IWeightMatrix, Kernels } from './kernels';
+import { lazy } from './vjp';
 
 /** `x[rows x k] . W + bias` as a compact `rows x n` array. */
 export function affine(
@@ -56,14 +58,24 @@ export function createDense(
     { name: 'kernel', shape: [inDim, units] },
     ...(useBias ? [{ name: 'bias', shape: [units] }] : [])
   ]);
-  const matrix = context.kernels.matrix(arrays[0], inDim, units);
+  const kernels = context.kernels;
+  const matrix = kernels.matrix(arrays[0], inDim, units);
+  const transposedKernel = lazy(() =>
+    kernels.transposedMatrix(arrays[0], inDim, units)
+  );
   const bias = useBias ? arrays[1] : null;
   const activation = outputActivation(
     spec,
     spec.config.activation,
     context.kerasMajor
   );
+  const activationGrad = outputActivationGradient(
+    spec,
+    spec.config.activation,
+    context.kerasMajor
+  );
   const outputShape = [...inShape.slice(0, -1), units];
+  const shapeOf = (x: ITensor) => [...x.shape.slice(0, -1), units];
   return {
     name: spec.name,
     className: spec.className,
@@ -71,11 +83,30 @@ export function createDense(
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       const x = inputs[0];
       const rows = x.data.length / inDim;
-      const data = affine(context.kernels, x.data, rows, matrix, bias);
+      const data = affine(kernels, x.data, rows, matrix, bias);
+      activation?.(data, units);
+      return { output: { shape: shapeOf(x), data }, mask: masks[0] };
+    },
+    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
+      const wT = transposedKernel();
+      const x = inputs[0];
+      const rows = x.data.length / inDim;
+      const pre = affine(kernels, x.data, rows, matrix, bias);
+      const data = activation ? new Float32Array(pre) : pre;
       activation?.(data, units);
       return {
-        output: { shape: [...x.shape.slice(0, -1), units], data },
-        mask: masks[0]
+        output: { shape: shapeOf(x), data },
+        mask: masks[0],
+        backward([dy]) {
+          if (!dy) {
+            return [null];
+          }
+          const dPre = activationGrad
+            ? activationGrad(pre, data, dy.data, units)
+            : dy.data;
+          const dx = affine(kernels, dPre, rows, wT, null);
+          return [{ shape: x.shape, data: dx }];
+        }
       };
     }
   };

@@ -27,10 +27,14 @@ export function createEmbedding(
     { name: 'embeddings', shape: [inputDim, outputDim] }
   ]);
   const inShape = inputShapes[0];
-  return {
+  const layer: ILayer = {
     name: spec.name,
     className: spec.className,
     outputShape: [...inShape, outputDim],
+    // Integer ids have no gradient: the gradient methods take it at the output.
+    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
+      return { ...layer.call(inputs, masks), backward: () => [null] };
+    },
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const n = x.data.length;
@@ -66,6 +70,7 @@ export function createEmbedding(
       };
     }
   };
+  return layer;
 }
 
 /** Masking: steps whose features all equal `mask_value` are masked and zeroed. */
@@ -77,10 +82,31 @@ export function createMasking(
 ): ILayer {
   const value =
     typeof spec.config.mask_value === 'number' ? spec.config.mask_value : 0;
-  return {
+  const layer: ILayer = {
     name: spec.name,
     className: spec.className,
     outputShape: inputShapes[0],
+    // x * keep: the gradient passes on the kept steps (the mask is a comparison).
+    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
+      const result = layer.call(inputs, masks);
+      const keep = result.mask!;
+      return {
+        ...result,
+        backward([dy]) {
+          if (!dy) {
+            return [null];
+          }
+          const width = dy.data.length / keep.data.length;
+          const dx = new Float32Array(dy.data);
+          keep.data.forEach((on, s) => {
+            if (!on) {
+              dx.fill(0, s * width, (s + 1) * width);
+            }
+          });
+          return [{ shape: dy.shape, data: dx }];
+        }
+      };
+    },
     call(inputs: ITensor[]) {
       const x = inputs[0];
       if (x.shape.length !== 3) {
@@ -111,4 +137,5 @@ export function createMasking(
       };
     }
   };
+  return layer;
 }

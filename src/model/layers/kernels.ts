@@ -53,19 +53,22 @@ export class Kernels {
     const np = this.simd ? Math.ceil(n / 32) * 32 : n;
     if (!this.simd) {
       // The JS kernel takes dot products against a transposed copy (n x k).
-      const transposed = new Float32Array(k * n);
-      for (let i = 0; i < k; i++) {
-        for (let j = 0; j < n; j++) {
-          transposed[j * k + i] = w[i * n + j];
-        }
-      }
-      return { k, n, np, data: transposed, ptr: -1 };
+      return { k, n, np, data: transposed(w, k, n), ptr: -1 };
     }
     const data = packPanels(w, k, n, np);
     const ptr = this._allocPermanent(data.length);
     new Float32Array(this._memory!.buffer, ptr, data.length).set(data);
     // The JS copy is not needed on the SIMD path.
     return { k, n, np, data: new Float32Array(0), ptr };
+  }
+
+  /**
+   * `W^T` (`n x k`) of a row-major `k x n` weight matrix, laid out for
+   * `gemm`: a backward pass multiplies gradients by it. Like `matrix`, it
+   * takes permanent memory: make it before taking a workspace.
+   */
+  transposedMatrix(w: Float32Array, k: number, n: number): IWeightMatrix {
+    return this.matrix(transposed(w, k, n), n, k);
   }
 
   /**
@@ -247,6 +250,21 @@ export function packPanels(
     }
   }
   return data;
+}
+
+/** The transpose (`n x k`) of a row-major `k x n` matrix. */
+export function transposed(
+  w: Float32Array,
+  k: number,
+  n: number
+): Float32Array {
+  const out = new Float32Array(k * n);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < n; j++) {
+      out[j * k + i] = w[i * n + j];
+    }
+  }
+  return out;
 }
 
 /** Floating-point operations of one `gemm` call (for throughput reports). */

@@ -4,12 +4,14 @@
  * stored (marshalled) code reads exactly as a known reduction
  * (`K.sum(x, axis=1)`, `tf.reduce_sum(x, axis=1)`, ...; see `lambda-code.ts`),
  * which is then listed among the model's inferences. Otherwise loading fails
- * naming the layer and listing the accepted forms.
+ * naming the layer and listing the accepted forms. The maths of each form,
+ * forward and gradient, is in `lambda-ops.ts`.
  */
 import { decompile, Expr, exprText, readMarshalCode } from './lambda-code';
-import { softmaxAxis } from './activations';
+import { applyLambdaOp, LambdaOp, lambdaOpBackward } from './lambda-ops';
 import {
   IBuildContext,
+  IGradientCall,
   ILayer,
   ILayerSpec,
   IMask,
@@ -38,12 +40,7 @@ export const LAMBDA_FORMS = [
   'scale(C)'
 ] as const;
 
-/** A parsed Lambda operation. */
-export type LambdaOp =
-  | { kind: 'sum' | 'mean' | 'max' | 'min'; axis: number; keepDims: boolean }
-  | { kind: 'softmax' | 'expand_dims' | 'squeeze'; axis: number }
-  | { kind: 'identity' | 'square' }
-  | { kind: 'scale'; factor: number };
+export type { LambdaOp };
 
 /** Parses one mapping expression (`K.`, `tf.`, `reduce_` prefixes and a leading `x,` are tolerated). */
 export function parseLambdaForm(text: string): LambdaOp | null {
@@ -276,6 +273,36 @@ export function lambdaError(spec: ILayerSpec, detail: string) {
   );
 }
 
+/** The op of a Lambda: its explicit mapping, else its recognised code (reported), else an error. */
+function resolveLambdaOp(spec: ILayerSpec, context: IBuildContext): LambdaOp {
+  const mapped = context.lambdas[spec.name];
+  if (mapped !== undefined) {
+    const op = parseLambdaForm(mapped);
+    if (!op) {
+      throw lambdaError(
+        spec,
+        `the mapping ${JSON.stringify(mapped)} is not an accepted form`
+      );
+    }
+    return op;
+  }
+  const found = recognizeLambda(spec);
+  if (!found) {
+    const code = lambdaCode(spec.config);
+    throw lambdaError(
+      spec,
+      code.text
+        ? `its code \`${code.text}\` is not one of the forms run without a mapping ` +
+            '(K./ops./backend. sum, mean, max or min, tf.reduce_*, over a constant axis)'
+        : (code.problem ?? 'its operation could not be read')
+    );
+  }
+  context.inferences?.push(
+    `Lambda '${spec.name}' read as ${describeLambdaOp(found.op)} from its code \`${found.text}\``
+  );
+  return found.op;
+}
+
 export function createLambda(
   spec: ILayerSpec,
   inputShapes: Shape[],
@@ -289,33 +316,7 @@ export function createLambda(
     );
   }
   const inShape = inputShapes[0];
-  const mapped = context.lambdas[spec.name];
-  let op: LambdaOp | null;
-  if (mapped !== undefined) {
-    op = parseLambdaForm(mapped);
-    if (!op) {
-      throw lambdaError(
-        spec,
-        `the mapping ${JSON.stringify(mapped)} is not an accepted form`
-      );
-    }
-  } else {
-    const found = recognizeLambda(spec);
-    if (!found) {
-      const code = lambdaCode(spec.config);
-      throw lambdaError(
-        spec,
-        code.text
-          ? `its code \`${code.text}\` is not one of the forms run without a mapping ` +
-              '(K./ops./backend. sum, mean, max or min, tf.reduce_*, over a constant axis)'
-          : (code.problem ?? 'its operation could not be read')
-      );
-    }
-    op = found.op;
-    context.inferences?.push(
-      `Lambda '${spec.name}' read as ${describeLambdaOp(found.op)} from its code \`${found.text}\``
-    );
-  }
+  const op = resolveLambdaOp(spec, context);
   const resolved = op;
   const rank = inShape.length + 1;
   let outputShape: Shape = inShape;
@@ -354,84 +355,21 @@ export function createLambda(
     className: spec.className,
     outputShape,
     call(inputs: ITensor[], _masks: Array<IMask | null>) {
-      return { output: Private.apply(resolved, inputs[0]), mask: null };
+      return { output: applyLambdaOp(resolved, inputs[0]), mask: null };
+    },
+    callForGradient(inputs: ITensor[]): IGradientCall {
+      const x = inputs[0];
+      const y = applyLambdaOp(resolved, x);
+      return {
+        output: y,
+        mask: null,
+        backward: ([dy]) => [dy ? lambdaOpBackward(resolved, x, y, dy) : null]
+      };
     }
   };
 }
 
 namespace Private {
-  export function apply(op: LambdaOp, x: ITensor): ITensor {
-    switch (op.kind) {
-      case 'identity':
-        return x;
-      case 'square':
-        return { shape: x.shape, data: x.data.map(v => v * v) };
-      case 'scale':
-        return { shape: x.shape, data: x.data.map(v => v * op.factor) };
-      case 'softmax': {
-        const data = new Float32Array(x.data);
-        softmaxAxis(data, x.shape, op.axis);
-        return { shape: x.shape, data };
-      }
-      case 'expand_dims':
-        return {
-          shape: [...x.shape.slice(0, op.axis), 1, ...x.shape.slice(op.axis)],
-          data: x.data
-        };
-      case 'squeeze':
-        return { shape: x.shape.filter((_, k) => k !== op.axis), data: x.data };
-      default:
-        return reduce(x, op.kind, op.axis, op.keepDims);
-    }
-  }
-
-  export function reduce(
-    x: ITensor,
-    kind: 'sum' | 'mean' | 'max' | 'min',
-    axis: number,
-    keepDims: boolean
-  ): ITensor {
-    const shape = x.shape;
-    let outer = 1;
-    for (let i = 0; i < axis; i++) {
-      outer *= shape[i];
-    }
-    const n = shape[axis];
-    const inner = x.data.length / outer / Math.max(n, 1);
-    const data = new Float32Array(outer * inner);
-    const src = x.data;
-    // Reduced axis outside, the rest inside (memory order); every output
-    // still takes its terms in order, in double precision.
-    const acc = new Float64Array(inner);
-    const start = kind === 'max' ? -Infinity : kind === 'min' ? Infinity : 0;
-    for (let o = 0; o < outer; o++) {
-      acc.fill(start);
-      for (let j = 0; j < n; j++) {
-        const row = (o * n + j) * inner;
-        if (kind === 'max') {
-          for (let k = 0; k < inner; k++) {
-            acc[k] = Math.max(acc[k], src[row + k]);
-          }
-        } else if (kind === 'min') {
-          for (let k = 0; k < inner; k++) {
-            acc[k] = Math.min(acc[k], src[row + k]);
-          }
-        } else {
-          for (let k = 0; k < inner; k++) {
-            acc[k] += src[row + k];
-          }
-        }
-      }
-      for (let k = 0; k < inner; k++) {
-        data[o * inner + k] = kind === 'mean' ? acc[k] / n : acc[k];
-      }
-    }
-    const outShape = keepDims
-      ? shape.map((d, i) => (i === axis ? 1 : d))
-      : shape.filter((_, i) => i !== axis);
-    return { shape: outShape, data };
-  }
-
   /** Keras 2.2+ / Keras 3 store base64 marshal bytes; Keras <= 2.1 (Python 2) a latin-1 string. */
   export function codeBytes(code: string): Uint8Array {
     const compact = code.replace(/\s+/g, '');

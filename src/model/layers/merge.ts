@@ -1,6 +1,7 @@
 /**
- * Merge layers: Multiply, Add, Subtract, Average, Maximum, Minimum (with
- * broadcasting of size-1 axes), Concatenate and Dot.
+ * Elementwise merge layers: Multiply, Add, Subtract, Average, Maximum,
+ * Minimum (with broadcasting of size-1 axes), and their gradients.
+ * Concatenate and Dot have their own modules.
  */
 import {
   IBuildContext,
@@ -96,10 +97,33 @@ function combine(
     }
     return { shape: x.shape, data };
   }
-  const rank = Math.max(x.shape.length, y.shape.length);
+  const shape = broadcastTo(x.shape, y.shape);
+  const data = new Float32Array(shape.reduce((a, d) => a * d, 1));
+  walkBroadcast(x.shape, y.shape, (o, ix, iy) => {
+    data[o] = op(x.data[ix], y.data[iy]);
+  });
+  return { shape, data };
+}
+
+/** The shape of a broadcast of two shapes (batch included). */
+function broadcastTo(a: number[], b: number[]): number[] {
+  const rank = Math.max(a.length, b.length);
   const pad = (s: number[]) => [...new Array(rank - s.length).fill(1), ...s];
-  const xs = pad(x.shape);
-  const ys = pad(y.shape);
+  const pa = pad(a);
+  const pb = pad(b);
+  return pa.map((d, i) => Math.max(d, pb[i]));
+}
+
+/** Calls `fn(o, ix, iy)` for each output element o of a broadcast, in order. */
+function walkBroadcast(
+  xShape: number[],
+  yShape: number[],
+  fn: (o: number, ix: number, iy: number) => void
+): void {
+  const rank = Math.max(xShape.length, yShape.length);
+  const pad = (s: number[]) => [...new Array(rank - s.length).fill(1), ...s];
+  const xs = pad(xShape);
+  const ys = pad(yShape);
   const shape = xs.map((d, i) => Math.max(d, ys[i]));
   const strides = (s: number[]) => {
     const out = new Array<number>(rank);
@@ -113,12 +137,11 @@ function combine(
   const sx = strides(xs);
   const sy = strides(ys);
   const size = shape.reduce((a, d) => a * d, 1);
-  const data = new Float32Array(size);
   const index = new Array<number>(rank).fill(0);
   let ix = 0;
   let iy = 0;
   for (let o = 0; o < size; o++) {
-    data[o] = op(x.data[ix], y.data[iy]);
+    fn(o, ix, iy);
     for (let a = rank - 1; a >= 0; a--) {
       index[a]++;
       ix += sx[a];
@@ -131,7 +154,6 @@ function combine(
       index[a] = 0;
     }
   }
-  return { shape, data };
 }
 
 /** Keras merges masks with a logical AND. */
@@ -169,229 +191,171 @@ export function createElementwiseMerge(
   const outputShape = inputShapes
     .slice(1)
     .reduce((a, s) => broadcastShape(spec, a, s), inputShapes[0]);
+  /** The running results `((x0 op x1) op x2) ...`, as Keras combines them. */
+  const partials = (inputs: ITensor[]) => {
+    const outs = [inputs[0]];
+    for (const next of inputs.slice(1)) {
+      outs.push(combine(outs[outs.length - 1], next, op, spec.className));
+    }
+    return outs;
+  };
+  const finish = (inputs: ITensor[], last: ITensor) => {
+    let out = last;
+    if (spec.className === 'Average') {
+      const data = new Float32Array(out.data);
+      for (let i = 0; i < data.length; i++) {
+        data[i] /= inputs.length;
+      }
+      out = { shape: out.shape, data };
+    }
+    if (out === inputs[0]) {
+      out = { shape: out.shape, data: new Float32Array(out.data) };
+    }
+    return out;
+  };
   return {
     name: spec.name,
     className: spec.className,
     outputShape,
     call(inputs: ITensor[], masks: Array<IMask | null>) {
-      let out = inputs[0];
-      for (const next of inputs.slice(1)) {
-        out = combine(out, next, op, spec.className);
-      }
-      if (spec.className === 'Average') {
-        const data = new Float32Array(out.data);
-        for (let i = 0; i < data.length; i++) {
-          data[i] /= inputs.length;
+      const outs = partials(inputs);
+      return {
+        output: finish(inputs, outs[outs.length - 1]),
+        mask: mergeMasks(masks)
+      };
+    },
+    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
+      const outs = partials(inputs);
+      return {
+        output: finish(inputs, outs[outs.length - 1]),
+        mask: mergeMasks(masks),
+        backward([dy]) {
+          if (!dy) {
+            return inputs.map(() => null);
+          }
+          let d = dy.data;
+          if (spec.className === 'Average') {
+            d = d.map(v => v / inputs.length);
+          }
+          const grads: ITensor[] = new Array(inputs.length);
+          for (let i = inputs.length - 1; i >= 1; i--) {
+            const [da, db] = binaryGradient(
+              spec.className,
+              outs[i - 1],
+              inputs[i],
+              d
+            );
+            grads[i] = { shape: inputs[i].shape, data: db };
+            d = da;
+          }
+          grads[0] = { shape: inputs[0].shape, data: d };
+          return grads;
         }
-        out = { shape: out.shape, data };
-      }
-      if (out === inputs[0]) {
-        out = { shape: out.shape, data: new Float32Array(out.data) };
-      }
-      return { output: out, mask: mergeMasks(masks) };
+      };
     }
   };
-}
-
-/** Concatenates tensors along `axis` (batch included, may be negative). */
-export function concat(tensors: ITensor[], axis: number): ITensor {
-  const rank = tensors[0].shape.length;
-  const ax = axis < 0 ? rank + axis : axis;
-  let outer = 1;
-  for (let i = 0; i < ax; i++) {
-    outer *= tensors[0].shape[i];
-  }
-  const widths = tensors.map(t => t.data.length / outer);
-  const total = widths.reduce((a, w) => a + w, 0);
-  const data = new Float32Array(outer * total);
-  for (let o = 0; o < outer; o++) {
-    let at = o * total;
-    tensors.forEach((t, i) => {
-      data.set(t.data.subarray(o * widths[i], (o + 1) * widths[i]), at);
-      at += widths[i];
-    });
-  }
-  const shape = [...tensors[0].shape];
-  shape[ax] = tensors.reduce((a, t) => a + t.shape[ax], 0);
-  return { shape, data };
 }
 
 /**
- * Keras's Concatenate mask: a missing mask counts as all true; along the
- * feature axis the masks are OR-ed, along the time axis concatenated.
+ * The gradients of `a op b` (broadcast) given `d`, as TensorFlow registers
+ * them: Maximum gives ties to a (`a >= b`), Minimum too (`a <= b`); each
+ * gradient is summed over the axes its operand was broadcast along.
  */
-function concatMasks(
-  inputs: ITensor[],
-  masks: Array<IMask | null>,
-  ax: number,
-  rank: number
-): IMask | null {
-  if (masks.every(m => m === null)) {
-    return null;
+function binaryGradient(
+  className: string,
+  a: ITensor,
+  b: ITensor,
+  d: Float32Array
+): [Float32Array, Float32Array] {
+  const same =
+    a.shape.length === b.shape.length &&
+    a.shape.every((dim, i) => dim === b.shape[i]);
+  if (same) {
+    return sameShapeGradient(className, a.data, b.data, d);
   }
-  const batch = inputs[0].shape[0];
-  if (ax === rank - 1) {
-    if (masks.some(m => m === null)) {
-      return null;
-    }
-    const first = masks[0]!;
-    const data = new Uint8Array(first.data.length);
-    for (const m of masks) {
-      m!.data.forEach((v, i) => (data[i] |= v));
-    }
-    return { batch, steps: first.steps, data };
-  }
-  if (ax === 0 && rank === 2) {
-    const steps = inputs.map(t => t.shape[1]);
-    const total = steps.reduce((a, s) => a + s, 0);
-    const data = new Uint8Array(batch * total);
-    for (let b = 0; b < batch; b++) {
-      let at = b * total;
-      inputs.forEach((_, i) => {
-        const m = masks[i];
-        for (let t = 0; t < steps[i]; t++) {
-          data[at + t] = m ? m.data[b * steps[i] + t] : 1;
-        }
-        at += steps[i];
-      });
-    }
-    return { batch, steps: total, data };
-  }
-  return null;
-}
-
-export function createConcatenate(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  _weights: IWeight[],
-  _context: IBuildContext
-): ILayer {
-  const axis = typeof spec.config.axis === 'number' ? spec.config.axis : -1;
-  const rank = inputShapes[0].length;
-  // Config axes count the batch axis; shapes here do not.
-  const ax = axis < 0 ? rank + axis : axis - 1;
-  if (ax < 0 || ax >= rank || inputShapes.some(s => s.length !== rank)) {
-    throw layerError(spec, `cannot concatenate along axis ${axis}`);
-  }
-  const outputShape = [...inputShapes[0]];
-  outputShape[ax] = inputShapes.some(s => s[ax] === null)
-    ? null
-    : inputShapes.reduce((a, s) => a + (s[ax] as number), 0);
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape,
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return {
-        output: concat(inputs, ax + 1),
-        mask: concatMasks(inputs, masks, ax, rank)
+  const da = new Float32Array(a.data.length);
+  const db = new Float32Array(b.data.length);
+  const x = a.data;
+  const y = b.data;
+  let rule: (o: number, ix: number, iy: number) => void;
+  switch (className) {
+    case 'Multiply':
+      rule = (o, ix, iy) => {
+        da[ix] += d[o] * y[iy];
+        db[iy] += d[o] * x[ix];
       };
-    }
-  };
-}
-
-/** Dot over one axis of two rank-2 or rank-3 inputs (batch included), with optional L2 normalisation. */
-export function createDot(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  _weights: IWeight[],
-  _context: IBuildContext
-): ILayer {
-  if (inputShapes.length !== 2) {
-    throw layerError(spec, 'needs exactly two inputs');
-  }
-  const [sa, sb] = inputShapes;
-  const raw = spec.config.axes;
-  const axes: number[] = Array.isArray(raw) ? raw : [raw, raw];
-  const norm = (a: number, rank: number) => (a < 0 ? a + rank + 1 : a) - 1;
-  const aa = norm(axes[0], sa.length);
-  const ab = norm(axes[1], sb.length);
-  if (sa.length > 2 || sb.length > 2 || aa < 0 || ab < 0 || sa[aa] !== sb[ab]) {
-    throw layerError(
-      spec,
-      `axes ${JSON.stringify(raw)} with shapes [${sa}] and [${sb}] are not supported`
-    );
-  }
-  const restA = sa.filter((_, i) => i !== aa);
-  const restB = sb.filter((_, i) => i !== ab);
-  const outputShape: Shape = [...restA, ...restB];
-  const normalize = spec.config.normalize === true;
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape: outputShape.length ? outputShape : [1],
-    call(inputs: ITensor[]) {
-      const [a, b] = inputs.map(t => {
-        if (!normalize) {
-          return t;
-        }
-        return l2Normalize(t, (t === inputs[0] ? aa : ab) + 1);
-      });
-      const batch = a.shape[0];
-      const n = a.shape[aa + 1];
-      const ra = a.shape.length === 3 ? a.shape[aa === 0 ? 2 : 1] : 1;
-      const rb = b.shape.length === 3 ? b.shape[ab === 0 ? 2 : 1] : 1;
-      const data = new Float32Array(batch * ra * rb);
-      const at = (
-        t: ITensor,
-        ax: number,
-        bIdx: number,
-        r: number,
-        k: number
-      ) => {
-        if (t.shape.length === 2) {
-          return t.data[bIdx * n + k];
-        }
-        const [, d1, d2] = t.shape;
-        return ax === 0
-          ? t.data[(bIdx * d1 + k) * d2 + r]
-          : t.data[(bIdx * d1 + r) * d2 + k];
+      break;
+    case 'Subtract':
+      rule = (o, ix, iy) => {
+        da[ix] += d[o];
+        db[iy] -= d[o];
       };
-      for (let bi = 0; bi < batch; bi++) {
-        for (let i = 0; i < ra; i++) {
-          for (let j = 0; j < rb; j++) {
-            let s = 0;
-            for (let k = 0; k < n; k++) {
-              s += at(a, aa, bi, i, k) * at(b, ab, bi, j, k);
-            }
-            data[(bi * ra + i) * rb + j] = s;
-          }
+      break;
+    case 'Maximum':
+      rule = (o, ix, iy) => {
+        if (x[ix] >= y[iy]) {
+          da[ix] += d[o];
+        } else {
+          db[iy] += d[o];
         }
-      }
-      const shape = [
-        batch,
-        ...(outputShape.length
-          ? (outputShape as number[]).map((_, i) =>
-              i < restA.length ? ra : rb
-            )
-          : [1])
-      ];
-      return { output: { shape, data }, mask: null };
-    }
-  };
+      };
+      break;
+    case 'Minimum':
+      rule = (o, ix, iy) => {
+        if (x[ix] <= y[iy]) {
+          da[ix] += d[o];
+        } else {
+          db[iy] += d[o];
+        }
+      };
+      break;
+    default:
+      // Add and Average (its 1/n is applied once, before).
+      rule = (o, ix, iy) => {
+        da[ix] += d[o];
+        db[iy] += d[o];
+      };
+  }
+  walkBroadcast(a.shape, b.shape, rule);
+  return [da, db];
 }
 
-function l2Normalize(t: ITensor, axis: number): ITensor {
-  const shape = t.shape;
-  let outer = 1;
-  for (let i = 0; i < axis; i++) {
-    outer *= shape[i];
-  }
-  const n = shape[axis];
-  const inner = t.data.length / outer / n;
-  const data = new Float32Array(t.data);
-  for (let o = 0; o < outer; o++) {
-    for (let k = 0; k < inner; k++) {
-      let s = 0;
-      for (let j = 0; j < n; j++) {
-        const v = data[(o * n + j) * inner + k];
-        s += v * v;
+/** `binaryGradient` of same-shape operands as plain loops (no index walk). */
+function sameShapeGradient(
+  className: string,
+  x: Float32Array,
+  y: Float32Array,
+  d: Float32Array
+): [Float32Array, Float32Array] {
+  const n = d.length;
+  switch (className) {
+    case 'Multiply': {
+      const da = new Float32Array(n);
+      const db = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        da[i] = d[i] * y[i];
+        db[i] = d[i] * x[i];
       }
-      const scale = 1 / Math.sqrt(Math.max(s, 1e-12));
-      for (let j = 0; j < n; j++) {
-        data[(o * n + j) * inner + k] *= scale;
-      }
+      return [da, db];
     }
+    case 'Subtract':
+      return [d, d.map(v => -v)];
+    case 'Maximum':
+    case 'Minimum': {
+      const max = className === 'Maximum';
+      const da = new Float32Array(n);
+      const db = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        if (max ? x[i] >= y[i] : x[i] <= y[i]) {
+          da[i] = d[i];
+        } else {
+          db[i] = d[i];
+        }
+      }
+      return [da, db];
+    }
+    default:
+      // Add and Average: the gradient passes to both (arrays are never written).
+      return [d, d];
   }
-  return { shape, data };
 }

@@ -1,10 +1,13 @@
 /**
  * BatchNormalization (inference: moving statistics) and LayerNormalization
- * (incl. Keras 3 `rms_scaling`), on any axes of the input.
+ * (incl. Keras 3 `rms_scaling`), on any axes of the input, with their
+ * gradients with respect to the input (the weights are constants here).
  */
 import {
   IBuildContext,
+  IGradientCall,
   ILayer,
+  ILayerOutput,
   ILayerSpec,
   IMask,
   ITensor,
@@ -96,6 +99,18 @@ function takeWeights(
   return out;
 }
 
+/** `paramIndex` of the last sample shape seen (shapes rarely change between calls). */
+function cachedParamIndex(axes: number[]): (sample: number[]) => Int32Array {
+  let cache: { shape: string; index: Int32Array } | null = null;
+  return sample => {
+    const key = sample.join(',');
+    if (!cache || cache.shape !== key) {
+      cache = { shape: key, index: paramIndex(sample, axes) };
+    }
+    return cache.index;
+  };
+}
+
 export function createBatchNormalization(
   spec: ILayerSpec,
   inputShapes: Shape[],
@@ -104,9 +119,7 @@ export function createBatchNormalization(
 ): ILayer {
   const inShape = inputShapes[0];
   const axes = featureAxes(spec, inShape);
-  if (spec.config.renorm === true) {
-    // Renorm only changes training; inference uses the moving statistics.
-  }
+  // Renorm only changes training; inference uses the moving statistics.
   const size = axes.reduce((a, ax) => a * (inShape[ax] as number), 1);
   const epsilon =
     typeof spec.config.epsilon === 'number' ? spec.config.epsilon : 1e-3;
@@ -129,27 +142,113 @@ export function createBatchNormalization(
     mul[i] = inv * (w.gamma ? w.gamma[i] : 1);
     add[i] = (w.beta ? w.beta[i] : 0) - w.moving_mean![i] * mul[i];
   }
-  let cache: { shape: string; index: Int32Array } | null = null;
+  const indexOf = cachedParamIndex(axes);
+  const forward = (x: ITensor, mask: IMask | null): ILayerOutput => {
+    const index = indexOf(x.shape.slice(1));
+    const per = index.length;
+    const data = new Float32Array(x.data.length);
+    for (let i = 0; i < data.length; i++) {
+      const p = index[i % per];
+      data[i] = x.data[i] * mul[p] + add[p];
+    }
+    return { output: { shape: x.shape, data }, mask };
+  };
   return {
     name: spec.name,
     className: spec.className,
     outputShape: inShape,
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
+    call: (inputs, masks) => forward(inputs[0], masks[0]),
+    callForGradient(inputs, masks): IGradientCall {
       const x = inputs[0];
-      const sample = x.shape.slice(1);
-      const key = sample.join(',');
-      if (!cache || cache.shape !== key) {
-        cache = { shape: key, index: paramIndex(sample, axes) };
-      }
-      const index = cache.index;
-      const per = index.length;
-      const data = new Float32Array(x.data.length);
-      for (let i = 0; i < data.length; i++) {
-        const p = index[i % per];
-        data[i] = x.data[i] * mul[p] + add[p];
-      }
-      return { output: { shape: x.shape, data }, mask: masks[0] };
+      return {
+        ...forward(x, masks[0]),
+        // tf.nn.batch_normalization at inference: y = x * mul + add.
+        backward([dy]) {
+          if (!dy) {
+            return [null];
+          }
+          const index = indexOf(x.shape.slice(1));
+          const per = index.length;
+          const dx = new Float32Array(dy.data.length);
+          for (let i = 0; i < dx.length; i++) {
+            dx[i] = dy.data[i] * mul[index[i % per]];
+          }
+          return [{ shape: x.shape, data: dx }];
+        }
+      };
     }
+  };
+}
+
+/** Per-sample statistics of a LayerNormalization call, kept for its backward pass. */
+interface ILayerNormStats {
+  /** Parameter index of each element of a sample. */
+  index: Int32Array;
+  /** Normalisation group of each element of a sample. */
+  groupOf: Int32Array;
+  groups: number;
+  /** Mean and 1 / sqrt(variance + epsilon), per [batch, group]. */
+  mean: Float64Array;
+  inv: Float64Array;
+}
+
+/** LayerNormalization's parameters, fixed when the layer is built. */
+interface ILayerNormParams {
+  axes: number[];
+  size: number;
+  epsilon: number;
+  rms: boolean;
+  gamma: Float32Array | null;
+  beta: Float32Array | null;
+}
+
+/** The normalised output of `x` and the statistics its backward pass reuses. */
+function layerNormForward(
+  x: ITensor,
+  { axes, size, epsilon, rms, gamma, beta }: ILayerNormParams
+): { y: ITensor; stats: ILayerNormStats } {
+  const sample = x.shape.slice(1);
+  const index = paramIndex(sample, axes);
+  // Elements sharing the non-normalised coordinates form one group.
+  const rest = sample.map((_, i) => i).filter(i => !axes.includes(i));
+  const groupOf = paramIndex(sample, rest);
+  const groups = rest.reduce((a, i) => a * sample[i], 1);
+  const per = index.length;
+  const batch = x.shape[0];
+  const data = new Float32Array(x.data.length);
+  const mean = new Float64Array(batch * groups);
+  const inv = new Float64Array(batch * groups);
+  const sq = new Float64Array(groups);
+  for (let b = 0; b < batch; b++) {
+    const base = b * per;
+    const m = mean.subarray(b * groups, (b + 1) * groups);
+    sq.fill(0);
+    for (let i = 0; i < per; i++) {
+      m[groupOf[i]] += x.data[base + i];
+    }
+    for (let g = 0; g < groups; g++) {
+      m[g] /= size;
+    }
+    for (let i = 0; i < per; i++) {
+      const d = x.data[base + i] - m[groupOf[i]];
+      sq[groupOf[i]] += d * d;
+    }
+    for (let g = 0; g < groups; g++) {
+      inv[b * groups + g] = 1 / Math.sqrt(sq[g] / size + epsilon);
+    }
+    for (let i = 0; i < per; i++) {
+      const g = groupOf[i];
+      const p = index[i];
+      // rms_scaling (Keras 3): x / sqrt(var + eps) * gamma, no centring.
+      const centred = rms ? x.data[base + i] : x.data[base + i] - m[g];
+      data[base + i] =
+        centred * inv[b * groups + g] * (gamma ? gamma[p] : 1) +
+        (beta ? beta[p] : 0);
+    }
+  }
+  return {
+    y: { shape: x.shape, data },
+    stats: { index, groupOf, groups, mean, inv }
   };
 }
 
@@ -175,49 +274,76 @@ export function createLayerNormalization(
     ],
     size
   );
+  const params: ILayerNormParams = {
+    axes,
+    size,
+    epsilon,
+    rms,
+    gamma: w.gamma,
+    beta: w.beta
+  };
+  const forward = (x: ITensor) => layerNormForward(x, params);
   return {
     name: spec.name,
     className: spec.className,
     outputShape: inShape,
     call(inputs: ITensor[], masks: Array<IMask | null>) {
+      return { output: forward(inputs[0]).y, mask: masks[0] };
+    },
+    callForGradient(inputs, masks): IGradientCall {
       const x = inputs[0];
-      const sample = x.shape.slice(1);
-      const index = paramIndex(sample, axes);
-      // Elements sharing the non-normalised coordinates form one group.
-      const rest = sample.map((_, i) => i).filter(i => !axes.includes(i));
-      const groupOf = paramIndex(sample, rest);
-      const groups = rest.reduce((a, i) => a * sample[i], 1);
-      const per = index.length;
-      const batch = x.shape[0];
-      const data = new Float32Array(x.data.length);
-      const mean = new Float64Array(groups);
-      const sq = new Float64Array(groups);
-      for (let b = 0; b < batch; b++) {
-        const base = b * per;
-        mean.fill(0);
-        sq.fill(0);
-        for (let i = 0; i < per; i++) {
-          mean[groupOf[i]] += x.data[base + i];
-        }
-        for (let g = 0; g < groups; g++) {
-          mean[g] /= size;
-        }
-        for (let i = 0; i < per; i++) {
-          const d = x.data[base + i] - mean[groupOf[i]];
-          sq[groupOf[i]] += d * d;
-        }
-        for (let i = 0; i < per; i++) {
-          const g = groupOf[i];
-          const p = index[i];
-          const inv = 1 / Math.sqrt(sq[g] / size + epsilon);
-          // rms_scaling (Keras 3): x / sqrt(var + eps) * gamma, no centring.
-          const centred = rms ? x.data[base + i] : x.data[base + i] - mean[g];
-          data[base + i] =
-            centred * inv * (w.gamma ? w.gamma[p] : 1) +
-            (w.beta ? w.beta[p] : 0);
-        }
-      }
-      return { output: { shape: x.shape, data }, mask: masks[0] };
+      const { y, stats } = forward(x);
+      return {
+        output: y,
+        mask: masks[0],
+        backward: ([dy]) => [
+          dy ? layerNormBackward(x, dy, stats, params) : null
+        ]
+      };
     }
   };
+}
+
+/**
+ * The input gradient of a LayerNormalization, per group of `size` elements
+ * with g = dy * gamma and xhat = (x - mean) * inv:
+ * dx = inv * (g - mean(g) - xhat * mean(g * xhat)); with rms_scaling (no
+ * centring, variance still about the mean):
+ * dx = inv * g - inv^3 * (x - mean) * mean(g * x).
+ */
+function layerNormBackward(
+  x: ITensor,
+  dy: ITensor,
+  stats: ILayerNormStats,
+  { gamma, size, rms }: ILayerNormParams
+): ITensor {
+  const { index, groupOf, groups, mean, inv } = stats;
+  const per = index.length;
+  const batch = x.shape[0];
+  const dx = new Float32Array(x.data.length);
+  const sumG = new Float64Array(groups);
+  const sumGX = new Float64Array(groups);
+  for (let b = 0; b < batch; b++) {
+    const base = b * per;
+    const at = b * groups;
+    sumG.fill(0);
+    sumGX.fill(0);
+    for (let i = 0; i < per; i++) {
+      const k = groupOf[i];
+      const g = dy.data[base + i] * (gamma ? gamma[index[i]] : 1);
+      const centred = x.data[base + i] - mean[at + k];
+      sumG[k] += g;
+      sumGX[k] += g * (rms ? x.data[base + i] : centred * inv[at + k]);
+    }
+    for (let i = 0; i < per; i++) {
+      const k = groupOf[i];
+      const s = inv[at + k];
+      const g = dy.data[base + i] * (gamma ? gamma[index[i]] : 1);
+      const centred = x.data[base + i] - mean[at + k];
+      dx[base + i] = rms
+        ? s * g - s * s * s * centred * (sumGX[k] / size)
+        : s * (g - sumG[k] / size - centred * s * (sumGX[k] / size));
+    }
+  }
+  return { shape: x.shape, data: dx };
 }

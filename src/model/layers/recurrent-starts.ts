@@ -43,6 +43,11 @@ export interface IStartInput {
   readonly hasInitial: boolean;
   /** False computes every step of every row (the reference for tests). */
   readonly share: boolean;
+  /**
+   * Rows may take row 0's state where their inputs part (default true); a
+   * recorded run for a backward pass keeps every row's steps its own.
+   */
+  readonly shareFirstRow?: boolean;
 }
 
 export function planRowStarts(input: IStartInput): IRowStarts {
@@ -76,7 +81,7 @@ export function planRowStarts(input: IStartInput): IRowStarts {
     start[b] = s;
     padSteps[b] = pads;
   }
-  for (let b = 1; b < batch; b++) {
+  for (let b = 1; b < batch && input.shareFirstRow !== false; b++) {
     const parted = Private.firstDifference(input, b);
     // Up to `parted` the row is row 0, so row 0 started at start[b] too.
     if (parted > start[b]) {

@@ -1,18 +1,14 @@
 /**
- * The recurrent loop shared by GRU, LSTM and SimpleRNN: the input
- * projection of every step is one matrix multiply up front; each step then
- * does one batched recurrent multiply (WebAssembly SIMD when available) and
- * fused gate maths in a tight loop. Masks carry state over masked steps as
- * Keras does. Rows skip the steps they share with the padding or with row 0
- * (see recurrent-starts.ts); each row's arithmetic is the same either way.
+ * A recurrent layer (GRU, LSTM, SimpleRNN) around its cell: the forward
+ * pass of inference (`recurrent-run.ts`) and, for the gradient methods, the
+ * recorded forward pass with its backward pass through time
+ * (`recurrent-backward.ts`), both stepping the same cell maths.
  */
-import { scalar } from './activations';
 import {
-  expectWeights,
   IBuildContext,
+  IGradientCall,
   ILayer,
   LayerFactory,
-  ILayerOutput,
   ILayerSpec,
   IMask,
   intConfig,
@@ -22,103 +18,11 @@ import {
   layerError,
   Shape
 } from './base';
-import { IWeightMatrix, Kernels } from './kernels';
-import { IRowStarts, planRowStarts, StartState } from './recurrent-starts';
+import { Kernels } from './kernels';
+import { backRecurrent } from './recurrent-backward';
+import { CellFactory, ICell, IRecurrentOptions } from './recurrent-cell';
+import { recordRecurrent, runRecurrent } from './recurrent-run';
 import { formatDims } from '../shapes';
-
-/** A recurrent cell: state buffers live in the workspace the driver allocates. */
-export interface ICell {
-  readonly units: number;
-  /** Number of state vectors (GRU/SimpleRNN 1, LSTM 2), each `batch x units`. */
-  readonly stateCount: number;
-  readonly inputMatrix: IWeightMatrix;
-  readonly inputBias: Float32Array | null;
-  /** Extra scratch sizes after the 2 x stateCount state buffers. */
-  scratchSizes(batch: number): number[];
-  /**
-   * One time step for the whole batch: reads `state`, writes `next`.
-   * `xProj` rows for this step start at `rows[b]` (stride = inputMatrix.np).
-   */
-  step(
-    state: Float32Array[],
-    next: Float32Array[],
-    scratch: Float32Array[],
-    batch: number,
-    xProj: Float32Array,
-    rows: Int32Array
-  ): void;
-}
-
-export interface IRecurrentOptions {
-  returnSequences: boolean;
-  goBackwards: boolean;
-  /** Masked steps output zeros instead of repeating the previous output. */
-  zeroOutputForMask: boolean;
-  /** The final states are further outputs (Keras `return_state`). */
-  returnState?: boolean;
-  /**
-   * Skip the steps a row shares with the padding or with row 0 (default
-   * true; the results are the same bit for bit, false is the reference).
-   */
-  shareSteps?: boolean;
-}
-
-/** Makes a cell from its layer's config and weights. */
-export type CellFactory = (
-  spec: ILayerSpec,
-  inputDim: number,
-  weights: IWeight[],
-  context: IBuildContext
-) => ICell;
-
-/** The config and weights every cell reads the same way. */
-export interface ICellSetup {
-  readonly units: number;
-  /** `[inputDim, gates * units]`. */
-  readonly kernel: Float32Array;
-  /** `[units, gates * units]`. */
-  readonly recurrent: Float32Array;
-  /** `[gates * units]` (or `[biasRows, gates * units]`); null without use_bias. */
-  readonly bias: Float32Array | null;
-  /** The cell activation (default tanh). */
-  readonly act: (x: number) => number;
-}
-
-/**
- * Reads `units`, checks the kernel, recurrent_kernel and optional bias of a
- * cell with `gates` gates and makes its activation.
- */
-export function cellSetup(
-  spec: ILayerSpec,
-  inputDim: number,
-  weights: IWeight[],
-  context: IBuildContext,
-  gates: number,
-  biasRows = 1
-): ICellSetup {
-  const units = intConfig(spec, 'units');
-  const useBias = spec.config.use_bias !== false;
-  const g = gates * units;
-  const arrays = expectWeights(spec, weights, [
-    { name: 'kernel', shape: [inputDim, g] },
-    { name: 'recurrent_kernel', shape: [units, g] },
-    ...(useBias
-      ? [{ name: 'bias', shape: biasRows === 1 ? [g] : [biasRows, g] }]
-      : [])
-  ]);
-  const act = scalar(
-    spec,
-    spec.config.activation ?? 'tanh',
-    context.kerasMajor
-  );
-  return {
-    units,
-    kernel: arrays[0],
-    recurrent: arrays[1],
-    bias: useBias ? arrays[2] : null,
-    act
-  };
-}
 
 /** A recurrent layer (GRU, LSTM, SimpleRNN) driving the cell `createCell` makes. */
 export function recurrentLayer(createCell: CellFactory): LayerFactory {
@@ -146,6 +50,10 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
       context
     );
     const stateInputs = initialStateInputs(spec, inputShapes, cell);
+    const initialOf = (inputs: ITensor[]) => {
+      const initial = stateInputs.map(i => inputs[i].data);
+      return initial.length ? initial : undefined;
+    };
     return {
       name: spec.name,
       className: spec.className,
@@ -154,17 +62,70 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
         ? { extraShapes: new Array(cell.stateCount).fill([units]) }
         : {}),
       call(inputs: ITensor[], masks: Array<IMask | null>) {
-        const initial = stateInputs.map(i => inputs[i].data);
         return runRecurrent(
           context.kernels,
           cell,
           options,
           inputs[0],
           masks[0],
-          initial.length ? initial : undefined
+          initialOf(inputs)
+        );
+      },
+      callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
+        return recurrentGradientCall(
+          context.kernels,
+          cell,
+          options,
+          inputs,
+          masks[0],
+          stateInputs,
+          initialOf(inputs)
         );
       }
     };
+  };
+}
+
+/** The recorded forward pass and its backward pass to the sequence and initial states. */
+function recurrentGradientCall(
+  kernels: Kernels,
+  cell: ICell,
+  options: IRecurrentOptions,
+  inputs: ITensor[],
+  mask: IMask | null,
+  stateInputs: number[],
+  initial: Float32Array[] | undefined
+): IGradientCall {
+  // The sequence without an Embedding gather: rows are computed from it.
+  const x: ITensor = { shape: inputs[0].shape, data: inputs[0].data };
+  const { result, record } = recordRecurrent(
+    kernels,
+    cell,
+    options,
+    x,
+    mask,
+    initial
+  );
+  return {
+    ...result,
+    backward(dOutputs) {
+      const grads = backRecurrent(
+        kernels,
+        cell,
+        options,
+        record,
+        x.shape,
+        dOutputs[0]?.data ?? null,
+        dOutputs.slice(1).map(d => d?.data ?? null)
+      );
+      return inputs.map((input, i) => {
+        if (i === 0) {
+          return { shape: input.shape, data: grads.dx };
+        }
+        const k = stateInputs.indexOf(i);
+        return k < 0 ? null : { shape: input.shape, data: grads.dInitial[k] };
+      });
+    }
   };
 }
 
@@ -235,204 +196,6 @@ export function recurrentOutputShape(
   return options.returnSequences ? [inputShape[0], units] : [units];
 }
 
-export function runRecurrent(
-  kernels: Kernels,
-  cell: ICell,
-  options: IRecurrentOptions,
-  x: ITensor,
-  mask: IMask | null,
-  initial?: Float32Array[]
-): ILayerOutput {
-  const [batch, steps, features] = x.shape;
-  const { units, stateCount, inputMatrix } = cell;
-  const np = inputMatrix.np;
-  const time = (s: number) => (options.goBackwards ? steps - 1 - s : s);
-  // Project an Embedding table before the workspace exists: a gemm on
-  // arrays outside it may grow (and so detach) WebAssembly memory. Ids were
-  // checked against the vocabulary by the Embedding.
-  const gather = x.gather && x.gather.width === features ? x.gather : null;
-  const projected = gather
-    ? Private.projectedTable(kernels, cell, gather.table, features)
-    : null;
-  const maskData = mask && mask.steps === steps ? mask.data : null;
-  const plan = planRowStarts({
-    batch,
-    steps,
-    goBackwards: options.goBackwards,
-    ids: gather ? gather.indices : null,
-    data: x.data,
-    features,
-    mask: maskData,
-    hasInitial: initial !== undefined,
-    share: options.shareSteps !== false
-  });
-  const { start, source, padSteps, order } = plan;
-  let padLength = 0;
-  for (let b = 0; b < batch; b++) {
-    if (source[b] === StartState.Pad) {
-      padLength = Math.max(padLength, padSteps[b]);
-    }
-  }
-  // Also before the workspace: the trajectory is stepped in its own.
-  const pad = Private.padTrajectory(kernels, cell, projected, padLength);
-
-  // Embedding input: the projected table itself, rows addressed by id;
-  // otherwise the input projection of every step: [batch * steps, np].
-  const sizes: number[] = [projected ? projected.length : batch * steps * np];
-  for (let i = 0; i < 2 * stateCount; i++) {
-    sizes.push(batch * units);
-  }
-  const ws = kernels.workspace(
-    [...sizes, ...cell.scratchSizes(batch)],
-    gather ? 0 : x.data.length
-  );
-  const xProj = ws[0];
-  if (projected) {
-    xProj.set(projected);
-  } else {
-    if (cell.inputBias) {
-      for (let r = 0; r < batch * steps; r++) {
-        xProj.set(cell.inputBias, r * np);
-      }
-    }
-    if (features > 0) {
-      kernels.gemm(x.data, batch * steps, inputMatrix, xProj);
-    }
-  }
-  // The xProj row of step t of row b.
-  const ids = gather ? gather.indices : null;
-  const inputRow = ids
-    ? (b: number, t: number) => ids[b * steps + t] * np
-    : (b: number, t: number) => (b * steps + t) * np;
-  let state = ws.slice(1, 1 + stateCount);
-  let next = ws.slice(1 + stateCount, 1 + 2 * stateCount);
-  const scratch = ws.slice(1 + 2 * stateCount);
-
-  const outSteps = options.returnSequences ? steps : 1;
-  const out = new Float32Array(batch * outSteps * units);
-  // Buffer position i holds row order[i]; rows[i] is its xProj offset.
-  const rows = new Int32Array(batch);
-  const position = new Int32Array(batch);
-  order.forEach((b, i) => (position[b] = i));
-  const enter = (b: number, i: number) => {
-    const at = i * units;
-    for (let k = 0; k < stateCount; k++) {
-      if (source[b] === StartState.Initial) {
-        state[k].set(initial![k].subarray(b * units, (b + 1) * units), at);
-      } else if (source[b] === StartState.FirstRow) {
-        const from = position[0] * units;
-        state[k].copyWithin(at, from, from + units);
-      } else {
-        const from = padSteps[b] * units;
-        state[k].set(pad[k].subarray(from, from + units), at);
-      }
-    }
-  };
-
-  let active = 0;
-  for (let s = 0; s < steps; s++) {
-    while (active < batch && start[order[active]] <= s) {
-      enter(order[active], active);
-      active++;
-    }
-    if (active === 0) {
-      continue;
-    }
-    const t = time(s);
-    for (let i = 0; i < active; i++) {
-      rows[i] = inputRow(order[i], t);
-    }
-    cell.step(state, next, scratch, active, xProj, rows);
-    if (maskData) {
-      for (let i = 0; i < active; i++) {
-        if (!maskData[order[i] * steps + t]) {
-          for (let k = 0; k < stateCount; k++) {
-            next[k].set(
-              state[k].subarray(i * units, (i + 1) * units),
-              i * units
-            );
-          }
-        }
-      }
-    }
-    const swap = state;
-    state = next;
-    next = swap;
-    if (options.returnSequences) {
-      const h = state[0];
-      for (let i = 0; i < active; i++) {
-        const b = order[i];
-        if (maskData && !maskData[b * steps + t] && options.zeroOutputForMask) {
-          continue;
-        }
-        out.set(
-          h.subarray(i * units, (i + 1) * units),
-          (b * steps + s) * units
-        );
-      }
-    }
-  }
-
-  // Final states by row; row 0 first, as rows equal to it copy its own.
-  const finals = Array.from(
-    { length: stateCount },
-    () => new Float32Array(batch * units)
-  );
-  for (let b = 0; b < batch; b++) {
-    for (let k = 0; k < stateCount; k++) {
-      let from: Float32Array;
-      let at: number;
-      if (start[b] < steps) {
-        [from, at] = [state[k], position[b] * units];
-      } else if (source[b] === StartState.FirstRow) {
-        [from, at] = [finals[k], 0];
-      } else if (source[b] === StartState.Initial) {
-        [from, at] = [initial![k], b * units];
-      } else {
-        [from, at] = [pad[k], padSteps[b] * units];
-      }
-      finals[k].set(from.subarray(at, at + units), b * units);
-    }
-  }
-  if (options.returnSequences) {
-    Private.skippedOutputs(out, plan, pad[0], {
-      steps,
-      units,
-      time,
-      maskData,
-      zeroOutputForMask: options.zeroOutputForMask
-    });
-  } else {
-    out.set(finals[0]);
-  }
-  return {
-    output: {
-      shape: options.returnSequences ? [batch, steps, units] : [batch, units],
-      data: out
-    },
-    mask: options.returnSequences ? mask : null,
-    ...(options.returnState
-      ? { extra: finals.map(data => ({ shape: [batch, units], data })) }
-      : {})
-  };
-}
-
-/** Splits the Keras `[rows, gates * units]` layout into a sub-block of columns. */
-export function columns(
-  w: Float32Array,
-  rows: number,
-  cols: number,
-  from: number,
-  to: number
-): Float32Array {
-  const width = to - from;
-  const out = new Float32Array(rows * width);
-  for (let r = 0; r < rows; r++) {
-    out.set(w.subarray(r * cols + from, r * cols + to), r * width);
-  }
-  return out;
-}
-
 /**
  * One step of a cell from given states (Keras `GRUCell` / `LSTMCell` call):
  * `x` is [batch, features]; returns the new states.
@@ -466,144 +229,4 @@ export function stepCell(
   }
   cell.step(state, next, ws.slice(1 + 2 * cell.stateCount), batch, xProj, rows);
   return next.map(n => new Float32Array(n));
-}
-
-namespace Private {
-  /**
-   * The outputs of the steps a row did not compute: along the pad
-   * trajectory (zeros while masked from the zero state), or row 0's.
-   */
-  export function skippedOutputs(
-    out: Float32Array,
-    plan: IRowStarts,
-    padH: Float32Array,
-    layout: {
-      steps: number;
-      units: number;
-      time: (s: number) => number;
-      maskData: Uint8Array | null;
-      zeroOutputForMask: boolean;
-    }
-  ): void {
-    const { steps, units, time, maskData } = layout;
-    const { start, source } = plan;
-    const batch = start.length;
-    for (let b = 0; b < batch; b++) {
-      if (source[b] !== StartState.Pad) {
-        continue;
-      }
-      let k = 0;
-      for (let s = 0; s < start[b]; s++) {
-        const masked = maskData !== null && !maskData[b * steps + time(s)];
-        if (!masked) {
-          k++;
-        } else if (layout.zeroOutputForMask || k === 0) {
-          continue;
-        }
-        out.set(
-          padH.subarray(k * units, (k + 1) * units),
-          (b * steps + s) * units
-        );
-      }
-    }
-    // After row 0's own skipped outputs are in place.
-    for (let b = 1; b < batch; b++) {
-      if (source[b] === StartState.FirstRow) {
-        out.copyWithin(b * steps * units, 0, start[b] * units);
-      }
-    }
-  }
-
-  const trajectories = new WeakMap<
-    ICell,
-    { projected: Float32Array; states: Float32Array[]; length: number }
-  >();
-
-  /**
-   * The states after k = 0..length steps of the padding id 0 from the zero
-   * state (`[length + 1, units]` per state), cached per cell and extended
-   * as longer runs of padding come. Without an Embedding table only the
-   * zero state.
-   */
-  export function padTrajectory(
-    kernels: Kernels,
-    cell: ICell,
-    projected: Float32Array | null,
-    length: number
-  ): Float32Array[] {
-    const { units, stateCount } = cell;
-    const zeros = () =>
-      Array.from({ length: stateCount }, () => new Float32Array(units));
-    if (!projected || length === 0) {
-      return zeros();
-    }
-    let hit = trajectories.get(cell);
-    if (!hit || hit.projected !== projected) {
-      hit = { projected, states: zeros(), length: 0 };
-      trajectories.set(cell, hit);
-    }
-    if (hit.length >= length) {
-      return hit.states;
-    }
-    const np = cell.inputMatrix.np;
-    const ws = kernels.workspace([
-      np,
-      ...new Array<number>(2 * stateCount).fill(units),
-      ...cell.scratchSizes(1)
-    ]);
-    const xProj = ws[0];
-    xProj.set(projected.subarray(0, np));
-    let state = ws.slice(1, 1 + stateCount);
-    let next = ws.slice(1 + stateCount, 1 + 2 * stateCount);
-    const scratch = ws.slice(1 + 2 * stateCount);
-    const done = hit.length;
-    const states = hit.states.map((old, k) => {
-      const grown = new Float32Array((length + 1) * units);
-      grown.set(old);
-      state[k].set(old.subarray(done * units, (done + 1) * units));
-      return grown;
-    });
-    const rows = Int32Array.of(0);
-    for (let j = done; j < length; j++) {
-      cell.step(state, next, scratch, 1, xProj, rows);
-      const swap = state;
-      state = next;
-      next = swap;
-      state.forEach((h, k) =>
-        states[k].set(h.subarray(0, units), (j + 1) * units)
-      );
-    }
-    hit.states = states;
-    hit.length = length;
-    return states;
-  }
-
-  const cache = new WeakMap<
-    ICell,
-    { table: Float32Array; projected: Float32Array }
-  >();
-
-  /** `table . W + b` for every vocabulary entry (row stride = np), cached per cell. */
-  export function projectedTable(
-    kernels: Kernels,
-    cell: ICell,
-    table: Float32Array,
-    width: number
-  ): Float32Array {
-    const hit = cache.get(cell);
-    if (hit && hit.table === table) {
-      return hit.projected;
-    }
-    const np = cell.inputMatrix.np;
-    const rows = table.length / width;
-    const projected = new Float32Array(rows * np);
-    if (cell.inputBias) {
-      for (let r = 0; r < rows; r++) {
-        projected.set(cell.inputBias, r * np);
-      }
-    }
-    kernels.gemm(table, rows, cell.inputMatrix, projected);
-    cache.set(cell, { table, projected });
-    return projected;
-  }
 }

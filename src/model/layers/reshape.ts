@@ -3,7 +3,9 @@
  */
 import {
   IBuildContext,
+  IGradientCall,
   ILayer,
+  ILayerOutput,
   ILayerSpec,
   ITensor,
   IWeight,
@@ -11,6 +13,7 @@ import {
   layerError,
   Shape
 } from './base';
+import { reshaped } from './vjp';
 
 function product(shape: Shape): number | null {
   let n = 1;
@@ -43,8 +46,16 @@ export function createFlatten(
         },
         mask: null
       };
+    },
+    callForGradient(inputs: ITensor[]) {
+      return reshapeCall(this.call(inputs, [null]), inputs[0].shape);
     }
   };
+}
+
+/** A reshape's gradient: the output's gradient under the input's shape. */
+function reshapeCall(result: ILayerOutput, inShape: number[]): IGradientCall {
+  return { ...result, backward: ([dy]) => [reshaped(dy, inShape)] };
 }
 
 export function createRepeatVector(
@@ -71,6 +82,28 @@ export function createRepeatVector(
         }
       }
       return { output: { shape: [batch, n, d], data }, mask: null };
+    },
+    callForGradient(inputs: ITensor[]) {
+      return {
+        ...this.call(inputs, [null]),
+        backward([dy]) {
+          if (!dy) {
+            return [null];
+          }
+          // Each input row was copied n times: their gradients add up.
+          const [batch, d] = inputs[0].shape;
+          const dx = new Float32Array(batch * d);
+          for (let b = 0; b < batch; b++) {
+            for (let i = 0; i < n; i++) {
+              const from = (b * n + i) * d;
+              for (let k = 0; k < d; k++) {
+                dx[b * d + k] += dy.data[from + k];
+              }
+            }
+          }
+          return [{ shape: inputs[0].shape, data: dx }];
+        }
+      };
     }
   };
 }
@@ -139,12 +172,19 @@ export function createPermute(
     );
   }
   const perm = [0, ...dims.map((d: number) => d)];
+  const inverse = perm.map((_, i) => perm.indexOf(i));
   return {
     name: spec.name,
     className: spec.className,
     outputShape: dims.map((d: number) => inShape[d - 1]),
     call(inputs: ITensor[]) {
       return { output: transpose(inputs[0], perm), mask: null };
+    },
+    callForGradient(inputs: ITensor[]) {
+      return {
+        ...this.call(inputs, [null]),
+        backward: ([dy]) => [dy ? transpose(dy, inverse) : null]
+      };
     }
   };
 }
@@ -200,6 +240,9 @@ export function createReshape(
         },
         mask: null
       };
+    },
+    callForGradient(inputs: ITensor[]) {
+      return reshapeCall(this.call(inputs, [null]), inputs[0].shape);
     }
   };
 }

@@ -1,9 +1,10 @@
 /**
  * The README's table of supported and unsupported layers, generated from
- * the layer registry (`scripts/layer-table.js` writes it into README.md; a
- * test checks that the README matches).
+ * the layer registry, with whether each has a gradient
+ * (`scripts/layer-table.js` writes it into README.md; a test checks that
+ * the README matches).
  */
-import { LAYER_FACTORIES } from './registry';
+import { LAYER_REGISTRY } from './registry';
 
 /** What each registered layer runs, in a few words. */
 export const LAYER_NOTES: { [className: string]: string } = {
@@ -66,15 +67,29 @@ export const LAYER_NOTES: { [className: string]: string } = {
   ActivityRegularization: 'identity at inference'
 };
 
-/** Layers handled by the loader rather than the registry. */
-export const LOADER_LAYERS: Array<[string, string]> = [
-  ['`InputLayer`', 'model inputs'],
+/** What the gradient does where TensorFlow's choice matters (ties, ids, comparisons). */
+export const GRADIENT_NOTES: { [className: string]: string } = {
+  Embedding: 'at its output (the gradient methods take it there)',
+  GlobalMaxPooling1D: 'tied maxima share it equally, as TensorFlow',
+  MaxPooling1D: "each window's first maximum takes it, as TensorFlow",
+  Maximum: 'a tie goes to the first input, as TensorFlow',
+  Minimum: 'a tie goes to the first input, as TensorFlow',
+  Lambda: 'max / min: tied extrema share it equally, as TensorFlow',
+  NotEqual: 'zero (a comparison)',
+  Equal: 'zero (a comparison)'
+};
+
+/** Layers handled by the loader rather than the registry: name, gradients, note. */
+export const LOADER_LAYERS: Array<[string, string, string]> = [
+  ['`InputLayer`', 'n/a', 'model inputs'],
   [
     '`Sequential`, `Functional` / `Model` used as a layer',
+    "its layers'",
     'inlined into the outer model; Keras 3 `.keras` and `.h5`, tf.keras 2.x `.h5`'
   ],
   [
     '`TextVectorization`',
+    'n/a',
     '`split="character"`, `output_mode="int"`, standardize `lower_and_strip_punctuation` / `lower` / `strip_punctuation` / none, at the model input of a `.keras` file: becomes the tokenizer'
   ]
 ];
@@ -103,16 +118,24 @@ export const UNSUPPORTED_LAYERS: Array<[string, string]> = [
 /** The markdown table (without the README markers). */
 export function layerTable(): string {
   const rows: string[][] = [];
-  for (const name of Object.keys(LAYER_FACTORIES).sort()) {
-    rows.push([`\`${name}\``, 'yes', LAYER_NOTES[name] ?? '']);
+  for (const name of Object.keys(LAYER_REGISTRY).sort()) {
+    const entry = LAYER_REGISTRY[name];
+    const note = GRADIENT_NOTES[name];
+    const gradient =
+      'noGradient' in entry
+        ? `no: ${entry.noGradient}`
+        : note
+          ? `yes: ${note}`
+          : 'yes';
+    rows.push([`\`${name}\``, 'yes', gradient, LAYER_NOTES[name] ?? '']);
   }
-  for (const [name, note] of LOADER_LAYERS) {
-    rows.push([name, 'yes', note]);
+  for (const [name, gradient, note] of LOADER_LAYERS) {
+    rows.push([name, 'yes', gradient, note]);
   }
   for (const [name, why] of UNSUPPORTED_LAYERS) {
-    rows.push([name, 'no', why]);
+    rows.push([name, 'no', '', why]);
   }
-  const header = ['Layer', 'Runs', 'What is supported / why not'];
+  const header = ['Layer', 'Runs', 'Gradients', 'What is supported / why not'];
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map(r => r[i].length))
   );

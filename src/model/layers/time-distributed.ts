@@ -13,6 +13,7 @@ import {
   layerError,
   Shape
 } from './base';
+import { withGradient } from './vjp';
 
 export function createTimeDistributed(
   spec: ILayerSpec,
@@ -26,25 +27,34 @@ export function createTimeDistributed(
   }
   const innerSpec = nestedSpec(spec, 'layer');
   const inner = context.createLayer(innerSpec, [inShape.slice(1)], weights);
-  return {
+  const fold = (x: ITensor): ITensor => {
+    const [batch, steps, ...rest] = x.shape;
+    return { shape: [batch * steps, ...rest], data: x.data };
+  };
+  const unfold = (x: ITensor, out: ITensor): ITensor => ({
+    shape: [x.shape[0], x.shape[1], ...out.shape.slice(1)],
+    data: out.data
+  });
+  const layer: ILayer = {
     name: spec.name,
     className: spec.className,
     outputShape: [inShape[0], ...inner.outputShape],
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       const x = inputs[0];
-      const [batch, steps, ...rest] = x.shape;
-      const folded = inner.call(
-        [{ shape: [batch * steps, ...rest], data: x.data }],
-        [null]
-      );
-      const out = folded.output;
-      return {
-        output: {
-          shape: [batch, steps, ...out.shape.slice(1)],
-          data: out.data
-        },
-        mask: masks[0]
-      };
+      const folded = inner.call([fold(x)], [null]);
+      return { output: unfold(x, folded.output), mask: masks[0] };
     }
   };
+  return withGradient(layer, inner, (inputs, masks) => {
+    const x = inputs[0];
+    const folded = inner.callForGradient!([fold(x)], [null]);
+    return {
+      output: unfold(x, folded.output),
+      mask: masks[0],
+      backward([dy]) {
+        const [dx] = folded.backward([dy ? fold(dy) : null]);
+        return [dx ? { shape: x.shape, data: dx.data } : null];
+      }
+    };
+  });
 }

@@ -60,6 +60,14 @@ const CSV =
   TEXTS.map((t, i) => `"${t.replace(/"/g, '""')}",${i % 2}`).join('\n') +
   '\n';
 
+/** Keras's outputs of the TextVectorization fixture for its raw strings. */
+const TV: { texts: string[]; outputs: number[][][] } = JSON.parse(
+  fs.readFileSync(
+    path.join(ROOT, 'test/fixtures/keras/layers/text_vectorization.json'),
+    'utf8'
+  )
+);
+
 function setup() {
   const factory = channelWorkers({
     engine: async () => loadModel,
@@ -75,7 +83,15 @@ function setup() {
     'models/tokenizer.json': fs.readFileSync(
       path.join(DEMO, 'tokenizer.json'),
       'utf8'
-    )
+    ),
+    'models/tv.keras': new Uint8Array(
+      fs.readFileSync(
+        path.join(ROOT, 'test/fixtures/keras/layers/text_vectorization.keras')
+      )
+    ),
+    'data/tv.jsonl': TV.texts
+      .map((text, i) => JSON.stringify({ text, label: i % 2 }))
+      .join('\n')
   });
   const settings = () => DEFAULT_LAB_SETTINGS;
   const session = new ModelSession({
@@ -83,7 +99,7 @@ function setup() {
     client: pool,
     settings
   });
-  const runner = new ExplorerRunner(server, session, settings);
+  const runner = new ExplorerRunner(server, session);
   return { runner, pool, factory };
 }
 
@@ -200,6 +216,68 @@ describe('ExplorerRunner', () => {
       expect(explain.mock.calls.length).toBe(calls);
       expect(again[0]).toBe(first[1]);
       expect(runner.cachedRows()).toHaveLength(2);
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('a .keras model with its own TextVectorization layer needs no tokenizer file (Keras predictions)', async () => {
+    const { runner, pool } = setup();
+    try {
+      const file = await runner.readFile('data/tv.jsonl');
+      const info = await runner.load('models/tv.keras', '');
+      expect(info.tokenizer?.kind).toBe('TextVectorization');
+      const got: IEvaluated[] = [];
+      await runner.run(file.rows, null, {
+        signal: new AbortController().signal,
+        onRows: rows => got.push(...rows),
+        onProgress: () => undefined
+      });
+      expect(got).toHaveLength(TV.texts.length);
+      got.forEach(({ row }, i) =>
+        expect(
+          Math.abs(row.prediction - TV.outputs[0][i][0])
+        ).toBeLessThanOrEqual(1e-5)
+      );
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('method options reach the methods (their meta says so) and key the cache', async () => {
+    const { runner, pool } = setup();
+    try {
+      const file = await runner.readFile('data/reviews.csv');
+      await runner.load('models/demo.h5', 'models/tokenizer.json');
+      const rows = [file.rows[2]];
+      const [fixed] = await runner.explain(
+        rows,
+        [{ method: 'integrated-gradients', steps: 8 }],
+        null
+      );
+      expect(fixed.row.explanations['integrated-gradients'].meta).toMatchObject(
+        { rule: 'riemann-midpoint', steps: 8 }
+      );
+      const [adaptive] = await runner.explain(
+        rows,
+        [{ method: 'integrated-gradients', tolerance: 0.05 }],
+        null
+      );
+      const meta = adaptive.row.explanations['integrated-gradients'].meta;
+      expect(meta).toMatchObject({ rule: 'trapezoid', tolerance: 0.05 });
+      expect(typeof meta.gapRelative).toBe('number');
+      const [window3] = await runner.explain(
+        rows,
+        [{ method: 'occlusion', window: 3 }],
+        null
+      );
+      expect(window3.row.explanations.occlusion.meta).toMatchObject({
+        window: 3
+      });
+      expect(runner.cachedRows()).toHaveLength(3);
+      await expect(
+        runner.explain(rows, [{ method: 'occlusion', window: 0 }], null)
+      ).rejects.toThrow(/window must be an integer from 1/);
     } finally {
       pool.dispose();
     }

@@ -9,7 +9,7 @@ import {
   exprText,
   readMarshalCode
 } from '../../../src/model/layers/lambda-code';
-import { readKerasH5 } from '../../../src/model/files/hdf5';
+import { readKerasH5 } from '../../../src/model/files/keras-h5';
 import { lambdaCode } from '../../../src/model/layers/lambda';
 import { fixture } from '../helpers';
 import { diff, modelFile, readCase, run } from './oracle';

@@ -4,17 +4,26 @@
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 export interface IH5Spec {
   groups?: string[];
   attrs?: Array<{ path: string; name: string; value: string | string[] }>;
-  datasets?: Array<{ path: string; shape: number[]; data: ArrayLike<number> }>;
+  datasets?: Array<{
+    path: string;
+    shape: number[];
+    data: ArrayLike<number>;
+    /** Chunk shape, and gzip level (h5wasm's `compression`), for chunked storage. */
+    chunks?: number[];
+    compression?: number;
+  }>;
 }
 
 export function writeH5(spec: IH5Spec): Uint8Array {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'char-attention-h5-'));
+  // Under the repository's git-ignored .cache/, never outside the repository.
+  const parent = path.resolve(__dirname, '../../..', '.cache', 'h5-writer');
+  fs.mkdirSync(parent, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(parent, 'h5-'));
   try {
     const out = path.join(dir, 'out.h5');
     const specPath = path.join(dir, 'spec.json');

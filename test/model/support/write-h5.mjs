@@ -26,7 +26,9 @@ for (const d of spec.datasets ?? []) {
     name: d.path.slice(slash + 1),
     data: new Float32Array(d.data),
     shape: d.shape,
-    dtype: '<f'
+    dtype: '<f',
+    ...(d.chunks ? { chunks: d.chunks } : {}),
+    ...(d.compression ? { compression: d.compression } : {})
   });
 }
 for (const a of spec.attrs ?? []) {

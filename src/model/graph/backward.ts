@@ -1,0 +1,306 @@
+/**
+ * The graph's reverse pass: gradients of one output unit with respect to
+ * the Embedding layer's output, for a batch of points `alpha * E` of one
+ * sequence (E = the Embedding output of its ids; the masks still come
+ * from the ids).
+ *
+ * Every step between the Embedding and the outputs runs `callForGradient`
+ * (forward result + the layer's vector-Jacobian product); steps off that
+ * path run their plain forward pass, steps the outputs do not need are not
+ * run. Fusions (`fuse.ts`) are an inference shortcut and are not used here:
+ * the fused layers run one by one. Walking the recorded steps backwards, a
+ * tensor read by several layers sums their gradients.
+ */
+import { IGraph, IStep, stepMasks } from './graph';
+import { INodeRef } from './keras-config';
+import { IGradientCall, IMask, ITensor } from '../layers/base';
+import { ModelError } from '../types';
+
+/** The gradients of one batch of points. */
+export interface IPointGradients {
+  /** f (the target unit) at each point. */
+  f: Float64Array;
+  /** df/dE at each point, `[points, ...Embedding output shape]`. */
+  gradient: Float32Array;
+  /** E: the Embedding output of the sequence (one point's worth). */
+  embedded: Float32Array;
+}
+
+/** The reverse pass of one model, planned once. */
+export interface IGraphGradients {
+  /** The Embedding layer whose output the gradients are taken at. */
+  readonly embeddingLayer: string;
+  /**
+   * `target` indexes the model outputs flattened per sample (outputs
+   * concatenated in model order).
+   */
+  run(
+    sequence: ArrayLike<number>,
+    alphas: readonly number[],
+    target: number
+  ): IPointGradients;
+}
+
+/** The advice every refusal ends with. */
+const OCCLUSION_STILL_WORKS = 'Occlusion still works (--method occlusion)';
+
+/**
+ * Plans the reverse pass of a graph, or throws a ModelError naming why the
+ * gradient methods cannot run it: not exactly one Embedding layer, or a
+ * layer on the path from the Embedding to the outputs without a gradient
+ * (with its reason).
+ */
+export function graphGradients(graph: IGraph): IGraphGradients {
+  const embedding = Private.theEmbedding(graph);
+  const plan = Private.plan(graph, embedding);
+  return {
+    embeddingLayer: embedding.layer.name,
+    run: (sequence, alphas, target) =>
+      Private.run(graph, plan, sequence, alphas, target)
+  };
+}
+
+/** The error for a layer on the gradient path without a gradient. */
+export function noGradientError(
+  layer: { name: string; className: string },
+  reason: string
+): ModelError {
+  return new ModelError(
+    `Layer '${layer.name}' (${layer.className}): ${reason}; the gradient methods ` +
+      '(grad-x-input, integrated-gradients) cannot run this model, occlusion still works (--method occlusion)',
+    { layer: layer.name, className: layer.className }
+  );
+}
+
+namespace Private {
+  type Ref = Pick<INodeRef, 'layer' | 'node'> & { tensor?: number };
+
+  export const key = (r: Ref) =>
+    `${r.layer}\u0000${r.node}\u0000${r.tensor ?? 0}`;
+
+  /** The key of a step's output `tensor` (0: its output, i: further output i). */
+  export const stepKey = (step: IStep, tensor = 0) =>
+    key({ layer: step.layer.name, node: step.node, tensor });
+
+  /** Keys of a step's outputs (the output and its further outputs). */
+  export function outputKeys(step: IStep): string[] {
+    const extra = step.impl?.extraShapes?.length ?? 0;
+    return Array.from({ length: 1 + extra }, (_, tensor) =>
+      stepKey(step, tensor)
+    );
+  }
+
+  export interface IPlan {
+    embedding: IStep;
+    /** The steps to run, in order, and whether each records its gradient. */
+    steps: Array<{ step: IStep; gradient: boolean }>;
+    /** Tensors that depend on the Embedding output (gradients flow to them). */
+    dependent: Set<string>;
+  }
+
+  export function theEmbedding(graph: IGraph): IStep {
+    const layers = graph.spec.layers.filter(l => l.className === 'Embedding');
+    if (layers.length === 0) {
+      throw new ModelError(
+        'The model has no Embedding layer: grad-x-input and integrated-gradients take gradients ' +
+          `at the Embedding output. ${OCCLUSION_STILL_WORKS}`
+      );
+    }
+    if (layers.length > 1) {
+      throw new ModelError(
+        `The model has ${layers.length} Embedding layers; the gradient methods need exactly one. ${OCCLUSION_STILL_WORKS}`
+      );
+    }
+    const calls = graph.steps.filter(s => s.layer.name === layers[0].name);
+    if (calls.length !== 1) {
+      throw noGradientError(
+        layers[0],
+        `the Embedding layer is called ${calls.length} times; the gradient methods take gradients at its one output`
+      );
+    }
+    return calls[0];
+  }
+
+  export function plan(graph: IGraph, embedding: IStep): IPlan {
+    // Forward: tensors computed from the Embedding output (data inputs only).
+    const dependent = new Set<string>([stepKey(embedding)]);
+    for (const step of graph.steps) {
+      if (step !== embedding && step.inputs.some(r => dependent.has(key(r)))) {
+        outputKeys(step).forEach(k => dependent.add(k));
+      }
+    }
+    // Backward from the outputs: what must run, and what gradients reach.
+    // The Embedding runs in any case: its output E is part of the result.
+    const needed = new Set([
+      ...graph.spec.outputs.map(key),
+      stepKey(embedding)
+    ]);
+    const graded = new Set(graph.spec.outputs.map(key));
+    const steps: IPlan['steps'] = [];
+    for (let i = graph.steps.length - 1; i >= 0; i--) {
+      const step = graph.steps[i];
+      const outs = outputKeys(step);
+      if (!step.impl || !outs.some(k => needed.has(k))) {
+        continue;
+      }
+      step.inputs.forEach(r => needed.add(key(r)));
+      (step.maskInputs ?? []).forEach(r => needed.add(key(r)));
+      const gradient =
+        step !== embedding && outs.some(k => graded.has(k) && dependent.has(k));
+      if (gradient) {
+        step.inputs.forEach(r => graded.add(key(r)));
+        const impl = step.impl;
+        if (!impl.callForGradient) {
+          throw noGradientError(
+            step.layer,
+            impl.noGradient ?? 'this layer has no gradient here'
+          );
+        }
+      }
+      steps.unshift({ step, gradient });
+    }
+    return { embedding, steps, dependent };
+  }
+
+  interface IValue {
+    tensor: ITensor;
+    mask: IMask | null;
+  }
+
+  export function run(
+    graph: IGraph,
+    plan: IPlan,
+    sequence: ArrayLike<number>,
+    alphas: readonly number[],
+    target: number
+  ): IPointGradients {
+    const n = alphas.length;
+    const T = sequence.length;
+    const ids = new Float32Array(n * T);
+    for (let p = 0; p < n; p++) {
+      ids.set(sequence as ArrayLike<number>, p * T);
+    }
+    const values = new Map<string, IValue>();
+    graph.spec.inputs.forEach(ref =>
+      values.set(key(ref), { tensor: { shape: [n, T], data: ids }, mask: null })
+    );
+    const read = (r: Ref) => values.get(key(r))!;
+    let embedded = new Float32Array(0);
+    const tape: Array<{ step: IStep; call: IGradientCall }> = [];
+    for (const { step, gradient } of plan.steps) {
+      const ins = step.inputs.map(read);
+      const masks = stepMasks(step, ins, r => read(r).tensor);
+      const tensors = ins.map(v => v.tensor);
+      const impl = step.impl!;
+      let result = gradient
+        ? impl.callForGradient!(tensors, masks)
+        : impl.call(tensors, masks);
+      if (step === plan.embedding) {
+        const scaled = scaledRows(result.output, alphas);
+        embedded = scaled.embedded;
+        result = { output: scaled.output, mask: result.mask };
+      } else if (gradient) {
+        tape.push({ step, call: result as IGradientCall });
+      }
+      values.set(stepKey(step), { tensor: result.output, mask: result.mask });
+      (result.extra ?? []).forEach((t, i) =>
+        values.set(stepKey(step, i + 1), { tensor: t, mask: null })
+      );
+    }
+    const outputs = graph.spec.outputs.map(r => read(r).tensor);
+    const seed = seedOutput(outputs, target, n);
+    const grads = new Map<string, ITensor>();
+    grads.set(key(graph.spec.outputs[seed.output]), seed.gradient);
+    // Popped: each step's tape is freed once its gradient is taken.
+    while (tape.length) {
+      const { step, call } = tape.pop()!;
+      const dOutputs = outputKeys(step).map(k => grads.get(k) ?? null);
+      if (dOutputs.every(d => d === null)) {
+        continue;
+      }
+      const dInputs = call.backward(dOutputs);
+      step.inputs.forEach((r, k) => {
+        const d = dInputs[k];
+        if (d && plan.dependent.has(key(r))) {
+          accumulate(grads, key(r), d);
+        }
+      });
+    }
+    const embeddingOut = values.get(stepKey(plan.embedding))!.tensor;
+    return {
+      f: seed.f,
+      gradient:
+        grads.get(stepKey(plan.embedding))?.data ??
+        new Float32Array(embeddingOut.data.length),
+      embedded
+    };
+  }
+
+  /** Row p of the Embedding output scaled by alphas[p]; E is row 0 as computed. */
+  export function scaledRows(
+    output: ITensor,
+    alphas: readonly number[]
+  ): { output: ITensor; embedded: Float32Array } {
+    const n = alphas.length;
+    const size = output.data.length / n;
+    const embedded = output.data.slice(0, size);
+    const data = new Float32Array(output.data.length);
+    for (let p = 0; p < n; p++) {
+      const alpha = alphas[p];
+      const at = p * size;
+      for (let i = 0; i < size; i++) {
+        data[at + i] = alpha * embedded[i];
+      }
+    }
+    return { output: { shape: output.shape, data }, embedded };
+  }
+
+  /** d f / d output: 1 at the target unit of every row; f per row. */
+  export function seedOutput(
+    outputs: ITensor[],
+    target: number,
+    n: number
+  ): { output: number; gradient: ITensor; f: Float64Array } {
+    let offset = 0;
+    for (let o = 0; o < outputs.length; o++) {
+      const width = outputs[o].data.length / Math.max(n, 1);
+      if (target < offset + width) {
+        const unit = target - offset;
+        const data = new Float32Array(outputs[o].data.length);
+        const f = new Float64Array(n);
+        for (let p = 0; p < n; p++) {
+          data[p * width + unit] = 1;
+          f[p] = outputs[o].data[p * width + unit];
+        }
+        return {
+          output: o,
+          gradient: { shape: outputs[o].shape, data },
+          f
+        };
+      }
+      offset += width;
+    }
+    throw new ModelError(
+      `target ${target} is out of range: the model has ${offset} output unit(s) (0..${offset - 1})`
+    );
+  }
+
+  /** Adds a gradient; arrays already stored are never written (layers may return their input's array). */
+  export function accumulate(
+    grads: Map<string, ITensor>,
+    at: string,
+    d: ITensor
+  ): void {
+    const had = grads.get(at);
+    if (!had) {
+      grads.set(at, d);
+      return;
+    }
+    const sum = new Float32Array(had.data);
+    const add = d.data;
+    for (let i = 0; i < sum.length; i++) {
+      sum[i] += add[i];
+    }
+    grads.set(at, { shape: had.shape, data: sum });
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * Backward pass through time of a recorded recurrent run
+ * (`recordRecurrent`): from the gradient of the layer's outputs, the
+ * gradient of its input sequence and of its initial states. Each step runs
+ * the cell's own vector-Jacobian product (`ICellBackward`) over the rows
+ * the forward pass computed at that step; masked steps pass the state's
+ * gradient through, as they passed the state.
+ */
+import { Kernels } from './kernels';
+import { ICell, IRecurrentOptions } from './recurrent-cell';
+import { IRecurrentRecord } from './recurrent-run';
+import { IRowStarts, StartState } from './recurrent-starts';
+import { sum } from './vjp';
+
+export interface IRecurrentGradients {
+  /** `[batch, steps, features]`, time order. */
+  dx: Float32Array;
+  /** Per state, `[batch, units]` (zero unless the run had initial states). */
+  dInitial: Float32Array[];
+}
+
+/**
+ * `dOut` has the layout of the layer's output; `dFinals` one entry per
+ * state (the `return_state` outputs), null meaning zero.
+ */
+export function backRecurrent(
+  kernels: Kernels,
+  cell: ICell,
+  options: IRecurrentOptions,
+  record: IRecurrentRecord,
+  xShape: number[],
+  dOut: Float32Array | null,
+  dFinals: Array<Float32Array | null>
+): IRecurrentGradients {
+  const [batch, steps, features] = xShape;
+  const { units, stateCount } = cell;
+  const g = cell.inputMatrix.n;
+  // Transposed weights are permanent memory: made before the workspace.
+  const back = cell.backward();
+  const npIn = back.inputT.np;
+  const { plan, maskData, active, tapes } = record;
+  const { order, start, source } = plan;
+  const ws = kernels.workspace([
+    ...new Array<number>(2 * stateCount).fill(batch * units),
+    batch * g,
+    batch * npIn,
+    ...back.scratchSizes(batch)
+  ]);
+  let dNext = ws.slice(0, stateCount);
+  let dPrev = ws.slice(stateCount, 2 * stateCount);
+  const dA = ws[2 * stateCount];
+  const dxStep = ws[2 * stateCount + 1];
+  const scratch = ws.slice(2 * stateCount + 2);
+  const dx = new Float32Array(batch * steps * features);
+  const dInitial = Array.from(
+    { length: stateCount },
+    () => new Float32Array(batch * units)
+  );
+  Private.seed(
+    plan,
+    steps,
+    units,
+    Private.finalGradients(options, dOut, dFinals, stateCount),
+    dNext,
+    dInitial
+  );
+  for (let s = steps - 1; s >= 0; s--) {
+    const n = active[s];
+    if (n === 0) {
+      continue;
+    }
+    const t = options.goBackwards ? steps - 1 - s : s;
+    const masked: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (maskData !== null && !maskData[order[i] * steps + t]) {
+        masked.push(i);
+      }
+    }
+    if (options.returnSequences && dOut) {
+      Private.addOutputGradient(dNext[0], dOut, order, n, units, {
+        from: s,
+        steps,
+        // A masked step outputs zeros, or the (carried) state.
+        skip: options.zeroOutputForMask ? masked : []
+      });
+    }
+    // Masked rows carry their state: their gradient passes through.
+    const held = masked.map(i =>
+      dNext.map(d => {
+        const row = d.slice(i * units, (i + 1) * units);
+        d.fill(0, i * units, (i + 1) * units);
+        return row;
+      })
+    );
+    back.step(dNext, dPrev, dA, scratch, n, tapes[s]);
+    masked.forEach((i, m) => {
+      dPrev.forEach((d, k) => d.set(held[m][k], i * units));
+      dA.fill(0, i * g, (i + 1) * g);
+    });
+    if (features > 0) {
+      dxStep.fill(0, 0, n * npIn);
+      kernels.gemm(dA, n, back.inputT, dxStep);
+      for (let i = 0; i < n; i++) {
+        const row = (order[i] * steps + t) * features;
+        dx.set(dxStep.subarray(i * npIn, i * npIn + features), row);
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const b = order[i];
+      if (start[b] === s && source[b] === StartState.Initial) {
+        dPrev.forEach((d, k) =>
+          dInitial[k].set(d.subarray(i * units, (i + 1) * units), b * units)
+        );
+      }
+    }
+    [dNext, dPrev] = [dPrev, dNext];
+  }
+  return { dx, dInitial };
+}
+
+namespace Private {
+  /** The gradient of each final state: its own output plus, without sequences, the layer's output. */
+  export function finalGradients(
+    options: IRecurrentOptions,
+    dOut: Float32Array | null,
+    dFinals: Array<Float32Array | null>,
+    stateCount: number
+  ): Array<Float32Array | null> {
+    const finals = Array.from(
+      { length: stateCount },
+      (_, k) => dFinals[k] ?? null
+    );
+    if (!options.returnSequences && dOut) {
+      finals[0] = finals[0] ? sum(finals[0], dOut) : dOut;
+    }
+    return finals;
+  }
+
+  /**
+   * Puts the final states' gradients where the backward pass starts: at
+   * each row's buffer position, or, for a row that computed no step, on
+   * the initial state it returned as it was.
+   */
+  export function seed(
+    plan: IRowStarts,
+    steps: number,
+    units: number,
+    finals: Array<Float32Array | null>,
+    dNext: Float32Array[],
+    dInitial: Float32Array[]
+  ): void {
+    plan.order.forEach((b, i) => {
+      finals.forEach((d, k) => {
+        if (!d) {
+          return;
+        }
+        const row = d.subarray(b * units, (b + 1) * units);
+        if (plan.start[b] < steps) {
+          dNext[k].set(row, i * units);
+        } else if (plan.source[b] === StartState.Initial) {
+          dInitial[k].set(row, b * units);
+        }
+      });
+    });
+  }
+
+  /** Adds the output gradient of processing step `from` to the state's, row by row. */
+  export function addOutputGradient(
+    dh: Float32Array,
+    dOut: Float32Array,
+    order: Int32Array,
+    n: number,
+    units: number,
+    at: { from: number; steps: number; skip: number[] }
+  ): void {
+    for (let i = 0; i < n; i++) {
+      if (at.skip.includes(i)) {
+        continue;
+      }
+      const from = (order[i] * at.steps + at.from) * units;
+      for (let k = 0; k < units; k++) {
+        dh[i * units + k] += dOut[from + k];
+      }
+    }
+  }
+}

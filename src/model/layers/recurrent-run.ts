@@ -1,0 +1,477 @@
+/**
+ * The recurrent loop shared by GRU, LSTM and SimpleRNN: the input
+ * projection of every step is one matrix multiply up front; each step then
+ * does one batched recurrent multiply (WebAssembly SIMD when available) and
+ * fused gate maths in a tight loop. Masks carry state over masked steps as
+ * Keras does. Rows skip the steps they share with the padding or with row 0
+ * (see recurrent-starts.ts); each row's arithmetic is the same either way.
+ * A recorded run keeps each step's tape for `recurrent-backward.ts`.
+ */
+import { ILayerOutput, IMask, ITensor } from './base';
+import { Kernels } from './kernels';
+import { ICell, IRecurrentOptions } from './recurrent-cell';
+import { IRowStarts, planRowStarts, StartState } from './recurrent-starts';
+
+/** What a recorded run keeps for its backward pass. */
+export interface IRecurrentRecord {
+  readonly plan: IRowStarts;
+  /** The mask the run used (`[batch * steps]`), null without one. */
+  readonly maskData: Uint8Array | null;
+  /** Rows computed at each processing step (a prefix of `plan.order`). */
+  readonly active: Int32Array;
+  /** Each processing step's tape of those rows (`active x tapeWidth`). */
+  readonly tapes: Float32Array[];
+}
+
+/** One forward pass of a recurrent layer over `x` ([batch, steps, features]). */
+export function runRecurrent(
+  kernels: Kernels,
+  cell: ICell,
+  options: IRecurrentOptions,
+  x: ITensor,
+  mask: IMask | null,
+  initial?: Float32Array[]
+): ILayerOutput {
+  return drive(kernels, cell, options, x, mask, initial, null).result;
+}
+
+/**
+ * The forward pass of `runRecurrent`, keeping each step's tape: every row
+ * computes its own steps (none taken from row 0), leading masked steps
+ * are still skipped.
+ */
+export function recordRecurrent(
+  kernels: Kernels,
+  cell: ICell,
+  options: IRecurrentOptions,
+  x: ITensor,
+  mask: IMask | null,
+  initial?: Float32Array[]
+): { result: ILayerOutput; record: IRecurrentRecord } {
+  const tapes: Float32Array[] = [];
+  const run = drive(kernels, cell, options, x, mask, initial, tapes);
+  return {
+    result: run.result,
+    record: {
+      plan: run.plan,
+      maskData: run.maskData,
+      active: run.active,
+      tapes
+    }
+  };
+}
+
+function drive(
+  kernels: Kernels,
+  cell: ICell,
+  options: IRecurrentOptions,
+  x: ITensor,
+  mask: IMask | null,
+  initial: Float32Array[] | undefined,
+  tapes: Float32Array[] | null
+): {
+  result: ILayerOutput;
+  plan: IRowStarts;
+  maskData: Uint8Array | null;
+  active: Int32Array;
+} {
+  const [batch, steps] = x.shape;
+  const { units } = cell;
+  const run = Private.prepare(kernels, cell, options, x, mask, initial, tapes);
+  const out = new Float32Array(
+    batch * (options.returnSequences ? steps : 1) * units
+  );
+  const active = Private.stepAll(run, cell, options, initial, out, tapes);
+  const finals = Private.finalStates(run, cell, initial);
+  if (options.returnSequences) {
+    Private.skippedOutputs(out, run.plan, run.pad[0], {
+      steps,
+      units,
+      time: run.time,
+      maskData: run.maskData,
+      zeroOutputForMask: options.zeroOutputForMask
+    });
+  } else {
+    out.set(finals[0]);
+  }
+  const result: ILayerOutput = {
+    output: {
+      shape: options.returnSequences ? [batch, steps, units] : [batch, units],
+      data: out
+    },
+    mask: options.returnSequences ? mask : null,
+    ...(options.returnState
+      ? { extra: finals.map(data => ({ shape: [batch, units], data })) }
+      : {})
+  };
+  return { result, plan: run.plan, maskData: run.maskData, active };
+}
+
+namespace Private {
+  /** One run's plan, input projection and state buffers. */
+  export interface IRun {
+    batch: number;
+    steps: number;
+    time: (s: number) => number;
+    plan: IRowStarts;
+    maskData: Uint8Array | null;
+    /** Pad trajectory states (`[length + 1, units]` each). */
+    pad: Float32Array[];
+    xProj: Float32Array;
+    /** The xProj row of step t of row b. */
+    inputRow: (b: number, t: number) => number;
+    /** Buffer position of each row (positions hold rows in `plan.order`). */
+    position: Int32Array;
+    state: Float32Array[];
+    next: Float32Array[];
+    scratch: Float32Array[];
+  }
+
+  /** Plans the rows, projects the inputs and takes the workspace. */
+  export function prepare(
+    kernels: Kernels,
+    cell: ICell,
+    options: IRecurrentOptions,
+    x: ITensor,
+    mask: IMask | null,
+    initial: Float32Array[] | undefined,
+    tapes: Float32Array[] | null
+  ): IRun {
+    const [batch, steps, features] = x.shape;
+    const { units, stateCount, inputMatrix } = cell;
+    const np = inputMatrix.np;
+    // Project an Embedding table before the workspace exists: a gemm on
+    // arrays outside it may grow (and so detach) WebAssembly memory. Ids were
+    // checked against the vocabulary by the Embedding.
+    const gather = x.gather && x.gather.width === features ? x.gather : null;
+    const projected = gather
+      ? projectedTable(kernels, cell, gather.table, features)
+      : null;
+    const maskData = mask && mask.steps === steps ? mask.data : null;
+    const plan = planRowStarts({
+      batch,
+      steps,
+      goBackwards: options.goBackwards,
+      ids: gather ? gather.indices : null,
+      data: x.data,
+      features,
+      mask: maskData,
+      hasInitial: initial !== undefined,
+      share: options.shareSteps !== false,
+      shareFirstRow: tapes === null
+    });
+    let padLength = 0;
+    for (let b = 0; b < batch; b++) {
+      if (plan.source[b] === StartState.Pad) {
+        padLength = Math.max(padLength, plan.padSteps[b]);
+      }
+    }
+    // Also before the workspace: the trajectory is stepped in its own.
+    const pad = padTrajectory(kernels, cell, projected, padLength);
+
+    // Embedding input: the projected table itself, rows addressed by id;
+    // otherwise the input projection of every step: [batch * steps, np].
+    const sizes: number[] = [projected ? projected.length : batch * steps * np];
+    for (let i = 0; i < 2 * stateCount; i++) {
+      sizes.push(batch * units);
+    }
+    const ws = kernels.workspace(
+      [...sizes, ...cell.scratchSizes(batch)],
+      gather ? 0 : x.data.length
+    );
+    const xProj = ws[0];
+    if (projected) {
+      xProj.set(projected);
+    } else {
+      if (cell.inputBias) {
+        for (let r = 0; r < batch * steps; r++) {
+          xProj.set(cell.inputBias, r * np);
+        }
+      }
+      if (features > 0) {
+        kernels.gemm(x.data, batch * steps, inputMatrix, xProj);
+      }
+    }
+    const ids = gather ? gather.indices : null;
+    const position = new Int32Array(batch);
+    plan.order.forEach((b, i) => (position[b] = i));
+    return {
+      batch,
+      steps,
+      time: s => (options.goBackwards ? steps - 1 - s : s),
+      plan,
+      maskData,
+      pad,
+      xProj,
+      inputRow: ids
+        ? (b, t) => ids[b * steps + t] * np
+        : (b, t) => (b * steps + t) * np,
+      position,
+      state: ws.slice(1, 1 + stateCount),
+      next: ws.slice(1 + stateCount, 1 + 2 * stateCount),
+      scratch: ws.slice(1 + 2 * stateCount)
+    };
+  }
+
+  /**
+   * Steps every row from its start, masked steps carrying the state, and
+   * writes the sequence outputs; with `tapes`, one tape per step. Returns
+   * how many rows were computed at each step; `run.state` ends as the
+   * final states.
+   */
+  export function stepAll(
+    run: IRun,
+    cell: ICell,
+    options: IRecurrentOptions,
+    initial: Float32Array[] | undefined,
+    out: Float32Array,
+    tapes: Float32Array[] | null
+  ): Int32Array {
+    const { batch, steps, plan, maskData, pad, xProj, position } = run;
+    const { units, stateCount } = cell;
+    const { start, source, padSteps, order } = plan;
+    // Buffer position i holds row order[i]; rows[i] is its xProj offset.
+    const rows = new Int32Array(batch);
+    const enter = (b: number, i: number) => {
+      const at = i * units;
+      for (let k = 0; k < stateCount; k++) {
+        if (source[b] === StartState.Initial) {
+          run.state[k].set(
+            initial![k].subarray(b * units, (b + 1) * units),
+            at
+          );
+        } else if (source[b] === StartState.FirstRow) {
+          const from = position[0] * units;
+          run.state[k].copyWithin(at, from, from + units);
+        } else {
+          const from = padSteps[b] * units;
+          run.state[k].set(pad[k].subarray(from, from + units), at);
+        }
+      }
+    };
+    let active = 0;
+    const activeAt = new Int32Array(steps);
+    for (let s = 0; s < steps; s++) {
+      while (active < batch && start[order[active]] <= s) {
+        enter(order[active], active);
+        active++;
+      }
+      activeAt[s] = active;
+      const tape = tapes
+        ? new Float32Array(active * cell.tapeWidth)
+        : undefined;
+      tapes?.push(tape!);
+      if (active === 0) {
+        continue;
+      }
+      const t = run.time(s);
+      for (let i = 0; i < active; i++) {
+        rows[i] = run.inputRow(order[i], t);
+      }
+      const { state, next } = run;
+      cell.step(state, next, run.scratch, active, xProj, rows, tape);
+      if (maskData) {
+        for (let i = 0; i < active; i++) {
+          if (!maskData[order[i] * steps + t]) {
+            for (let k = 0; k < stateCount; k++) {
+              next[k].set(
+                state[k].subarray(i * units, (i + 1) * units),
+                i * units
+              );
+            }
+          }
+        }
+      }
+      run.state = next;
+      run.next = state;
+      if (options.returnSequences) {
+        const h = run.state[0];
+        for (let i = 0; i < active; i++) {
+          const b = order[i];
+          if (
+            maskData &&
+            !maskData[b * steps + t] &&
+            options.zeroOutputForMask
+          ) {
+            continue;
+          }
+          out.set(
+            h.subarray(i * units, (i + 1) * units),
+            (b * steps + s) * units
+          );
+        }
+      }
+    }
+    return activeAt;
+  }
+
+  /** Final states by row; row 0 first, as rows equal to it copy its own. */
+  export function finalStates(
+    run: IRun,
+    cell: ICell,
+    initial: Float32Array[] | undefined
+  ): Float32Array[] {
+    const { batch, steps, pad, position } = run;
+    const { start, source, padSteps } = run.plan;
+    const { units, stateCount } = cell;
+    const finals = Array.from(
+      { length: stateCount },
+      () => new Float32Array(batch * units)
+    );
+    for (let b = 0; b < batch; b++) {
+      for (let k = 0; k < stateCount; k++) {
+        let from: Float32Array;
+        let at: number;
+        if (start[b] < steps) {
+          [from, at] = [run.state[k], position[b] * units];
+        } else if (source[b] === StartState.FirstRow) {
+          [from, at] = [finals[k], 0];
+        } else if (source[b] === StartState.Initial) {
+          [from, at] = [initial![k], b * units];
+        } else {
+          [from, at] = [pad[k], padSteps[b] * units];
+        }
+        finals[k].set(from.subarray(at, at + units), b * units);
+      }
+    }
+    return finals;
+  }
+
+  /**
+   * The outputs of the steps a row did not compute: along the pad
+   * trajectory (zeros while masked from the zero state), or row 0's.
+   */
+  export function skippedOutputs(
+    out: Float32Array,
+    plan: IRowStarts,
+    padH: Float32Array,
+    layout: {
+      steps: number;
+      units: number;
+      time: (s: number) => number;
+      maskData: Uint8Array | null;
+      zeroOutputForMask: boolean;
+    }
+  ): void {
+    const { steps, units, time, maskData } = layout;
+    const { start, source } = plan;
+    const batch = start.length;
+    for (let b = 0; b < batch; b++) {
+      if (source[b] !== StartState.Pad) {
+        continue;
+      }
+      let k = 0;
+      for (let s = 0; s < start[b]; s++) {
+        const masked = maskData !== null && !maskData[b * steps + time(s)];
+        if (!masked) {
+          k++;
+        } else if (layout.zeroOutputForMask || k === 0) {
+          continue;
+        }
+        out.set(
+          padH.subarray(k * units, (k + 1) * units),
+          (b * steps + s) * units
+        );
+      }
+    }
+    // After row 0's own skipped outputs are in place.
+    for (let b = 1; b < batch; b++) {
+      if (source[b] === StartState.FirstRow) {
+        out.copyWithin(b * steps * units, 0, start[b] * units);
+      }
+    }
+  }
+
+  const trajectories = new WeakMap<
+    ICell,
+    { projected: Float32Array; states: Float32Array[]; length: number }
+  >();
+
+  /**
+   * The states after k = 0..length steps of the padding id 0 from the zero
+   * state (`[length + 1, units]` per state), cached per cell and extended
+   * as longer runs of padding come. Without an Embedding table only the
+   * zero state.
+   */
+  export function padTrajectory(
+    kernels: Kernels,
+    cell: ICell,
+    projected: Float32Array | null,
+    length: number
+  ): Float32Array[] {
+    const { units, stateCount } = cell;
+    const zeros = () =>
+      Array.from({ length: stateCount }, () => new Float32Array(units));
+    if (!projected || length === 0) {
+      return zeros();
+    }
+    let hit = trajectories.get(cell);
+    if (!hit || hit.projected !== projected) {
+      hit = { projected, states: zeros(), length: 0 };
+      trajectories.set(cell, hit);
+    }
+    if (hit.length >= length) {
+      return hit.states;
+    }
+    const np = cell.inputMatrix.np;
+    const ws = kernels.workspace([
+      np,
+      ...new Array<number>(2 * stateCount).fill(units),
+      ...cell.scratchSizes(1)
+    ]);
+    const xProj = ws[0];
+    xProj.set(projected.subarray(0, np));
+    let state = ws.slice(1, 1 + stateCount);
+    let next = ws.slice(1 + stateCount, 1 + 2 * stateCount);
+    const scratch = ws.slice(1 + 2 * stateCount);
+    const done = hit.length;
+    const states = hit.states.map((old, k) => {
+      const grown = new Float32Array((length + 1) * units);
+      grown.set(old);
+      state[k].set(old.subarray(done * units, (done + 1) * units));
+      return grown;
+    });
+    const rows = Int32Array.of(0);
+    for (let j = done; j < length; j++) {
+      cell.step(state, next, scratch, 1, xProj, rows);
+      const swap = state;
+      state = next;
+      next = swap;
+      state.forEach((h, k) =>
+        states[k].set(h.subarray(0, units), (j + 1) * units)
+      );
+    }
+    hit.states = states;
+    hit.length = length;
+    return states;
+  }
+
+  const cache = new WeakMap<
+    ICell,
+    { table: Float32Array; projected: Float32Array }
+  >();
+
+  /** `table . W + b` for every vocabulary entry (row stride = np), cached per cell. */
+  export function projectedTable(
+    kernels: Kernels,
+    cell: ICell,
+    table: Float32Array,
+    width: number
+  ): Float32Array {
+    const hit = cache.get(cell);
+    if (hit && hit.table === table) {
+      return hit.projected;
+    }
+    const np = cell.inputMatrix.np;
+    const rows = table.length / width;
+    const projected = new Float32Array(rows * np);
+    if (cell.inputBias) {
+      for (let r = 0; r < rows; r++) {
+        projected.set(cell.inputBias, r * np);
+      }
+    }
+    kernels.gemm(table, rows, cell.inputMatrix, projected);
+    cache.set(cell, { table, projected });
+    return projected;
+  }
+}
