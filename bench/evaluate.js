@@ -21,7 +21,8 @@
  * Run after `npm run build` (lib-node and the labextension):
  *   node bench/evaluate.js            (part of `npm run bench`)
  * Environment: BENCH_QUICK=1 for fewer scroll steps; BENCH_NO_BROWSER=1;
- * BENCH_ONLY=browser (the explorer only, e.g. to measure again on a quiet machine).
+ * BENCH_ONLY=browser (the explorer only, e.g. to measure again on a quiet machine);
+ * BENCH_ONLY=scroll (the 100,000-row grid only: no 10,000-row reference run).
  */
 'use strict';
 const { spawnSync } = require('child_process');
@@ -191,7 +192,7 @@ async function browser() {
       await lab.launchBrowser(),
       lab,
       server,
-      true
+      process.env.BENCH_ONLY !== 'scroll'
     );
     await lab.closeBrowser();
     // Chromium with its GPU path (SwiftShader standing in for a GPU), as a desktop browser draws canvases.
@@ -408,7 +409,7 @@ async function main() {
   prepare();
   const loads = [os.loadavg()[0]];
   const skip = { error: 'BENCH_ONLY=browser' };
-  const browserOnly = process.env.BENCH_ONLY === 'browser';
+  const browserOnly = ['browser', 'scroll'].includes(process.env.BENCH_ONLY);
   const k = browserOnly ? skip : keras();
   loads.push(os.loadavg()[0]);
   const cli10k = browserOnly ? skip : cli(CSV_10K, WORKERS);

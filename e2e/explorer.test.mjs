@@ -5,7 +5,9 @@
  * browser), run with the demo model, sorted by loss, filtered to errors,
  * three rows selected and their tables shown with their scores, inserted
  * into the notebook, and still rendered after a reload; a run cancelled
- * midway keeps the rows done.
+ * midway keeps the rows done; the Attention Viewer's "Evaluate a test
+ * set…" opens the explorer with the viewer's model, and the method option
+ * fields (from the registry) reach the explanations.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -18,21 +20,26 @@ import {
   withLab
 } from './support/lab.mjs';
 import {
-  EXPLORER,
-  MODEL,
-  TOKENIZER,
   copyDemoModel,
+  loadDemoInViewer,
+  MODEL,
+  TOKENIZER
+} from './support/demo.mjs';
+import {
+  EXPLORER,
+  explorerPayload,
   explorerState,
   gridColumn,
+  gridHeader,
   gridRowPoint,
   reviewsCsv,
+  waitForExplained,
   waitForState
 } from './support/explorer.mjs';
+import { cellOutputs, NOTEBOOK, outputCounts } from './support/notebook.mjs';
 
 after(closeBrowser);
 
-const NOTEBOOK7_OWN_ERROR =
-  /^pageerror: Cannot read properties of undefined \(reading 'schema'\)$/;
 const ROWS = 2000;
 
 function files(rows = ROWS) {
@@ -40,6 +47,13 @@ function files(rows = ROWS) {
     'reviews.csv': reviewsCsv(rows, 3),
     'explore.ipynb': notebookWith([{ source: '# explorer tables below' }])
   };
+}
+
+/** Picks `name` in the open file dialog. */
+async function pickInDialog(page, name) {
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('.jp-DirListing-item', { hasText: name }).click();
+  await dialog.locator('button.jp-mod-accept').click();
 }
 
 /** Opens the explorer on reviews.csv: file browser (lab) or palette + file dialog (notebook). */
@@ -70,12 +84,13 @@ async function openExplorer(page, app) {
       })
       .first()
       .click();
-    const dialog = page.locator('.jp-Dialog');
-    await dialog
-      .locator('.jp-DirListing-item', { hasText: 'reviews.csv' })
-      .click();
-    await dialog.locator('button.jp-mod-accept').click();
+    await pickInDialog(page, 'reviews.csv');
   }
+  return explorerShown(page);
+}
+
+/** The explorer, once visible with room for its grid. */
+async function explorerShown(page) {
   const explorer = page.locator(EXPLORER);
   await explorer.waitFor({ state: 'visible', timeout: 30000 });
   const box = await explorer.boundingBox();
@@ -102,8 +117,7 @@ async function scenario(app) {
     {
       app,
       files: files(),
-      viewport: { width: 1400, height: 900 },
-      allowErrors: app === 'notebook' ? [NOTEBOOK7_OWN_ERROR] : []
+      viewport: { width: 1400, height: 900 }
     },
     async ({ page, lab }) => {
       copyDemoModel(lab.rootDir);
@@ -139,9 +153,11 @@ async function scenario(app) {
       );
 
       // A click on the "row" header sorts by row (ascending), a second click flips it.
-      const header = await gridRowPoint(page, -1, 30);
-      await page.mouse.click(header.x, header.y);
-      await page.mouse.click(header.x, header.y);
+      for (const arrow of ['▲', '▼']) {
+        const header = await gridRowPoint(page, -1, 30);
+        await page.mouse.click(header.x, header.y);
+        assert.equal(await gridHeader(page, 0), `row ${arrow}`);
+      }
       assert.deepEqual((await gridColumn(page, 'row', 0, 3)).map(Number), [
         ROWS,
         ROWS - 1,
@@ -179,22 +195,9 @@ async function scenario(app) {
       await page.mouse.click(third.x, third.y);
       await page.keyboard.up('Shift');
       const details = explorer.locator('.jp-CharAttention-explorerDetails');
-      await page.waitForFunction(
-        selector => document.querySelector(selector)?.dataset.explained === '3',
-        `${EXPLORER} .jp-CharAttention-explorerDetails`,
-        { timeout: 120000 }
-      );
+      await waitForExplained(page, 3);
       // The payload shown holds the three rows; the renderer draws those in view.
-      const titles = await page.evaluate(selector => {
-        for (const area of ['main', 'right']) {
-          for (const widget of window.jupyterapp.shell.widgets(area)) {
-            if (widget.content?.node?.matches?.(selector)) {
-              return widget.content.payload.samples.map(s => s.title);
-            }
-          }
-        }
-        return null;
-      }, EXPLORER);
+      const titles = (await explorerPayload(page)).samples.map(s => s.title);
       assert.equal(titles.length, 3);
       const headers = await details
         .locator('.jp-CharAttention-sample')
@@ -212,23 +215,18 @@ async function scenario(app) {
       // Insert into the notebook, save, reload: the tables and summary render.
       await explorer.locator('.jp-CharAttention-explorerInsert').click();
       await page.waitForFunction(
-        () => {
-          const nb = window.jupyterapp.shell.widgets
-            ? [...window.jupyterapp.shell.widgets('main')].find(
-                w => w.context?.path === 'explore.ipynb'
-              )
-            : null;
-          return nb?.content.model.cells.get(0).outputs.length === 2;
-        },
-        null,
+        notebook =>
+          eval(notebook).content.model.cells.get(0).outputs.length === 2,
+        NOTEBOOK,
         { timeout: 10000 }
       );
-      await page.evaluate(async () => {
-        const nb = [...window.jupyterapp.shell.widgets('main')].find(
-          w => w.context?.path === 'explore.ipynb'
-        );
-        await nb.context.save();
-      });
+      assert.deepEqual(await outputCounts(page), [2]);
+      const outputs = await cellOutputs(page, 0);
+      assert.ok(
+        outputs.every(o => o.data['text/html']),
+        'each output carries its static HTML copy'
+      );
+      await page.evaluate(notebook => eval(notebook).context.save(), NOTEBOOK);
       await openLab(page, lab, 'explore.ipynb');
       const rendered = page.locator(
         '.jp-NotebookPanel .jp-RenderedCharAttention .jp-CharAttention-sample'
@@ -280,18 +278,18 @@ test('Cancel mid-run keeps the rows done; the model choice is remembered', async
           .textContent(),
         new RegExp(`Cancelled: ${kept} of ${rows} rows kept`)
       );
-      // Keyboard: the grid takes focus (first row selected), arrow keys move,
-      // Shift extends the selection.
-      await explorer
-        .locator('.jp-CharAttention-explorerGrid .lm-DataGrid-viewport')
-        .focus();
+      // Keyboard: Tab from the last filter reaches the grid (first row
+      // selected), arrow keys move, Shift extends the selection.
+      await explorer.locator('.jp-CharAttention-explorerDescending').focus();
+      await page.keyboard.press('Tab');
+      assert.ok(
+        await explorer
+          .locator('.jp-CharAttention-explorerGrid .lm-DataGrid-viewport')
+          .evaluate(node => node === document.activeElement)
+      );
       await page.keyboard.press('ArrowDown');
       await page.keyboard.press('Shift+ArrowDown');
-      await page.waitForFunction(
-        selector => document.querySelector(selector)?.dataset.explained === '2',
-        `${EXPLORER} .jp-CharAttention-explorerDetails`,
-        { timeout: 120000 }
-      );
+      await waitForExplained(page, 2);
       // Reload: a new explorer offers the model used last.
       await openLab(page, lab);
       explorer = await openExplorer(page, 'lab');
@@ -304,6 +302,72 @@ test('Cancel mid-run keeps the rows done; the model choice is remembered', async
           .locator('.jp-CharAttention-explorerClasses')
           .inputValue(),
         'plain,trigger'
+      );
+    }
+  );
+});
+
+test('the viewer\'s "Evaluate a test set…" opens the explorer with its model; option fields reach the methods', async () => {
+  await withLab(
+    'explorer-from-viewer',
+    {
+      // No default model in the settings: the explorer's model comes from the viewer.
+      files: { 'small.csv': reviewsCsv(60, 9) },
+      viewport: { width: 1400, height: 900 }
+    },
+    async ({ page, lab }) => {
+      copyDemoModel(lab.rootDir);
+      await openLab(page, lab);
+      await page.evaluate(() =>
+        window.jupyterapp.commands.execute('char-attention:open')
+      );
+      const panel = await loadDemoInViewer(page);
+      await panel.locator('.jp-CharAttention-openExplorer').click();
+      await pickInDialog(page, 'small.csv');
+      const explorer = await explorerShown(page);
+      assert.equal(
+        await explorer.locator('.jp-CharAttention-explorerModel').inputValue(),
+        MODEL
+      );
+      assert.equal(
+        await explorer
+          .locator('.jp-CharAttention-explorerTokenizer')
+          .inputValue(),
+        TOKENIZER
+      );
+      // Integrated gradients only, with fixed steps typed in its option field.
+      const method = id => explorer.locator(`input[data-method="${id}"]`);
+      await method('attention').uncheck();
+      await method('occlusion').uncheck();
+      await method('integrated-gradients').check();
+      const steps = explorer.locator('.jp-CharAttention-steps');
+      assert.ok(await steps.isVisible(), 'the steps field is shown');
+      assert.equal(await steps.getAttribute('placeholder'), 'automatic');
+      assert.ok(
+        !(await explorer.locator('.jp-CharAttention-window').isVisible()),
+        "occlusion's window is hidden while occlusion is not chosen"
+      );
+      await steps.fill('16');
+      await steps.dispatchEvent('change');
+      await explorer.locator('.jp-CharAttention-explorerRun').click();
+      const state = await waitForState(page, ['done', 'error', 'cancelled']);
+      assert.equal(state.state, 'done');
+      assert.equal(Number(state.rows), 60);
+      const row = await gridRowPoint(page, 0);
+      await page.mouse.click(row.x, row.y);
+      await waitForExplained(page, 1);
+      const [sample] = (await explorerPayload(page)).samples;
+      assert.equal(sample.meta.steps, 16);
+      assert.equal(sample.meta.rule, 'riemann-midpoint');
+      assert.equal(typeof sample.meta.gapRelative, 'number');
+      const header = explorer.locator(
+        '.jp-CharAttention-explorerDetails .jp-CharAttention-sample'
+      );
+      await header.first().waitFor({ timeout: 30000 });
+      assert.match(await header.first().textContent(), /steps 16/);
+      assert.match(
+        await header.first().textContent(),
+        /integrated gradients: comprehensiveness -?\d/
       );
     }
   );

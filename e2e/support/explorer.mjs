@@ -1,15 +1,9 @@
 /**
  * Helpers for the Attention Explorer tests and benchmark: a labelled CSV
- * generated with tricky quoting, the demo model copied into a server root,
- * and access to the explorer widget and its grid from the page.
+ * generated with tricky quoting, access to the explorer widget and its grid
+ * from the page (the demo model comes from `demo.mjs`).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { repoRoot } from './lab.mjs';
 
-export const DEMO_DIR = path.join(repoRoot, 'examples', 'models', 'demo');
-export const MODEL = 'models/demo/demo.h5';
-export const TOKENIZER = 'models/demo/tokenizer.json';
 export const EXPLORER = '.jp-CharAttention-explorer';
 
 /** A seeded generator (deterministic files). */
@@ -60,18 +54,32 @@ export function reviewsCsv(count, seed = 1) {
   return lines.join('\r\n') + '\r\n';
 }
 
-/** Copies the demo model into a server root (binary-safe). */
-export function copyDemoModel(rootDir) {
-  if (!fs.existsSync(path.join(DEMO_DIR, 'demo.h5'))) {
-    throw new Error(
-      `${DEMO_DIR}/demo.h5 is missing (npm run train-demo makes it)`
-    );
+/** Page function: the explorer widget (any area), or null. */
+export const EXPLORER_WIDGET = `(selector => {
+  for (const area of ['main', 'right', 'left', 'down']) {
+    for (const widget of window.jupyterapp.shell.widgets(area)) {
+      if (widget.content?.node?.matches?.(selector)) return widget.content;
+    }
   }
-  const target = path.join(rootDir, 'models', 'demo');
-  fs.mkdirSync(target, { recursive: true });
-  for (const name of fs.readdirSync(DEMO_DIR)) {
-    fs.copyFileSync(path.join(DEMO_DIR, name), path.join(target, name));
-  }
+  return null;
+})`;
+
+/** The payload of the tables the explorer shows. */
+export async function explorerPayload(page) {
+  return page.evaluate(
+    ([find, selector]) => eval(find)(selector)?.payload ?? null,
+    [EXPLORER_WIDGET, EXPLORER]
+  );
+}
+
+/** Waits until the explorer's details show `count` explained rows. */
+export async function waitForExplained(page, count, timeout = 120000) {
+  await page.waitForFunction(
+    ([selector, n]) =>
+      document.querySelector(selector)?.dataset.explained === String(n),
+    [`${EXPLORER} .jp-CharAttention-explorerDetails`, count],
+    { timeout }
+  );
 }
 
 /** The explorer's state attributes. */
@@ -96,32 +104,36 @@ export async function waitForState(page, states, timeout = 120000) {
 /** Body cells of the explorer's grid (its data model), rows `from..to-1`, column `column`. */
 export async function gridColumn(page, column, from, to) {
   return page.evaluate(
-    ([selector, column, from, to]) => {
-      const app = window.jupyterapp;
-      for (const area of ['main', 'right', 'left', 'down']) {
-        for (const widget of app.shell.widgets(area)) {
-          const content = widget.content;
-          if (content?.node?.matches?.(selector)) {
-            const model = content.grid.dataModel;
-            const titles = [];
-            for (let c = 0; c < model.columnCount('body'); c++) {
-              titles.push(
-                String(model.data('column-header', 0, c)).replace(/ [▲▼]$/, '')
-              );
-            }
-            const index = titles.indexOf(column);
-            const end = Math.min(to, model.rowCount('body'));
-            const out = [];
-            for (let r = from; r < end; r++) {
-              out.push(model.data('body', r, index));
-            }
-            return out;
-          }
-        }
+    ([find, selector, column, from, to]) => {
+      const content = eval(find)(selector);
+      if (!content) {
+        return null;
       }
-      return null;
+      const model = content.grid.dataModel;
+      const titles = [];
+      for (let c = 0; c < model.columnCount('body'); c++) {
+        titles.push(
+          String(model.data('column-header', 0, c)).replace(/ [▲▼]$/, '')
+        );
+      }
+      const index = titles.indexOf(column);
+      const end = Math.min(to, model.rowCount('body'));
+      const out = [];
+      for (let r = from; r < end; r++) {
+        out.push(model.data('body', r, index));
+      }
+      return out;
     },
-    [EXPLORER, column, from, to]
+    [EXPLORER_WIDGET, EXPLORER, column, from, to]
+  );
+}
+
+/** The title of grid column `column` (with the sort arrow). */
+export async function gridHeader(page, column) {
+  return page.evaluate(
+    ([find, selector, column]) =>
+      eval(find)(selector)?.grid.dataModel.data('column-header', 0, column),
+    [EXPLORER_WIDGET, EXPLORER, column]
   );
 }
 

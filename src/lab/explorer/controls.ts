@@ -276,7 +276,7 @@ export class FilterBar extends Widget {
       this._descending.checked = !this._descending.checked;
     } else {
       this._sortColumn.value = column;
-      this._descending.checked = column !== 'row' && column !== 'line';
+      this._descending.checked = column !== 'row';
     }
     this._changed.emit();
   }

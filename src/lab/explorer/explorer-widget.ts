@@ -418,7 +418,6 @@ namespace Private {
   } {
     return {
       row: trans.__('row'),
-      line: trans.__('line'),
       text: trans.__('text'),
       label: trans.__('label'),
       prediction: trans.__('prediction'),

@@ -10,10 +10,10 @@ import { COLUMNS, ColumnKey, ISort, ResultsTable } from './results';
 
 /**
  * Texts longer than this are cut in a cell (the details show them whole):
- * more than a wide text column shows, few enough that the grid's text
- * elision stays cheap.
+ * more than the text column shows (about 65 characters), few enough that
+ * drawing the cell does not shape characters nobody sees.
  */
-const CELL_TEXT = 160;
+const CELL_TEXT = 100;
 
 export class ResultsGridModel extends DataModel {
   constructor(
@@ -96,8 +96,6 @@ export class ResultsGridModel extends DataModel {
     switch (COLUMNS[column]) {
       case 'row':
         return r.index + 1;
-      case 'line':
-        return r.line;
       case 'text':
         return r.text.length > CELL_TEXT
           ? r.text.slice(0, CELL_TEXT) + '…'

@@ -11,13 +11,16 @@ import {
   DataGrid,
   TextRenderer
 } from '@lumino/datagrid';
+import { Layout } from '@lumino/widgets';
 import type { ResultsGridModel } from './grid-model';
 import { COLUMNS, ColumnKey } from './results';
 
-/** Column widths in pixels (the text column takes what is left). */
+/** Room for the vertical scroll bar and the border, in pixels. */
+const SCROLLBAR_ROOM = 24;
+
+/** Column widths in pixels. */
 const WIDTHS: { [column in ColumnKey]: number } = {
   row: 64,
-  line: 64,
   text: 420,
   label: 80,
   prediction: 96,
@@ -124,6 +127,12 @@ export function createResultsGrid(
   COLUMNS.forEach((column, index) =>
     grid.resizeColumn('body', index, WIDTHS[column])
   );
+  // No wider than its columns (and scroll bar): the grid paints each cell
+  // into an off-screen canvas as wide as itself and copies it over, and
+  // without a GPU path every copy costs in proportion to that width.
+  const width = COLUMNS.reduce((sum, column) => sum + WIDTHS[column], 0);
+  grid.node.style.maxWidth = `${width + SCROLLBAR_ROOM}px`;
+  Layout.setHorizontalAlignment(grid, 'left');
   // Keyboard users reach the grid with Tab: its viewport (where the grid
   // listens for keys) takes focus and selects the first row, so that the
   // arrow keys (with Shift to extend) have a cursor to move.
@@ -133,6 +142,10 @@ export function createResultsGrid(
   viewport.setAttribute('role', 'grid');
   viewport.setAttribute('aria-label', label);
   viewport.addEventListener('focus', () => {
+    // Keyboard focus only: a click selects (or sorts) by itself.
+    if (!Private.keyboardFocus(viewport)) {
+      return;
+    }
     const selection = grid.selectionModel;
     if (selection?.isEmpty && model.rowCount('body') > 0) {
       selection.select({
@@ -168,4 +181,16 @@ export function selectedGridRows(grid: DataGrid): number[] {
     }
   }
   return Array.from(rows).sort((a, b) => a - b);
+}
+
+namespace Private {
+  /** Whether `node` has focus from the keyboard (`:focus-visible`). */
+  export function keyboardFocus(node: HTMLElement): boolean {
+    try {
+      return node.matches(':focus-visible');
+    } catch {
+      // An engine without :focus-visible: treat every focus as the keyboard's.
+      return true;
+    }
+  }
 }

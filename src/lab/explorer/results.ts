@@ -6,10 +6,13 @@
  */
 import type { IEvaluated } from '../../evaluate/evaluate-rows';
 
-/** The grid's columns, in order. */
+/**
+ * The grid's columns, in order. The file line of a row is not a column
+ * (its order is the row order; the row's tables name it): every column
+ * costs a canvas copy per visible row while scrolling.
+ */
 export const COLUMNS = [
   'row',
-  'line',
   'text',
   'label',
   'prediction',
@@ -217,8 +220,6 @@ export class ResultsTable {
     switch (sort.column) {
       case 'row':
         return numeric(this._index);
-      case 'line':
-        return numeric(this._line);
       case 'label':
         return numeric(this._label, true);
       case 'prediction':

@@ -183,20 +183,20 @@ describe('ResultsGridModel', () => {
     model.setView(t.view(NO_FILTER, sort), sort);
     expect(model.rowCount('body')).toBe(6);
     expect(model.columnCount('body')).toBe(COLUMNS.length);
-    expect(model.data('column-header', 0, 7)).toBe('LOSS ▼');
-    expect(model.data('column-header', 0, 2)).toBe('TEXT');
-    const row = COLUMNS.map((_, c) => model.data('body', 0, c));
-    expect(row).toEqual([
-      3,
-      4,
-      'refund please',
-      'neg',
-      '0.8',
-      'pos',
-      '✗',
-      '1.61'
+    expect(COLUMNS).toEqual([
+      'row',
+      'text',
+      'label',
+      'prediction',
+      'predicted',
+      'correct',
+      'loss'
     ]);
-    expect(model.data('body', 5, 3)).toBe('');
+    expect(model.data('column-header', 0, 6)).toBe('LOSS ▼');
+    expect(model.data('column-header', 0, 1)).toBe('TEXT');
+    const row = COLUMNS.map((_, c) => model.data('body', 0, c));
+    expect(row).toEqual([3, 'refund please', 'neg', '0.8', 'pos', '✗', '1.61']);
+    expect(model.data('body', 5, 2)).toBe('');
     expect(model.tableRow(5)).toBe(4);
     expect(model.tableRow(6)).toBe(-1);
   });
