@@ -231,7 +231,12 @@ async function scenario(app) {
       const rendered = page.locator(
         '.jp-NotebookPanel .jp-RenderedCharAttention .jp-CharAttention-sample'
       );
-      await rendered.first().waitFor({ timeout: 30000 });
+      // The three tables (drawn one after another).
+      await page.waitForFunction(
+        selector => document.querySelectorAll(selector).length >= 3,
+        '.jp-NotebookPanel .jp-RenderedCharAttention .jp-CharAttention-sample',
+        { timeout: 30000 }
+      );
       assert.equal(await rendered.count(), 3);
       assert.equal(
         await page

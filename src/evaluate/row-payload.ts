@@ -6,6 +6,7 @@
  */
 import { describeMethod, isExplainMethod } from '../explain/registry';
 import type { ISample } from '../payload/types';
+import { formatValue } from '../table/format';
 import type { IEvaluationRow } from './types';
 
 /** A method's name as a header shows it (the registry's label). */
@@ -13,12 +14,12 @@ export function methodLabel(method: string): string {
   return isExplainMethod(method) ? describeMethod(method).label : method;
 }
 
-/** A score as a header shows it: 3 significant digits, '–' when undefined. */
+/** A score as a header shows it: 3 significant digits (never a misleading 1), '–' when undefined. */
 export function formatScore(value: number | null | undefined): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return '–';
   }
-  return Number(value.toPrecision(3)).toString();
+  return formatValue(value, 3);
 }
 
 /** A class index as its name (or number). */

@@ -6,6 +6,7 @@
  */
 import { DataModel } from '@lumino/datagrid';
 import { formatScore } from '../../evaluate/row-payload';
+import { formatValue } from '../../table/format';
 import { COLUMNS, ColumnKey, ISort, ResultsTable } from './results';
 
 /**
@@ -103,7 +104,7 @@ export class ResultsGridModel extends DataModel {
       case 'label':
         return r.label < 0 ? '' : this._className(r.label);
       case 'prediction':
-        return Number(r.prediction.toPrecision(4)).toString();
+        return formatValue(r.prediction, 3);
       case 'predicted':
         return this._className(r.predictedClass);
       case 'correct':
