@@ -6,6 +6,7 @@ import { predictCommand } from './predict';
 import { encodeCommand } from './encode';
 import { alignCommand } from './align';
 import { explainCommand } from './explain';
+import { evaluateCommand } from './evaluate';
 import { terminalSafe } from './terminal';
 import { messageOf } from '../payload/error-message';
 
@@ -27,6 +28,11 @@ const SUBCOMMANDS: { [name: string]: { run: Subcommand; summary: string } } = {
     run: explainCommand,
     summary:
       'explain --model PATH --method occlusion|grad-x-input|integrated-gradients|attention ... TEXT...   per-character explanation'
+  },
+  evaluate: {
+    run: evaluateCommand,
+    summary:
+      'evaluate --model PATH --file F.csv|.tsv|.jsonl|.txt [--method M,...] [--json | -o REPORT.html]   labelled file -> per-row metrics, faithfulness, summary'
   },
   encode: {
     run: encodeCommand,

@@ -359,6 +359,15 @@ export class ModelSession {
     return method;
   }
 
+  /**
+   * The text pipeline of the loaded model with the choices in effect
+   * (tokenizer or TextVectorization, lengths, padding, vocabulary), for
+   * callers that encode and run texts themselves (the explorer).
+   */
+  textPipeline(): ITextPipeline {
+    return this._pipeline().pipeline;
+  }
+
   /** Texts encoded for the model (tokenizer, lengths, padding, vocabulary). */
   private _encode(texts: string[]): {
     items: IPaddedText[];
@@ -367,15 +376,29 @@ export class ModelSession {
     input: IEffectiveInput;
     modules: TextModules;
   } {
-    const info = this._info;
-    const modules = this._modules;
-    if (!this.isReady || !info || !modules) {
-      throw new SessionError(this._trans.__('No model is loaded yet.'));
-    }
+    const { pipeline, input, modules } = this._pipeline();
     if (texts.length === 0) {
       throw new SessionError(
         this._trans.__('There is no text to run the model on.')
       );
+    }
+    try {
+      const { items, notices } = pipeline.encode(texts);
+      return { items, notices, pipeline, input, modules };
+    } catch (error) {
+      throw new SessionError(sentence(messageOf(error)));
+    }
+  }
+
+  private _pipeline(): {
+    pipeline: ITextPipeline;
+    input: IEffectiveInput;
+    modules: TextModules;
+  } {
+    const info = this._info;
+    const modules = this._modules;
+    if (!this.isReady || !info || !modules) {
+      throw new SessionError(this._trans.__('No model is loaded yet.'));
     }
     const input = this.effectiveInput();
     try {
@@ -387,8 +410,7 @@ export class ModelSession {
         limit: this._settings().maxInputLength,
         limitHint: this._trans.__('raise the maxInputLength setting')
       });
-      const { items, notices } = pipeline.encode(texts);
-      return { items, notices, pipeline, input, modules };
+      return { pipeline, input, modules };
     } catch (error) {
       throw new SessionError(sentence(messageOf(error)));
     }

@@ -45,6 +45,8 @@ export interface IPanelActions {
   copyTsv(payload: Payload): Promise<void>;
   /** Show an error to the user (notification). */
   notifyError(message: string): void;
+  /** Open the Attention Explorer (it asks for the labelled file) with this model. */
+  openExplorer(model: { modelPath: string; tokenizerPath: string }): void;
 }
 
 export interface IPanelOptions {
@@ -221,6 +223,12 @@ export class AttentionViewer extends Panel {
     );
     this._modelSection.browseRequested.connect(
       (_, kind) => void this._browse(kind)
+    );
+    this._modelSection.exploreRequested.connect(() =>
+      this._actions.openExplorer({
+        modelPath: this._modelSection.modelPath,
+        tokenizerPath: this._modelSection.tokenizerPath
+      })
     );
     this._inputSection.layerChanged.connect((_, layer) => {
       this._session.setChoices({ attentionLayer: layer });

@@ -23,7 +23,14 @@ const MAY_IMPORT: { [folder: string]: string[] } = {
   'model/layers': ['model'],
   'model/graph': ['payload', 'text', 'model', 'model/files', 'model/layers'],
   explain: ['payload', 'text', 'model', 'model/graph', 'model/layers'],
-  workers: ['payload', 'text', 'model', 'model/files', 'model/graph', 'explain'],
+  workers: [
+    'payload',
+    'text',
+    'model',
+    'model/files',
+    'model/graph',
+    'explain'
+  ],
   evaluate: ['payload', 'table', 'text', 'model', 'explain', 'workers'],
   lab: [
     'payload',
@@ -130,7 +137,10 @@ function importsOf(f: ISourceFile, known: Set<string>): string[] {
       return;
     }
     const base = path.posix.normalize(
-      path.posix.join(path.posix.dirname(f.file), specifier.replace(/\.js$/, ''))
+      path.posix.join(
+        path.posix.dirname(f.file),
+        specifier.replace(/\.js$/, '')
+      )
     );
     const hit = [`${base}.ts`, `${base}.tsx`, `${base}/index.ts`].find(c =>
       known.has(c)
@@ -238,7 +248,9 @@ describe('source layout', () => {
       for (const target of targets) {
         const to = folderOf(target);
         if (to !== from && !allowed.includes(to)) {
-          wrong.push(`${file} -> ${target} (${from} may import: ${allowed.join(', ') || 'nothing'})`);
+          wrong.push(
+            `${file} -> ${target} (${from} may import: ${allowed.join(', ') || 'nothing'})`
+          );
         }
       }
     }
@@ -266,7 +278,9 @@ describe('source layout', () => {
           if (end - start + 1 > MAX_FUNCTION_LINES) {
             const name =
               (node as ts.FunctionDeclaration).name?.getText() ?? '(anonymous)';
-            long.push(`${f.file}:${start + 1} ${name}: ${end - start + 1} lines`);
+            long.push(
+              `${f.file}:${start + 1} ${name}: ${end - start + 1} lines`
+            );
           }
         }
         ts.forEachChild(node, visit);

@@ -150,12 +150,13 @@ describe('MethodSection (generated from the method registry)', () => {
 });
 
 describe('ModelSection, InputSection, TextsSection, DisplaySection', () => {
-  it('the model section emits load, browse and cancel, and keeps what the user typed', () => {
+  it('the model section emits load, browse, cancel and explore, and keeps what the user typed', () => {
     const section = new ModelSection(trans);
     const events: string[] = [];
     section.loadRequested.connect(() => events.push('load'));
     section.browseRequested.connect((_, kind) => events.push(`browse ${kind}`));
     section.cancelRequested.connect(() => events.push('cancel'));
+    section.exploreRequested.connect(() => events.push('explore'));
     (
       section.node.querySelector('.jp-CharAttention-load') as HTMLElement
     ).click();
@@ -167,7 +168,12 @@ describe('ModelSection, InputSection, TextsSection, DisplaySection', () => {
     (
       section.node.querySelector('.jp-CharAttention-cancel') as HTMLElement
     ).click();
-    expect(events).toEqual(['load', 'browse tokenizer', 'cancel']);
+    (
+      section.node.querySelector(
+        '.jp-CharAttention-openExplorer'
+      ) as HTMLElement
+    ).click();
+    expect(events).toEqual(['load', 'browse tokenizer', 'cancel', 'explore']);
     section.setPath('model', 'a.keras');
     section.setPath('model', 'b.keras', true);
     expect(section.modelPath).toBe('a.keras');
@@ -320,6 +326,7 @@ describe('AttentionViewer', () => {
         })
     } as unknown as IRenderMimeRegistry;
     const errors: string[] = [];
+    const explorers: Array<{ modelPath: string; tokenizerPath: string }> = [];
     const viewer = new AttentionViewer({
       session,
       settings,
@@ -330,7 +337,8 @@ describe('AttentionViewer', () => {
         insertIntoNotebook: async () => undefined,
         exportHtml: async () => undefined,
         copyTsv: async () => undefined,
-        notifyError: message => errors.push(message)
+        notifyError: message => errors.push(message),
+        openExplorer: model => explorers.push(model)
       }
     });
     Widget.attach(viewer, document.body);
@@ -357,11 +365,12 @@ describe('AttentionViewer', () => {
       viewer.dispose();
       session.dispose();
     };
-    return { viewer, rendered, errors, text, typeTexts, close };
+    return { viewer, rendered, errors, explorers, text, typeTexts, close };
   }
 
   it('loads a model with its own TextVectorization layer and no tokenizer file, computes as the user types, shows the table', async () => {
-    const { viewer, rendered, errors, text, typeTexts, close } = setup();
+    const { viewer, rendered, errors, explorers, text, typeTexts, close } =
+      setup();
     await viewer.openModel('models/tv.keras');
     expect(errors).toEqual([]);
     expect(viewer.node.dataset.modelState).toBe('ready');
@@ -384,6 +393,15 @@ describe('AttentionViewer', () => {
       '.jp-CharAttention-insert'
     ) as HTMLButtonElement;
     expect(insert.disabled).toBe(false);
+    // "Evaluate a test set…" opens the explorer with the viewer's model.
+    const explore = viewer.node.querySelector(
+      '.jp-CharAttention-openExplorer'
+    ) as HTMLButtonElement;
+    expect(explore.textContent).toBe('Evaluate a test set…');
+    explore.click();
+    expect(explorers).toEqual([
+      { modelPath: 'models/tv.keras', tokenizerPath: '' }
+    ]);
     close();
   });
 
