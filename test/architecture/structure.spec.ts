@@ -290,3 +290,36 @@ describe('source layout', () => {
     expect(long).toEqual([]);
   });
 });
+
+describe("CONTRIBUTING.md's layout table", () => {
+  /** "May import" of each `src/<folder>/` row, as written. */
+  function documented(): { [folder: string]: string[] } {
+    const text = fs.readFileSync(
+      path.resolve(SRC, '..', 'CONTRIBUTING.md'),
+      'utf8'
+    );
+    const rows: { [folder: string]: string[] } = {};
+    for (const line of text.split('\n')) {
+      const match =
+        /^\| `src\/([^`]+)\/`(?: \(root files\))?\s*\|[^|]*\|([^|]*)\|/.exec(
+          line
+        );
+      if (match) {
+        const cell = match[2].trim();
+        rows[match[1]] =
+          cell === 'nothing' ? [] : cell.split(',').map(s => s.trim());
+      }
+    }
+    return rows;
+  }
+
+  it('lists every folder with the imports the rules above allow', () => {
+    const sorted = (rules: { [folder: string]: string[] }) =>
+      Object.fromEntries(
+        Object.entries(rules)
+          .map(([folder, allowed]) => [folder, [...allowed].sort()] as const)
+          .sort(([a], [b]) => a.localeCompare(b))
+      );
+    expect(sorted(documented())).toEqual(sorted(MAY_IMPORT));
+  });
+});
