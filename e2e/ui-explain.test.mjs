@@ -171,17 +171,23 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
     assert.equal(await cancel.isVisible(), false);
     await assertWorkersStopped(page, { from: sent });
 
-    // The next run works.
-    await panel.locator('.jp-CharAttention-steps').fill('32');
+    // The next run works. Each edit starts a run (a run over the 400 texts
+    // at 32 steps takes a moment only): wait for the one-text table.
     await panel.locator('.jp-CharAttention-texts').fill(sample.text);
-    await panel
-      .locator(
-        '.jp-RenderedCharAttention .jp-CharAttention-fact[data-key="steps"]',
-        {
-          hasText: /^steps 32$/
-        }
-      )
-      .waitFor({ timeout: 120000 });
+    await panel.locator('.jp-CharAttention-steps').fill('32');
+    await page.waitForFunction(
+      () => {
+        const facts = document.querySelectorAll(
+          '.jp-CharAttention-panel .jp-RenderedCharAttention .jp-CharAttention-fact[data-key="steps"]'
+        );
+        return (
+          facts.length === 1 &&
+          facts[0].textContent.replace(/\s+/g, ' ').trim() === 'steps 32'
+        );
+      },
+      null,
+      { timeout: 120000 }
+    );
     const values = await panel
       .locator('.jp-RenderedCharAttention td.jp-CharAttention-cell')
       .evaluateAll(cells => cells.map(cell => Number(cell.dataset.value)));
