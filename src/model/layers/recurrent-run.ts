@@ -176,7 +176,7 @@ namespace Private {
       sizes.push(batch * units);
     }
     const ws = kernels.workspace(
-      [...sizes, ...cell.scratchSizes(batch)],
+      [...sizes, ...cell.scratchSizes(batch, tapes !== null)],
       gather ? 0 : x.data.length
     );
     const xProj = ws[0];
