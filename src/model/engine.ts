@@ -272,6 +272,23 @@ namespace Private {
     return out;
   }
 
+  /** Most rows x steps of a forward pass whose rows share the first row's steps. */
+  export const SHARING_ROW_STEPS = 1 << 14;
+
+  /**
+   * Rows per forward pass when every pass starts with the same sequence
+   * (occlusion): wide enough for the recurrent product to run at full
+   * width (the first sequence's run is kept, so it costs nothing after the
+   * first pass), bounded in rows x steps for memory.
+   */
+  export function sharingChunk(chunkSize: number, steps: number): number {
+    const wide = Math.min(
+      64,
+      Math.floor(SHARING_ROW_STEPS / Math.max(steps, 1))
+    );
+    return Math.max(chunkSize, wide);
+  }
+
   export class AttentionModel implements ILoadedModel {
     constructor(
       private _graph: IGraph,
@@ -333,7 +350,9 @@ namespace Private {
       }
       for (const { chunk, repeated } of Private.chunks(
         sequences,
-        this._chunkSize,
+        firstInEveryChunk
+          ? Private.sharingChunk(this._chunkSize, length)
+          : this._chunkSize,
         firstInEveryChunk
       )) {
         const data = new Float32Array(chunk.length * length);
