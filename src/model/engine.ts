@@ -35,6 +35,11 @@ import {
 export interface IEngineOptions extends ILoadOptions {
   /** Use the WebAssembly SIMD kernel when available (default true). */
   simd?: boolean;
+  /**
+   * Matrix products with relaxed SIMD's multiply-add where the engine has
+   * it (default true; see `layers/kernels/module.ts`).
+   */
+  relaxedSimd?: boolean;
   /** Sequences per forward pass inside `predict` (bounds memory; default 32). */
   chunkSize?: number;
   /**
@@ -89,6 +94,7 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
     kerasMajor,
     lambdas: options.lambdas,
     simd: options.simd,
+    relaxedSimd: options.relaxedSimd,
     shareSteps: options.shareSteps
   });
   const hardSigmoid = hardSigmoidInference(

@@ -64,6 +64,8 @@ export interface IBuildOptions {
   lambdas?: { [layerName: string]: string };
   /** Use the WebAssembly SIMD kernel when available (default true). */
   simd?: boolean;
+  /** Relaxed SIMD multiply-add in the matrix products where available (default true). */
+  relaxedSimd?: boolean;
   /**
    * Recurrent layers skip the steps a row shares with the padding or with
    * the batch's first row (default true; false computes every step).
@@ -84,7 +86,10 @@ export function buildGraph(
   const spec = pruned.spec;
   const byName = new Map(spec.layers.map(l => [l.name, l]));
   Private.checkWeightsBelong(weights, byName);
-  const kernels = new Kernels({ simd: options.simd });
+  const kernels = new Kernels({
+    simd: options.simd,
+    relaxed: options.relaxedSimd !== false
+  });
   const context: IBuildContext = {
     kerasMajor: options.kerasMajor,
     lambdas: options.lambdas ?? {},

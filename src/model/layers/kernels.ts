@@ -39,8 +39,8 @@ export class Kernels {
 
   /**
    * `relaxed`: use `f32x4.relaxed_madd` in the matrix products where the
-   * engine has relaxed SIMD (results then differ from the plain kernel in
-   * the last bits; default false).
+   * engine has relaxed SIMD (a fused multiply-add: results differ from the
+   * plain kernel in the last bits; default false).
    */
   constructor(options: { simd?: boolean; relaxed?: boolean } = {}) {
     const want = options.simd ?? true;
