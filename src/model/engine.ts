@@ -47,6 +47,12 @@ export interface IEngineOptions extends ILoadOptions {
    * with the first sequence of its batch (default true; same results).
    */
   shareSteps?: boolean;
+  /**
+   * Layers reading an Embedding fold its table into their input weights
+   * (default true; results within the tolerance stated in
+   * `layers/vocabulary-tables.ts`; false: the reference).
+   */
+  foldTables?: boolean;
 }
 
 /** A loaded graph plus what was read about it (for per-layer inspection). */
@@ -95,7 +101,8 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
     lambdas: options.lambdas,
     simd: options.simd,
     relaxedSimd: options.relaxedSimd,
-    shareSteps: options.shareSteps
+    shareSteps: options.shareSteps,
+    foldTables: options.foldTables
   });
   const hardSigmoid = hardSigmoidInference(
     graph.spec,

@@ -71,6 +71,8 @@ export interface IBuildOptions {
    * the batch's first row (default true; false computes every step).
    */
   shareSteps?: boolean;
+  /** Fold Embedding tables into the layers reading them (default true). */
+  foldTables?: boolean;
 }
 
 function key(ref: { layer: string; node: number; tensor?: number }): string {
@@ -95,6 +97,7 @@ export function buildGraph(
     lambdas: options.lambdas ?? {},
     kernels,
     shareSteps: options.shareSteps,
+    foldTables: options.foldTables,
     inferences: pruned.inference ? [pruned.inference] : [],
     createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
   };

@@ -92,6 +92,11 @@ export interface IRecurrentOptions {
    * true; the results are the same bit for bit, false is the reference).
    */
   shareSteps?: boolean;
+  /**
+   * Read an Embedding input through its projected table (default true;
+   * false multiplies every step, the reference for tests).
+   */
+  foldTables?: boolean;
 }
 
 /** Makes a cell from its layer's config and weights. */

@@ -7,7 +7,8 @@
  * (see recurrent-starts.ts); each row's arithmetic is the same either way.
  * A recorded run keeps each step's tape for `recurrent-backward.ts`.
  */
-import { ILayerOutput, IMask, ITensor } from './base';
+import { IGather, ILayerOutput, IMask, ITensor } from './base';
+import { scaledProjection } from './vocabulary-tables';
 import { Kernels } from './kernels';
 import { ICell, IRecurrentOptions } from './recurrent-cell';
 import { IRowStarts, planRowStarts, StartState } from './recurrent-starts';
@@ -157,9 +158,19 @@ namespace Private {
     // Project an Embedding table before the workspace exists: a gemm on
     // arrays outside it may grow (and so detach) WebAssembly memory. Ids were
     // checked against the vocabulary by the Embedding.
-    const gather = x.gather && x.gather.width === features ? x.gather : null;
+    const fold =
+      options.foldTables !== false && x.gather?.width === features
+        ? x.gather
+        : null;
+    // Ids address rows of the projected table; scaled rows (the gradient
+    // methods' alpha * E) each get their own projection row.
+    const gather = fold && !fold.scales ? fold : null;
+    const scaled = fold?.scales ? fold : null;
     const projected = gather
       ? projectedTable(kernels, cell, gather.table, features)
+      : null;
+    const unbiased = scaled
+      ? projectedTable(kernels, cell, scaled.table, features, false)
       : null;
     const maskData = mask && mask.steps === steps ? mask.data : null;
     const plan = planRowStarts({
@@ -206,11 +217,13 @@ namespace Private {
     }
     const ws = kernels.workspace(
       [...sizes, ...cell.scratchSizes(batch, tapes !== null)],
-      gather ? 0 : x.data.length
+      fold ? 0 : x.data.length
     );
     const xProj = ws[0];
     if (projected) {
       xProj.set(projected);
+    } else if (scaled && unbiased) {
+      Private.scaledRows(xProj, scaled, unbiased, cell, batch, steps);
     } else {
       if (cell.inputBias) {
         for (let r = 0; r < batch * steps; r++) {
@@ -241,6 +254,34 @@ namespace Private {
       scratch: ws.slice(1 + 2 * stateCount),
       ...firstRow
     };
+  }
+
+  /** Each step's projection of scaled Embedding rows: b + alpha * P[id]. */
+  export function scaledRows(
+    xProj: Float32Array,
+    scaled: IGather,
+    unbiased: Float32Array,
+    cell: ICell,
+    batch: number,
+    steps: number
+  ): void {
+    const { np, n } = cell.inputMatrix;
+    for (let b = 0; b < batch; b++) {
+      const alpha = scaled.scales![b];
+      for (let t = 0; t < steps; t++) {
+        const r = b * steps + t;
+        const from = scaled.indices[r] * np;
+        scaledProjection(
+          xProj,
+          r * np,
+          unbiased,
+          from,
+          alpha,
+          cell.inputBias,
+          n
+        );
+      }
+    }
   }
 
   /**
@@ -316,6 +357,14 @@ namespace Private {
     };
     let active = 0;
     const activeAt = new Int32Array(steps);
+    // Every step's tape in one allocation: rows computed at step s are
+    // those started by then.
+    let tapeFloats = 0;
+    for (let b = 0; b < batch && tapes; b++) {
+      tapeFloats += Math.max(0, steps - start[b]) * cell.tapeWidth;
+    }
+    const tapeStore = tapes ? new Float32Array(tapeFloats) : null;
+    let tapeAt = 0;
     for (let s = 0; s < steps; s++) {
       while (active < batch && start[order[active]] <= s) {
         enter(order[active], active);
@@ -325,9 +374,10 @@ namespace Private {
         active++;
       }
       activeAt[s] = active;
-      const tape = tapes
-        ? new Float32Array(active * cell.tapeWidth)
-        : undefined;
+      const tape = tapeStore?.subarray(
+        tapeAt,
+        (tapeAt += active * cell.tapeWidth)
+      );
       tapes?.push(tape!);
       if (active === 0) {
         continue;

@@ -72,18 +72,29 @@ export function padTrajectory(
   return states;
 }
 
-const cache = new WeakMap<
-  ICell,
-  { table: Float32Array; projected: Float32Array }
->();
+const caches = {
+  biased: new WeakMap<
+    ICell,
+    { table: Float32Array; projected: Float32Array }
+  >(),
+  unbiased: new WeakMap<
+    ICell,
+    { table: Float32Array; projected: Float32Array }
+  >()
+};
 
-/** `table . W + b` for every vocabulary entry (row stride = np), cached per cell. */
+/**
+ * `table . W + b` for every vocabulary entry (row stride = np), cached per
+ * cell; `withBias` false: `table . W` (for the scaled rows alpha * E).
+ */
 export function projectedTable(
   kernels: Kernels,
   cell: ICell,
   table: Float32Array,
-  width: number
+  width: number,
+  withBias = true
 ): Float32Array {
+  const cache = withBias ? caches.biased : caches.unbiased;
   const hit = cache.get(cell);
   if (hit && hit.table === table) {
     return hit.projected;
@@ -91,7 +102,7 @@ export function projectedTable(
   const np = cell.inputMatrix.np;
   const rows = table.length / width;
   const projected = new Float32Array(rows * np);
-  if (cell.inputBias) {
+  if (cell.inputBias && withBias) {
     for (let r = 0; r < rows; r++) {
       projected.set(cell.inputBias, r * np);
     }
