@@ -38,13 +38,14 @@ export function scaledProjection(
   bias: Float32Array | null,
   n: number
 ): void {
+  // out[at + g] = fround(bias[g] + fround(alpha * unbiased[from + g])):
+  // the product is rounded by the store, then the sum by the second store.
+  for (let g = 0; g < n; g++) {
+    out[at + g] = alpha * unbiased[from + g];
+  }
   if (bias) {
     for (let g = 0; g < n; g++) {
-      out[at + g] = bias[g] + Math.fround(alpha * unbiased[from + g]);
-    }
-  } else {
-    for (let g = 0; g < n; g++) {
-      out[at + g] = alpha * unbiased[from + g];
+      out[at + g] += bias[g];
     }
   }
 }
