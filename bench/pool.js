@@ -170,7 +170,7 @@ async function engine(workers) {
     text[t] = 1 + ((t * 7) % (VOCAB - 1));
   }
   try {
-    // Warm-up: every worker compiles the kernels and loads TensorFlow.js.
+    // Warm-up: every worker compiles the kernels and loads the explanation methods.
     await pool.explain([text], { method: 'occlusion' });
     await pool.explain([text], { method: 'integrated-gradients', steps: 32 });
     out.occlusion = Infinity;

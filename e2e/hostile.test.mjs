@@ -5,8 +5,9 @@
  * Viewer. Each is refused with the same message (naming the file and what is
  * wrong), the page stays responsive while the worker reads it (a timer on
  * the page is held up no longer than when the viewer opens a real model, and
- * the page answers at once after each), and the viewer then opens a real
- * model.
+ * the page answers at once after each); after each refusal the viewer
+ * shows nothing of the model it had (no table, no model facts, no insert),
+ * and it then opens a real model.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -53,6 +54,17 @@ const CASES = [
 
 const STATUS = '.jp-CharAttention-panel .jp-CharAttention-modelStatus';
 
+/** What the viewer shows of a model: tables, its facts, whether Insert works. */
+const VIEWER_STATE = `(() => {
+  const panel = document.querySelector('.jp-CharAttention-panel');
+  return {
+    tables: panel.querySelectorAll('.jp-RenderedCharAttention').length,
+    info: panel.querySelector('.jp-CharAttention-modelInfo').textContent,
+    inferences: panel.querySelector('.jp-CharAttention-inferences').textContent,
+    insertDisabled: panel.querySelector('.jp-CharAttention-insert').disabled
+  };
+})()`;
+
 /** Starts a timer on the page that records the longest wait between its ticks. */
 const PROBE = `(() => {
   let last = performance.now();
@@ -97,6 +109,17 @@ test('hostile HDF5 files in the viewer: refused with the CLI message, the page s
         await page.evaluate(() => window.__charAttentionLongestGap)
       );
     }
+    // The real model's table and facts are shown before the first refusal.
+    await page
+      .locator(
+        '.jp-CharAttention-panel .jp-RenderedCharAttention td.jp-CharAttention-cell'
+      )
+      .first()
+      .waitFor({ timeout: 60000 });
+    const loaded = await page.evaluate(VIEWER_STATE);
+    assert.equal(loaded.tables, 1);
+    assert.match(loaded.info, /^Format keras-h5/);
+    assert.equal(loaded.insertDisabled, false);
     for (const [name, message] of CASES) {
       await page.evaluate(() => (window.__charAttentionLongestGap = 0));
       const started = Date.now();
@@ -115,6 +138,17 @@ test('hostile HDF5 files in the viewer: refused with the CLI message, the page s
       await status.waitFor({ timeout: 60000 });
       const text = await status.textContent();
       assert.ok(text.includes(message), `${name}: the viewer says "${text}"`);
+      // Nothing of the model loaded before stays on screen.
+      assert.deepEqual(
+        await page.evaluate(VIEWER_STATE),
+        {
+          tables: 0,
+          info: 'No model loaded.',
+          inferences: '',
+          insertDisabled: true
+        },
+        name
+      );
       assert.ok(
         Date.now() - started < 30000,
         `${name} took ${Date.now() - started} ms`

@@ -3,8 +3,9 @@
  * attention layer (a real-Keras fixture, test/fixtures/keras/explain/): the
  * Attention Viewer and right-click "Visualize Attention" give a table whose
  * header names the method (occlusion by default), with the values real Keras
- * computed; a long integrated-gradients run can be cancelled and the next run
- * works. (A model with attention still shows attention: ui-right-click.)
+ * computed; a long integrated-gradients run can be cancelled (it stops in the
+ * model workers too) and the next run works. (A model with attention still
+ * shows attention: ui-right-click.)
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,6 +22,11 @@ import {
   waitForIdleKernel,
   withLab
 } from './support/lab.mjs';
+import {
+  assertWorkersStopped,
+  modelWorkerTraffic,
+  recordModelWorkerTraffic
+} from './support/worker-traffic.mjs';
 import {
   cellOutputs,
   printText,
@@ -115,6 +121,7 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
   const sample = ORACLE.samples[0];
   await withLab('ui-explain-viewer', {}, async ({ page, lab }) => {
     copyModel(lab.rootDir);
+    await recordModelWorkerTraffic(page);
     await openLab(page, lab);
     await page.evaluate(
       ([modelPath, tokenizerPath, text]) =>
@@ -155,11 +162,14 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
       .waitFor({ timeout: 60000 });
     await cancel.waitFor({ state: 'visible', timeout: 30000 });
     await screenshot(page, 'ui-explain-progress');
+    // Runs the typing replaced were cancelled before: only this Cancel counts.
+    const sent = (await modelWorkerTraffic(page)).length;
     await cancel.click();
     await panel
       .locator('.jp-CharAttention-runStatus', { hasText: 'Cancelled' })
       .waitFor({ timeout: 10000 });
     assert.equal(await cancel.isVisible(), false);
+    await assertWorkersStopped(page, { from: sent });
 
     // The next run works.
     await panel.locator('.jp-CharAttention-steps').fill('32');
@@ -181,6 +191,18 @@ test('viewer on a model without attention: occlusion by default; cancel a long i
   });
 });
 
+/**
+ * Lines of the right-click run that is cancelled. Integrated gradients with
+ * adaptive steps (the right-click default) cost this model 33 gradient
+ * passes per text in their first round, and the gradients are native and
+ * spread over the workers: 400 lines are done within about a second, before
+ * a test can see the progress and press Cancel. 12,000 lines are about
+ * 400,000 passes, the work of the viewer's cancelled run above (400 texts of
+ * 1024 steps): many seconds on a loaded two-core machine, still seconds on
+ * a fast idle one; the run is cancelled long before its end anyway.
+ */
+const LONG_RUN_LINES = 12000;
+
 test('right-click on many lines: progress with Cancel in the output area; cancelling leaves the outputs as they were, the next run works', async () => {
   const sample = ORACLE.samples[0];
   const settings = {
@@ -191,12 +213,13 @@ test('right-click on many lines: progress with Cancel in the output area; cancel
   };
   await withLab('ui-explain-cancel', { settings }, async ({ page, lab }) => {
     copyModel(lab.rootDir);
+    await recordModelWorkerTraffic(page);
     await openLab(page, lab);
     await newNotebook(page, lab);
-    // 400 printed lines: integrated gradients over all of them lasts.
+    // Enough printed lines for a run that lasts on any machine (see LONG_RUN_LINES).
     await runInActiveCell(
       page,
-      `for i in range(400):\n    print(${JSON.stringify(sample.text)}, i)`
+      `for i in range(${LONG_RUN_LINES}):\n    print(${JSON.stringify(sample.text)}, i)`
     );
     const printed = page
       .locator('.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-OutputArea-child')
@@ -209,12 +232,21 @@ test('right-click on many lines: progress with Cancel in the output area; cancel
     const progress = page.locator(
       '.jp-NotebookPanel .jp-Cell >> nth=0 >> .jp-CharAttention-outputProgress'
     );
-    await progress
-      .locator('.jp-CharAttention-outputProgressText', { hasText: ' of ' })
-      .waitFor({ timeout: 60000 });
+    const status = progress.locator('.jp-CharAttention-outputProgressText', {
+      hasText: / of \d+ gradient passes/
+    });
+    await status.waitFor({ timeout: 60000 });
+    // The progress ends the 12,000 lines: in view for the screenshot.
+    await progress.scrollIntoViewIfNeeded();
+    await screenshot(page, 'ui-explain-output-progress');
     const value = await progress.locator('progress').evaluate(bar => bar.value);
     assert.ok(value >= 0 && value < 1, `progress ${value}`);
-    await screenshot(page, 'ui-explain-output-progress');
+    // Still running when Cancel is pressed: fewer passes done than planned.
+    const [done, planned] = (await status.textContent())
+      .match(/(\d+) of (\d+) gradient passes/)
+      .slice(1)
+      .map(Number);
+    assert.ok(done < planned, `cancelled mid-run: ${done} of ${planned}`);
     await progress.locator('button', { hasText: 'Cancel' }).click();
     await progress.waitFor({ state: 'detached', timeout: 15000 });
     await page
@@ -226,6 +258,8 @@ test('right-click on many lines: progress with Cancel in the output area; cancel
       before,
       'the outputs are as they were'
     );
+    // The run stopped in the workers too, not only on the screen.
+    await assertWorkersStopped(page);
 
     // The next run, on one line in a new cell below, gives its table (the
     // right-click made the first cell the active one).

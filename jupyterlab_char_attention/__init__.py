@@ -15,6 +15,7 @@ from .display import AttentionView, display_attention, to_html
 from .align import align, encode_texts
 from .keras import from_keras
 from .keras_h5 import load_keras_h5
+from .evaluate import evaluate
 
 __all__ = [
     "MIME_TYPE",
@@ -24,6 +25,7 @@ __all__ = [
     "batch_payload",
     "display_attention",
     "encode_texts",
+    "evaluate",
     "from_keras",
     "load_keras_h5",
     "to_html",

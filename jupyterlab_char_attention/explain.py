@@ -42,14 +42,16 @@ integrated-gradients (``steps`` N: fixed; default: adaptive)
     ``converged``; a notice is also a Python warning.
 
 The definitions are the same as those of the TypeScript side of this
-package. Gradients are taken with ``tf.GradientTape``: the gradient methods
-need Keras with the TensorFlow backend; occlusion only calls the model.
+package. Gradients are taken with ``tf.GradientTape`` on ``E``: the whole
+model runs on the ids with the Embedding's output replaced by the watched
+tensor, so masks (``mask_zero``) still come from the ids, as in the model
+and in the browser. The gradient methods need Keras with the TensorFlow
+backend; occlusion only calls the model.
 TensorFlow and numpy are imported when a method runs, never at import.
 """
 
+import contextlib
 import warnings
-
-from .keras_module import keras_module_for
 
 __all__ = [
     "IG_ADAPTIVE_RULE",
@@ -184,21 +186,20 @@ def _output_activation(model):
     return getattr(activation, "__name__", None) if activation is not None else None
 
 
-def _sequential_rest(model, embedding):
-    """For a Sequential model whose graph cannot be cut (e.g. read from a file): its later layers in order."""
-    if type(model).__name__ != "Sequential":
-        return None
-    layers = list(model.layers)
-    if embedding not in layers:
-        return None
-    after = layers[layers.index(embedding) + 1 :]
-
-    def rest(embedded, training=False):
-        for layer in after:
-            embedded = layer(embedded, training=training)
-        return embedded
-
-    return rest
+@contextlib.contextmanager
+def _embedding_returns(embedding, value, tf):
+    """While active, ``embedding`` outputs ``value``; Keras still computes its mask from the ids it is given."""
+    had_own = "call" in embedding.__dict__
+    own = embedding.__dict__.get("call")
+    # A fresh tensor per call: Keras attaches the mask to the output tensor.
+    embedding.call = lambda *args, **kwargs: tf.identity(value)
+    try:
+        yield
+    finally:
+        if had_own:
+            embedding.call = own
+        else:
+            del embedding.call
 
 
 class ModelExplainer:
@@ -213,7 +214,6 @@ class ModelExplainer:
         self.batch_size = batch_size or 256
         self.activation = _output_activation(model)
         self._embedding_name = embedding
-        self._rest = None
         self._embedding = None
         self._compiled = None
 
@@ -224,16 +224,14 @@ class ModelExplainer:
         np = _numpy()
         x = np.asarray(x, dtype="int32")
         rows = []
-        # A model loaded from a file may declare its one input as a list.
-        wrap = isinstance(getattr(self.model, "_inputs_struct", None), (list, tuple))
         for start in range(0, len(x), self.batch_size):
             chunk = x[start : start + self.batch_size]
             # predict_on_batch runs the compiled graph (a recurrent layer called eagerly is slow).
             call = getattr(self.model, "predict_on_batch", None)
             if call is not None:
-                out = call([chunk] if wrap else chunk)
+                out = call(self._model_input(chunk))
             else:
-                out = self.model([chunk] if wrap else chunk, training=False)
+                out = self.model(self._model_input(chunk), training=False)
             out = out.numpy() if hasattr(out, "numpy") else np.asarray(out)
             rows.append(np.asarray(out, dtype="float64").reshape(len(chunk), -1))
         return np.concatenate(rows, axis=0)
@@ -272,12 +270,15 @@ class ModelExplainer:
 
     # -- gradients --------------------------------------------------------
 
-    def _split(self, method):
-        """(embedding layer, model from the embedding output to the output)."""
-        if self._rest is not None:
-            return self._embedding, self._rest
+    def _model_input(self, x):
+        """``x`` as the model takes it (a model loaded from a file may declare its one input as a list)."""
+        return [x] if isinstance(getattr(self.model, "_inputs_struct", None), (list, tuple)) else x
+
+    def _embedding_layer(self, method):
+        """The Embedding layer whose output the gradient methods differentiate."""
+        if self._embedding is not None:
+            return self._embedding
         _tensorflow(method)
-        keras = keras_module_for(self.model)
         layers = getattr(self.model, "layers", []) or []
         if self._embedding_name is not None:
             try:
@@ -296,65 +297,63 @@ class ModelExplainer:
                     f"{len(found)} Embedding layers (layers: {names}); name one with embedding=..."
                 )
             embedding = found[0]
-        try:
-            rest = keras.Model(embedding.output, _output_tensor(self.model))
-        except Exception as err:
-            rest = _sequential_rest(self.model, embedding)
-            if rest is not None:
-                self._embedding, self._rest = embedding, rest
-                return embedding, rest
-            raise ValueError(
-                f"cannot separate the model at the output of layer {embedding.name!r} for {method!r} "
-                f"(the layers after it must depend on the input only through it): {err}"
-            ) from None
-        self._embedding, self._rest = embedding, rest
-        return embedding, rest
+        self._embedding = embedding
+        return embedding
 
     def embed(self, sequences, method):
         np = _numpy()
-        embedding, _ = self._split(method)
+        embedding = self._embedding_layer(method)
         out = embedding(np.asarray(sequences, dtype="int32"))
         return np.asarray(out.numpy() if hasattr(out, "numpy") else out, dtype="float32")
 
     def _functions(self, method):
-        """(forward, gradient) over embedding inputs, as compiled TensorFlow functions (made once)."""
+        """(forward, gradient) of the whole model on ids whose Embedding output is E, compiled once.
+
+        The model runs on the ids with the Embedding's output replaced by E, so every mask
+        (``mask_zero``) still comes from the ids, as in the model itself.
+        """
         if self._compiled is None:
             tf = _tensorflow(method)
-            _, rest = self._split(method)
+            embedding = self._embedding_layer(method)
+
+            def run(ids, embedded):
+                with _embedding_returns(embedding, embedded, tf):
+                    out = self.model(self._model_input(ids), training=False)
+                return tf.reshape(out, (tf.shape(embedded)[0], -1))
 
             @tf.function(reduce_retracing=True)
-            def forward(embedded):
-                return tf.reshape(rest(embedded, training=False), (tf.shape(embedded)[0], -1))
+            def forward(ids, embedded):
+                return run(ids, embedded)
 
             @tf.function(reduce_retracing=True)
-            def gradient(embedded, target):
+            def gradient(ids, embedded, target):
                 with tf.GradientTape() as tape:
                     tape.watch(embedded)
-                    out = tf.reshape(rest(embedded, training=False), (tf.shape(embedded)[0], -1))
                     # Rows are independent, so the gradient of the sum is each row's own gradient.
-                    f = tf.reduce_sum(tf.gather(out, target, axis=1))
+                    f = tf.reduce_sum(tf.gather(run(ids, embedded), target, axis=1))
                 return tape.gradient(f, embedded)
 
             self._compiled = (forward, gradient)
         return self._compiled
 
-    def rest_outputs(self, embedded, method):
-        """Outputs of the model from embedding vectors (batch, T, D), as (batch, units) float64."""
+    def rest_outputs(self, ids, embedded, method):
+        """Outputs of the model for ids (batch, T) whose Embedding outputs are ``embedded`` (batch, T, D)."""
         np = _numpy()
         forward, _ = self._functions(method)
-        out = forward(np.asarray(embedded, dtype="float32")).numpy()
+        out = forward(np.asarray(ids, dtype="int32"), np.asarray(embedded, dtype="float32")).numpy()
         return np.asarray(out, dtype="float64").reshape(len(embedded), -1)
 
-    def gradients(self, embedded, target, method):
-        """df/dE for a batch of embedding inputs (batch, T, D); f = output unit ``target``."""
+    def gradients(self, ids, embedded, target, method):
+        """df/dE for ids (batch, T) with Embedding outputs ``embedded`` (batch, T, D); f = unit ``target``."""
         np = _numpy()
         tf = _tensorflow(method)
         _, gradient = self._functions(method)
         unit = tf.constant(target, dtype=tf.int32)
         grads = []
         for start in range(0, len(embedded), self.batch_size):
-            chunk = tf.convert_to_tensor(np.asarray(embedded[start : start + self.batch_size], dtype="float32"))
-            grad = gradient(chunk, unit)
+            end = start + self.batch_size
+            grad = gradient(tf.convert_to_tensor(np.asarray(ids[start:end], dtype="int32")),
+                            tf.convert_to_tensor(np.asarray(embedded[start:end], dtype="float32")), unit)
             if grad is None:
                 raise ValueError(f"{method}: the output does not depend on the embedding (no gradient)")
             grads.append(np.asarray(grad.numpy(), dtype="float64"))
@@ -362,16 +361,16 @@ class ModelExplainer:
 
     def grad_x_input(self, sequence, target):
         embedded = self.embed([sequence], "grad-x-input")
-        grad = self.gradients(embedded, target, "grad-x-input")
+        grad = self.gradients([sequence], embedded, target, "grad-x-input")
         return [float(v) for v in (grad[0] * embedded[0].astype("float64")).sum(axis=-1)]
 
-    def _path_terms(self, embedded, target, points):
+    def _path_terms(self, sequence, embedded, target, points):
         """Per position: sum over the points of weight * sum_e E * df/dE at alpha * E."""
         np = _numpy()
         alphas = np.array([a for a, _ in points], dtype="float64")
         weights = np.array([w for _, w in points], dtype="float64")
         path = alphas[:, None, None].astype("float32") * embedded[None, :, :]
-        grads = self.gradients(path, target, "integrated-gradients")
+        grads = self.gradients([sequence] * len(points), path, target, "integrated-gradients")
         weighted = (grads * weights[:, None, None]).sum(axis=0)
         return (embedded.astype("float64") * weighted).sum(axis=-1)
 
@@ -379,21 +378,22 @@ class ModelExplainer:
         """(values, meta): the rule of the module docstring; fixed ``steps`` or adaptive (None)."""
         np = _numpy()
         embedded = self.embed([sequence], "integrated-gradients")[0]
-        ends = self.rest_outputs(np.stack([embedded, np.zeros_like(embedded)]), "integrated-gradients")
+        ends = self.rest_outputs([sequence] * 2, np.stack([embedded, np.zeros_like(embedded)]),
+                                 "integrated-gradients")
         f_input, f_baseline = float(ends[0, target]), float(ends[1, target])
         delta = f_input - f_baseline
         allowed = max(tolerance * abs(delta), GAP_FLOOR)
         if steps is not None:
-            values = self._path_terms(embedded, target, midpoint_points(steps))
+            values = self._path_terms(sequence, embedded, target, midpoint_points(steps))
             intervals, passes = steps, steps
         else:
             intervals = ADAPTIVE_FIRST_STEPS
-            values = self._path_terms(embedded, target, trapezoid_points(intervals))
+            values = self._path_terms(sequence, embedded, target, trapezoid_points(intervals))
             passes = intervals + 1
             while abs(values.sum() - delta) > allowed and 2 * intervals <= ADAPTIVE_MAX_STEPS:
                 intervals *= 2
                 added = trapezoid_refinement(intervals)
-                values = values / 2 + self._path_terms(embedded, target, added)
+                values = values / 2 + self._path_terms(sequence, embedded, target, added)
                 passes += len(added)
         gap = abs(float(values.sum()) - delta)
         meta = {

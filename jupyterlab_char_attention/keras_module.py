@@ -1,8 +1,7 @@
 """Which Keras package a model belongs to (``keras``, ``tf_keras`` or ``tensorflow.keras``).
 
-Shared by :mod:`.keras` (building the attention model) and :mod:`.explain`
-(splitting a model at its Embedding) so that neither imports the other.
-Importing this module does not import TensorFlow or Keras.
+Used by :mod:`.keras` (building the attention model). Importing this module
+does not import TensorFlow or Keras.
 """
 
 import importlib

@@ -4,10 +4,15 @@
  */
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { labPlugins } from './lab/plugins';
+import { explorerPlugin } from './lab/explorer/plugin';
 import { PLUGIN_ID, settingsPlugin } from './render/settings-plugin';
 
 export { PLUGIN_ID };
 
-const plugins: JupyterFrontEndPlugin<any>[] = [settingsPlugin, ...labPlugins];
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  settingsPlugin,
+  ...labPlugins,
+  explorerPlugin
+];
 
 export default plugins;

@@ -1,7 +1,8 @@
 /**
  * MIME renderer extension for `application/x-char-attention+json`.
  *
- * Kept light on purpose: no model code and no TensorFlow.js are imported here.
+ * Kept light on purpose: no model code (engine, workers, explanation
+ * methods) is imported here.
  */
 import { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { MIME_TYPE } from './payload/types';

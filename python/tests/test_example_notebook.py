@@ -1,11 +1,13 @@
-"""examples/attention.ipynb as committed: outputs free of log noise and warnings, and the UI names it
-gives (menus, commands, settings) exactly as the extension spells them."""
+"""examples/attention.ipynb as committed: outputs free of log noise and warnings, made by the current
+helper (tables, headers, colours) with adaptive integrated gradients, and the UI names it gives (menus,
+commands, settings) exactly as the extension spells them."""
 
 import json
 import os
 import re
 
 from conftest import REPO_ROOT
+from jupyterlab_char_attention import MIME_TYPE, AttentionView
 
 NOTEBOOK = os.path.join(REPO_ROOT, "examples", "attention.ipynb")
 COMMANDS = os.path.join(REPO_ROOT, "src", "lab", "commands.ts")
@@ -66,3 +68,46 @@ def test_colours_are_described_as_drawn():
     markdown = _markdown(_notebook())
     assert "red where a character raises the\nexplained output, blue where it lowers it" in markdown
     assert "− lowers · raises +" in markdown
+
+
+def _payload_outputs(nb):
+    return [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+            if MIME_TYPE in o.get("data", {})]
+
+
+def _joined(value):
+    return "".join(value) if isinstance(value, list) else value
+
+
+def _drawn(html):
+    """The markup without tooltips and element ids: the notebook file stores a payload's keys sorted, and
+    the tooltip lists meta keys in their order (the id hashes the markup)."""
+    return re.sub(r'cas-[0-9a-f]{12}', "cas-ID", re.sub(r' title="[^"]*"', "", html))
+
+
+def test_outputs_are_what_the_current_helper_draws():
+    """Each table's static text/html and text/plain are today's: colours, legend, headers numbered from 1."""
+    outputs = _payload_outputs(_notebook())
+    assert len(outputs) >= 8
+    for output in outputs:
+        bundle = AttentionView(output["data"][MIME_TYPE])._repr_mimebundle_()
+        assert _drawn(_joined(output["data"]["text/html"])) == _drawn(bundle["text/html"])
+        assert _joined(output["data"]["text/plain"]) == bundle["text/plain"]
+    drawn = "".join(_joined(o["data"]["text/html"]) for o in outputs)
+    assert "Sample 1" in drawn and "Sample 0" not in drawn
+    # The legend of signed values, "− lowers · raises +", as escaped in the markup.
+    assert "&#8722; lowers &#183; raises +" in drawn
+
+
+def test_integrated_gradients_chose_their_steps():
+    """The example's integrated gradients are adaptive (no fixed steps): the trapezoid rule, converged."""
+    shown = [o["data"][MIME_TYPE] for o in _payload_outputs(_notebook())]
+    ig = [p for p in shown if p.get("meta", {}).get("method") == "integrated-gradients"]
+    assert len(ig) == 1
+    assert "steps" not in ig[0]["meta"] and ig[0]["meta"]["rule"] == "trapezoid"
+    sample = ig[0]["samples"][0]["meta"]
+    assert sample["converged"] is True and sample["gapRelative"] <= 0.01
+    printed = json.dumps([o for c in _notebook()["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+                          if o["output_type"] == "stream"])
+    assert f"{sample['steps']} intervals chosen automatically (trapezoid rule)" in printed
+    assert "256 steps" not in printed

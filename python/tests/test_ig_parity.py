@@ -35,16 +35,27 @@ def _cli(model_file, tokenizer, texts, lambdas=()):
     return json.loads(done.stdout)
 
 
+def _texts(name):
+    with open(os.path.join(FOLDER, f"{name}.json"), encoding="utf-8") as fh:
+        return [sample["text"] for sample in json.load(fh)["samples"]]
+
+
+def _explain_model(name):
+    """A model of test/fixtures/keras/explain/: (loader, its .keras file, tokenizer, texts, no Lambda)."""
+    path = os.path.join(FOLDER, f"{name}.keras")
+    return (lambda: keras.models.load_model(path, compile=False)), path, TOKENIZER, _texts(name), ()
+
+
 def _cases():
     """(model in Python, its .keras file for the CLI, tokenizer, texts, Lambda mappings)."""
-    with open(os.path.join(FOLDER, "conv_bilstm.json"), encoding="utf-8") as fh:
-        texts = [sample["text"] for sample in json.load(fh)["samples"]]
     reference = os.path.join(FIXTURES, "keras", "explain_reference")
     with open(os.path.join(reference, "expected.json"), encoding="utf-8") as fh:
         reference_texts = json.load(fh)["texts"]
     return {
-        "conv_bilstm": (lambda: keras.models.load_model(os.path.join(FOLDER, "conv_bilstm.keras"), compile=False),
-                        os.path.join(FOLDER, "conv_bilstm.keras"), TOKENIZER, texts, ()),
+        "conv_bilstm": _explain_model("conv_bilstm"),
+        # Embedding(mask_zero): the masks reach the GRU and the pooling on both sides.
+        "gru_softmax": _explain_model("gru_softmax"),
+        "rnn_pool": _explain_model("rnn_pool"),
         "attention": (lambda: load_keras_h5(os.path.join(reference, "attention.h5"), lambdas={"lambda": "sum(axis=1)"}),
                       os.path.join(reference, "attention.keras"), os.path.join(reference, "tokenizer.json"),
                       reference_texts, ("lambda=sum(axis=1)",)),
@@ -54,9 +65,7 @@ def _cases():
     }
 
 
-# Models whose Embedding has mask_zero (gru_softmax, rnn_pool) are left out: the helper differentiates
-# keras.Model(embedding.output, ...), which runs without the Embedding's mask (a limitation of the Python side).
-@pytest.mark.parametrize("name", ["conv_bilstm", "attention", "softmax3"])
+@pytest.mark.parametrize("name", ["conv_bilstm", "gru_softmax", "rnn_pool", "attention", "softmax3"])
 def test_python_and_typescript_adaptive_integrated_gradients_agree(name):
     load, model_file, tokenizer, texts, lambdas = _cases()[name]
     with warnings.catch_warnings():

@@ -57,7 +57,10 @@ def test_from_keras_and_explain_cells_ran_with_tensorflow(executed):
     explain_cell = next(c for c in cells if 'method="occlusion"' in "".join(c["source"]))
     shown = [o["data"][MIME] for o in explain_cell["outputs"] if MIME in o.get("data", {})]
     assert [p["meta"]["method"] for p in shown] == ["occlusion", "integrated-gradients"]
-    assert shown[1]["meta"]["rule"] == "riemann-midpoint"
+    # Adaptive steps (the default): the trapezoid rule, doubled until complete within 1%.
+    assert shown[1]["meta"]["rule"] == "trapezoid"
+    assert shown[1]["samples"][0]["meta"]["converged"] is True
+    assert shown[1]["samples"][0]["meta"]["gapRelative"] <= 0.01
 
 
 @pytest.mark.slow

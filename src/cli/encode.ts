@@ -26,6 +26,7 @@ import {
   formatBytes
 } from '../model/limits';
 import { terminalSafe } from './terminal';
+import { messageOf } from '../payload/error-message';
 
 /** A command-line mistake: printed with the usage, exit code 2. */
 export class UsageError extends Error {
@@ -323,7 +324,7 @@ export function reportError(
   error: unknown,
   usage: string
 ): number {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (error instanceof UsageError) {
     process.stderr.write(
       `char-attention ${command}: ${terminalSafe(message)}\n${usage}`

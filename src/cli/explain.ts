@@ -5,83 +5,27 @@
  * the standalone HTML with `-o`. The methods, their options and the help
  * text come from the registry: nothing here is specific to one method.
  */
-import * as path from 'path';
-import {
-  checkExplainOptions,
-  EXPLAIN_METHODS,
-  isExplainMethod,
-  methodDescriptions
-} from '../explain/registry';
-import { IExplainOptions, IExplanation, IMethodOption } from '../explain/types';
-import { explanationSample } from '../text/samples';
+import { IExplainOptions, IExplanation } from '../explain/types';
+import { explanationSample } from '../explain/samples';
 import { IPaddedText } from '../text/tokenizer';
-import { ModelError } from '../model/types';
-import { IBatchPayload, ISample } from '../payload/types';
+import { ISample } from '../payload/types';
+import { IOptionSpec, writeNotices } from './encode';
 import {
-  IOptionSpec,
-  IParsedArgs,
-  optionValue,
-  parseArgs,
-  reportError,
-  UsageError,
-  writeNotices,
-  writeStdout
-} from './encode';
-import { describeModelError, MODEL_OPTIONS, writePayload } from './model-run';
-import {
-  encodeForRun,
-  inputMeta,
-  IPoolRun,
-  modelMeta,
-  openPoolRun,
-  streamRun
-} from './pool-run';
-
-/** Every method option once (by name), in the order the methods declare them. */
-function methodOptions(): IMethodOption[] {
-  const seen = new Map<string, IMethodOption>();
-  for (const method of methodDescriptions()) {
-    for (const option of method.options) {
-      if (!seen.has(option.name)) {
-        seen.set(option.name, option);
-      }
-    }
-  }
-  return [...seen.values()];
-}
-
-/** `--steps N`: the flag of an option. */
-function flagOf(option: IMethodOption): string {
-  return `--${option.name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`;
-}
+  flagUsage,
+  methodFlagSpec,
+  methodHelp,
+  methodOptions,
+  methodRequests
+} from './method-flags';
+import { EXPLAIN_METHODS } from '../explain/registry';
+import { MODEL_OPTIONS } from './model-run';
+import { inputMeta, IPoolRun, modelMeta, runPoolCommand } from './pool-run';
 
 function usage(): string {
-  const methods = methodDescriptions();
-  const pad = (text: string) => text.padEnd(21);
-  const methodLines = methods
-    .map(m => `                       ${m.id}: ${m.description}`)
-    .join('\n');
-  const optionLines = methodOptions()
-    .map(o => {
-      const users = methods
-        .filter(m => m.options.some(x => x.name === o.name))
-        .map(m => m.id);
-      const owner =
-        users.length === methods.length - 1 ? '' : `${users.join(', ')}: `;
-      const fallback =
-        o.defaultValue === null
-          ? o.placeholder
-            ? ` (default: ${o.placeholder})`
-            : ''
-          : ` (default ${o.defaultValue})`;
-      return `  ${pad(`${flagOf(o)} ${o.kind === 'integer' ? 'N' : 'X'}`)}${owner}${o.help}${fallback}`;
-    })
-    .join('\n');
+  const help = methodHelp();
   return `Usage: char-attention explain --model PATH [--tokenizer JSON]
          --method ${EXPLAIN_METHODS.join('|')}[,...]
-         [${methodOptions()
-           .map(o => `${flagOf(o)} ${o.kind === 'integer' ? 'N' : 'X'}`)
-           .join('] [')}] [--layer NAME] [--lambda NAME=EXPR]...
+         [${methodOptions().map(flagUsage).join('] [')}] [--layer NAME] [--lambda NAME=EXPR]...
          [--maxlen N] [--padding pre|post] [--truncating pre|post]
          [--json | -o OUT.html] [--workers N] [--file F]... TEXT...
 
@@ -91,8 +35,8 @@ become several rows of each text's table) or write the standalone HTML.
 f is the sigmoid probability, or for softmax the predicted class (--target).
 
   --method M[,M...]
-${methodLines}
-${optionLines}
+${help.methods}
+${help.options}
   --model, --config, --tokenizer, --layer, --lambda, --maxlen, --padding,
   --truncating, --lower, --file, --json, -o, --workers, --max-length,
   --max-layers, --max-nesting   as for char-attention
@@ -113,32 +57,33 @@ export const EXPLAIN_USAGE = usage();
 
 const EXPLAIN_OPTIONS: IOptionSpec = {
   ...MODEL_OPTIONS,
-  '--method': { value: true },
-  ...Object.fromEntries(
-    methodOptions().map(o => [flagOf(o), { value: true }] as const)
-  )
+  ...methodFlagSpec()
 };
 
-export async function explainCommand(args: string[]): Promise<number> {
-  let run: IPoolRun | null = null;
-  try {
-    const parsed = parseArgs(args, EXPLAIN_OPTIONS);
-    if (parsed.flags.has('--help')) {
-      await writeStdout(EXPLAIN_USAGE);
-      return 0;
+export function explainCommand(args: string[]): Promise<number> {
+  return runPoolCommand(args, {
+    name: 'explain',
+    usage: EXPLAIN_USAGE,
+    options: EXPLAIN_OPTIONS,
+    heading: 'Character explanation',
+    prepare: parsed => {
+      const requests = methodRequests(parsed, true);
+      return run => Private.explainer(run, requests);
     }
-    const requests = Private.requests(parsed);
-    run = await openPoolRun(parsed, 'explain');
-    const current = run;
-    // Every method over the texts, in the worker pool; one sample per text.
-    const explain = async (
-      items: IPaddedText[],
-      first: number
-    ): Promise<ISample[]> => {
+  });
+}
+
+namespace Private {
+  /** Every method over the texts, in the worker pool; one sample per text. */
+  export function explainer(
+    run: IPoolRun,
+    requests: IExplainOptions[]
+  ): (items: IPaddedText[], first: number) => Promise<ISample[]> {
+    return async (items, first) => {
       const sequences = items.map(item => item.padded);
       const perMethod: IExplanation[][] = [];
       for (const request of requests) {
-        perMethod.push(await current.pool.explain(sequences, request));
+        perMethod.push(await run.pool.explain(sequences, request));
       }
       return items.map((item, i) => {
         const explanations = perMethod.map(list => list[i]);
@@ -150,103 +95,12 @@ export async function explainCommand(args: string[]): Promise<number> {
         }
         const sample = explanationSample(item, explanations);
         sample.meta = {
-          ...modelMeta(current),
+          ...modelMeta(run),
           ...sample.meta,
-          ...inputMeta(current, item)
+          ...inputMeta(run, item)
         };
         return sample;
       });
     };
-    const heading = 'Character explanation';
-    if (run.files.length) {
-      await streamRun(
-        run,
-        parsed,
-        'explain',
-        `${heading}: ${path.basename(run.mainFile)}`,
-        explain
-      );
-      return 0;
-    }
-    const items = encodeForRun(run, parsed.positional, 'explain');
-    const payload: IBatchPayload = {
-      version: 1,
-      samples: await explain(items, 0),
-      meta: { ...run.pipeline.meta() }
-    };
-    await writePayload(payload, run, 'explain', heading);
-    return 0;
-  } catch (error) {
-    return reportError('explain', describeModelError(error), EXPLAIN_USAGE);
-  } finally {
-    run?.pool.dispose();
-  }
-}
-
-namespace Private {
-  /** --method list and its options, checked before the model loads. */
-  export function requests(parsed: IParsedArgs): IExplainOptions[] {
-    const given = optionValue(parsed, '--method');
-    if (given === undefined) {
-      throw new UsageError(
-        `--method is required (${EXPLAIN_METHODS.join(', ')}; several with commas)`
-      );
-    }
-    const methods = given
-      .split(',')
-      .map(m => m.trim())
-      .filter(Boolean);
-    for (const m of methods) {
-      if (!isExplainMethod(m)) {
-        throw new UsageError(
-          `unknown method '${m}' (methods: ${EXPLAIN_METHODS.join(', ')})`
-        );
-      }
-    }
-    if (!methods.length || new Set(methods).size !== methods.length) {
-      throw new UsageError(
-        `--method needs distinct methods, got '${given}' (methods: ${EXPLAIN_METHODS.join(', ')})`
-      );
-    }
-    const values: { [name: string]: number } = {};
-    for (const option of methodOptions()) {
-      const value = Private.number(parsed, option);
-      if (value !== undefined) {
-        values[option.name] = value;
-      }
-    }
-    return methods.map(method => {
-      const request: IExplainOptions = { ...values, method };
-      try {
-        checkExplainOptions(request);
-      } catch (error) {
-        if (error instanceof ModelError) {
-          throw new UsageError(`--${error.message}`);
-        }
-        throw error;
-      }
-      return request;
-    });
-  }
-
-  export function number(
-    parsed: IParsedArgs,
-    option: IMethodOption
-  ): number | undefined {
-    const flag = flagOf(option);
-    const text = optionValue(parsed, flag);
-    if (text === undefined) {
-      return undefined;
-    }
-    const pattern =
-      option.kind === 'integer'
-        ? /^\s*-?\d+\s*$/
-        : /^\s*-?(\d+\.?\d*|\.\d+)(e-?\d+)?\s*$/i;
-    if (!pattern.test(text)) {
-      throw new UsageError(
-        `${flag} must be ${option.kind === 'integer' ? 'an integer' : 'a number'}, got '${text}'`
-      );
-    }
-    return Number(text);
   }
 }

@@ -6,7 +6,9 @@ import { predictCommand } from './predict';
 import { encodeCommand } from './encode';
 import { alignCommand } from './align';
 import { explainCommand } from './explain';
+import { evaluateCommand } from './evaluate';
 import { terminalSafe } from './terminal';
+import { messageOf } from '../payload/error-message';
 
 /** A subcommand takes its arguments and resolves to the process exit code. */
 export type Subcommand = (args: string[]) => Promise<number>;
@@ -26,6 +28,11 @@ const SUBCOMMANDS: { [name: string]: { run: Subcommand; summary: string } } = {
     run: explainCommand,
     summary:
       'explain --model PATH --method occlusion|grad-x-input|integrated-gradients|attention ... TEXT...   per-character explanation'
+  },
+  evaluate: {
+    run: evaluateCommand,
+    summary:
+      'evaluate --model PATH --file F.csv|.tsv|.jsonl|.txt [--method M,...] [--json | -o REPORT.html]   labelled file -> per-row metrics, faithfulness, summary'
   },
   encode: {
     run: encodeCommand,
@@ -68,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     // Subcommands report expected failures themselves; this is the last guard.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     process.stderr.write(`char-attention ${name}: ${terminalSafe(message)}\n`);
     return 1;
   }

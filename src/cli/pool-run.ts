@@ -11,18 +11,26 @@ import { readModelFiles } from '../model/files/node-files';
 import { ITextPipeline } from '../text/pipeline';
 import { IPadOptions, IPaddedText } from '../text/tokenizer';
 import { IModelInfo } from '../model/types';
-import { ISample } from '../payload/types';
+import { IBatchPayload, ISample } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
 import {
+  IOptionSpec,
   IParsedArgs,
   optionValue,
   padOptions,
+  parseArgs,
   refuseOutputOverInput,
+  reportError,
   UsageError,
   writeNotices,
   writeStdout
 } from './encode';
-import { modelRunChecks, openTextPipeline } from './model-run';
+import {
+  describeModelError,
+  modelRunChecks,
+  openTextPipeline,
+  writePayload
+} from './model-run';
 import {
   ProgressLine,
   runOrdered,
@@ -142,6 +150,76 @@ export function encodeForRun(
   const { items, notices } = run.pipeline.encode(texts, first);
   writeNotices(command, notices);
   return items;
+}
+
+/** What one model-running command (`predict`, `explain`) brings to `runPoolCommand`. */
+export interface IPoolCommand {
+  name: string;
+  usage: string;
+  options: IOptionSpec;
+  /** The payload's title (HTML export). */
+  heading: string;
+  /**
+   * Checks the arguments before the model loads, and returns what makes
+   * the samples of a chunk of encoded texts once it is loaded.
+   */
+  prepare(
+    parsed: IParsedArgs
+  ): (
+    run: IPoolRun
+  ) => (items: IPaddedText[], first: number) => Promise<ISample[]>;
+}
+
+/**
+ * A model-running command: arguments, --help, the model loaded in the
+ * worker pool, every text's samples written; resolves to the exit code.
+ */
+export async function runPoolCommand(
+  args: string[],
+  command: IPoolCommand
+): Promise<number> {
+  let run: IPoolRun | null = null;
+  try {
+    const parsed = parseArgs(args, command.options);
+    if (parsed.flags.has('--help')) {
+      await writeStdout(command.usage);
+      return 0;
+    }
+    const start = command.prepare(parsed);
+    run = await openPoolRun(parsed, command.name);
+    const work = start(run);
+    await writeRunSamples(run, parsed, command.name, command.heading, work);
+    return 0;
+  } catch (error) {
+    return reportError(command.name, describeModelError(error), command.usage);
+  } finally {
+    run?.pool.dispose();
+  }
+}
+
+/**
+ * The samples of the run's texts: streamed file by file (`streamRun`) with
+ * --file, else one payload of the texts given, written with the heading.
+ */
+export async function writeRunSamples(
+  run: IPoolRun,
+  parsed: IParsedArgs,
+  command: string,
+  heading: string,
+  work: (items: IPaddedText[], first: number) => Promise<ISample[]>
+): Promise<void> {
+  if (run.files.length) {
+    const title = `${heading}: ${path.basename(run.mainFile)}`;
+    await streamRun(run, parsed, command, title, work);
+    return;
+  }
+  const items = encodeForRun(run, parsed.positional, command);
+  const payload: IBatchPayload = {
+    version: 1,
+    samples: await work(items, 0),
+    meta: { ...run.pipeline.meta() }
+  };
+  await writePayload(payload, run, command, heading);
 }
 
 /**

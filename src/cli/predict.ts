@@ -4,22 +4,14 @@
  * characters), or write the standalone HTML export with `-o`. The model runs
  * in a pool of worker threads; `--file` input is streamed.
  */
-import * as path from 'path';
 import { availableMethods } from '../explain/registry';
-import { predictionSample } from '../text/samples';
+import { predictionSample } from '../explain/samples';
 import { IPaddedText } from '../text/tokenizer';
 import { IForwardResult, IModelInfo, ModelError } from '../model/types';
-import { IBatchPayload, ISample } from '../payload/types';
-import { parseArgs, reportError, writeNotices, writeStdout } from './encode';
-import { describeModelError, MODEL_OPTIONS, writePayload } from './model-run';
-import {
-  encodeForRun,
-  inputMeta,
-  IPoolRun,
-  modelMeta,
-  openPoolRun,
-  streamRun
-} from './pool-run';
+import { ISample } from '../payload/types';
+import { writeNotices } from './encode';
+import { MODEL_OPTIONS } from './model-run';
+import { inputMeta, IPoolRun, modelMeta, runPoolCommand } from './pool-run';
 
 export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--config JSON] [--tokenizer JSON]
          [--layer NAME] [--maxlen N] [--padding pre|post] [--truncating pre|post]
@@ -72,49 +64,24 @@ line each; the inferences are also in each sample's meta. Exit code 1 when the m
 cannot be read, 2 for a command-line mistake.
 `;
 
-export async function predictCommand(args: string[]): Promise<number> {
-  let run: IPoolRun | null = null;
-  try {
-    const parsed = parseArgs(args, MODEL_OPTIONS);
-    if (parsed.flags.has('--help')) {
-      await writeStdout(PREDICT_USAGE);
-      return 0;
+export function predictCommand(args: string[]): Promise<number> {
+  return runPoolCommand(args, {
+    name: 'predict',
+    usage: PREDICT_USAGE,
+    options: MODEL_OPTIONS,
+    heading: 'Character attention',
+    prepare: () => run => {
+      if (run.info.attentionLayer === null) {
+        writeNotices('predict', [predictionOnlyNotice(run.info)]);
+      }
+      return async items =>
+        Private.samples(
+          run,
+          items,
+          await run.pool.predict(items.map(item => item.padded))
+        );
     }
-    run = await openPoolRun(parsed, 'predict');
-    const current = run;
-    if (run.info.attentionLayer === null) {
-      writeNotices('predict', [predictionOnlyNotice(run.info)]);
-    }
-    const heading = 'Character attention';
-    const samples = async (items: IPaddedText[]) =>
-      Private.samples(
-        current,
-        items,
-        await current.pool.predict(items.map(item => item.padded))
-      );
-    if (run.files.length) {
-      await streamRun(
-        run,
-        parsed,
-        'predict',
-        `${heading}: ${path.basename(run.mainFile)}`,
-        samples
-      );
-      return 0;
-    }
-    const items = encodeForRun(run, parsed.positional, 'predict');
-    const payload: IBatchPayload = {
-      version: 1,
-      samples: await samples(items),
-      meta: { ...run.pipeline.meta() }
-    };
-    await writePayload(payload, run, 'predict', heading);
-    return 0;
-  } catch (error) {
-    return reportError('predict', describeModelError(error), PREDICT_USAGE);
-  } finally {
-    run?.pool.dispose();
-  }
+  });
 }
 
 /** Said once when the model has no attention layer. */

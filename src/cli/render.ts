@@ -59,82 +59,107 @@ export async function renderCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  const name = terminalSafe(
-    parsed.input === '-' ? 'standard input' : parsed.input
-  );
   try {
-    refuseOutputOverInput(parsed.output, [[parsed.input, 'payload']]);
+    await Private.render(parsed, parsed.input);
+    return 0;
   } catch (error) {
-    process.stderr.write(
-      `char-attention render: ${terminalSafe((error as Error).message)}\n`
-    );
-    return 2;
-  }
-  let text: string;
-  try {
-    text =
-      parsed.input === '-'
-        ? await Private.readStdin()
-        : readInputFile(parsed.input, 'payload').toString('utf8');
-  } catch (error) {
-    const reason =
-      error instanceof InputFileError ? error.reason : (error as Error).message;
-    process.stderr.write(
-      `char-attention render: cannot read ${name}: ${terminalSafe(reason)}\n`
-    );
-    return 1;
-  }
-  let payload: unknown;
-  try {
-    payload = parseJsonText(text);
-  } catch (error) {
-    process.stderr.write(
-      `char-attention render: ${name} ${
-        error instanceof JsonDepthError ? 'is refused' : 'is not valid JSON'
-      }: ${(error as Error).message}\n`
-    );
-    return 1;
-  }
-  // The document is written chunk by chunk: a payload at the value cap never
-  // exists as one string (see README, Limits).
-  const result = exportPayloadChunks(payload, {
-    settings: parsed.settings,
-    fragment: parsed.fragment,
-    documentTitle: parsed.title
-  });
-  if (!result.ok) {
-    process.stderr.write(
-      `char-attention render: ${name} is not a valid payload (${result.problems.length} ${
-        result.problems.length === 1 ? 'problem' : 'problems'
-      }):\n` +
-        result.problems
-          .map(problem => `  - ${terminalSafe(problem.message)}\n`)
-          .join('')
-    );
-    return 1;
-  }
-  if (parsed.output) {
-    let bytes: number;
-    try {
-      bytes = writeChunksAtomically(parsed.output, result.chunks);
-    } catch (error) {
-      process.stderr.write(
-        `char-attention render: cannot write ${terminalSafe(parsed.output)}: ${(error as Error).message}\n`
-      );
-      return 1;
+    if (error instanceof Private.Exit) {
+      process.stderr.write(`char-attention render: ${error.message}\n`);
+      return error.code;
     }
-    process.stderr.write(
-      `wrote ${terminalSafe(parsed.output)} (${bytes} bytes)\n`
-    );
-  } else {
-    for (const chunk of result.chunks) {
-      process.stdout.write(chunk);
-    }
+    throw error;
   }
-  return 0;
 }
 
 namespace Private {
+  /** Ends the command with a message (after `char-attention render: `) and an exit code. */
+  export class Exit extends Error {
+    constructor(
+      message: string,
+      readonly code: number
+    ) {
+      super(message);
+    }
+  }
+
+  /** Reads, checks and writes one payload; throws `Exit` on any failure. */
+  export async function render(
+    parsed: IRenderArgs,
+    input: string
+  ): Promise<void> {
+    const name = terminalSafe(input === '-' ? 'standard input' : input);
+    try {
+      refuseOutputOverInput(parsed.output, [[input, 'payload']]);
+    } catch (error) {
+      throw new Exit(terminalSafe((error as Error).message), 2);
+    }
+    const payload = parsePayload(await readText(input, name), name);
+    // The document is written chunk by chunk: a payload at the value cap never
+    // exists as one string (see README, Limits).
+    const result = exportPayloadChunks(payload, {
+      settings: parsed.settings,
+      fragment: parsed.fragment,
+      documentTitle: parsed.title
+    });
+    if (!result.ok) {
+      const count = result.problems.length;
+      throw new Exit(
+        `${name} is not a valid payload (${count} ${count === 1 ? 'problem' : 'problems'}):\n` +
+          result.problems
+            .map(problem => `  - ${terminalSafe(problem.message)}`)
+            .join('\n'),
+        1
+      );
+    }
+    if (parsed.output) {
+      writeFile(parsed.output, result.chunks);
+    } else {
+      for (const chunk of result.chunks) {
+        process.stdout.write(chunk);
+      }
+    }
+  }
+
+  export async function readText(input: string, name: string): Promise<string> {
+    try {
+      return input === '-'
+        ? await readStdin()
+        : readInputFile(input, 'payload').toString('utf8');
+    } catch (error) {
+      const reason =
+        error instanceof InputFileError
+          ? error.reason
+          : (error as Error).message;
+      throw new Exit(`cannot read ${name}: ${terminalSafe(reason)}`, 1);
+    }
+  }
+
+  export function parsePayload(text: string, name: string): unknown {
+    try {
+      return parseJsonText(text);
+    } catch (error) {
+      throw new Exit(
+        `${name} ${
+          error instanceof JsonDepthError ? 'is refused' : 'is not valid JSON'
+        }: ${(error as Error).message}`,
+        1
+      );
+    }
+  }
+
+  export function writeFile(output: string, chunks: Iterable<string>): void {
+    let bytes: number;
+    try {
+      bytes = writeChunksAtomically(output, chunks);
+    } catch (error) {
+      throw new Exit(
+        `cannot write ${terminalSafe(output)}: ${(error as Error).message}`,
+        1
+      );
+    }
+    process.stderr.write(`wrote ${terminalSafe(output)} (${bytes} bytes)\n`);
+  }
+
   export function parseArgs(args: string[]): IRenderArgs {
     const parsed: IRenderArgs = { fragment: false, settings: {}, help: false };
     const value = (index: number, flag: string): string => {

@@ -77,24 +77,24 @@ export async function* streamTexts(
 }
 
 /**
- * Cuts `source` into chunks, runs `work` on up to `window` chunks at once
+ * Cuts `source` (texts, or any items) into chunks, runs `work` on up to `window` chunks at once
  * and hands the results to `emit` in input order (awaiting it: output
  * back-pressure slows reading). At most `window` chunks are held at any
  * time, however long the input.
  */
-export async function runOrdered<R>(
-  source: AsyncIterable<string>,
+export async function runOrdered<R, T = string>(
+  source: AsyncIterable<T>,
   options: { chunk: number; window: number },
-  work: (texts: string[], first: number) => Promise<R>,
-  emit: (result: R, texts: string[], first: number) => Promise<void>
+  work: (texts: T[], first: number) => Promise<R>,
+  emit: (result: R, texts: T[], first: number) => Promise<void>
 ): Promise<number> {
   const inFlight: Array<{
-    texts: string[];
+    texts: T[];
     first: number;
     result: Promise<R>;
   }> = [];
   let count = 0;
-  let texts: string[] = [];
+  let texts: T[] = [];
   const launch = () => {
     const first = count - texts.length;
     const result = work(texts, first);

@@ -79,6 +79,22 @@ export function methodDescriptions(): IMethodDescription[] {
   return EXPLAIN_METHODS.map(describeMethod);
 }
 
+/**
+ * Every method's options once by name (`target` is shared), in the order
+ * the methods declare them: one form field or command-line flag each.
+ */
+export function allMethodOptions(): IMethodOption[] {
+  const seen = new Map<string, IMethodOption>();
+  for (const id of EXPLAIN_METHODS) {
+    for (const option of METHODS[id].options) {
+      if (!seen.has(option.name)) {
+        seen.set(option.name, option);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
 /** The method of a request, or a ModelError listing the methods. */
 export function methodOf(options: IExplainOptions): ExplainMethod {
   if (!isExplainMethod(options.method)) {

@@ -29,10 +29,6 @@ import { folderEntryNames } from './model-files';
 /** The contents manager of the running application. */
 export type ContentsManager = JupyterFrontEnd['serviceManager']['contents'];
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** `tokenizer.json` (or `<stem>.tokenizer.json`) next to a model, if present. */
 export async function siblingTokenizer(
   contents: ContentsManager,
@@ -128,13 +124,14 @@ export async function exportHtml(
 ): Promise<void> {
   // An invalid payload fails here, before any question is asked.
   const html = payloadHtml(payload, {
-    settings: charAttentionSettings.current
+    settings: charAttentionSettings.current,
+    trans
   });
   const folder = documentPath ? dirnameOf(documentPath) : '';
   const stem = stemOf(
     documentPath || (payload as { title?: string }).title || 'attention'
   );
-  const proposed = await proposeExportPath(contents, folder, stem);
+  const proposed = await proposeExportPath(contents, folder, stem, trans);
   const path = await chooseExportPath(contents, proposed, dialogs);
   if (!path) {
     return;

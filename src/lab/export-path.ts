@@ -3,6 +3,7 @@
  * that does not overwrite an existing file. Pure path arithmetic on the
  * server's `/`-separated paths.
  */
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** The folder of a server path ('' for the root). */
 export function dirnameOf(path: string): string {
@@ -84,7 +85,8 @@ export async function uniqueExportPath(
   dir: string,
   stem: string,
   exists: (path: string) => Promise<boolean>,
-  maxTries = 1000
+  maxTries = 1000,
+  trans: ITranslate = ENGLISH
 ): Promise<string> {
   const name = /(^|\.)attention$/i.test(stem) ? stem : `${stem}.attention`;
   for (let attempt = 1; attempt <= maxTries; attempt++) {
@@ -95,6 +97,10 @@ export async function uniqueExportPath(
     }
   }
   throw new Error(
-    `No free file name for ${name}.html in ${dir || 'the root folder'}`
+    trans.__(
+      'No free file name for %1 in %2',
+      `${name}.html`,
+      dir || trans.__('the root folder')
+    )
   );
 }

@@ -5,6 +5,7 @@
  * file is replaced. Nothing is written when the user cancels. The dialogs
  * are given (`export-dialog.ts` in the app), so this runs in Node tests.
  */
+import { ENGLISH, ITranslate } from '../table/translate';
 import { basenameOf, dirnameOf, uniqueExportPath } from './export-path';
 import { folderEntryNames } from './model-files';
 import type { IContentsLike } from './model-files';
@@ -16,11 +17,16 @@ import type { IContentsLike } from './model-files';
 export async function proposeExportPath(
   contents: IContentsLike,
   folder: string,
-  stem: string
+  stem: string,
+  trans: ITranslate = ENGLISH
 ): Promise<string> {
   const taken = await folderEntryNames(contents, folder);
-  return uniqueExportPath(folder, stem, async candidate =>
-    taken.has(basenameOf(candidate))
+  return uniqueExportPath(
+    folder,
+    stem,
+    async candidate => taken.has(basenameOf(candidate)),
+    undefined,
+    trans
   );
 }
 

@@ -13,6 +13,7 @@ import { MimeData } from '@lumino/coreutils';
 import type { IDisplaySettings } from '../payload/normalize';
 import type { Payload } from '../payload/types';
 import { exportPayloadHtml } from '../table/html';
+import { ENGLISH, ITranslate } from '../table/translate';
 import { payloadToTsv } from './tsv';
 import { basenameOf } from './export-path';
 import type { IContentsLike } from './model-files';
@@ -40,12 +41,18 @@ export function payloadHtml(
     settings?: IDisplaySettings;
     fragment?: boolean;
     documentTitle?: string;
+    /** The translation of the error message (default: English). */
+    trans?: ITranslate;
   } = {}
 ): string {
-  const result = exportPayloadHtml(payload, options);
+  const { trans = ENGLISH, ...exportOptions } = options;
+  const result = exportPayloadHtml(payload, exportOptions);
   if (!result.ok) {
     throw new ExportError(
-      `The table cannot be exported: ${result.problems.map(problem => problem.message).join('; ')}`
+      trans.__(
+        'The table cannot be exported: %1',
+        result.problems.map(problem => problem.message).join('; ')
+      )
     );
   }
   return result.html;
@@ -125,9 +132,10 @@ export async function copyToClipboard(
 /** Copy the table as HTML (a self-contained fragment) with the TSV as plain text. */
 export async function copyPayloadHtml(
   payload: Payload,
-  settings?: IDisplaySettings
+  settings?: IDisplaySettings,
+  trans: ITranslate = ENGLISH
 ): Promise<CopyMethod> {
-  const html = payloadHtml(payload, { settings, fragment: true });
+  const html = payloadHtml(payload, { settings, fragment: true, trans });
   return copyToClipboard(payloadToTsv(payload), html);
 }
 

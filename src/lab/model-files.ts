@@ -9,6 +9,8 @@
  */
 import type { IModelFiles } from '../model/types';
 import { basenameOf, dirnameOf, joinPath } from './export-path';
+import { messageOf } from '../payload/error-message';
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** The part of JupyterLab's `Contents.IManager` used here. */
 export interface IContentsLike {
@@ -76,26 +78,18 @@ export function isModelPath(path: string): boolean {
 /** Bytes of a file, read as base64 through the contents API. */
 export async function readBinary(
   contents: IContentsLike,
-  path: string
+  path: string,
+  trans: ITranslate = ENGLISH
 ): Promise<Uint8Array> {
-  let model;
-  try {
-    model = await contents.get(path, {
-      type: 'file',
-      format: 'base64',
-      content: true
-    });
-  } catch (error) {
+  const model = await Private.getFile(contents, path, 'base64', trans);
+  if (model.type === 'directory') {
     throw new ModelFileError(
-      `Cannot read ${path}: ${Private.reason(error)}`,
+      trans.__('%1 is a folder, not a file', path),
       path
     );
   }
-  if (model.type === 'directory') {
-    throw new ModelFileError(`${path} is a folder, not a file`, path);
-  }
   if (typeof model.content !== 'string') {
-    throw new ModelFileError(`${path} has no content`, path);
+    throw new ModelFileError(trans.__('%1 has no content', path), path);
   }
   return decodeBase64(model.content);
 }
@@ -103,23 +97,12 @@ export async function readBinary(
 /** Text of a file through the contents API. */
 export async function readText(
   contents: IContentsLike,
-  path: string
+  path: string,
+  trans: ITranslate = ENGLISH
 ): Promise<string> {
-  let model;
-  try {
-    model = await contents.get(path, {
-      type: 'file',
-      format: 'text',
-      content: true
-    });
-  } catch (error) {
-    throw new ModelFileError(
-      `Cannot read ${path}: ${Private.reason(error)}`,
-      path
-    );
-  }
+  const model = await Private.getFile(contents, path, 'text', trans);
   if (typeof model.content !== 'string') {
-    throw new ModelFileError(`${path} has no text content`, path);
+    throw new ModelFileError(trans.__('%1 has no text content', path), path);
   }
   return model.content;
 }
@@ -132,21 +115,22 @@ export async function readText(
 export async function readModelFiles(
   contents: IContentsLike,
   path: string,
-  onFile?: (path: string, index: number, count: number) => void
+  onFile?: (path: string, index: number, count: number) => void,
+  trans: ITranslate = ENGLISH
 ): Promise<IModelFiles> {
   const name = basenameOf(path);
   if (!/\.json$/i.test(name)) {
     onFile?.(path, 0, 1);
-    return { [name]: await readBinary(contents, path) };
+    return { [name]: await readBinary(contents, path, trans) };
   }
   onFile?.(path, 0, 1);
-  const json = await readText(contents, path);
+  const json = await readText(contents, path, trans);
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch (error) {
     throw new ModelFileError(
-      `${path} is not valid JSON: ${Private.reason(error)}`,
+      trans.__('%1 is not valid JSON: %2', path, Private.reason(error, trans)),
       path
     );
   }
@@ -156,7 +140,7 @@ export async function readModelFiles(
   for (let index = 0; index < shards.length; index++) {
     const shardPath = joinPath(dir, shards[index]);
     onFile?.(shardPath, index + 1, shards.length + 1);
-    files[shards[index]] = await readBinary(contents, shardPath);
+    files[shards[index]] = await readBinary(contents, shardPath, trans);
   }
   return files;
 }
@@ -197,17 +181,34 @@ export function decodeBase64(base64: string): Uint8Array {
 }
 
 namespace Private {
-  export function reason(error: unknown): string {
+  /** The file's model from the contents API; an error names the file and why. */
+  export async function getFile(
+    contents: IContentsLike,
+    path: string,
+    format: 'text' | 'base64',
+    trans: ITranslate
+  ): Promise<{ content: unknown; type?: string }> {
+    try {
+      return await contents.get(path, { type: 'file', format, content: true });
+    } catch (error) {
+      throw new ModelFileError(
+        trans.__('Cannot read %1: %2', path, reason(error, trans)),
+        path
+      );
+    }
+  }
+
+  export function reason(error: unknown, trans: ITranslate): string {
     if (error && typeof error === 'object') {
       const response = (error as { response?: { status?: number } }).response;
       if (response?.status === 404) {
-        return 'file not found';
+        return trans.__('file not found');
       }
       if (response?.status === 403) {
-        return 'permission denied';
+        return trans.__('permission denied');
       }
     }
-    return error instanceof Error ? error.message : String(error);
+    return messageOf(error);
   }
 
   const ALPHABET =

@@ -3,11 +3,12 @@
  * notification so the user stays where they are.
  */
 import { Notification } from '@jupyterlab/apputils';
-import { messageOf, siblingTokenizer } from './actions';
+import { siblingTokenizer } from './actions';
 import type { ILabContext } from './context';
 import { basenameOf } from './export-path';
 import { RequestCancelledError } from '../workers/client';
 import { TokenizerNeededError } from './model-session';
+import { messageOf } from '../payload/error-message';
 
 /** Make sure a model is loaded: from settings, else by asking for the files. */
 export async function ensureModel(context: ILabContext): Promise<boolean> {

@@ -11,7 +11,6 @@
  */
 import { Signal } from '@lumino/signaling';
 import type { ISignal } from '@lumino/signaling';
-import type { IBatchPayload } from '../payload/types';
 import type { IForwardResult, IModelInfo } from '../model/types';
 import type { ExplainMethod } from '../explain/registry';
 import {
@@ -40,20 +39,23 @@ import type { WorkerPool } from '../workers/pool';
 import { basenameOf } from './export-path';
 import { readModelFiles } from './model-files';
 import {
-  messageOf,
+  effectiveInput,
+  engineOptions,
   readTokenizerSource,
   sentence,
-  setDisplay,
   workerProgress
 } from './session-helpers';
+import { explanationPayload, predictionPayload } from './session-payloads';
 import { RequestCancelledError } from '../workers/client';
 import type { ILabSettings } from './settings';
+import { messageOf } from '../payload/error-message';
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** The pure text modules, loaded on first use so the plugin entry stays small. */
 type TextModules = {
   tokenizer: typeof import('../text/tokenizer');
   pipeline: typeof import('../text/pipeline');
-  samples: typeof import('../text/samples');
+  samples: typeof import('../explain/samples');
 };
 
 export * from './session-types';
@@ -66,7 +68,10 @@ export class ModelSession {
     loadTextModules?: () => Promise<TextModules>;
     /** Runs the explanation methods (default: the worker pool). */
     explainer?: IExplainBackend | null;
+    /** The translation of the session's own messages (default: English). */
+    trans?: ITranslate;
   }) {
+    this._trans = options.trans ?? ENGLISH;
     this._contents = options.contents;
     this._explainer = options.explainer ?? options.client;
     this._client = options.client;
@@ -76,7 +81,7 @@ export class ModelSession {
       (async () => ({
         tokenizer: await import('../text/tokenizer'),
         pipeline: await import('../text/pipeline'),
-        samples: await import('../text/samples')
+        samples: await import('../explain/samples')
       }));
   }
 
@@ -123,36 +128,18 @@ export class ModelSession {
 
   /** The choices in effect for the loaded model. */
   effectiveInput(): IEffectiveInput {
-    const settings = this._settings();
     const info = this._info;
     const own = this._source === null && info?.tokenizer !== undefined;
-    // A choice that differs from a fixed input length is refused when encoding.
-    const maxlen =
-      this._choices.maxlen ?? settings.maxlen ?? info?.inputLength ?? null;
-    return {
-      attentionLayer:
-        info?.attentionLayer ??
-        this._choices.attentionLayer ??
-        settings.attentionLayer,
-      maxlen,
-      padding: own ? 'post' : (this._choices.padding ?? settings.padding),
-      truncating: own
-        ? 'post'
-        : (this._choices.truncating ?? settings.truncating),
-      lengths:
-        info?.inputLength !== null && info?.inputLength !== undefined
-          ? 'model'
-          : maxlen !== null
-            ? 'maxlen'
-            : 'own'
-    };
+    return effectiveInput(info, own, this._choices, this._settings());
   }
 
   /**
-   * Load a model and its tokenizer (replacing the current ones only on
-   * success). Without a tokenizer the model's own TextVectorization layer
-   * encodes; a model without one rejects with `TokenizerNeededError`.
-   * Rejects with `RequestCancelledError` when `cancelLoad` is called.
+   * Load a model and its tokenizer. Without a tokenizer the model's own
+   * TextVectorization layer encodes; a model without one rejects with
+   * `TokenizerNeededError`. A load that fails leaves no model (state
+   * `error`): the previous one's facts would describe a file the user no
+   * longer asked for. Rejects with `RequestCancelledError` when `cancelLoad`
+   * is called (the previous model then stays, or the session is empty).
    */
   async load(
     modelPath: string,
@@ -161,7 +148,7 @@ export class ModelSession {
   ): Promise<IModelInfo> {
     if (!modelPath) {
       throw new SessionError(
-        'Choose a model file (.h5, .keras or model.json).'
+        this._trans.__('Choose a model file (.h5, .keras or model.json).')
       );
     }
     const generation = ++this._loadGeneration;
@@ -172,13 +159,14 @@ export class ModelSession {
         this._contents,
         modules.tokenizer,
         tokenizerPath,
-        onProgress
+        onProgress,
+        this._trans
       );
       this._throwIfStale(generation);
       const info = await this._loadModel(modelPath, onProgress);
       this._throwIfStale(generation);
       if (!source && !info.tokenizer) {
-        throw new TokenizerNeededError(modelPath);
+        throw new TokenizerNeededError(modelPath, this._trans);
       }
       // A tokenizer that does not fit the model fails here, before any text.
       let pipeline: ITextPipeline;
@@ -195,13 +183,19 @@ export class ModelSession {
       this._tokenizerLabel = pipeline.sourceLabel;
       this._lastError = '';
       this._choices = { ...this._choices, attentionLayer: info.attentionLayer };
-      onProgress?.({ fraction: 1, message: `Loaded ${basenameOf(modelPath)}` });
+      onProgress?.({
+        fraction: 1,
+        message: this._trans.__('Loaded %1', basenameOf(modelPath))
+      });
       this._setState('ready');
       return info;
     } catch (error) {
       if (generation === this._loadGeneration) {
         const cancelled = error instanceof RequestCancelledError;
         this._lastError = cancelled ? '' : messageOf(error);
+        if (!cancelled) {
+          this._forgetModel();
+        }
         this._setState(cancelled ? (this._info ? 'ready' : 'empty') : 'error');
       }
       throw error;
@@ -215,7 +209,7 @@ export class ModelSession {
     }
     this._loadGeneration++;
     // Loading is one long step in the worker: stop it for real.
-    this._client.terminate('Model loading was cancelled.');
+    this._client.terminate(this._trans.__('Model loading was cancelled.'));
     // The worker restarts empty: a model loaded before is gone too.
     this._info = null;
     this._setState('empty');
@@ -249,30 +243,12 @@ export class ModelSession {
       this._predictRequests.delete(controller);
       options.signal?.removeEventListener('abort', stop);
     }
-    const samples = items.map((item, i) => {
-      const attention =
-        info.attentionLayer === null ? null : result.attention[i];
-      const sample = modules.samples.predictionSample(
-        item,
-        result.predictions[i],
-        attention
-      );
-      const notice = pipeline.sampleNotice(item);
-      if (notice) {
-        sample.meta = { notice };
-      }
-      return sample;
+    const payload = predictionPayload(items, result, info.attentionLayer, {
+      pipeline,
+      samples: modules.samples,
+      model: basenameOf(this._modelPath),
+      display: options.display
     });
-    const payload: IBatchPayload = {
-      version: 1,
-      samples,
-      meta: {
-        model: basenameOf(this._modelPath),
-        attentionLayer: info.attentionLayer,
-        ...pipeline.meta()
-      }
-    };
-    setDisplay(payload, options.display);
     return { payload, notices, input };
   }
 
@@ -291,12 +267,17 @@ export class ModelSession {
     const explainer = this._explainer;
     if (!explainer) {
       throw new SessionError(
-        `${describeMethod(method).label} is not available in this build.`
+        this._trans.__(
+          '%1 is not available in this build.',
+          describeMethod(method).label
+        )
       );
     }
     const { items, notices, pipeline, input, modules } = this._encode(texts);
     if (hooks.signal?.aborted) {
-      throw new RequestCancelledError('The explanation was cancelled.');
+      throw new RequestCancelledError(
+        this._trans.__('The explanation was cancelled.')
+      );
     }
     let explanations: IExplanation[];
     try {
@@ -310,39 +291,29 @@ export class ModelSession {
               fraction: p.total > 0 ? Math.min(1, p.done / p.total) : null,
               message:
                 p.message ??
-                `${describeMethod(method).label}: ${p.done} of ${p.total}`
+                this._trans.__(
+                  '%1: %2 of %3',
+                  describeMethod(method).label,
+                  p.done,
+                  p.total
+                )
             })
         }
       );
     } catch (error) {
       if (hooks.signal?.aborted) {
-        throw new RequestCancelledError('The explanation was cancelled.');
+        throw new RequestCancelledError(
+          this._trans.__('The explanation was cancelled.')
+        );
       }
       throw error;
     }
-    const samples = items.map((item, i) => {
-      const explanation = explanations[i];
-      const sample = modules.samples.explanationSample(item, [explanation]);
-      const truncated = pipeline.sampleNotice(item);
-      const said = [...explanation.notices, ...(truncated ? [truncated] : [])];
-      if (said.length) {
-        sample.meta = { ...sample.meta, notice: said.join('; ') };
-      }
-      explanation.notices.forEach(notice =>
-        notices.push(`text ${i + 1}: ${notice}`)
-      );
-      return sample;
+    const payload = explanationPayload(items, explanations, method, notices, {
+      pipeline,
+      samples: modules.samples,
+      model: basenameOf(this._modelPath),
+      display: hooks.display
     });
-    const payload: IBatchPayload = {
-      version: 1,
-      samples,
-      meta: {
-        model: basenameOf(this._modelPath),
-        method,
-        ...pipeline.meta()
-      }
-    };
-    setDisplay(payload, hooks.display);
     return { payload, notices, input };
   }
 
@@ -350,7 +321,9 @@ export class ModelSession {
   cancelPredictions(): void {
     for (const controller of Array.from(this._predictRequests)) {
       controller.abort(
-        new RequestCancelledError('Superseded by a newer request.')
+        new RequestCancelledError(
+          this._trans.__('Superseded by a newer request.')
+        )
       );
     }
     this._predictRequests.clear();
@@ -374,11 +347,25 @@ export class ModelSession {
     if (info && reason !== null) {
       const others = availableMethods(info).map(m => describeMethod(m).label);
       throw new SessionError(
-        `${basenameOf(this._modelPath) || 'The model'} cannot be explained with ${describeMethod(method).label}: ` +
-          `${reason}; choose ${others.join(', ')}.`
+        this._trans.__(
+          '%1 cannot be explained with %2: %3; choose %4.',
+          basenameOf(this._modelPath) || this._trans.__('The model'),
+          describeMethod(method).label,
+          reason,
+          others.join(', ')
+        )
       );
     }
     return method;
+  }
+
+  /**
+   * The text pipeline of the loaded model with the choices in effect
+   * (tokenizer or TextVectorization, lengths, padding, vocabulary), for
+   * callers that encode and run texts themselves (the explorer).
+   */
+  textPipeline(): ITextPipeline {
+    return this._pipeline().pipeline;
   }
 
   /** Texts encoded for the model (tokenizer, lengths, padding, vocabulary). */
@@ -389,13 +376,29 @@ export class ModelSession {
     input: IEffectiveInput;
     modules: TextModules;
   } {
+    const { pipeline, input, modules } = this._pipeline();
+    if (texts.length === 0) {
+      throw new SessionError(
+        this._trans.__('There is no text to run the model on.')
+      );
+    }
+    try {
+      const { items, notices } = pipeline.encode(texts);
+      return { items, notices, pipeline, input, modules };
+    } catch (error) {
+      throw new SessionError(sentence(messageOf(error)));
+    }
+  }
+
+  private _pipeline(): {
+    pipeline: ITextPipeline;
+    input: IEffectiveInput;
+    modules: TextModules;
+  } {
     const info = this._info;
     const modules = this._modules;
     if (!this.isReady || !info || !modules) {
-      throw new SessionError('No model is loaded yet.');
-    }
-    if (texts.length === 0) {
-      throw new SessionError('There is no text to run the model on.');
+      throw new SessionError(this._trans.__('No model is loaded yet.'));
     }
     const input = this.effectiveInput();
     try {
@@ -405,10 +408,9 @@ export class ModelSession {
         truncating: input.truncating,
         // Padding runs on this thread: its length is capped before anything of it is made.
         limit: this._settings().maxInputLength,
-        limitHint: 'raise the maxInputLength setting'
+        limitHint: this._trans.__('raise the maxInputLength setting')
       });
-      const { items, notices } = pipeline.encode(texts);
-      return { items, notices, pipeline, input, modules };
+      return { pipeline, input, modules };
     } catch (error) {
       throw new SessionError(sentence(messageOf(error)));
     }
@@ -424,8 +426,9 @@ export class ModelSession {
       (path, index, count) =>
         onProgress?.({
           fraction: (0.4 * index) / count,
-          message: `Reading ${basenameOf(path)}`
-        })
+          message: this._trans.__('Reading %1', basenameOf(path))
+        }),
+      this._trans
     );
     const settings = this._settings();
     if (modelPath !== this._modelPath) {
@@ -436,32 +439,29 @@ export class ModelSession {
       this._choices.attentionLayer ?? settings.attentionLayer;
     onProgress?.({
       fraction: 0.4,
-      message: `Loading ${basenameOf(modelPath)}`
+      message: this._trans.__('Loading %1', basenameOf(modelPath))
     });
     // Not transferred: the pool keeps the bytes for workers it starts later.
-    return this._client.load(
-      files,
-      {
-        attentionLayer: attentionLayer || undefined,
-        lambdas: Object.keys(settings.lambdas).length
-          ? settings.lambdas
-          : undefined,
-        // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
-        simd: settings.backend !== 'js',
-        // A model declaring more steps (or layers, or nesting) is refused in the worker.
-        maxInputLength: settings.maxInputLength,
-        maxLayers: settings.maxLayers,
-        maxNestingDepth: settings.maxNestingDepth
-      },
-      {
-        onProgress: progress => onProgress?.(workerProgress(progress))
-      }
-    );
+    return this._client.load(files, engineOptions(settings, attentionLayer), {
+      onProgress: progress =>
+        onProgress?.(workerProgress(progress, this._trans))
+    });
+  }
+
+  /** No model: its facts, tokenizer and paths are gone. */
+  private _forgetModel(): void {
+    this._info = null;
+    this._source = null;
+    this._modelPath = '';
+    this._tokenizerPath = '';
+    this._tokenizerLabel = '';
   }
 
   private _throwIfStale(generation: number): void {
     if (generation !== this._loadGeneration) {
-      throw new RequestCancelledError('Model loading was cancelled.');
+      throw new RequestCancelledError(
+        this._trans.__('Model loading was cancelled.')
+      );
     }
   }
 
@@ -470,6 +470,7 @@ export class ModelSession {
     this._changed.emit();
   }
 
+  private _trans: ITranslate;
   private _contents: IContentsLike;
   private _client: WorkerPool;
   private _explainer: IExplainBackend | null;

@@ -3,8 +3,9 @@
  *
  * Pure: takes an output's MIME bundle (as `IOutputModel.data` holds it) and
  * returns plain strings, or the reason there is no text. No DOM, no
- * JupyterLab imports.
+ * JupyterLab imports (the reasons go through the `ITranslate` given).
  */
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** A MIME bundle: MIME type → value. */
 export interface IMimeBundle {
@@ -50,7 +51,8 @@ export const ERROR_MIME = 'application/vnd.jupyter.error';
  */
 export function textsFromOutput(
   data: IMimeBundle,
-  selection?: string | null
+  selection?: string | null,
+  trans: ITranslate = ENGLISH
 ): OutputTextResult {
   if (selection !== undefined && selection !== null) {
     const lines = Private.lines(selection);
@@ -59,22 +61,30 @@ export function textsFromOutput(
     }
   }
   if (data === null || typeof data !== 'object') {
-    return { ok: false, reason: 'The output has no data.' };
+    return { ok: false, reason: trans.__('The output has no data.') };
   }
 
   if ('application/json' in data) {
     const fromJson = Private.textsFromValue(data['application/json']);
     if (fromJson) {
-      return Private.found(fromJson, 'application/json');
+      return Private.found(fromJson, 'application/json', trans);
     }
   }
   const markdown = Private.asText(data['text/markdown']);
   if (markdown !== null && markdown.trim() !== '') {
-    return Private.found([Private.trimFinalNewline(markdown)], 'text/markdown');
+    return Private.found(
+      [Private.trimFinalNewline(markdown)],
+      'text/markdown',
+      trans
+    );
   }
   const stdout = Private.asText(data[STDOUT_MIME]);
   if (stdout !== null && stdout.trim() !== '') {
-    return Private.found(Private.lines(Private.stripAnsi(stdout)), 'stream');
+    return Private.found(
+      Private.lines(Private.stripAnsi(stdout)),
+      'stream',
+      trans
+    );
   }
   const plain = Private.asText(data['text/plain']);
   if (plain !== null && plain.trim() !== '') {
@@ -83,22 +93,23 @@ export function textsFromOutput(
       Private.textsFromValue(Private.parseJson(clean.trim())) ??
       Private.parsePythonStrings(clean.trim());
     if (literal) {
-      return Private.found(literal, 'text/plain');
+      return Private.found(literal, 'text/plain', trans);
     }
-    return Private.found(Private.lines(clean), 'text/plain');
+    return Private.found(Private.lines(clean), 'text/plain', trans);
   }
 
   if (ERROR_MIME in data) {
     return {
       ok: false,
-      reason: 'This output is an error traceback, not text.'
+      reason: trans.__('This output is an error traceback, not text.')
     };
   }
   if (STDERR_MIME in data) {
     return {
       ok: false,
-      reason:
+      reason: trans.__(
         'This output is an error stream (stderr), not a text to visualize.'
+      )
     };
   }
   const kinds = Object.keys(data);
@@ -106,16 +117,23 @@ export function textsFromOutput(
     ok: false,
     reason:
       kinds.length === 0
-        ? 'The output is empty.'
-        : `The output has no text to visualize (it holds ${kinds.join(', ')}).`
+        ? trans.__('The output is empty.')
+        : trans.__(
+            'The output has no text to visualize (it holds %1).',
+            kinds.join(', ')
+          )
   };
 }
 
 namespace Private {
-  export function found(texts: string[], source: TextSource): OutputTextResult {
+  export function found(
+    texts: string[],
+    source: TextSource,
+    trans: ITranslate
+  ): OutputTextResult {
     const nonEmpty = texts.filter(text => text.length > 0);
     if (nonEmpty.length === 0) {
-      return { ok: false, reason: 'The output text is empty.' };
+      return { ok: false, reason: trans.__('The output text is empty.') };
     }
     return { ok: true, texts: nonEmpty, source };
   }

@@ -19,7 +19,7 @@ import type { ModelSession } from './model-session';
 import { SessionError, TokenizerNeededError } from './model-session';
 import { RequestCancelledError } from '../workers/client';
 import type { LabSettings } from './settings';
-import { messageOf, nextId } from './viewer/dom';
+import { nextId } from './viewer/dom';
 import { DisplaySection } from './viewer/display-section';
 import { InputSection } from './viewer/input-section';
 import { MethodSection } from './viewer/method-section';
@@ -28,6 +28,7 @@ import { NoticeList } from './viewer/notices';
 import { ResultAction, ResultActions } from './viewer/result-actions';
 import { ResultView } from './viewer/result-view';
 import { TextsSection } from './viewer/texts-section';
+import { messageOf } from '../payload/error-message';
 
 /** What the panel needs from the application. */
 export interface IPanelActions {
@@ -44,6 +45,8 @@ export interface IPanelActions {
   copyTsv(payload: Payload): Promise<void>;
   /** Show an error to the user (notification). */
   notifyError(message: string): void;
+  /** Open the Attention Explorer (it asks for the labelled file) with this model. */
+  openExplorer(model: { modelPath: string; tokenizerPath: string }): void;
 }
 
 export interface IPanelOptions {
@@ -221,6 +224,12 @@ export class AttentionViewer extends Panel {
     this._modelSection.browseRequested.connect(
       (_, kind) => void this._browse(kind)
     );
+    this._modelSection.exploreRequested.connect(() =>
+      this._actions.openExplorer({
+        modelPath: this._modelSection.modelPath,
+        tokenizerPath: this._modelSection.tokenizerPath
+      })
+    );
     this._inputSection.layerChanged.connect((_, layer) => {
       this._session.setChoices({ attentionLayer: layer });
       const info = this._session.info;
@@ -392,6 +401,7 @@ export class AttentionViewer extends Panel {
         tokenizer: session.tokenizerLabel
       });
       this._methodSection.setModel(info, this._settings.current.explainMethod);
+      this._showsModel = true;
       if (session.state === 'ready') {
         section.setStatus(
           this._trans.__(
@@ -402,12 +412,39 @@ export class AttentionViewer extends Panel {
           'success'
         );
       }
+    } else if (this._showsModel) {
+      this._forgetModel();
     } else if (session.state === 'empty') {
-      this._inputSection.showEmpty();
+      this._inputSection.showEmpty(this._settings.current);
     }
     if (session.state === 'error') {
       section.setStatus(session.lastError, 'error');
     }
+  }
+
+  /**
+   * The session has no model any more (a load failed or was cancelled):
+   * nothing the previous model told or computed stays on screen. A table
+   * opened from a notebook output is not the model's and stays.
+   */
+  private _forgetModel(): void {
+    this._showsModel = false;
+    this._inputSection.showEmpty(this._settings.current);
+    this._methodSection.clearModel();
+    if (this._mode !== 'model') {
+      return;
+    }
+    window.clearTimeout(this._debounce);
+    this._run?.abort();
+    this._run = null;
+    this._computeGeneration++;
+    this._endRun();
+    this._sourcePayload = null;
+    this._payload = null;
+    this._key = '';
+    this._resultActions.setEnabled(false, false);
+    this._result.clear();
+    this._notices.showMessages([]);
   }
 
   private _onSettingsChanged(): void {
@@ -437,6 +474,8 @@ export class AttentionViewer extends Panel {
   private _payload: Payload | null = null;
   private _sourcePayload: Payload | null = null;
   private _mode: 'model' | 'payload' = 'model';
+  /** The form shows a loaded model's facts (and maybe its results). */
+  private _showsModel = false;
   private _key = '';
   private _debounce = 0;
   private _computeGeneration = 0;

@@ -36,13 +36,12 @@ import {
 import { addHoverToolbar, addShellEntries } from './shell-entries';
 import { StaticHtmlFallback } from './static-fallback';
 import { createViewerTracker, openViewer } from './viewer';
+import { TRANSLATION_DOMAIN } from '../table/translate';
 import { poolSize, WorkerPool } from '../workers/pool';
 import { spawnModelWorker } from '../workers/spawn-web-worker';
 
 // Kept importable from here, where the plugins are defined.
 export { CommandIDs } from './commands';
-
-const TRANSLATION_DOMAIN = 'jupyterlab_char_attention';
 
 /**
  * Commands, viewer, menus (from `schema/lab.json`), launcher card and palette
@@ -90,7 +89,8 @@ const labPlugin: JupyterFrontEndPlugin<void> = {
         size: () =>
           poolSize(settings.current.workers, navigator.hardwareConcurrency)
       }),
-      settings: () => settings.current
+      settings: () => settings.current,
+      trans
     });
     const context: ILabContext = {
       app,
@@ -191,7 +191,7 @@ namespace Private {
     return widget;
   }
 
-  /** Started on first use only: the worker bundle carries TensorFlow.js. */
+  /** Started on first use only: the worker bundle carries the model engine. */
   export function spawnWorker() {
     return spawnModelWorker();
   }

@@ -1,27 +1,39 @@
 /**
  * Small parts of the model session (`model-session.ts`): reading the
- * tokenizer file, progress of a load, messages as sentences, display
- * options of a payload.
+ * tokenizer file, the input choices in effect, the engine's load options,
+ * progress of a load, messages as sentences.
  */
-import type { IBatchPayload, IPayloadOptions } from '../payload/types';
+import type { ILoadOptions, IModelInfo } from '../model/types';
 import type { TextSource } from '../text/pipeline';
 import { basenameOf } from './export-path';
 import type { IContentsLike } from './model-files';
 import { readText } from './model-files';
-import { ILoadProgress, SessionError } from './session-types';
+import {
+  IEffectiveInput,
+  IInputChoices,
+  ILoadProgress,
+  SessionError
+} from './session-types';
+import type { ILabSettings } from './settings';
+import { messageOf } from '../payload/error-message';
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** The tokenizer JSON at `path` as a text source, or null when no path is given. */
 export async function readTokenizerSource(
   contents: IContentsLike,
   tokenizer: typeof import('../text/tokenizer'),
   path: string,
-  onProgress?: (progress: ILoadProgress) => void
+  onProgress?: (progress: ILoadProgress) => void,
+  trans: ITranslate = ENGLISH
 ): Promise<TextSource | null> {
   if (!path) {
     return null;
   }
-  onProgress?.({ fraction: 0, message: `Reading ${basenameOf(path)}` });
-  const text = await readText(contents, path);
+  onProgress?.({
+    fraction: 0,
+    message: trans.__('Reading %1', basenameOf(path))
+  });
+  const text = await readText(contents, path, trans);
   try {
     return {
       kind: 'tokenizer',
@@ -33,8 +45,51 @@ export async function readTokenizerSource(
   }
 }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * The input choices in effect: the user's, else the settings', else the
+ * model's; a model's own TextVectorization layer pads and truncates at the
+ * end (`own`). A maxlen that differs from a fixed input length is refused
+ * when encoding.
+ */
+export function effectiveInput(
+  info: IModelInfo | null,
+  own: boolean,
+  choices: Readonly<IInputChoices>,
+  settings: Readonly<ILabSettings>
+): IEffectiveInput {
+  const maxlen = choices.maxlen ?? settings.maxlen ?? info?.inputLength ?? null;
+  return {
+    attentionLayer:
+      info?.attentionLayer ?? choices.attentionLayer ?? settings.attentionLayer,
+    maxlen,
+    padding: own ? 'post' : (choices.padding ?? settings.padding),
+    truncating: own ? 'post' : (choices.truncating ?? settings.truncating),
+    lengths:
+      info?.inputLength !== null && info?.inputLength !== undefined
+        ? 'model'
+        : maxlen !== null
+          ? 'maxlen'
+          : 'own'
+  };
+}
+
+/** The engine's load options from the lab settings and the attention layer chosen. */
+export function engineOptions(
+  settings: Readonly<ILabSettings>,
+  attentionLayer: string
+): ILoadOptions & { simd: boolean } {
+  return {
+    attentionLayer: attentionLayer || undefined,
+    lambdas: Object.keys(settings.lambdas).length
+      ? settings.lambdas
+      : undefined,
+    // The engine's WebAssembly SIMD kernel; 'js' is plain JavaScript.
+    simd: settings.backend !== 'js',
+    // A model declaring more steps (or layers, or nesting) is refused in the worker.
+    maxInputLength: settings.maxInputLength,
+    maxLayers: settings.maxLayers,
+    maxNestingDepth: settings.maxNestingDepth
+  };
 }
 
 /** A message as a sentence: full stop, and 'The' (field names keep their case). */
@@ -43,16 +98,10 @@ export function sentence(message: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-export function setDisplay(
-  payload: IBatchPayload,
-  display: IPayloadOptions | undefined
-): void {
-  if (display && Object.keys(display).length > 0) {
-    payload.options = { ...display };
-  }
-}
-
-export function workerProgress(progress: unknown): ILoadProgress {
+export function workerProgress(
+  progress: unknown,
+  trans: ITranslate = ENGLISH
+): ILoadProgress {
   const data = (progress ?? {}) as {
     fraction?: unknown;
     message?: unknown;
@@ -64,7 +113,7 @@ export function workerProgress(progress: unknown): ILoadProgress {
       ? data.message
       : typeof data.stage === 'string'
         ? data.stage
-        : 'Loading model';
+        : trans.__('Loading model');
   return {
     fraction: fraction === null ? null : 0.4 + 0.6 * fraction,
     message

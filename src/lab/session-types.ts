@@ -11,6 +11,7 @@ import type { IExplainOptions, IExplanation } from '../explain/types';
 import type { LengthRule } from '../text/pipeline';
 import type { Side } from '../text/tokenizer';
 import { basenameOf } from './export-path';
+import { ENGLISH, ITranslate } from '../table/translate';
 
 /** Input choices the user can change in the panel (null = from settings/model). */
 export interface IInputChoices {
@@ -49,9 +50,12 @@ export class SessionError extends Error {
 
 /** The model loaded but has no TextVectorization layer and no tokenizer was given. */
 export class TokenizerNeededError extends SessionError {
-  constructor(modelPath: string) {
+  constructor(modelPath: string, trans: ITranslate = ENGLISH) {
     super(
-      `${basenameOf(modelPath)} has no TextVectorization layer: choose the tokenizer JSON that goes with it.`
+      trans.__(
+        '%1 has no TextVectorization layer: choose the tokenizer JSON that goes with it.',
+        basenameOf(modelPath)
+      )
     );
     this.name = 'TokenizerNeededError';
   }

@@ -91,136 +91,13 @@ export function parseLabSettings(raw: unknown): IParsedLabSettings {
   };
   const problems: string[] = [];
   const settings: ILabSettings = { ...DEFAULT_LAB_SETTINGS, lambdas: {} };
-
-  const text = (key: 'modelPath' | 'tokenizerPath' | 'attentionLayer') => {
-    const value = source[key];
-    if (value === undefined || value === null) {
-      return;
-    }
-    if (typeof value === 'string') {
-      settings[key] = value.trim();
-    } else {
-      problems.push(`${key} must be a string`);
-    }
-  };
-  text('modelPath');
-  text('tokenizerPath');
-  text('attentionLayer');
-
-  const maxlen = source.maxlen;
-  if (maxlen !== undefined && maxlen !== null && maxlen !== 0) {
-    if (typeof maxlen === 'number' && Number.isInteger(maxlen) && maxlen > 0) {
-      settings.maxlen = maxlen;
-    } else {
-      problems.push(
-        'maxlen must be a positive integer (or 0 for the model input length)'
-      );
-    }
-  }
-
-  for (const key of [
-    'maxInputLength',
-    'maxLayers',
-    'maxNestingDepth'
-  ] as const) {
-    const value = source[key];
-    if (value === undefined || value === null) {
-      continue;
-    }
-    if (
-      typeof value === 'number' &&
-      Number.isSafeInteger(value) &&
-      value >= 1
-    ) {
-      settings[key] = value;
-    } else {
-      problems.push(`${key} must be a positive integer`);
-    }
-  }
-
-  for (const key of ['padding', 'truncating'] as const) {
-    const value = source[key];
-    if (value === undefined) {
-      continue;
-    }
-    if (SIDES.includes(value as Side)) {
-      settings[key] = value as Side;
-    } else {
-      problems.push(`${key} must be "pre" or "post"`);
-    }
-  }
-
-  const backend = source.backend;
-  if (backend !== undefined) {
-    if (BACKENDS.includes(backend as Backend)) {
-      settings.backend = backend as Backend;
-    } else {
-      problems.push('backend must be "wasm" or "js"');
-    }
-  }
-
-  const fallback = source.staticHtmlFallback;
-  if (fallback !== undefined) {
-    if (typeof fallback === 'boolean') {
-      settings.staticHtmlFallback = fallback;
-    } else {
-      problems.push('staticHtmlFallback must be true or false');
-    }
-  }
-
-  const debounce = source.debounceMs;
-  if (debounce !== undefined) {
-    if (
-      typeof debounce === 'number' &&
-      Number.isFinite(debounce) &&
-      debounce >= 0
-    ) {
-      settings.debounceMs = Math.min(debounce, 5000);
-    } else {
-      problems.push('debounceMs must be a number of milliseconds');
-    }
-  }
-
-  const method = source.explainMethod;
-  if (method !== undefined) {
-    if (FALLBACK_METHODS.includes(method as ExplainMethod)) {
-      settings.explainMethod = method as ExplainMethod;
-    } else {
-      problems.push(
-        `explainMethod must be one of ${FALLBACK_METHODS.join(', ')}`
-      );
-    }
-  }
-
-  const workers = source.workers;
-  if (workers !== undefined) {
-    if (
-      typeof workers === 'number' &&
-      Number.isInteger(workers) &&
-      workers >= 0 &&
-      workers <= 8
-    ) {
-      settings.workers = workers;
-    } else {
-      problems.push('workers must be an integer from 0 (automatic) to 8');
-    }
-  }
-
-  const lambdas = source.lambdas;
-  if (lambdas !== undefined && lambdas !== null) {
-    if (typeof lambdas === 'object' && !Array.isArray(lambdas)) {
-      for (const [name, expression] of Object.entries(lambdas)) {
-        if (typeof expression === 'string') {
-          settings.lambdas[name] = expression;
-        } else {
-          problems.push(
-            `lambdas.${name} must be a string such as "sum(axis=1)"`
-          );
-        }
-      }
-    } else {
-      problems.push('lambdas must be an object of layer name → expression');
-    }
+  for (const read of [
+    Private.readPaths,
+    Private.readLengths,
+    Private.readRunChoices,
+    Private.readLambdas
+  ]) {
+    read(source, settings, problems);
   }
   return { settings, problems };
 }
@@ -332,4 +209,169 @@ export async function rememberModel(
   await registry.set(LAB_PLUGIN_ID, 'modelPath', modelPath);
   await registry.set(LAB_PLUGIN_ID, 'tokenizerPath', tokenizerPath);
   return true;
+}
+
+namespace Private {
+  /** modelPath, tokenizerPath, attentionLayer. */
+  export function readPaths(
+    source: { [key: string]: unknown },
+    settings: ILabSettings,
+    problems: string[]
+  ): void {
+    const text = (key: 'modelPath' | 'tokenizerPath' | 'attentionLayer') => {
+      const value = source[key];
+      if (value === undefined || value === null) {
+        return;
+      }
+      if (typeof value === 'string') {
+        settings[key] = value.trim();
+      } else {
+        problems.push(`${key} must be a string`);
+      }
+    };
+    text('modelPath');
+    text('tokenizerPath');
+    text('attentionLayer');
+  }
+
+  /** maxlen, the model limits, padding and truncating. */
+  export function readLengths(
+    source: { [key: string]: unknown },
+    settings: ILabSettings,
+    problems: string[]
+  ): void {
+    const maxlen = source.maxlen;
+    if (maxlen !== undefined && maxlen !== null && maxlen !== 0) {
+      if (
+        typeof maxlen === 'number' &&
+        Number.isInteger(maxlen) &&
+        maxlen > 0
+      ) {
+        settings.maxlen = maxlen;
+      } else {
+        problems.push(
+          'maxlen must be a positive integer (or 0 for the model input length)'
+        );
+      }
+    }
+
+    for (const key of [
+      'maxInputLength',
+      'maxLayers',
+      'maxNestingDepth'
+    ] as const) {
+      const value = source[key];
+      if (value === undefined || value === null) {
+        continue;
+      }
+      if (
+        typeof value === 'number' &&
+        Number.isSafeInteger(value) &&
+        value >= 1
+      ) {
+        settings[key] = value;
+      } else {
+        problems.push(`${key} must be a positive integer`);
+      }
+    }
+
+    for (const key of ['padding', 'truncating'] as const) {
+      const value = source[key];
+      if (value === undefined) {
+        continue;
+      }
+      if (SIDES.includes(value as Side)) {
+        settings[key] = value as Side;
+      } else {
+        problems.push(`${key} must be "pre" or "post"`);
+      }
+    }
+  }
+
+  /** backend, static HTML fallback, debounce, explanation method, workers. */
+  export function readRunChoices(
+    source: { [key: string]: unknown },
+    settings: ILabSettings,
+    problems: string[]
+  ): void {
+    const backend = source.backend;
+    if (backend !== undefined) {
+      if (BACKENDS.includes(backend as Backend)) {
+        settings.backend = backend as Backend;
+      } else {
+        problems.push('backend must be "wasm" or "js"');
+      }
+    }
+
+    const fallback = source.staticHtmlFallback;
+    if (fallback !== undefined) {
+      if (typeof fallback === 'boolean') {
+        settings.staticHtmlFallback = fallback;
+      } else {
+        problems.push('staticHtmlFallback must be true or false');
+      }
+    }
+
+    const debounce = source.debounceMs;
+    if (debounce !== undefined) {
+      if (
+        typeof debounce === 'number' &&
+        Number.isFinite(debounce) &&
+        debounce >= 0
+      ) {
+        settings.debounceMs = Math.min(debounce, 5000);
+      } else {
+        problems.push('debounceMs must be a number of milliseconds');
+      }
+    }
+
+    const method = source.explainMethod;
+    if (method !== undefined) {
+      if (FALLBACK_METHODS.includes(method as ExplainMethod)) {
+        settings.explainMethod = method as ExplainMethod;
+      } else {
+        problems.push(
+          `explainMethod must be one of ${FALLBACK_METHODS.join(', ')}`
+        );
+      }
+    }
+
+    const workers = source.workers;
+    if (workers !== undefined) {
+      if (
+        typeof workers === 'number' &&
+        Number.isInteger(workers) &&
+        workers >= 0 &&
+        workers <= 8
+      ) {
+        settings.workers = workers;
+      } else {
+        problems.push('workers must be an integer from 0 (automatic) to 8');
+      }
+    }
+  }
+
+  /** Lambda semantics by layer name. */
+  export function readLambdas(
+    source: { [key: string]: unknown },
+    settings: ILabSettings,
+    problems: string[]
+  ): void {
+    const lambdas = source.lambdas;
+    if (lambdas !== undefined && lambdas !== null) {
+      if (typeof lambdas === 'object' && !Array.isArray(lambdas)) {
+        for (const [name, expression] of Object.entries(lambdas)) {
+          if (typeof expression === 'string') {
+            settings.lambdas[name] = expression;
+          } else {
+            problems.push(
+              `lambdas.${name} must be a string such as "sum(axis=1)"`
+            );
+          }
+        }
+      } else {
+        problems.push('lambdas must be an object of layer name → expression');
+      }
+    }
+  }
 }

@@ -10,6 +10,7 @@ import { charAttentionSettings } from '../render/settings';
 import type { Payload } from '../payload/types';
 import { copyTsv, exportHtml, insertIntoActiveCell } from './actions';
 import type { ILabContext, ViewerTracker } from './context';
+import { ExplorerCommandIDs } from './explorer/ids';
 import { charAttentionIcon } from './icon';
 import { AttentionViewer, createAttentionPanel } from './panel';
 
@@ -47,7 +48,20 @@ export function openViewer(
             trans
           ),
         copyTsv: payload => copyTsv(payload, trans),
-        notifyError: message => Notification.error(message, { autoClose: 8000 })
+        notifyError: message =>
+          Notification.error(message, { autoClose: 8000 }),
+        openExplorer: model => {
+          if (!app.commands.hasCommand(ExplorerCommandIDs.open)) {
+            Notification.error(
+              trans.__(
+                'The Attention Explorer is not enabled in this application.'
+              ),
+              { autoClose: 8000 }
+            );
+            return;
+          }
+          void app.commands.execute(ExplorerCommandIDs.open, { ...model });
+        }
       }
     });
     widget.title.icon = charAttentionIcon;

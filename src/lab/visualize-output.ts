@@ -6,7 +6,7 @@
  * area. The model it used is remembered for the next pages (settings).
  */
 import { Notification } from '@jupyterlab/apputils';
-import { fragmentOrEmpty, messageOf } from './actions';
+import { fragmentOrEmpty } from './actions';
 import type { ILabContext } from './context';
 import { basenameOf } from './export-path';
 import {
@@ -27,6 +27,7 @@ import {
 } from './targets';
 import type { IOutputTarget } from './targets';
 import { RequestCancelledError } from '../workers/client';
+import { messageOf } from '../payload/error-message';
 
 /** What a run ended with (for the messages after it). */
 type RunResult = 'added' | 'duplicate' | 'no-model' | 'failed' | 'cancelled';
@@ -50,7 +51,8 @@ export async function visualizeOutput(context: ILabContext): Promise<void> {
   }
   const found = textsFromOutput(
     target.output.data,
-    selectionInside(target.node)
+    selectionInside(target.node),
+    trans
   );
   if (!found.ok) {
     Notification.warning(trans.__('Nothing to visualize: %1', found.reason), {

@@ -1,8 +1,8 @@
 /**
  * Loading a Keras / TensorFlow.js model from its files and running it: one
  * forward pass per batch yields predictions and the attention. The maths
- * is plain Float32Array code with a WebAssembly SIMD matrix kernel; no tfjs
- * tensors are created, so nothing can leak.
+ * is plain Float32Array code with a WebAssembly SIMD matrix kernel (its
+ * memory is freed by `dispose`).
  */
 import { chooseAttention, IAttentionChoice } from './graph/attention-choice';
 import { buildGraph, IGraph, runGraph } from './graph/graph';
@@ -123,8 +123,8 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
 
 /**
  * A loaded model with its graph exposed, for the explanation methods
- * (`explain/`): they rebuild the forward pass elsewhere (TensorFlow.js for
- * gradients) or run many forward passes without attention.
+ * (`explain/`): they run its reverse pass (`graph/backward.ts`, for
+ * gradients) or many forward passes without attention.
  */
 export interface ILoadedModel extends IAttentionModel {
   readonly graph: IGraph;

@@ -12,10 +12,10 @@ import {
 } from './files/format';
 import { readKerasArchive } from './files/keras-archive';
 import { readKerasH5 } from './files/keras-h5';
-import { keras3Weights } from './files/keras3-weights';
 import { readTfjsModel } from './files/tfjs';
 import { IConfigLimits, LIMIT_SETTINGS } from './graph/config-size';
 import { IModelSpec, parseModelConfig } from './graph/keras-config';
+import { keras3Weights } from './graph/keras3-layer-weights';
 import { splitTextVectorization } from './graph/text-vectorization-layer';
 import { IWeight } from './layers/base';
 import {

@@ -16,6 +16,13 @@ export interface IModelFiles {
   [fileName: string]: Uint8Array;
 }
 
+/** One stored weight array (Keras order inside its layer), as the model files hold it. */
+export interface IWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
 /** Options for loading a model. */
 export interface ILoadOptions {
   /**

@@ -1,6 +1,7 @@
 /**
  * The DOM contract of the renderer: CSS classes (styled by `style/base.css`,
- * relied on by tests and the end-to-end suite) and the translation domain.
+ * relied on by tests and the end-to-end suite). The translation domain is
+ * `table/translate.ts`.
  */
 
 /** CSS classes of the DOM contract. */
@@ -42,6 +43,3 @@ export const CSS = {
   error: 'jp-CharAttention-error',
   errorTitle: 'jp-CharAttention-errorTitle'
 };
-
-/** Translation domain of the extension's user strings. */
-export const TRANSLATION_DOMAIN = 'jupyterlab_char_attention';

@@ -8,6 +8,7 @@ import {
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IDisplaySettings } from '../payload/normalize';
+import { TRANSLATION_DOMAIN } from '../table/translate';
 import { charAttentionSettings } from './settings';
 
 /** Plugin id; also the settings id of `schema/plugin.json`. */
@@ -28,9 +29,7 @@ export const settingsPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): Promise<void> => {
-    const trans = (translator ?? nullTranslator).load(
-      'jupyterlab_char_attention'
-    );
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     if (!settingRegistry) {
       return;
     }

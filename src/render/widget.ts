@@ -17,7 +17,8 @@ import { Widget } from '@lumino/widgets';
 import { IValidationProblem, MIME_TYPE } from '../payload/types';
 import { buildSampleTable, getCell, ITableModel } from '../table/model';
 import { describeCell } from './cells';
-import { CSS, TRANSLATION_DOMAIN } from './css';
+import { TRANSLATION_DOMAIN } from '../table/translate';
+import { CSS } from './css';
 import {
   checkPayload,
   drawingProblem,
@@ -31,7 +32,8 @@ import { charAttentionSettings } from './settings';
 import { afterNextFrame, afterTask, ISlicedRun, runSliced } from './slices';
 import { WidthFitter } from './width-fit';
 
-export { CSS, TRANSLATION_DOMAIN } from './css';
+export { CSS } from './css';
+export { TRANSLATION_DOMAIN } from '../table/translate';
 export { VIRTUAL_THRESHOLD_CELLS } from './sample-view';
 
 export class RenderedCharAttention

@@ -3,6 +3,9 @@
  * the English identity used by the exports and tests. Pure.
  */
 
+/** The translation domain of every user string of the extension (one for the whole package). */
+export const TRANSLATION_DOMAIN = 'jupyterlab_char_attention';
+
 /** `__` and `_n` of `TranslationBundle`, with `%1`-style arguments. */
 export interface ITranslate {
   __(msgid: string, ...args: unknown[]): string;

@@ -5,7 +5,7 @@
  * the sequence length, padding and truncation (Keras `pad_sequences`), and
  * the notices about what the model does not see. A tokenizer that can give
  * an index past the model's Embedding is refused before any text. Alignment back to the
- * characters is `align.ts`, samples of the payload `samples.ts`.
+ * characters is `align.ts`, samples of the payload `explain/samples.ts`.
  *
  * The sequence length, as `lengths` says:
  * - `model`: the model's fixed input length (a --maxlen must equal it);
@@ -17,7 +17,6 @@
  *
  * Pure: no DOM, no Node APIs.
  */
-import type { IModelInfo } from '../model/types';
 import { alignmentNotices } from './align';
 import {
   encodeTextVectorizationText,
@@ -34,6 +33,20 @@ import {
   Side,
   TokenizerError
 } from './tokenizer';
+
+/**
+ * What the pipeline needs to know of a model (the loader's `IModelInfo`
+ * has all of it): its input length, its Embedding's vocabulary size and its
+ * own TextVectorization layer, if any.
+ */
+export interface IModelInput {
+  /** Fixed input length (time steps) or `null` when the model accepts any length. */
+  inputLength: number | null;
+  /** Embedding `input_dim`, when the model starts with an Embedding. */
+  vocabularySize?: number;
+  /** The model's own TextVectorization layer, when it has one. */
+  tokenizer?: ITextVectorizationInfo;
+}
 
 /** Where the text encoding comes from. */
 export type TextSource =
@@ -101,7 +114,7 @@ export interface ITextPipeline {
  * TextVectorization layer, which an explicit tokenizer replaces.
  */
 export function createTextPipeline(
-  info: IModelInfo,
+  info: IModelInput,
   source: TextSource | null,
   choices: IInputChoices = {}
 ): ITextPipeline {
@@ -126,7 +139,7 @@ export function truncationNotice(
 
 namespace Private {
   export function chooseSource(
-    info: IModelInfo,
+    info: IModelInput,
     source: TextSource | null
   ): TextSource {
     if (source) {
@@ -143,7 +156,7 @@ namespace Private {
 
   export class Pipeline implements ITextPipeline {
     constructor(
-      info: IModelInfo,
+      info: IModelInput,
       readonly source: TextSource,
       choices: IInputChoices
     ) {

@@ -3,7 +3,8 @@
  * worker's request handler. The handler is pure: the engine and the
  * explainer are injected as lazy imports, so the same code runs in a Web
  * Worker, in a Node worker thread and in tests. This file imports no model
- * code: importing it never pulls the engine (or TensorFlow.js) into a bundle.
+ * code: importing it never pulls the engine (or the explanation methods)
+ * into a bundle.
  *
  * `predict` gives each sequence's output and, when the model has an
  * attention layer, its attention (otherwise `attention` is empty);

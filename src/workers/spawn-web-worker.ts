@@ -1,7 +1,8 @@
 /**
  * Starts the model worker. Kept apart so the bundler sees the
  * `new Worker(new URL(…, import.meta.url))` form and emits the worker (with
- * TensorFlow.js) as its own chunk, loaded only when a model is first used.
+ * the model engine and its WebAssembly kernel) as its own chunk, loaded only
+ * when a model is first used.
  */
 import type { IWorkerLike } from './client';
 

@@ -1,8 +1,9 @@
 /**
  * Web Worker entry: runs the model off the main thread so JupyterLab never
  * freezes. The engine is imported on the first `load` request, the
- * explanation methods (and, through them, TensorFlow.js for gradients) on
- * the first `explain` request: a page that only predicts never fetches them.
+ * explanation methods (gradients come from the engine's own reverse pass)
+ * on the first `explain` request: a page that only predicts never fetches
+ * them.
  */
 import {
   createRequestHandler,

@@ -312,6 +312,35 @@ describe('ModelSession', () => {
     );
   });
 
+  it('forgets the previous model when a load fails: no facts of it remain', async () => {
+    const { session } = makeSession(
+      { 'm.h5': 'x', 'tok.json': MAP_TOKENIZER },
+      modelInfo(5, 4)
+    );
+    await session.load('m.h5', 'tok.json');
+    expect(session.info).not.toBeNull();
+    await expect(session.load('nope/m.h5', 'tok.json')).rejects.toThrow(
+      'Cannot read nope/m.h5: file not found'
+    );
+    expect({
+      state: session.state,
+      ready: session.isReady,
+      info: session.info,
+      model: session.modelPath,
+      tokenizer: session.tokenizerPath,
+      label: session.tokenizerLabel,
+      error: session.lastError
+    }).toEqual({
+      state: 'error',
+      ready: false,
+      info: null,
+      model: '',
+      tokenizer: '',
+      label: '',
+      error: 'Cannot read nope/m.h5: file not found'
+    });
+  });
+
   it('reports a worker load error with the file it names', async () => {
     const { factory } = fakeWorkerFactory(
       scriptedWorker(

@@ -14,6 +14,7 @@ import { Widget } from '@lumino/widgets';
 import { EXPLAIN_METHODS } from '../../src/explain/registry';
 import { createExplainer } from '../../src/explain';
 import type { ILoadedModel } from '../../src/model/engine';
+import { ModelError } from '../../src/model/types';
 import type { IModelInfo } from '../../src/model/types';
 import type { IBatchPayload, Payload } from '../../src/payload/types';
 import { ModelSession } from '../../src/lab/model-session';
@@ -149,12 +150,13 @@ describe('MethodSection (generated from the method registry)', () => {
 });
 
 describe('ModelSection, InputSection, TextsSection, DisplaySection', () => {
-  it('the model section emits load, browse and cancel, and keeps what the user typed', () => {
+  it('the model section emits load, browse, cancel and explore, and keeps what the user typed', () => {
     const section = new ModelSection(trans);
     const events: string[] = [];
     section.loadRequested.connect(() => events.push('load'));
     section.browseRequested.connect((_, kind) => events.push(`browse ${kind}`));
     section.cancelRequested.connect(() => events.push('cancel'));
+    section.exploreRequested.connect(() => events.push('explore'));
     (
       section.node.querySelector('.jp-CharAttention-load') as HTMLElement
     ).click();
@@ -166,7 +168,12 @@ describe('ModelSection, InputSection, TextsSection, DisplaySection', () => {
     (
       section.node.querySelector('.jp-CharAttention-cancel') as HTMLElement
     ).click();
-    expect(events).toEqual(['load', 'browse tokenizer', 'cancel']);
+    (
+      section.node.querySelector(
+        '.jp-CharAttention-openExplorer'
+      ) as HTMLElement
+    ).click();
+    expect(events).toEqual(['load', 'browse tokenizer', 'cancel', 'explore']);
     section.setPath('model', 'a.keras');
     section.setPath('model', 'b.keras', true);
     expect(section.modelPath).toBe('a.keras');
@@ -257,6 +264,9 @@ describe('AttentionViewer', () => {
     const modelInfo: IModelInfo = {
       ...info('attention_vec'),
       inputLength: 4,
+      inferences: [
+        "the attention layer 'attention_vec' was found automatically"
+      ],
       tokenizer: {
         kind: 'TextVectorization',
         layer: 'tv',
@@ -267,8 +277,11 @@ describe('AttentionViewer', () => {
     };
     const handle = createRequestHandler(
       {
-        engine: async () => async () =>
-          ({
+        engine: async () => async (files: { [name: string]: unknown }) => {
+          if (Object.keys(files).some(name => name.includes('broken'))) {
+            throw new ModelError('broken.keras: not a Keras model file');
+          }
+          return {
             info: modelInfo,
             predict: async (sequences: number[][]) => ({
               predictions: sequences.map(() => [0.5]),
@@ -277,7 +290,8 @@ describe('AttentionViewer', () => {
             forward: async (sequences: number[][]) =>
               sequences.map(() => [0.5]),
             dispose: () => undefined
-          }) as unknown as ILoadedModel,
+          } as unknown as ILoadedModel;
+        },
         explainer: async () => createExplainer
       },
       response => worker.reply(response)
@@ -285,7 +299,8 @@ describe('AttentionViewer', () => {
     worker.handler = message => void handle(message);
   }
 
-  it('loads a model with its own TextVectorization layer and no tokenizer file, computes as the user types, shows the table', async () => {
+  /** A viewer over the stand-in model; a model file named broken.keras fails to load. */
+  function setup() {
     const { factory } = fakeWorkerFactory(standIn);
     const settings = new LabSettings({
       ...DEFAULT_LAB_SETTINGS,
@@ -311,6 +326,7 @@ describe('AttentionViewer', () => {
         })
     } as unknown as IRenderMimeRegistry;
     const errors: string[] = [];
+    const explorers: Array<{ modelPath: string; tokenizerPath: string }> = [];
     const viewer = new AttentionViewer({
       session,
       settings,
@@ -321,25 +337,48 @@ describe('AttentionViewer', () => {
         insertIntoNotebook: async () => undefined,
         exportHtml: async () => undefined,
         copyTsv: async () => undefined,
-        notifyError: message => errors.push(message)
+        notifyError: message => errors.push(message),
+        openExplorer: model => explorers.push(model)
       }
     });
     Widget.attach(viewer, document.body);
+    const text = (className: string) =>
+      viewer.node.querySelector(`.${className}`)!.textContent;
+    /** Types texts; waits for a new table or a notice (debounce 0). */
+    const typeTexts = async (value: string) => {
+      const before = rendered.length;
+      const area = viewer.node.querySelector('textarea')!;
+      area.value = value;
+      area.dispatchEvent(new Event('input'));
+      for (
+        let wait = 0;
+        wait < 200 &&
+        rendered.length === before &&
+        !text('jp-CharAttention-notices');
+        wait++
+      ) {
+        await new Promise(resolve => setTimeout(resolve, 10));
+      }
+    };
+    const close = () => {
+      Widget.detach(viewer);
+      viewer.dispose();
+      session.dispose();
+    };
+    return { viewer, rendered, errors, explorers, text, typeTexts, close };
+  }
+
+  it('loads a model with its own TextVectorization layer and no tokenizer file, computes as the user types, shows the table', async () => {
+    const { viewer, rendered, errors, explorers, text, typeTexts, close } =
+      setup();
     await viewer.openModel('models/tv.keras');
     expect(errors).toEqual([]);
     expect(viewer.node.dataset.modelState).toBe('ready');
-    expect(
-      viewer.node.querySelector('.jp-CharAttention-modelStatus')!.textContent
-    ).toBe(
+    expect(text('jp-CharAttention-modelStatus')).toBe(
       "Loaded models/tv.keras with the model's TextVectorization layer 'tv'."
     );
     expect(viewer.method).toBe('attention');
-    const area = viewer.node.querySelector('textarea')!;
-    area.value = 'ab\nbax';
-    area.dispatchEvent(new Event('input'));
-    for (let wait = 0; wait < 200 && !rendered.length; wait++) {
-      await new Promise(resolve => setTimeout(resolve, 10));
-    }
+    await typeTexts('ab\nbax');
     expect(rendered).toHaveLength(1);
     const payload = rendered[0] as IBatchPayload;
     // The layer pads at the end: 'ab' is positions 0, 1; 'x' is out of vocabulary.
@@ -347,17 +386,69 @@ describe('AttentionViewer', () => {
       [0.1, 0.2],
       [0.1, 0.2, 0.3]
     ]);
-    expect(
-      viewer.node.querySelector('.jp-CharAttention-notices')!.textContent
-    ).toBe(
+    expect(text('jp-CharAttention-notices')).toBe(
       'text 2: 1 character not in the vocabulary ("x"), mapped to the oov token'
     );
     const insert = viewer.node.querySelector(
       '.jp-CharAttention-insert'
     ) as HTMLButtonElement;
     expect(insert.disabled).toBe(false);
-    Widget.detach(viewer);
-    viewer.dispose();
-    session.dispose();
+    // "Evaluate a test set…" opens the explorer with the viewer's model.
+    const explore = viewer.node.querySelector(
+      '.jp-CharAttention-openExplorer'
+    ) as HTMLButtonElement;
+    expect(explore.textContent).toBe('Evaluate a test set…');
+    explore.click();
+    expect(explorers).toEqual([
+      { modelPath: 'models/tv.keras', tokenizerPath: '' }
+    ]);
+    close();
+  });
+
+  it('after a failed load shows the error and nothing of the previous model: no facts, no table, no actions', async () => {
+    const { viewer, rendered, errors, text, typeTexts, close } = setup();
+    await viewer.openModel('models/tv.keras');
+    await typeTexts('ab');
+    expect(rendered).toHaveLength(1);
+    const result = viewer.node.querySelector('.jp-CharAttention-panelResult')!;
+    expect(result.children).toHaveLength(1);
+    expect(text('jp-CharAttention-modelInfo')).toMatch(/^Format keras-v3 · /);
+    expect(text('jp-CharAttention-inferences')).toBe(
+      "Inferred: the attention layer 'attention_vec' was found automatically"
+    );
+    await viewer.openModel('models/broken.keras');
+    expect(viewer.node.dataset.modelState).toBe('error');
+    const status = viewer.node.querySelector(
+      '.jp-CharAttention-modelStatus'
+    ) as HTMLElement;
+    expect([status.textContent, status.dataset.kind]).toEqual([
+      'broken.keras: not a Keras model file',
+      'error'
+    ]);
+    expect(errors).toEqual([
+      'Could not load the model: broken.keras: not a Keras model file'
+    ]);
+    expect(text('jp-CharAttention-modelInfo')).toBe('No model loaded.');
+    expect(text('jp-CharAttention-inferences')).toBe('');
+    expect(viewer.node.querySelectorAll('datalist option')).toHaveLength(0);
+    expect(result.children).toHaveLength(0);
+    expect(viewer.payload).toBeNull();
+    expect(text('jp-CharAttention-notices')).toBe('');
+    for (const action of ['insert', 'export', 'copyTsv']) {
+      const button = viewer.node.querySelector(
+        `.jp-CharAttention-${action}`
+      ) as HTMLButtonElement;
+      expect({ action, disabled: button.disabled }).toEqual({
+        action,
+        disabled: true
+      });
+    }
+    // Typing computes nothing without a model; it says to load one.
+    await typeTexts('ba');
+    expect(rendered).toHaveLength(1);
+    expect(text('jp-CharAttention-notices')).toBe(
+      'Load a model to see the attention of these texts.'
+    );
+    close();
   });
 });

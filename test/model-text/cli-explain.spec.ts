@@ -220,6 +220,35 @@ describe('char-attention explain', () => {
     expect(out.stderr).toContain(message as string);
   });
 
+  it.each([
+    [
+      ['--method', 'occlusion', '--steps', '0'],
+      '--steps is not used by occlusion: only integrated-gradients takes it'
+    ],
+    [
+      ['--method', 'grad-x-input', '--window', '3'],
+      '--window is not used by grad-x-input: only occlusion takes it'
+    ],
+    [
+      ['--method', 'attention', '--target', '1'],
+      '--target is not used by attention: only occlusion, grad-x-input and integrated-gradients take it'
+    ],
+    [
+      ['--method', 'occlusion,grad-x-input', '--tolerance', '0.1'],
+      '--tolerance is not used by occlusion or grad-x-input: only integrated-gradients takes it'
+    ]
+  ])(
+    'refuses %j, an option no chosen method takes, before loading the model (exit 2)',
+    (args, message) => {
+      const out = explain('gru_softmax.keras', [...args, 'abc']);
+      expect(out.code).toBe(2);
+      expect(out.stdout).toBe('');
+      expect(out.stderr.split('\n')[0]).toBe(
+        `char-attention explain: ${message}`
+      );
+    }
+  );
+
   it('points a model without attention to the other methods', () => {
     const out = explain('conv_bilstm.h5', ['--method', 'attention', 'abc']);
     expect(out.code).toBe(1);

@@ -127,7 +127,3 @@ export function integerOf(input: HTMLInputElement): number | undefined {
   const value = parseInt(input.value, 10);
   return Number.isInteger(value) && value >= 0 ? value : undefined;
 }
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

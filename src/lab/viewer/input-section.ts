@@ -139,8 +139,19 @@ export class InputSection extends Widget {
     this._truncating.value = input.truncating;
   }
 
-  showEmpty(): void {
+  /** No model: none of a previous model's facts, the settings' choices. */
+  showEmpty(defaults: {
+    maxlen: number | null;
+    padding: Side;
+    truncating: Side;
+  }): void {
     this._info.textContent = this._trans.__('No model loaded.');
+    this._inferences.replaceChildren();
+    this._layers.replaceChildren();
+    this._layer.value = '';
+    this._maxlen.value = '';
+    this._maxlen.placeholder = '';
+    this.showDefaults(defaults);
   }
 
   dispose(): void {

@@ -1,8 +1,9 @@
 /**
  * The viewer's "Method" section, generated from the method registry: the
  * method picker (methods the model cannot run are disabled), each method's
- * option fields (shown for the chosen method only), and the progress,
- * Cancel and status of a long run. Nothing here names a method.
+ * option fields (`option-fields.ts`, shown for the chosen method only),
+ * and the progress, Cancel and status of a long run. Nothing here names a
+ * method.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
@@ -16,7 +17,7 @@ import {
   methodUnavailable,
   preferredMethod
 } from '../../explain/registry';
-import type { IExplainOptions, IMethodOption } from '../../explain/types';
+import type { IExplainOptions } from '../../explain/types';
 import type { IModelInfo } from '../../model/types';
 import {
   button,
@@ -27,6 +28,7 @@ import {
   select,
   setProgress
 } from './dom';
+import { MethodOptionFields } from './option-fields';
 
 export class MethodSection extends Widget {
   constructor(trans: TranslationBundle) {
@@ -48,13 +50,8 @@ export class MethodSection extends Widget {
       this._changed.emit();
     });
     this.node.append(field(trans.__('Method'), this._picker));
-    for (const option of Private.allOptions()) {
-      const input = Private.optionInput(option, trans);
-      input.addEventListener('change', () => this._changed.emit());
-      const wrapper = field(trans.__(option.label), input);
-      this._fields.set(option.name, { option, input, wrapper });
-      this.node.append(wrapper);
-    }
+    this._options = new MethodOptionFields(trans, () => this._changed.emit());
+    this.node.append(...this._options.nodes);
     this._progress = progressBar(
       'jp-CharAttention-runProgress',
       trans.__('Explanation progress')
@@ -95,17 +92,7 @@ export class MethodSection extends Widget {
 
   /** The request of the chosen method: its options as given in the fields. */
   options(): IExplainOptions {
-    const request: IExplainOptions = { method: this.method };
-    for (const { option, input } of this._visibleFields()) {
-      const value =
-        option.kind === 'integer'
-          ? parseInt(input.value, 10)
-          : parseFloat(input.value);
-      if (Number.isFinite(value)) {
-        request[option.name] = value;
-      }
-    }
-    return request;
+    return this._options.request(this.method);
   }
 
   /**
@@ -122,6 +109,14 @@ export class MethodSection extends Widget {
     if (!this._chosen || methodUnavailable(this.method, info) !== null) {
       this._picker.value = preferredMethod(info, fallback);
       this._showFields();
+    }
+  }
+
+  /** No model: every method is offered again, the choice kept. */
+  clearModel(): void {
+    for (const option of Array.from(this._picker.options)) {
+      option.disabled = false;
+      option.title = '';
     }
   }
 
@@ -147,64 +142,15 @@ export class MethodSection extends Widget {
   }
 
   private _showFields(): void {
-    const visible = new Set(this._visibleFields());
-    for (const entry of this._fields.values()) {
-      entry.wrapper.hidden = !visible.has(entry);
-    }
-  }
-
-  private _visibleFields(): Private.IFieldEntry[] {
-    const method = methodDescriptions().find(m => m.id === this.method);
-    return (method?.options ?? []).flatMap(option => {
-      const entry = this._fields.get(option.name);
-      return entry ? [entry] : [];
-    });
+    this._options.show([this.method]);
   }
 
   private _picker: HTMLSelectElement;
-  private _fields = new Map<string, Private.IFieldEntry>();
+  private _options: MethodOptionFields;
   private _progress: HTMLProgressElement;
   private _cancel: HTMLButtonElement;
   private _status: HTMLElement;
   private _chosen = false;
   private _changed = new Signal<this, void>(this);
   private _cancelRequested = new Signal<this, void>(this);
-}
-
-namespace Private {
-  export interface IFieldEntry {
-    option: IMethodOption;
-    input: HTMLInputElement;
-    wrapper: HTMLElement;
-  }
-
-  /** Every option of every method, once by name, in declaration order. */
-  export function allOptions(): IMethodOption[] {
-    const seen = new Map<string, IMethodOption>();
-    for (const method of methodDescriptions()) {
-      for (const option of method.options) {
-        if (!seen.has(option.name)) {
-          seen.set(option.name, option);
-        }
-      }
-    }
-    return [...seen.values()];
-  }
-
-  export function optionInput(
-    option: IMethodOption,
-    trans: TranslationBundle
-  ): HTMLInputElement {
-    const input = document.createElement('input');
-    input.type = 'number';
-    input.className = `jp-CharAttention-${option.name} jp-mod-styled`;
-    input.min = String(option.min);
-    input.max = String(option.max);
-    input.step = option.kind === 'integer' ? '1' : 'any';
-    input.value =
-      option.defaultValue === null ? '' : String(option.defaultValue);
-    input.placeholder = option.placeholder ? trans.__(option.placeholder) : '';
-    input.title = trans.__(option.help);
-    return input;
-  }
 }

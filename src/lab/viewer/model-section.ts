@@ -1,7 +1,8 @@
 /**
  * The viewer's "Model" section: the model file, its tokenizer (optional for
  * a `.keras` model with its own TextVectorization layer), Browse…, Load,
- * Cancel, loading progress and a status line. It only asks: the panel
+ * Cancel, loading progress, a status line, and "Evaluate a test set…"
+ * (opens the Attention Explorer with this model). It only asks: the panel
  * listens to its signals and runs the session.
  */
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -56,6 +57,14 @@ export class ModelSection extends Widget {
       this._cancelRequested.emit()
     );
     this._cancel.hidden = true;
+    const explore = button(
+      trans.__('Evaluate a test set…'),
+      'jp-CharAttention-openExplorer',
+      () => this._exploreRequested.emit()
+    );
+    explore.title = trans.__(
+      'Open a labelled CSV, TSV or JSONL file in the Attention Explorer with this model'
+    );
     this._progress = progressBar(
       'jp-CharAttention-progress',
       trans.__('Model loading progress')
@@ -67,7 +76,7 @@ export class ModelSection extends Widget {
     this.node.append(
       field(trans.__('Model file'), this._model, browseModel),
       field(trans.__('Tokenizer'), this._tokenizer, browseTokenizer),
-      row(this._load, this._cancel, this._progress),
+      row(this._load, this._cancel, this._progress, explore),
       this._status
     );
   }
@@ -83,6 +92,10 @@ export class ModelSection extends Widget {
   /** Cancel (of a load) was clicked. */
   get cancelRequested(): ISignal<this, void> {
     return this._cancelRequested;
+  }
+  /** "Evaluate a test set…" was clicked. */
+  get exploreRequested(): ISignal<this, void> {
+    return this._exploreRequested;
   }
 
   get modelPath(): string {
@@ -139,4 +152,5 @@ export class ModelSection extends Widget {
   private _loadRequested = new Signal<this, void>(this);
   private _browseRequested = new Signal<this, FileKind>(this);
   private _cancelRequested = new Signal<this, void>(this);
+  private _exploreRequested = new Signal<this, void>(this);
 }

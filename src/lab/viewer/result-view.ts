@@ -28,6 +28,13 @@ export class ResultView extends Panel {
     }
   }
 
+  /** No table: the one drawn (or waiting) is removed. */
+  clear(): void {
+    this._pending = null;
+    this._renderer?.dispose();
+    this._renderer = null;
+  }
+
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     this._draw();

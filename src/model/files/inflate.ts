@@ -5,6 +5,7 @@
  * inflating stops as soon as the output passes it. Pure.
  */
 import { Inflate, Unzlib } from 'fflate';
+import { messageOf } from '../../payload/error-message';
 
 export type InflateResult =
   | { ok: true; bytes: Uint8Array }
@@ -47,7 +48,7 @@ export function inflateBounded(
     return {
       ok: false,
       reason: 'invalid',
-      detail: error instanceof Error ? error.message : String(error)
+      detail: messageOf(error)
     };
   }
   if (over) {

@@ -4,9 +4,8 @@
  * `model_config` attribute, `layer_names`, and each layer's `weight_names`
  * datasets. Pure.
  */
-import { IWeight } from '../layers/base';
 import { formatCount } from '../limits';
-import { ModelError } from '../types';
+import { IWeight, ModelError } from '../types';
 import { H5File, openHdf5 } from './hdf5/file';
 
 /** What a legacy Keras HDF5 file holds. */

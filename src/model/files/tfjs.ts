@@ -5,9 +5,8 @@
  * allocated. Pure (the Node CLI reads the files: `node-files.ts`).
  */
 import { JsonDepthError, parseJsonText } from '../../payload/json-text';
-import { IWeight } from '../layers/base';
 import { FILE_LIMITS, formatBytes } from '../limits';
-import { ModelError } from '../types';
+import { IWeight, ModelError } from '../types';
 import { halfToFloat } from './hdf5/numbers';
 
 /** A tfjs layers model: topology and weights by layer name. */

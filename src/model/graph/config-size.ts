@@ -10,7 +10,8 @@ import {
   formatCount
 } from '../limits';
 import { ModelError } from '../types';
-import { MODEL_CLASSES, normalizeClassName } from './class-names';
+import { normalizeClassName } from '../layers/layer-config';
+import { MODEL_CLASSES } from './class-names';
 
 /** Structural limits of a model config (settings; see `limits.ts`). */
 export interface IConfigLimits {

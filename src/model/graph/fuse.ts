@@ -23,7 +23,11 @@ export interface IFusableStep {
   node: number;
   inputs: INodeRef[];
   maskInputs?: INodeRef[];
+  maskSlots?: number;
 }
+
+/** Whether the call passes `mask=` (its masks are then not the inputs' own). */
+const passesMask = (step: IFusableStep) => step.maskSlots !== undefined;
 
 /** One fused Multiply: `other * scale` broadcast over the last axis. */
 export interface IScaleFusion {
@@ -49,80 +53,19 @@ export function findScaleFusions(
   steps: readonly IFusableStep[],
   outputs: readonly INodeRef[]
 ): Map<IFusableStep, IScaleFusion> {
-  // How often each tensor is read (outputs count as readers).
-  const readers = new Map<string, number>();
-  const read = (r: Ref) =>
-    readers.set(refKey(r), (readers.get(refKey(r)) ?? 0) + 1);
-  for (const step of steps) {
-    step.inputs.forEach(read);
-    (step.maskInputs ?? []).forEach(read);
-  }
-  outputs.forEach(read);
-  const producer = new Map<string, IFusableStep>();
-  const calls = new Map<string, number>();
-  for (const step of steps) {
-    producer.set(refKey({ layer: step.layer.name, node: step.node }), step);
-    calls.set(step.layer.name, (calls.get(step.layer.name) ?? 0) + 1);
-  }
-  // A single-call layer whose one output is read exactly once.
-  const privateStep = (ref: INodeRef, className: string) => {
-    const step = producer.get(refKey(ref));
-    return step &&
-      step.layer.className === className &&
-      calls.get(step.layer.name) === 1 &&
-      readers.get(refKey(ref)) === 1 &&
-      !step.maskInputs?.length &&
-      step.inputs.length === 1
-      ? step
-      : null;
-  };
+  const use = new Private.TensorUse(steps, outputs);
   const fusions = new Map<IFusableStep, IScaleFusion>();
   for (const step of steps) {
     if (
       step.layer.className !== 'Multiply' ||
       step.inputs.length !== 2 ||
-      step.maskInputs?.length
+      passesMask(step)
     ) {
       continue;
     }
-    for (let i = 0; i < 2; i++) {
-      const permute = privateStep(step.inputs[i], 'Permute');
-      const dims = permute?.layer.config.dims;
-      if (
-        !permute ||
-        !Array.isArray(dims) ||
-        dims.length !== 2 ||
-        dims[0] !== 2 ||
-        dims[1] !== 1
-      ) {
-        continue;
-      }
-      const repeat = privateStep(permute.inputs[0], 'RepeatVector');
-      if (!repeat) {
-        continue;
-      }
-      const product = { layer: step.layer.name, node: step.node };
-      const readersOfProduct = steps.filter(s =>
-        s.inputs.some(r => refKey(r) === refKey(product))
-      );
-      const pool = readersOfProduct[0];
-      const pooled =
-        calls.get(step.layer.name) === 1 &&
-        readers.get(refKey(product)) === 1 &&
-        readersOfProduct.length === 1 &&
-        pool.layer.className === 'GlobalAveragePooling1D' &&
-        pool.layer.config.keepdims !== true &&
-        pool.inputs.length === 1 &&
-        !pool.maskInputs?.length
-          ? pool
-          : null;
-      fusions.set(step, {
-        skipped: [repeat.layer.name, permute.layer.name],
-        scale: repeat.inputs[0],
-        other: step.inputs[1 - i],
-        pooled
-      });
-      break;
+    const fusion = Private.scaleFusion(step, steps, use);
+    if (fusion) {
+      fusions.set(step, fusion);
     }
   }
   return fusions;
@@ -184,4 +127,101 @@ export function scaleRowsAndAverage(
     }
   }
   return { shape: [batch, units], data };
+}
+
+namespace Private {
+  /** Who produces and who reads each tensor of the graph. */
+  export class TensorUse {
+    constructor(steps: readonly IFusableStep[], outputs: readonly INodeRef[]) {
+      // How often each tensor is read (outputs count as readers).
+      const read = (r: Ref) =>
+        this.readers.set(refKey(r), (this.readers.get(refKey(r)) ?? 0) + 1);
+      for (const step of steps) {
+        step.inputs.forEach(read);
+        (step.maskInputs ?? []).forEach(read);
+      }
+      outputs.forEach(read);
+      for (const step of steps) {
+        this.producer.set(
+          refKey({ layer: step.layer.name, node: step.node }),
+          step
+        );
+        this.calls.set(
+          step.layer.name,
+          (this.calls.get(step.layer.name) ?? 0) + 1
+        );
+      }
+    }
+
+    /** A single-call layer whose one output is read exactly once. */
+    privateStep(ref: INodeRef, className: string): IFusableStep | null {
+      const step = this.producer.get(refKey(ref));
+      return step &&
+        step.layer.className === className &&
+        this.calls.get(step.layer.name) === 1 &&
+        this.readers.get(refKey(ref)) === 1 &&
+        !passesMask(step) &&
+        step.inputs.length === 1
+        ? step
+        : null;
+    }
+
+    readonly readers = new Map<string, number>();
+    readonly producer = new Map<string, IFusableStep>();
+    readonly calls = new Map<string, number>();
+  }
+
+  /** The Multiply's fusion, when one input is `Permute((2, 1))(RepeatVector(...))`. */
+  export function scaleFusion(
+    step: IFusableStep,
+    steps: readonly IFusableStep[],
+    use: TensorUse
+  ): IScaleFusion | null {
+    for (let i = 0; i < 2; i++) {
+      const permute = use.privateStep(step.inputs[i], 'Permute');
+      const dims = permute?.layer.config.dims;
+      if (
+        !permute ||
+        !Array.isArray(dims) ||
+        dims.length !== 2 ||
+        dims[0] !== 2 ||
+        dims[1] !== 1
+      ) {
+        continue;
+      }
+      const repeat = use.privateStep(permute.inputs[0], 'RepeatVector');
+      if (!repeat) {
+        continue;
+      }
+      return {
+        skipped: [repeat.layer.name, permute.layer.name],
+        scale: repeat.inputs[0],
+        other: step.inputs[1 - i],
+        pooled: pooledReader(step, steps, use)
+      };
+    }
+    return null;
+  }
+
+  /** The GlobalAveragePooling1D that is the product's only reader, if any. */
+  export function pooledReader(
+    step: IFusableStep,
+    steps: readonly IFusableStep[],
+    use: TensorUse
+  ): IFusableStep | null {
+    const product = { layer: step.layer.name, node: step.node };
+    const readersOfProduct = steps.filter(s =>
+      s.inputs.some(r => refKey(r) === refKey(product))
+    );
+    const pool = readersOfProduct[0];
+    return use.calls.get(step.layer.name) === 1 &&
+      use.readers.get(refKey(product)) === 1 &&
+      readersOfProduct.length === 1 &&
+      pool.layer.className === 'GlobalAveragePooling1D' &&
+      pool.layer.config.keepdims !== true &&
+      pool.inputs.length === 1 &&
+      !passesMask(pool)
+      ? pool
+      : null;
+  }
 }

@@ -3,7 +3,12 @@
  * Float32Array tensors. One forward pass can return any layer's output
  * besides the model outputs (the attention, per-layer activations).
  */
-import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
+import {
+  explicitMaskSlots,
+  IGraphLayerSpec,
+  IModelSpec,
+  INodeRef
+} from './keras-config';
 import {
   IBuildContext,
   ILayer,
@@ -33,8 +38,14 @@ export interface IStep {
   node: number;
   impl: ILayer | null;
   inputs: INodeRef[];
-  /** Tensors passed as `mask=` (Keras 3 saves mask ops explicitly), one per input in order. */
+  /** Tensors passed as `mask=` (Keras 3 saves mask ops explicitly), each at its `slot`. */
   maskInputs?: INodeRef[];
+  /**
+   * Entries of the `mask=` argument when the call passes one: it replaces
+   * the masks the inputs carry, and an entry without a tensor (None) is no
+   * mask.
+   */
+  maskSlots?: number;
 }
 
 /** A built graph: layers with weights bound, in execution order. */
@@ -114,6 +125,7 @@ export function buildGraph(
     const refs = layer.inbound[node];
     const maskRefs = refs.filter(r => r.kwarg === 'mask');
     const dataRefs = refs.filter(r => r.kwarg !== 'mask');
+    const maskSlots = explicitMaskSlots(layer.callArgs?.[node]);
     const impl = Private.implFor(
       layer,
       node,
@@ -124,6 +136,7 @@ export function buildGraph(
       weights,
       context
     );
+    Private.checkMaskRefs(layer, maskRefs, dataRefs.length, nodeShapes);
     nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
     (impl.extraShapes ?? []).forEach((s, i) =>
       nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
@@ -133,7 +146,10 @@ export function buildGraph(
       node,
       impl,
       inputs: dataRefs,
-      ...(maskRefs.length ? { maskInputs: maskRefs } : {})
+      ...(maskRefs.length ? { maskInputs: maskRefs } : {}),
+      ...(maskSlots !== undefined || maskRefs.length
+        ? { maskSlots: maskSlots ?? 1 }
+        : {})
     });
   });
   if (stuck) {
@@ -168,23 +184,25 @@ export function buildGraph(
 }
 
 /**
- * The masks a step's inputs carry, replaced by the tensors passed as
- * `mask=` where the graph has them.
+ * The masks of a step's inputs: those the inputs carry, or, when the call
+ * passes `mask=`, that argument slot by slot (as Keras: an explicit mask
+ * replaces the inputs' masks, a None entry means no mask).
  */
 export function stepMasks(
   step: IStep,
   inputs: Array<{ mask: IMask | null }>,
   read: (ref: INodeRef) => ITensor
 ): Array<IMask | null> {
-  const masks = inputs.map(v => v.mask);
-  (step.maskInputs ?? []).forEach((r, i) => {
+  if (step.maskSlots === undefined) {
+    return inputs.map(v => v.mask);
+  }
+  const masks: Array<IMask | null> = inputs.map(() => null);
+  for (const r of step.maskInputs ?? []) {
     const m = read(r);
-    if (i < masks.length && m.shape.length === 2) {
-      const data = new Uint8Array(m.data.length);
-      m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
-      masks[i] = { batch: m.shape[0], steps: m.shape[1], data };
-    }
-  });
+    const data = new Uint8Array(m.data.length);
+    m.data.forEach((v, k) => (data[k] = v !== 0 ? 1 : 0));
+    masks[r.slot ?? 0] = { batch: m.shape[0], steps: m.shape[1], data };
+  }
   return masks;
 }
 
@@ -358,6 +376,31 @@ namespace Private {
       layer.inbound.forEach((_, node) => pending.push({ layer, node }));
     }
     return pending;
+  }
+
+  /** Refuses `mask=` tensors the engine cannot apply as [batch, steps] masks of the call's inputs. */
+  export function checkMaskRefs(
+    layer: IGraphLayerSpec,
+    maskRefs: INodeRef[],
+    inputs: number,
+    nodeShapes: Map<string, Shape>
+  ): void {
+    for (const r of maskRefs) {
+      const shape = nodeShapes.get(key(r));
+      if (shape && shape.length !== 1) {
+        throw layerError(
+          layer,
+          `is passed a mask= tensor of shape [batch, ${formatDims(shape)}] ('${r.layer}'); ` +
+            'masks of shape [batch, steps] are supported'
+        );
+      }
+      if ((r.slot ?? 0) >= inputs) {
+        throw layerError(
+          layer,
+          `is passed mask entry ${r.slot ?? 0} ('${r.layer}') but takes ${inputs} input(s)`
+        );
+      }
+    }
   }
 
   /** Refuses weights of a layer the config does not have. */

@@ -7,17 +7,16 @@
 import { JsonDepthError, parseJsonText } from '../../payload/json-text';
 import { ILayerSpec, Shape } from '../layers/base';
 import { ModelError } from '../types';
-import { MODEL_CLASSES, normalizeClassName } from './class-names';
+import {
+  normalizeClassName,
+  specFromLayerConfig
+} from '../layers/layer-config';
+import { MODEL_CLASSES } from './class-names';
 import { checkConfigSize, IConfigLimits } from './config-size';
+import { callArguments, INodeRef, nodeRefs } from './inbound-nodes';
 
-/** A reference to one output tensor of one call (node) of a layer. */
-export interface INodeRef {
-  layer: string;
-  node: number;
-  tensor: number;
-  /** The call keyword the tensor was passed as (`initial_state`, `key`, ...); absent for positional inputs. */
-  kwarg?: string;
-}
+export type { INodeRef } from './inbound-nodes';
+export { explicitMaskSlots, withRole } from './inbound-nodes';
 
 /** A layer of the graph with the inputs of each of its calls. */
 export interface IGraphLayerSpec extends ILayerSpec {
@@ -43,51 +42,6 @@ export interface IModelSpec {
   outputs: INodeRef[];
   /** Declared input shapes (without batch) by InputLayer name. */
   inputShapes: { [name: string]: Shape };
-}
-
-/** A `{class_name, config}` object as a layer spec. */
-export function specFromLayerConfig(raw: unknown, where: string): ILayerSpec {
-  if (!raw || typeof raw !== 'object') {
-    throw new ModelError(`${where}: a layer entry is not an object`, {
-      file: where
-    });
-  }
-  const entry = raw as {
-    class_name?: unknown;
-    config?: unknown;
-    name?: unknown;
-  };
-  if (typeof entry.class_name !== 'string') {
-    throw new ModelError(`${where}: a layer entry has no class_name`, {
-      file: where
-    });
-  }
-  const config =
-    entry.config && typeof entry.config === 'object'
-      ? { ...(entry.config as object) }
-      : {};
-  const name =
-    typeof (config as { name?: unknown }).name === 'string'
-      ? ((config as { name: string }).name as string)
-      : typeof entry.name === 'string'
-        ? entry.name
-        : '';
-  return { name, className: normalizeClassName(entry.class_name), config };
-}
-
-/** The spec of a wrapped layer (`TimeDistributed.layer`, `Bidirectional.layer`). */
-export function nestedSpec(spec: ILayerSpec, key: string): ILayerSpec {
-  const raw = spec.config[key];
-  if (!raw || typeof raw !== 'object') {
-    throw new ModelError(
-      `Layer '${spec.name}' (${spec.className}): config has no '${key}'`,
-      {
-        layer: spec.name,
-        className: spec.className
-      }
-    );
-  }
-  return specFromLayerConfig(raw, `layer '${spec.name}'`);
 }
 
 /** The declared batch shape of a layer config (Keras 2 `batch_input_shape`, Keras 3 `batch_shape`). */
@@ -349,137 +303,6 @@ namespace Private {
         tensor: Number(r[2] ?? 0)
       };
     });
-  }
-
-  /** One inbound node: Keras 2 `[[name, node, tensor, kwargs], ...]` or Keras 3 `{args, kwargs}`. */
-  export function nodeRefs(
-    node: unknown,
-    layer: string,
-    file: string
-  ): INodeRef[] {
-    if (Array.isArray(node)) {
-      const refs: INodeRef[] = [];
-      for (const r of node as any[]) {
-        if (!Array.isArray(r) || typeof r[0] !== 'string') {
-          throw new ModelError(
-            `Layer '${layer}': inbound node ${JSON.stringify(r)} is malformed`,
-            {
-              layer,
-              file
-            }
-          );
-        }
-        refs.push({
-          layer: r[0],
-          node: Number(r[1] ?? 0),
-          tensor: Number(r[2] ?? 0)
-        });
-        // tf.keras 2.x keeps tensors passed by keyword (MultiHeadAttention's
-        // `value`, `key`) as [name, node, tensor] inside the kwargs dict.
-        const kwargs = r[3];
-        if (kwargs && typeof kwargs === 'object' && !Array.isArray(kwargs)) {
-          for (const [k, v] of Object.entries(kwargs)) {
-            legacyKwargRefs(v, k, refs);
-          }
-        }
-      }
-      return refs;
-    }
-    if (node && typeof node === 'object') {
-      const refs: INodeRef[] = [];
-      collectHistory((node as { args?: unknown }).args, refs);
-      const kwargs = (node as { kwargs?: unknown }).kwargs;
-      if (kwargs && typeof kwargs === 'object') {
-        for (const [k, v] of Object.entries(kwargs)) {
-          collectHistory(v, refs, k);
-        }
-      }
-      return refs;
-    }
-    throw new ModelError(
-      `Layer '${layer}': inbound node ${JSON.stringify(node)} is malformed`,
-      {
-        layer,
-        file
-      }
-    );
-  }
-
-  export function collectHistory(
-    value: unknown,
-    refs: INodeRef[],
-    kwarg?: string
-  ): void {
-    if (Array.isArray(value)) {
-      value.forEach(v => collectHistory(v, refs, kwarg));
-      return;
-    }
-    if (value && typeof value === 'object') {
-      const v = value as {
-        class_name?: string;
-        config?: { keras_history?: unknown[] };
-      };
-      if (
-        v.class_name === '__keras_tensor__' &&
-        Array.isArray(v.config?.keras_history)
-      ) {
-        const [layer, node, tensor] = v.config!.keras_history as [
-          string,
-          number,
-          number
-        ];
-        refs.push({
-          layer,
-          node: Number(node),
-          tensor: Number(tensor),
-          ...(kwarg ? { kwarg } : {})
-        });
-      }
-    }
-  }
-
-  export function legacyKwargRefs(
-    value: unknown,
-    kwarg: string,
-    refs: INodeRef[]
-  ) {
-    if (!Array.isArray(value)) {
-      return;
-    }
-    if (
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'number' &&
-      typeof value[2] === 'number'
-    ) {
-      refs.push({ layer: value[0], node: value[1], tensor: value[2], kwarg });
-      return;
-    }
-    value.forEach(v => legacyKwargRefs(v, kwarg, refs));
-  }
-
-  /** The non-tensor keyword arguments of one node (`use_causal_mask`, ...). */
-  export function callArguments(node: unknown): { [key: string]: unknown } {
-    const out: { [key: string]: unknown } = {};
-    const kwargs = Array.isArray(node)
-      ? (node as any[])[0]?.[3]
-      : (node as { kwargs?: unknown } | null)?.kwargs;
-    const args = Array.isArray(node)
-      ? null
-      : (node as { args?: unknown } | null)?.args;
-    if (Array.isArray(args)) {
-      // Positional constants of op layers (`NotEqual(x, 0)`); tensors as null.
-      out['#args'] = args.map(a =>
-        a !== null && typeof a === 'object' ? null : a
-      );
-    }
-    if (kwargs && typeof kwargs === 'object' && !Array.isArray(kwargs)) {
-      for (const [k, v] of Object.entries(kwargs)) {
-        if (v === null || typeof v !== 'object') {
-          out[k] = v;
-        }
-      }
-    }
-    return out;
   }
 
   /** A nested model's own config, parsed like a top-level one. */

@@ -1,12 +1,14 @@
 /**
  * Keras 3 saves the masks it passes between layers as operations in the
  * graph (`NotEqual`, `ExpandDims`, `LogicalOr`, `Any`, ... feeding a
- * `mask=` argument). When such a mask subgraph uses operations this engine
- * does not run, it is dropped and the masks come from the engine's own
- * propagation, which follows the same Keras rules (`compute_mask` of every
- * layer); the replacement is reported as an inference.
+ * `mask=` argument); the engine runs those operations (`layers/ops.ts`).
+ * A call whose `mask=` argument needs an operation the engine does not run
+ * loses that argument alone: its masks come from the engine's own
+ * propagation, which follows Keras's rules (`compute_mask` of every layer),
+ * and the replacement is reported as an inference. Every other `mask=`
+ * argument, explicit ones included, is kept.
  */
-import { IGraphLayerSpec, IModelSpec } from './keras-config';
+import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
 import { LAYER_FACTORIES } from '../layers/registry';
 
 export function pruneMaskOps(spec: IModelSpec): {
@@ -14,7 +16,100 @@ export function pruneMaskOps(spec: IModelSpec): {
   inference?: string;
 } {
   const byName = new Map(spec.layers.map(l => [l.name, l]));
-  const reach = (start: string[], viaMask: boolean): Set<string> => {
+  const runs = (name: string) => {
+    const l = byName.get(name);
+    return !l || l.className === 'InputLayer' || !!LAYER_FACTORIES[l.className];
+  };
+  const blocked = Private.blockedBy(byName, runs);
+  const dropped: string[] = [];
+  const droppedMasks: string[] = [];
+  const layers: IGraphLayerSpec[] = spec.layers.map(l => {
+    let changed = false;
+    const calls = l.inbound.map((refs, node) => {
+      const masks = refs.filter(r => r.kwarg === 'mask');
+      if (!masks.some(r => blocked(r.layer))) {
+        return { refs, args: l.callArgs?.[node] };
+      }
+      changed = true;
+      dropped.push(l.name);
+      droppedMasks.push(...masks.map(r => r.layer));
+      const args = { ...(l.callArgs?.[node] ?? {}) };
+      delete args['#maskSlots'];
+      return { refs: refs.filter(r => r.kwarg !== 'mask'), args };
+    });
+    return changed
+      ? {
+          ...l,
+          inbound: calls.map(c => c.refs),
+          ...(l.callArgs ? { callArgs: calls.map(c => c.args ?? {}) } : {})
+        }
+      : l;
+  });
+  if (!dropped.length) {
+    return { spec };
+  }
+  // The operations only the dropped arguments read are not built.
+  const used = Private.upstream(
+    spec.outputs.map(r => r.layer),
+    new Map(layers.map(l => [l.name, l]))
+  );
+  const maskSide = Private.upstream(droppedMasks, byName);
+  const kept = layers.filter(l => used.has(l.name) || !maskSide.has(l.name));
+  const classes = [...maskSide]
+    .filter(n => !runs(n))
+    .map(n => byName.get(n)!.className);
+  const calls = [...new Set(dropped)].map(n => `'${n}'`).join(', ');
+  return {
+    spec: { ...spec, layers: kept },
+    inference:
+      `The masks Keras saved as operations the engine does not run (${[...new Set(classes)].sort().join(', ')}) ` +
+      `are computed by the engine with Keras's mask rules instead, for ${calls}`
+  };
+}
+
+namespace Private {
+  type Layers = Map<string, { inbound: INodeRef[][] }>;
+
+  /**
+   * Whether a layer is computed from a layer the engine does not run
+   * (itself included), each layer looked at once; a loop in a damaged
+   * config is left to the graph build, which names it.
+   */
+  export function blockedBy(
+    byName: Layers,
+    runs: (name: string) => boolean
+  ): (name: string) => boolean {
+    const done = new Map<string, boolean>();
+    const visiting = new Set<string>();
+    const inputs = (name: string) => [
+      ...new Set((byName.get(name)?.inbound ?? []).flat().map(r => r.layer))
+    ];
+    return start => {
+      const stack = [start];
+      while (stack.length) {
+        const name = stack[stack.length - 1];
+        if (done.has(name)) {
+          stack.pop();
+          continue;
+        }
+        const pending = visiting.has(name)
+          ? []
+          : inputs(name).filter(n => !done.has(n) && !visiting.has(n));
+        visiting.add(name);
+        if (pending.length) {
+          stack.push(...pending);
+          continue;
+        }
+        done.set(name, !runs(name) || inputs(name).some(n => done.get(n)));
+        visiting.delete(name);
+        stack.pop();
+      }
+      return done.get(start)!;
+    };
+  }
+
+  /** The layers the given ones are computed from (themselves included), through every input. */
+  export function upstream(start: string[], byName: Layers): Set<string> {
     const seen = new Set<string>();
     const todo = [...start];
     while (todo.length) {
@@ -24,44 +119,9 @@ export function pruneMaskOps(spec: IModelSpec): {
       }
       seen.add(name);
       for (const node of byName.get(name)?.inbound ?? []) {
-        for (const r of node) {
-          if (viaMask || r.kwarg !== 'mask') {
-            todo.push(r.layer);
-          }
-        }
+        node.forEach(r => todo.push(r.layer));
       }
     }
     return seen;
-  };
-  const data = reach(
-    spec.outputs.map(r => r.layer),
-    false
-  );
-  const maskStarts = spec.layers.flatMap(l =>
-    l.inbound.flatMap(n => n.filter(r => r.kwarg === 'mask').map(r => r.layer))
-  );
-  if (!maskStarts.length) {
-    return { spec };
   }
-  const maskOnly = [...reach(maskStarts, true)].filter(n => !data.has(n));
-  const unsupported = maskOnly
-    .map(n => byName.get(n)!)
-    .filter(l => l && !LAYER_FACTORIES[l.className]);
-  if (!unsupported.length) {
-    return { spec };
-  }
-  const drop = new Set(maskOnly);
-  const layers: IGraphLayerSpec[] = spec.layers
-    .filter(l => !drop.has(l.name))
-    .map(l => ({
-      ...l,
-      inbound: l.inbound.map(n => n.filter(r => r.kwarg !== 'mask'))
-    }));
-  const classes = [...new Set(unsupported.map(l => l.className))].sort();
-  return {
-    spec: { ...spec, layers },
-    inference:
-      `The masks Keras saved as operations (${classes.join(', ')}) are computed ` +
-      `by the engine with Keras's mask rules instead`
-  };
 }

@@ -10,7 +10,12 @@
  * layer's name (`dense/kernel:0` in tf.keras 2.x, `inner_seq/dense/kernel`
  * in Keras 3's legacy `.h5`).
  */
-import { IGraphLayerSpec, IModelSpec, INodeRef } from './keras-config';
+import {
+  IGraphLayerSpec,
+  IModelSpec,
+  INodeRef,
+  withRole
+} from './keras-config';
 import { LIMIT_SETTINGS } from './config-size';
 import { IWeight } from '../layers/base';
 import { DEFAULT_MAX_LAYERS, formatCount } from '../limits';
@@ -63,65 +68,21 @@ function flattenLevel(
       outWeights.delete(`${layer.name}/${k}`);
     }
     const model = inner.spec;
-    const inputNames = model.inputs.map(r => r.layer);
-    const rename = new Map<string, string>();
+    const rename = Private.innerNames(layer, model, taken);
+    const mapRef = Private.refMapper(layer, model, rename);
     for (const l of model.layers) {
-      if (l.className === 'InputLayer') {
-        continue;
-      }
-      const flat = taken.has(l.name) ? `${layer.name}/${l.name}` : l.name;
-      if (taken.has(flat)) {
-        throw new ModelError(
-          `nested model '${layer.name}': layer name '${flat}' is used twice`,
-          { layer: layer.name }
+      if (l.className !== 'InputLayer') {
+        const flat = rename.get(l.name)!;
+        layers.push(
+          Private.inlinedLayer(l, flat, layer.inbound.length, mapRef)
         );
-      }
-      taken.add(flat);
-      rename.set(l.name, flat);
-    }
-    const nodeCount = new Map(
-      model.layers.map(l => [l.name, l.inbound.length])
-    );
-    const calls = layer.inbound.length;
-    const mapRef = (r: INodeRef, call: number): INodeRef => {
-      const input = inputNames.indexOf(r.layer);
-      if (input >= 0) {
-        const outer = layer.inbound[call][input];
-        if (!outer) {
-          throw new ModelError(
-            `nested model '${layer.name}' takes ${inputNames.length} input(s), call ${call} gives ` +
-              `${layer.inbound[call].length}`,
-            { layer: layer.name }
-          );
+        const w = inner.weights.get(l.name);
+        if (w) {
+          outWeights.set(flat, w);
         }
-        return { ...outer, ...(r.kwarg ? { kwarg: r.kwarg } : {}) };
-      }
-      return {
-        layer: rename.get(r.layer) ?? r.layer,
-        node: call * (nodeCount.get(r.layer) ?? 1) + r.node,
-        tensor: r.tensor,
-        ...(r.kwarg ? { kwarg: r.kwarg } : {})
-      };
-    };
-    for (const l of model.layers) {
-      if (l.className === 'InputLayer') {
-        continue;
-      }
-      const inbound: INodeRef[][] = [];
-      const callArgs: Array<{ [key: string]: unknown }> = [];
-      for (let c = 0; c < calls; c++) {
-        l.inbound.forEach((refs, n) => {
-          inbound.push(refs.map(r => mapRef(r, c)));
-          callArgs.push(l.callArgs?.[n] ?? {});
-        });
-      }
-      const flat = rename.get(l.name)!;
-      layers.push({ ...l, name: flat, inbound, callArgs });
-      const w = inner.weights.get(l.name);
-      if (w) {
-        outWeights.set(flat, w);
       }
     }
+    const calls = layer.inbound.length;
     for (let c = 0; c < calls; c++) {
       model.outputs.forEach((out, k) => {
         redirect.set(
@@ -133,7 +94,7 @@ function flattenLevel(
   }
   const follow = (r: INodeRef): INodeRef => {
     const to = redirect.get(Private.refKey(r.layer, r.node, r.tensor));
-    return to ? { ...to, ...(r.kwarg ? { kwarg: r.kwarg } : {}) } : r;
+    return to ? withRole(to, r) : r;
   };
   return {
     spec: {
@@ -183,6 +144,86 @@ namespace Private {
       return { spec, weights };
     }
     return flattenLevel(spec, weights);
+  }
+
+  /** The inlined name of each inner layer (`outer/inner` where the name is taken). */
+  export function innerNames(
+    layer: IGraphLayerSpec,
+    model: IModelSpec,
+    taken: Set<string>
+  ): Map<string, string> {
+    const rename = new Map<string, string>();
+    for (const l of model.layers) {
+      if (l.className === 'InputLayer') {
+        continue;
+      }
+      const flat = taken.has(l.name) ? `${layer.name}/${l.name}` : l.name;
+      if (taken.has(flat)) {
+        throw new ModelError(
+          `nested model '${layer.name}': layer name '${flat}' is used twice`,
+          { layer: layer.name }
+        );
+      }
+      taken.add(flat);
+      rename.set(l.name, flat);
+    }
+    return rename;
+  }
+
+  /**
+   * A ref inside the nested model, as seen from the outer graph at one of
+   * the nested model's calls: its inputs are that call's tensors, its
+   * layers' nodes are numbered per call.
+   */
+  export function refMapper(
+    layer: IGraphLayerSpec,
+    model: IModelSpec,
+    rename: Map<string, string>
+  ): (r: INodeRef, call: number) => INodeRef {
+    const inputNames = model.inputs.map(r => r.layer);
+    const nodeCount = new Map(
+      model.layers.map(l => [l.name, l.inbound.length])
+    );
+    return (r: INodeRef, call: number): INodeRef => {
+      const input = inputNames.indexOf(r.layer);
+      if (input >= 0) {
+        const outer = layer.inbound[call][input];
+        if (!outer) {
+          throw new ModelError(
+            `nested model '${layer.name}' takes ${inputNames.length} input(s), call ${call} gives ` +
+              `${layer.inbound[call].length}`,
+            { layer: layer.name }
+          );
+        }
+        return withRole(outer, r);
+      }
+      return withRole(
+        {
+          layer: rename.get(r.layer) ?? r.layer,
+          node: call * (nodeCount.get(r.layer) ?? 1) + r.node,
+          tensor: r.tensor
+        },
+        r
+      );
+    };
+  }
+
+  /** An inner layer under its inlined name, with its nodes repeated for every call. */
+  export function inlinedLayer(
+    l: IGraphLayerSpec,
+    flat: string,
+    calls: number,
+    mapRef: (r: INodeRef, call: number) => INodeRef
+  ): IGraphLayerSpec {
+    const inbound: INodeRef[][] = [];
+    const callArgs: Array<{ [key: string]: unknown }> = [];
+    for (let c = 0; c < calls; c++) {
+      l.inbound.forEach((refs, n) => {
+        inbound.push(refs.map(r => mapRef(r, c)));
+        callArgs.push(l.callArgs?.[n] ?? {});
+      });
+    }
+    return { ...l, name: flat, inbound, callArgs };
   }
 
   /** Weights keyed `owner/rest`, grouped by owner (one pass). */

@@ -5,7 +5,7 @@
  * the config's `vocabulary` list) and standardization are read here; the
  * encoding itself is `text/text-vectorization.ts`. Pure.
  */
-import { IModelSpec } from './keras-config';
+import { IGraphLayerSpec, IModelSpec } from './keras-config';
 import { toSnakeCase } from '../files/keras3-weights';
 import { ZipArchive } from '../files/zip';
 import { FILE_LIMITS, formatCount } from '../limits';
@@ -43,61 +43,8 @@ export function splitTextVectorization(
       layer: tv.name,
       className: 'TextVectorization'
     });
-  const inputRefs = tv.inbound[0] ?? [];
-  const input = spec.layers.find(l => l.name === inputRefs[0]?.layer);
-  if (
-    tv.inbound.length !== 1 ||
-    inputRefs.length !== 1 ||
-    input?.className !== 'InputLayer' ||
-    spec.inputs.length !== 1 ||
-    spec.inputs[0].layer !== input.name
-  ) {
-    throw fail(
-      'only a TextVectorization applied directly to the model input is supported'
-    );
-  }
-  if (
-    spec.layers.some(
-      l => l !== tv && l.inbound.some(n => n.some(r => r.layer === input.name))
-    )
-  ) {
-    throw fail('the text input also feeds other layers');
-  }
-  const c = tv.config;
-  if (c.split !== 'character') {
-    throw fail(
-      `split ${JSON.stringify(c.split)} is not supported (only "character")`
-    );
-  }
-  if ((c.output_mode ?? 'int') !== 'int') {
-    throw fail(
-      `output_mode ${JSON.stringify(c.output_mode)} is not supported (only "int")`
-    );
-  }
-  if (c.ngrams !== null && c.ngrams !== undefined) {
-    throw fail('ngrams are not supported');
-  }
-  const standardize = c.standardize ?? null;
-  if (
-    standardize !== null &&
-    !['lower_and_strip_punctuation', 'lower', 'strip_punctuation'].includes(
-      standardize
-    )
-  ) {
-    throw fail(
-      `standardize ${JSON.stringify(standardize)} is not supported (a custom function cannot run here)`
-    );
-  }
-  const length =
-    typeof c.output_sequence_length === 'number'
-      ? c.output_sequence_length
-      : null;
-  if (length !== null && length > limits.maxInputLength) {
-    throw fail(
-      `output_sequence_length is ${formatCount(length)}; at most ${formatCount(limits.maxInputLength)} ` +
-        `input steps are allowed (${limits.hint})`
-    );
-  }
+  const input = Private.textInput(spec, tv, fail);
+  const { standardize, length } = Private.readConfig(tv.config, limits, fail);
   const vocabulary = Private.vocabulary(spec, tvIndex, archive, fileName, fail);
   if (vocabulary[0] !== '' || vocabulary[1] !== '[UNK]') {
     throw fail(
@@ -111,31 +58,115 @@ export function splitTextVectorization(
     standardize,
     outputSequenceLength: length
   };
-  // The layer's integer output becomes the model input.
-  const layers = spec.layers
-    .filter(l => l !== input)
-    .map(l =>
-      l === tv
-        ? {
-            name: tv.name,
-            className: 'InputLayer',
-            config: { name: tv.name, batch_shape: [null, length] },
-            inbound: []
-          }
-        : l
-    );
-  return {
-    info,
-    spec: {
+  return { info, spec: Private.withIntegerInput(spec, tv, input, length) };
+}
+
+namespace Private {
+  type Fail = (reason: string) => ModelError;
+
+  /** The model's one InputLayer, when it feeds the TextVectorization alone. */
+  export function textInput(
+    spec: IModelSpec,
+    tv: IGraphLayerSpec,
+    fail: Fail
+  ): IGraphLayerSpec {
+    const inputRefs = tv.inbound[0] ?? [];
+    const input = spec.layers.find(l => l.name === inputRefs[0]?.layer);
+    if (
+      tv.inbound.length !== 1 ||
+      inputRefs.length !== 1 ||
+      input?.className !== 'InputLayer' ||
+      spec.inputs.length !== 1 ||
+      spec.inputs[0].layer !== input.name
+    ) {
+      throw fail(
+        'only a TextVectorization applied directly to the model input is supported'
+      );
+    }
+    if (
+      spec.layers.some(
+        l =>
+          l !== tv && l.inbound.some(n => n.some(r => r.layer === input.name))
+      )
+    ) {
+      throw fail('the text input also feeds other layers');
+    }
+    return input;
+  }
+
+  /** The settings this reading supports: character split, int output, a built-in standardization. */
+  export function readConfig(
+    c: { [key: string]: any },
+    limits: ITextVectorizationLimits,
+    fail: Fail
+  ): {
+    standardize: ITextVectorizationInfo['standardize'];
+    length: number | null;
+  } {
+    if (c.split !== 'character') {
+      throw fail(
+        `split ${JSON.stringify(c.split)} is not supported (only "character")`
+      );
+    }
+    if ((c.output_mode ?? 'int') !== 'int') {
+      throw fail(
+        `output_mode ${JSON.stringify(c.output_mode)} is not supported (only "int")`
+      );
+    }
+    if (c.ngrams !== null && c.ngrams !== undefined) {
+      throw fail('ngrams are not supported');
+    }
+    const standardize = c.standardize ?? null;
+    if (
+      standardize !== null &&
+      !['lower_and_strip_punctuation', 'lower', 'strip_punctuation'].includes(
+        standardize
+      )
+    ) {
+      throw fail(
+        `standardize ${JSON.stringify(standardize)} is not supported (a custom function cannot run here)`
+      );
+    }
+    const length =
+      typeof c.output_sequence_length === 'number'
+        ? c.output_sequence_length
+        : null;
+    if (length !== null && length > limits.maxInputLength) {
+      throw fail(
+        `output_sequence_length is ${formatCount(length)}; at most ${formatCount(limits.maxInputLength)} ` +
+          `input steps are allowed (${limits.hint})`
+      );
+    }
+    return { standardize, length };
+  }
+
+  /** The spec with the layer's integer output as the model input. */
+  export function withIntegerInput(
+    spec: IModelSpec,
+    tv: IGraphLayerSpec,
+    input: IGraphLayerSpec,
+    length: number | null
+  ): IModelSpec {
+    const layers = spec.layers
+      .filter(l => l !== input)
+      .map(l =>
+        l === tv
+          ? {
+              name: tv.name,
+              className: 'InputLayer',
+              config: { name: tv.name, batch_shape: [null, length] },
+              inbound: []
+            }
+          : l
+      );
+    return {
       ...spec,
       layers,
       inputs: [{ layer: tv.name, node: 0, tensor: 0 }],
       inputShapes: { [tv.name]: [length] }
-    }
-  };
-}
+    };
+  }
 
-namespace Private {
   const MAX = FILE_LIMITS.VOCABULARY_ENTRIES;
 
   export function tooLarge(

@@ -8,7 +8,7 @@
  */
 import { IGraph } from './graph';
 import { parseLambdaForm, recognizeLambda } from '../layers/lambda';
-import { nestedSpec } from './keras-config';
+import { nestedSpec } from '../layers/layer-config';
 import { ILayerSpec, Shape } from '../layers/base';
 
 /** Layers that keep every axis but the last as it is (elementwise or last-axis maps). */
@@ -68,6 +68,19 @@ export function timeAxes(
 }
 
 namespace Private {
+  /** Layers whose output reorders or reshapes the axes. */
+  const RESHAPES = new Set(['Flatten', 'Reshape', 'RepeatVector', 'Permute']);
+  /** Layers that combine several inputs elementwise or along an axis. */
+  const MERGES = new Set([
+    'Multiply',
+    'Add',
+    'Subtract',
+    'Average',
+    'Maximum',
+    'Minimum',
+    'Concatenate'
+  ]);
+
   export function rule(
     layer: ILayerSpec,
     ins: Array<number | null>,
@@ -89,7 +102,24 @@ namespace Private {
       }
       return t;
     }
-    switch (c) {
+    if (MERGES.has(c)) {
+      return mergeRule(layer, ins, inShapes, out);
+    }
+    if (t === null) {
+      return null;
+    }
+    if (RESHAPES.has(c)) {
+      return reshapeRule(layer, t, inShape, out);
+    }
+    if (c === 'Lambda') {
+      return lambdaRule(layer, t, inShape, lambdas);
+    }
+    return sequenceRule(layer, t);
+  }
+
+  /** Layers that keep the time axis first when they keep it at all. */
+  export function sequenceRule(layer: ILayerSpec, t: number): number | null {
+    switch (layer.className) {
       case 'Embedding':
         return t;
       case 'Softmax':
@@ -108,6 +138,22 @@ namespace Private {
       case 'AdditiveAttention':
       case 'MultiHeadAttention':
         return t === 0 ? 0 : null;
+      default:
+        if (RECURRENT.has(layer.className)) {
+          return t === 0 && layer.config.return_sequences === true ? 0 : null;
+        }
+        return null;
+    }
+  }
+
+  /** Flatten, Reshape, RepeatVector and Permute. */
+  export function reshapeRule(
+    layer: ILayerSpec,
+    t: number,
+    inShape: Shape,
+    out: Shape
+  ): number | null {
+    switch (layer.className) {
       case 'Flatten':
         // [T, 1] -> [T] keeps the positions; [T, d] interleaves them.
         return t === 0 && inShape.slice(1).every(d => d === 1) ? 0 : null;
@@ -121,43 +167,37 @@ namespace Private {
           : null;
       case 'RepeatVector':
         return t === 0 && inShape.length === 1 ? 1 : null;
-      case 'Permute': {
+      default: {
+        // Permute
         const dims: number[] = layer.config.dims ?? [];
-        const at = t === null ? -1 : dims.indexOf(t + 1);
+        const at = dims.indexOf(t + 1);
         return at >= 0 ? at : null;
       }
-      case 'Multiply':
-      case 'Add':
-      case 'Subtract':
-      case 'Average':
-      case 'Maximum':
-      case 'Minimum': {
-        const known = ins.filter(
-          (a, i) => a !== null && inShapes[i].length === out.length
-        );
-        return known.length && known.every(a => a === known[0])
-          ? known[0]
-          : null;
-      }
-      case 'Concatenate': {
-        const raw =
-          typeof layer.config.axis === 'number' ? layer.config.axis : -1;
-        const ax = raw < 0 ? out.length + raw : raw - 1;
-        const known = ins.filter(a => a !== null);
-        return known.length === ins.length &&
-          known.every(a => a === known[0]) &&
-          known[0] !== ax
-          ? known[0]
-          : null;
-      }
-      case 'Lambda':
-        return t === null ? null : lambdaRule(layer, t, inShape, lambdas);
-      default:
-        if (RECURRENT.has(c)) {
-          return t === 0 && layer.config.return_sequences === true ? 0 : null;
-        }
-        return null;
     }
+  }
+
+  /** Elementwise merges keep an axis all inputs agree on; Concatenate one it does not join along. */
+  export function mergeRule(
+    layer: ILayerSpec,
+    ins: Array<number | null>,
+    inShapes: Shape[],
+    out: Shape
+  ): number | null {
+    if (layer.className === 'Concatenate') {
+      const raw =
+        typeof layer.config.axis === 'number' ? layer.config.axis : -1;
+      const ax = raw < 0 ? out.length + raw : raw - 1;
+      const known = ins.filter(a => a !== null);
+      return known.length === ins.length &&
+        known.every(a => a === known[0]) &&
+        known[0] !== ax
+        ? known[0]
+        : null;
+    }
+    const known = ins.filter(
+      (a, i) => a !== null && inShapes[i].length === out.length
+    );
+    return known.length && known.every(a => a === known[0]) ? known[0] : null;
   }
 
   export function lambdaRule(

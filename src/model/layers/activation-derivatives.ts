@@ -8,7 +8,13 @@
  * gradient at its bounds (Minimum / Maximum give ties to x) and Keras 3's
  * (relu6(x + 3) / 6) does not.
  */
-import { activationName, ACTIVATIONS, erf, isSoftmax } from './activations';
+import {
+  activationName,
+  ACTIVATIONS,
+  axisExtent,
+  erf,
+  isSoftmax
+} from './activations';
 import { ILayerSpec, layerError } from './base';
 
 /** f'(x) from the activation's input `x` and its output `y = f(x)`. */
@@ -181,17 +187,7 @@ export function softmaxAxisGradient(
   shape: number[],
   axis: number
 ): Float32Array {
-  const rank = shape.length;
-  const ax = axis < 0 ? rank + axis : axis;
-  let outer = 1;
-  for (let i = 0; i < ax; i++) {
-    outer *= shape[i];
-  }
-  const n = shape[ax];
-  let inner = 1;
-  for (let i = ax + 1; i < rank; i++) {
-    inner *= shape[i];
-  }
+  const { outer, n, inner } = axisExtent(shape, axis);
   const dx = new Float32Array(y.length);
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {

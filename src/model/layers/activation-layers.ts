@@ -11,15 +11,14 @@ import {
 } from './activation-derivatives';
 import {
   IBuildContext,
-  IGradientCall,
   ILayer,
   ILayerSpec,
-  IMask,
   ITensor,
   IWeight,
   layerError,
   Shape
 } from './base';
+import { maskKeepingLayer } from './vjp';
 
 function numberConfig(
   spec: ILayerSpec,
@@ -49,32 +48,13 @@ function elementwiseLayer(
     }
     return { shape: x.shape, data };
   };
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape: inputShapes[0],
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return { output: forward(inputs[0]), mask: masks[0] };
-    },
-    callForGradient(inputs, masks): IGradientCall {
-      const x = inputs[0];
-      const y = forward(x);
-      return {
-        output: y,
-        mask: masks[0],
-        backward([dy]) {
-          if (!dy) {
-            return [null];
-          }
-          const dx = new Float32Array(dy.data.length);
-          for (let i = 0; i < dx.length; i++) {
-            dx[i] = dy.data[i] * derivative(x.data[i], y.data[i]);
-          }
-          return [{ shape: x.shape, data: dx }];
-        }
-      };
+  return maskKeepingLayer(spec, inputShapes[0], forward, (x, y, dy) => {
+    const dx = new Float32Array(dy.data.length);
+    for (let i = 0; i < dx.length; i++) {
+      dx[i] = dy.data[i] * derivative(x.data[i], y.data[i]);
     }
-  };
+    return { shape: x.shape, data: dx };
+  });
 }
 
 export function createRelu(
@@ -236,36 +216,18 @@ export function createPrelu(
     }
     return { shape: x.shape, data };
   };
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape: inShape,
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return { output: forward(inputs[0]), mask: masks[0] };
-    },
-    callForGradient(inputs, masks): IGradientCall {
-      const x = inputs[0];
-      return {
-        output: forward(x),
-        mask: masks[0],
-        // relu(x) - alpha * relu(-x): 1 above 0, alpha below, 0 at 0.
-        backward([dy]) {
-          if (!dy) {
-            return [null];
-          }
-          const slopes = slopesOf(x.shape.slice(1));
-          const per = slopes.length;
-          const dx = new Float32Array(dy.data.length);
-          for (let i = 0; i < dx.length; i++) {
-            const v = x.data[i];
-            const d = v > 0 ? 1 : v < 0 ? slopes[i % per] : 0;
-            dx[i] = dy.data[i] * d;
-          }
-          return [{ shape: x.shape, data: dx }];
-        }
-      };
+  // relu(x) - alpha * relu(-x): 1 above 0, alpha below, 0 at 0.
+  return maskKeepingLayer(spec, inShape, forward, (x, _y, dy) => {
+    const slopes = slopesOf(x.shape.slice(1));
+    const per = slopes.length;
+    const dx = new Float32Array(dy.data.length);
+    for (let i = 0; i < dx.length; i++) {
+      const v = x.data[i];
+      const d = v > 0 ? 1 : v < 0 ? slopes[i % per] : 0;
+      dx[i] = dy.data[i] * d;
     }
-  };
+    return { shape: x.shape, data: dx };
+  });
 }
 
 /** The learned slope of each element of a sample (shared axes repeat it). */

@@ -18,6 +18,7 @@ import {
   IWeight,
   Shape
 } from './base';
+import { maskKeepingLayer } from './vjp';
 
 export function createActivation(
   spec: ILayerSpec,
@@ -41,37 +42,18 @@ export function createActivation(
     }
     return { shape: x.shape, data };
   };
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape: inputShapes[0],
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return { output: forward(inputs[0]), mask: masks[0] };
-    },
-    callForGradient(inputs, masks): IGradientCall {
-      const x = inputs[0];
-      const y = forward(x);
-      return {
-        output: y,
-        mask: masks[0],
-        backward([dy]) {
-          if (!dy) {
-            return [null];
-          }
-          if (softmax) {
-            const dx = softmaxAxisGradient(y.data, dy.data, x.shape, -1);
-            return [{ shape: x.shape, data: dx }];
-          }
-          if (!grad) {
-            return [dy];
-          }
-          const dx = new Float32Array(dy.data.length);
-          grad(x.data, y.data, dy.data, dx, 0, dx.length);
-          return [{ shape: x.shape, data: dx }];
-        }
-      };
+  return maskKeepingLayer(spec, inputShapes[0], forward, (x, y, dy) => {
+    if (softmax) {
+      const dx = softmaxAxisGradient(y.data, dy.data, x.shape, -1);
+      return { shape: x.shape, data: dx };
     }
-  };
+    if (!grad) {
+      return dy;
+    }
+    const dx = new Float32Array(dy.data.length);
+    grad(x.data, y.data, dy.data, dx, 0, dx.length);
+    return { shape: x.shape, data: dx };
+  });
 }
 
 /** The softmax axis of a Softmax layer config (Keras: int, default -1). */
@@ -147,26 +129,17 @@ export function createSoftmax(
   };
 }
 
-/** Dropout, SpatialDropout*, noise and regularisation layers: identity at inference. */
+/** Dropout, SpatialDropout*, noise and regularisation layers (and Keras 3's ConvertToTensor): identity at inference. */
 export function createIdentity(
   spec: ILayerSpec,
   inputShapes: Shape[],
   _weights: IWeight[],
   _context: IBuildContext
 ): ILayer {
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape: inputShapes[0],
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      return { output: inputs[0], mask: masks[0] };
-    },
-    callForGradient(inputs, masks): IGradientCall {
-      return {
-        output: inputs[0],
-        mask: masks[0],
-        backward: ([dy]) => [dy]
-      };
-    }
-  };
+  return maskKeepingLayer(
+    spec,
+    inputShapes[0],
+    x => x,
+    (_x, _y, dy) => dy
+  );
 }

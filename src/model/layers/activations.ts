@@ -66,114 +66,17 @@ export function elementwise(
   kerasMajor: number
 ): ActivationFn | null {
   const name = activationName(rawName).toLowerCase();
-  switch (name) {
-    case 'linear':
-    case 'none':
-      return null;
-    case 'relu':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          if (d[i] < 0) {
-            d[i] = 0;
-          }
-        }
-      };
-    case 'relu6':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          d[i] = Math.min(6, Math.max(0, d[i]));
-        }
-      };
-    case 'sigmoid':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          d[i] = 1 / (1 + Math.exp(-d[i]));
-        }
-      };
-    case 'hard_sigmoid':
-      return kerasMajor >= 3
-        ? (d, s, e) => {
-            for (let i = s; i < e; i++) {
-              d[i] = Math.min(1, Math.max(0, d[i] / 6 + 0.5));
-            }
-          }
-        : (d, s, e) => {
-            for (let i = s; i < e; i++) {
-              d[i] = Math.min(1, Math.max(0, 0.2 * d[i] + 0.5));
-            }
-          };
-    case 'tanh':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          d[i] = Math.tanh(d[i]);
-        }
-      };
-    case 'softplus':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          const x = d[i];
-          d[i] = x > 20 ? x : Math.log1p(Math.exp(x));
-        }
-      };
-    case 'softsign':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          d[i] = d[i] / (1 + Math.abs(d[i]));
-        }
-      };
-    case 'elu':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          if (d[i] < 0) {
-            d[i] = Math.expm1(d[i]);
-          }
-        }
-      };
-    case 'selu': {
-      const alpha = 1.6732632423543772;
-      const scale = 1.0507009873554805;
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          const x = d[i];
-          d[i] = scale * (x > 0 ? x : alpha * Math.expm1(x));
-        }
-      };
-    }
-    case 'exponential':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          d[i] = Math.exp(d[i]);
-        }
-      };
-    case 'swish':
-    case 'silu':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          d[i] = d[i] / (1 + Math.exp(-d[i]));
-        }
-      };
-    case 'gelu':
-      // Keras default approximate=False: x * Phi(x), via erf.
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          const x = d[i];
-          d[i] = 0.5 * x * (1 + erf(x / Math.SQRT2));
-        }
-      };
-    case 'leaky_relu':
-      return (d, s, e) => {
-        for (let i = s; i < e; i++) {
-          if (d[i] < 0) {
-            d[i] *= 0.2;
-          }
-        }
-      };
-    default:
-      throw layerError(
-        spec,
-        `activation '${name}' is not supported (supported: ${ACTIVATIONS.join(', ')})`
-      );
+  if (name === 'linear' || name === 'none') {
+    return null;
   }
+  const fn = Private.piecewise(name) ?? Private.smooth(name, kerasMajor);
+  if (!fn) {
+    throw layerError(
+      spec,
+      `activation '${name}' is not supported (supported: ${ACTIVATIONS.join(', ')})`
+    );
+  }
+  return fn;
 }
 
 /** A scalar activation for recurrent cells (softmax is not allowed there). */
@@ -209,12 +112,14 @@ export function scalar(
   }
 }
 
-/** Softmax along one axis of a tensor of `shape` (batch included), in place. */
-export function softmaxAxis(
-  data: Float32Array,
+/**
+ * A tensor of `shape` seen along `axis` (negative counts from the end): the
+ * product of the sizes before it, its own size, the product after it.
+ */
+export function axisExtent(
   shape: number[],
   axis: number
-): void {
+): { outer: number; n: number; inner: number } {
   const rank = shape.length;
   const ax = axis < 0 ? rank + axis : axis;
   let outer = 1;
@@ -226,6 +131,16 @@ export function softmaxAxis(
   for (let i = ax + 1; i < rank; i++) {
     inner *= shape[i];
   }
+  return { outer, n, inner };
+}
+
+/** Softmax along one axis of a tensor of `shape` (batch included), in place. */
+export function softmaxAxis(
+  data: Float32Array,
+  shape: number[],
+  axis: number
+): void {
+  const { outer, n, inner } = axisExtent(shape, axis);
   for (let o = 0; o < outer; o++) {
     for (let k = 0; k < inner; k++) {
       const base = o * n * inner + k;
@@ -294,4 +209,123 @@ export function erf(x: number): number {
   }
   const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / (a + f);
   return sign * (1 - erfc);
+}
+
+namespace Private {
+  /** The rectifier family: relu, relu6, elu, selu, leaky_relu. */
+  export function piecewise(name: string): ActivationFn | undefined {
+    switch (name) {
+      case 'relu':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            if (d[i] < 0) {
+              d[i] = 0;
+            }
+          }
+        };
+      case 'relu6':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            d[i] = Math.min(6, Math.max(0, d[i]));
+          }
+        };
+      case 'elu':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            if (d[i] < 0) {
+              d[i] = Math.expm1(d[i]);
+            }
+          }
+        };
+      case 'selu': {
+        const alpha = 1.6732632423543772;
+        const scale = 1.0507009873554805;
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            const x = d[i];
+            d[i] = scale * (x > 0 ? x : alpha * Math.expm1(x));
+          }
+        };
+      }
+      case 'leaky_relu':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            if (d[i] < 0) {
+              d[i] *= 0.2;
+            }
+          }
+        };
+      default:
+        return undefined;
+    }
+  }
+
+  /** The smooth ones: sigmoid, hard_sigmoid, tanh, softplus, softsign, exponential, swish/silu, gelu. */
+  export function smooth(
+    name: string,
+    kerasMajor: number
+  ): ActivationFn | undefined {
+    switch (name) {
+      case 'sigmoid':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            d[i] = 1 / (1 + Math.exp(-d[i]));
+          }
+        };
+      case 'hard_sigmoid':
+        return kerasMajor >= 3
+          ? (d, s, e) => {
+              for (let i = s; i < e; i++) {
+                d[i] = Math.min(1, Math.max(0, d[i] / 6 + 0.5));
+              }
+            }
+          : (d, s, e) => {
+              for (let i = s; i < e; i++) {
+                d[i] = Math.min(1, Math.max(0, 0.2 * d[i] + 0.5));
+              }
+            };
+      case 'tanh':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            d[i] = Math.tanh(d[i]);
+          }
+        };
+      case 'softplus':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            const x = d[i];
+            d[i] = x > 20 ? x : Math.log1p(Math.exp(x));
+          }
+        };
+      case 'softsign':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            d[i] = d[i] / (1 + Math.abs(d[i]));
+          }
+        };
+      case 'exponential':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            d[i] = Math.exp(d[i]);
+          }
+        };
+      case 'swish':
+      case 'silu':
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            d[i] = d[i] / (1 + Math.exp(-d[i]));
+          }
+        };
+      case 'gelu':
+        // Keras default approximate=False: x * Phi(x), via erf.
+        return (d, s, e) => {
+          for (let i = s; i < e; i++) {
+            const x = d[i];
+            d[i] = 0.5 * x * (1 + erf(x / Math.SQRT2));
+          }
+        };
+      default:
+        return undefined;
+    }
+  }
 }

@@ -2,7 +2,7 @@
  * Plain-data tensors and the layer contract shared by every layer
  * implementation. Everything here is Float32Array maths: no tfjs.
  */
-import { ModelError } from '../types';
+import { IWeight, ModelError } from '../types';
 import { Kernels } from './kernels';
 
 /** A dense row-major tensor; `shape[0]` is the batch axis. */
@@ -38,12 +38,8 @@ export interface IMask {
 /** A shape without the batch axis; `null` = unknown / variable. */
 export type Shape = Array<number | null>;
 
-/** One stored weight array (Keras order inside its layer). */
-export interface IWeight {
-  name: string;
-  shape: number[];
-  data: Float32Array;
-}
+// Weights are what the model files hold: defined with the model's types.
+export type { IWeight } from '../types';
 
 /** A layer's declaration after config translation. */
 export interface ILayerSpec {

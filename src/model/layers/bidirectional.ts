@@ -2,7 +2,6 @@
  * Bidirectional RNN wrapper: forward and backward copies of the wrapped
  * layer, merged with concat (default), sum, mul or ave.
  */
-import { nestedSpec } from '../graph/keras-config';
 import {
   IBuildContext,
   ILayer,
@@ -14,6 +13,7 @@ import {
   Shape
 } from './base';
 import { concat, split } from './concatenate';
+import { nestedSpec } from './layer-config';
 import { sum, withGradient } from './vjp';
 
 function reverseTime(x: ITensor): ITensor {
@@ -38,26 +38,7 @@ export function createBidirectional(
   weights: IWeight[],
   context: IBuildContext
 ): ILayer {
-  const mergeMode =
-    spec.config.merge_mode === undefined ? 'concat' : spec.config.merge_mode;
-  if (!['concat', 'sum', 'mul', 'ave'].includes(mergeMode)) {
-    throw layerError(
-      spec,
-      `merge_mode ${JSON.stringify(mergeMode)} is not supported (use concat, sum, mul or ave)`
-    );
-  }
-  if ((spec.call?.inputKwargs.length ?? 1) > 1) {
-    throw layerError(
-      spec,
-      'initial_state and other tensor arguments are not supported here'
-    );
-  }
-  if (weights.length % 2 !== 0) {
-    throw layerError(
-      spec,
-      `expected the same number of forward and backward weights, got ${weights.length}`
-    );
-  }
+  const mergeMode = Private.checkedMergeMode(spec, weights);
   const { forwardSpec, backwardSpec, returnSequences } = Private.specs(spec);
   const half = weights.length / 2;
   const forward = context.createLayer(
@@ -70,13 +51,7 @@ export function createBidirectional(
     inputShapes,
     weights.slice(half)
   );
-  const outShape = [...forward.outputShape];
-  if (mergeMode === 'concat') {
-    const last = outShape.length - 1;
-    const a = forward.outputShape[last];
-    const b = backward.outputShape[last];
-    outShape[last] = a === null || b === null ? null : a + b;
-  }
+  const outShape = Private.mergedShape(mergeMode, forward, backward);
   const merge = (y: ITensor, yRev: ITensor) =>
     Private.merge(mergeMode, y, yRev);
   const inTime = (t: ITensor) => (returnSequences ? reverseTime(t) : t);
@@ -119,6 +94,50 @@ export function createBidirectional(
 }
 
 namespace Private {
+  /** The merge mode, once the config and the weights are known to fit. */
+  export function checkedMergeMode(
+    spec: ILayerSpec,
+    weights: IWeight[]
+  ): string {
+    const mergeMode =
+      spec.config.merge_mode === undefined ? 'concat' : spec.config.merge_mode;
+    if (!['concat', 'sum', 'mul', 'ave'].includes(mergeMode)) {
+      throw layerError(
+        spec,
+        `merge_mode ${JSON.stringify(mergeMode)} is not supported (use concat, sum, mul or ave)`
+      );
+    }
+    if ((spec.call?.inputKwargs.length ?? 1) > 1) {
+      throw layerError(
+        spec,
+        'initial_state and other tensor arguments are not supported here'
+      );
+    }
+    if (weights.length % 2 !== 0) {
+      throw layerError(
+        spec,
+        `expected the same number of forward and backward weights, got ${weights.length}`
+      );
+    }
+    return mergeMode;
+  }
+
+  /** The forward layer's shape, its last axis joined when the outputs are concatenated. */
+  export function mergedShape(
+    mergeMode: string,
+    forward: ILayer,
+    backward: ILayer
+  ): Shape {
+    const outShape = [...forward.outputShape];
+    if (mergeMode === 'concat') {
+      const last = outShape.length - 1;
+      const a = forward.outputShape[last];
+      const b = backward.outputShape[last];
+      outShape[last] = a === null || b === null ? null : a + b;
+    }
+    return outShape;
+  }
+
   /** The wrapped layer's spec and its reverse copy (or the given backward layer). */
   export function specs(spec: ILayerSpec): {
     forwardSpec: ILayerSpec;

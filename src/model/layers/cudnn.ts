@@ -7,11 +7,10 @@
  * activations are fixed (tanh, sigmoid), as in cuDNN.
  */
 import {
-  IBuildContext,
-  ILayer,
   ILayerSpec,
   intConfig,
   IWeight,
+  LayerFactory,
   lastDim,
   layerError,
   Shape
@@ -66,34 +65,20 @@ function converted(
   };
 }
 
-export function createCudnnGru(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  weights: IWeight[],
-  context: IBuildContext
-): ILayer {
-  const c = converted(spec, inputShapes, weights, 3);
-  const layer = createGru(
-    { ...spec, config: c.config },
-    inputShapes,
-    c.weights,
-    context
-  );
-  return Object.assign(layer, { className: spec.className });
+/** A CuDNN layer built as the layer `create` makes, from the converted config and weights. */
+function cudnnLayer(create: LayerFactory, gates: 3 | 4): LayerFactory {
+  return (spec, inputShapes, weights, context) => {
+    const c = converted(spec, inputShapes, weights, gates);
+    const layer = create(
+      { ...spec, config: c.config },
+      inputShapes,
+      c.weights,
+      context
+    );
+    return Object.assign(layer, { className: spec.className });
+  };
 }
 
-export function createCudnnLstm(
-  spec: ILayerSpec,
-  inputShapes: Shape[],
-  weights: IWeight[],
-  context: IBuildContext
-): ILayer {
-  const c = converted(spec, inputShapes, weights, 4);
-  const layer = createLstm(
-    { ...spec, config: c.config },
-    inputShapes,
-    c.weights,
-    context
-  );
-  return Object.assign(layer, { className: spec.className });
-}
+export const createCudnnGru: LayerFactory = cudnnLayer(createGru, 3);
+
+export const createCudnnLstm: LayerFactory = cudnnLayer(createLstm, 4);

@@ -26,7 +26,8 @@ const OPS: { [className: string]: Binary } = {
   Minimum: (a, b) => Math.min(a, b)
 };
 
-function broadcastShape(spec: ILayerSpec, a: Shape, b: Shape): Shape {
+/** The broadcast of two shapes without the batch axis (numpy rules), or a named error. */
+export function broadcastShape(spec: ILayerSpec, a: Shape, b: Shape): Shape {
   const rank = Math.max(a.length, b.length);
   const out: Shape = [];
   for (let i = 0; i < rank; i++) {
@@ -77,7 +78,8 @@ function sameShapeArithmetic(
   }
 }
 
-function combine(
+/** `op` of two tensors elementwise, size-1 axes broadcast (batch included). */
+export function combine(
   x: ITensor,
   y: ITensor,
   op: Binary,

@@ -99,6 +99,19 @@ function takeWeights(
   return out;
 }
 
+/** What both normalizations read first: the input shape, the feature axes, their parameter count, epsilon. */
+function normalizationBasics(
+  spec: ILayerSpec,
+  inputShapes: Shape[]
+): { inShape: Shape; axes: number[]; size: number; epsilon: number } {
+  const inShape = inputShapes[0];
+  const axes = featureAxes(spec, inShape);
+  const size = axes.reduce((a, ax) => a * (inShape[ax] as number), 1);
+  const epsilon =
+    typeof spec.config.epsilon === 'number' ? spec.config.epsilon : 1e-3;
+  return { inShape, axes, size, epsilon };
+}
+
 /** `paramIndex` of the last sample shape seen (shapes rarely change between calls). */
 function cachedParamIndex(axes: number[]): (sample: number[]) => Int32Array {
   let cache: { shape: string; index: Int32Array } | null = null;
@@ -117,12 +130,11 @@ export function createBatchNormalization(
   weights: IWeight[],
   _context: IBuildContext
 ): ILayer {
-  const inShape = inputShapes[0];
-  const axes = featureAxes(spec, inShape);
   // Renorm only changes training; inference uses the moving statistics.
-  const size = axes.reduce((a, ax) => a * (inShape[ax] as number), 1);
-  const epsilon =
-    typeof spec.config.epsilon === 'number' ? spec.config.epsilon : 1e-3;
+  const { inShape, axes, size, epsilon } = normalizationBasics(
+    spec,
+    inputShapes
+  );
   const w = takeWeights(
     spec,
     weights,
@@ -258,11 +270,10 @@ export function createLayerNormalization(
   weights: IWeight[],
   _context: IBuildContext
 ): ILayer {
-  const inShape = inputShapes[0];
-  const axes = featureAxes(spec, inShape);
-  const size = axes.reduce((a, ax) => a * (inShape[ax] as number), 1);
-  const epsilon =
-    typeof spec.config.epsilon === 'number' ? spec.config.epsilon : 1e-3;
+  const { inShape, axes, size, epsilon } = normalizationBasics(
+    spec,
+    inputShapes
+  );
   const rms = spec.config.rms_scaling === true;
   // Keras 3 creates no beta with rms_scaling.
   const w = takeWeights(

@@ -34,7 +34,13 @@ import { createEmbedding, createMasking } from './embedding';
 import { createGru } from './gru';
 import { createLambda } from './lambda';
 import { createLstm } from './lstm';
-import { createComparison, createConvertToTensor } from './ops';
+import {
+  createAny,
+  createComparison,
+  createExpandDims,
+  createFilledLike,
+  createLogicalOr
+} from './ops';
 import {
   createBatchNormalization,
   createLayerNormalization
@@ -104,7 +110,12 @@ export const LAYER_REGISTRY: { readonly [className: string]: LayerEntry } = {
   MultiHeadAttention: native(createMultiHeadAttention),
   NotEqual: native(createComparison),
   Equal: native(createComparison),
-  ConvertToTensor: native(createConvertToTensor),
+  ConvertToTensor: native(createIdentity),
+  ExpandDims: native(createExpandDims),
+  ZerosLike: native(createFilledLike),
+  OnesLike: native(createFilledLike),
+  LogicalOr: native(createLogicalOr),
+  Any: native(createAny),
   Dropout: native(createIdentity),
   SpatialDropout1D: native(createIdentity),
   GaussianNoise: native(createIdentity),

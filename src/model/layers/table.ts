@@ -59,6 +59,13 @@ export const LAYER_NOTES: { [className: string]: string } = {
   NotEqual: 'the mask Keras 3 saves as an operation (`tokens != 0`)',
   Equal: 'comparison with a constant',
   ConvertToTensor: 'Keras 3 mask operation',
+  ExpandDims:
+    "Keras 3 mask operation (a Concatenate's mask merge); one integer `axis`",
+  ZerosLike: "Keras 3 mask operation (a Concatenate's mask merge)",
+  OnesLike: "Keras 3 mask operation (a Concatenate's mask merge)",
+  LogicalOr:
+    "Keras 3 mask operation (a Concatenate's mask merge); broadcasting",
+  Any: "Keras 3 mask operation (a Concatenate's mask merge); one integer `axis`, `keepdims`",
   Dropout: 'identity at inference',
   SpatialDropout1D: 'identity at inference',
   GaussianNoise: 'identity at inference',
@@ -76,7 +83,11 @@ export const GRADIENT_NOTES: { [className: string]: string } = {
   Minimum: 'a tie goes to the first input, as TensorFlow',
   Lambda: 'max / min: tied extrema share it equally, as TensorFlow',
   NotEqual: 'zero (a comparison)',
-  Equal: 'zero (a comparison)'
+  Equal: 'zero (a comparison)',
+  ZerosLike: 'zero (a constant)',
+  OnesLike: 'zero (a constant)',
+  LogicalOr: 'zero (a logical operation)',
+  Any: 'zero (a logical operation)'
 };
 
 /** Layers handled by the loader rather than the registry: name, gradients, note. */

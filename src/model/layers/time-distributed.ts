@@ -2,7 +2,6 @@
  * TimeDistributed: applies the wrapped layer to every time step by folding
  * time into the batch axis.
  */
-import { nestedSpec } from '../graph/keras-config';
 import {
   IBuildContext,
   ILayer,
@@ -13,6 +12,7 @@ import {
   layerError,
   Shape
 } from './base';
+import { nestedSpec } from './layer-config';
 import { withGradient } from './vjp';
 
 export function createTimeDistributed(

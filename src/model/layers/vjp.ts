@@ -1,7 +1,14 @@
 /**
  * Small helpers the layers' vector-Jacobian products share.
  */
-import { IGradientCall, ILayer, IMask, ITensor } from './base';
+import {
+  IGradientCall,
+  ILayer,
+  ILayerSpec,
+  IMask,
+  ITensor,
+  Shape
+} from './base';
 
 /** A lazily made value (e.g. the transposed weights of a backward pass). */
 export function lazy<T>(make: () => T): () => T {
@@ -23,6 +30,36 @@ export function sum(a: Float32Array, b: Float32Array | null): Float32Array {
 /** The same data under another shape (reshapes: Flatten, Reshape). */
 export function reshaped(d: ITensor | null, shape: number[]): ITensor | null {
   return d ? { shape, data: d.data } : null;
+}
+
+/**
+ * A one-input layer that keeps its input's mask: `forward` maps the input,
+ * `backward` gives the input's gradient from the input, the output and the
+ * output's gradient (activations, identity layers).
+ */
+export function maskKeepingLayer(
+  spec: ILayerSpec,
+  outputShape: Shape,
+  forward: (x: ITensor) => ITensor,
+  backward: (x: ITensor, y: ITensor, dy: ITensor) => ITensor
+): ILayer {
+  return {
+    name: spec.name,
+    className: spec.className,
+    outputShape,
+    call(inputs: ITensor[], masks: Array<IMask | null>) {
+      return { output: forward(inputs[0]), mask: masks[0] };
+    },
+    callForGradient(inputs, masks): IGradientCall {
+      const x = inputs[0];
+      const y = forward(x);
+      return {
+        output: y,
+        mask: masks[0],
+        backward: ([dy]) => [dy ? backward(x, y, dy) : null]
+      };
+    }
+  };
 }
 
 /**

@@ -39,14 +39,3 @@ describe('attention scores offered as the attention', () => {
     expect(diff(activations[scores], c.mha_key_weight)).toBeLessThan(1e-5);
   });
 });
-
-describe('masks Keras 3 saved as operations', () => {
-  it('are computed by the mask rules when their operations do not run here, and that is reported', () => {
-    const graph = load('mask_concat.keras');
-    expect(graph.inferences).toEqual([
-      'The masks Keras saved as operations (Any, ExpandDims, LogicalOr, OnesLike, ZerosLike) ' +
-        "are computed by the engine with Keras's mask rules instead"
-    ]);
-    expect(graph.layerInfo.map(l => l.className)).not.toContain('ExpandDims');
-  });
-});

@@ -169,46 +169,52 @@ describe.each(MODELS)('%s against Keras (%s)', name => {
   );
 });
 
-describe.each(Object.keys(KERAS_DISAGREEMENTS))(
-  '%s, known to disagree with Keras in its forward pass',
-  name => {
-    it('loads, and its gradients are complete (256-step integrated gradients within 1% of f(input) - f(baseline) on every text)', async () => {
-      const info = oracle(name);
-      const model = await loadModel(
-        { [info.files.keras]: fixture('keras', 'gradients', info.files.keras) },
-        { lambdas: info.lambdas }
-      );
-      const paths = createPathGradients(model);
-      try {
-        const steps = info.integratedGradients.steps;
-        const points = Array.from({ length: steps }, (_, i) => ({
-          alpha: (i + 0.5) / steps,
-          weight: 1 / steps
-        }));
-        for (const s of info.samples) {
-          const ig = await paths.at(s.input, points, s.target);
-          const ends = await paths.at(
-            s.input,
-            [
-              { alpha: 1, weight: 0 },
-              { alpha: 0, weight: 0 }
-            ],
-            s.target
-          );
-          const delta = ends.f[0] - ends.f[1];
-          const sum = ig.terms.reduce((a, v) => a + v, 0);
-          expect({
-            text: s.text,
-            complete: Math.abs(sum - delta) <= 0.01 * Math.abs(delta)
-          }).toEqual({ text: s.text, complete: true });
+// jest refuses `.each` of an empty table: the block exists while a model is listed.
+const DISAGREEING = Object.keys(KERAS_DISAGREEMENTS);
+if (DISAGREEING.length) {
+  describe.each(DISAGREEING)(
+    '%s, known to disagree with Keras in its forward pass',
+    name => {
+      it('loads, and its gradients are complete (256-step integrated gradients within 1% of f(input) - f(baseline) on every text)', async () => {
+        const info = oracle(name);
+        const model = await loadModel(
+          {
+            [info.files.keras]: fixture('keras', 'gradients', info.files.keras)
+          },
+          { lambdas: info.lambdas }
+        );
+        const paths = createPathGradients(model);
+        try {
+          const steps = info.integratedGradients.steps;
+          const points = Array.from({ length: steps }, (_, i) => ({
+            alpha: (i + 0.5) / steps,
+            weight: 1 / steps
+          }));
+          for (const s of info.samples) {
+            const ig = await paths.at(s.input, points, s.target);
+            const ends = await paths.at(
+              s.input,
+              [
+                { alpha: 1, weight: 0 },
+                { alpha: 0, weight: 0 }
+              ],
+              s.target
+            );
+            const delta = ends.f[0] - ends.f[1];
+            const sum = ig.terms.reduce((a, v) => a + v, 0);
+            expect({
+              text: s.text,
+              complete: Math.abs(sum - delta) <= 0.01 * Math.abs(delta)
+            }).toEqual({ text: s.text, complete: true });
+          }
+        } finally {
+          paths.dispose();
+          model.dispose();
         }
-      } finally {
-        paths.dispose();
-        model.dispose();
-      }
-    });
-  }
-);
+      });
+    }
+  );
+}
 
 describe('Lambda reductions of the lambdas model', () => {
   it('are read from their stored code (no mapping); the other forms come from the mapping', async () => {

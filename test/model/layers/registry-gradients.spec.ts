@@ -47,6 +47,7 @@ const FIXTURE_MODELS: Array<[string, string]> = [
   ['layers', 'norm_act.keras'],
   ['layers', 'attention.keras'],
   ['layers', 'mask_chain.keras'],
+  ['layers', 'mask_concat.keras'],
   ['layers', 'initial_state.keras']
 ];
 

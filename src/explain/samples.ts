@@ -5,10 +5,10 @@
  *
  * Pure: no DOM, no Node APIs.
  */
-import type { IExplanation } from '../explain/types';
 import type { ISample } from '../payload/types';
-import { alignSample, predictionOnlySample } from './align';
-import type { IPaddedText } from './tokenizer';
+import { alignSample, predictionOnlySample } from '../text/align';
+import type { IPaddedText } from '../text/tokenizer';
+import type { IExplanation } from './types';
 
 /**
  * The prediction of one text; with `attention` (one value per model
