@@ -8,7 +8,9 @@
  * (stock tfjs refuses reset_after=True), measured in the same run.
  *
  * Run after `npm run build:node`:  npm run bench:model
- * Environment: BENCH_QUICK=1 for fewer repetitions, BENCH_SKIP_STOCK=1 to skip tfjs.
+ * Environment: BENCH_QUICK=1 for fewer repetitions, BENCH_STOCK=1 to add the
+ * stock TensorFlow.js baseline (about 15 minutes on 2 cores; skipped by
+ * default).
  */
 'use strict';
 const path = require('path');
@@ -321,8 +323,7 @@ async function main() {
   const rows = [];
   rows.push(await benchEngine('this engine, WebAssembly SIMD kernel', true));
   rows.push(await benchEngine('this engine, plain JS kernel', false));
-  const stock =
-    process.env.BENCH_SKIP_STOCK === '1' ? null : await benchStock();
+  const stock = process.env.BENCH_STOCK === '1' ? await benchStock() : null;
   if (stock) {
     rows.push(stock);
   }

@@ -90,7 +90,9 @@ export async function openPoolRun(
   const pool = new WorkerPool({
     spawn: () => spawnThreadWorker(),
     size: workers,
-    idleMs: 0
+    idleMs: 0,
+    // A streamed file keeps every worker busy: all load the model at once.
+    eagerLoad: files.length > 0
   });
   try {
     // Small forward passes keep each thread's buffers (and the process's

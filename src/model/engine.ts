@@ -35,6 +35,11 @@ import {
 export interface IEngineOptions extends ILoadOptions {
   /** Use the WebAssembly SIMD kernel when available (default true). */
   simd?: boolean;
+  /**
+   * Matrix products with relaxed SIMD's multiply-add where the engine has
+   * it (default true; see `layers/kernels/module.ts`).
+   */
+  relaxedSimd?: boolean;
   /** Sequences per forward pass inside `predict` (bounds memory; default 32). */
   chunkSize?: number;
   /**
@@ -42,6 +47,12 @@ export interface IEngineOptions extends ILoadOptions {
    * with the first sequence of its batch (default true; same results).
    */
   shareSteps?: boolean;
+  /**
+   * Layers reading an Embedding fold its table into their input weights
+   * (default true; results within the tolerance stated in
+   * `layers/vocabulary-tables.ts`; false: the reference).
+   */
+  foldTables?: boolean;
 }
 
 /** A loaded graph plus what was read about it (for per-layer inspection). */
@@ -89,7 +100,9 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
     kerasMajor,
     lambdas: options.lambdas,
     simd: options.simd,
-    shareSteps: options.shareSteps
+    relaxedSimd: options.relaxedSimd,
+    shareSteps: options.shareSteps,
+    foldTables: options.foldTables
   });
   const hardSigmoid = hardSigmoidInference(
     graph.spec,
@@ -272,6 +285,23 @@ namespace Private {
     return out;
   }
 
+  /** Most rows x steps of a forward pass whose rows share the first row's steps. */
+  export const SHARING_ROW_STEPS = 1 << 14;
+
+  /**
+   * Rows per forward pass when every pass starts with the same sequence
+   * (occlusion): wide enough for the recurrent product to run at full
+   * width (the first sequence's run is kept, so it costs nothing after the
+   * first pass), bounded in rows x steps for memory.
+   */
+  export function sharingChunk(chunkSize: number, steps: number): number {
+    const wide = Math.min(
+      64,
+      Math.floor(SHARING_ROW_STEPS / Math.max(steps, 1))
+    );
+    return Math.max(chunkSize, wide);
+  }
+
   export class AttentionModel implements ILoadedModel {
     constructor(
       private _graph: IGraph,
@@ -333,7 +363,9 @@ namespace Private {
       }
       for (const { chunk, repeated } of Private.chunks(
         sequences,
-        this._chunkSize,
+        firstInEveryChunk
+          ? Private.sharingChunk(this._chunkSize, length)
+          : this._chunkSize,
         firstInEveryChunk
       )) {
         const data = new Float32Array(chunk.length * length);

@@ -59,6 +59,13 @@ export interface IPoolOptions {
   retries?: number;
   /** Extra workers idle this long are stopped (ms, default 60000; 0 = never). */
   idleMs?: number;
+  /**
+   * `load` starts every worker of the size and loads the model on all at
+   * once (default false: the others load it when they first get work). For
+   * long streamed work, where a second worker loading only once the first
+   * is busy delays it.
+   */
+  eagerLoad?: boolean;
 }
 
 /** The most workers a pool runs, whatever the setting says. */
@@ -94,6 +101,7 @@ export class WorkerPool {
     this._smallWork = options.smallWork ?? 64;
     this._retries = options.retries ?? 2;
     this._idleMs = options.idleMs ?? 60000;
+    this._eagerLoad = options.eagerLoad === true;
   }
 
   /** Workers running now. */
@@ -124,6 +132,9 @@ export class WorkerPool {
   ): Promise<IModelInfo> {
     this._throwIfDisposed();
     const slot = this._slots[0] ?? this._addSlot();
+    if (this._eagerLoad) {
+      this._loadOthers(files, options);
+    }
     const info = await slot.client.load(files, options, {
       signal: run.signal,
       onProgress: p =>
@@ -135,6 +146,35 @@ export class WorkerPool {
     this._info = info;
     slot.version = this._version;
     return info;
+  }
+
+  /**
+   * Starts workers up to the size and loads the model on each but the
+   * first; a failure leaves the worker to load it again with its first job.
+   */
+  private _loadOthers(files: IModelFiles, options?: IWorkerLoadOptions): void {
+    while (this._slots.length < this.size) {
+      this._addSlot();
+    }
+    for (const slot of this._slots.slice(1)) {
+      if (slot.busy) {
+        continue;
+      }
+      slot.busy = true;
+      slot.version = 0;
+      slot.client
+        .load(files, options)
+        .then(
+          () => (slot.eager = files),
+          () => undefined
+        )
+        .finally(() => {
+          slot.busy = false;
+          if (this._slots.includes(slot)) {
+            this._pump();
+          }
+        });
+    }
   }
 
   /** Predictions and attention of every sequence, in input order. */
@@ -418,6 +458,7 @@ export class WorkerPool {
     slot.client.onCrash = () => {
       // The client starts a fresh worker on its next request; it must load the model again.
       slot.version = 0;
+      slot.eager = undefined;
       this._replaced++;
     };
     this._slots.push(slot);
@@ -501,7 +542,11 @@ export class WorkerPool {
       throw new Error('No model is loaded');
     }
     if (slot.version !== model.version) {
-      await slot.client.load(model.files, model.options);
+      // Loaded eagerly with the model that then became current.
+      if (slot.eager !== model.files) {
+        await slot.client.load(model.files, model.options);
+      }
+      slot.eager = undefined;
       slot.version = model.version;
     }
   }
@@ -540,6 +585,7 @@ export class WorkerPool {
   private _smallWork: number;
   private _retries: number;
   private _idleMs: number;
+  private _eagerLoad: boolean;
   private _slots: Private.ISlot[] = [];
   private _queue: Private.IJob[] = [];
   private _model: {
@@ -558,6 +604,8 @@ namespace Private {
     client: ModelWorkerClient;
     /** Model version loaded in this worker (0 = none). */
     version: number;
+    /** Files loaded by an eager `load` (the model's version once it is current). */
+    eager?: IModelFiles;
     busy: boolean;
     idleTimer: ReturnType<typeof setTimeout> | null;
   }

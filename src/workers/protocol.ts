@@ -48,6 +48,8 @@ export interface IErrorWhere {
 export interface IWorkerLoadOptions extends ILoadOptions {
   /** Use the WebAssembly SIMD kernel (default true); false: plain JavaScript. */
   simd?: boolean;
+  /** Relaxed SIMD multiply-add where the engine has it (default true). */
+  relaxedSimd?: boolean;
   /** Sequences per forward pass (default 32): smaller bounds the worker's memory. */
   chunkSize?: number;
 }

@@ -39,9 +39,22 @@ function fixtureContents(files: { [path: string]: string }): IContentsLike {
   };
 }
 
-function realSession(files: { [path: string]: string }, size = 1) {
+/**
+ * `plainKernels`: the engine keeps the plain SIMD products even where the
+ * process has relaxed SIMD (V8's flag is process-wide: a worker thread of
+ * an earlier test may have turned it on).
+ */
+function realSession(
+  files: { [path: string]: string },
+  size = 1,
+  plainKernels = false
+) {
   const { spawn } = channelWorkers({
-    engine: async () => loadModel,
+    engine: async () =>
+      plainKernels
+        ? (modelFiles, options) =>
+            loadModel(modelFiles, { ...options, relaxedSimd: false })
+        : loadModel,
     explainer: async () => createExplainer
   });
   return new ModelSession({
@@ -101,19 +114,26 @@ describe('the session on a model with its own TextVectorization layer', () => {
   it('gives the same values as the CLI on it', async () => {
     cliTmpDir('char-attention-tv-');
     const texts = ['Hello, World!', 'straße 123 ÄÖ', 'tabs\tand  spaces'];
-    const session = realSession({ 'tv.keras': MODEL });
+    const session = realSession({ 'tv.keras': MODEL }, 1, true);
     await session.load('tv.keras');
     const viewer = await session.explain(texts, { method: 'occlusion' });
-    const cli = run([
-      'explain',
-      '--model',
-      MODEL,
-      '--method',
-      'occlusion',
-      '--workers',
-      '1',
-      ...texts
-    ]);
+    // The CLI's worker threads switch relaxed SIMD on: both sides run the
+    // plain kernels, so the values are equal bit for bit (relaxed-simd.spec.ts
+    // bounds the relaxed path's difference).
+    const cli = run(
+      [
+        'explain',
+        '--model',
+        MODEL,
+        '--method',
+        'occlusion',
+        '--workers',
+        '1',
+        ...texts
+      ],
+      undefined,
+      { CHAR_ATTENTION_RELAXED_SIMD: '0' }
+    );
     expect(cli.code).toBe(0);
     expect(cli.stderr).toContain(
       "char-attention explain: using the model's TextVectorization layer 'tv' as the tokenizer"

@@ -68,6 +68,30 @@ describe('poolSize', () => {
 });
 
 describe('WorkerPool', () => {
+  it('with eagerLoad, loads the model on every worker at once, and once only', async () => {
+    const factory = channelWorkers(MODULES);
+    const eager = new WorkerPool({
+      spawn: factory.spawn,
+      size: 3,
+      idleMs: 0,
+      eagerLoad: true
+    });
+    await eager.load(FILES);
+    // Every worker started with the load, before any work.
+    expect(factory.workers).toHaveLength(3);
+    const input = sequences(300);
+    const got = await eager.predict(input);
+    const one = await pool(1);
+    expectClose(got.predictions, (await one.pool.predict(input)).predictions);
+    for (const worker of factory.workers) {
+      const loads = worker.received.filter(r => r.type === 'load');
+      expect(loads).toHaveLength(1);
+      expect(worker.received.some(r => r.type === 'predict')).toBe(true);
+    }
+    eager.dispose();
+    one.pool.dispose();
+  });
+
   it('predicts a big batch on several workers with the results of one worker, in order', async () => {
     const input = sequences(300);
     const one = await pool(1);

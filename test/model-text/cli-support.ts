@@ -10,12 +10,17 @@ import * as path from 'path';
 export const ROOT = path.resolve(__dirname, '../..');
 export const BIN = path.join(ROOT, 'bin', 'char-attention.js');
 
-/** Runs the CLI with `args` (and `input` on stdin). */
-export function run(args: string[], input?: string) {
+/** Runs the CLI with `args` (and `input` on stdin, `env` added to the environment). */
+export function run(
+  args: string[],
+  input?: string,
+  env?: { [name: string]: string }
+) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    input
+    input,
+    ...(env ? { env: { ...process.env, ...env } } : {})
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -5,6 +5,7 @@
  */
 import { IBuildContext, ILayer, ITensor } from '../../src/model/layers/base';
 import { Kernels } from '../../src/model/layers/kernels';
+import { keptTrajectoryUses } from '../../src/model/layers/recurrent-first-row';
 import { createLayer } from '../../src/model/layers/registry';
 import {
   planRowStarts,
@@ -218,6 +219,15 @@ describe('recurrent layers skipping shared steps', () => {
           ]) {
             const rows = batchIds(seed, maxPad);
             expectSameBits(shared(rows), reference(rows));
+            // Batches starting with the same row again take its kept run.
+            const uses = keptTrajectoryUses();
+            const again = [rows[0], rows[3], rows[1], rows[8], rows[6]];
+            expectSameBits(shared(again), reference(again));
+            expectSameBits(
+              shared(again.slice(0, 2)),
+              reference(again.slice(0, 2))
+            );
+            expect(keptTrajectoryUses()).toBeGreaterThan(uses);
             // A batch of one and a batch without row 0's variants.
             expectSameBits(
               shared(rows.slice(2, 3)),

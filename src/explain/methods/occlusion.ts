@@ -5,9 +5,13 @@
  * Window start s = 0..T-1 covers positions s..min(s + k, T) - 1; its drop
  * d_s = f(x) - f(occluded) is spread evenly over the positions it covers
  * and a position sums the shares it receives (`../occlusion.ts`). Windows
- * over padding only change nothing and are not run. Units split the window
- * starts, in order: a variant shares its recurrent steps with the sequence
- * up to its window, so every unit runs the sequence first.
+ * over padding only change nothing and are not run. A variant shares its
+ * recurrent steps with the sequence up to its window, so every unit runs
+ * the sequence first (its run is computed once per worker and kept, see
+ * `model/layers/recurrent-first-row.ts`). Units take every `parts`-th window
+ * start: a variant's cost falls with its start (it computes the steps after
+ * it), so interleaved units cost the same, and each batch still runs every
+ * step from its first variant's start at its full width.
  */
 import {
   chooseTarget,
@@ -74,7 +78,7 @@ export const occlusion: IExplainMethod<IOcclusionTypes> = {
     const starts = sequence
       .map((_, s) => s)
       .filter(s => changesInput(sequence, s, options.window));
-    return chunks(starts, parts).map(list => ({
+    return interleaved(starts, parts).map(list => ({
       work: { window: options.window, target: options.target, starts: list },
       size: list.length + 1
     }));
@@ -131,3 +135,11 @@ export const occlusion: IExplainMethod<IOcclusionTypes> = {
     };
   }
 };
+
+/** `items` dealt into at most `parts` non-empty lists: list i takes items i, i + n, i + 2n, ... */
+export function interleaved<T>(items: T[], parts: number): T[][] {
+  const n = chunks(items, parts).length;
+  const out: T[][] = Array.from({ length: n }, () => []);
+  items.forEach((item, i) => out[i % n].push(item));
+  return out;
+}

@@ -252,7 +252,15 @@ namespace Private {
         data[at + i] = alpha * embedded[i];
       }
     }
-    return { output: { shape: output.shape, data }, embedded };
+    // Still the table's rows, scaled: layers that fold the table use alpha.
+    const gather = output.gather && {
+      ...output.gather,
+      scales: Float32Array.from(alphas)
+    };
+    return {
+      output: { shape: output.shape, data, ...(gather ? { gather } : {}) },
+      embedded
+    };
   }
 
   /** d f / d output: 1 at the target unit of every row; f per row. */

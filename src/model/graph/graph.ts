@@ -75,11 +75,15 @@ export interface IBuildOptions {
   lambdas?: { [layerName: string]: string };
   /** Use the WebAssembly SIMD kernel when available (default true). */
   simd?: boolean;
+  /** Relaxed SIMD multiply-add in the matrix products where available (default true). */
+  relaxedSimd?: boolean;
   /**
    * Recurrent layers skip the steps a row shares with the padding or with
    * the batch's first row (default true; false computes every step).
    */
   shareSteps?: boolean;
+  /** Fold Embedding tables into the layers reading them (default true). */
+  foldTables?: boolean;
 }
 
 function key(ref: { layer: string; node: number; tensor?: number }): string {
@@ -95,12 +99,16 @@ export function buildGraph(
   const spec = pruned.spec;
   const byName = new Map(spec.layers.map(l => [l.name, l]));
   Private.checkWeightsBelong(weights, byName);
-  const kernels = new Kernels({ simd: options.simd });
+  const kernels = new Kernels({
+    simd: options.simd,
+    relaxed: options.relaxedSimd !== false
+  });
   const context: IBuildContext = {
     kerasMajor: options.kerasMajor,
     lambdas: options.lambdas ?? {},
     kernels,
     shareSteps: options.shareSteps,
+    foldTables: options.foldTables,
     inferences: pruned.inference ? [pruned.inference] : [],
     createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
   };

@@ -10,10 +10,22 @@ export interface ITensor {
   shape: number[];
   data: Float32Array;
   /**
-   * Set by Embedding: `data` is `table` rows gathered by `indices`. A
-   * recurrent layer reading it projects the table once instead of every step.
+   * Set by Embedding: `data` is `table` rows gathered by `indices` (times
+   * `scales[b]` for batch row b when given: the gradient methods' points
+   * alpha * E). A recurrent or Conv1D layer reading it folds the table into
+   * its input weights once (`vocabulary-tables.ts`) instead of multiplying
+   * every step.
    */
-  gather?: { indices: Float32Array; table: Float32Array; width: number };
+  gather?: IGather;
+}
+
+/** An Embedding output as the rows of its table (see `ITensor.gather`). */
+export interface IGather {
+  indices: Float32Array;
+  table: Float32Array;
+  width: number;
+  /** Per batch row: the factor the gathered rows were multiplied by. */
+  scales?: Float32Array;
 }
 
 /** A Keras time-step mask: `data[b * steps + t]` is 1 where the step is real. */
@@ -55,6 +67,11 @@ export interface IBuildContext {
   kernels: Kernels;
   /** Recurrent layers skip steps shared with padding or row 0 (default true). */
   shareSteps?: boolean;
+  /**
+   * Layers reading an Embedding fold its table into their input weights
+   * (default true; false multiplies every step, the reference for tests).
+   */
+  foldTables?: boolean;
   /** What layers inferred rather than read, in words (e.g. a Lambda's meaning). */
   inferences?: string[];
   /** Builds a nested layer (wrappers use it for the layer they wrap). */

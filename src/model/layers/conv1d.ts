@@ -1,6 +1,7 @@
 /**
  * Conv1D (channels_last; valid, same and causal padding; strides; dilation)
- * as im2col + one matrix multiply.
+ * as im2col + one matrix multiply, or on an Embedding input as gathers and
+ * adds of its folded taps (`vocabulary-tables.ts`).
  */
 import { outputActivationGradient } from './activation-derivatives';
 import { outputActivation } from './activations';
@@ -17,6 +18,7 @@ import {
   Shape
 } from './base';
 import { affine } from './dense';
+import { ConvTaps } from './vocabulary-tables';
 import { lazy } from './vjp';
 
 /** A Keras int-or-tuple config value. */
@@ -131,12 +133,35 @@ export function createConv1d(
     dilation,
     ...windowGeometry(length, size, stride, dilation, padding)
   });
-  /** The pre-activation output (im2col, then one matrix multiply). */
+  let taps: ConvTaps | null = null;
+  /** The folded taps of an Embedding input's table, or null. */
+  const tapsFor = (x: ITensor): ConvTaps | null => {
+    const gather = x.gather;
+    if (context.foldTables === false || !gather || gather.width !== channels) {
+      return null;
+    }
+    if (taps?.table !== gather.table) {
+      const vocabulary = gather.table.length / channels;
+      taps = ConvTaps.fits(vocabulary, size, channels, filters)
+        ? new ConvTaps(gather.table, arrays[0], size, channels, filters)
+        : null;
+    }
+    return taps;
+  };
+  /** The pre-activation output (folded taps, or im2col and one matrix multiply). */
   const linear = (x: ITensor) => {
     const [batch, length] = x.shape;
     const g = geometry(length);
-    const cols = Private.im2col(x.data, batch, g);
-    const data = affine(kernels, cols, batch * g.outLength, matrix, bias);
+    const folded = tapsFor(x);
+    const data = folded
+      ? folded.linear(x.gather!, batch, g, bias)
+      : affine(
+          kernels,
+          Private.im2col(x.data, batch, g),
+          batch * g.outLength,
+          matrix,
+          bias
+        );
     return { data, g, shape: [batch, g.outLength, filters] };
   };
   return {

@@ -113,7 +113,11 @@ namespace Private {
       inputMatrix,
       inputBias,
       tapeWidth: width,
-      scratchSizes: batch => [batch * np],
+      // Recurrent projections; the SIMD gates' row offsets and tape rows.
+      scratchSizes: (batch, taped) => [
+        batch * np,
+        ...(fused ? [batch, taped ? batch * width : 0] : [])
+      ],
       step(state, next, scratch, batch, xProj, rows, tape) {
         const h = state[0];
         const hNew = next[0];
@@ -122,20 +126,30 @@ namespace Private {
           inner.set(recurrentBias, b * np);
         }
         kernels.gemm(h, batch, recurrentMatrix, inner);
+        let done = 0;
+        if (fused) {
+          const tapeRows = tape ? scratch[2] : null;
+          done = kernels.gruGateRows(
+            xProj,
+            rows,
+            inner,
+            np,
+            h,
+            hNew,
+            batch,
+            units,
+            scratch[1],
+            tapeRows,
+            width
+          );
+          if (tape && tapeRows && done > 0) {
+            tape.set(tapeRows.subarray(0, batch * width));
+          }
+        }
         for (let b = 0; b < batch; b++) {
           const x = rows[b];
           const r0 = b * np;
           const h0 = b * units;
-          const done =
-            fused && !tape
-              ? kernels.gruGates(
-                  xProj.subarray(x),
-                  inner.subarray(r0),
-                  h.subarray(h0),
-                  hNew.subarray(h0),
-                  units
-                )
-              : 0;
           for (let k = done; k < units; k++) {
             const az = xProj[x + k] + inner[r0 + k];
             const z = recAct(az);

@@ -1,10 +1,12 @@
 /**
- * Matrix-multiply kernels: a hand-assembled WebAssembly SIMD kernel (128-bit
- * f32x4, 8 accumulators per 32-column block) where the runtime supports it,
- * and a plain TypeScript kernel otherwise. Both compute
- * `out[m x np] += x[m x k] . W[k x np]` with W padded to `np` columns
- * (on the SIMD path stored in 16-column panels, see `packPanels`).
+ * Matrix and GRU-gate kernels bound to one model: the WebAssembly SIMD
+ * module of `kernels/` (128-bit f32x4) where the runtime supports it, with
+ * its memory managed here, and plain TypeScript otherwise. The products
+ * compute `out[m x np] += x[m x k] . W` with W padded to `np` columns (on
+ * the SIMD path stored in 16-column panels, see `packPanels`).
  */
+import { PANEL } from './kernels/gemm';
+import { kernelModuleBytes, kernelsSupported } from './kernels/module';
 
 /** A weight matrix laid out for the kernel. */
 export interface IWeightMatrix {
@@ -19,7 +21,6 @@ export interface IWeightMatrix {
   readonly ptr: number;
 }
 
-/** Matrix kernels bound to one model (one WebAssembly memory each). */
 /**
  * How many times the WebAssembly SIMD kernels ran (matrix products and GRU
  * gate updates), over all instances: lets tests check that a run claimed to
@@ -29,22 +30,31 @@ export function simdKernelCalls(): number {
   return Private.calls.simd;
 }
 
+/** Matrix kernels bound to one model (one WebAssembly memory each). */
 export class Kernels {
   /** Whether the WebAssembly SIMD kernel is used. */
   readonly simd: boolean;
+  /** Whether the matrix products use relaxed SIMD's multiply-add. */
+  readonly relaxed: boolean;
 
-  constructor(options: { simd?: boolean } = {}) {
+  /**
+   * `relaxed`: use `f32x4.relaxed_madd` in the matrix products where the
+   * engine has relaxed SIMD (a fused multiply-add: results differ from the
+   * plain kernel in the last bits; default false).
+   */
+  constructor(options: { simd?: boolean; relaxed?: boolean } = {}) {
     const want = options.simd ?? true;
     this.simd = want && Private.simdSupported();
+    this.relaxed =
+      this.simd && options.relaxed === true && kernelsSupported(true);
     if (this.simd) {
-      const module = new WebAssembly.Module(Private.moduleBytes());
-      const instance = new WebAssembly.Instance(module, {});
-      this._memory = instance.exports.memory as WebAssembly.Memory;
-      this._gemm = instance.exports.gemm as (...args: number[]) => void;
-      this._gruGates = instance.exports.gru_gates as (
-        ...args: number[]
-      ) => void;
-      this._gemm2 = instance.exports.gemm2 as (...args: number[]) => void;
+      const module = new WebAssembly.Module(kernelModuleBytes(this.relaxed));
+      const exports = new WebAssembly.Instance(module, {}).exports;
+      this._memory = exports.memory as WebAssembly.Memory;
+      type Kernel = (...args: number[]) => void;
+      this._gemm = exports.gemm as Kernel;
+      this._gemm2 = exports.gemm2 as Kernel;
+      this._gruGatesRows = exports.gru_gates_rows as Kernel;
     }
   }
 
@@ -135,29 +145,62 @@ export class Kernels {
   }
 
   /**
-   * The GRU (reset_after=True, sigmoid / tanh) state update for one batch
-   * row, all operands inside the workspace. Returns how many units it
-   * computed (a multiple of 4; 0 without SIMD): the caller computes the rest.
+   * The GRU (reset_after=True, sigmoid / tanh) state update of every row of
+   * one step (the kernel of `kernels/gru-gates.ts`), all operands inside
+   * the workspace: row b reads `xProj` from `rows[b]`, `inner` from
+   * `b * innerStride`, `h` and writes `out` at `b * units`, and with `tape`
+   * (rows of `tapeWidth` floats) keeps its tape. `rowScratch` (at least
+   * `batch` floats) takes the row offsets. Returns how many units per row
+   * it computed (a multiple of 4; 0 without SIMD): the caller computes the
+   * rest.
    */
-  gruGates(
-    x: Float32Array,
+  gruGateRows(
+    xProj: Float32Array,
+    rows: Int32Array,
     inner: Float32Array,
+    innerStride: number,
     h: Float32Array,
     out: Float32Array,
-    units: number
+    batch: number,
+    units: number,
+    rowScratch: Float32Array,
+    tape: Float32Array | null,
+    tapeWidth: number
   ): number {
     const groups = units >> 2;
-    if (!this.simd || groups === 0) {
+    if (!this.simd || groups === 0 || batch === 0) {
       return 0;
     }
     Private.calls.simd++;
-    this._gruGates!(
-      x.byteOffset,
+    let view = this._rowView;
+    if (
+      view === null ||
+      view.buffer !== rowScratch.buffer ||
+      view.byteOffset !== rowScratch.byteOffset ||
+      view.length < batch
+    ) {
+      view = new Int32Array(
+        rowScratch.buffer,
+        rowScratch.byteOffset,
+        rowScratch.length
+      );
+      this._rowView = view;
+    }
+    for (let b = 0; b < batch; b++) {
+      view[b] = rows[b];
+    }
+    this._gruGatesRows!(
+      xProj.byteOffset,
+      view.byteOffset,
       inner.byteOffset,
       h.byteOffset,
       out.byteOffset,
+      batch,
       groups,
-      units * 4
+      units * 4,
+      innerStride * 4,
+      tape === null ? 0 : tape.byteOffset,
+      tapeWidth * 4
     );
     return groups * 4;
   }
@@ -171,8 +214,8 @@ export class Kernels {
   dispose(): void {
     this._memory = null;
     this._gemm = null;
-    this._gruGates = null;
     this._gemm2 = null;
+    this._gruGatesRows = null;
   }
 
   /** Pairs of rows through gemm2, an odd last row through gemm. */
@@ -219,15 +262,13 @@ export class Kernels {
 
   private _memory: WebAssembly.Memory | null = null;
   private _gemm: ((...args: number[]) => void) | null = null;
-  private _gruGates: ((...args: number[]) => void) | null = null;
   private _gemm2: ((...args: number[]) => void) | null = null;
+  private _gruGatesRows: ((...args: number[]) => void) | null = null;
+  private _rowView: Int32Array | null = null;
   // Byte 0..15 stays unused so no pointer is 0.
   private _permanentTop = 16;
   private _workspaceTop = 16;
 }
-
-/** Columns per panel of a packed weight matrix. */
-const PANEL = 16;
 
 /**
  * Packs a row-major `k x n` matrix for the SIMD kernels: `np / 16` panels
@@ -318,434 +359,8 @@ namespace Private {
 
   export function simdSupported(): boolean {
     if (simdCache === undefined) {
-      try {
-        simdCache =
-          typeof WebAssembly === 'object' &&
-          WebAssembly.validate(moduleBytes());
-      } catch {
-        simdCache = false;
-      }
+      simdCache = kernelsSupported(false);
     }
     return simdCache;
-  }
-
-  export function uleb(value: number): number[] {
-    const bytes: number[] = [];
-    do {
-      let byte = value & 0x7f;
-      value >>>= 7;
-      if (value !== 0) {
-        byte |= 0x80;
-      }
-      bytes.push(byte);
-    } while (value !== 0);
-    return bytes;
-  }
-
-  export function sleb(value: number): number[] {
-    const bytes: number[] = [];
-    for (;;) {
-      const byte = value & 0x7f;
-      value >>= 7;
-      const done =
-        (value === 0 && (byte & 0x40) === 0) ||
-        (value === -1 && (byte & 0x40) !== 0);
-      bytes.push(done ? byte : byte | 0x80);
-      if (done) {
-        return bytes;
-      }
-    }
-  }
-
-  export function section(id: number, body: number[]): number[] {
-    return [id, ...uleb(body.length), ...body];
-  }
-
-  export function name(text: string): number[] {
-    const bytes = Array.from(text, c => c.charCodeAt(0));
-    return [...uleb(bytes.length), ...bytes];
-  }
-
-  /** WebAssembly opcodes and immediates shared by the hand-assembled kernels. */
-  export namespace Op {
-    export const I32 = 0x7f;
-    export const V128 = 0x7b;
-    export const get = (i: number) => [0x20, ...uleb(i)];
-    export const set = (i: number) => [0x21, ...uleb(i)];
-    export const tee = (i: number) => [0x22, ...uleb(i)];
-    export const i32c = (v: number) => [0x41, ...sleb(v)];
-    /** i32 arithmetic and unsigned compare. */
-    export const add = 0x6a;
-    export const sub = 0x6b;
-    export const mul = 0x6c;
-    export const ltU = 0x49;
-    /** v128 load/store with 16-byte alignment (align exponent 4). */
-    export const v128Load = (offset: number) => [
-      0xfd,
-      0x00,
-      4,
-      ...uleb(offset)
-    ];
-    export const v128Store = (offset: number) => [
-      0xfd,
-      0x0b,
-      4,
-      ...uleb(offset)
-    ];
-    export const f32Load = [0x2a, 2, 0];
-    export const splat = [0xfd, 0x13];
-    export const f4add = [0xfd, ...uleb(228)];
-    export const f4mul = [0xfd, ...uleb(230)];
-    export const loop = [0x03, 0x40];
-    export const end = 0x0b;
-    export const brIf = (depth: number) => [0x0d, depth];
-
-    /** A body and the `emit` that appends opcodes (numbers or byte arrays) to it. */
-    export function emitter(): [
-      number[],
-      (...parts: Array<number | number[]>) => void
-    ] {
-      const body: number[] = [];
-      const emit = (...parts: Array<number | number[]>) => {
-        for (const p of parts) {
-          if (Array.isArray(p)) {
-            body.push(...p);
-          } else {
-            body.push(p);
-          }
-        }
-      };
-      return [body, emit];
-    }
-  }
-
-  /**
-   * gemm2(xPtr, pairs, k, wPtr, np, outPtr): like gemm for 2 rows at a
-   * time with 16-column blocks, so every W load feeds two rows (fewer loads
-   * per multiply-add for batches).
-   */
-  export function gemm2Body(): number[] {
-    const { I32, V128, get, set, tee, i32c, add, sub, mul, ltU } = Op;
-    const { v128Load, v128Store, f32Load, splat, f4add, f4mul } = Op;
-    const { loop, end, brIf } = Op;
-    // params 0 x, 1 pairs, 2 k, 3 w, 4 np, 5 out
-    // i32 6 b, 7 nb, 8 j, 9 xp, 10 wp, 11 op, 12 rowBytes, 13 kBytes, 14 op1
-    // v128 15 s0, 16 s1, 17..20 acc0, 21..24 acc1, 25 w
-    const S0 = 15;
-    const S1 = 16;
-    const A0 = 17;
-    const A1 = 21;
-    const W = 25;
-    const [body, emit] = Op.emitter();
-    emit(get(4), i32c(4), mul, set(12));
-    emit(get(2), i32c(4), mul, set(13));
-    // Column blocks outside, row pairs inside: the k x 16 block of W stays
-    // in L1 while every row pair passes over it.
-    emit(loop);
-    emit(i32c(0), set(6));
-    emit(loop);
-    // op = out + (2b * np + nb) * 4; op1 = op + rowBytes
-    emit(
-      get(5),
-      get(6),
-      i32c(2),
-      mul,
-      get(4),
-      mul,
-      get(7),
-      add,
-      i32c(4),
-      mul,
-      add,
-      tee(11),
-      get(12),
-      add,
-      set(14)
-    );
-    for (let i = 0; i < 4; i++) {
-      emit(
-        get(11),
-        v128Load(16 * i),
-        set(A0 + i),
-        get(14),
-        v128Load(16 * i),
-        set(A1 + i)
-      );
-    }
-    // xp = x + 2b * kBytes; wp = w + nb * 4
-    emit(get(0), get(6), i32c(2), mul, get(13), mul, add, set(9));
-    // wp = w + nb * k * 4: the panel of columns nb..nb+15.
-    emit(get(3), get(7), get(2), mul, i32c(4), mul, add, set(10));
-    emit(get(2), set(8));
-    emit(loop);
-    emit(get(9), f32Load, splat, set(S0));
-    emit(get(9), get(13), add, f32Load, splat, set(S1));
-    for (let i = 0; i < 4; i++) {
-      emit(
-        get(A0 + i),
-        get(10),
-        v128Load(16 * i),
-        tee(W),
-        get(S0),
-        f4mul,
-        f4add,
-        set(A0 + i)
-      );
-      emit(get(A1 + i), get(W), get(S1), f4mul, f4add, set(A1 + i));
-    }
-    emit(get(9), i32c(4), add, set(9));
-    emit(get(10), i32c(PANEL * 4), add, set(10));
-    emit(get(8), i32c(1), sub, tee(8), brIf(0));
-    emit(end);
-    for (let i = 0; i < 4; i++) {
-      emit(
-        get(11),
-        get(A0 + i),
-        v128Store(16 * i),
-        get(14),
-        get(A1 + i),
-        v128Store(16 * i)
-      );
-    }
-    emit(get(6), i32c(1), add, tee(6), get(1), ltU, brIf(0));
-    emit(end);
-    emit(get(7), i32c(16), add, tee(7), get(4), ltU, brIf(0));
-    emit(end);
-    emit(end);
-    return [2, 9, I32, 11, V128, ...body];
-  }
-
-  /** f32x4 constant. */
-  export function f4const(v: number): number[] {
-    const b = new Uint8Array(new Float32Array([v, v, v, v]).buffer);
-    return [0xfd, 0x0c, ...Array.from(b)];
-  }
-
-  /**
-   * gru_gates(xPtr, innerPtr, hPtr, outPtr, groups, gateBytes): the GRU
-   * (reset_after=True, sigmoid/tanh) update for `groups` x 4 units of one
-   * row: z = sigmoid(x_z + i_z), r = sigmoid(x_r + i_r),
-   * hh = tanh(x_h + r * i_h), out = hh + z * (h - hh). exp is evaluated as
-   * 2^k * p(r) with Cody-Waite reduction and a degree-6 polynomial
-   * (relative error ~1e-7, float32 level).
-   */
-  export function gruGatesBody(): number[] {
-    const { V128, get, set, tee, i32c, loop, end, brIf } = Op;
-    // f32x4 arithmetic here (not the i32 ops of Op); loads/stores align 0.
-    const simd = (op: number) => [0xfd, ...uleb(op)];
-    const load = (offset = 0) => [0xfd, 0x00, 0, ...uleb(offset)];
-    const store = (offset = 0) => [0xfd, 0x0b, 0, ...uleb(offset)];
-    const add = simd(0xe4);
-    const sub = simd(0xe5);
-    const mul = simd(0xe6);
-    const div = simd(0xe7);
-    const min = simd(0xe8);
-    const max = simd(0xe9);
-    const neg = simd(0xe1);
-    const nearest = simd(0x6a);
-    const truncSat = simd(0xf8);
-    const i4add = simd(0xae);
-    const i4shl = simd(0xab);
-    const i32add = Op.add;
-    const i32sub = Op.sub;
-    // params 0 x, 1 inner, 2 h, 3 out, 4 groups, 5 gateBytes; v128 locals 6..12
-    const Z = 6;
-    const R = 7;
-    const T = 8;
-    const K = 9;
-    const RR = 10;
-    const T2 = 11;
-    const HH = 12;
-    const [body, emit] = Op.emitter();
-    // value on stack -> exp(value) on stack
-    const exp = () => {
-      emit(f4const(88), min, f4const(-87), max, tee(T));
-      emit(f4const(Math.LOG2E), mul, nearest, set(K));
-      emit(
-        get(T),
-        get(K),
-        f4const(0.693359375),
-        mul,
-        sub,
-        get(K),
-        f4const(-2.1219444e-4),
-        mul,
-        sub,
-        set(RR)
-      );
-      emit(f4const(1 / 720), get(RR), mul, f4const(1 / 120), add);
-      for (const c of [1 / 24, 1 / 6, 0.5, 1, 1]) {
-        emit(get(RR), mul, f4const(c), add);
-      }
-      emit(get(K), truncSat, [
-        0xfd,
-        0x0c,
-        ...Array.from(
-          new Uint8Array(new Int32Array([127, 127, 127, 127]).buffer)
-        )
-      ]);
-      emit(i4add, i32c(23), i4shl, mul);
-    };
-    const sigmoid = () => {
-      emit(neg);
-      exp();
-      emit(f4const(1), add, set(T2), f4const(1), get(T2), div);
-    };
-    const tanh = () => {
-      emit(f4const(2), mul);
-      exp();
-      emit(f4const(1), add, set(T2), f4const(1), f4const(2), get(T2), div, sub);
-    };
-    const at = (base: number, gates: number) => {
-      emit(get(base));
-      for (let g = 0; g < gates; g++) {
-        emit(get(5), i32add);
-      }
-    };
-    emit(loop);
-    // z
-    emit(get(0), load(), get(1), load(), add);
-    sigmoid();
-    emit(set(Z));
-    // r
-    at(0, 1);
-    emit(load());
-    at(1, 1);
-    emit(load(), add);
-    sigmoid();
-    emit(set(R));
-    // hh
-    at(0, 2);
-    emit(load());
-    at(1, 2);
-    emit(load(), get(R), mul, add);
-    tanh();
-    emit(set(HH));
-    // out = hh + z * (h - hh)
-    emit(
-      get(3),
-      get(HH),
-      get(Z),
-      get(2),
-      load(),
-      get(HH),
-      sub,
-      mul,
-      add,
-      store()
-    );
-    for (const p of [0, 1, 2, 3]) {
-      emit(get(p), i32c(16), i32add, set(p));
-    }
-    emit(get(4), i32c(1), i32sub, tee(4), brIf(0));
-    emit(end, end);
-    return [1, 7, V128, ...body];
-  }
-
-  let bytesCache: Uint8Array | undefined;
-
-  /**
-   * gemm(xPtr, m, k, wPtr, np, outPtr): for each row b, for each 32-column
-   * block, 8 f32x4 accumulators are loaded from out, updated with
-   * splat(x[b, j]) * W[j, block] for every j, and stored back.
-   */
-  export function moduleBytes(): Uint8Array {
-    if (bytesCache) {
-      return bytesCache;
-    }
-    const { I32, V128, get, set, tee, i32c, add, sub, mul, ltU } = Op;
-    const { v128Load, v128Store, f32Load, splat, f4add, f4mul } = Op;
-    const { loop, end, brIf } = Op;
-
-    // params 0 xPtr, 1 m, 2 k, 3 wPtr, 4 np, 5 outPtr
-    // i32 locals 6 b, 7 nb, 8 j, 9 xp, 10 wp (first panel), 11 op,
-    // 12 panelBytes, 13 wp2 (second panel)
-    // v128 locals 14 s, 15..22 accumulators
-    const S = 14;
-    const ACC = 15;
-    const [body, emit] = Op.emitter();
-    emit(get(2), i32c(PANEL * 4), mul, set(12));
-    emit(loop); // rows
-    emit(i32c(0), set(7));
-    emit(loop); // column blocks
-    emit(get(5), get(6), get(4), mul, get(7), add, i32c(4), mul, add, set(11));
-    for (let i = 0; i < 8; i++) {
-      emit(get(11), v128Load(16 * i), set(ACC + i));
-    }
-    emit(get(0), get(6), get(2), mul, i32c(4), mul, add, set(9));
-    // The 32 columns from nb are two panels: wp = w + nb * k * 4.
-    emit(get(3), get(7), get(2), mul, i32c(4), mul, add, tee(10));
-    emit(get(12), add, set(13));
-    emit(get(2), set(8));
-    emit(loop); // inner product
-    emit(get(9), f32Load, splat, set(S));
-    for (let i = 0; i < 8; i++) {
-      emit(
-        get(ACC + i),
-        get(i < 4 ? 10 : 13),
-        v128Load(16 * (i % 4)),
-        get(S),
-        f4mul,
-        f4add,
-        set(ACC + i)
-      );
-    }
-    emit(get(9), i32c(4), add, set(9));
-    emit(get(10), i32c(PANEL * 4), add, set(10));
-    emit(get(13), i32c(PANEL * 4), add, set(13));
-    emit(get(8), i32c(1), sub, tee(8), brIf(0));
-    emit(end);
-    for (let i = 0; i < 8; i++) {
-      emit(get(11), get(ACC + i), v128Store(16 * i));
-    }
-    emit(get(7), i32c(32), add, tee(7), get(4), ltU, brIf(0));
-    emit(end);
-    emit(get(6), i32c(1), add, tee(6), get(1), ltU, brIf(0));
-    emit(end);
-    emit(end); // function
-
-    const locals = [2, 8, I32, 9, V128];
-    const func = [...locals, ...body];
-    const gates = gruGatesBody();
-    const gemm2 = gemm2Body();
-    const bytes = [
-      0x00,
-      0x61,
-      0x73,
-      0x6d,
-      0x01,
-      0x00,
-      0x00,
-      0x00,
-      ...section(1, [1, 0x60, 6, I32, I32, I32, I32, I32, I32, 0]),
-      ...section(3, [3, 0, 0, 0]),
-      ...section(5, [1, 0x00, 1]),
-      ...section(7, [
-        4,
-        ...name('gemm'),
-        0x00,
-        0,
-        ...name('gru_gates'),
-        0x00,
-        1,
-        ...name('gemm2'),
-        0x00,
-        2,
-        ...name('memory'),
-        0x02,
-        0
-      ]),
-      ...section(10, [
-        3,
-        ...uleb(func.length),
-        ...func,
-        ...uleb(gates.length),
-        ...gates,
-        ...uleb(gemm2.length),
-        ...gemm2
-      ])
-    ];
-    bytesCache = new Uint8Array(bytes);
-    return bytesCache;
   }
 }

@@ -6,7 +6,7 @@
  * the forward pass computed at that step; masked steps pass the state's
  * gradient through, as they passed the state.
  */
-import { Kernels } from './kernels';
+import { IWeightMatrix, Kernels } from './kernels';
 import { ICell, IRecurrentOptions } from './recurrent-cell';
 import { IRecurrentRecord } from './recurrent-run';
 import { IRowStarts, StartState } from './recurrent-starts';
@@ -37,21 +37,20 @@ export function backRecurrent(
   const g = cell.inputMatrix.n;
   // Transposed weights are permanent memory: made before the workspace.
   const back = cell.backward();
-  const npIn = back.inputT.np;
   const { plan, maskData, active, tapes } = record;
   const { order, start, source } = plan;
   const ws = kernels.workspace([
     ...new Array<number>(2 * stateCount).fill(batch * units),
     batch * g,
-    batch * npIn,
     ...back.scratchSizes(batch)
   ]);
   let dNext = ws.slice(0, stateCount);
   let dPrev = ws.slice(stateCount, 2 * stateCount);
   const dA = ws[2 * stateCount];
-  const dxStep = ws[2 * stateCount + 1];
-  const scratch = ws.slice(2 * stateCount + 2);
-  const dx = new Float32Array(batch * steps * features);
+  const scratch = ws.slice(2 * stateCount + 1);
+  // Every step's dA, multiplied by W^T after the loop: the loop then keeps
+  // only the recurrent weights in cache.
+  const dAll = features > 0 ? new Float32Array(batch * steps * g) : null;
   const dInitial = Array.from(
     { length: stateCount },
     () => new Float32Array(batch * units)
@@ -97,12 +96,9 @@ export function backRecurrent(
       dPrev.forEach((d, k) => d.set(held[m][k], i * units));
       dA.fill(0, i * g, (i + 1) * g);
     });
-    if (features > 0) {
-      dxStep.fill(0, 0, n * npIn);
-      kernels.gemm(dA, n, back.inputT, dxStep);
+    if (dAll) {
       for (let i = 0; i < n; i++) {
-        const row = (order[i] * steps + t) * features;
-        dx.set(dxStep.subarray(i * npIn, i * npIn + features), row);
+        dAll.set(dA.subarray(i * g, (i + 1) * g), (order[i] * steps + t) * g);
       }
     }
     for (let i = 0; i < n; i++) {
@@ -115,10 +111,36 @@ export function backRecurrent(
     }
     [dNext, dPrev] = [dPrev, dNext];
   }
+  const dx = dAll
+    ? Private.inputGradient(kernels, back.inputT, dAll, batch * steps, features)
+    : new Float32Array(0);
   return { dx, dInitial };
 }
 
 namespace Private {
+  /** Rows of dA times W^T, a block of rows at a time (bounded operand copies). */
+  export function inputGradient(
+    kernels: Kernels,
+    inputT: IWeightMatrix,
+    dAll: Float32Array,
+    rows: number,
+    features: number
+  ): Float32Array {
+    const { k, np } = inputT;
+    const dx = new Float32Array(rows * features);
+    const block = 512;
+    const out = new Float32Array(block * np);
+    for (let from = 0; from < rows; from += block) {
+      const m = Math.min(block, rows - from);
+      out.fill(0, 0, m * np);
+      kernels.gemm(dAll.subarray(from * k, (from + m) * k), m, inputT, out);
+      for (let r = 0; r < m; r++) {
+        dx.set(out.subarray(r * np, r * np + features), (from + r) * features);
+      }
+    }
+    return dx;
+  }
+
   /** The gradient of each final state: its own output plus, without sequences, the layer's output. */
   export function finalGradients(
     options: IRecurrentOptions,

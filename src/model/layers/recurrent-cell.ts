@@ -27,8 +27,11 @@ export interface ICell {
   readonly stateCount: number;
   readonly inputMatrix: IWeightMatrix;
   readonly inputBias: Float32Array | null;
-  /** Extra scratch sizes after the 2 x stateCount state buffers. */
-  scratchSizes(batch: number): number[];
+  /**
+   * Extra scratch sizes after the 2 x stateCount state buffers; `taped`:
+   * for steps that keep a tape.
+   */
+  scratchSizes(batch: number, taped?: boolean): number[];
   /** Floats the tape keeps per row and step (see `step`). */
   readonly tapeWidth: number;
   /**
@@ -89,6 +92,11 @@ export interface IRecurrentOptions {
    * true; the results are the same bit for bit, false is the reference).
    */
   shareSteps?: boolean;
+  /**
+   * Read an Embedding input through its projected table (default true;
+   * false multiplies every step, the reference for tests).
+   */
+  foldTables?: boolean;
 }
 
 /** Makes a cell from its layer's config and weights. */

@@ -7,10 +7,17 @@
  * (see recurrent-starts.ts); each row's arithmetic is the same either way.
  * A recorded run keeps each step's tape for `recurrent-backward.ts`.
  */
-import { ILayerOutput, IMask, ITensor } from './base';
+import { IGather, ILayerOutput, IMask, ITensor } from './base';
+import { scaledProjection } from './vocabulary-tables';
 import { Kernels } from './kernels';
 import { ICell, IRecurrentOptions } from './recurrent-cell';
 import { IRowStarts, planRowStarts, StartState } from './recurrent-starts';
+import {
+  FirstRowRecorder,
+  IFirstRowTrajectory,
+  keptTrajectory
+} from './recurrent-first-row';
+import { padTrajectory, projectedTable } from './recurrent-tables';
 
 /** What a recorded run keeps for its backward pass. */
 export interface IRecurrentRecord {
@@ -84,6 +91,9 @@ function drive(
   const active = Private.stepAll(run, cell, options, initial, out, tapes);
   const finals = Private.finalStates(run, cell, initial);
   if (options.returnSequences) {
+    if (run.kept?.outputs) {
+      out.set(run.kept.outputs);
+    }
     Private.skippedOutputs(out, run.plan, run.pad[0], {
       steps,
       units,
@@ -94,6 +104,7 @@ function drive(
   } else {
     out.set(finals[0]);
   }
+  run.recorder?.finish(out);
   const result: ILayerOutput = {
     output: {
       shape: options.returnSequences ? [batch, steps, units] : [batch, units],
@@ -125,6 +136,10 @@ namespace Private {
     state: Float32Array[];
     next: Float32Array[];
     scratch: Float32Array[];
+    /** Row 0's kept run (row 0 then computes nothing), or null. */
+    kept: IFirstRowTrajectory | null;
+    /** Records row 0's run for the next batch, or null. */
+    recorder: FirstRowRecorder | null;
   }
 
   /** Plans the rows, projects the inputs and takes the workspace. */
@@ -143,9 +158,19 @@ namespace Private {
     // Project an Embedding table before the workspace exists: a gemm on
     // arrays outside it may grow (and so detach) WebAssembly memory. Ids were
     // checked against the vocabulary by the Embedding.
-    const gather = x.gather && x.gather.width === features ? x.gather : null;
+    const fold =
+      options.foldTables !== false && x.gather?.width === features
+        ? x.gather
+        : null;
+    // Ids address rows of the projected table; scaled rows (the gradient
+    // methods' alpha * E) each get their own projection row.
+    const gather = fold && !fold.scales ? fold : null;
+    const scaled = fold?.scales ? fold : null;
     const projected = gather
       ? projectedTable(kernels, cell, gather.table, features)
+      : null;
+    const unbiased = scaled
+      ? projectedTable(kernels, cell, scaled.table, features, false)
       : null;
     const maskData = mask && mask.steps === steps ? mask.data : null;
     const plan = planRowStarts({
@@ -160,6 +185,21 @@ namespace Private {
       share: options.shareSteps !== false,
       shareFirstRow: tapes === null
     });
+    const firstRow =
+      options.shareSteps !== false && tapes === null && !initial
+        ? sharedFirstRow(
+            cell,
+            plan,
+            {
+              steps,
+              row: gather
+                ? gather.indices.subarray(0, steps)
+                : x.data.subarray(0, steps * features),
+              maskRow: maskData ? maskData.subarray(0, steps) : null
+            },
+            options.returnSequences
+          )
+        : { kept: null, recorder: null };
     let padLength = 0;
     for (let b = 0; b < batch; b++) {
       if (plan.source[b] === StartState.Pad) {
@@ -176,12 +216,14 @@ namespace Private {
       sizes.push(batch * units);
     }
     const ws = kernels.workspace(
-      [...sizes, ...cell.scratchSizes(batch)],
-      gather ? 0 : x.data.length
+      [...sizes, ...cell.scratchSizes(batch, tapes !== null)],
+      fold ? 0 : x.data.length
     );
     const xProj = ws[0];
     if (projected) {
       xProj.set(projected);
+    } else if (scaled && unbiased) {
+      Private.scaledRows(xProj, scaled, unbiased, cell, batch, steps);
     } else {
       if (cell.inputBias) {
         for (let r = 0; r < batch * steps; r++) {
@@ -209,7 +251,68 @@ namespace Private {
       position,
       state: ws.slice(1, 1 + stateCount),
       next: ws.slice(1 + stateCount, 1 + 2 * stateCount),
-      scratch: ws.slice(1 + 2 * stateCount)
+      scratch: ws.slice(1 + 2 * stateCount),
+      ...firstRow
+    };
+  }
+
+  /** Each step's projection of scaled Embedding rows: b + alpha * P[id]. */
+  export function scaledRows(
+    xProj: Float32Array,
+    scaled: IGather,
+    unbiased: Float32Array,
+    cell: ICell,
+    batch: number,
+    steps: number
+  ): void {
+    const { np, n } = cell.inputMatrix;
+    for (let b = 0; b < batch; b++) {
+      const alpha = scaled.scales![b];
+      for (let t = 0; t < steps; t++) {
+        const r = b * steps + t;
+        const from = scaled.indices[r] * np;
+        scaledProjection(
+          xProj,
+          r * np,
+          unbiased,
+          from,
+          alpha,
+          cell.inputBias,
+          n
+        );
+      }
+    }
+  }
+
+  /**
+   * Row 0's kept run when it is this batch's row 0 (row 0 then computes
+   * nothing), else a recorder of its run when other rows start from it.
+   */
+  export function sharedFirstRow(
+    cell: ICell,
+    plan: IRowStarts,
+    input: { steps: number; row: Float32Array; maskRow: Uint8Array | null },
+    withOutputs: boolean
+  ): { kept: IFirstRowTrajectory | null; recorder: FirstRowRecorder | null } {
+    const { start, source, order } = plan;
+    const none = { kept: null, recorder: null };
+    if (source[0] !== StartState.Pad || start[0] >= input.steps) {
+      return none;
+    }
+    const sharing = source.some(s => s === StartState.FirstRow);
+    const kept = keptTrajectory(cell, input);
+    if (kept && start[0] >= kept.from) {
+      start[0] = input.steps;
+      source[0] = StartState.Kept;
+      order.sort((a, b) => start[a] - start[b] || a - b);
+      return { kept, recorder: null };
+    }
+    if (!sharing || !FirstRowRecorder.fits(cell, input.steps, withOutputs)) {
+      return none;
+    }
+    return {
+      kept: null,
+      recorder: new FirstRowRecorder(cell, input, start[0], withOutputs)
     };
   }
 
@@ -240,6 +343,9 @@ namespace Private {
             initial![k].subarray(b * units, (b + 1) * units),
             at
           );
+        } else if (source[b] === StartState.FirstRow && run.kept) {
+          const from = start[b] * units;
+          run.state[k].set(run.kept.states[k].subarray(from, from + units), at);
         } else if (source[b] === StartState.FirstRow) {
           const from = position[0] * units;
           run.state[k].copyWithin(at, from, from + units);
@@ -251,15 +357,27 @@ namespace Private {
     };
     let active = 0;
     const activeAt = new Int32Array(steps);
+    // Every step's tape in one allocation: rows computed at step s are
+    // those started by then.
+    let tapeFloats = 0;
+    for (let b = 0; b < batch && tapes; b++) {
+      tapeFloats += Math.max(0, steps - start[b]) * cell.tapeWidth;
+    }
+    const tapeStore = tapes ? new Float32Array(tapeFloats) : null;
+    let tapeAt = 0;
     for (let s = 0; s < steps; s++) {
       while (active < batch && start[order[active]] <= s) {
         enter(order[active], active);
+        if (order[active] === 0) {
+          run.recorder?.state(s, run.state, active * units);
+        }
         active++;
       }
       activeAt[s] = active;
-      const tape = tapes
-        ? new Float32Array(active * cell.tapeWidth)
-        : undefined;
+      const tape = tapeStore?.subarray(
+        tapeAt,
+        (tapeAt += active * cell.tapeWidth)
+      );
       tapes?.push(tape!);
       if (active === 0) {
         continue;
@@ -284,6 +402,9 @@ namespace Private {
       }
       run.state = next;
       run.next = state;
+      if (run.recorder && s >= start[0]) {
+        run.recorder.state(s + 1, run.state, position[0] * units);
+      }
       if (options.returnSequences) {
         const h = run.state[0];
         for (let i = 0; i < active; i++) {
@@ -326,6 +447,8 @@ namespace Private {
           [from, at] = [run.state[k], position[b] * units];
         } else if (source[b] === StartState.FirstRow) {
           [from, at] = [finals[k], 0];
+        } else if (source[b] === StartState.Kept) {
+          [from, at] = [run.kept!.states[k], steps * units];
         } else if (source[b] === StartState.Initial) {
           [from, at] = [initial![k], b * units];
         } else {
@@ -380,98 +503,5 @@ namespace Private {
         out.copyWithin(b * steps * units, 0, start[b] * units);
       }
     }
-  }
-
-  const trajectories = new WeakMap<
-    ICell,
-    { projected: Float32Array; states: Float32Array[]; length: number }
-  >();
-
-  /**
-   * The states after k = 0..length steps of the padding id 0 from the zero
-   * state (`[length + 1, units]` per state), cached per cell and extended
-   * as longer runs of padding come. Without an Embedding table only the
-   * zero state.
-   */
-  export function padTrajectory(
-    kernels: Kernels,
-    cell: ICell,
-    projected: Float32Array | null,
-    length: number
-  ): Float32Array[] {
-    const { units, stateCount } = cell;
-    const zeros = () =>
-      Array.from({ length: stateCount }, () => new Float32Array(units));
-    if (!projected || length === 0) {
-      return zeros();
-    }
-    let hit = trajectories.get(cell);
-    if (!hit || hit.projected !== projected) {
-      hit = { projected, states: zeros(), length: 0 };
-      trajectories.set(cell, hit);
-    }
-    if (hit.length >= length) {
-      return hit.states;
-    }
-    const np = cell.inputMatrix.np;
-    const ws = kernels.workspace([
-      np,
-      ...new Array<number>(2 * stateCount).fill(units),
-      ...cell.scratchSizes(1)
-    ]);
-    const xProj = ws[0];
-    xProj.set(projected.subarray(0, np));
-    let state = ws.slice(1, 1 + stateCount);
-    let next = ws.slice(1 + stateCount, 1 + 2 * stateCount);
-    const scratch = ws.slice(1 + 2 * stateCount);
-    const done = hit.length;
-    const states = hit.states.map((old, k) => {
-      const grown = new Float32Array((length + 1) * units);
-      grown.set(old);
-      state[k].set(old.subarray(done * units, (done + 1) * units));
-      return grown;
-    });
-    const rows = Int32Array.of(0);
-    for (let j = done; j < length; j++) {
-      cell.step(state, next, scratch, 1, xProj, rows);
-      const swap = state;
-      state = next;
-      next = swap;
-      state.forEach((h, k) =>
-        states[k].set(h.subarray(0, units), (j + 1) * units)
-      );
-    }
-    hit.states = states;
-    hit.length = length;
-    return states;
-  }
-
-  const cache = new WeakMap<
-    ICell,
-    { table: Float32Array; projected: Float32Array }
-  >();
-
-  /** `table . W + b` for every vocabulary entry (row stride = np), cached per cell. */
-  export function projectedTable(
-    kernels: Kernels,
-    cell: ICell,
-    table: Float32Array,
-    width: number
-  ): Float32Array {
-    const hit = cache.get(cell);
-    if (hit && hit.table === table) {
-      return hit.projected;
-    }
-    const np = cell.inputMatrix.np;
-    const rows = table.length / width;
-    const projected = new Float32Array(rows * np);
-    if (cell.inputBias) {
-      for (let r = 0; r < rows; r++) {
-        projected.set(cell.inputBias, r * np);
-      }
-    }
-    kernels.gemm(table, rows, cell.inputMatrix, projected);
-    cache.set(cell, { table, projected });
-    return projected;
   }
 }

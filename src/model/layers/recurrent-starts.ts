@@ -15,7 +15,12 @@ export const StartState = {
   /** The state of row 0 at the same step (the rows agree up to there). */
   FirstRow: 1,
   /** The layer's initial_state row. */
-  Initial: 2
+  Initial: 2,
+  /**
+   * Row 0 only: its whole run is a kept trajectory (`recurrent-first-row.ts`),
+   * nothing is computed; rows starting from row 0 read the kept states.
+   */
+  Kept: 3
 } as const;
 
 export interface IRowStarts {

@@ -34,7 +34,8 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
   ): ILayer => {
     const options = {
       ...recurrentOptions(spec),
-      shareSteps: context.shareSteps !== false
+      shareSteps: context.shareSteps !== false,
+      foldTables: context.foldTables !== false
     };
     const units = intConfig(spec, 'units');
     const outputShape = recurrentOutputShape(
@@ -96,8 +97,14 @@ function recurrentGradientCall(
   stateInputs: number[],
   initial: Float32Array[] | undefined
 ): IGradientCall {
-  // The sequence without an Embedding gather: rows are computed from it.
-  const x: ITensor = { shape: inputs[0].shape, data: inputs[0].data };
+  // An Embedding gather only as the gradient methods' scaled rows: the
+  // recorded run must compute every row's pad steps (their gradients count).
+  const gather = inputs[0].gather?.scales ? inputs[0].gather : undefined;
+  const x: ITensor = {
+    shape: inputs[0].shape,
+    data: inputs[0].data,
+    ...(gather && options.foldTables !== false ? { gather } : {})
+  };
   const { result, record } = recordRecurrent(
     kernels,
     cell,

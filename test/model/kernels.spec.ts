@@ -1,0 +1,211 @@
+/**
+ * The WebAssembly kernels written with the builder (`src/model/layers/
+ * kernels/`): the kernels that existed as hand-assembled opcode arrays are
+ * reproduced byte for byte (the snapshot was taken from that code), the
+ * matrix products equal a scalar float32 reference that sums in the same
+ * order bit for bit, and the batched GRU gate kernel equals the one-row
+ * kernel bit for bit, with and without its tape.
+ */
+import { Kernels, packPanels } from '../../src/model/layers/kernels';
+import { FunctionBuilder } from '../../src/model/layers/kernels/builder';
+import {
+  gemm2Function,
+  gemmFunction
+} from '../../src/model/layers/kernels/gemm';
+import { gruGatesFunction } from '../../src/model/layers/kernels/gru-gates';
+import {
+  KERNEL_EXPORTS,
+  kernelModuleBytes
+} from '../../src/model/layers/kernels/module';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const snapshot = require('../fixtures/kernels/hand-assembled-v1.json');
+
+const hex = (bytes: number[]) => Buffer.from(bytes).toString('hex');
+
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+}
+
+/** `out += x . W`, each column summed over j in order in float32, as the kernels do. */
+function referenceGemm(
+  x: Float32Array,
+  m: number,
+  k: number,
+  w: Float32Array,
+  n: number,
+  out: Float32Array,
+  np: number
+): void {
+  const f = Math.fround;
+  for (let r = 0; r < m; r++) {
+    for (let c = 0; c < n; c++) {
+      let acc = out[r * np + c];
+      for (let j = 0; j < k; j++) {
+        acc = f(acc + f(x[r * k + j] * w[j * n + c]));
+      }
+      out[r * np + c] = acc;
+    }
+  }
+}
+
+describe('kernels written with the builder', () => {
+  it('reproduces the hand-assembled gemm, gemm2 and gru_gates byte for byte', () => {
+    expect(hex(gemmFunction().body())).toBe(snapshot.bodies.gemm);
+    expect(hex(gemm2Function().body())).toBe(snapshot.bodies.gemm2);
+    expect(hex(gruGatesFunction().body())).toBe(snapshot.bodies.gru_gates);
+  });
+
+  it('validates, exports every kernel and refuses unknown or repeated locals', () => {
+    expect(WebAssembly.validate(kernelModuleBytes())).toBe(true);
+    const instance = new WebAssembly.Instance(
+      new WebAssembly.Module(kernelModuleBytes()),
+      {}
+    );
+    for (const name of KERNEL_EXPORTS) {
+      expect(typeof instance.exports[name]).toBe('function');
+    }
+    const f = new FunctionBuilder('f', [['a', 'i32']]);
+    expect(() => f.get('b')).toThrow("f: no local 'b'");
+    expect(() => f.locals('i32', 'a')).toThrow("f: local 'a' declared twice");
+  });
+
+  it.each([
+    [1, 7, 5],
+    [2, 250, 750],
+    [3, 100, 750],
+    [9, 33, 40]
+  ])(
+    'gemm of %i rows (k %i, n %i) equals the in-order float32 sums bit for bit',
+    (m, k, n) => {
+      const kernels = new Kernels();
+      expect(kernels.simd).toBe(true);
+      const rnd = random(m * 1000 + k);
+      const w = Float32Array.from({ length: k * n }, rnd);
+      const matrix = kernels.matrix(w, k, n);
+      const x = Float32Array.from({ length: m * k }, rnd);
+      const start = Float32Array.from({ length: m * matrix.np }, rnd);
+      const out = new Float32Array(start);
+      kernels.gemm(x, m, matrix, out);
+      const expected = new Float32Array(start);
+      referenceGemm(x, m, k, w, n, expected, matrix.np);
+      for (let r = 0; r < m; r++) {
+        expect(out.subarray(r * matrix.np, r * matrix.np + n)).toEqual(
+          expected.subarray(r * matrix.np, r * matrix.np + n)
+        );
+      }
+      kernels.dispose();
+    }
+  );
+
+  it('packs panels of 16 columns, zeros past the last column', () => {
+    const w = Float32Array.from({ length: 2 * 20 }, (_, i) => i + 1);
+    const packed = packPanels(w, 2, 20, 32);
+    expect(Array.from(packed.subarray(0, 16))).toEqual(
+      Array.from(w.subarray(0, 16))
+    );
+    expect(Array.from(packed.subarray(32, 36))).toEqual([17, 18, 19, 20]);
+    expect(Array.from(packed.subarray(36, 48))).toEqual(new Array(12).fill(0));
+  });
+});
+
+describe('the batched GRU gate kernel', () => {
+  const units = 12;
+  const np = 64;
+
+  /** One step of `batch` rows through gruGateRows; the rows' inputs come in any order. */
+  function step(kernels: Kernels, batch: number, taped: boolean) {
+    const rnd = random(batch + (taped ? 100 : 0));
+    const width = 5 * units;
+    const [xProj, inner, h, out, rowScratch, tape] = kernels.workspace([
+      4 * np,
+      batch * np,
+      batch * units,
+      batch * units,
+      batch,
+      taped ? batch * width : 0
+    ]);
+    xProj.forEach((_, i) => (xProj[i] = 4 * rnd()));
+    inner.forEach((_, i) => (inner[i] = 4 * rnd()));
+    h.forEach((_, i) => (h[i] = rnd()));
+    const rows = Int32Array.from(
+      { length: batch },
+      (_, b) => ((b * 3) % 4) * np
+    );
+    const done = kernels.gruGateRows(
+      xProj,
+      rows,
+      inner,
+      np,
+      h,
+      out,
+      batch,
+      units,
+      rowScratch,
+      taped ? tape : null,
+      width
+    );
+    return { done, xProj, inner, h, out, rows, tape: new Float32Array(tape) };
+  }
+
+  it.each([false, true])(
+    'computes every row as the one-row kernel does, bit for bit (tape: %s)',
+    taped => {
+      const kernels = new Kernels();
+      const batch = 5;
+      const got = step(kernels, batch, taped);
+      expect(got.done).toBe(units);
+      const outs = new Float32Array(got.out);
+      const ins = {
+        xProj: new Float32Array(got.xProj),
+        inner: new Float32Array(got.inner),
+        h: new Float32Array(got.h)
+      };
+      // The one-row kernel of the module, through its own instance.
+      const one = new WebAssembly.Instance(
+        new WebAssembly.Module(kernelModuleBytes()),
+        {}
+      ).exports;
+      const memory = one.memory as WebAssembly.Memory;
+      memory.grow(4);
+      const f32 = new Float32Array(memory.buffer);
+      const gates = one.gru_gates as (...a: number[]) => void;
+      for (let b = 0; b < batch; b++) {
+        f32.set(ins.xProj.subarray(got.rows[b], got.rows[b] + np), 0);
+        f32.set(ins.inner.subarray(b * np, (b + 1) * np), 1024);
+        f32.set(ins.h.subarray(b * units, (b + 1) * units), 2048);
+        gates(0, 1024 * 4, 2048 * 4, 3072 * 4, units / 4, units * 4);
+        expect(f32.subarray(3072, 3072 + units)).toEqual(
+          outs.subarray(b * units, (b + 1) * units)
+        );
+        if (taped) {
+          const row = got.tape.subarray(b * 5 * units, (b + 1) * 5 * units);
+          // Slots: h, z, r, hh, i_h; h and i_h are the inputs as given.
+          expect(row.subarray(0, units)).toEqual(
+            ins.h.subarray(b * units, (b + 1) * units)
+          );
+          expect(row.subarray(4 * units)).toEqual(
+            ins.inner.subarray(b * np + 2 * units, b * np + 3 * units)
+          );
+          // out = hh + z * (h - hh) from the kept z and hh.
+          const f = Math.fround;
+          for (let k = 0; k < units; k++) {
+            const z = row[units + k];
+            const hh = row[3 * units + k];
+            expect(f(hh + f(z * f(row[k] - hh)))).toBe(outs[b * units + k]);
+          }
+        }
+      }
+      kernels.dispose();
+    }
+  );
+
+  it('leaves everything to the caller without SIMD', () => {
+    const kernels = new Kernels({ simd: false });
+    expect(step(kernels, 3, false).done).toBe(0);
+  });
+});

@@ -1,0 +1,132 @@
+/* eslint-disable */
+/**
+ * Run by test/model/relaxed-simd.spec.ts in a Node started with
+ * --experimental-wasm-relaxed-simd (or without it): the real-Keras explain
+ * fixtures through the built engine (lib-node), predictions, occlusion,
+ * gradient x input and integrated gradients, with the default kernels and
+ * with the plain ones; prints the largest differences as JSON.
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const LIB = path.join(ROOT, 'lib-node');
+const DIR = path.join(ROOT, 'test', 'fixtures', 'keras', 'explain');
+const { loadModel } = require(path.join(LIB, 'model', 'engine.js'));
+const { createExplainer } = require(path.join(LIB, 'explain', 'index.js'));
+const { kernelsSupported } = require(
+  path.join(LIB, 'model', 'layers', 'kernels', 'module.js')
+);
+
+const MODELS = ['seed_attention', 'conv_bilstm', 'gru_softmax', 'rnn_pool'];
+
+function relative(actual, expected) {
+  const scale = Math.max(...expected.map(Math.abs));
+  let worst = 0;
+  actual.forEach(
+    (v, i) => (worst = Math.max(worst, Math.abs(v - expected[i])))
+  );
+  return scale > 0 ? worst / scale : worst;
+}
+
+async function explainAll(model, sample) {
+  const explainer = createExplainer(model);
+  const out = { prediction: (await model.forward([sample.input]))[0] };
+  const target = { target: sample.target };
+  out.occlusion = {};
+  for (const window of Object.keys(sample.occlusion)) {
+    const [e] = await explainer.explain([sample.input], {
+      method: 'occlusion',
+      window: Number(window),
+      ...target
+    });
+    out.occlusion[window] = e.values;
+  }
+  const [gxi] = await explainer.explain([sample.input], {
+    method: 'grad-x-input',
+    ...target
+  });
+  out.gradXInput = gxi.values;
+  const [ig] = await explainer.explain([sample.input], {
+    method: 'integrated-gradients',
+    steps: sample.integratedGradients.steps,
+    ...target
+  });
+  out.integratedGradients = ig.values;
+  explainer.dispose();
+  return out;
+}
+
+async function main() {
+  const report = { relaxedSupported: kernelsSupported(true), models: {} };
+  for (const name of MODELS) {
+    const oracle = JSON.parse(
+      fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8')
+    );
+    const files = {
+      [`${name}.keras`]: new Uint8Array(
+        fs.readFileSync(path.join(DIR, `${name}.keras`))
+      )
+    };
+    const models = {
+      fast: await loadModel(files, { lambdas: oracle.lambdas }),
+      plain: await loadModel(files, {
+        lambdas: oracle.lambdas,
+        relaxedSimd: false
+      })
+    };
+    const worst = {
+      relaxed: models.fast.graph.kernels.relaxed,
+      keras: {},
+      plain: {}
+    };
+    const keep = (where, key, value) =>
+      (where[key] = Math.max(where[key] || 0, value));
+    for (const sample of oracle.samples) {
+      const fast = await explainAll(models.fast, sample);
+      const plain = await explainAll(models.plain, sample);
+      const pairs = [
+        [
+          'prediction',
+          fast.prediction,
+          plain.prediction,
+          sample.prediction,
+          'abs'
+        ],
+        ['gradXInput', fast.gradXInput, plain.gradXInput, sample.gradXInput],
+        [
+          'integratedGradients',
+          fast.integratedGradients,
+          plain.integratedGradients,
+          sample.integratedGradients.values
+        ]
+      ];
+      for (const window of Object.keys(sample.occlusion)) {
+        pairs.push([
+          `occlusion${window}`,
+          fast.occlusion[window],
+          plain.occlusion[window],
+          sample.occlusion[window]
+        ]);
+      }
+      for (const [key, a, b, k, kind] of pairs) {
+        const diff =
+          kind === 'abs'
+            ? (x, y) => Math.max(...x.map((v, i) => Math.abs(v - y[i])))
+            : relative;
+        keep(worst.keras, key, diff(a, k));
+        keep(worst.plain, key, diff(a, b));
+      }
+    }
+    models.fast.dispose();
+    models.plain.dispose();
+    report.models[name] = worst;
+  }
+  process.stdout.write(JSON.stringify(report) + '\n');
+}
+
+main().catch(e => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
