@@ -24,7 +24,7 @@ import { parseClasses } from '../evaluate/labels';
 import { poolBackend } from '../evaluate/model-adapter';
 import { methodLabel } from '../evaluate/row-payload';
 import { SummaryAccumulator } from '../evaluate/summary';
-import type { IEvaluationPlan } from '../evaluate/types';
+import type { IEvaluationBackend, IEvaluationPlan } from '../evaluate/types';
 import { availableMethods, EXPLAIN_METHODS } from '../explain/registry';
 import { readOption, TARGET_OPTION } from '../explain/method';
 import { ModelError } from '../model/types';
@@ -130,37 +130,9 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     const plan = Private.plan(parsed);
     const worst = Private.integer(parsed, '--worst', 0, 1000) ?? 10;
     run = await openPoolRun(parsed, 'evaluate');
-    const current = run;
     const backend = poolBackend(run.pool, run.pipeline);
     const methods = plan.methods.map(m => m.method);
-    const heading = `Evaluation of ${path.basename(run.mainFile)} on ${path.basename(input.file)}`;
-    const sink: IEvaluationSink =
-      run.output === undefined
-        ? new JsonlSink()
-        : new ReportSink({
-            output: run.output,
-            heading,
-            methods,
-            worst,
-            explainWorst: async rows => {
-              // The first method the model can run, in the users' order.
-              const [method] = availableMethods(current.info);
-              const chunk = await evaluateRows(
-                rows.map(r => ({
-                  index: r.row.index,
-                  line: r.extras.line,
-                  text: r.row.text,
-                  label: r.row.label
-                })),
-                backend,
-                { ...plan, methods: [{ method }] }
-              );
-              return {
-                rows: chunk.rows,
-                note: `No --method was given: the attribution tables show ${methodLabel(method)}, computed for these rows only.`
-              };
-            }
-          });
+    const sink = Private.sink(run, input.file, plan, worst, backend);
     const summary = new SummaryAccumulator(methods, plan.classes);
     const progress = new ProgressLine('char-attention evaluate');
     const count = await runOrdered<IEvaluatedChunk, ILabelledRow>(
@@ -185,9 +157,7 @@ export async function evaluateCommand(args: string[]): Promise<number> {
     }
     const result = summary.result();
     if (result.labelled === 0) {
-      process.stderr.write(
-        `char-attention evaluate: no row has a label${input.reader.format === 'text' ? ' (plain text)' : ` (${input.reader.format === 'jsonl' ? 'key' : 'column'} '${input.reader.labelColumn ?? 'label'}')`}: accuracy and loss are not computed\n`
-      );
+      Private.warnUnlabelled(input.reader);
     }
     await sink.finish(result);
     if (run.output !== undefined) {
@@ -204,6 +174,57 @@ export async function evaluateCommand(args: string[]): Promise<number> {
 }
 
 namespace Private {
+  /**
+   * Where the rows go: JSONL on stdout, or with `-o` the HTML report, whose
+   * worst rows are explained afterwards when no --method was given.
+   */
+  export function sink(
+    run: IPoolRun,
+    file: string,
+    plan: IEvaluationPlan,
+    worst: number,
+    backend: IEvaluationBackend
+  ): IEvaluationSink {
+    if (run.output === undefined) {
+      return new JsonlSink();
+    }
+    return new ReportSink({
+      output: run.output,
+      heading: `Evaluation of ${path.basename(run.mainFile)} on ${path.basename(file)}`,
+      methods: plan.methods.map(m => m.method),
+      worst,
+      explainWorst: async rows => {
+        // The first method the model can run, in the users' order.
+        const [method] = availableMethods(run.info);
+        const chunk = await evaluateRows(
+          rows.map(r => ({
+            index: r.row.index,
+            line: r.extras.line,
+            text: r.row.text,
+            label: r.row.label
+          })),
+          backend,
+          { ...plan, methods: [{ method }] }
+        );
+        return {
+          rows: chunk.rows,
+          note: `No --method was given: the attribution tables show ${methodLabel(method)}, computed for these rows only.`
+        };
+      }
+    });
+  }
+
+  /** Says on stderr why accuracy and loss are missing, naming where labels were looked for. */
+  export function warnUnlabelled(reader: IReaderOptions): void {
+    const where =
+      reader.format === 'text'
+        ? ' (plain text)'
+        : ` (${reader.format === 'jsonl' ? 'key' : 'column'} '${reader.labelColumn ?? 'label'}')`;
+    process.stderr.write(
+      `char-attention evaluate: no row has a label${where}: accuracy and loss are not computed\n`
+    );
+  }
+
   /** The file, its format (said on stderr when taken from the name) and the columns. */
   export function input(parsed: IParsedArgs): {
     file: string;

@@ -22,6 +22,12 @@ import { SCORES_SUFFIX } from '../layers/attention-layers';
 import { Kernels } from '../layers/kernels';
 import { createLayer } from '../layers/registry';
 import { buildInOrder, ILayerCall } from './call-order';
+import {
+  checkAllComputed,
+  checkMaskRefs,
+  checkRefsKnown
+} from './build-checks';
+import { tensorKey as key } from './tensor-key';
 import { pruneMaskOps } from './mask-ops';
 import {
   findScaleFusions,
@@ -86,10 +92,6 @@ export interface IBuildOptions {
   foldTables?: boolean;
 }
 
-function key(ref: { layer: string; node: number; tensor?: number }): string {
-  return `${ref.layer}\u0000${ref.node}\u0000${ref.tensor ?? 0}`;
-}
-
 export function buildGraph(
   fullSpec: IModelSpec,
   weights: Map<string, IWeight[]>,
@@ -117,7 +119,7 @@ export function buildGraph(
   const impls = new Map<string, ILayer>();
   const steps: IStep[] = [];
   const pending = Private.inputsAndCalls(spec, nodeShapes, shapes, steps);
-  Private.checkRefsKnown(pending, byName);
+  checkRefsKnown(pending, byName);
   const inputs = spec.layers
     .filter(l => l.className === 'InputLayer')
     .map(l => ({ layer: l.name, node: 0, tensor: 0 }));
@@ -136,7 +138,7 @@ export function buildGraph(
       weights,
       context
     );
-    Private.checkMaskRefs(layer, maskRefs, dataRefs.length, nodeShapes);
+    checkMaskRefs(layer, maskRefs, dataRefs.length, nodeShapes);
     nodeShapes.set(key({ layer: layer.name, node }), impl.outputShape);
     (impl.extraShapes ?? []).forEach((s, i) =>
       nodeShapes.set(key({ layer: layer.name, node, tensor: i + 1 }), s)
@@ -152,22 +154,7 @@ export function buildGraph(
         : {})
     });
   });
-  if (stuck) {
-    throw layerError(
-      stuck.layer,
-      `its inputs (${stuck.layer.inbound[stuck.node].map(r => r.layer).join(', ')}) are never computed`
-    );
-  }
-  for (const ref of [...spec.inputs, ...spec.outputs]) {
-    if (!nodeShapes.has(key(ref))) {
-      throw new ModelError(
-        `The model config names '${ref.layer}' as an input or output, but no such layer exists`,
-        {
-          layer: ref.layer
-        }
-      );
-    }
-  }
+  checkAllComputed(stuck, spec, nodeShapes);
   return {
     spec,
     steps,
@@ -223,113 +210,31 @@ export function runGraph(
   options: IRunOptions = {}
 ): IRunResult {
   const { spec } = graph;
-  if (inputs.length !== spec.inputs.length) {
-    throw new ModelError(
-      `The model takes ${spec.inputs.length} input(s), got ${inputs.length}`
-    );
-  }
   const wanted = new Set(options.outputs ?? []);
-  for (const name of wanted) {
-    if (!graph.shapes.has(name)) {
-      throw new ModelError(`No layer named '${name}' in the model`, {
-        layer: name
-      });
-    }
-  }
-  const values = new Map<string, { tensor: ITensor; mask: IMask | null }>();
-  spec.inputs.forEach((ref, i) => {
-    const declared = graph.inputShapes[i];
-    const x = inputs[i];
-    const ok =
-      x.shape.length === declared.length + 1 &&
-      declared.every((d, k) => d === null || d === x.shape[k + 1]);
-    if (!ok) {
-      throw new ModelError(
-        `Input '${ref.layer}' expects shape [batch, ${formatDims(declared)}], got [${x.shape.join(', ')}]`,
-        { layer: ref.layer }
-      );
-    }
-    values.set(key(ref), { tensor: x, mask: null });
-  });
-  // Fusions apply unless the run asks for a layer they skip.
-  const fused = new Map<IStep, IScaleFusion>();
-  const pooled = new Map<IStep, IScaleFusion>();
-  const skipped = new Set<string>();
-  for (const [step, fusion] of graph.fusions) {
-    if (!fusion.skipped.some(name => wanted.has(name))) {
-      fusion.skipped.forEach(name => skipped.add(name));
-      if (fusion.pooled && !wanted.has(step.layer.name)) {
-        // The pooling computes the product itself.
-        skipped.add(step.layer.name);
-        pooled.set(fusion.pooled as IStep, fusion);
-      } else {
-        fused.set(step, fusion);
-      }
-    }
-  }
+  Private.checkRunRequest(graph, inputs, wanted);
+  const values: Private.Values = new Map();
+  spec.inputs.forEach((ref, i) =>
+    values.set(key(ref), { tensor: inputs[i], mask: null })
+  );
+  const plan = Private.fusionPlan(graph, wanted);
   const activations: { [name: string]: ITensor } = {};
   for (const step of graph.steps) {
-    if (!step.impl || skipped.has(step.layer.name)) {
+    if (!step.impl || plan.skipped.has(step.layer.name)) {
       continue;
     }
-    const average = pooled.get(step);
-    if (average) {
-      const other = values.get(key(average.other))!;
-      const scale = values.get(key(average.scale))!;
-      const output = scaleRowsAndAverage(
-        other.tensor,
-        scale.tensor,
-        other.mask
-      );
-      values.set(key({ layer: step.layer.name, node: step.node }), {
-        tensor: output,
-        mask: null
-      });
-      if (step.node === 0 && wanted.has(step.layer.name)) {
-        activations[step.layer.name] = output;
+    const keyWeights = Private.runStep(step, step.impl, plan, values);
+    if (step.node === 0) {
+      const name = step.layer.name;
+      if (wanted.has(name)) {
+        activations[name] = values.get(key({ layer: name, node: 0 }))!.tensor;
       }
-      continue;
-    }
-    const fusion = fused.get(step);
-    if (fusion) {
-      const other = values.get(key(fusion.other))!;
-      const scale = values.get(key(fusion.scale))!;
-      // The scores carry no mask, so Keras's AND of masks is the states' mask.
-      values.set(key({ layer: step.layer.name, node: step.node }), {
-        tensor: scaleRows(other.tensor, scale.tensor),
-        mask: other.mask
-      });
-      if (step.node === 0 && wanted.has(step.layer.name)) {
-        activations[step.layer.name] = values.get(
-          key({ layer: step.layer.name, node: 0 })
-        )!.tensor;
+      const scores = `${name}${SCORES_SUFFIX}`;
+      if (keyWeights && wanted.has(scores)) {
+        activations[scores] = keyWeights;
       }
-      continue;
-    }
-    const ins = step.inputs.map(r => values.get(key(r))!);
-    const masks = stepMasks(step, ins, r => values.get(key(r))!.tensor);
-    const result = step.impl.call(
-      ins.map(v => v.tensor),
-      masks
-    );
-    values.set(key({ layer: step.layer.name, node: step.node }), {
-      tensor: result.output,
-      mask: result.mask
-    });
-    (result.extra ?? []).forEach((t, i) =>
-      values.set(
-        key({ layer: step.layer.name, node: step.node, tensor: i + 1 }),
-        { tensor: t, mask: null }
-      )
-    );
-    if (step.node === 0 && wanted.has(step.layer.name)) {
-      activations[step.layer.name] = result.output;
-    }
-    const scores = `${step.layer.name}${SCORES_SUFFIX}`;
-    if (step.node === 0 && result.keyWeights && wanted.has(scores)) {
-      activations[scores] = result.keyWeights;
     }
   }
+  // Asked-for layers without a step of their own (the model inputs).
   for (const name of wanted) {
     if (!activations[name]) {
       const input = values.get(key({ layer: name, node: 0 }));
@@ -345,6 +250,117 @@ export function runGraph(
 }
 
 namespace Private {
+  /** Every tensor computed so far, by `key`, with the mask it carries. */
+  export type Values = Map<string, { tensor: ITensor; mask: IMask | null }>;
+
+  /** The fusions a run applies: the multiplies it fuses, the poolings that do the product, the layers it skips. */
+  export interface IFusionPlan {
+    fused: Map<IStep, IScaleFusion>;
+    pooled: Map<IStep, IScaleFusion>;
+    skipped: Set<string>;
+  }
+
+  /** Refuses inputs of the wrong count or shape, and asked-for layers the model lacks. */
+  export function checkRunRequest(
+    graph: IGraph,
+    inputs: ITensor[],
+    wanted: Set<string>
+  ): void {
+    const { spec } = graph;
+    if (inputs.length !== spec.inputs.length) {
+      throw new ModelError(
+        `The model takes ${spec.inputs.length} input(s), got ${inputs.length}`
+      );
+    }
+    for (const name of wanted) {
+      if (!graph.shapes.has(name)) {
+        throw new ModelError(`No layer named '${name}' in the model`, {
+          layer: name
+        });
+      }
+    }
+    spec.inputs.forEach((ref, i) => {
+      const declared = graph.inputShapes[i];
+      const x = inputs[i];
+      const ok =
+        x.shape.length === declared.length + 1 &&
+        declared.every((d, k) => d === null || d === x.shape[k + 1]);
+      if (!ok) {
+        throw new ModelError(
+          `Input '${ref.layer}' expects shape [batch, ${formatDims(declared)}], got [${x.shape.join(', ')}]`,
+          { layer: ref.layer }
+        );
+      }
+    });
+  }
+
+  /** Fusions apply unless the run asks for a layer they skip. */
+  export function fusionPlan(graph: IGraph, wanted: Set<string>): IFusionPlan {
+    const plan: IFusionPlan = {
+      fused: new Map(),
+      pooled: new Map(),
+      skipped: new Set()
+    };
+    for (const [step, fusion] of graph.fusions) {
+      if (!fusion.skipped.some(name => wanted.has(name))) {
+        fusion.skipped.forEach(name => plan.skipped.add(name));
+        if (fusion.pooled && !wanted.has(step.layer.name)) {
+          // The pooling computes the product itself.
+          plan.skipped.add(step.layer.name);
+          plan.pooled.set(fusion.pooled as IStep, fusion);
+        } else {
+          plan.fused.set(step, fusion);
+        }
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * Runs one step (fused or not), storing its outputs in `values`; returns
+   * the attention scores when the layer gives them.
+   */
+  export function runStep(
+    step: IStep,
+    impl: ILayer,
+    plan: IFusionPlan,
+    values: Values
+  ): ITensor | undefined {
+    const out = { layer: step.layer.name, node: step.node };
+    const average = plan.pooled.get(step);
+    if (average) {
+      const other = values.get(key(average.other))!;
+      const scale = values.get(key(average.scale))!;
+      values.set(key(out), {
+        tensor: scaleRowsAndAverage(other.tensor, scale.tensor, other.mask),
+        mask: null
+      });
+      return undefined;
+    }
+    const fusion = plan.fused.get(step);
+    if (fusion) {
+      const other = values.get(key(fusion.other))!;
+      const scale = values.get(key(fusion.scale))!;
+      // The scores carry no mask, so Keras's AND of masks is the states' mask.
+      values.set(key(out), {
+        tensor: scaleRows(other.tensor, scale.tensor),
+        mask: other.mask
+      });
+      return undefined;
+    }
+    const ins = step.inputs.map(r => values.get(key(r))!);
+    const masks = stepMasks(step, ins, r => values.get(key(r))!.tensor);
+    const result = impl.call(
+      ins.map(v => v.tensor),
+      masks
+    );
+    values.set(key(out), { tensor: result.output, mask: result.mask });
+    (result.extra ?? []).forEach((t, i) =>
+      values.set(key({ ...out, tensor: i + 1 }), { tensor: t, mask: null })
+    );
+    return result.keyWeights;
+  }
+
   /** Places the model inputs (as steps without work) and lists every other layer call. */
   export function inputsAndCalls(
     spec: IModelSpec,
@@ -378,31 +394,6 @@ namespace Private {
     return pending;
   }
 
-  /** Refuses `mask=` tensors the engine cannot apply as [batch, steps] masks of the call's inputs. */
-  export function checkMaskRefs(
-    layer: IGraphLayerSpec,
-    maskRefs: INodeRef[],
-    inputs: number,
-    nodeShapes: Map<string, Shape>
-  ): void {
-    for (const r of maskRefs) {
-      const shape = nodeShapes.get(key(r));
-      if (shape && shape.length !== 1) {
-        throw layerError(
-          layer,
-          `is passed a mask= tensor of shape [batch, ${formatDims(shape)}] ('${r.layer}'); ` +
-            'masks of shape [batch, steps] are supported'
-        );
-      }
-      if ((r.slot ?? 0) >= inputs) {
-        throw layerError(
-          layer,
-          `is passed mask entry ${r.slot ?? 0} ('${r.layer}') but takes ${inputs} input(s)`
-        );
-      }
-    }
-  }
-
   /** Refuses weights of a layer the config does not have. */
   export function checkWeightsBelong(
     weights: Map<string, IWeight[]>,
@@ -414,23 +405,6 @@ namespace Private {
           `The weights do not match the config: the weights file has layer '${name}', the config has no such layer`,
           { layer: name }
         );
-      }
-    }
-  }
-
-  /** Refuses a call that reads a layer the config does not have. */
-  export function checkRefsKnown(
-    calls: ILayerCall[],
-    byName: Map<string, IGraphLayerSpec>
-  ): void {
-    for (const call of calls) {
-      for (const r of call.layer.inbound[call.node]) {
-        if (!byName.has(r.layer)) {
-          throw layerError(
-            call.layer,
-            `is connected to an unknown layer '${r.layer}'`
-          );
-        }
       }
     }
   }

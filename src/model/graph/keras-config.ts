@@ -121,33 +121,26 @@ namespace Private {
     }
   }
 
+  /** The model input of a Sequential config, as its layers declare it. */
+  interface ISequentialInput {
+    name: string;
+    shape: Shape | null;
+    dtype: unknown;
+  }
+
   export function sequential(
     config: unknown,
     file: string,
     nested = false
   ): IModelSpec {
-    const list: unknown[] = Array.isArray(config)
-      ? config
-      : Array.isArray((config as { layers?: unknown })?.layers)
-        ? (config as { layers: unknown[] }).layers
-        : (() => {
-            throw new ModelError(
-              `${file}: Sequential config has no layer list`,
-              { file }
-            );
-          })();
+    const list = sequentialLayers(config, file);
     const name = (config as { name?: string })?.name ?? 'sequential';
     const layers: IGraphLayerSpec[] = [];
-    let inputName = '';
-    let inputShape: Shape | null = null;
-    let inputDtype: unknown;
-    const build = (config as { build_input_shape?: unknown })
-      ?.build_input_shape;
-    if (Array.isArray(build)) {
-      inputShape = build
-        .slice(1)
-        .map((d: unknown) => (typeof d === 'number' ? d : null));
-    }
+    const input: ISequentialInput = {
+      name: '',
+      shape: buildInputShape(config),
+      dtype: undefined
+    };
     let previous: INodeRef | null = null;
     list.forEach((entry, i) => {
       const spec = specFromLayerConfig(entry, file);
@@ -155,9 +148,9 @@ namespace Private {
         spec.name = `layer_${i}`;
       }
       if (spec.className === 'InputLayer') {
-        inputName = spec.name;
-        inputShape = declaredBatchShape(spec.config) ?? inputShape;
-        inputDtype = spec.config.dtype;
+        input.name = spec.name;
+        input.shape = declaredBatchShape(spec.config) ?? input.shape;
+        input.dtype = spec.config.dtype;
         previous = { layer: spec.name, node: 0, tensor: 0 };
         return;
       }
@@ -165,23 +158,8 @@ namespace Private {
         ? parseNested(entry, spec.name, file)
         : undefined;
       if (!previous) {
-        inputShape = declaredBatchShape(spec.config) ?? inputShape;
-        inputDtype = spec.config.dtype;
-        if (!inputShape && spec.className === 'Embedding') {
-          const length = spec.config.input_length;
-          inputShape = [typeof length === 'number' ? length : null];
-        }
-        if (!inputShape && model) {
-          inputShape = model.inputShapes[model.inputs[0]?.layer] ?? null;
-        }
-        if (!inputShape && !nested) {
-          throw new ModelError(
-            `${file}: the first layer '${spec.name}' declares no input shape (batch_input_shape / batch_shape)`,
-            { file, layer: spec.name }
-          );
-        }
-        inputName = `${spec.name}_input`;
-        previous = { layer: inputName, node: 0, tensor: 0 };
+        implicitInput(input, spec, model, nested, file);
+        previous = { layer: input.name, node: 0, tensor: 0 };
       }
       layers.push({
         ...spec,
@@ -190,31 +168,93 @@ namespace Private {
       });
       previous = { layer: spec.name, node: 0, tensor: 0 };
     });
-    if (!inputShape && nested) {
+    if (!input.shape && nested) {
       // A nested Sequential built by its caller: the caller's tensor sets the shape.
-      inputShape = [];
+      input.shape = [];
     }
-    if (!inputShape || !previous) {
+    if (!input.shape || !previous) {
       throw new ModelError(
         `${file}: Sequential model has no layers or no input shape`,
         { file }
       );
     }
-    layers.unshift({
-      name: inputName,
-      className: 'InputLayer',
-      config: {
-        batch_input_shape: [null, ...(inputShape as Shape)],
-        ...(typeof inputDtype === 'string' ? { dtype: inputDtype } : {})
-      },
-      inbound: []
-    });
+    layers.unshift(inputLayerSpec(input.name, input.shape, input.dtype));
     return {
       name,
       layers,
-      inputs: [{ layer: inputName, node: 0, tensor: 0 }],
+      inputs: [{ layer: input.name, node: 0, tensor: 0 }],
       outputs: [previous],
-      inputShapes: { [inputName]: inputShape }
+      inputShapes: { [input.name]: input.shape }
+    };
+  }
+
+  /** The layer list of a Sequential config (a bare list in old Keras files). */
+  export function sequentialLayers(config: unknown, file: string): unknown[] {
+    if (Array.isArray(config)) {
+      return config;
+    }
+    const layers = (config as { layers?: unknown })?.layers;
+    if (Array.isArray(layers)) {
+      return layers;
+    }
+    throw new ModelError(`${file}: Sequential config has no layer list`, {
+      file
+    });
+  }
+
+  /** The input shape (without batch) a built Sequential saved, if any. */
+  export function buildInputShape(config: unknown): Shape | null {
+    const build = (config as { build_input_shape?: unknown })
+      ?.build_input_shape;
+    return Array.isArray(build)
+      ? build.slice(1).map((d: unknown) => (typeof d === 'number' ? d : null))
+      : null;
+  }
+
+  /**
+   * A Sequential without an InputLayer: its first layer declares the input
+   * (its batch shape, an Embedding's `input_length`, a nested model's input),
+   * named after that layer as Keras names it.
+   */
+  export function implicitInput(
+    input: ISequentialInput,
+    first: ILayerSpec,
+    model: IModelSpec | undefined,
+    nested: boolean,
+    file: string
+  ): void {
+    input.shape = declaredBatchShape(first.config) ?? input.shape;
+    input.dtype = first.config.dtype;
+    if (!input.shape && first.className === 'Embedding') {
+      const length = first.config.input_length;
+      input.shape = [typeof length === 'number' ? length : null];
+    }
+    if (!input.shape && model) {
+      input.shape = model.inputShapes[model.inputs[0]?.layer] ?? null;
+    }
+    if (!input.shape && !nested) {
+      throw new ModelError(
+        `${file}: the first layer '${first.name}' declares no input shape (batch_input_shape / batch_shape)`,
+        { file, layer: first.name }
+      );
+    }
+    input.name = `${first.name}_input`;
+  }
+
+  /** The InputLayer a Sequential starts with, with the dtype it declared. */
+  export function inputLayerSpec(
+    name: string,
+    shape: Shape,
+    dtype: unknown
+  ): IGraphLayerSpec {
+    return {
+      name,
+      className: 'InputLayer',
+      config: {
+        batch_input_shape: [null, ...shape],
+        ...(typeof dtype === 'string' ? { dtype } : {})
+      },
+      inbound: []
     };
   }
 
