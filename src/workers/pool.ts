@@ -12,6 +12,9 @@
  * - A worker that dies is replaced: its job runs again on the fresh worker
  *   (at most `retries` times), so the caller's request still completes.
  *
+ * This module plans the work (how many workers, how it is split into
+ * jobs); `worker-slots.ts` runs the jobs on the workers.
+ *
  * Pure: no DOM or JupyterLab imports; workers come from the factory (Web
  * Workers in JupyterLab, worker threads in the CLI).
  */
@@ -25,13 +28,8 @@ import {
 import { explainInRounds } from '../explain/rounds';
 import type { ExplainResult, IWorkerLoadOptions } from './protocol';
 import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
-import {
-  cancelledBy,
-  ModelWorkerClient,
-  RequestCancelledError,
-  WorkerCrashedError,
-  WorkerFactory
-} from './client';
+import { cancelledBy, WorkerFactory } from './client';
+import { IJobSpec, WorkerSlots } from './worker-slots';
 
 /** Progress of a pool request. */
 export interface IPoolProgress {
@@ -96,17 +94,20 @@ export const MIN_UNIT_PASSES = 32;
 
 export class WorkerPool {
   constructor(options: IPoolOptions) {
-    this._spawn = options.spawn;
     this._size = options.size;
     this._smallWork = options.smallWork ?? 64;
-    this._retries = options.retries ?? 2;
-    this._idleMs = options.idleMs ?? 60000;
     this._eagerLoad = options.eagerLoad === true;
+    this._slots = new WorkerSlots({
+      spawn: options.spawn,
+      size: () => this.size,
+      retries: options.retries ?? 2,
+      idleMs: options.idleMs ?? 60000
+    });
   }
 
   /** Workers running now. */
   get workerCount(): number {
-    return this._slots.filter(slot => slot.client.isRunning).length;
+    return this._slots.runningCount;
   }
 
   /** Most workers the pool may run now. */
@@ -117,7 +118,7 @@ export class WorkerPool {
 
   /** Workers replaced after a crash so far. */
   get replacedCount(): number {
-    return this._replaced;
+    return this._slots.replacedCount;
   }
 
   /**
@@ -131,50 +132,15 @@ export class WorkerPool {
     run: IRunOptions = {}
   ): Promise<IModelInfo> {
     this._throwIfDisposed();
-    const slot = this._slots[0] ?? this._addSlot();
-    if (this._eagerLoad) {
-      this._loadOthers(files, options);
-    }
-    const info = await slot.client.load(files, options, {
+    const info = await this._slots.load(files, options, this._eagerLoad, {
       signal: run.signal,
       onProgress: p =>
         run.onProgress?.(
           Private.progress(p.done, p.total, 'Building the model')
         )
     });
-    this._model = { files, options, version: ++this._version };
     this._info = info;
-    slot.version = this._version;
     return info;
-  }
-
-  /**
-   * Starts workers up to the size and loads the model on each but the
-   * first; a failure leaves the worker to load it again with its first job.
-   */
-  private _loadOthers(files: IModelFiles, options?: IWorkerLoadOptions): void {
-    while (this._slots.length < this.size) {
-      this._addSlot();
-    }
-    for (const slot of this._slots.slice(1)) {
-      if (slot.busy) {
-        continue;
-      }
-      slot.busy = true;
-      slot.version = 0;
-      slot.client
-        .load(files, options)
-        .then(
-          () => (slot.eager = files),
-          () => undefined
-        )
-        .finally(() => {
-          slot.busy = false;
-          if (this._slots.includes(slot)) {
-            this._pump();
-          }
-        });
-    }
   }
 
   /** Predictions and attention of every sequence, in input order. */
@@ -188,7 +154,7 @@ export class WorkerPool {
     }
     const workers = this._workersFor(count);
     const chunk = Math.max(1, Math.min(64, Math.ceil(count / (workers * 4))));
-    const jobs: Private.IJobSpec<IForwardResult>[] = [];
+    const jobs: IJobSpec<IForwardResult>[] = [];
     for (let from = 0; from < count; from += chunk) {
       const part = sequences.slice(from, from + chunk);
       jobs.push({
@@ -307,7 +273,7 @@ export class WorkerPool {
     onDone: (items: number) => void
   ): Promise<IExplainPartial[]> {
     const perJob = Math.max(1, Math.ceil(units.length / (workers * 4)));
-    const jobs: Private.IJobSpec<ExplainResult>[] = [];
+    const jobs: IJobSpec<ExplainResult>[] = [];
     for (let from = 0; from < units.length; from += perJob) {
       const group = units.slice(from, from + perJob);
       jobs.push({
@@ -333,14 +299,7 @@ export class WorkerPool {
    * model is forgotten (the next `load` starts fresh workers).
    */
   terminate(reason = 'Cancelled'): void {
-    const error = new RequestCancelledError(reason);
-    for (const job of this._queue.splice(0)) {
-      job.reject(error);
-    }
-    for (const slot of this._slots.splice(0)) {
-      this._retire(slot, reason);
-    }
-    this._model = null;
+    this._slots.terminate(reason);
     this._info = null;
   }
 
@@ -357,221 +316,15 @@ export class WorkerPool {
     );
   }
 
-  /**
-   * Runs jobs on up to `workers` workers; results in job order. `report`
-   * gets the sum of the jobs' finished sizes.
-   */
+  /** Runs jobs on the pool's workers (see `WorkerSlots.run`). */
   private _run<T>(
-    specs: Private.IJobSpec<T>[],
+    specs: IJobSpec<T>[],
     workers: number,
     signal: AbortSignal | undefined,
     report?: (done: number) => void
   ): Promise<T[]> {
     this._throwIfDisposed();
-    if (!this._model) {
-      return Promise.reject(new Error('No model is loaded'));
-    }
-    if (signal?.aborted) {
-      return Promise.reject(cancelledBy(signal));
-    }
-    const total = specs.reduce((n, s) => n + s.size, 0);
-    return new Promise<T[]>((resolve, reject) => {
-      const results: T[] = new Array(specs.length);
-      const jobs: Private.IJob[] = [];
-      let remaining = specs.length;
-      let settled = false;
-      const finish = (error: Error | null) => {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (error) {
-          // Drop what is queued, stop what runs.
-          this._queue = this._queue.filter(job => !jobs.includes(job));
-          for (const job of jobs) {
-            job.controller?.abort(error);
-          }
-          reject(error);
-        } else {
-          resolve(results);
-        }
-      };
-      const onAbort = () => finish(cancelledBy(signal!));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const progress = () => {
-        if (!settled && report && total > 0) {
-          report(jobs.reduce((n, job) => n + job.done, 0));
-        }
-      };
-      specs.forEach((spec, index) => {
-        const job: Private.IJob = {
-          attempts: 0,
-          done: 0,
-          controller: null,
-          isCancelled: () => settled,
-          exec: spec.exec as Private.IJobSpec<unknown>['exec'],
-          onDone: done => {
-            job.done = Math.min(spec.size, done);
-            progress();
-          },
-          resolve: value => {
-            job.done = spec.size;
-            results[index] = value as T;
-            progress();
-            if (--remaining === 0) {
-              finish(null);
-            }
-          },
-          reject: error => finish(error)
-        };
-        jobs.push(job);
-      });
-      for (const job of jobs) {
-        this._queue.push(job);
-      }
-      this._grow(workers);
-      this._pump();
-    });
-  }
-
-  /** Start workers up to `wanted` (never above the size); stop extra idle ones. */
-  private _grow(wanted: number): void {
-    const size = this.size;
-    while (this._slots.length < Math.min(wanted, size)) {
-      this._addSlot();
-    }
-    for (let i = this._slots.length - 1; i >= size; i--) {
-      if (!this._slots[i].busy) {
-        this._retire(this._slots.splice(i, 1)[0], 'The pool was made smaller.');
-      }
-    }
-  }
-
-  private _addSlot(): Private.ISlot {
-    const slot: Private.ISlot = {
-      client: new ModelWorkerClient(this._spawn),
-      version: 0,
-      busy: false,
-      idleTimer: null
-    };
-    slot.client.onCrash = () => {
-      // The client starts a fresh worker on its next request; it must load the model again.
-      slot.version = 0;
-      slot.eager = undefined;
-      this._replaced++;
-    };
-    this._slots.push(slot);
-    return slot;
-  }
-
-  private _retire(slot: Private.ISlot, reason: string): void {
-    if (slot.idleTimer !== null) {
-      clearTimeout(slot.idleTimer);
-      slot.idleTimer = null;
-    }
-    slot.client.terminate(reason);
-  }
-
-  /** Give queued jobs to idle workers. */
-  private _pump(): void {
-    for (const slot of this._slots) {
-      if (this._queue.length === 0) {
-        break;
-      }
-      if (!slot.busy) {
-        void this._start(slot, this._queue.shift()!);
-      }
-    }
-    if (this._queue.length === 0) {
-      this._scheduleIdle();
-    }
-  }
-
-  private async _start(slot: Private.ISlot, job: Private.IJob): Promise<void> {
-    slot.busy = true;
-    if (slot.idleTimer !== null) {
-      clearTimeout(slot.idleTimer);
-      slot.idleTimer = null;
-    }
-    const controller = new AbortController();
-    job.controller = controller;
-    try {
-      await this._ensureLoaded(slot);
-      if (job.isCancelled()) {
-        return;
-      }
-      job.resolve(
-        await job.exec(slot.client, {
-          signal: controller.signal,
-          onDone: job.onDone
-        })
-      );
-    } catch (error) {
-      if (
-        error instanceof WorkerCrashedError &&
-        !job.isCancelled() &&
-        job.attempts < this._retries
-      ) {
-        // The worker died under this job: run it again on its replacement.
-        job.attempts++;
-        job.onDone(0);
-        this._queue.unshift(job);
-      } else {
-        job.reject(
-          error instanceof WorkerCrashedError
-            ? new WorkerCrashedError(
-                `${error.message} (${job.attempts + 1} times on the same part of the work)`
-              )
-            : (error as Error)
-        );
-      }
-    } finally {
-      job.controller = null;
-      slot.busy = false;
-      if (this._slots.includes(slot)) {
-        this._pump();
-      }
-    }
-  }
-
-  /** The current model on this worker (loaded once per worker and model). */
-  private async _ensureLoaded(slot: Private.ISlot): Promise<void> {
-    const model = this._model;
-    if (!model) {
-      throw new Error('No model is loaded');
-    }
-    if (slot.version !== model.version) {
-      // Loaded eagerly with the model that then became current.
-      if (slot.eager !== model.files) {
-        await slot.client.load(model.files, model.options);
-      }
-      slot.eager = undefined;
-      slot.version = model.version;
-    }
-  }
-
-  /** Extra workers left idle are stopped after a while (each holds the model). */
-  private _scheduleIdle(): void {
-    if (this._idleMs <= 0) {
-      return;
-    }
-    this._slots.forEach((slot, index) => {
-      if (index === 0 || slot.busy || slot.idleTimer !== null) {
-        return;
-      }
-      const timer = setTimeout(() => {
-        slot.idleTimer = null;
-        const at = this._slots.indexOf(slot);
-        if (at > 0 && !slot.busy) {
-          this._slots.splice(at, 1);
-          this._retire(slot, 'Idle worker stopped.');
-        }
-      }, this._idleMs);
-      // Never keeps a Node process alive.
-      (timer as { unref?: () => void }).unref?.();
-      slot.idleTimer = timer;
-    });
+    return this._slots.run(specs, workers, signal, report);
   }
 
   private _throwIfDisposed(): void {
@@ -580,59 +333,15 @@ export class WorkerPool {
     }
   }
 
-  private _spawn: WorkerFactory;
   private _size: number | (() => number);
   private _smallWork: number;
-  private _retries: number;
-  private _idleMs: number;
   private _eagerLoad: boolean;
-  private _slots: Private.ISlot[] = [];
-  private _queue: Private.IJob[] = [];
-  private _model: {
-    files: IModelFiles;
-    options?: IWorkerLoadOptions;
-    version: number;
-  } | null = null;
+  private _slots: WorkerSlots;
   private _info: IModelInfo | null = null;
-  private _version = 0;
-  private _replaced = 0;
   private _disposed = false;
 }
 
 namespace Private {
-  export interface ISlot {
-    client: ModelWorkerClient;
-    /** Model version loaded in this worker (0 = none). */
-    version: number;
-    /** Files loaded by an eager `load` (the model's version once it is current). */
-    eager?: IModelFiles;
-    busy: boolean;
-    idleTimer: ReturnType<typeof setTimeout> | null;
-  }
-
-  export interface IJobContext {
-    signal: AbortSignal;
-    /** Units of this job finished so far. */
-    onDone: (done: number) => void;
-  }
-
-  export interface IJobSpec<T> {
-    /** Progress units of the job. */
-    size: number;
-    exec: (client: ModelWorkerClient, job: IJobContext) => Promise<T>;
-  }
-
-  export interface IJob {
-    attempts: number;
-    done: number;
-    controller: AbortController | null;
-    isCancelled: () => boolean;
-    exec: IJobSpec<unknown>['exec'];
-    onDone: (done: number) => void;
-    resolve: (value: unknown) => void;
-    reject: (error: Error) => void;
-  }
-
   export function progress(
     done: number,
     total: number,
