@@ -5,19 +5,14 @@
  * fused gate maths in a tight loop. Masks carry state over masked steps as
  * Keras does. Rows skip the steps they share with the padding or with row 0
  * (see recurrent-starts.ts); each row's arithmetic is the same either way.
- * A recorded run keeps each step's tape for `recurrent-backward.ts`.
+ * A recorded run keeps each step's tape for `recurrent-backward.ts`. What
+ * the loop needs before its first step is made in `recurrent-prepare.ts`.
  */
-import { IGather, ILayerOutput, IMask, ITensor } from './base';
-import { scaledProjection } from './vocabulary-tables';
+import { ILayerOutput, IMask, ITensor } from './base';
 import { Kernels } from './kernels';
 import { ICell, IRecurrentOptions } from './recurrent-cell';
-import { IRowStarts, planRowStarts, StartState } from './recurrent-starts';
-import {
-  FirstRowRecorder,
-  IFirstRowTrajectory,
-  keptTrajectory
-} from './recurrent-first-row';
-import { padTrajectory, projectedTable } from './recurrent-tables';
+import { IRecurrentRun, prepareRun } from './recurrent-prepare';
+import { IRowStarts, StartState } from './recurrent-starts';
 
 /** What a recorded run keeps for its backward pass. */
 export interface IRecurrentRecord {
@@ -84,7 +79,7 @@ function drive(
 } {
   const [batch, steps] = x.shape;
   const { units } = cell;
-  const run = Private.prepare(kernels, cell, options, x, mask, initial, tapes);
+  const run = prepareRun(kernels, cell, options, x, mask, initial, tapes);
   const out = new Float32Array(
     batch * (options.returnSequences ? steps : 1) * units
   );
@@ -119,203 +114,6 @@ function drive(
 }
 
 namespace Private {
-  /** One run's plan, input projection and state buffers. */
-  export interface IRun {
-    batch: number;
-    steps: number;
-    time: (s: number) => number;
-    plan: IRowStarts;
-    maskData: Uint8Array | null;
-    /** Pad trajectory states (`[length + 1, units]` each). */
-    pad: Float32Array[];
-    xProj: Float32Array;
-    /** The xProj row of step t of row b. */
-    inputRow: (b: number, t: number) => number;
-    /** Buffer position of each row (positions hold rows in `plan.order`). */
-    position: Int32Array;
-    state: Float32Array[];
-    next: Float32Array[];
-    scratch: Float32Array[];
-    /** Row 0's kept run (row 0 then computes nothing), or null. */
-    kept: IFirstRowTrajectory | null;
-    /** Records row 0's run for the next batch, or null. */
-    recorder: FirstRowRecorder | null;
-  }
-
-  /** Plans the rows, projects the inputs and takes the workspace. */
-  export function prepare(
-    kernels: Kernels,
-    cell: ICell,
-    options: IRecurrentOptions,
-    x: ITensor,
-    mask: IMask | null,
-    initial: Float32Array[] | undefined,
-    tapes: Float32Array[] | null
-  ): IRun {
-    const [batch, steps, features] = x.shape;
-    const { units, stateCount, inputMatrix } = cell;
-    const np = inputMatrix.np;
-    // Project an Embedding table before the workspace exists: a gemm on
-    // arrays outside it may grow (and so detach) WebAssembly memory. Ids were
-    // checked against the vocabulary by the Embedding.
-    const fold =
-      options.foldTables !== false && x.gather?.width === features
-        ? x.gather
-        : null;
-    // Ids address rows of the projected table; scaled rows (the gradient
-    // methods' alpha * E) each get their own projection row.
-    const gather = fold && !fold.scales ? fold : null;
-    const scaled = fold?.scales ? fold : null;
-    const projected = gather
-      ? projectedTable(kernels, cell, gather.table, features)
-      : null;
-    const unbiased = scaled
-      ? projectedTable(kernels, cell, scaled.table, features, false)
-      : null;
-    const maskData = mask && mask.steps === steps ? mask.data : null;
-    const plan = planRowStarts({
-      batch,
-      steps,
-      goBackwards: options.goBackwards,
-      ids: gather ? gather.indices : null,
-      data: x.data,
-      features,
-      mask: maskData,
-      hasInitial: initial !== undefined,
-      share: options.shareSteps !== false,
-      shareFirstRow: tapes === null
-    });
-    const firstRow =
-      options.shareSteps !== false && tapes === null && !initial
-        ? sharedFirstRow(
-            cell,
-            plan,
-            {
-              steps,
-              row: gather
-                ? gather.indices.subarray(0, steps)
-                : x.data.subarray(0, steps * features),
-              maskRow: maskData ? maskData.subarray(0, steps) : null
-            },
-            options.returnSequences
-          )
-        : { kept: null, recorder: null };
-    let padLength = 0;
-    for (let b = 0; b < batch; b++) {
-      if (plan.source[b] === StartState.Pad) {
-        padLength = Math.max(padLength, plan.padSteps[b]);
-      }
-    }
-    // Also before the workspace: the trajectory is stepped in its own.
-    const pad = padTrajectory(kernels, cell, projected, padLength);
-
-    // Embedding input: the projected table itself, rows addressed by id;
-    // otherwise the input projection of every step: [batch * steps, np].
-    const sizes: number[] = [projected ? projected.length : batch * steps * np];
-    for (let i = 0; i < 2 * stateCount; i++) {
-      sizes.push(batch * units);
-    }
-    const ws = kernels.workspace(
-      [...sizes, ...cell.scratchSizes(batch, tapes !== null)],
-      fold ? 0 : x.data.length
-    );
-    const xProj = ws[0];
-    if (projected) {
-      xProj.set(projected);
-    } else if (scaled && unbiased) {
-      Private.scaledRows(xProj, scaled, unbiased, cell, batch, steps);
-    } else {
-      if (cell.inputBias) {
-        for (let r = 0; r < batch * steps; r++) {
-          xProj.set(cell.inputBias, r * np);
-        }
-      }
-      if (features > 0) {
-        kernels.gemm(x.data, batch * steps, inputMatrix, xProj);
-      }
-    }
-    const ids = gather ? gather.indices : null;
-    const position = new Int32Array(batch);
-    plan.order.forEach((b, i) => (position[b] = i));
-    return {
-      batch,
-      steps,
-      time: s => (options.goBackwards ? steps - 1 - s : s),
-      plan,
-      maskData,
-      pad,
-      xProj,
-      inputRow: ids
-        ? (b, t) => ids[b * steps + t] * np
-        : (b, t) => (b * steps + t) * np,
-      position,
-      state: ws.slice(1, 1 + stateCount),
-      next: ws.slice(1 + stateCount, 1 + 2 * stateCount),
-      scratch: ws.slice(1 + 2 * stateCount),
-      ...firstRow
-    };
-  }
-
-  /** Each step's projection of scaled Embedding rows: b + alpha * P[id]. */
-  export function scaledRows(
-    xProj: Float32Array,
-    scaled: IGather,
-    unbiased: Float32Array,
-    cell: ICell,
-    batch: number,
-    steps: number
-  ): void {
-    const { np, n } = cell.inputMatrix;
-    for (let b = 0; b < batch; b++) {
-      const alpha = scaled.scales![b];
-      for (let t = 0; t < steps; t++) {
-        const r = b * steps + t;
-        const from = scaled.indices[r] * np;
-        scaledProjection(
-          xProj,
-          r * np,
-          unbiased,
-          from,
-          alpha,
-          cell.inputBias,
-          n
-        );
-      }
-    }
-  }
-
-  /**
-   * Row 0's kept run when it is this batch's row 0 (row 0 then computes
-   * nothing), else a recorder of its run when other rows start from it.
-   */
-  export function sharedFirstRow(
-    cell: ICell,
-    plan: IRowStarts,
-    input: { steps: number; row: Float32Array; maskRow: Uint8Array | null },
-    withOutputs: boolean
-  ): { kept: IFirstRowTrajectory | null; recorder: FirstRowRecorder | null } {
-    const { start, source, order } = plan;
-    const none = { kept: null, recorder: null };
-    if (source[0] !== StartState.Pad || start[0] >= input.steps) {
-      return none;
-    }
-    const sharing = source.some(s => s === StartState.FirstRow);
-    const kept = keptTrajectory(cell, input);
-    if (kept && start[0] >= kept.from) {
-      start[0] = input.steps;
-      source[0] = StartState.Kept;
-      order.sort((a, b) => start[a] - start[b] || a - b);
-      return { kept, recorder: null };
-    }
-    if (!sharing || !FirstRowRecorder.fits(cell, input.steps, withOutputs)) {
-      return none;
-    }
-    return {
-      kept: null,
-      recorder: new FirstRowRecorder(cell, input, start[0], withOutputs)
-    };
-  }
-
   /**
    * Steps every row from its start, masked steps carrying the state, and
    * writes the sequence outputs; with `tapes`, one tape per step. Returns
@@ -323,51 +121,25 @@ namespace Private {
    * final states.
    */
   export function stepAll(
-    run: IRun,
+    run: IRecurrentRun,
     cell: ICell,
     options: IRecurrentOptions,
     initial: Float32Array[] | undefined,
     out: Float32Array,
     tapes: Float32Array[] | null
   ): Int32Array {
-    const { batch, steps, plan, maskData, pad, xProj, position } = run;
-    const { units, stateCount } = cell;
-    const { start, source, padSteps, order } = plan;
+    const { batch, steps, plan, xProj, position } = run;
+    const { units } = cell;
+    const { start, order } = plan;
     // Buffer position i holds row order[i]; rows[i] is its xProj offset.
     const rows = new Int32Array(batch);
-    const enter = (b: number, i: number) => {
-      const at = i * units;
-      for (let k = 0; k < stateCount; k++) {
-        if (source[b] === StartState.Initial) {
-          run.state[k].set(
-            initial![k].subarray(b * units, (b + 1) * units),
-            at
-          );
-        } else if (source[b] === StartState.FirstRow && run.kept) {
-          const from = start[b] * units;
-          run.state[k].set(run.kept.states[k].subarray(from, from + units), at);
-        } else if (source[b] === StartState.FirstRow) {
-          const from = position[0] * units;
-          run.state[k].copyWithin(at, from, from + units);
-        } else {
-          const from = padSteps[b] * units;
-          run.state[k].set(pad[k].subarray(from, from + units), at);
-        }
-      }
-    };
     let active = 0;
     const activeAt = new Int32Array(steps);
-    // Every step's tape in one allocation: rows computed at step s are
-    // those started by then.
-    let tapeFloats = 0;
-    for (let b = 0; b < batch && tapes; b++) {
-      tapeFloats += Math.max(0, steps - start[b]) * cell.tapeWidth;
-    }
-    const tapeStore = tapes ? new Float32Array(tapeFloats) : null;
+    const tapeStore = tapes ? tapeStorage(plan, steps, cell.tapeWidth) : null;
     let tapeAt = 0;
     for (let s = 0; s < steps; s++) {
       while (active < batch && start[order[active]] <= s) {
-        enter(order[active], active);
+        enterRow(run, cell, initial, order[active], active);
         if (order[active] === 0) {
           run.recorder?.state(s, run.state, active * units);
         }
@@ -388,47 +160,106 @@ namespace Private {
       }
       const { state, next } = run;
       cell.step(state, next, run.scratch, active, xProj, rows, tape);
-      if (maskData) {
-        for (let i = 0; i < active; i++) {
-          if (!maskData[order[i] * steps + t]) {
-            for (let k = 0; k < stateCount; k++) {
-              next[k].set(
-                state[k].subarray(i * units, (i + 1) * units),
-                i * units
-              );
-            }
-          }
-        }
-      }
+      carryMaskedStates(run, cell, t, active);
       run.state = next;
       run.next = state;
       if (run.recorder && s >= start[0]) {
         run.recorder.state(s + 1, run.state, position[0] * units);
       }
       if (options.returnSequences) {
-        const h = run.state[0];
-        for (let i = 0; i < active; i++) {
-          const b = order[i];
-          if (
-            maskData &&
-            !maskData[b * steps + t] &&
-            options.zeroOutputForMask
-          ) {
-            continue;
-          }
-          out.set(
-            h.subarray(i * units, (i + 1) * units),
-            (b * steps + s) * units
-          );
-        }
+        writeStepOutputs(run, units, options, out, s, t, active);
       }
     }
     return activeAt;
   }
 
+  /** Every step's tape in one allocation: rows computed at step s are those started by then. */
+  export function tapeStorage(
+    plan: IRowStarts,
+    steps: number,
+    tapeWidth: number
+  ): Float32Array {
+    let floats = 0;
+    for (let b = 0; b < plan.start.length; b++) {
+      floats += Math.max(0, steps - plan.start[b]) * tapeWidth;
+    }
+    return new Float32Array(floats);
+  }
+
+  /** Puts row b's starting states at buffer position i. */
+  export function enterRow(
+    run: IRecurrentRun,
+    cell: ICell,
+    initial: Float32Array[] | undefined,
+    b: number,
+    i: number
+  ): void {
+    const { units, stateCount } = cell;
+    const { start, source, padSteps } = run.plan;
+    const at = i * units;
+    for (let k = 0; k < stateCount; k++) {
+      if (source[b] === StartState.Initial) {
+        run.state[k].set(initial![k].subarray(b * units, (b + 1) * units), at);
+      } else if (source[b] === StartState.FirstRow && run.kept) {
+        const from = start[b] * units;
+        run.state[k].set(run.kept.states[k].subarray(from, from + units), at);
+      } else if (source[b] === StartState.FirstRow) {
+        const from = run.position[0] * units;
+        run.state[k].copyWithin(at, from, from + units);
+      } else {
+        const from = padSteps[b] * units;
+        run.state[k].set(run.pad[k].subarray(from, from + units), at);
+      }
+    }
+  }
+
+  /** Rows masked at time t keep their state: `run.next` gets `run.state` back. */
+  export function carryMaskedStates(
+    run: IRecurrentRun,
+    cell: ICell,
+    t: number,
+    active: number
+  ): void {
+    const { maskData, steps, state, next } = run;
+    if (!maskData) {
+      return;
+    }
+    const { units, stateCount } = cell;
+    const order = run.plan.order;
+    for (let i = 0; i < active; i++) {
+      if (!maskData[order[i] * steps + t]) {
+        for (let k = 0; k < stateCount; k++) {
+          next[k].set(state[k].subarray(i * units, (i + 1) * units), i * units);
+        }
+      }
+    }
+  }
+
+  /** The new state of each active row as the output of processing step s (time t). */
+  export function writeStepOutputs(
+    run: IRecurrentRun,
+    units: number,
+    options: IRecurrentOptions,
+    out: Float32Array,
+    s: number,
+    t: number,
+    active: number
+  ): void {
+    const { maskData, steps } = run;
+    const order = run.plan.order;
+    const h = run.state[0];
+    for (let i = 0; i < active; i++) {
+      const b = order[i];
+      if (maskData && !maskData[b * steps + t] && options.zeroOutputForMask) {
+        continue;
+      }
+      out.set(h.subarray(i * units, (i + 1) * units), (b * steps + s) * units);
+    }
+  }
+
   /** Final states by row; row 0 first, as rows equal to it copy its own. */
   export function finalStates(
-    run: IRun,
+    run: IRecurrentRun,
     cell: ICell,
     initial: Float32Array[] | undefined
   ): Float32Array[] {
