@@ -93,27 +93,17 @@ export function createConv1d(
   weights: IWeight[],
   context: IBuildContext
 ): ILayer {
-  const inShape = windowInput(spec, inputShapes);
-  if ((spec.config.groups ?? 1) !== 1) {
-    throw layerError(spec, 'grouped convolution is not supported');
-  }
-  const channels = lastDim(spec, inShape);
-  const filters = intConfig(spec, 'filters');
-  const size = single(spec.config.kernel_size, 1);
-  const stride = single(spec.config.strides, 1);
-  const dilation = single(spec.config.dilation_rate, 1);
-  const padding = String(spec.config.padding ?? 'valid').toLowerCase();
-  const useBias = spec.config.use_bias !== false;
-  const arrays = expectWeights(spec, weights, [
-    { name: 'kernel', shape: [size, channels, filters] },
-    ...(useBias ? [{ name: 'bias', shape: [filters] }] : [])
-  ]);
-  const kernels = context.kernels;
-  const matrix = kernels.matrix(arrays[0], size * channels, filters);
-  const transposedKernel = lazy(() =>
-    kernels.transposedMatrix(arrays[0], size * channels, filters)
+  const conv = Private.convSettings(
+    spec,
+    windowInput(spec, inputShapes),
+    weights
   );
-  const bias = useBias ? arrays[1] : null;
+  const { channels, filters, size, kernel, bias } = conv;
+  const kernels = context.kernels;
+  const matrix = kernels.matrix(kernel, size * channels, filters);
+  const transposedKernel = lazy(() =>
+    kernels.transposedMatrix(kernel, size * channels, filters)
+  );
   const activation = outputActivation(
     spec,
     spec.config.activation,
@@ -124,34 +114,11 @@ export function createConv1d(
     spec.config.activation,
     context.kerasMajor
   );
-  const steps = inShape[0];
-  const geometry = (length: number) => ({
-    length,
-    channels,
-    size,
-    stride,
-    dilation,
-    ...windowGeometry(length, size, stride, dilation, padding)
-  });
-  let taps: ConvTaps | null = null;
-  /** The folded taps of an Embedding input's table, or null. */
-  const tapsFor = (x: ITensor): ConvTaps | null => {
-    const gather = x.gather;
-    if (context.foldTables === false || !gather || gather.width !== channels) {
-      return null;
-    }
-    if (taps?.table !== gather.table) {
-      const vocabulary = gather.table.length / channels;
-      taps = ConvTaps.fits(vocabulary, size, channels, filters)
-        ? new ConvTaps(gather.table, arrays[0], size, channels, filters)
-        : null;
-    }
-    return taps;
-  };
+  const tapsFor = Private.foldedTaps(context, conv);
   /** The pre-activation output (folded taps, or im2col and one matrix multiply). */
   const linear = (x: ITensor) => {
     const [batch, length] = x.shape;
-    const g = geometry(length);
+    const g = Private.geometry(conv, length);
     const folded = tapsFor(x);
     const data = folded
       ? folded.linear(x.gather!, batch, g, bias)
@@ -167,7 +134,7 @@ export function createConv1d(
   return {
     name: spec.name,
     className: spec.className,
-    outputShape: [windowSteps(steps, size, stride, dilation, padding), filters],
+    outputShape: [Private.outputSteps(conv), filters],
     call(inputs: ITensor[]) {
       const { data, shape } = linear(inputs[0]);
       activation?.(data, filters);
@@ -201,6 +168,51 @@ export function createConv1d(
 }
 
 namespace Private {
+  /** A Conv1D's config (checked) and weights. */
+  export interface IConvSettings {
+    /** Input steps (null when variable). */
+    steps: number | null;
+    channels: number;
+    filters: number;
+    size: number;
+    stride: number;
+    dilation: number;
+    padding: string;
+    /** `[size, channels, filters]`, as Keras stores it. */
+    kernel: Float32Array;
+    bias: Float32Array | null;
+  }
+
+  /** Reads and checks the config and weights of a channels_last input shape. */
+  export function convSettings(
+    spec: ILayerSpec,
+    inShape: Shape,
+    weights: IWeight[]
+  ): IConvSettings {
+    if ((spec.config.groups ?? 1) !== 1) {
+      throw layerError(spec, 'grouped convolution is not supported');
+    }
+    const channels = lastDim(spec, inShape);
+    const filters = intConfig(spec, 'filters');
+    const size = single(spec.config.kernel_size, 1);
+    const useBias = spec.config.use_bias !== false;
+    const arrays = expectWeights(spec, weights, [
+      { name: 'kernel', shape: [size, channels, filters] },
+      ...(useBias ? [{ name: 'bias', shape: [filters] }] : [])
+    ]);
+    return {
+      steps: inShape[0],
+      channels,
+      filters,
+      size,
+      stride: single(spec.config.strides, 1),
+      dilation: single(spec.config.dilation_rate, 1),
+      padding: String(spec.config.padding ?? 'valid').toLowerCase(),
+      kernel: arrays[0],
+      bias: useBias ? arrays[1] : null
+    };
+  }
+
   /** The geometry of one call: input length and channels, window, output length. */
   export interface IGeometry {
     length: number;
@@ -210,6 +222,52 @@ namespace Private {
     dilation: number;
     outLength: number;
     padLeft: number;
+  }
+
+  export function geometry(conv: IConvSettings, length: number): IGeometry {
+    const { channels, size, stride, dilation, padding } = conv;
+    return {
+      length,
+      channels,
+      size,
+      stride,
+      dilation,
+      ...windowGeometry(length, size, stride, dilation, padding)
+    };
+  }
+
+  export function outputSteps(conv: IConvSettings): number | null {
+    const { steps, size, stride, dilation, padding } = conv;
+    return windowSteps(steps, size, stride, dilation, padding);
+  }
+
+  /**
+   * The folded taps of an Embedding input's table, or null; made again
+   * only when the table changes.
+   */
+  export function foldedTaps(
+    context: IBuildContext,
+    conv: IConvSettings
+  ): (x: ITensor) => ConvTaps | null {
+    const { channels, size, filters } = conv;
+    let taps: ConvTaps | null = null;
+    return x => {
+      const gather = x.gather;
+      if (
+        context.foldTables === false ||
+        !gather ||
+        gather.width !== channels
+      ) {
+        return null;
+      }
+      if (taps?.table !== gather.table) {
+        const vocabulary = gather.table.length / channels;
+        taps = ConvTaps.fits(vocabulary, size, channels, filters)
+          ? new ConvTaps(gather.table, conv.kernel, size, channels, filters)
+          : null;
+      }
+      return taps;
+    };
   }
 
   /** Row (b, o) holds the `size` input steps output step o reads, zeros past the ends. */

@@ -99,9 +99,16 @@ namespace Private {
     const recurrentMatrix = kernels.matrix(recurrent, units, g);
     const recurrentBias = bias ? bias.subarray(g, 2 * g) : new Float32Array(g);
     const np = recurrentMatrix.np;
-    const act = parts.act.f;
-    const recAct = parts.recAct.f;
     const { pre, width, preAt } = tapeLayout(parts, 5);
+    const gates: IResetAfterGates = {
+      units,
+      np,
+      width,
+      pre,
+      preAt,
+      act: parts.act.f,
+      recAct: parts.recAct.f
+    };
     // The standard activations have a WebAssembly SIMD gate kernel.
     const fused =
       activationName(spec.config.activation ?? 'tanh') === 'tanh' &&
@@ -146,37 +153,70 @@ namespace Private {
             tape.set(tapeRows.subarray(0, batch * width));
           }
         }
-        for (let b = 0; b < batch; b++) {
-          const x = rows[b];
-          const r0 = b * np;
-          const h0 = b * units;
-          for (let k = done; k < units; k++) {
-            const az = xProj[x + k] + inner[r0 + k];
-            const z = recAct(az);
-            const ar = xProj[x + units + k] + inner[r0 + units + k];
-            const r = recAct(ar);
-            const ih = inner[r0 + 2 * units + k];
-            const ah = xProj[x + 2 * units + k] + r * ih;
-            const hh = act(ah);
-            hNew[h0 + k] = z * h[h0 + k] + (1 - z) * hh;
-            if (tape) {
-              const at = b * width + k;
-              tape[at] = h[h0 + k];
-              tape[at + units] = z;
-              tape[at + 2 * units] = r;
-              tape[at + 3 * units] = hh;
-              tape[at + 4 * units] = ih;
-              if (pre) {
-                tape[at + preAt] = az;
-                tape[at + preAt + units] = ar;
-                tape[at + preAt + 2 * units] = ah;
-              }
-            }
-          }
-        }
+        resetAfterGates(gates, xProj, rows, inner, h, hNew, batch, done, tape);
       },
       backward: lazy(() => resetAfterBackward(parts, width, pre, preAt))
     };
+  }
+
+  /** What the scalar gate maths of a reset_after step reads, fixed per cell. */
+  export interface IResetAfterGates {
+    units: number;
+    /** Row stride of the recurrent projection `inner`. */
+    np: number;
+    /** Tape row layout (see `tapeLayout`). */
+    width: number;
+    pre: boolean;
+    preAt: number;
+    act: (x: number) => number;
+    recAct: (x: number) => number;
+  }
+
+  /**
+   * One reset_after step's gate maths for units `done..units` of each row
+   * (the SIMD gate kernel did those before), writing the new state and,
+   * with `tape`, the tape.
+   */
+  export function resetAfterGates(
+    gates: IResetAfterGates,
+    xProj: Float32Array,
+    rows: Int32Array,
+    inner: Float32Array,
+    h: Float32Array,
+    hNew: Float32Array,
+    batch: number,
+    done: number,
+    tape: Float32Array | undefined
+  ): void {
+    const { units, np, width, pre, preAt, act, recAct } = gates;
+    for (let b = 0; b < batch; b++) {
+      const x = rows[b];
+      const r0 = b * np;
+      const h0 = b * units;
+      for (let k = done; k < units; k++) {
+        const az = xProj[x + k] + inner[r0 + k];
+        const z = recAct(az);
+        const ar = xProj[x + units + k] + inner[r0 + units + k];
+        const r = recAct(ar);
+        const ih = inner[r0 + 2 * units + k];
+        const ah = xProj[x + 2 * units + k] + r * ih;
+        const hh = act(ah);
+        hNew[h0 + k] = z * h[h0 + k] + (1 - z) * hh;
+        if (tape) {
+          const at = b * width + k;
+          tape[at] = h[h0 + k];
+          tape[at + units] = z;
+          tape[at + 2 * units] = r;
+          tape[at + 3 * units] = hh;
+          tape[at + 4 * units] = ih;
+          if (pre) {
+            tape[at + preAt] = az;
+            tape[at + preAt + units] = ar;
+            tape[at + preAt + 2 * units] = ah;
+          }
+        }
+      }
+    }
   }
 
   export function resetAfterBackward(

@@ -7,7 +7,7 @@
  * gradient through, as they passed the state.
  */
 import { IWeightMatrix, Kernels } from './kernels';
-import { ICell, IRecurrentOptions } from './recurrent-cell';
+import { ICell, ICellBackward, IRecurrentOptions } from './recurrent-cell';
 import { IRecurrentRecord } from './recurrent-run';
 import { IRowStarts, StartState } from './recurrent-starts';
 import { sum } from './vjp';
@@ -38,16 +38,10 @@ export function backRecurrent(
   // Transposed weights are permanent memory: made before the workspace.
   const back = cell.backward();
   const { plan, maskData, active, tapes } = record;
-  const { order, start, source } = plan;
-  const ws = kernels.workspace([
-    ...new Array<number>(2 * stateCount).fill(batch * units),
-    batch * g,
-    ...back.scratchSizes(batch)
-  ]);
-  let dNext = ws.slice(0, stateCount);
-  let dPrev = ws.slice(stateCount, 2 * stateCount);
-  const dA = ws[2 * stateCount];
-  const scratch = ws.slice(2 * stateCount + 1);
+  const { order } = plan;
+  const ws = Private.workspace(kernels, cell, back, batch);
+  let { dNext, dPrev } = ws;
+  const { dA, scratch } = ws;
   // Every step's dA, multiplied by W^T after the loop: the loop then keeps
   // only the recurrent weights in cache.
   const dAll = features > 0 ? new Float32Array(batch * steps * g) : null;
@@ -69,12 +63,7 @@ export function backRecurrent(
       continue;
     }
     const t = options.goBackwards ? steps - 1 - s : s;
-    const masked: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (maskData !== null && !maskData[order[i] * steps + t]) {
-        masked.push(i);
-      }
-    }
+    const masked = Private.maskedRows(maskData, order, n, steps, t);
     if (options.returnSequences && dOut) {
       Private.addOutputGradient(dNext[0], dOut, order, n, units, {
         from: s,
@@ -84,31 +73,15 @@ export function backRecurrent(
       });
     }
     // Masked rows carry their state: their gradient passes through.
-    const held = masked.map(i =>
-      dNext.map(d => {
-        const row = d.slice(i * units, (i + 1) * units);
-        d.fill(0, i * units, (i + 1) * units);
-        return row;
-      })
-    );
+    const held = Private.holdMasked(dNext, masked, units);
     back.step(dNext, dPrev, dA, scratch, n, tapes[s]);
-    masked.forEach((i, m) => {
-      dPrev.forEach((d, k) => d.set(held[m][k], i * units));
-      dA.fill(0, i * g, (i + 1) * g);
-    });
+    Private.passMasked(dPrev, dA, masked, held, units, g);
     if (dAll) {
       for (let i = 0; i < n; i++) {
         dAll.set(dA.subarray(i * g, (i + 1) * g), (order[i] * steps + t) * g);
       }
     }
-    for (let i = 0; i < n; i++) {
-      const b = order[i];
-      if (start[b] === s && source[b] === StartState.Initial) {
-        dPrev.forEach((d, k) =>
-          dInitial[k].set(d.subarray(i * units, (i + 1) * units), b * units)
-        );
-      }
-    }
+    Private.initialGradients(plan, s, n, units, dPrev, dInitial);
     [dNext, dPrev] = [dPrev, dNext];
   }
   const dx = dAll
@@ -118,6 +91,99 @@ export function backRecurrent(
 }
 
 namespace Private {
+  /** The backward pass's buffers: state gradients (twice), dA and the cell's scratch. */
+  export function workspace(
+    kernels: Kernels,
+    cell: ICell,
+    back: ICellBackward,
+    batch: number
+  ): {
+    dNext: Float32Array[];
+    dPrev: Float32Array[];
+    dA: Float32Array;
+    scratch: Float32Array[];
+  } {
+    const { units, stateCount } = cell;
+    const ws = kernels.workspace([
+      ...new Array<number>(2 * stateCount).fill(batch * units),
+      batch * cell.inputMatrix.n,
+      ...back.scratchSizes(batch)
+    ]);
+    return {
+      dNext: ws.slice(0, stateCount),
+      dPrev: ws.slice(stateCount, 2 * stateCount),
+      dA: ws[2 * stateCount],
+      scratch: ws.slice(2 * stateCount + 1)
+    };
+  }
+
+  /** Buffer positions (of the first n) whose row is masked at time t. */
+  export function maskedRows(
+    maskData: Uint8Array | null,
+    order: Int32Array,
+    n: number,
+    steps: number,
+    t: number
+  ): number[] {
+    const masked: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (maskData !== null && !maskData[order[i] * steps + t]) {
+        masked.push(i);
+      }
+    }
+    return masked;
+  }
+
+  /** Takes the masked rows' state gradients out of `dNext` (zeroed there), per row and state. */
+  export function holdMasked(
+    dNext: Float32Array[],
+    masked: number[],
+    units: number
+  ): Float32Array[][] {
+    return masked.map(i =>
+      dNext.map(d => {
+        const row = d.slice(i * units, (i + 1) * units);
+        d.fill(0, i * units, (i + 1) * units);
+        return row;
+      })
+    );
+  }
+
+  /** Masked rows pass their held gradient through to `dPrev` and have no input gradient. */
+  export function passMasked(
+    dPrev: Float32Array[],
+    dA: Float32Array,
+    masked: number[],
+    held: Float32Array[][],
+    units: number,
+    g: number
+  ): void {
+    masked.forEach((i, m) => {
+      dPrev.forEach((d, k) => d.set(held[m][k], i * units));
+      dA.fill(0, i * g, (i + 1) * g);
+    });
+  }
+
+  /** Rows that started at processing step s from given initial states: their gradient. */
+  export function initialGradients(
+    plan: IRowStarts,
+    s: number,
+    n: number,
+    units: number,
+    dPrev: Float32Array[],
+    dInitial: Float32Array[]
+  ): void {
+    const { order, start, source } = plan;
+    for (let i = 0; i < n; i++) {
+      const b = order[i];
+      if (start[b] === s && source[b] === StartState.Initial) {
+        dPrev.forEach((d, k) =>
+          dInitial[k].set(d.subarray(i * units, (i + 1) * units), b * units)
+        );
+      }
+    }
+  }
+
   /** Rows of dA times W^T, a block of rows at a time (bounded operand copies). */
   export function inputGradient(
     kernels: Kernels,
