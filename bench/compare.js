@@ -22,6 +22,7 @@
  * CHAR_ATTENTION_LIB=<lib-node folder> to time another build (Node side).
  */
 'use strict';
+const { fmt, table } = require('./report');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -225,20 +226,6 @@ function relative(a, b) {
   let worst = 0;
   a.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - b[i]))));
   return worst / scale;
-}
-
-const fmt = (n, d = 1) =>
-  typeof n === 'number' && Number.isFinite(n) ? n.toFixed(d) : 'n/a';
-
-function table(header, rows) {
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map(r => String(r[i]).length))
-  );
-  const line = cells =>
-    '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|');
-  rows.forEach(r => console.log(line(r)));
 }
 
 async function main() {

@@ -25,6 +25,7 @@
  * BENCH_ONLY=scroll (the 100,000-row grid only: no 10,000-row reference run).
  */
 'use strict';
+const { fmt, table } = require('./report');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -386,23 +387,6 @@ async function scrollGrid(page) {
   );
   const rows = await explorer.evaluate(node => Number(node.dataset.rows));
   return { ...scrolled, wheelLongTasks, sortMs, filterMs, rows, steps, jumps };
-}
-
-function fmt(n, digits = 1) {
-  return typeof n === 'number' && Number.isFinite(n)
-    ? n.toFixed(digits)
-    : 'n/a';
-}
-
-function table(header, rows) {
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map(r => String(r[i]).length))
-  );
-  const line = cells =>
-    '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|');
-  rows.forEach(r => console.log(line(r)));
 }
 
 async function main() {

@@ -13,6 +13,7 @@
  * default).
  */
 'use strict';
+const { fmt } = require('./report');
 const path = require('path');
 
 const LIB =
@@ -313,10 +314,6 @@ async function benchStock() {
     batchCpuMs,
     leaked
   };
-}
-
-function fmt(n, digits = 1) {
-  return n.toFixed(digits);
 }
 
 async function main() {

@@ -18,6 +18,7 @@
  * Environment: BENCH_QUICK=1 for fewer repetitions; BENCH_WORKERS=N.
  */
 'use strict';
+const { fmt, table } = require('./report');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -249,12 +250,6 @@ function cliFile(workers) {
   return { seconds, rssMb: rss ? Number(rss[1]) / 1024 : NaN };
 }
 
-function fmt(n, digits = 1) {
-  return typeof n === 'number' && Number.isFinite(n)
-    ? n.toFixed(digits)
-    : 'n/a';
-}
-
 async function main() {
   const notice = prepare();
   const k = notice ? { error: notice } : keras();
@@ -389,17 +384,6 @@ async function main() {
   if (file1.error || fileN.error) {
     console.log(`NOTICE: the CLI run failed: ${file1.error || fileN.error}`);
   }
-}
-
-function table(header, rows) {
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...rows.map(r => String(r[i]).length))
-  );
-  const line = cells =>
-    '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map(w => '-'.repeat(w + 2)).join('|') + '|');
-  rows.forEach(r => console.log(line(r)));
 }
 
 main().catch(e => {

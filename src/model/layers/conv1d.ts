@@ -270,27 +270,41 @@ namespace Private {
     };
   }
 
-  /** Row (b, o) holds the `size` input steps output step o reads, zeros past the ends. */
-  export function im2col(
-    x: Float32Array,
+  /**
+   * Calls `visit(column, step)` for every tap inside the input: the offset of
+   * the tap's `channels` values in the im2col matrix and in the input.
+   */
+  export function forEachTap(
     batch: number,
-    g: IGeometry
-  ): Float32Array {
+    g: IGeometry,
+    visit: (column: number, step: number) => void
+  ): void {
     const { length, channels, size, outLength } = g;
     const width = size * channels;
-    const cols = new Float32Array(batch * outLength * width);
     for (let b = 0; b < batch; b++) {
       for (let o = 0; o < outLength; o++) {
         const row = (b * outLength + o) * width;
         for (let k = 0; k < size; k++) {
           const t = o * g.stride - g.padLeft + k * g.dilation;
           if (t >= 0 && t < length) {
-            const src = (b * length + t) * channels;
-            cols.set(x.subarray(src, src + channels), row + k * channels);
+            visit(row + k * channels, (b * length + t) * channels);
           }
         }
       }
     }
+  }
+
+  /** Row (b, o) holds the `size` input steps output step o reads, zeros past the ends. */
+  export function im2col(
+    x: Float32Array,
+    batch: number,
+    g: IGeometry
+  ): Float32Array {
+    const { channels } = g;
+    const cols = new Float32Array(batch * g.outLength * g.size * channels);
+    forEachTap(batch, g, (column, step) =>
+      cols.set(x.subarray(step, step + channels), column)
+    );
     return cols;
   }
 
@@ -300,24 +314,13 @@ namespace Private {
     batch: number,
     g: IGeometry
   ): Float32Array {
-    const { length, channels, size, outLength } = g;
-    const width = size * channels;
-    const dx = new Float32Array(batch * length * channels);
-    for (let b = 0; b < batch; b++) {
-      for (let o = 0; o < outLength; o++) {
-        const row = (b * outLength + o) * width;
-        for (let k = 0; k < size; k++) {
-          const t = o * g.stride - g.padLeft + k * g.dilation;
-          if (t >= 0 && t < length) {
-            const at = (b * length + t) * channels;
-            const from = row + k * channels;
-            for (let c = 0; c < channels; c++) {
-              dx[at + c] += dCols[from + c];
-            }
-          }
-        }
+    const { channels } = g;
+    const dx = new Float32Array(batch * g.length * channels);
+    forEachTap(batch, g, (column, step) => {
+      for (let c = 0; c < channels; c++) {
+        dx[step + c] += dCols[column + c];
       }
-    }
+    });
     return dx;
   }
 }
