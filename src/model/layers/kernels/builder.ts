@@ -57,6 +57,8 @@ const SIMD = {
   f32x4Div: 0xe7,
   f32x4Min: 0xe8,
   f32x4Max: 0xe9,
+  f32x4Pmin: 0xea,
+  f32x4Pmax: 0xeb,
   i32x4TruncSatF32x4S: 0xf8,
   /** Relaxed SIMD: a * b + c, fused or not as the engine chooses. */
   f32x4RelaxedMadd: 0x105
@@ -212,6 +214,16 @@ export class FunctionBuilder {
 
   f32x4Max(): this {
     return this._simd(SIMD.f32x4Max);
+  }
+
+  /** `b < a ? b : a`: one instruction where min's NaN and -0 rules take several. */
+  f32x4Pmin(): this {
+    return this._simd(SIMD.f32x4Pmin);
+  }
+
+  /** `a < b ? b : a`. */
+  f32x4Pmax(): this {
+    return this._simd(SIMD.f32x4Pmax);
   }
 
   f32x4Neg(): this {

@@ -33,6 +33,13 @@ const LN2_HIGH = 0.693359375;
 const LN2_LOW = -2.1219444e-4;
 const EXP_MAX = 88;
 const EXP_MIN = -87;
+/**
+ * 2^k from the float k (an integer in [-126, 127] after the clamp): the low
+ * bits of k + 1.5 * 2^23 + 127 hold k + 127 exactly, and the shift by 23
+ * drops everything above them, leaving the exponent field of 2^k. One add
+ * where a saturating float -> int conversion takes several instructions.
+ */
+const EXP_BIAS_SHIFTER = 1.5 * 2 ** 23 + 127;
 /** Taylor coefficients of exp on [-ln2/2, ln2/2], highest first after 1/720. */
 const EXP_TAIL = [1 / 24, 1 / 6, 0.5, 1, 1];
 
@@ -43,7 +50,10 @@ class GateMath {
   /** v on the stack -> exp(v). */
   exp(): void {
     const f = this.f;
-    f.f32x4Const(EXP_MAX).f32x4Min().f32x4Const(EXP_MIN).f32x4Max();
+    // The clamp: pmin / pmax are one instruction each (min / max several,
+    // for their NaN and -0 rules), with the same results for bounds that
+    // are neither NaN nor zero (a NaN argument stays NaN).
+    f.f32x4Const(EXP_MAX).f32x4Pmin().f32x4Const(EXP_MIN).f32x4Pmax();
     f.tee('t');
     // k = round(v / ln 2)
     f.f32x4Const(Math.LOG2E).f32x4Mul().f32x4Nearest().set('k');
@@ -60,7 +70,7 @@ class GateMath {
       f.get('rr').f32x4Mul().f32x4Const(c).f32x4Add();
     }
     // * 2^k, built in the exponent bits
-    f.get('k').i32x4TruncSatF32x4S().i32x4Const(127).i32x4Add();
+    f.get('k').f32x4Const(EXP_BIAS_SHIFTER).f32x4Add();
     f.i32Const(23).i32x4Shl().f32x4Mul();
   }
 
