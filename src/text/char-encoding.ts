@@ -13,8 +13,8 @@ export interface IEncodedText {
   text: string;
   /** The original text split into code points. */
   chars: string[];
-  /** For each original character, the code points of its lowered piece (itself if not lowering). */
-  pieces: string[][];
+  /** With a lowering tokenizer: for each original character, the code points of its lowered piece. */
+  pieces?: string[][];
   /** `texts_to_sequences` output for this text (not padded). */
   sequence: number[];
   /** For each element of `sequence`, the index of the original character it came from. */
@@ -40,16 +40,18 @@ export function encodeText(
   text: string
 ): IEncodedText {
   const chars = codePoints(text);
-  const pieces = tokenizer.lower
-    ? Private.lowerPieces(text, chars)
-    : chars.map(c => [c]);
+  // Without lowering each character is its own piece: no arrays for those.
+  const pieces = tokenizer.lower ? Private.lowerPieces(text, chars) : undefined;
   const sequence: number[] = [];
   const origin: number[] = [];
   const unknownChars: number[] = [];
   let droppedCount = 0;
-  pieces.forEach((piece, charIndex) => {
+  for (let charIndex = 0; charIndex < chars.length; charIndex++) {
+    const piece = pieces?.[charIndex];
+    const count = piece ? piece.length : 1;
     let unknown = false;
-    for (const codePoint of piece) {
+    for (let k = 0; k < count; k++) {
+      const codePoint = piece ? piece[k] : chars[charIndex];
       if (!Private.inVocabulary(tokenizer, codePoint)) {
         unknown = true;
       }
@@ -64,8 +66,19 @@ export function encodeText(
     if (unknown) {
       unknownChars.push(charIndex);
     }
-  });
-  return { text, chars, pieces, sequence, origin, unknownChars, droppedCount };
+  }
+  const encoded: IEncodedText = {
+    text,
+    chars,
+    sequence,
+    origin,
+    unknownChars,
+    droppedCount
+  };
+  if (pieces) {
+    encoded.pieces = pieces;
+  }
+  return encoded;
 }
 
 /**
