@@ -75,22 +75,30 @@ namespace Private {
     ): Promise<IPathResult> {
       const T = sequence.length;
       const sum = new Float64Array(T);
-      const f: number[] = [];
+      const f = new Array<number>(points.length);
+      // Points of weight 0 (integrated gradients' ends, for f) add nothing
+      // to the terms: their batch runs forward only.
+      const indices = points.map((_, i) => i);
+      const valued = indices.filter(i => points[i].weight === 0);
+      const graded = indices.filter(i => points[i].weight !== 0);
       const batch = Math.max(
         1,
         Math.min(MAX_BATCH, Math.floor(MAX_ROW_STEPS / Math.max(T, 1)))
       );
-      for (let from = 0; from < points.length; from += batch) {
-        const chunk = points.slice(from, from + batch);
-        const run = this._pass.run(
-          sequence,
-          chunk.map(p => p.alpha),
-          target
-        );
+      for (let from = 0; from < valued.length; from += batch) {
+        const chunk = valued.slice(from, from + batch);
+        const alphas = chunk.map(i => points[i].alpha);
+        const run = this._pass.run(sequence, alphas, target, true);
+        chunk.forEach((i, p) => (f[i] = run.f[p]));
+      }
+      for (let from = 0; from < graded.length; from += batch) {
+        const chunk = graded.slice(from, from + batch);
+        const alphas = chunk.map(i => points[i].alpha);
+        const run = this._pass.run(sequence, alphas, target);
         const { gradient, embedded } = run;
         const width = embedded.length / Math.max(T, 1);
-        chunk.forEach((point, p) => {
-          f.push(run.f[p]);
+        chunk.forEach((i, p) => {
+          f[i] = run.f[p];
           const base = p * embedded.length;
           for (let t = 0; t < T; t++) {
             let dot = 0;
@@ -98,7 +106,7 @@ namespace Private {
               const at = t * width + e;
               dot += embedded[at] * gradient[base + at];
             }
-            sum[t] += point.weight * dot;
+            sum[t] += points[i].weight * dot;
           }
         });
       }

@@ -20,7 +20,10 @@ import { ModelError } from '../types';
 export interface IPointGradients {
   /** f (the target unit) at each point. */
   f: Float64Array;
-  /** df/dE at each point, `[points, ...Embedding output shape]`. */
+  /**
+   * df/dE at each point, `[points, ...Embedding output shape]`; empty when
+   * only the values were asked for.
+   */
   gradient: Float32Array;
   /** E: the Embedding output of the sequence (one point's worth). */
   embedded: Float32Array;
@@ -32,12 +35,15 @@ export interface IGraphGradients {
   readonly embeddingLayer: string;
   /**
    * `target` indexes the model outputs flattened per sample (outputs
-   * concatenated in model order).
+   * concatenated in model order). `valuesOnly`: f only, the same floats as
+   * in a batch with gradients (the same recorded forward pass), without the
+   * backward pass.
    */
   run(
     sequence: ArrayLike<number>,
     alphas: readonly number[],
-    target: number
+    target: number,
+    valuesOnly?: boolean
   ): IPointGradients;
 }
 
@@ -55,8 +61,8 @@ export function graphGradients(graph: IGraph): IGraphGradients {
   const plan = Private.plan(graph, embedding);
   return {
     embeddingLayer: embedding.layer.name,
-    run: (sequence, alphas, target) =>
-      Private.run(graph, plan, sequence, alphas, target)
+    run: (sequence, alphas, target, valuesOnly = false) =>
+      Private.run(graph, plan, sequence, alphas, target, valuesOnly)
   };
 }
 
@@ -172,7 +178,8 @@ namespace Private {
     plan: IPlan,
     sequence: ArrayLike<number>,
     alphas: readonly number[],
-    target: number
+    target: number,
+    valuesOnly: boolean
   ): IPointGradients {
     const n = alphas.length;
     const T = sequence.length;
@@ -209,6 +216,9 @@ namespace Private {
     }
     const outputs = graph.spec.outputs.map(r => read(r).tensor);
     const seed = seedOutput(outputs, target, n);
+    if (valuesOnly) {
+      return { f: seed.f, gradient: new Float32Array(0), embedded };
+    }
     const grads = new Map<string, ITensor>();
     grads.set(key(graph.spec.outputs[seed.output]), seed.gradient);
     // Popped: each step's tape is freed once its gradient is taken.

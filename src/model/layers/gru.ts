@@ -155,7 +155,9 @@ namespace Private {
         }
         resetAfterGates(gates, xProj, rows, inner, h, hNew, batch, done, tape);
       },
-      backward: lazy(() => resetAfterBackward(parts, width, pre, preAt))
+      backward: lazy(() =>
+        resetAfterBackward(parts, { width, pre, preAt }, fused)
+      )
     };
   }
 
@@ -219,50 +221,106 @@ namespace Private {
     }
   }
 
+  /** What the scalar backward gate maths of a reset_after step reads, fixed per cell. */
+  export interface IResetAfterBackGates {
+    units: number;
+    width: number;
+    pre: boolean;
+    preAt: number;
+    actD: (x: number, y: number) => number;
+    recD: (x: number, y: number) => number;
+  }
+
+  /**
+   * One reset_after backward step's gate maths for units `done..units` of
+   * each row (the SIMD kernel did those before): dA, dInner (the gradient
+   * of the recurrent projection) and dhPrev's direct part `d * z`.
+   */
+  export function resetAfterBackGates(
+    gates: IResetAfterBackGates,
+    out: { dh: Float32Array; dA: Float32Array; dInner: Float32Array },
+    dhPrev: Float32Array,
+    batch: number,
+    done: number,
+    tape: Float32Array
+  ): void {
+    const { units, width, pre, preAt, actD, recD } = gates;
+    const { dh, dA, dInner } = out;
+    const g = 3 * units;
+    for (let b = 0; b < batch; b++) {
+      for (let k = done; k < units; k++) {
+        const at = b * width + k;
+        const d = dh[b * units + k];
+        const z = tape[at + units];
+        const r = tape[at + 2 * units];
+        const hh = tape[at + 3 * units];
+        const ih = tape[at + 4 * units];
+        const az = pre ? tape[at + preAt] : NaN;
+        const ar = pre ? tape[at + preAt + units] : NaN;
+        const ah = pre ? tape[at + preAt + 2 * units] : NaN;
+        // h' = z h + (1 - z) hh, hh = act(x_h + r * ih).
+        const daz = d * (tape[at] - hh) * recD(az, z);
+        const dah = d * (1 - z) * actD(ah, hh);
+        const dar = dah * ih * recD(ar, r);
+        const a0 = b * g + k;
+        dA[a0] = daz;
+        dA[a0 + units] = dar;
+        dA[a0 + 2 * units] = dah;
+        dInner[a0] = daz;
+        dInner[a0 + units] = dar;
+        dInner[a0 + 2 * units] = dah * r;
+        dhPrev[b * units + k] = d * z;
+      }
+    }
+  }
+
+  /** `fused`: sigmoid / tanh, whose gate maths has a SIMD kernel. */
   export function resetAfterBackward(
     parts: IParts,
-    width: number,
-    pre: boolean,
-    preAt: number
+    layout: { width: number; pre: boolean; preAt: number },
+    fused: boolean
   ): ICellBackward {
     const { units, recurrent } = parts;
+    const { width } = layout;
     const kernels = parts.context.kernels;
     const g = 3 * units;
     const recurrentT = kernels.transposedMatrix(recurrent, units, g);
     const npU = recurrentT.np;
-    const actD = parts.act.d;
-    const recD = parts.recAct.d;
+    const gates: IResetAfterBackGates = {
+      units,
+      ...layout,
+      actD: parts.act.d,
+      recD: parts.recAct.d
+    };
     return {
       inputT: kernels.transposedMatrix(parts.kernel, parts.inputDim, g),
-      scratchSizes: batch => [batch * g, batch * npU],
+      // dInner, dRec; the SIMD kernel's copy of the tape.
+      scratchSizes: batch => [
+        batch * g,
+        batch * npU,
+        ...(fused ? [batch * width] : [])
+      ],
       step(dNext, dPrev, dA, scratch, batch, tape) {
         const dh = dNext[0];
         const dhPrev = dPrev[0];
         const [dInner, dRec] = scratch;
-        for (let b = 0; b < batch; b++) {
-          for (let k = 0; k < units; k++) {
-            const at = b * width + k;
-            const d = dh[b * units + k];
-            const z = tape[at + units];
-            const r = tape[at + 2 * units];
-            const hh = tape[at + 3 * units];
-            const ih = tape[at + 4 * units];
-            const az = pre ? tape[at + preAt] : NaN;
-            const ar = pre ? tape[at + preAt + units] : NaN;
-            const ah = pre ? tape[at + preAt + 2 * units] : NaN;
-            // h' = z h + (1 - z) hh, hh = act(x_h + r * ih).
-            const daz = d * (tape[at] - hh) * recD(az, z);
-            const dah = d * (1 - z) * actD(ah, hh);
-            const dar = dah * ih * recD(ar, r);
-            const a0 = b * g + k;
-            dA[a0] = daz;
-            dA[a0 + units] = dar;
-            dA[a0 + 2 * units] = dah;
-            dInner[a0] = daz;
-            dInner[a0 + units] = dar;
-            dInner[a0 + 2 * units] = dah * r;
-            dhPrev[b * units + k] = d * z;
-          }
+        let done = 0;
+        if (fused) {
+          // The tapes are kept outside the workspace: the kernel reads a copy.
+          const rows = scratch[2].subarray(0, batch * width);
+          rows.set(tape.subarray(0, batch * width));
+          const operands = { dh, tape: rows, dA, dInner, dhPrev };
+          done = kernels.gruBackRows(operands, batch, units, width);
+        }
+        if (done < units) {
+          resetAfterBackGates(
+            gates,
+            { dh, dA, dInner },
+            dhPrev,
+            batch,
+            done,
+            tape
+          );
         }
         dRec.fill(0);
         kernels.gemm(dInner, batch, recurrentT, dRec);

@@ -55,6 +55,7 @@ export class Kernels {
       this._gemm = exports.gemm as Kernel;
       this._gemm2 = exports.gemm2 as Kernel;
       this._gruGatesRows = exports.gru_gates_rows as Kernel;
+      this._gruBackRows = exports.gru_back_rows as Kernel;
     }
   }
 
@@ -205,6 +206,55 @@ export class Kernels {
     return groups * 4;
   }
 
+  /**
+   * The GRU (reset_after=True, sigmoid / tanh) backward gate step of every
+   * row of one step (the kernel of `kernels/gru-backward.ts`, the same
+   * floats as the scalar loop of `gru.ts`), all operands inside the
+   * workspace: row b reads `dh` at `b * units` and its tape row (slots h,
+   * z, r, hh, i_h) at `b * tapeWidth`, writes `dA` and `dInner` at
+   * `b * 3 * units` and `dhPrev` at `b * units`. Returns how many units per
+   * row it computed (a multiple of 4; 0 without SIMD or with an operand
+   * outside the workspace): the caller computes the rest.
+   */
+  gruBackRows(
+    operands: {
+      dh: Float32Array;
+      tape: Float32Array;
+      dA: Float32Array;
+      dInner: Float32Array;
+      dhPrev: Float32Array;
+    },
+    batch: number,
+    units: number,
+    tapeWidth: number
+  ): number {
+    const groups = units >> 2;
+    const { dh, tape, dA, dInner, dhPrev } = operands;
+    if (
+      !this.simd ||
+      groups === 0 ||
+      batch === 0 ||
+      [dh, tape, dA, dInner, dhPrev].some(
+        a => a.buffer !== this._memory!.buffer
+      )
+    ) {
+      return 0;
+    }
+    Private.calls.simd++;
+    this._gruBackRows!(
+      dh.byteOffset,
+      tape.byteOffset,
+      dA.byteOffset,
+      dInner.byteOffset,
+      dhPrev.byteOffset,
+      batch,
+      groups,
+      units * 4,
+      tapeWidth * 4
+    );
+    return groups * 4;
+  }
+
   /** Bytes of WebAssembly memory held (0 on the JS path). */
   get memoryBytes(): number {
     return this._memory ? this._memory.buffer.byteLength : 0;
@@ -216,6 +266,7 @@ export class Kernels {
     this._gemm = null;
     this._gemm2 = null;
     this._gruGatesRows = null;
+    this._gruBackRows = null;
   }
 
   /** Pairs of rows through gemm2, an odd last row through gemm. */
@@ -264,6 +315,7 @@ export class Kernels {
   private _gemm: ((...args: number[]) => void) | null = null;
   private _gemm2: ((...args: number[]) => void) | null = null;
   private _gruGatesRows: ((...args: number[]) => void) | null = null;
+  private _gruBackRows: ((...args: number[]) => void) | null = null;
   private _rowView: Int32Array | null = null;
   // Byte 0..15 stays unused so no pointer is 0.
   private _permanentTop = 16;

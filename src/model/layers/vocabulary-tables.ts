@@ -38,15 +38,17 @@ export function scaledProjection(
   bias: Float32Array | null,
   n: number
 ): void {
-  // out[at + g] = fround(bias[g] + fround(alpha * unbiased[from + g])):
-  // the product is rounded by the store, then the sum by the second store.
-  for (let g = 0; g < n; g++) {
-    out[at + g] = alpha * unbiased[from + g];
-  }
-  if (bias) {
+  // out[at + g] = fround(bias[g] + fround(alpha * unbiased[from + g])), in
+  // one pass: the sum of two floats in double precision, rounded once to
+  // float, is their float sum (double has more than 2 x 24 + 2 bits).
+  if (!bias) {
     for (let g = 0; g < n; g++) {
-      out[at + g] += bias[g];
+      out[at + g] = alpha * unbiased[from + g];
     }
+    return;
+  }
+  for (let g = 0; g < n; g++) {
+    out[at + g] = Math.fround(alpha * unbiased[from + g]) + bias[g];
   }
 }
 

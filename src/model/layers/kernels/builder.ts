@@ -60,6 +60,13 @@ const SIMD = {
   f32x4Pmin: 0xea,
   f32x4Pmax: 0xeb,
   i32x4TruncSatF32x4S: 0xf8,
+  load64Zero: 0x5d,
+  store64Lane: 0x5b,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
+  f64x2Mul: 0xf2,
   /** Relaxed SIMD: a * b + c, fused or not as the engine chooses. */
   f32x4RelaxedMadd: 0x105
 } as const;
@@ -250,6 +257,44 @@ export class FunctionBuilder {
   /** v128, i32 shift count on the stack -> each lane shifted left. */
   i32x4Shl(): this {
     return this._simd(SIMD.i32x4Shl);
+  }
+
+  /** v128.load64_zero: two floats (8 bytes) into the low lanes, zeros above. */
+  v128Load64Zero(offset = 0, alignLog2 = 0): this {
+    return this._simd(SIMD.load64Zero, alignLog2, ...uleb(offset));
+  }
+
+  /** v128.store64_lane: the 8 bytes of 64-bit lane `lane`. */
+  v128Store64Lane(offset = 0, lane = 0, alignLog2 = 0): this {
+    return this._simd(SIMD.store64Lane, alignLog2, ...uleb(offset), lane);
+  }
+
+  /** A v128 constant of two equal f64 lanes. */
+  f64x2Const(value: number): this {
+    const lanes = new Float64Array([value, value]);
+    return this._simd(SIMD.const, ...new Uint8Array(lanes.buffer));
+  }
+
+  /** The two low f32 lanes widened to f64 (exact). */
+  f64x2PromoteLowF32x4(): this {
+    return this._simd(SIMD.f64x2PromoteLowF32x4);
+  }
+
+  /** Both f64 lanes rounded to f32 (to nearest) in the low lanes, zeros above. */
+  f32x4DemoteF64x2Zero(): this {
+    return this._simd(SIMD.f32x4DemoteF64x2Zero);
+  }
+
+  f64x2Add(): this {
+    return this._simd(SIMD.f64x2Add);
+  }
+
+  f64x2Sub(): this {
+    return this._simd(SIMD.f64x2Sub);
+  }
+
+  f64x2Mul(): this {
+    return this._simd(SIMD.f64x2Mul);
   }
 
   /** The function body: locals, code and the final `end`. */

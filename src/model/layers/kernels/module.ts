@@ -1,6 +1,6 @@
 /**
  * The engine's WebAssembly module: every kernel, assembled once from its
- * builder (`gemm.ts`, `gru-gates.ts`). Function indices (the order below)
+ * builder (`gemm.ts`, `gru-gates.ts`, `gru-backward.ts`). Function indices (the order below)
  * are what one kernel uses to call another.
  *
  * The relaxed variant replaces the matrix products' multiply-then-add by
@@ -14,6 +14,7 @@ import {
   gruGatesRowsFunction,
   gruGatesTapeFunction
 } from './gru-gates';
+import { gruBackRowsFunction } from './gru-backward';
 
 /** The exports of the module, in function order. */
 export const KERNEL_EXPORTS = [
@@ -21,7 +22,8 @@ export const KERNEL_EXPORTS = [
   'gru_gates',
   'gemm2',
   'gru_gates_tape',
-  'gru_gates_rows'
+  'gru_gates_rows',
+  'gru_back_rows'
 ] as const;
 
 export type KernelName = (typeof KERNEL_EXPORTS)[number];
@@ -41,7 +43,8 @@ export function kernelModuleBytes(relaxed = false): Uint8Array {
     gruGatesFunction(),
     relaxed ? gemm2Function('gemm2', relaxedMadd) : gemm2Function(),
     gruGatesTapeFunction(),
-    gruGatesRowsFunction(index('gru_gates'), index('gru_gates_tape'))
+    gruGatesRowsFunction(index('gru_gates'), index('gru_gates_tape')),
+    gruBackRowsFunction()
   ]);
   cache[key] = bytes;
   return bytes;
