@@ -98,6 +98,8 @@ describe('gradient oracles (gradients/)', () => {
     expect(names.map(n => n.replace('.json', ''))).toEqual(
       [
         'attention',
+        'attention_head',
+        'attention_head_masked',
         'attention_mask_merged',
         'attention_masks',
         'attention_partial_mask',
@@ -107,6 +109,7 @@ describe('gradient oracles (gradients/)', () => {
         'cudnn_lstm',
         'kinks',
         'lambdas',
+        'masked_merges',
         'mha',
         'mha_config',
         'mha_masked',

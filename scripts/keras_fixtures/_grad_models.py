@@ -320,6 +320,62 @@ def bidirectional(vocab, T):
                 keras.Model(ids, out, name="bidirectional"), emb, "embedding")
 
 
+def _attention_head(name, vocab, T, mask_zero):
+    """The classic char model's attention head: softmax scores spread with RepeatVector + Permute,
+    Multiply with the states, GlobalAveragePooling1D (the engine fuses these)."""
+    ids = _ids(T)
+    emb = layers.Embedding(vocab, 6, mask_zero=mask_zero, name="embedding")
+    states = layers.GRU(8, return_sequences=True, name="gru")(emb(ids))
+    scores = layers.TimeDistributed(layers.Dense(1, activation="tanh"), name="score")(states)
+    attention = layers.Activation("softmax", name="attention_vec")(layers.Flatten(name="flatten")(scores))
+    spread = layers.Permute((2, 1), name="permute")(layers.RepeatVector(8, name="repeat")(attention))
+    weighted = layers.Multiply(name="multiply")([states, spread])
+    out = layers.Dense(1, activation="sigmoid", name="output")(
+        layers.GlobalAveragePooling1D(name="gap")(weighted))
+    masked = ", mask_zero" if mask_zero else ""
+    return Case(name, f"Embedding(31, 6{masked}) -> GRU(8, return_sequences) -> TimeDistributed(Dense(1, "
+                "tanh)) -> Flatten -> Activation(softmax) -> RepeatVector(8) -> Permute((2, 1)) -> Multiply "
+                f"with the states -> GlobalAveragePooling1D{' (masked)' if mask_zero else ''} -> Dense(1, "
+                "sigmoid)", keras.Model(ids, out, name=name), emb, "embedding")
+
+
+def attention_head(vocab, T):
+    return _attention_head("attention_head", vocab, T, False)
+
+
+def attention_head_masked(vocab, T):
+    return _attention_head("attention_head_masked", vocab, T, True)
+
+
+def masked_merges(vocab, T):
+    """Keras >= 3.4 merge masks: masked entries count as the identity (Multiply: 1; Maximum /
+    Minimum: the other operand), the output mask is the OR when every input has one, else none."""
+    ids = _ids(T)
+    emb = layers.Embedding(vocab, 6, mask_zero=True, name="embedding")
+    e = emb(ids)
+    a = layers.Dense(4, name="a")(e)
+    b = layers.Dense(4, activation="tanh", name="b")(e)
+    # Reshape does not carry masks: an unmasked operand.
+    c = layers.Reshape((T, 4), name="unmasked")(layers.Dense(4, name="c")(e))
+    merged = [
+        layers.Multiply(name="mul_masked")([a, b]),
+        layers.Multiply(name="mul_mixed")([a, c]),
+        layers.Maximum(name="max_mixed")([a, c]),
+        layers.Minimum(name="min_masked")([a, b]),
+        layers.Add(name="add_mixed")([a, c]),
+        layers.Average(name="avg_masked")([a, b]),
+    ]
+    pooled = [layers.GlobalAveragePooling1D(name=f"gap_{m.name.split('/')[0]}_{i}")(m)
+              for i, m in enumerate(merged)]
+    out = layers.Dense(1, activation="sigmoid", name="output")(
+        layers.Concatenate(name="concat")(pooled))
+    return Case("masked_merges", "Embedding(31, 6, mask_zero) -> Dense(4) = a, Dense(4, tanh) = b "
+                "(masked), Dense(4) -> Reshape = c (unmasked); Multiply(a, b), Multiply(a, c), "
+                "Maximum(a, c), Minimum(a, b), Add(a, c), Average(a, b) -> GlobalAveragePooling1D each "
+                "-> Concatenate -> Dense(1, sigmoid)",
+                keras.Model(ids, out, name="masked_merges"), emb, "embedding")
+
+
 # name -> (builder, input length, seed, texts key)
 CASES = [
     (char_cnn, 40, 205, "cnn"),
@@ -332,6 +388,9 @@ CASES = [
     (nested_outer_embedding, 24, 108, "short"),
     (nested_inner_embedding, 24, 109, "short"),
     (bidirectional, 24, 110, "short"),
+    (attention_head, 20, 111, "short"),
+    (attention_head_masked, 20, 112, "short"),
+    (masked_merges, 20, 113, "short"),
 ]
 
 TEXTS = {

@@ -98,6 +98,7 @@ function readGraph(files: IModelFiles, options: IEngineOptions): ILoadedGraph {
   const kerasMajor = Private.kerasMajor(kerasVersion, format);
   const graph = buildGraph(spec, weights, {
     kerasMajor,
+    kerasMinor: Private.kerasMinor(kerasVersion),
     lambdas: options.lambdas,
     simd: options.simd,
     relaxedSimd: options.relaxedSimd,
@@ -254,6 +255,12 @@ namespace Private {
     const m = /^(\d+)\./.exec(version ?? '');
     // tfjs-layers writes 'tfjs-layers x.y.z' and follows Keras 2 semantics.
     return m ? Number(m[1]) : 2;
+  }
+
+  /** The minor version of a 'major.minor...' Keras version, if it has one. */
+  export function kerasMinor(version: string | undefined): number | undefined {
+    const m = /^\d+\.(\d+)/.exec(version ?? '');
+    return m ? Number(m[1]) : undefined;
   }
 
   /**

@@ -7,11 +7,20 @@
  * Every step between the Embedding and the outputs runs `callForGradient`
  * (forward result + the layer's vector-Jacobian product); steps off that
  * path run their plain forward pass, steps the outputs do not need are not
- * run. Fusions (`fuse.ts`) are an inference shortcut and are not used here:
- * the fused layers run one by one. Walking the recorded steps backwards, a
- * tensor read by several layers sums their gradients.
+ * run. The attention head's fusions (`fuse.ts`) run with their fused
+ * gradients, the same floats as the layers' one after the other (without
+ * `fuse: false`, for tests, the layers run one by one). Walking the recorded
+ * steps backwards, a tensor read by several layers sums their gradients.
  */
+import {
+  fusionPlan,
+  headMasks,
+  IFusionPlan,
+  scaleRowsAndAverageForGradient,
+  scaleRowsForGradient
+} from './fuse';
 import { IGraph, IStep, stepMasks } from './graph';
+import { mergesMasksAsKeras34 } from '../layers/merge-masked';
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
 import { ModelError } from '../types';
@@ -56,9 +65,12 @@ const OCCLUSION_STILL_WORKS = 'Occlusion still works (--method occlusion)';
  * layer on the path from the Embedding to the outputs without a gradient
  * (with its reason).
  */
-export function graphGradients(graph: IGraph): IGraphGradients {
+export function graphGradients(
+  graph: IGraph,
+  options: { fuse?: boolean } = {}
+): IGraphGradients {
   const embedding = Private.theEmbedding(graph);
-  const plan = Private.plan(graph, embedding);
+  const plan = Private.plan(graph, embedding, options.fuse !== false);
   return {
     embeddingLayer: embedding.layer.name,
     run: (sequence, alphas, target, valuesOnly = false) =>
@@ -102,6 +114,8 @@ namespace Private {
     steps: Array<{ step: IStep; gradient: boolean }>;
     /** Tensors that depend on the Embedding output (gradients flow to them). */
     dependent: Set<string>;
+    /** The attention-head fusions the pass applies. */
+    fusions: IFusionPlan<IStep>;
   }
 
   export function theEmbedding(graph: IGraph): IStep {
@@ -127,7 +141,7 @@ namespace Private {
     return calls[0];
   }
 
-  export function plan(graph: IGraph, embedding: IStep): IPlan {
+  export function plan(graph: IGraph, embedding: IStep, fuse: boolean): IPlan {
     // Forward: tensors computed from the Embedding output (data inputs only).
     const dependent = new Set<string>([stepKey(embedding)]);
     for (const step of graph.steps) {
@@ -165,7 +179,8 @@ namespace Private {
       }
       steps.unshift({ step, gradient });
     }
-    return { embedding, steps, dependent };
+    const fusions = fusionPlan(fuse ? graph.fusions : new Map(), new Set());
+    return { embedding, steps, dependent, fusions };
   }
 
   interface IValue {
@@ -182,39 +197,8 @@ namespace Private {
     valuesOnly: boolean
   ): IPointGradients {
     const n = alphas.length;
-    const T = sequence.length;
-    const ids = new Float32Array(n * T);
-    for (let p = 0; p < n; p++) {
-      ids.set(sequence as ArrayLike<number>, p * T);
-    }
-    const values = new Map<string, IValue>();
-    graph.spec.inputs.forEach(ref =>
-      values.set(key(ref), { tensor: { shape: [n, T], data: ids }, mask: null })
-    );
-    const read = (r: Ref) => values.get(key(r))!;
-    let embedded = new Float32Array(0);
-    const tape: Array<{ step: IStep; call: IGradientCall }> = [];
-    for (const { step, gradient } of plan.steps) {
-      const ins = step.inputs.map(read);
-      const masks = stepMasks(step, ins, r => read(r).tensor);
-      const tensors = ins.map(v => v.tensor);
-      const impl = step.impl!;
-      let result = gradient
-        ? impl.callForGradient!(tensors, masks)
-        : impl.call(tensors, masks);
-      if (step === plan.embedding) {
-        const scaled = scaledRows(result.output, alphas);
-        embedded = scaled.embedded;
-        result = { output: scaled.output, mask: result.mask };
-      } else if (gradient) {
-        tape.push({ step, call: result as IGradientCall });
-      }
-      values.set(stepKey(step), { tensor: result.output, mask: result.mask });
-      (result.extra ?? []).forEach((t, i) =>
-        values.set(stepKey(step, i + 1), { tensor: t, mask: null })
-      );
-    }
-    const outputs = graph.spec.outputs.map(r => read(r).tensor);
+    const { values, tape, embedded } = record(graph, plan, sequence, alphas);
+    const outputs = graph.spec.outputs.map(r => values.get(key(r))!.tensor);
     const seed = seedOutput(outputs, target, n);
     if (valuesOnly) {
       return { f: seed.f, gradient: new Float32Array(0), embedded };
@@ -223,13 +207,13 @@ namespace Private {
     grads.set(key(graph.spec.outputs[seed.output]), seed.gradient);
     // Popped: each step's tape is freed once its gradient is taken.
     while (tape.length) {
-      const { step, call } = tape.pop()!;
+      const { step, inputs, call } = tape.pop()!;
       const dOutputs = outputKeys(step).map(k => grads.get(k) ?? null);
       if (dOutputs.every(d => d === null)) {
         continue;
       }
       const dInputs = call.backward(dOutputs);
-      step.inputs.forEach((r, k) => {
+      inputs.forEach((r, k) => {
         const d = dInputs[k];
         if (d && plan.dependent.has(key(r))) {
           accumulate(grads, key(r), d);
@@ -244,6 +228,97 @@ namespace Private {
         new Float32Array(embeddingOut.data.length),
       embedded
     };
+  }
+
+  /** The forward pass of the points, recording the calls on the gradient path. */
+  export function record(
+    graph: IGraph,
+    plan: IPlan,
+    sequence: ArrayLike<number>,
+    alphas: readonly number[]
+  ): {
+    values: Map<string, IValue>;
+    tape: ITapeEntry[];
+    embedded: Float32Array;
+  } {
+    const n = alphas.length;
+    const T = sequence.length;
+    const ids = new Float32Array(n * T);
+    for (let p = 0; p < n; p++) {
+      ids.set(sequence as ArrayLike<number>, p * T);
+    }
+    const values = new Map<string, IValue>();
+    graph.spec.inputs.forEach(ref =>
+      values.set(key(ref), { tensor: { shape: [n, T], data: ids }, mask: null })
+    );
+    const read = (r: Ref) => values.get(key(r))!;
+    const keras34 = mergesMasksAsKeras34(graph);
+    let embedded = new Float32Array(0);
+    const tape: ITapeEntry[] = [];
+    for (const { step, gradient } of plan.steps) {
+      if (plan.fusions.skipped.has(step.layer.name)) {
+        continue;
+      }
+      const fused = fusedCall(plan.fusions, step, read, keras34);
+      if (fused) {
+        tape.push({ step, inputs: fused.inputs, call: fused.call });
+        values.set(stepKey(step), {
+          tensor: fused.call.output,
+          mask: fused.call.mask
+        });
+        continue;
+      }
+      const ins = step.inputs.map(read);
+      const masks = stepMasks(step, ins, r => read(r).tensor);
+      const tensors = ins.map(v => v.tensor);
+      const impl = step.impl!;
+      let result = gradient
+        ? impl.callForGradient!(tensors, masks)
+        : impl.call(tensors, masks);
+      if (step === plan.embedding) {
+        const scaled = scaledRows(result.output, alphas);
+        embedded = scaled.embedded;
+        result = { output: scaled.output, mask: result.mask };
+      } else if (gradient) {
+        tape.push({ step, inputs: step.inputs, call: result as IGradientCall });
+      }
+      values.set(stepKey(step), { tensor: result.output, mask: result.mask });
+      (result.extra ?? []).forEach((t, i) =>
+        values.set(stepKey(step, i + 1), { tensor: t, mask: null })
+      );
+    }
+    return { values, tape, embedded };
+  }
+
+  /** A recorded call: the step whose outputs it gives, the tensors it read. */
+  interface ITapeEntry {
+    step: IStep;
+    inputs: readonly Ref[];
+    call: IGradientCall;
+  }
+
+  /**
+   * The fused attention head at `step` (its Multiply, or the pooling that
+   * does the product), reading the states and the scores directly.
+   */
+  export function fusedCall(
+    fusions: IFusionPlan<IStep>,
+    step: IStep,
+    read: (r: Ref) => IValue,
+    keras34: boolean
+  ): { inputs: Ref[]; call: IGradientCall } | null {
+    const pooled = fusions.pooled.get(step);
+    const fusion = pooled ?? fusions.fused.get(step);
+    if (!fusion) {
+      return null;
+    }
+    const other = read(fusion.other);
+    const scale = read(fusion.scale).tensor;
+    const masks = headMasks(other.mask, keras34);
+    const call = pooled
+      ? scaleRowsAndAverageForGradient(other.tensor, scale, masks)
+      : scaleRowsForGradient(other.tensor, scale, masks);
+    return { inputs: [fusion.other, fusion.scale], call };
   }
 
   /** Row p of the Embedding output scaled by alphas[p]; E is row 0 as computed. */

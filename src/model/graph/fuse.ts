@@ -11,7 +11,7 @@
  * layer's output runs them as usual.
  */
 import { INodeRef } from './keras-config';
-import { IMask, ITensor } from '../layers/base';
+import { IGradientCall, IMask, ITensor } from '../layers/base';
 
 /** The graph step fields a fusion looks at. */
 export interface IFusableStep {
@@ -72,10 +72,42 @@ export function findScaleFusions(
 }
 
 /**
- * `out[b, t, u] = x[b, t, u] * scale[b, t]` for x [batch, T, units] and
- * scale [batch, T] (the graph checks the shapes when it fuses).
+ * The masks of the fused head for states carrying `statesMask`: Keras 2
+ * (and Keras 3 before 3.4) keeps the states' mask on the product; Keras
+ * 3.4 and later multiply the states' masked rows as 1 and the product has
+ * no mask (the scores have none), so a pooling averages every step.
  */
-export function scaleRows(x: ITensor, scale: ITensor): ITensor {
+export interface IHeadMasks {
+  /** The product's mask (what a pooling of it averages over). */
+  product: IMask | null;
+  /** Rows of the states that count as 1 in the product. */
+  ones: IMask | null;
+}
+
+export function headMasks(
+  statesMask: IMask | null,
+  keras34: boolean
+): IHeadMasks {
+  return keras34
+    ? { product: null, ones: statesMask }
+    : { product: statesMask, ones: null };
+}
+
+/** Whether row `row` of the states counts as 1 (see `IHeadMasks.ones`). */
+function isOne(ones: IMask | null, steps: number, row: number): boolean {
+  return ones !== null && ones.steps === steps && !ones.data[row];
+}
+
+/**
+ * `out[b, t, u] = x[b, t, u] * scale[b, t]` for x [batch, T, units] and
+ * scale [batch, T] (the graph checks the shapes when it fuses); rows in
+ * `ones` masked take the scale itself.
+ */
+export function scaleRows(
+  x: ITensor,
+  scale: ITensor,
+  ones: IMask | null = null
+): ITensor {
   const [batch, steps, units] = x.shape;
   const src = x.data;
   const weights = scale.data;
@@ -83,6 +115,10 @@ export function scaleRows(x: ITensor, scale: ITensor): ITensor {
   for (let row = 0; row < batch * steps; row++) {
     const w = weights[row];
     const at = row * units;
+    if (isOne(ones, steps, row)) {
+      data.fill(w, at, at + units);
+      continue;
+    }
     for (let u = 0; u < units; u++) {
       data[at + u] = src[at + u] * w;
     }
@@ -93,12 +129,14 @@ export function scaleRows(x: ITensor, scale: ITensor): ITensor {
 /**
  * GlobalAveragePooling1D of `x[b, t, u] * scale[b, t]` without storing
  * the product: the same float32 products, summed over unmasked steps in
- * step order in double precision, divided by their count (as the layer).
+ * step order in double precision, divided by their count (as the layer);
+ * rows in `ones` masked count `scale` alone.
  */
 export function scaleRowsAndAverage(
   x: ITensor,
   scale: ITensor,
-  mask: IMask | null
+  mask: IMask | null,
+  ones: IMask | null = null
 ): ITensor {
   const [batch, steps, units] = x.shape;
   const src = x.data;
@@ -116,8 +154,14 @@ export function scaleRowsAndAverage(
       }
       const w = weights[row];
       const at = row * units;
-      for (let u = 0; u < units; u++) {
-        acc[u] += Math.fround(src[at + u] * w);
+      if (isOne(ones, steps, row)) {
+        for (let u = 0; u < units; u++) {
+          acc[u] += w;
+        }
+      } else {
+        for (let u = 0; u < units; u++) {
+          acc[u] += Math.fround(src[at + u] * w);
+        }
       }
       count++;
     }
@@ -129,7 +173,148 @@ export function scaleRowsAndAverage(
   return { shape: [batch, units], data };
 }
 
+/** The fusions a run applies: the multiplies it fuses, the poolings that do the product, the layers it skips. */
+export interface IFusionPlan<S extends IFusableStep = IFusableStep> {
+  fused: Map<S, IScaleFusion>;
+  pooled: Map<S, IScaleFusion>;
+  skipped: Set<string>;
+}
+
+/** Fusions apply unless the run asks for a layer they skip. */
+export function fusionPlan<S extends IFusableStep>(
+  fusions: ReadonlyMap<S, IScaleFusion>,
+  wanted: ReadonlySet<string>
+): IFusionPlan<S> {
+  const plan: IFusionPlan<S> = {
+    fused: new Map(),
+    pooled: new Map(),
+    skipped: new Set()
+  };
+  for (const [step, fusion] of fusions) {
+    if (!fusion.skipped.some(name => wanted.has(name))) {
+      fusion.skipped.forEach(name => plan.skipped.add(name));
+      if (fusion.pooled && !wanted.has(step.layer.name)) {
+        // The pooling computes the product itself.
+        plan.skipped.add(step.layer.name);
+        plan.pooled.set(fusion.pooled as S, fusion);
+      } else {
+        plan.fused.set(step, fusion);
+      }
+    }
+  }
+  return plan;
+}
+
+/**
+ * `scaleRows` with its vector-Jacobian product for the inputs [x, scale]:
+ * the floats of Multiply's, Permute's and RepeatVector's gradients taken
+ * one after the other (`d * scale` per element; the scale's gradient summed
+ * over the units in order, in float32), without their [batch, T, units]
+ * copies.
+ */
+export function scaleRowsForGradient(
+  x: ITensor,
+  scale: ITensor,
+  masks: IHeadMasks
+): IGradientCall {
+  const [, , units] = x.shape;
+  return {
+    output: scaleRows(x, scale, masks.ones),
+    mask: masks.product,
+    backward([dy]) {
+      if (!dy) {
+        return [null, null];
+      }
+      const d = dy.data;
+      return Private.scaleRowsBackward(
+        x,
+        scale,
+        (row, u) => d[row * units + u],
+        masks.ones
+      );
+    }
+  };
+}
+
+/**
+ * `scaleRowsAndAverage` with its vector-Jacobian product for [x, scale]:
+ * GlobalAveragePooling1D's gradient (each unmasked step's share `dy / count`,
+ * rounded to float32) followed by the fused multiply's, the same floats as
+ * the layers' gradients one after the other, without the product or its
+ * gradient being stored.
+ */
+export function scaleRowsAndAverageForGradient(
+  x: ITensor,
+  scale: ITensor,
+  masks: IHeadMasks
+): IGradientCall {
+  const [batch, steps, units] = x.shape;
+  const mask = masks.product;
+  const use = mask && mask.steps === steps ? mask.data : null;
+  return {
+    output: scaleRowsAndAverage(x, scale, mask, masks.ones),
+    mask: null,
+    backward([dy]) {
+      if (!dy) {
+        return [null, null];
+      }
+      const share = new Float32Array(batch * units);
+      for (let b = 0; b < batch; b++) {
+        let count = 0;
+        for (let t = 0; t < steps; t++) {
+          count += !use || use[b * steps + t] ? 1 : 0;
+        }
+        for (let u = 0; u < units; u++) {
+          share[b * units + u] = dy.data[b * units + u] / Math.max(count, 1);
+        }
+      }
+      return Private.scaleRowsBackward(
+        x,
+        scale,
+        (row, u) =>
+          use && !use[row] ? 0 : share[Math.floor(row / steps) * units + u],
+        masks.ones
+      );
+    }
+  };
+}
+
 namespace Private {
+  /**
+   * The gradients of `x * scale` (scale broadcast over the units) given
+   * `d(row, u)`, row = b * T + t: dx = d * scale; dscale[row] = the float32
+   * sum over u, in order, of d * x (rows in `ones` masked: x counts as 1
+   * and gets no gradient).
+   */
+  export function scaleRowsBackward(
+    x: ITensor,
+    scale: ITensor,
+    d: (row: number, u: number) => number,
+    ones: IMask | null
+  ): [ITensor, ITensor] {
+    const [batch, steps, units] = x.shape;
+    const dx = new Float32Array(x.data.length);
+    const dScale = new Float32Array(batch * steps);
+    const src = x.data;
+    const weights = scale.data;
+    for (let row = 0; row < batch * steps; row++) {
+      const w = weights[row];
+      const at = row * units;
+      const one = isOne(ones, steps, row);
+      let sum = 0;
+      for (let u = 0; u < units; u++) {
+        const g = d(row, u);
+        dx[at + u] = one ? 0 : g * w;
+        sum = Math.fround(sum + Math.fround(g * (one ? 1 : src[at + u])));
+      }
+      dScale[row] = sum;
+    }
+    return [
+      { shape: x.shape, data: dx },
+      { shape: scale.shape, data: dScale }
+    ];
+  }
+
   /** Who produces and who reads each tensor of the graph. */
   export class TensorUse {
     constructor(steps: readonly IFusableStep[], outputs: readonly INodeRef[]) {

@@ -31,11 +31,15 @@ import { tensorKey as key } from './tensor-key';
 import { pruneMaskOps } from './mask-ops';
 import {
   findScaleFusions,
+  fusionPlan,
+  headMasks,
+  IFusionPlan,
   IScaleFusion,
   scaleRows,
   scaleRowsAndAverage
 } from './fuse';
 import { ILayerInfo, ModelError } from '../types';
+import { mergesMasksAsKeras34 } from '../layers/merge-masked';
 import { formatDims } from '../shapes';
 
 /** One call of a layer in execution order. */
@@ -72,12 +76,15 @@ export interface IGraph {
   readonly lambdas: { readonly [layerName: string]: string };
   /** Major Keras version that wrote the model (activation details differ). */
   readonly kerasMajor: number;
+  /** Its minor version, when known. */
+  readonly kerasMinor?: number;
   /** Multiply steps that scale by attention scores directly (`fuse.ts`). */
   readonly fusions: ReadonlyMap<IStep, IScaleFusion>;
 }
 
 export interface IBuildOptions {
   kerasMajor: number;
+  kerasMinor?: number;
   lambdas?: { [layerName: string]: string };
   /** Use the WebAssembly SIMD kernel when available (default true). */
   simd?: boolean;
@@ -107,6 +114,7 @@ export function buildGraph(
   });
   const context: IBuildContext = {
     kerasMajor: options.kerasMajor,
+    kerasMinor: options.kerasMinor,
     lambdas: options.lambdas ?? {},
     kernels,
     shareSteps: options.shareSteps,
@@ -166,6 +174,7 @@ export function buildGraph(
     weights,
     lambdas: options.lambdas ?? {},
     kerasMajor: options.kerasMajor,
+    kerasMinor: options.kerasMinor,
     fusions: Private.fusions(steps, spec, nodeShapes)
   };
 }
@@ -216,13 +225,19 @@ export function runGraph(
   spec.inputs.forEach((ref, i) =>
     values.set(key(ref), { tensor: inputs[i], mask: null })
   );
-  const plan = Private.fusionPlan(graph, wanted);
+  const plan = fusionPlan(graph.fusions, wanted);
   const activations: { [name: string]: ITensor } = {};
   for (const step of graph.steps) {
     if (!step.impl || plan.skipped.has(step.layer.name)) {
       continue;
     }
-    const keyWeights = Private.runStep(step, step.impl, plan, values);
+    const keyWeights = Private.runStep(
+      step,
+      step.impl,
+      plan,
+      values,
+      mergesMasksAsKeras34(graph)
+    );
     if (step.node === 0) {
       const name = step.layer.name;
       if (wanted.has(name)) {
@@ -252,13 +267,6 @@ export function runGraph(
 namespace Private {
   /** Every tensor computed so far, by `key`, with the mask it carries. */
   export type Values = Map<string, { tensor: ITensor; mask: IMask | null }>;
-
-  /** The fusions a run applies: the multiplies it fuses, the poolings that do the product, the layers it skips. */
-  export interface IFusionPlan {
-    fused: Map<IStep, IScaleFusion>;
-    pooled: Map<IStep, IScaleFusion>;
-    skipped: Set<string>;
-  }
 
   /** Refuses inputs of the wrong count or shape, and asked-for layers the model lacks. */
   export function checkRunRequest(
@@ -294,28 +302,6 @@ namespace Private {
     });
   }
 
-  /** Fusions apply unless the run asks for a layer they skip. */
-  export function fusionPlan(graph: IGraph, wanted: Set<string>): IFusionPlan {
-    const plan: IFusionPlan = {
-      fused: new Map(),
-      pooled: new Map(),
-      skipped: new Set()
-    };
-    for (const [step, fusion] of graph.fusions) {
-      if (!fusion.skipped.some(name => wanted.has(name))) {
-        fusion.skipped.forEach(name => plan.skipped.add(name));
-        if (fusion.pooled && !wanted.has(step.layer.name)) {
-          // The pooling computes the product itself.
-          plan.skipped.add(step.layer.name);
-          plan.pooled.set(fusion.pooled as IStep, fusion);
-        } else {
-          plan.fused.set(step, fusion);
-        }
-      }
-    }
-    return plan;
-  }
-
   /**
    * Runs one step (fused or not), storing its outputs in `values`; returns
    * the attention scores when the layer gives them.
@@ -323,28 +309,22 @@ namespace Private {
   export function runStep(
     step: IStep,
     impl: ILayer,
-    plan: IFusionPlan,
-    values: Values
+    plan: IFusionPlan<IStep>,
+    values: Values,
+    keras34: boolean
   ): ITensor | undefined {
     const out = { layer: step.layer.name, node: step.node };
-    const average = plan.pooled.get(step);
-    if (average) {
-      const other = values.get(key(average.other))!;
-      const scale = values.get(key(average.scale))!;
-      values.set(key(out), {
-        tensor: scaleRowsAndAverage(other.tensor, scale.tensor, other.mask),
-        mask: null
-      });
-      return undefined;
-    }
-    const fusion = plan.fused.get(step);
+    const fusion = plan.pooled.get(step) ?? plan.fused.get(step);
     if (fusion) {
       const other = values.get(key(fusion.other))!;
-      const scale = values.get(key(fusion.scale))!;
-      // The scores carry no mask, so Keras's AND of masks is the states' mask.
+      const scale = values.get(key(fusion.scale))!.tensor;
+      // The scores carry no mask: the product's follows the states' (`headMasks`).
+      const masks = headMasks(other.mask, keras34);
       values.set(key(out), {
-        tensor: scaleRows(other.tensor, scale.tensor),
-        mask: other.mask
+        tensor: plan.pooled.has(step)
+          ? scaleRowsAndAverage(other.tensor, scale, masks.product, masks.ones)
+          : scaleRows(other.tensor, scale, masks.ones),
+        mask: plan.pooled.has(step) ? null : masks.product
       });
       return undefined;
     }

@@ -61,6 +61,8 @@ export interface ILayerSpec {
 export interface IBuildContext {
   /** Major Keras version that wrote the model (changes hard_sigmoid). */
   kerasMajor: number;
+  /** Its minor version, when known (merge layers' masks changed in 3.4). */
+  kerasMinor?: number;
   /** Explicit Lambda semantics by layer name. */
   lambdas: { [layerName: string]: string };
   /** Matrix kernels (and WebAssembly memory) of the model being built. */

@@ -14,6 +14,12 @@ import {
   Shape
 } from './base';
 import { formatDims } from '../shapes';
+import {
+  andMasks,
+  maskedMerge,
+  mergesMasksAsKeras34,
+  orMasks
+} from './merge-masked';
 
 type Binary = (a: number, b: number) => number;
 
@@ -158,32 +164,15 @@ function walkBroadcast(
   }
 }
 
-/** Keras merges masks with a logical AND. */
-function mergeMasks(masks: Array<IMask | null>): IMask | null {
-  const present = masks.filter((m): m is IMask => m !== null);
-  if (present.length === 0) {
-    return null;
-  }
-  const first = present[0];
-  if (present.some(m => m.steps !== first.steps || m.batch !== first.batch)) {
-    return null;
-  }
-  const data = new Uint8Array(first.data);
-  for (const m of present.slice(1)) {
-    for (let i = 0; i < data.length; i++) {
-      data[i] &= m.data[i];
-    }
-  }
-  return { batch: first.batch, steps: first.steps, data };
-}
-
 export function createElementwiseMerge(
   spec: ILayerSpec,
   inputShapes: Shape[],
   _weights: IWeight[],
-  _context: IBuildContext
+  context: IBuildContext
 ): ILayer {
   const op = OPS[spec.className];
+  const keras34 = mergesMasksAsKeras34(context, spec);
+  const mergeMasks = keras34 ? orMasks : andMasks;
   if (inputShapes.length < 2) {
     throw layerError(spec, 'needs at least two inputs');
   }
@@ -193,17 +182,72 @@ export function createElementwiseMerge(
   const outputShape = inputShapes
     .slice(1)
     .reduce((a, s) => broadcastShape(spec, a, s), inputShapes[0]);
+  const partials = (inputs: ITensor[]) =>
+    Private.partials(inputs, op, spec.className);
+  const finish = (inputs: ITensor[], last: ITensor) =>
+    Private.finish(spec.className, inputs, last);
+  const masked = (inputs: ITensor[], masks: Array<IMask | null>) =>
+    keras34 ? maskedMerge(spec.className, inputs, masks) : null;
+  return {
+    name: spec.name,
+    className: spec.className,
+    outputShape,
+    call(inputs: ITensor[], masks: Array<IMask | null>) {
+      const merged = masked(inputs, masks);
+      if (merged) {
+        return { output: merged.output, mask: merged.mask };
+      }
+      const outs = partials(inputs);
+      return {
+        output: finish(inputs, outs[outs.length - 1]),
+        mask: mergeMasks(masks)
+      };
+    },
+    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
+      const merged = masked(inputs, masks);
+      if (merged) {
+        return {
+          output: merged.output,
+          mask: merged.mask,
+          backward: ([dy]) =>
+            dy ? merged.backward(dy.data) : inputs.map(() => null)
+        };
+      }
+      const outs = partials(inputs);
+      return {
+        output: finish(inputs, outs[outs.length - 1]),
+        mask: mergeMasks(masks),
+        backward: ([dy]) =>
+          dy
+            ? Private.chainGradient(spec.className, inputs, outs, dy.data)
+            : inputs.map(() => null)
+      };
+    }
+  };
+}
+
+namespace Private {
   /** The running results `((x0 op x1) op x2) ...`, as Keras combines them. */
-  const partials = (inputs: ITensor[]) => {
+  export function partials(
+    inputs: ITensor[],
+    op: Binary,
+    className: string
+  ): ITensor[] {
     const outs = [inputs[0]];
     for (const next of inputs.slice(1)) {
-      outs.push(combine(outs[outs.length - 1], next, op, spec.className));
+      outs.push(combine(outs[outs.length - 1], next, op, className));
     }
     return outs;
-  };
-  const finish = (inputs: ITensor[], last: ITensor) => {
+  }
+
+  /** Average's division; a fresh array when the result is an input's own. */
+  export function finish(
+    className: string,
+    inputs: ITensor[],
+    last: ITensor
+  ): ITensor {
     let out = last;
-    if (spec.className === 'Average') {
+    if (className === 'Average') {
       const data = new Float32Array(out.data);
       for (let i = 0; i < data.length; i++) {
         data[i] /= inputs.length;
@@ -214,48 +258,28 @@ export function createElementwiseMerge(
       out = { shape: out.shape, data: new Float32Array(out.data) };
     }
     return out;
-  };
-  return {
-    name: spec.name,
-    className: spec.className,
-    outputShape,
-    call(inputs: ITensor[], masks: Array<IMask | null>) {
-      const outs = partials(inputs);
-      return {
-        output: finish(inputs, outs[outs.length - 1]),
-        mask: mergeMasks(masks)
-      };
-    },
-    callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {
-      const outs = partials(inputs);
-      return {
-        output: finish(inputs, outs[outs.length - 1]),
-        mask: mergeMasks(masks),
-        backward([dy]) {
-          if (!dy) {
-            return inputs.map(() => null);
-          }
-          let d = dy.data;
-          if (spec.className === 'Average') {
-            d = d.map(v => v / inputs.length);
-          }
-          const grads: ITensor[] = new Array(inputs.length);
-          for (let i = inputs.length - 1; i >= 1; i--) {
-            const [da, db] = binaryGradient(
-              spec.className,
-              outs[i - 1],
-              inputs[i],
-              d
-            );
-            grads[i] = { shape: inputs[i].shape, data: db };
-            d = da;
-          }
-          grads[0] = { shape: inputs[0].shape, data: d };
-          return grads;
-        }
-      };
+  }
+
+  /** The gradients of every input, back through the running results. */
+  export function chainGradient(
+    className: string,
+    inputs: ITensor[],
+    outs: ITensor[],
+    dy: Float32Array
+  ): ITensor[] {
+    let d = dy;
+    if (className === 'Average') {
+      d = d.map(v => v / inputs.length);
     }
-  };
+    const grads: ITensor[] = new Array(inputs.length);
+    for (let i = inputs.length - 1; i >= 1; i--) {
+      const [da, db] = binaryGradient(className, outs[i - 1], inputs[i], d);
+      grads[i] = { shape: inputs[i].shape, data: db };
+      d = da;
+    }
+    grads[0] = { shape: inputs[0].shape, data: d };
+    return grads;
+  }
 }
 
 /**
