@@ -14,9 +14,13 @@
  *   tasks while the grid is scrolled with the wheel and by jumps; in the
  *   tests' headless Chromium (--disable-gpu, canvases drawn on the main
  *   thread) and in Chromium with its GPU path (SwiftShader), as a desktop
- *   browser draws canvases. The Lumino DataGrid paints each cell into an
- *   off-screen canvas and copies it: without a GPU path every copy first
- *   snapshots the whole off-screen canvas (about 2 ms each here).
+ *   browser draws canvases. A trace gives the same tasks' main-thread CPU
+ *   time (bench/main-thread.js): on a loaded machine a task's wall time
+ *   also counts waiting for a CPU. Lumino's DataGrid paints each cell into an
+ *   off-screen canvas and copies it (without a GPU path every copy first
+ *   snapshots the whole off-screen canvas, 1.3-2 ms each here); the
+ *   explorer's grid paints its cells straight onto the visible canvas
+ *   instead (src/lab/explorer/direct-paint.ts; bench/grid-canvas.js).
  *
  * Run after `npm run build` (lib-node and the labextension):
  *   node bench/evaluate.js            (part of `npm run bench`)
@@ -26,6 +30,7 @@
  */
 'use strict';
 const { fmt, table } = require('./report');
+const { traceMainThread } = require('./main-thread');
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -336,6 +341,7 @@ async function scrollGrid(page) {
     requestAnimationFrame(tick);
   });
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const stopTrace = await traceMainThread(page);
   const steps = QUICK ? 60 : 300;
   for (let i = 0; i < steps; i++) {
     await page.mouse.wheel(0, i % 50 < 40 ? 900 : -900);
@@ -360,6 +366,7 @@ async function scrollGrid(page) {
     await page.waitForTimeout(40);
   }
   await page.waitForTimeout(300);
+  const thread = await stopTrace();
   const scrolled = await page.evaluate(() => {
     window.benchStop = true;
     const frames = window.benchFrames.slice(1).sort((a, b) => a - b);
@@ -386,7 +393,16 @@ async function scrollGrid(page) {
     explorer.locator('.jp-CharAttention-explorerErrors').check()
   );
   const rows = await explorer.evaluate(node => Number(node.dataset.rows));
-  return { ...scrolled, wheelLongTasks, sortMs, filterMs, rows, steps, jumps };
+  return {
+    ...scrolled,
+    thread,
+    wheelLongTasks,
+    sortMs,
+    filterMs,
+    rows,
+    steps,
+    jumps
+  };
 }
 
 async function main() {
@@ -483,6 +499,14 @@ async function main() {
             : 'n/a',
           '0',
           g.longTasks ? (g.longTasks.length === 0 ? 'pass' : 'MISS') : 'n/a'
+        ],
+        [
+          `${name}: the same tasks' main-thread CPU time: longest (ms), tasks over 50 ms`,
+          g.thread
+            ? `${fmt(g.thread.longest, 1)}, ${g.thread.over50} of ${g.thread.tasks}`
+            : 'n/a',
+          '',
+          ''
         ],
         [
           `${name}: frame interval median / p99 / max (ms)`,

@@ -12,6 +12,7 @@ import {
   TextRenderer
 } from '@lumino/datagrid';
 import { Layout } from '@lumino/widgets';
+import { installDirectPaint } from './direct-paint';
 import type { ResultsGridModel } from './grid-model';
 import { COLUMNS, ColumnKey } from './results';
 
@@ -117,6 +118,10 @@ export function createResultsGrid(
     stretchLastColumn: false
   });
   grid.addClass('jp-CharAttention-explorerGrid');
+  // Each cell drawn onto the visible canvas rather than copied from an
+  // off-screen one (when this DataGrid allows it): scrolling stays smooth
+  // in a browser that draws canvases without a GPU.
+  installDirectPaint(grid);
   grid.dataModel = model;
   grid.selectionModel = new BasicSelectionModel({
     dataModel: model,
@@ -127,9 +132,8 @@ export function createResultsGrid(
   COLUMNS.forEach((column, index) =>
     grid.resizeColumn('body', index, WIDTHS[column])
   );
-  // No wider than its columns (and scroll bar): the grid paints each cell
-  // into an off-screen canvas as wide as itself and copies it over, and
-  // without a GPU path every copy costs in proportion to that width.
+  // No wider than its columns (and scroll bar): no empty canvas to the
+  // right, and the canvas (redrawn on each scroll) stays small.
   const width = COLUMNS.reduce((sum, column) => sum + WIDTHS[column], 0);
   grid.node.style.maxWidth = `${width + SCROLLBAR_ROOM}px`;
   Layout.setHorizontalAlignment(grid, 'left');
