@@ -4,7 +4,8 @@
  * --experimental-wasm-relaxed-simd (or without it): the real-Keras explain
  * fixtures through the built engine (lib-node), predictions, occlusion,
  * gradient x input and integrated gradients, with the default kernels and
- * with the plain ones; prints the largest differences as JSON.
+ * with the plain ones, and each sample alone against all in one batch;
+ * prints the largest differences as JSON.
  */
 'use strict';
 const fs = require('fs');
@@ -118,6 +119,21 @@ async function main() {
         keep(worst.keras, key, diff(a, k));
         keep(worst.plain, key, diff(a, b));
       }
+    }
+    // A row's result does not depend on its batch (pairs or the one-row
+    // kernel): every sample alone against all of them in one batch.
+    const inputs = oracle.samples.map(s => s.input);
+    for (const kind of ['fast', 'plain']) {
+      const together = await models[kind].forward(inputs);
+      let differ = 0;
+      for (let i = 0; i < inputs.length; i++) {
+        const [alone] = await models[kind].forward([inputs[i]]);
+        alone.forEach(
+          (v, k) => (differ += Object.is(v, together[i][k]) ? 0 : 1)
+        );
+      }
+      worst[`${kind}BatchDiffers`] = differ;
+      worst.batchRows = inputs.length;
     }
     models.fast.dispose();
     models.plain.dispose();

@@ -47,14 +47,20 @@ export const relaxedMadd: IMultiplyAdd = (f, pushW, s, acc) => {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** gemm: rows outside, 32-column blocks inside, k innermost. */
+/**
+ * gemm: rows outside, column blocks of `panels` panels (32 or 16 columns)
+ * inside, k innermost. One panel keeps 4 accumulators and 4 weight
+ * vectors in registers: with the fused multiply-add, two panels' 8 + 8 do
+ * not fit in x64's 16 vector registers and an accumulator spills.
+ */
 export function gemmFunction(
   name = 'gemm',
-  mac: IMultiplyAdd = mulThenAdd
+  mac: IMultiplyAdd = mulThenAdd,
+  panels: 1 | 2 = 2
 ): FunctionBuilder {
   const f = new FunctionBuilder(name, PARAMS);
   f.locals('i32', 'b', 'nb', 'j', 'xp', 'wp', 'op', 'panelBytes', 'wp2');
-  const acc = range(8).map(i => `acc${i}`);
+  const acc = range(4 * panels).map(i => `acc${i}`);
   f.locals('v128', 's', ...acc);
   f.get('k')
     .i32Const(PANEL * 4)
@@ -75,7 +81,7 @@ export function gemmFunction(
   // xp = x + b * k * 4
   f.get('x').get('b').get('k').i32Mul().i32Const(4).i32Mul().i32Add();
   f.set('xp');
-  // The 32 columns from nb are two panels: wp = w + nb * k * 4, wp2 after it.
+  // The columns from nb are one or two panels: wp = w + nb * k * 4, wp2 after it.
   f.get('w').get('nb').get('k').i32Mul().i32Const(4).i32Mul().i32Add();
   f.tee('wp').get('panelBytes').i32Add().set('wp2');
   f.get('k').set('j');
@@ -91,10 +97,12 @@ export function gemmFunction(
     .i32Const(PANEL * 4)
     .i32Add()
     .set('wp');
-  f.get('wp2')
-    .i32Const(PANEL * 4)
-    .i32Add()
-    .set('wp2');
+  if (panels === 2) {
+    f.get('wp2')
+      .i32Const(PANEL * 4)
+      .i32Add()
+      .set('wp2');
+  }
   f.get('j').i32Const(1).i32Sub().tee('j').brIf(0);
   f.end();
   acc.forEach((a, i) =>
@@ -103,7 +111,13 @@ export function gemmFunction(
       .get(a)
       .v128Store(16 * i)
   );
-  f.get('nb').i32Const(32).i32Add().tee('nb').get('np').i32LtU().brIf(0);
+  f.get('nb')
+    .i32Const(PANEL * panels)
+    .i32Add()
+    .tee('nb')
+    .get('np')
+    .i32LtU()
+    .brIf(0);
   f.end();
   f.get('b').i32Const(1).i32Add().tee('b').get('m').i32LtU().brIf(0);
   f.end();

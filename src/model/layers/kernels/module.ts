@@ -39,7 +39,8 @@ export function kernelModuleBytes(relaxed = false): Uint8Array {
   }
   const index = (name: KernelName) => KERNEL_EXPORTS.indexOf(name);
   const bytes = assembleModule([
-    relaxed ? gemmFunction('gemm', relaxedMadd) : gemmFunction(),
+    // One panel at a time: the fused kernel's registers then fit (see gemm.ts).
+    relaxed ? gemmFunction('gemm', relaxedMadd, 1) : gemmFunction(),
     gruGatesFunction(),
     relaxed ? gemm2Function('gemm2', relaxedMadd) : gemm2Function(),
     gruGatesTapeFunction(),
