@@ -6,8 +6,8 @@
  * `bench/keras_reference.py build`), measured
  *
  * - in Keras 3 / TensorFlow on the CPU (`model.predict`, and
- *   `tf.GradientTape` for integrated gradients), warm: a call of the same
- *   shape first, then the best of three;
+ *   `tf.GradientTape` for integrated gradients), warm: two calls of the
+ *   same shape first, then the best of five (ours the same way);
  * - in Node through the worker pool with 2 worker threads, as the CLI runs
  *   it, and the CLI itself (`predict --file` on the same 1,024 texts, wall
  *   time with start-up, 1 and 2 workers);
@@ -295,7 +295,7 @@ async function main() {
   table(
     [
       'work',
-      'Keras (warm, best of 3)',
+      'Keras (warm, best of 5)',
       `Node, ${WORKERS} worker threads`,
       `Chromium, ${WORKERS} Web Workers`,
       'target',

@@ -4,13 +4,20 @@
  * places the engine runs: Node (worker threads, as the CLI runs it) and
  * headless Chromium (Web Workers, as the viewer runs it; this file is
  * bundled into the page). `pool` is a loaded WorkerPool; `data` holds the
- * ids; `now()` is a millisecond clock. Every figure is warm: a call of the
- * same shape first, then the best of `runs` (batch 1: the median of 20).
+ * ids; `now()` is a millisecond clock. Every figure is warm: `WARM_CALLS`
+ * calls of the same shape first (V8 optimises the hot JavaScript over
+ * several calls), then the best of `runs` (batch 1: the median of 20);
+ * `bench/keras_reference.py` times Keras the same way.
  */
 'use strict';
 
+const WARM_CALLS = 2;
+const TIMED_CALLS = 5;
+
 async function best(now, runs, fn) {
-  await fn();
+  for (let w = 0; w < WARM_CALLS; w++) {
+    await fn();
+  }
   let min = Infinity;
   const all = [];
   for (let r = 0; r < runs; r++) {
@@ -24,7 +31,7 @@ async function best(now, runs, fn) {
   return { min, median: all[Math.floor(all.length / 2)] };
 }
 
-async function runSuite(pool, data, now, runs = 3) {
+async function runSuite(pool, data, now, runs = TIMED_CALLS) {
   const out = {};
   const texts = data.texts;
   const tp = await best(now, runs, () => pool.predict(texts));

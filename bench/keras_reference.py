@@ -4,8 +4,10 @@
     python bench/keras_reference.py time MODEL.keras  # model.predict timings, JSON on stdout
     python bench/keras_reference.py compare MODEL.keras < ids.json  # bench/compare.js: warm timings
 
-Every timing is warm: a call of the same shape first (it traces the function
-Keras runs), then the best of three (batch 1: the median of 20).
+Every timing is warm: two calls of the same shape first (the first traces the
+function Keras runs), then the best of five (batch 1: the median of 20), as
+`bench/engine-suite.js` times this package (its JIT compilers warm up over
+several calls).
 
 The reference model is the char-attention architecture at full size
 (T=250, vocabulary 70, Embedding 100, GRU 250 reset_after=True,
@@ -59,9 +61,14 @@ def texts(count, seed):
     return out
 
 
-def warm_best(fn, runs=3):
-    """The call once (trace, warm-up), then the best and median of `runs` calls, in ms."""
-    value = fn()
+WARM_CALLS = 2
+TIMED_CALLS = 5
+
+
+def warm_best(fn, runs=TIMED_CALLS):
+    """`WARM_CALLS` calls (trace, warm-up), then the best and median of `runs` calls, in ms."""
+    for _ in range(WARM_CALLS):
+        value = fn()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -139,7 +146,7 @@ def timings(path):
         start = time.perf_counter()
         model.predict(one[i : i + 1], verbose=0)
         latencies.append((time.perf_counter() - start) * 1000)
-    # 1,024 texts per call, warm (a call of the same shape first), best of 3.
+    # 1,024 texts per call, warm (calls of the same shape first), best of TIMED_CALLS.
     batch = texts(1024, 2)
     best, _, _ = warm_best(lambda: model.predict(batch, batch_size=256, verbose=0))
     best /= 1000
