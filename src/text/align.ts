@@ -40,15 +40,24 @@ export function alignSample(
       'attention'
     );
   }
-  const values: Array<number | null> = item.chars.map(() => null);
-  item.origin.forEach((charIndex, j) => {
+  const count = item.chars.length;
+  const sums = new Float64Array(count);
+  const has = new Uint8Array(count);
+  for (let j = 0; j < item.origin.length; j++) {
     const position = item.positions[j];
     const value = position < 0 ? null : attention[position];
     // A character whose lowercase is several code points sums their attention.
     if (typeof value === 'number' && Number.isFinite(value)) {
-      values[charIndex] = (values[charIndex] ?? 0) + value;
+      sums[item.origin[j]] += value;
+      has[item.origin[j]] = 1;
     }
-  });
+  }
+  // Built by push: an array of numbers only stays unboxed (cheaper to keep
+  // while a stream's samples wait to be written).
+  const values: Array<number | null> = [];
+  for (let i = 0; i < count; i++) {
+    values.push(has[i] ? sums[i] : null);
+  }
   const sample: ISample = {
     text: item.text,
     attention: values,
@@ -77,12 +86,12 @@ export function predictionOnlySample(
 
 /** Per character: whether the model saw it (not truncated, not dropped). */
 export function seenMask(item: IPaddedText): boolean[] {
-  const mask: boolean[] = item.chars.map(() => false);
-  item.origin.forEach((charIndex, j) => {
+  const mask: boolean[] = new Array(item.chars.length).fill(false);
+  for (let j = 0; j < item.origin.length; j++) {
     if (item.positions[j] >= 0) {
-      mask[charIndex] = true;
+      mask[item.origin[j]] = true;
     }
-  });
+  }
   return mask;
 }
 
