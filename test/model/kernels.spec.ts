@@ -58,6 +58,33 @@ function referenceGemm(
   }
 }
 
+/**
+ * `gemm` and `gemm_narrow` of a module on the same random rows (k 250,
+ * n 768, 1 row at a time, starting from random outputs): how many output
+ * floats differ.
+ */
+function sameOneRowProducts(exports: WebAssembly.Exports): number {
+  const memory = exports.memory as WebAssembly.Memory;
+  const k = 250;
+  const np = 768;
+  memory.grow(16);
+  const f32 = new Float32Array(memory.buffer);
+  const rnd = random(11);
+  const w = k; // weights after x
+  const out = w + k * np;
+  for (let i = 0; i < out + 2 * np; i++) {
+    f32[i] = rnd();
+  }
+  const start = f32.slice(out, out + np);
+  type Kernel = (...a: number[]) => void;
+  (exports.gemm as Kernel)(0, 1, k, w * 4, np, out * 4);
+  const wide = f32.slice(out, out + np);
+  f32.set(start, out);
+  (exports.gemm_narrow as Kernel)(0, 1, k, w * 4, np, out * 4);
+  const narrow = f32.slice(out, out + np);
+  return wide.filter((v, i) => !Object.is(v, narrow[i])).length;
+}
+
 describe('kernels written with the builder', () => {
   it('reproduces the hand-assembled gemm and gemm2 byte for byte', () => {
     expect(hex(gemmFunction().body())).toBe(snapshot.bodies.gemm);
@@ -150,6 +177,20 @@ describe('kernels written with the builder', () => {
       kernels.dispose();
     }
   );
+
+  it('has two one-row products with the same floats (the relaxed pair: relaxed-simd.spec.ts)', () => {
+    const { exports } = new WebAssembly.Instance(
+      new WebAssembly.Module(kernelModuleBytes(false)),
+      {}
+    );
+    expect(sameOneRowProducts(exports)).toBe(0);
+  });
+
+  it('uses the one-row product it timed faster', () => {
+    const kernels = new Kernels();
+    expect(['wide', 'narrow']).toContain(kernels.oneRow);
+    kernels.dispose();
+  });
 
   it('packs panels of 16 columns, zeros past the last column', () => {
     const w = Float32Array.from({ length: 2 * 20 }, (_, i) => i + 1);

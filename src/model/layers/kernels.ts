@@ -36,6 +36,11 @@ export class Kernels {
   readonly simd: boolean;
   /** Whether the matrix products use relaxed SIMD's multiply-add. */
   readonly relaxed: boolean;
+  /**
+   * The one-row product in use: two panels per pass over k, or one (the
+   * same floats; the faster on this engine, timed once).
+   */
+  readonly oneRow: 'wide' | 'narrow' = 'wide';
 
   /**
    * `relaxed`: use `f32x4.relaxed_madd` in the matrix products where the
@@ -52,7 +57,15 @@ export class Kernels {
       const exports = new WebAssembly.Instance(module, {}).exports;
       this._memory = exports.memory as WebAssembly.Memory;
       type Kernel = (...args: number[]) => void;
-      this._gemm = exports.gemm as Kernel;
+      this.oneRow = Private.fasterOneRow(
+        exports.gemm as Kernel,
+        exports.gemm_narrow as Kernel,
+        this._memory,
+        this.relaxed ? 'relaxed' : 'plain'
+      );
+      this._gemm = (
+        this.oneRow === 'narrow' ? exports.gemm_narrow : exports.gemm
+      ) as Kernel;
       this._gemm2 = exports.gemm2 as Kernel;
       this._gruGatesRows = exports.gru_gates_rows as Kernel;
       this._gruBackRows = exports.gru_back_rows as Kernel;
@@ -368,6 +381,54 @@ export function gemmFlops(m: number, k: number, n: number): number {
 namespace Private {
   // An object: the counter is changed from outside this namespace.
   export const calls = { simd: 0 };
+
+  type Kernel = (...args: number[]) => void;
+
+  /** Which one-row product this engine runs faster, once timed (per module kind). */
+  const oneRowChoice = new Map<string, 'wide' | 'narrow'>();
+
+  /**
+   * The faster of two one-row products that give the same floats (two
+   * panels or one at a time per pass over k), timed once per engine on a
+   * product of the reference model's shape: which is faster depends on
+   * the engine's register allocation (with relaxed SIMD, Node 20's V8
+   * spills an accumulator of the two-panel one; Chromium's does not). Runs
+   * at the start of a fresh memory, before anything lives there.
+   */
+  export function fasterOneRow(
+    wide: Kernel,
+    narrow: Kernel,
+    memory: WebAssembly.Memory,
+    kind: string
+  ): 'wide' | 'narrow' {
+    let choice = oneRowChoice.get(kind);
+    if (!choice) {
+      const k = 256;
+      const np = 768;
+      const bytes = (k + k * np + np) * 4;
+      const have = memory.buffer.byteLength;
+      if (bytes > have) {
+        memory.grow(Math.ceil((bytes - have) / 65536));
+      }
+      const time = (kernel: Kernel) => {
+        const start = performance.now();
+        for (let i = 0; i < 100; i++) {
+          kernel(0, 1, k, k * 4, np, (k + k * np) * 4);
+        }
+        return performance.now() - start;
+      };
+      let wideMs = Infinity;
+      let narrowMs = Infinity;
+      for (let round = 0; round < 3; round++) {
+        wideMs = Math.min(wideMs, time(wide));
+        narrowMs = Math.min(narrowMs, time(narrow));
+      }
+      choice = narrowMs < wideMs ? 'narrow' : 'wide';
+      oneRowChoice.set(kind, choice);
+      new Uint8Array(memory.buffer, 0, bytes).fill(0);
+    }
+    return choice;
+  }
 
   export function align16(floats: number): number {
     return Math.ceil(floats / 4) * 4;

@@ -16,7 +16,7 @@ const LIB = path.join(ROOT, 'lib-node');
 const DIR = path.join(ROOT, 'test', 'fixtures', 'keras', 'explain');
 const { loadModel } = require(path.join(LIB, 'model', 'engine.js'));
 const { createExplainer } = require(path.join(LIB, 'explain', 'index.js'));
-const { kernelsSupported } = require(
+const { kernelsSupported, kernelModuleBytes } = require(
   path.join(LIB, 'model', 'layers', 'kernels', 'module.js')
 );
 
@@ -59,8 +59,41 @@ async function explainAll(model, sample) {
   return out;
 }
 
+/**
+ * The module's two one-row products (`gemm`, two panels per pass, and
+ * `gemm_narrow`, one) on the same random row: how many of the 768 output
+ * floats differ.
+ */
+function oneRowDiffers(relaxed) {
+  const { exports } = new WebAssembly.Instance(
+    new WebAssembly.Module(kernelModuleBytes(relaxed)),
+    {}
+  );
+  const k = 250;
+  const np = 768;
+  exports.memory.grow(16);
+  const f32 = new Float32Array(exports.memory.buffer);
+  let s = 7;
+  const out = k + k * np;
+  for (let i = 0; i < out + np; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    f32[i] = s / 4294967296 - 0.5;
+  }
+  const start = f32.slice(out, out + np);
+  exports.gemm(0, 1, k, k * 4, np, out * 4);
+  const wide = f32.slice(out, out + np);
+  f32.set(start, out);
+  exports.gemm_narrow(0, 1, k, k * 4, np, out * 4);
+  const narrow = f32.slice(out, out + np);
+  return wide.filter((v, i) => !Object.is(v, narrow[i])).length;
+}
+
 async function main() {
-  const report = { relaxedSupported: kernelsSupported(true), models: {} };
+  const report = {
+    relaxedSupported: kernelsSupported(true),
+    oneRowDiffers: kernelsSupported(true) ? oneRowDiffers(true) : null,
+    models: {}
+  };
   for (const name of MODELS) {
     const oracle = JSON.parse(
       fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8')

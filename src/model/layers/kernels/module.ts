@@ -23,7 +23,8 @@ export const KERNEL_EXPORTS = [
   'gemm2',
   'gru_gates_tape',
   'gru_gates_rows',
-  'gru_back_rows'
+  'gru_back_rows',
+  'gemm_narrow'
 ] as const;
 
 export type KernelName = (typeof KERNEL_EXPORTS)[number];
@@ -39,13 +40,15 @@ export function kernelModuleBytes(relaxed = false): Uint8Array {
   }
   const index = (name: KernelName) => KERNEL_EXPORTS.indexOf(name);
   const bytes = assembleModule([
-    // One panel at a time: the fused kernel's registers then fit (see gemm.ts).
-    relaxed ? gemmFunction('gemm', relaxedMadd, 1) : gemmFunction(),
+    relaxed ? gemmFunction('gemm', relaxedMadd) : gemmFunction(),
     gruGatesFunction(),
     relaxed ? gemm2Function('gemm2', relaxedMadd) : gemm2Function(),
     gruGatesTapeFunction(),
     gruGatesRowsFunction(index('gru_gates'), index('gru_gates_tape')),
-    gruBackRowsFunction()
+    gruBackRowsFunction(),
+    // The one-row product a panel at a time: the same sums, and faster where
+    // the engine would spill a register of the two-panel one (`Kernels` times both).
+    gemmFunction('gemm_narrow', relaxed ? relaxedMadd : undefined, 1)
   ]);
   cache[key] = bytes;
   return bytes;
