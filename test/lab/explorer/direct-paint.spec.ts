@@ -14,7 +14,7 @@
 import './recording-canvas';
 import { DataGrid, DataModel } from '@lumino/datagrid';
 import { MessageLoop } from '@lumino/messaging';
-import type { IEvaluated } from '../../../src/evaluate/evaluate-rows';
+import { evaluatedRow } from './evaluated-row';
 import {
   directPaintMismatch,
   installDirectPaint,
@@ -42,25 +42,6 @@ interface IInternals {
 
 const internals = (grid: DataGrid) => grid as unknown as IInternals;
 
-function row(index: number, text: string, label: number, p: number) {
-  const predicted = p > 0.5 ? 1 : 0;
-  const evaluated: IEvaluated = {
-    row: {
-      index,
-      text,
-      label,
-      prediction: p,
-      predictedClass: predicted,
-      correct: label === predicted,
-      loss: -Math.log(label === 1 ? p : 1 - p),
-      explanations: {},
-      agreement: {}
-    },
-    extras: { line: index + 2, output: [p], chars: Array.from(text) }
-  };
-  return evaluated;
-}
-
 const LONG = 'a review far longer than its column is wide, '.repeat(6);
 
 /** The explorer's grid over 40 rows (every fourth one wrong, some long). */
@@ -71,7 +52,9 @@ function explorerGrid(): DataGrid {
     const label = i % 2;
     const wrong = i % 4 === 3;
     const p = (label === 1) !== wrong ? 0.9 : 0.2;
-    rows.push(row(i, i % 3 === 0 ? `${i}: ${LONG}` : `text ${i}`, label, p));
+    rows.push(
+      evaluatedRow(i, i % 3 === 0 ? `${i}: ${LONG}` : `text ${i}`, label, p)
+    );
   }
   table.append(rows);
   const titles = Object.fromEntries(COLUMNS.map(c => [c, c])) as {

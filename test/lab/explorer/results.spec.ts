@@ -9,7 +9,7 @@
  */
 import type { DataModel } from '@lumino/datagrid';
 import * as fc from 'fast-check';
-import type { IEvaluated } from '../../../src/evaluate/evaluate-rows';
+import { evaluatedRow } from './evaluated-row';
 import { ResultsGridModel } from '../../../src/lab/explorer/grid-model';
 import {
   COLUMNS,
@@ -17,36 +17,13 @@ import {
   ResultsTable
 } from '../../../src/lab/explorer/results';
 
-function evaluated(
-  index: number,
-  text: string,
-  label: number | null,
-  p: number
-): IEvaluated {
-  const predicted = p > 0.5 ? 1 : 0;
-  return {
-    row: {
-      index,
-      text,
-      label,
-      prediction: p,
-      predictedClass: predicted,
-      correct: label === null ? null : label === predicted,
-      loss: label === null ? null : -Math.log(label === 1 ? p : 1 - p),
-      explanations: {},
-      agreement: {}
-    },
-    extras: { line: index + 2, output: [p], chars: Array.from(text) }
-  };
-}
-
 const ROWS = [
-  evaluated(0, 'great value', 0, 0.1),
-  evaluated(1, 'arrived BROKEN', 1, 0.95),
-  evaluated(2, 'refund please', 0, 0.8),
-  evaluated(3, 'terrible', 1, 0.3),
-  evaluated(4, 'no label here', null, 0.6),
-  evaluated(5, 'Broken again', 1, 0.7)
+  evaluatedRow(0, 'great value', 0, 0.1),
+  evaluatedRow(1, 'arrived BROKEN', 1, 0.95),
+  evaluatedRow(2, 'refund please', 0, 0.8),
+  evaluatedRow(3, 'terrible', 1, 0.3),
+  evaluatedRow(4, 'no label here', null, 0.6),
+  evaluatedRow(5, 'Broken again', 1, 0.7)
 ];
 
 function table(): ResultsTable {
@@ -122,7 +99,7 @@ describe('ResultsTable', () => {
         (rows, column, descending) => {
           const t = new ResultsTable(4);
           t.append(
-            rows.map(([p, label], i) => evaluated(i, `t${i % 7}`, label, p))
+            rows.map(([p, label], i) => evaluatedRow(i, `t${i % 7}`, label, p))
           );
           const view = Array.from(t.view(NO_FILTER, { column, descending }));
           const key = (i: number) => {
