@@ -12,6 +12,7 @@
  */
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
+import { averageScaledRows, countedSteps } from './scaled-average';
 
 /** The graph step fields a fusion looks at. */
 export interface IFusableStep {
@@ -139,36 +140,21 @@ export function scaleRowsAndAverage(
   ones: IMask | null = null
 ): ITensor {
   const [batch, steps, units] = x.shape;
-  const src = x.data;
-  const weights = scale.data;
   const use = mask && mask.steps === steps ? mask.data : null;
   const data = new Float32Array(batch * units);
-  const acc = new Float64Array(units);
+  const counted = countedSteps(steps);
   for (let b = 0; b < batch; b++) {
-    acc.fill(0);
-    let count = 0;
+    counted.count = 0;
     for (let t = 0; t < steps; t++) {
       const row = b * steps + t;
       if (use && !use[row]) {
         continue;
       }
-      const w = weights[row];
-      const at = row * units;
-      if (isOne(ones, steps, row)) {
-        for (let u = 0; u < units; u++) {
-          acc[u] += w;
-        }
-      } else {
-        for (let u = 0; u < units; u++) {
-          acc[u] += Math.fround(src[at + u] * w);
-        }
-      }
-      count++;
+      counted.rows[counted.count] = row;
+      counted.ones[counted.count] = isOne(ones, steps, row) ? 1 : 0;
+      counted.count++;
     }
-    const divisor = Math.max(count, 1);
-    for (let u = 0; u < units; u++) {
-      data[b * units + u] = acc[u] / divisor;
-    }
+    averageScaledRows(x.data, scale.data, units, counted, data, b * units);
   }
   return { shape: [batch, units], data };
 }

@@ -113,6 +113,32 @@ function drive(
   return { result, plan: run.plan, maskData: run.maskData, active };
 }
 
+/**
+ * One view per buffer position (`units` floats each) of each state buffer,
+ * made once per run: copying a row is then one `set`, with no `subarray`
+ * object made per row and step.
+ */
+class RowViews {
+  constructor(
+    readonly units: number,
+    private readonly _rows: number
+  ) {}
+
+  /** The row views of `buffer` (one of the run's state buffers). */
+  of(buffer: Float32Array): Float32Array[] {
+    let views = this._views.get(buffer);
+    if (!views) {
+      views = Array.from({ length: this._rows }, (_, i) =>
+        buffer.subarray(i * this.units, (i + 1) * this.units)
+      );
+      this._views.set(buffer, views);
+    }
+    return views;
+  }
+
+  private readonly _views = new Map<Float32Array, Float32Array[]>();
+}
+
 namespace Private {
   /**
    * Steps every row from its start, masked steps carrying the state, and
@@ -136,6 +162,7 @@ namespace Private {
     let active = 0;
     const activeAt = new Int32Array(steps);
     const tapeStore = tapes ? tapeStorage(plan, steps, cell.tapeWidth) : null;
+    const views = new RowViews(units, batch);
     let tapeAt = 0;
     for (let s = 0; s < steps; s++) {
       while (active < batch && start[order[active]] <= s) {
@@ -160,14 +187,14 @@ namespace Private {
       }
       const { state, next } = run;
       cell.step(state, next, run.scratch, active, xProj, rows, tape);
-      carryMaskedStates(run, cell, t, active);
+      carryMaskedStates(run, views, t, active);
       run.state = next;
       run.next = state;
       if (run.recorder && s >= start[0]) {
         run.recorder.state(s + 1, run.state, position[0] * units);
       }
       if (options.returnSequences) {
-        writeStepOutputs(run, units, options, out, s, t, active);
+        writeStepOutputs(run, views, options, out, s, t, active);
       }
     }
     return activeAt;
@@ -216,7 +243,7 @@ namespace Private {
   /** Rows masked at time t keep their state: `run.next` gets `run.state` back. */
   export function carryMaskedStates(
     run: IRecurrentRun,
-    cell: ICell,
+    views: RowViews,
     t: number,
     active: number
   ): void {
@@ -224,12 +251,12 @@ namespace Private {
     if (!maskData) {
       return;
     }
-    const { units, stateCount } = cell;
+    const { units } = views;
     const order = run.plan.order;
     for (let i = 0; i < active; i++) {
       if (!maskData[order[i] * steps + t]) {
-        for (let k = 0; k < stateCount; k++) {
-          next[k].set(state[k].subarray(i * units, (i + 1) * units), i * units);
+        for (let k = 0; k < state.length; k++) {
+          next[k].set(views.of(state[k])[i], i * units);
         }
       }
     }
@@ -238,7 +265,7 @@ namespace Private {
   /** The new state of each active row as the output of processing step s (time t). */
   export function writeStepOutputs(
     run: IRecurrentRun,
-    units: number,
+    views: RowViews,
     options: IRecurrentOptions,
     out: Float32Array,
     s: number,
@@ -246,14 +273,15 @@ namespace Private {
     active: number
   ): void {
     const { maskData, steps } = run;
+    const { units } = views;
     const order = run.plan.order;
-    const h = run.state[0];
+    const rows = views.of(run.state[0]);
     for (let i = 0; i < active; i++) {
       const b = order[i];
       if (maskData && !maskData[b * steps + t] && options.zeroOutputForMask) {
         continue;
       }
-      out.set(h.subarray(i * units, (i + 1) * units), (b * steps + s) * units);
+      out.set(rows[i], (b * steps + s) * units);
     }
   }
 
