@@ -42,7 +42,11 @@ function plainAverage(
   return pooling.call([product], [mask]).output.data;
 }
 
-const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer));
+/** Each float's bits (so -0 is not 0); NaN as NaN (its payload is not the engine's to choose). */
+const bits = (a: Float32Array) =>
+  Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length), (b, i) =>
+    Number.isNaN(a[i]) ? NaN : b
+  );
 
 /** Floats that stress the sums: specials, and terms whose sum depends on the order. */
 const value = fc.oneof(

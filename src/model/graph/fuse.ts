@@ -142,7 +142,7 @@ export function scaleRowsAndAverage(
   const [batch, steps, units] = x.shape;
   const use = mask && mask.steps === steps ? mask.data : null;
   const data = new Float32Array(batch * units);
-  const counted = countedSteps(steps);
+  const counted = countedSteps(steps, units);
   for (let b = 0; b < batch; b++) {
     counted.count = 0;
     for (let t = 0; t < steps; t++) {

@@ -19,6 +19,7 @@ import {
   Shape
 } from '../layers/base';
 import { SCORES_SUFFIX } from '../layers/attention-layers';
+import { BufferPool } from '../layers/buffer-pool';
 import { Kernels } from '../layers/kernels';
 import { createLayer } from '../layers/registry';
 import { buildInOrder, ILayerCall } from './call-order';
@@ -63,6 +64,8 @@ export interface IGraph {
   readonly spec: IModelSpec;
   readonly steps: IStep[];
   readonly kernels: Kernels;
+  /** Arrays the layers reuse from one `runGraph` to the next. */
+  readonly buffers: BufferPool;
   /** Output shape (without batch) of node 0 of every layer. */
   readonly shapes: Map<string, Shape>;
   readonly layerInfo: ILayerInfo[];
@@ -112,11 +115,13 @@ export function buildGraph(
     simd: options.simd,
     relaxed: options.relaxedSimd !== false
   });
+  const buffers = new BufferPool();
   const context: IBuildContext = {
     kerasMajor: options.kerasMajor,
     kerasMinor: options.kerasMinor,
     lambdas: options.lambdas ?? {},
     kernels,
+    buffers,
     shareSteps: options.shareSteps,
     foldTables: options.foldTables,
     inferences: pruned.inference ? [pruned.inference] : [],
@@ -167,6 +172,7 @@ export function buildGraph(
     spec,
     steps,
     kernels,
+    buffers,
     shapes,
     layerInfo: Private.layerInfo(steps, shapes),
     inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape),
@@ -212,61 +218,78 @@ export interface IRunResult {
   activations: { [layerName: string]: ITensor };
 }
 
-/** One forward pass. `inputs` follow the model's input order, batch first. */
+/**
+ * One forward pass. `inputs` follow the model's input order, batch first.
+ * The arrays the layers took from `graph.buffers` go back to it at the
+ * end, except those the returned tensors view.
+ */
 export function runGraph(
   graph: IGraph,
   inputs: ITensor[],
   options: IRunOptions = {}
 ): IRunResult {
-  const { spec } = graph;
   const wanted = new Set(options.outputs ?? []);
   Private.checkRunRequest(graph, inputs, wanted);
-  const values: Private.Values = new Map();
-  spec.inputs.forEach((ref, i) =>
-    values.set(key(ref), { tensor: inputs[i], mask: null })
+  return graph.buffers.within(
+    () => Private.runSteps(graph, inputs, wanted),
+    result =>
+      [...result.outputs, ...Object.values(result.activations)].map(t => t.data)
   );
-  const plan = fusionPlan(graph.fusions, wanted);
-  const activations: { [name: string]: ITensor } = {};
-  for (const step of graph.steps) {
-    if (!step.impl || plan.skipped.has(step.layer.name)) {
-      continue;
-    }
-    const keyWeights = Private.runStep(
-      step,
-      step.impl,
-      plan,
-      values,
-      mergesMasksAsKeras34(graph)
-    );
-    if (step.node === 0) {
-      const name = step.layer.name;
-      if (wanted.has(name)) {
-        activations[name] = values.get(key({ layer: name, node: 0 }))!.tensor;
-      }
-      const scores = `${name}${SCORES_SUFFIX}`;
-      if (keyWeights && wanted.has(scores)) {
-        activations[scores] = keyWeights;
-      }
-    }
-  }
-  // Asked-for layers without a step of their own (the model inputs).
-  for (const name of wanted) {
-    if (!activations[name]) {
-      const input = values.get(key({ layer: name, node: 0 }));
-      if (input) {
-        activations[name] = input.tensor;
-      }
-    }
-  }
-  return {
-    outputs: spec.outputs.map(r => values.get(key(r))!.tensor),
-    activations
-  };
 }
 
 namespace Private {
   /** Every tensor computed so far, by `key`, with the mask it carries. */
   export type Values = Map<string, { tensor: ITensor; mask: IMask | null }>;
+
+  /** The steps of `runGraph`, after its checks. */
+  export function runSteps(
+    graph: IGraph,
+    inputs: ITensor[],
+    wanted: Set<string>
+  ): IRunResult {
+    const { spec } = graph;
+    const values: Values = new Map();
+    spec.inputs.forEach((ref, i) =>
+      values.set(key(ref), { tensor: inputs[i], mask: null })
+    );
+    const plan = fusionPlan(graph.fusions, wanted);
+    const activations: { [name: string]: ITensor } = {};
+    for (const step of graph.steps) {
+      if (!step.impl || plan.skipped.has(step.layer.name)) {
+        continue;
+      }
+      const keyWeights = runStep(
+        step,
+        step.impl,
+        plan,
+        values,
+        mergesMasksAsKeras34(graph)
+      );
+      if (step.node === 0) {
+        const name = step.layer.name;
+        if (wanted.has(name)) {
+          activations[name] = values.get(key({ layer: name, node: 0 }))!.tensor;
+        }
+        const scores = `${name}${SCORES_SUFFIX}`;
+        if (keyWeights && wanted.has(scores)) {
+          activations[scores] = keyWeights;
+        }
+      }
+    }
+    // Asked-for layers without a step of their own (the model inputs).
+    for (const name of wanted) {
+      if (!activations[name]) {
+        const input = values.get(key({ layer: name, node: 0 }));
+        if (input) {
+          activations[name] = input.tensor;
+        }
+      }
+    }
+    return {
+      outputs: spec.outputs.map(r => values.get(key(r))!.tensor),
+      activations
+    };
+  }
 
   /** Refuses inputs of the wrong count or shape, and asked-for layers the model lacks. */
   export function checkRunRequest(

@@ -5,13 +5,17 @@
  *
  * Each unit's sum is the float32 products added in step order in double
  * precision, as GlobalAveragePooling1D sums the stored product: the same
- * floats, bit for bit. Only the loop order differs: a block of units is
- * summed over every step in local variables (registers) before the next
- * block, instead of every unit of a step being added to an array of sums.
+ * floats, bit for bit. Only the loop order differs: the steps go by in
+ * chunks small enough to stay in the first-level cache, and within a
+ * chunk a block of units is summed in local variables (registers) before
+ * the next block, instead of every product being added to an array.
  */
 
 /** Units summed together in locals (8: fewer reload the weights more often, more spill). */
 const BLOCK = 8;
+
+/** Steps per chunk (8 rows of the reference model's 250 units: 8 kB). */
+const CHUNK = 8;
 
 /** Where a batch row's counted steps are and how each counts. */
 export interface ICountedSteps {
@@ -21,14 +25,17 @@ export interface ICountedSteps {
   readonly ones: Uint8Array;
   /** How many entries of `rows` and `ones` are in use. */
   count: number;
+  /** The running sums, one per unit. */
+  readonly sums: Float64Array;
 }
 
-/** Room for the counted steps of one batch row of `steps` steps. */
-export function countedSteps(steps: number): ICountedSteps {
+/** Room for the counted steps of one batch row of `steps` steps of `units` units. */
+export function countedSteps(steps: number, units: number): ICountedSteps {
   return {
     rows: new Int32Array(steps),
     ones: new Uint8Array(steps),
-    count: 0
+    count: 0,
+    sums: new Float64Array(units)
   };
 }
 
@@ -46,38 +53,45 @@ export function averageScaledRows(
   out: Float32Array,
   at: number
 ): void {
-  const divisor = Math.max(counted.count, 1);
-  let u = 0;
-  for (; u + BLOCK <= units; u += BLOCK) {
-    Private.block(src, weights, units, counted, u, divisor, out, at + u);
+  const { sums, count } = counted;
+  sums.fill(0);
+  for (let from = 0; from < count; from += CHUNK) {
+    const to = Math.min(count, from + CHUNK);
+    let u = 0;
+    for (; u + BLOCK <= units; u += BLOCK) {
+      Private.block(src, weights, units, counted, u, from, to);
+    }
+    for (; u < units; u++) {
+      Private.unit(src, weights, units, counted, u, from, to);
+    }
   }
-  for (; u < units; u++) {
-    Private.unit(src, weights, units, counted, u, divisor, out, at + u);
+  const divisor = Math.max(count, 1);
+  for (let u = 0; u < units; u++) {
+    out[at + u] = sums[u] / divisor;
   }
 }
 
 namespace Private {
-  /** Units `u..u + 7`: eight sums in locals over every counted step. */
+  /** Adds counted steps `from..to - 1` to the sums of units `u..u + 7`, held in locals. */
   export function block(
     src: Float32Array,
     weights: Float32Array,
     units: number,
     counted: ICountedSteps,
     u: number,
-    divisor: number,
-    out: Float32Array,
+    from: number,
     to: number
   ): void {
-    const { rows, ones, count } = counted;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    let a4 = 0;
-    let a5 = 0;
-    let a6 = 0;
-    let a7 = 0;
-    for (let j = 0; j < count; j++) {
+    const { rows, ones, sums } = counted;
+    let a0 = sums[u];
+    let a1 = sums[u + 1];
+    let a2 = sums[u + 2];
+    let a3 = sums[u + 3];
+    let a4 = sums[u + 4];
+    let a5 = sums[u + 5];
+    let a6 = sums[u + 6];
+    let a7 = sums[u + 7];
+    for (let j = from; j < to; j++) {
       const row = rows[j];
       const w = weights[row];
       if (ones[j]) {
@@ -101,34 +115,33 @@ namespace Private {
       a6 += Math.fround(src[i + 6] * w);
       a7 += Math.fround(src[i + 7] * w);
     }
-    out[to] = a0 / divisor;
-    out[to + 1] = a1 / divisor;
-    out[to + 2] = a2 / divisor;
-    out[to + 3] = a3 / divisor;
-    out[to + 4] = a4 / divisor;
-    out[to + 5] = a5 / divisor;
-    out[to + 6] = a6 / divisor;
-    out[to + 7] = a7 / divisor;
+    sums[u] = a0;
+    sums[u + 1] = a1;
+    sums[u + 2] = a2;
+    sums[u + 3] = a3;
+    sums[u + 4] = a4;
+    sums[u + 5] = a5;
+    sums[u + 6] = a6;
+    sums[u + 7] = a7;
   }
 
-  /** One unit left over after the blocks. */
+  /** Adds counted steps `from..to - 1` to the sum of one unit left over after the blocks. */
   export function unit(
     src: Float32Array,
     weights: Float32Array,
     units: number,
     counted: ICountedSteps,
     u: number,
-    divisor: number,
-    out: Float32Array,
+    from: number,
     to: number
   ): void {
-    const { rows, ones, count } = counted;
-    let sum = 0;
-    for (let j = 0; j < count; j++) {
+    const { rows, ones, sums } = counted;
+    let sum = sums[u];
+    for (let j = from; j < to; j++) {
       const row = rows[j];
       const w = weights[row];
       sum += ones[j] ? w : Math.fround(src[row * units + u] * w);
     }
-    out[to] = sum / divisor;
+    sums[u] = sum;
   }
 }

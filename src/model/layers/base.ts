@@ -3,6 +3,7 @@
  * implementation. Everything here is Float32Array maths: no tfjs.
  */
 import { IWeight, ModelError } from '../types';
+import { BufferPool } from './buffer-pool';
 import { Kernels } from './kernels';
 
 /** A dense row-major tensor; `shape[0]` is the batch axis. */
@@ -67,6 +68,11 @@ export interface IBuildContext {
   lambdas: { [layerName: string]: string };
   /** Matrix kernels (and WebAssembly memory) of the model being built. */
   kernels: Kernels;
+  /**
+   * Arrays reused from one forward pass of the graph to the next (see
+   * buffer-pool.ts); without it, layers make fresh arrays.
+   */
+  buffers?: BufferPool;
   /** Recurrent layers skip steps shared with padding or row 0 (default true). */
   shareSteps?: boolean;
   /**

@@ -15,19 +15,24 @@ import {
   lastDim,
   Shape
 } from './base';
+import { BufferPool } from './buffer-pool';
 import { IWeightMatrix, Kernels } from './kernels';
 import { lazy } from './vjp';
 
-/** `x[rows x k] . W + bias` as a compact `rows x n` array. */
+/**
+ * `x[rows x k] . W + bias` as a compact `rows x n` array; its arrays from
+ * `buffers` when given.
+ */
 export function affine(
   kernels: Kernels,
   x: Float32Array,
   rows: number,
   w: IWeightMatrix,
-  bias: Float32Array | null
+  bias: Float32Array | null,
+  buffers?: BufferPool
 ): Float32Array {
   const { n, np } = w;
-  const out = new Float32Array(rows * np);
+  const out = buffers ? buffers.zeros(rows * np) : new Float32Array(rows * np);
   if (bias) {
     for (let r = 0; r < rows; r++) {
       out.set(bias, r * np);
@@ -37,7 +42,9 @@ export function affine(
   if (np === n) {
     return out;
   }
-  const compact = new Float32Array(rows * n);
+  const compact = buffers
+    ? buffers.scratch(rows * n)
+    : new Float32Array(rows * n);
   for (let r = 0; r < rows; r++) {
     compact.set(out.subarray(r * np, r * np + n), r * n);
   }
@@ -83,7 +90,7 @@ export function createDense(
     call(inputs: ITensor[], masks: Array<IMask | null>) {
       const x = inputs[0];
       const rows = x.data.length / inDim;
-      const data = affine(kernels, x.data, rows, matrix, bias);
+      const data = affine(kernels, x.data, rows, matrix, bias, context.buffers);
       activation?.(data, units);
       return { output: { shape: shapeOf(x), data }, mask: masks[0] };
     },

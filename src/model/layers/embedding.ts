@@ -18,7 +18,7 @@ export function createEmbedding(
   spec: ILayerSpec,
   inputShapes: Shape[],
   weights: IWeight[],
-  _context: IBuildContext
+  context: IBuildContext
 ): ILayer {
   const inputDim = intConfig(spec, 'input_dim');
   const outputDim = intConfig(spec, 'output_dim');
@@ -38,7 +38,10 @@ export function createEmbedding(
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const n = x.data.length;
-      const data = new Float32Array(n * outputDim);
+      // Every row is written below.
+      const data = context.buffers
+        ? context.buffers.scratch(n * outputDim)
+        : new Float32Array(n * outputDim);
       for (let i = 0; i < n; i++) {
         const index = x.data[i];
         if (!(index >= 0 && index < inputDim) || Math.floor(index) !== index) {

@@ -9,6 +9,7 @@
  * the loop needs before its first step is made in `recurrent-prepare.ts`.
  */
 import { ILayerOutput, IMask, ITensor } from './base';
+import { BufferPool } from './buffer-pool';
 import { Kernels } from './kernels';
 import { ICell, IRecurrentOptions } from './recurrent-cell';
 import { IRecurrentRun, prepareRun } from './recurrent-prepare';
@@ -25,16 +26,20 @@ export interface IRecurrentRecord {
   readonly tapes: Float32Array[];
 }
 
-/** One forward pass of a recurrent layer over `x` ([batch, steps, features]). */
+/**
+ * One forward pass of a recurrent layer over `x` ([batch, steps, features]);
+ * its output array from `buffers` when given.
+ */
 export function runRecurrent(
   kernels: Kernels,
   cell: ICell,
   options: IRecurrentOptions,
   x: ITensor,
   mask: IMask | null,
-  initial?: Float32Array[]
+  initial?: Float32Array[],
+  buffers?: BufferPool
 ): ILayerOutput {
-  return drive(kernels, cell, options, x, mask, initial, null).result;
+  return drive(kernels, cell, options, x, mask, initial, null, buffers).result;
 }
 
 /**
@@ -70,7 +75,8 @@ function drive(
   x: ITensor,
   mask: IMask | null,
   initial: Float32Array[] | undefined,
-  tapes: Float32Array[] | null
+  tapes: Float32Array[] | null,
+  buffers?: BufferPool
 ): {
   result: ILayerOutput;
   plan: IRowStarts;
@@ -80,9 +86,8 @@ function drive(
   const [batch, steps] = x.shape;
   const { units } = cell;
   const run = prepareRun(kernels, cell, options, x, mask, initial, tapes);
-  const out = new Float32Array(
-    batch * (options.returnSequences ? steps : 1) * units
-  );
+  const length = batch * (options.returnSequences ? steps : 1) * units;
+  const out = buffers ? buffers.zeros(length) : new Float32Array(length);
   const active = Private.stepAll(run, cell, options, initial, out, tapes);
   const finals = Private.finalStates(run, cell, initial);
   if (options.returnSequences) {

@@ -69,7 +69,8 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
           options,
           inputs[0],
           masks[0],
-          initialOf(inputs)
+          initialOf(inputs),
+          context.buffers
         );
       },
       callForGradient(inputs: ITensor[], masks: Array<IMask | null>) {

@@ -1,0 +1,109 @@
+/**
+ * Large Float32Arrays reused from one forward pass of a graph to the next.
+ * A fresh array of several megabytes costs more than the work that fills
+ * it (new pages to zero and fault in, and garbage collections), and a
+ * recurrent layer's [batch, T, units] output is made again by every pass.
+ *
+ * Arrays are lent only inside a pass (`open` ... `close`, by `runGraph`):
+ * at its end every lent array comes back, except those whose buffer a
+ * tensor the pass returns is a view of. Outside a pass (gradient runs,
+ * layers called directly) `zeros` and `scratch` make fresh arrays, so
+ * nothing a caller keeps is ever reused. Layers take from the pool only
+ * what they hand to the graph or drop themselves, never what they keep
+ * past the call.
+ */
+
+/** Most floats kept for reuse between passes (64 MB); more are left to the collector. */
+const MAX_FREE_FLOATS = 1 << 24;
+
+/** Arrays shorter than this are made fresh (reuse is worth it for big ones only). */
+const MIN_POOLED_LENGTH = 1 << 14;
+
+export class BufferPool {
+  /** Starts a pass (passes may nest: the outermost one decides). */
+  open(): void {
+    this._depth++;
+  }
+
+  /**
+   * Ends a pass: every array lent since the outermost `open` comes back,
+   * unless one of `kept` (what the pass returns) shares its buffer.
+   */
+  close(kept: Iterable<ArrayBufferView>): void {
+    if (this._depth === 0 || --this._depth > 0) {
+      return;
+    }
+    const keptBuffers = new Set<ArrayBufferLike>();
+    for (const view of kept) {
+      keptBuffers.add(view.buffer);
+    }
+    for (const array of this._lent) {
+      if (!keptBuffers.has(array.buffer)) {
+        this._free.push(array);
+        this._freeFloats += array.length;
+      }
+    }
+    this._lent = [];
+    // The oldest go first.
+    while (this._freeFloats > MAX_FREE_FLOATS) {
+      this._freeFloats -= this._free.shift()!.length;
+    }
+  }
+
+  /**
+   * `pass()` as a pass: what it took comes back at its end (also when it
+   * throws), except the arrays `returned(result)` view.
+   */
+  within<T>(
+    pass: () => T,
+    returned: (result: T) => Iterable<ArrayBufferView>
+  ): T {
+    let kept: Iterable<ArrayBufferView> = [];
+    this.open();
+    try {
+      const result = pass();
+      kept = returned(result);
+      return result;
+    } finally {
+      this.close(kept);
+    }
+  }
+
+  /** A Float32Array of `length` zeros. */
+  zeros(length: number): Float32Array {
+    const { array, reused } = this._take(length);
+    return reused ? array.fill(0) : array;
+  }
+
+  /** A Float32Array of `length` whose every element the caller writes (old values may be left). */
+  scratch(length: number): Float32Array {
+    return this._take(length).array;
+  }
+
+  /** Arrays held for reuse (for tests). */
+  get freeCount(): number {
+    return this._free.length;
+  }
+
+  /** A free array of `length` inside a pass, else a new one; lent inside a pass. */
+  private _take(length: number): { array: Float32Array; reused: boolean } {
+    if (this._depth === 0 || length < MIN_POOLED_LENGTH) {
+      return { array: new Float32Array(length), reused: false };
+    }
+    const at = this._free.findIndex(a => a.length === length);
+    const reused = at >= 0;
+    const array = reused
+      ? this._free.splice(at, 1)[0]
+      : new Float32Array(length);
+    if (reused) {
+      this._freeFloats -= length;
+    }
+    this._lent.push(array);
+    return { array, reused };
+  }
+
+  private _depth = 0;
+  private _lent: Float32Array[] = [];
+  private _free: Float32Array[] = [];
+  private _freeFloats = 0;
+}
