@@ -1,20 +1,25 @@
 /**
  * The fused attention head's forward average (`scaleRowsAndAverage` in
- * fuse.ts, its loop in scaled-average.ts) against the plain computation:
- * the product stored by `scaleRows` (Multiply's floats) and then averaged
- * by the GlobalAveragePooling1D layer itself. Bit for bit: on random
- * shapes (batch 1, units that are and are not a multiple of the block,
- * masks, rows counted as 1, NaN, infinities, -0, magnitudes whose sum
- * depends on the order), and on the real-Keras fixtures with the pooled
- * head, masked and not, Keras 3 (.keras) and Keras 2 rules (.h5).
+ * fuse.ts: its loops in scaled-average.ts, its WebAssembly SIMD kernel in
+ * kernels/scale-average.ts) against the plain computation: the product
+ * stored by `scaleRows` (Multiply's floats) and then averaged by the
+ * GlobalAveragePooling1D layer itself. Bit for bit (NaN as NaN), with and
+ * without the kernel: on random shapes (batch 1, units that are and are
+ * not a multiple of 4 and of 8, masks, rows counted as 1, NaN,
+ * infinities, -0, magnitudes whose sum depends on the order), on the
+ * real-Keras fixtures with the pooled head, masked and not, Keras 3
+ * (.keras) and Keras 2 rules (.h5), and in the built engine with relaxed
+ * SIMD on and off (child processes).
  */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import fc from 'fast-check';
 import { loadModel } from '../../src/model/engine';
 import { runGraph } from '../../src/model/graph/graph';
 import * as fuse from '../../src/model/graph/fuse';
 import { IMask, ITensor } from '../../src/model/layers/base';
 import { createGlobalPooling1d } from '../../src/model/layers/pooling';
-import { Kernels } from '../../src/model/layers/kernels';
+import { Kernels, simdKernelCalls } from '../../src/model/layers/kernels';
 import { fixture, fixtureJson } from './helpers';
 
 /** GlobalAveragePooling1D of the stored product: the layers one by one. */
@@ -91,7 +96,13 @@ const maskOf = (batch: number, steps: number, on: boolean[]): IMask => ({
   data: Uint8Array.from(on, v => (v ? 1 : 0))
 });
 
+const SIMD = new Kernels();
+
 describe('scaleRowsAndAverage', () => {
+  it('has its SIMD kernel here', () => {
+    expect(SIMD.simd).toBe(true);
+  });
+
   it('equals the stored product averaged by GlobalAveragePooling1D, bit for bit, on random inputs', () => {
     fc.assert(
       fc.property(caseArb, ({ d, x, scale, mask, ones }) => {
@@ -105,9 +116,16 @@ describe('scaleRowsAndAverage', () => {
         };
         const m = d.masked ? maskOf(d.batch, d.steps, mask) : null;
         const o = d.withOnes ? maskOf(d.batch, d.steps, ones) : null;
-        const fused = fuse.scaleRowsAndAverage(xs, ss, m, o);
-        expect(fused.shape).toEqual([d.batch, d.units]);
-        expect(bits(fused.data)).toEqual(bits(plainAverage(xs, ss, m, o)));
+        const plain = bits(plainAverage(xs, ss, m, o));
+        const scalar = fuse.scaleRowsAndAverage(xs, ss, m, o);
+        expect(scalar.shape).toEqual([d.batch, d.units]);
+        expect(bits(scalar.data)).toEqual(plain);
+        const calls = simdKernelCalls();
+        const simd = fuse.scaleRowsAndAverage(xs, ss, m, o, SIMD);
+        expect(bits(simd.data)).toEqual(plain);
+        // The kernel ran wherever a row has a counted step and 4 units.
+        const counted = !m || m.data.some(v => v !== 0);
+        expect(simdKernelCalls() > calls).toBe(counted && d.units >= 4);
       }),
       { numRuns: 400 }
     );
@@ -129,12 +147,30 @@ describe('scaleRowsAndAverage', () => {
     }
     const scale = { shape: [2, 3], data: new Float32Array(6).fill(1) };
     const xs = { shape: [2, 3, units], data: x };
-    const fused = fuse.scaleRowsAndAverage(xs, scale, null);
+    const fused = fuse.scaleRowsAndAverage(xs, scale, null, null, SIMD);
     expect(Array.from(fused.data)).toEqual([
       ...new Array(units).fill(0),
       ...new Array(units).fill(0)
     ]);
     expect(bits(fused.data)).toEqual(bits(plainAverage(xs, scale, null, null)));
+  });
+
+  it('carries each sum in order across chunks of steps', () => {
+    // Eight 1s, then 2^60 and -2^60: in step order the 1s are lost (0); summed
+    // chunk by chunk (8 steps) and the partial sums added, they are not (0.8).
+    const units = 13;
+    const column = [1, 1, 1, 1, 1, 1, 1, 1, 2 ** 60, -(2 ** 60)];
+    const x = new Float32Array(column.length * units);
+    column.forEach((v, t) => x.fill(v, t * units, (t + 1) * units));
+    const xs = { shape: [1, column.length, units], data: x };
+    const scale = {
+      shape: [1, column.length],
+      data: new Float32Array(column.length).fill(1)
+    };
+    for (const kernels of [SIMD, null]) {
+      const fused = fuse.scaleRowsAndAverage(xs, scale, null, null, kernels);
+      expect(Array.from(fused.data)).toEqual(new Array(units).fill(0));
+    }
   });
 
   it('leaves masked steps out and adds the scale alone where the states count as 1', () => {
@@ -146,7 +182,7 @@ describe('scaleRowsAndAverage', () => {
     const mask = maskOf(1, 3, [true, true, false]);
     // The states' mask: step 1 masked, so the product there is its scale.
     const ones = maskOf(1, 3, [true, false, true]);
-    const fused = fuse.scaleRowsAndAverage(xs, scale, mask, ones);
+    const fused = fuse.scaleRowsAndAverage(xs, scale, mask, ones, SIMD);
     expect(Array.from(fused.data)).toEqual(new Array(units).fill((5 + 2) / 2));
     expect(bits(fused.data)).toEqual(bits(plainAverage(xs, scale, mask, ones)));
   });
@@ -166,6 +202,7 @@ describe.each(HEADS)('the pooled head of gradients/%s', file => {
       [file]: fixture('keras', 'gradients', file)
     });
     const spy = jest.spyOn(fuse, 'scaleRowsAndAverage');
+    const kernel = jest.spyOn(Kernels.prototype, 'scaleAverage');
     try {
       const expected = fixtureJson(
         'keras',
@@ -178,6 +215,7 @@ describe.each(HEADS)('the pooled head of gradients/%s', file => {
       const input = [{ shape: [samples.length, T], data }];
       const fused = runGraph(model.graph, input, { outputs: ['gap'] });
       expect(spy).toHaveBeenCalledTimes(1);
+      expect(kernel).toHaveBeenCalled();
       spy.mockClear();
       // Asking for the Permute output runs the head layer by layer.
       const plain = runGraph(model.graph, input, {
@@ -191,7 +229,29 @@ describe.each(HEADS)('the pooled head of gradients/%s', file => {
       expect(fused.activations.gap.data.some(v => v !== 0)).toBe(true);
     } finally {
       spy.mockRestore();
+      kernel.mockRestore();
       model.dispose();
     }
+  });
+});
+
+describe('the built engine, relaxed SIMD on and off', () => {
+  const script = path.join(__dirname, 'support', 'scaled-average-modes.js');
+  it.each([
+    [['--experimental-wasm-relaxed-simd'], true],
+    [[], false]
+  ])('node %j: the kernel gives the scalar floats', (flags, relaxed) => {
+    const run = spawnSync(process.execPath, [...flags, script], {
+      encoding: 'utf8'
+    });
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout);
+    expect(report).toEqual({
+      relaxed,
+      simd: true,
+      kernelCalls: expect.any(Number),
+      differ: 0
+    });
+    expect(report.kernelCalls).toBeGreaterThan(100);
   });
 });

@@ -12,7 +12,8 @@
  */
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
-import { averageScaledRows, countedSteps } from './scaled-average';
+import { Kernels } from '../layers/kernels';
+import { averageScaledRows, countSteps } from './scaled-average';
 
 /** The graph step fields a fusion looks at. */
 export interface IFusableStep {
@@ -131,31 +132,26 @@ export function scaleRows(
  * GlobalAveragePooling1D of `x[b, t, u] * scale[b, t]` without storing
  * the product: the same float32 products, summed over unmasked steps in
  * step order in double precision, divided by their count (as the layer);
- * rows in `ones` masked count `scale` alone.
+ * rows in `ones` masked count `scale` alone. `kernels`: its SIMD kernel
+ * sums what it can (it takes the workspace).
  */
 export function scaleRowsAndAverage(
   x: ITensor,
   scale: ITensor,
   mask: IMask | null,
-  ones: IMask | null = null
+  ones: IMask | null = null,
+  kernels: Kernels | null = null
 ): ITensor {
   const [batch, steps, units] = x.shape;
   const use = mask && mask.steps === steps ? mask.data : null;
+  const counted = countSteps(
+    batch,
+    steps,
+    row => !use || use[row] !== 0,
+    row => isOne(ones, steps, row)
+  );
   const data = new Float32Array(batch * units);
-  const counted = countedSteps(steps, units);
-  for (let b = 0; b < batch; b++) {
-    counted.count = 0;
-    for (let t = 0; t < steps; t++) {
-      const row = b * steps + t;
-      if (use && !use[row]) {
-        continue;
-      }
-      counted.rows[counted.count] = row;
-      counted.ones[counted.count] = isOne(ones, steps, row) ? 1 : 0;
-      counted.count++;
-    }
-    averageScaledRows(x.data, scale.data, units, counted, data, b * units);
-  }
+  averageScaledRows(x.data, scale.data, units, counted, data, kernels);
   return { shape: [batch, units], data };
 }
 

@@ -258,13 +258,7 @@ namespace Private {
       if (!step.impl || plan.skipped.has(step.layer.name)) {
         continue;
       }
-      const keyWeights = runStep(
-        step,
-        step.impl,
-        plan,
-        values,
-        mergesMasksAsKeras34(graph)
-      );
+      const keyWeights = runStep(step, step.impl, plan, values, graph);
       if (step.node === 0) {
         const name = step.layer.name;
         if (wanted.has(name)) {
@@ -334,7 +328,7 @@ namespace Private {
     impl: ILayer,
     plan: IFusionPlan<IStep>,
     values: Values,
-    keras34: boolean
+    graph: IGraph
   ): ITensor | undefined {
     const out = { layer: step.layer.name, node: step.node };
     const fusion = plan.pooled.get(step) ?? plan.fused.get(step);
@@ -342,10 +336,16 @@ namespace Private {
       const other = values.get(key(fusion.other))!;
       const scale = values.get(key(fusion.scale))!.tensor;
       // The scores carry no mask: the product's follows the states' (`headMasks`).
-      const masks = headMasks(other.mask, keras34);
+      const masks = headMasks(other.mask, mergesMasksAsKeras34(graph));
       values.set(key(out), {
         tensor: plan.pooled.has(step)
-          ? scaleRowsAndAverage(other.tensor, scale, masks.product, masks.ones)
+          ? scaleRowsAndAverage(
+              other.tensor,
+              scale,
+              masks.product,
+              masks.ones,
+              graph.kernels
+            )
           : scaleRows(other.tensor, scale, masks.ones),
         mask: plan.pooled.has(step) ? null : masks.product
       });

@@ -69,6 +69,7 @@ export class Kernels {
       this._gemm2 = exports.gemm2 as Kernel;
       this._gruGatesRows = exports.gru_gates_rows as Kernel;
       this._gruBackRows = exports.gru_back_rows as Kernel;
+      this._scaleAverage = exports.scale_average as Kernel;
     }
   }
 
@@ -99,8 +100,9 @@ export class Kernels {
    * Scratch arrays for one layer call. On the SIMD path they live inside the
    * WebAssembly memory so `gemm` needs no copies; they stay valid until the
    * next `workspace` call or any `gemm` on arrays outside the workspace.
+   * `zeroed` false leaves old values in them (the caller writes them all).
    */
-  workspace(sizes: number[], reserveFloats = 0): Float32Array[] {
+  workspace(sizes: number[], reserveFloats = 0, zeroed = true): Float32Array[] {
     if (!this.simd) {
       return sizes.map(s => new Float32Array(s));
     }
@@ -113,7 +115,9 @@ export class Kernels {
     let at = this._permanentTop;
     for (const s of sizes) {
       const view = new Float32Array(this._memory!.buffer, at, s);
-      view.fill(0);
+      if (zeroed) {
+        view.fill(0);
+      }
       views.push(view);
       at += Private.align16(s) * 4;
     }
@@ -268,6 +272,31 @@ export class Kernels {
     return groups * 4;
   }
 
+  /**
+   * The fused attention head's sums of one batch row (the kernel of
+   * `kernels/scale-average.ts`), all operands inside the workspace: adds,
+   * for steps j = `from..from + count - 1` in order, the float32 products
+   * of the `4 * groups` floats at byte address `addresses[j]` and
+   * `weights[j]` to `sums` (f64), as `graph/scaled-average.ts` does.
+   */
+  scaleAverage(
+    addresses: Int32Array,
+    weights: Float32Array,
+    from: number,
+    count: number,
+    groups: number,
+    sums: Float64Array
+  ): void {
+    Private.calls.simd++;
+    this._scaleAverage!(
+      addresses.byteOffset + from * 4,
+      weights.byteOffset + from * 4,
+      count,
+      groups,
+      sums.byteOffset
+    );
+  }
+
   /** Bytes of WebAssembly memory held (0 on the JS path). */
   get memoryBytes(): number {
     return this._memory ? this._memory.buffer.byteLength : 0;
@@ -280,6 +309,7 @@ export class Kernels {
     this._gemm2 = null;
     this._gruGatesRows = null;
     this._gruBackRows = null;
+    this._scaleAverage = null;
   }
 
   /** Pairs of rows through gemm2, an odd last row through gemm. */
@@ -329,6 +359,7 @@ export class Kernels {
   private _gemm2: ((...args: number[]) => void) | null = null;
   private _gruGatesRows: ((...args: number[]) => void) | null = null;
   private _gruBackRows: ((...args: number[]) => void) | null = null;
+  private _scaleAverage: ((...args: number[]) => void) | null = null;
   private _rowView: Int32Array | null = null;
   // Byte 0..15 stays unused so no pointer is 0.
   private _permanentTop = 16;

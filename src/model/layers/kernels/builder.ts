@@ -164,6 +164,11 @@ export class FunctionBuilder {
     return this.emit(0x45);
   }
 
+  /** a, b, condition on the stack -> condition ? a : b. */
+  select(): this {
+    return this.emit(0x1b);
+  }
+
   /** i32.load (4-byte aligned). */
   i32Load(offset = 0): this {
     return this.emit(0x28, 2, ...uleb(offset));

@@ -1,7 +1,8 @@
 /**
  * The engine's WebAssembly module: every kernel, assembled once from its
- * builder (`gemm.ts`, `gru-gates.ts`, `gru-backward.ts`). Function indices (the order below)
- * are what one kernel uses to call another.
+ * builder (`gemm.ts`, `gru-gates.ts`, `gru-backward.ts`,
+ * `scale-average.ts`). Function indices (the order below) are what one
+ * kernel uses to call another.
  *
  * The relaxed variant replaces the matrix products' multiply-then-add by
  * relaxed SIMD's `f32x4.relaxed_madd` (one rounding where the engine fuses
@@ -15,6 +16,7 @@ import {
   gruGatesTapeFunction
 } from './gru-gates';
 import { gruBackRowsFunction } from './gru-backward';
+import { scaleAverageFunction } from './scale-average';
 
 /** The exports of the module, in function order. */
 export const KERNEL_EXPORTS = [
@@ -24,7 +26,8 @@ export const KERNEL_EXPORTS = [
   'gru_gates_tape',
   'gru_gates_rows',
   'gru_back_rows',
-  'gemm_narrow'
+  'gemm_narrow',
+  'scale_average'
 ] as const;
 
 export type KernelName = (typeof KERNEL_EXPORTS)[number];
@@ -48,7 +51,8 @@ export function kernelModuleBytes(relaxed = false): Uint8Array {
     gruBackRowsFunction(),
     // The one-row product a panel at a time: the same sums, and faster where
     // the engine would spill a register of the two-panel one (`Kernels` times both).
-    gemmFunction('gemm_narrow', relaxed ? relaxedMadd : undefined, 1)
+    gemmFunction('gemm_narrow', relaxed ? relaxedMadd : undefined, 1),
+    scaleAverageFunction()
   ]);
   cache[key] = bytes;
   return bytes;
