@@ -100,7 +100,7 @@ describe('forward passes reusing arrays', () => {
       const padded = ids(b => b % T, 2);
       const first = runGraph(reused.graph, full, { outputs: ['gru'] });
       const firstBits = Array.from(first.activations.gru.data);
-      // Nothing asked for: the GRU output and the Embedding rows come back.
+      // Nothing asked for: the GRU output and the score's product come back.
       runGraph(reused.graph, full);
       expect(reused.graph.buffers.freeCount).toBeGreaterThanOrEqual(2);
       // Padded rows: their outputs before the first id are the zeros a reused array must get again.

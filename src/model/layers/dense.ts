@@ -34,9 +34,7 @@ export function affine(
   const { n, np } = w;
   const out = buffers ? buffers.zeros(rows * np) : new Float32Array(rows * np);
   if (bias) {
-    for (let r = 0; r < rows; r++) {
-      out.set(bias, r * np);
-    }
+    Private.copyRows(bias, 0, out, np, rows, bias.length);
   }
   kernels.gemm(x, rows, w, out);
   if (np === n) {
@@ -45,9 +43,7 @@ export function affine(
   const compact = buffers
     ? buffers.scratch(rows * n)
     : new Float32Array(rows * n);
-  for (let r = 0; r < rows; r++) {
-    compact.set(out.subarray(r * np, r * np + n), r * n);
-  }
+  Private.copyRows(out, np, compact, n, rows, n);
   return compact;
 }
 
@@ -117,4 +113,31 @@ export function createDense(
       };
     }
   };
+}
+
+namespace Private {
+  /** Rows shorter than this are copied float by float (a `set` and a `subarray` cost more). */
+  const SHORT_ROW = 32;
+
+  /** Copies `rows` rows of `n` floats, `fromStride` and `toStride` apart (0: the same row each time). */
+  export function copyRows(
+    from: Float32Array,
+    fromStride: number,
+    to: Float32Array,
+    toStride: number,
+    rows: number,
+    n: number
+  ): void {
+    for (let r = 0; r < rows; r++) {
+      const a = r * fromStride;
+      const b = r * toStride;
+      if (n < SHORT_ROW) {
+        for (let k = 0; k < n; k++) {
+          to[b + k] = from[a + k];
+        }
+      } else {
+        to.set(fromStride ? from.subarray(a, a + n) : from, b);
+      }
+    }
+  }
 }

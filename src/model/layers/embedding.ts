@@ -4,6 +4,7 @@
 import {
   expectWeights,
   IBuildContext,
+  IGather,
   ILayer,
   ILayerSpec,
   IMask,
@@ -13,6 +14,7 @@ import {
   layerError,
   Shape
 } from './base';
+import { BufferPool } from './buffer-pool';
 
 export function createEmbedding(
   spec: ILayerSpec,
@@ -38,10 +40,6 @@ export function createEmbedding(
     call(inputs: ITensor[]) {
       const x = inputs[0];
       const n = x.data.length;
-      // Every row is written below.
-      const data = context.buffers
-        ? context.buffers.scratch(n * outputDim)
-        : new Float32Array(n * outputDim);
       for (let i = 0; i < n; i++) {
         const index = x.data[i];
         if (!(index >= 0 && index < inputDim) || Math.floor(index) !== index) {
@@ -50,10 +48,6 @@ export function createEmbedding(
             `input index ${index} is outside the vocabulary [0, ${inputDim - 1}]`
           );
         }
-        data.set(
-          table.subarray(index * outputDim, (index + 1) * outputDim),
-          i * outputDim
-        );
       }
       let mask: IMask | null = null;
       if (maskZero && x.shape.length === 2) {
@@ -63,11 +57,16 @@ export function createEmbedding(
         }
         mask = { batch: x.shape[0], steps: x.shape[1], data: bits };
       }
+      const gather = { indices: x.data, table, width: outputDim };
+      let rows: Float32Array | null = null;
       return {
         output: {
           shape: [...x.shape, outputDim],
-          data,
-          gather: { indices: x.data, table, width: outputDim }
+          // Gathered when first read: a layer folding the table reads the ids only.
+          get data() {
+            return (rows ??= Private.gatherRows(gather, context.buffers));
+          },
+          gather
         },
         mask
       };
@@ -141,4 +140,23 @@ export function createMasking(
     }
   };
   return layer;
+}
+
+namespace Private {
+  /** The table rows of the ids (checked against the vocabulary). */
+  export function gatherRows(
+    { indices, table, width }: IGather,
+    buffers: BufferPool | undefined
+  ): Float32Array {
+    const n = indices.length;
+    // Every row is written below.
+    const data = buffers
+      ? buffers.scratch(n * width)
+      : new Float32Array(n * width);
+    for (let i = 0; i < n; i++) {
+      const index = indices[i];
+      data.set(table.subarray(index * width, (index + 1) * width), i * width);
+    }
+    return data;
+  }
 }

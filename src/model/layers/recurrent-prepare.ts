@@ -64,7 +64,8 @@ export function prepareRun(
     steps,
     goBackwards: options.goBackwards,
     ids: gather ? gather.indices : null,
-    data: x.data,
+    // Not read with ids (an Embedding output's rows are gathered when read).
+    data: gather ? new Float32Array(0) : x.data,
     features,
     mask: maskData,
     hasInitial: initial !== undefined,
