@@ -107,24 +107,22 @@ export function buildGraph(
   weights: Map<string, IWeight[]>,
   options: IBuildOptions
 ): IGraph {
-  const pruned = pruneMaskOps(fullSpec);
-  const spec = pruned.spec;
+  const { spec, inference } = pruneMaskOps(fullSpec);
   const byName = new Map(spec.layers.map(l => [l.name, l]));
   Private.checkWeightsBelong(weights, byName);
   const kernels = new Kernels({
     simd: options.simd,
     relaxed: options.relaxedSimd !== false
   });
-  const buffers = new BufferPool();
   const context: IBuildContext = {
     kerasMajor: options.kerasMajor,
     kerasMinor: options.kerasMinor,
     lambdas: options.lambdas ?? {},
     kernels,
-    buffers,
+    buffers: new BufferPool(),
     shareSteps: options.shareSteps,
     foldTables: options.foldTables,
-    inferences: pruned.inference ? [pruned.inference] : [],
+    inferences: inference ? [inference] : [],
     createLayer: (s, shapes, w) => createLayer(s, shapes, w, context)
   };
   const shapes = new Map<string, Shape>();
@@ -172,7 +170,7 @@ export function buildGraph(
     spec,
     steps,
     kernels,
-    buffers,
+    buffers: context.buffers!,
     shapes,
     layerInfo: Private.layerInfo(steps, shapes),
     inputShapes: spec.inputs.map(r => nodeShapes.get(key(r)) as Shape),

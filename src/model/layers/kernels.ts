@@ -5,8 +5,10 @@
  * compute `out[m x np] += x[m x k] . W` with W padded to `np` columns (on
  * the SIMD path stored in 16-column panels, see `packPanels`).
  */
-import { PANEL } from './kernels/gemm';
+import { packPanels } from './kernels/gemm';
 import { kernelModuleBytes, kernelsSupported } from './kernels/module';
+
+export { packPanels };
 
 /** A weight matrix laid out for the kernel. */
 export interface IWeightMatrix {
@@ -364,29 +366,6 @@ export class Kernels {
   // Byte 0..15 stays unused so no pointer is 0.
   private _permanentTop = 16;
   private _workspaceTop = 16;
-}
-
-/**
- * Packs a row-major `k x n` matrix for the SIMD kernels: `np / 16` panels
- * of 16 columns, each stored as k contiguous rows of 16 floats (zeros past
- * column n). The kernels then read W sequentially, 64 bytes per step of
- * the inner product, instead of one row of np floats apart.
- */
-export function packPanels(
-  w: Float32Array,
-  k: number,
-  n: number,
-  np: number
-): Float32Array {
-  const data = new Float32Array(k * np);
-  for (let p = 0; p < np / PANEL; p++) {
-    const width = Math.min(PANEL, n - p * PANEL);
-    for (let i = 0; i < k && width > 0; i++) {
-      const from = i * n + p * PANEL;
-      data.set(w.subarray(from, from + width), (p * k + i) * PANEL);
-    }
-  }
-  return data;
 }
 
 /** The transpose (`n x k`) of a row-major `k x n` matrix. */

@@ -1,6 +1,6 @@
 /**
  * The matrix-product kernels: `out[m x np] += x[m x k] . W` with W stored
- * in 16-column panels (`packPanels` in `../kernels.ts`: each panel is k
+ * in 16-column panels (`packPanels` below: each panel is k
  * rows of 16 floats, so the inner loop reads W sequentially). Every output
  * column is the sum over j = 0..k-1 in order, one multiply and one add per
  * term (or one relaxed multiply-add), so a row's result does not depend on
@@ -16,6 +16,29 @@ import { FunctionBuilder } from './builder';
 
 /** Columns per panel of a packed weight matrix. */
 export const PANEL = 16;
+
+/**
+ * Packs a row-major `k x n` matrix for the SIMD kernels: `np / 16` panels
+ * of 16 columns, each stored as k contiguous rows of 16 floats (zeros past
+ * column n). The kernels then read W sequentially, 64 bytes per step of
+ * the inner product, instead of one row of np floats apart.
+ */
+export function packPanels(
+  w: Float32Array,
+  k: number,
+  n: number,
+  np: number
+): Float32Array {
+  const data = new Float32Array(k * np);
+  for (let p = 0; p < np / PANEL; p++) {
+    const width = Math.min(PANEL, n - p * PANEL);
+    for (let i = 0; i < k && width > 0; i++) {
+      const from = i * n + p * PANEL;
+      data.set(w.subarray(from, from + width), (p * k + i) * PANEL);
+    }
+  }
+  return data;
+}
 
 const PARAMS: Array<[string, 'i32']> = [
   ['x', 'i32'],
