@@ -12,6 +12,7 @@ import { ITextPipeline } from '../text/pipeline';
 import { IPadOptions, IPaddedText } from '../text/tokenizer';
 import { IModelInfo } from '../model/types';
 import { IBatchPayload, ISample } from '../payload/types';
+import { IPredictionLines, payloadLines } from '../explain/prediction-lines';
 import { exportPayloadHtml } from '../table/html';
 import {
   IOptionSpec,
@@ -39,7 +40,7 @@ import {
   workersOption
 } from './stream';
 import { spawnThreadWorker } from '../workers/spawn-thread';
-import { terminalJson, terminalSafe } from './terminal';
+import { terminalSafe } from './terminal';
 
 /** A model loaded in the worker pool, and what encoding texts for it needs. */
 export interface IPoolRun {
@@ -168,7 +169,18 @@ export interface IPoolCommand {
   ): (
     run: IPoolRun
   ) => (items: IPaddedText[], first: number) => Promise<ISample[]>;
+  /**
+   * A streamed file's JSONL made in the workers (texts in, finished lines
+   * out), if the command has that; else the samples above are written here.
+   */
+  lines?: (run: IPoolRun) => LinesWork;
 }
+
+/** Texts (the first being text `first` + 1) to their JSONL lines and notices. */
+export type LinesWork = (
+  texts: string[],
+  first: number
+) => Promise<IPredictionLines>;
 
 /**
  * A model-running command: arguments, --help, the model loaded in the
@@ -188,7 +200,14 @@ export async function runPoolCommand(
     const start = command.prepare(parsed);
     run = await openPoolRun(parsed, command.name);
     const work = start(run);
-    await writeRunSamples(run, parsed, command.name, command.heading, work);
+    await writeRunSamples(
+      run,
+      parsed,
+      command.name,
+      command.heading,
+      work,
+      command.lines?.(run)
+    );
     return 0;
   } catch (error) {
     return reportError(command.name, describeModelError(error), command.usage);
@@ -206,11 +225,12 @@ export async function writeRunSamples(
   parsed: IParsedArgs,
   command: string,
   heading: string,
-  work: (items: IPaddedText[], first: number) => Promise<ISample[]>
+  work: (items: IPaddedText[], first: number) => Promise<ISample[]>,
+  lines?: LinesWork
 ): Promise<void> {
   if (run.files.length) {
     const title = `${heading}: ${path.basename(run.mainFile)}`;
-    await streamRun(run, parsed, command, title, work);
+    await streamRun(run, parsed, command, title, work, lines);
     return;
   }
   const items = encodeForRun(run, parsed.positional, command);
@@ -226,41 +246,47 @@ export async function writeRunSamples(
  * --file: texts streamed through `work` chunk by chunk, a bounded number
  * in flight; each result's samples written in input order as JSONL (one
  * payload of one sample per line) or into the HTML document (-o, one colour
- * scale per text). Returns the number of texts.
+ * scale per text). JSONL comes finished from `lines` when given. Returns
+ * the number of texts.
  */
 export async function streamRun(
   run: IPoolRun,
   parsed: IParsedArgs,
   command: string,
   title: string,
-  work: (items: IPaddedText[], first: number) => Promise<ISample[]>
+  work: (items: IPaddedText[], first: number) => Promise<ISample[]>,
+  lines?: LinesWork
 ): Promise<number> {
   const progress = new ProgressLine(`char-attention ${command}`);
   const html =
     run.output === undefined ? null : new HtmlStream(run.output, title);
+  const chunkWork = async (
+    texts: string[],
+    first: number
+  ): Promise<IChunkOutput> => {
+    if (!html && lines) {
+      return lines(texts, first);
+    }
+    const { items, notices } = run.pipeline.encode(texts, first);
+    const samples = await work(items, first);
+    return html
+      ? { samples, notices }
+      : { lines: payloadLines(samples), notices };
+  };
   let done = 0;
   try {
     const count = await runOrdered(
       streamTexts(parsed.positional, run.files),
       // Enough chunks to keep every worker busy, few enough to bound memory.
       { chunk: STREAM_CHUNK, window: 2 * run.workers },
-      async (texts, first) => {
-        const { items, notices } = run.pipeline.encode(texts, first);
-        return { notices, samples: await work(items, first) };
-      },
-      async ({ notices, samples }, texts) => {
+      chunkWork,
+      async (output, texts) => {
         progress.end();
-        writeNotices(command, notices);
-        if (html) {
-          html.write(samples);
-        } else {
-          await writeStdout(
-            samples
-              .map(sample =>
-                terminalJson(JSON.stringify({ version: 1, samples: [sample] }))
-              )
-              .join('\n') + '\n'
-          );
+        writeNotices(command, output.notices);
+        if (html && output.samples) {
+          html.write(output.samples);
+        } else if (output.lines) {
+          await writeStdout(output.lines);
         }
         done += texts.length;
         progress.update(done);
@@ -280,6 +306,13 @@ export async function streamRun(
     progress.end();
     html?.abandon();
   }
+}
+
+/** What one chunk of a stream gives: JSONL lines, or samples for the HTML. */
+interface IChunkOutput {
+  lines?: string;
+  samples?: ISample[];
+  notices: string[];
 }
 
 /** The HTML document written as it comes: one fragment per chunk. */

@@ -5,13 +5,11 @@
  * in a pool of worker threads; `--file` input is streamed.
  */
 import { availableMethods } from '../explain/registry';
-import { predictionSample } from '../explain/samples';
-import { IPaddedText } from '../text/tokenizer';
-import { IForwardResult, IModelInfo, ModelError } from '../model/types';
-import { ISample } from '../payload/types';
+import { predictionSamples } from '../explain/samples';
+import { IModelInfo } from '../model/types';
 import { writeNotices } from './encode';
 import { MODEL_OPTIONS } from './model-run';
-import { inputMeta, IPoolRun, modelMeta, runPoolCommand } from './pool-run';
+import { IPoolRun, modelMeta, runPoolCommand } from './pool-run';
 
 export const PREDICT_USAGE = `Usage: char-attention predict --model PATH [--config JSON] [--tokenizer JSON]
          [--layer NAME] [--maxlen N] [--padding pre|post] [--truncating pre|post]
@@ -74,14 +72,33 @@ export function predictCommand(args: string[]): Promise<number> {
       if (run.info.attentionLayer === null) {
         writeNotices('predict', [predictionOnlyNotice(run.info)]);
       }
-      return async items =>
-        Private.samples(
-          run,
+      const meta = predictionMeta(run);
+      return async (items, first) =>
+        predictionSamples(
+          run.info.attentionLayer,
           items,
-          await run.pool.predict(items.map(item => item.padded))
+          await run.pool.predict(items.map(item => item.padded)),
+          meta,
+          first
         );
+    },
+    // Streamed JSONL: each worker encodes its texts and writes their lines.
+    lines: run => {
+      const job = { pipeline: run.pipeline.spec(), meta: predictionMeta(run) };
+      return (texts, first) => run.pool.predictLines(texts, first, job);
     }
   });
+}
+
+/** What every sample's meta says: the model, its attention layer, the length rule. */
+function predictionMeta(run: IPoolRun): { [key: string]: unknown } {
+  const info = run.info;
+  return {
+    ...modelMeta(run),
+    attentionLayer: info.attentionLayer,
+    attentionChosenBy: info.attentionChosenBy,
+    lengths: run.pipeline.lengths
+  };
 }
 
 /** Said once when the model has no attention layer. */
@@ -91,36 +108,4 @@ export function predictionOnlyNotice(info: IModelInfo): string {
     'the model has no attention layer: predictions only, no per-character values ' +
     `(for those: char-attention explain --method ${methods})`
   );
-}
-
-namespace Private {
-  /** Payload samples, one per text, with the model's meta. */
-  export function samples(
-    run: IPoolRun,
-    items: IPaddedText[],
-    result: IForwardResult
-  ): ISample[] {
-    const info = run.info;
-    const attentionLayer = info.attentionLayer;
-    return items.map((item, i) => {
-      const attention = attentionLayer === null ? null : result.attention[i];
-      const length = item.padded.length;
-      if (attentionLayer !== null && attention?.length !== length) {
-        throw new ModelError(
-          `layer '${attentionLayer}' gave ${attention ? attention.length : 0} attention values ` +
-            `for text ${i + 1}, expected ${length} (one per model position)`,
-          { layer: attentionLayer }
-        );
-      }
-      return {
-        ...predictionSample(item, result.predictions[i], attention),
-        meta: {
-          ...modelMeta(run),
-          attentionLayer,
-          attentionChosenBy: info.attentionChosenBy,
-          ...inputMeta(run, item)
-        }
-      };
-    });
-  }
 }

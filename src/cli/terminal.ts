@@ -33,14 +33,5 @@ export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, escapeOne);
 }
 
-/**
- * JSON text for a terminal: the same JSON value, with the characters that
- * `JSON.stringify` leaves raw (DEL, C1 controls, bidirectional overrides)
- * written as `\u` escapes.
- */
-export function terminalJson(json: string): string {
-  return json.replace(
-    /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
-    c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  );
-}
+/** JSON text for a terminal (pure, so that worker threads write it too). */
+export { terminalJson } from '../payload/printable-json';

@@ -5,6 +5,8 @@
  *
  * Pure: no DOM, no Node APIs.
  */
+import { ModelError } from '../model/types';
+import type { IForwardResult } from '../model/types';
 import type { ISample } from '../payload/types';
 import { alignSample, predictionOnlySample } from '../text/align';
 import type { IPaddedText } from '../text/tokenizer';
@@ -22,6 +24,36 @@ export function predictionSample(
   return attention
     ? alignSample(item, attention, item.padded.length, prediction)
     : predictionOnlySample(item, prediction);
+}
+
+/**
+ * The samples of `predict` for encoded texts and the model's result on
+ * them: each with `meta` (what every sample says about the model and the
+ * input rule) and its own `length` (the positions the model saw).
+ */
+export function predictionSamples(
+  attentionLayer: string | null,
+  items: IPaddedText[],
+  result: IForwardResult,
+  meta: { [key: string]: unknown },
+  /** Index of `items[0]` among all the texts (for messages). */
+  first = 0
+): ISample[] {
+  return items.map((item, i) => {
+    const attention = attentionLayer === null ? null : result.attention[i];
+    const length = item.padded.length;
+    if (attentionLayer !== null && attention?.length !== length) {
+      throw new ModelError(
+        `layer '${attentionLayer}' gave ${attention ? attention.length : 0} attention values ` +
+          `for text ${first + i + 1}, expected ${length} (one per model position)`,
+        { layer: attentionLayer }
+      );
+    }
+    return {
+      ...predictionSample(item, result.predictions[i], attention),
+      meta: { ...meta, length }
+    };
+  });
 }
 
 /**

@@ -84,6 +84,12 @@ export class TextPipelineError extends TokenizerError {
   }
 }
 
+/** What a pipeline is made of, as plain data (see `ITextPipeline.spec`). */
+export interface ITextPipelineSpec {
+  source: TextSource;
+  choices: IInputChoices;
+}
+
 /** Texts encoded for the model. */
 export interface IEncodedBatch {
   /** Per text; `padded` is what the model sees (its length varies with `own`). */
@@ -105,6 +111,11 @@ export interface ITextPipeline {
   encode(texts: string[], first?: number): IEncodedBatch;
   /** What a payload's meta says about the input. */
   meta(): { [key: string]: string | number | null };
+  /**
+   * Plain data that `createTextPipeline` turns back into this pipeline
+   * for the same model (e.g. in a worker thread that holds the model).
+   */
+  spec(): ITextPipelineSpec;
   /** A sample's own notice (characters cut by truncation), or ''. */
   sampleNotice(item: IPaddedText): string;
 }
@@ -183,6 +194,7 @@ namespace Private {
       this.lengths =
         fixed !== null ? 'model' : given !== null ? 'maxlen' : 'own';
       this.maxlen = fixed ?? given;
+      this._choices = choices;
       this._limit = choices.limit;
       this._limitHint = choices.limitHint;
       if (this.maxlen !== null) {
@@ -218,6 +230,10 @@ namespace Private {
         padding: this.padding,
         truncating: this.truncating
       };
+    }
+
+    spec(): ITextPipelineSpec {
+      return { source: this.source, choices: { ...this._choices } };
     }
 
     sampleNotice(item: IPaddedText): string {
@@ -258,6 +274,7 @@ namespace Private {
       );
     }
 
+    private _choices: IInputChoices;
     private _limit: number | undefined;
     private _limitHint: string | undefined;
   }

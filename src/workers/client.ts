@@ -19,6 +19,10 @@ import type {
   WorkerResponse
 } from './protocol';
 import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
+import type {
+  IPredictionLines,
+  IPredictionLinesJob
+} from '../explain/prediction-lines';
 
 /** The part of the `Worker` API used here. */
 export interface IWorkerLike {
@@ -116,6 +120,18 @@ export class ModelWorkerClient {
   ): Promise<IForwardResult> {
     return this._send({ type: 'predict', sequences }, run).then(
       r => (r as { result: IForwardResult }).result
+    );
+  }
+
+  /** Texts in, their JSONL lines and notices out (`explain/prediction-lines.ts`). */
+  predictLines(
+    texts: string[],
+    first: number,
+    job: IPredictionLinesJob,
+    run?: IRequestOptions
+  ): Promise<IPredictionLines> {
+    return this._send({ type: 'predictLines', texts, first, job }, run).then(
+      r => (r as { result: IPredictionLines }).result
     );
   }
 

@@ -7,9 +7,13 @@
  * equal length. `explain` runs whole explanations, or the units of a round
  * the pool planned (`explain/registry.ts`).
  *
- * Requests: `load`, `predict`, `explain`, `cancel`, `dispose`. Every request
- * but `cancel` gets exactly one final reply (`loaded`, `predicted`,
- * `explained`, `disposed`, `cancelled` or `error`), preceded by any number of
+ * `predictLines` (the CLI's streamed `predict`) takes texts and gives their
+ * finished JSONL lines and notices (`explain/prediction-lines.ts`).
+ *
+ * Requests: `load`, `predict`, `predictLines`, `explain`, `cancel`,
+ * `dispose`. Every request but `cancel` gets exactly one final reply
+ * (`loaded`, `predicted`, `predictedLines`, `explained`, `disposed`,
+ * `cancelled` or `error`), preceded by any number of
  * `progress` replies. `cancel` names the request to stop; it is handled as
  * soon as it arrives, and long requests stop at the next chunk or unit.
  * Only types here (and one constant): importing this file pulls no model
@@ -23,6 +27,11 @@ import type {
   IExplanation
 } from '../explain';
 import type { ILoadedModel } from '../model/engine';
+import type {
+  IPredictionLines,
+  IPredictionLinesJob,
+  predictionLines
+} from '../explain/prediction-lines';
 import type {
   IForwardResult,
   ILoadOptions,
@@ -62,6 +71,15 @@ export interface IPredictRequest {
   type: 'predict';
   id: number;
   sequences: number[][];
+}
+
+export interface IPredictLinesRequest {
+  type: 'predictLines';
+  id: number;
+  texts: string[];
+  /** Index of `texts[0]` in the stream (notices number texts from it). */
+  first: number;
+  job: IPredictionLinesJob;
 }
 
 /**
@@ -104,6 +122,7 @@ export interface IDisposeRequest {
 export type WorkerRequest =
   | ILoadRequest
   | IPredictRequest
+  | IPredictLinesRequest
   | IExplainRequest
   | ICancelRequest
   | IDisposeRequest;
@@ -118,6 +137,12 @@ export interface IPredictedResponse {
   type: 'predicted';
   id: number;
   result: IForwardResult;
+}
+
+export interface IPredictedLinesResponse {
+  type: 'predictedLines';
+  id: number;
+  result: IPredictionLines;
 }
 
 export interface IExplainedResponse {
@@ -158,6 +183,7 @@ export interface IErrorResponse {
 export type WorkerResponse =
   | ILoadedResponse
   | IPredictedResponse
+  | IPredictedLinesResponse
   | IExplainedResponse
   | IDisposedResponse
   | ICancelledResponse
@@ -173,11 +199,16 @@ export type ModelLoader = (
 /** Makes the explainer of a loaded model (`createExplainer` of `explain/index.ts`). */
 export type ExplainerFactory = (model: ILoadedModel) => IExplainer;
 
+/** Makes JSONL lines (`predictionLines` of `explain/prediction-lines.ts`). */
+export type LinesMaker = typeof predictionLines;
+
 /** What the handler needs, each imported on first use only. */
 export interface IWorkerModules {
   engine: () => Promise<ModelLoader>;
   /** Absent: `explain` requests fail with a clear error. */
   explainer?: () => Promise<ExplainerFactory>;
+  /** Absent: `predictLines` requests fail with a clear error. */
+  lines?: () => Promise<LinesMaker>;
 }
 
 /** Sequences per predict step between progress messages (and cancel checks). */

@@ -26,9 +26,18 @@ import {
   methodOf
 } from '../explain/registry';
 import { explainInRounds } from '../explain/rounds';
+import type {
+  IPredictionLines,
+  IPredictionLinesJob
+} from '../explain/prediction-lines';
 import type { ExplainResult, IWorkerLoadOptions } from './protocol';
 import type { IForwardResult, IModelFiles, IModelInfo } from '../model/types';
-import { cancelledBy, WorkerFactory } from './client';
+import {
+  cancelledBy,
+  IRequestOptions,
+  ModelWorkerClient,
+  WorkerFactory
+} from './client';
 import { IJobSpec, WorkerSlots } from './worker-slots';
 
 /** Progress of a pool request. */
@@ -148,25 +157,70 @@ export class WorkerPool {
     sequences: number[][],
     run: IRunOptions = {}
   ): Promise<IForwardResult> {
-    const count = sequences.length;
+    const parts = await this._predictInParts(
+      sequences,
+      (client, part, _from, options) => client.predict(part, options),
+      run
+    );
+    return {
+      predictions: parts.flatMap(p => p.predictions),
+      attention: parts.flatMap(p => p.attention)
+    };
+  }
+
+  /**
+   * The JSONL lines of `texts` (text `first` + 1 onwards) and their
+   * notices, in input order: each worker encodes, runs and writes its part.
+   */
+  async predictLines(
+    texts: string[],
+    first: number,
+    job: IPredictionLinesJob,
+    run: IRunOptions = {}
+  ): Promise<IPredictionLines> {
+    const parts = await this._predictInParts(
+      texts,
+      (client, part, from, options) =>
+        client.predictLines(part, first + from, job, options),
+      run
+    );
+    return {
+      lines: parts.map(p => p.lines).join(''),
+      notices: parts.flatMap(p => p.notices)
+    };
+  }
+
+  /** `items` cut into a few parts per worker, each run by `exec`; results in input order. */
+  private _predictInParts<I, T>(
+    items: I[],
+    exec: (
+      client: ModelWorkerClient,
+      part: I[],
+      from: number,
+      options: IRequestOptions
+    ) => Promise<T>,
+    run: IRunOptions
+  ): Promise<T[]> {
+    const count = items.length;
     if (count === 0) {
-      return { predictions: [], attention: [] };
+      return Promise.resolve([]);
     }
     const workers = this._workersFor(count);
+    // A few jobs per worker (balance), at most 64 texts each (progress).
     const chunk = Math.max(1, Math.min(64, Math.ceil(count / (workers * 4))));
-    const jobs: IJobSpec<IForwardResult>[] = [];
+    const jobs: IJobSpec<T>[] = [];
     for (let from = 0; from < count; from += chunk) {
-      const part = sequences.slice(from, from + chunk);
+      const part = items.slice(from, from + chunk);
       jobs.push({
         size: part.length,
         exec: (client, options) =>
-          client.predict(part, {
+          exec(client, part, from, {
             signal: options.signal,
             onProgress: p => options.onDone(p.done)
           })
       });
     }
-    const parts = await this._run(jobs, workers, run.signal, done =>
+    return this._run(jobs, workers, run.signal, done =>
       run.onProgress?.(
         Private.progress(
           done,
@@ -175,10 +229,6 @@ export class WorkerPool {
         )
       )
     );
-    return {
-      predictions: parts.flatMap(p => p.predictions),
-      attention: parts.flatMap(p => p.attention)
-    };
   }
 
   /**

@@ -56,6 +56,9 @@ function postError(post: Post, id: number, stage: RequestStage, e: unknown) {
 /** The stage an error of this request is reported under. */
 function stageOf(request: WorkerRequest): RequestStage {
   const type = (request as { type?: unknown }).type;
+  if (type === 'predictLines') {
+    return 'predict';
+  }
   return type === 'load' ||
     type === 'predict' ||
     type === 'explain' ||

@@ -13,6 +13,8 @@ import {
   IWorkerModules,
   ModelLoader,
   ExplainerFactory,
+  IPredictLinesRequest,
+  LinesMaker,
   PREDICT_CHUNK,
   WorkerRequest,
   WorkerResponse
@@ -44,6 +46,8 @@ export class WorkerModel {
         return this.load(request);
       case 'predict':
         return this.predict(request.id, request.sequences ?? []);
+      case 'predictLines':
+        return this.predictLines(request);
       case 'explain':
         return this.explain(request.id, request.task);
       case 'dispose':
@@ -69,7 +73,30 @@ export class WorkerModel {
   }
 
   private async predict(id: number, sequences: number[][]): Promise<void> {
-    const result = await predictByLength(
+    const result = await this.predictSequences(id, sequences);
+    this.post({ type: 'predicted', id, result });
+  }
+
+  private async predictLines(request: IPredictLinesRequest): Promise<void> {
+    const { id, texts, first, job } = request;
+    const model = this.requireModel();
+    if (!this.modules.lines) {
+      throw new Error('This worker cannot write prediction lines');
+    }
+    this.linesMaker = this.linesMaker ?? (await this.modules.lines());
+    const result = await this.linesMaker(
+      model.info,
+      job,
+      texts ?? [],
+      first ?? 0,
+      sequences => this.predictSequences(id, sequences)
+    );
+    this.post({ type: 'predictedLines', id, result });
+  }
+
+  /** The model's output on every sequence, with progress and cancel between chunks. */
+  private predictSequences(id: number, sequences: number[][]) {
+    return predictByLength(
       this.requireModel(),
       sequences,
       PREDICT_CHUNK,
@@ -81,7 +108,6 @@ export class WorkerModel {
         }
       }
     );
-    this.post({ type: 'predicted', id, result });
   }
 
   private async explain(id: number, task: ExplainTask): Promise<void> {
@@ -163,4 +189,5 @@ export class WorkerModel {
   private explainer: IExplainer | null = null;
   private loader: ModelLoader | null = null;
   private factory: ExplainerFactory | null = null;
+  private linesMaker: LinesMaker | null = null;
 }

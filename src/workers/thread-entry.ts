@@ -25,7 +25,9 @@ if (parentPort) {
   const handle = createRequestHandler(
     {
       engine: async () => (await import('../model/engine')).loadModel,
-      explainer: async () => (await import('../explain/index')).createExplainer
+      explainer: async () => (await import('../explain/index')).createExplainer,
+      lines: async () =>
+        (await import('../explain/prediction-lines')).predictionLines
     },
     response => port.postMessage(response)
   );

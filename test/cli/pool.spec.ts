@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readModelFiles } from '../../src/model/files/node-files';
 import { loadModel } from '../../src/model/engine';
+import { terminalJson } from '../../src/payload/printable-json';
 import { encodeTexts, parseTokenizer } from '../../src/text/tokenizer';
 import { BIN, cliTmpDir, ROOT } from '../model-text/cli-support';
 
@@ -90,6 +91,44 @@ describe('CLI worker pool', () => {
         )
       );
     });
+  });
+
+  it('--file JSONL made in the workers is byte for byte the batch payload of the same texts, notices included', () => {
+    // Notices (unknown characters, an empty text, a text past maxlen 80),
+    // characters printed escaped (a bidi override, a C1 control, DEL), and
+    // texts past the first 256-text chunk and 32-text worker jobs.
+    const input = texts(300);
+    input[3] = 'refund \u00e9t\u00e9 \u03a9';
+    input[40] = '';
+    input[75] = 'broken '.repeat(20);
+    input[130] = 'lid \u202e never \u0085 love \u007f';
+    input[290] = 'great \u00e9';
+    const file = path.join(tmp, 'lines.txt');
+    fs.writeFileSync(file, input.join('\n') + '\n');
+    const streamed = predictFile(file, 2);
+    const batch = spawnSync(
+      process.execPath,
+      [BIN, 'predict', '--model', H5, '--tokenizer', TOKENIZER, ...input],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 }
+    );
+    expect(streamed.status).toBe(0);
+    expect(batch.status).toBe(0);
+    const payload = JSON.parse(batch.stdout);
+    const expected = payload.samples
+      .map(
+        (sample: unknown) =>
+          terminalJson(JSON.stringify({ version: 1, samples: [sample] })) + '\n'
+      )
+      .join('');
+    expect(streamed.stdout).toBe(expected);
+    expect(streamed.stdout).toContain('\\u202e');
+    expect(streamed.stdout).not.toContain('\u202e');
+    const notices = (stderr: string) =>
+      stderr.split('\n').filter(line => /: text \d+: /.test(line));
+    expect(notices(streamed.stderr)).toEqual(notices(batch.stderr));
+    expect(
+      notices(streamed.stderr).map(l => l.match(/text (\d+)/)![1])
+    ).toEqual(['4', '41', '76', '131', '291']);
   });
 
   it('--file -o writes one HTML document with every text', () => {

@@ -3,6 +3,14 @@
  * lazy engine import, cancel between chunks, errors as replies.
  */
 import { loadModel } from '../../src/model/engine';
+import type { IModelInfo } from '../../src/model/types';
+import {
+  payloadLines,
+  predictionLines
+} from '../../src/explain/prediction-lines';
+import { predictionSamples } from '../../src/explain/samples';
+import { createTextPipeline } from '../../src/text/pipeline';
+import type { ICharTokenizer } from '../../src/text/tokenizer';
 import {
   createRequestHandler,
   WorkerRequest,
@@ -107,6 +115,72 @@ describe('model worker request handler', () => {
         error: {
           message: 'This worker cannot compute explanations',
           where: { stage: 'explain' }
+        }
+      }
+    ]);
+  });
+
+  it('predictLines: texts to their JSONL lines and numbered notices; refused without the module', async () => {
+    const posted: WorkerResponse[] = [];
+    const handle = createRequestHandler(
+      { engine: async () => loadModel, lines: async () => predictionLines },
+      response => posted.push(response)
+    );
+    await handle({ type: 'load', id: 1, files: FILES });
+    const info = (posted.find(r => r.type === 'loaded') as { info: IModelInfo })
+      .info;
+    const tokenizer: ICharTokenizer = {
+      wordIndex: new Map('abcdefg'.split('').map((c, i) => [c, i + 1])),
+      lower: false,
+      oovToken: null,
+      oovIndex: null,
+      numWords: null,
+      source: 'map'
+    };
+    const source = { kind: 'tokenizer' as const, tokenizer, name: 'map' };
+    const job = {
+      pipeline: { source, choices: {} },
+      meta: { model: 'm' }
+    };
+    const texts = ['abc', 'gfedcbaabcdefg', '', 'axb'];
+    posted.length = 0;
+    await handle({ type: 'predictLines', id: 2, texts, first: 40, job });
+    const last = posted[posted.length - 1] as {
+      type: string;
+      result: { lines: string; notices: string[] };
+    };
+    expect(last.type).toBe('predictedLines');
+    // The main thread's samples of the same texts, written as lines.
+    const pipeline = createTextPipeline(info, source, {});
+    const { items, notices } = pipeline.encode(texts, 40);
+    const model = await loadModel(FILES);
+    const result = await model.predict(items.map(item => item.padded));
+    const samples = predictionSamples(
+      info.attentionLayer,
+      items,
+      result,
+      job.meta
+    );
+    expect(last.result.lines).toBe(payloadLines(samples));
+    expect(last.result.lines.split('\n')).toHaveLength(5);
+    expect(last.result.notices).toEqual(notices);
+    expect(notices.map(n => n.split(':')[0])).toEqual([
+      'text 42',
+      'text 43',
+      'text 44'
+    ]);
+
+    const bare = handler();
+    await bare.handle({ type: 'load', id: 1, files: FILES });
+    bare.posted.length = 0;
+    await bare.handle({ type: 'predictLines', id: 2, texts, first: 0, job });
+    expect(bare.posted).toEqual([
+      {
+        type: 'error',
+        id: 2,
+        error: {
+          message: 'This worker cannot write prediction lines',
+          where: { stage: 'predict' }
         }
       }
     ]);
