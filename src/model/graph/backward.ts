@@ -23,6 +23,7 @@ import { IGraph, IStep, stepMasks } from './graph';
 import { mergesMasksAsKeras34 } from '../layers/merge-masked';
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
+import { BufferPool } from '../layers/buffer-pool';
 import { ModelError } from '../types';
 
 /** The gradients of one batch of points. */
@@ -73,8 +74,13 @@ export function graphGradients(
   const plan = Private.plan(graph, embedding, options.fuse !== false);
   return {
     embeddingLayer: embedding.layer.name,
+    // One pass lends the large arrays of the last one (tapes, gradients):
+    // fresh pages for tens of megabytes cost more than the pass's gates.
     run: (sequence, alphas, target, valuesOnly = false) =>
-      Private.run(graph, plan, sequence, alphas, target, valuesOnly)
+      graph.buffers.within(
+        () => Private.run(graph, plan, sequence, alphas, target, valuesOnly),
+        result => [result.gradient, result.embedded]
+      )
   };
 }
 
@@ -216,7 +222,7 @@ namespace Private {
       inputs.forEach((r, k) => {
         const d = dInputs[k];
         if (d && plan.dependent.has(key(r))) {
-          accumulate(grads, key(r), d);
+          accumulate(grads, key(r), d, graph.buffers);
         }
       });
     }
@@ -259,7 +265,7 @@ namespace Private {
       if (plan.fusions.skipped.has(step.layer.name)) {
         continue;
       }
-      const fused = fusedCall(plan.fusions, step, read, keras34);
+      const fused = fusedCall(plan.fusions, step, read, keras34, graph.buffers);
       if (fused) {
         tape.push({ step, inputs: fused.inputs, call: fused.call });
         values.set(stepKey(step), {
@@ -276,7 +282,7 @@ namespace Private {
         ? impl.callForGradient!(tensors, masks)
         : impl.call(tensors, masks);
       if (step === plan.embedding) {
-        const scaled = scaledRows(result.output, alphas);
+        const scaled = scaledRows(result.output, alphas, graph.buffers);
         embedded = scaled.embedded;
         result = { output: scaled.output, mask: result.mask };
       } else if (gradient) {
@@ -305,7 +311,8 @@ namespace Private {
     fusions: IFusionPlan<IStep>,
     step: IStep,
     read: (r: Ref) => IValue,
-    keras34: boolean
+    keras34: boolean,
+    buffers?: BufferPool
   ): { inputs: Ref[]; call: IGradientCall } | null {
     const pooled = fusions.pooled.get(step);
     const fusion = pooled ?? fusions.fused.get(step);
@@ -316,20 +323,24 @@ namespace Private {
     const scale = read(fusion.scale).tensor;
     const masks = headMasks(other.mask, keras34);
     const call = pooled
-      ? scaleRowsAndAverageForGradient(other.tensor, scale, masks)
-      : scaleRowsForGradient(other.tensor, scale, masks);
+      ? scaleRowsAndAverageForGradient(other.tensor, scale, masks, buffers)
+      : scaleRowsForGradient(other.tensor, scale, masks, buffers);
     return { inputs: [fusion.other, fusion.scale], call };
   }
 
   /** Row p of the Embedding output scaled by alphas[p]; E is row 0 as computed. */
   export function scaledRows(
     output: ITensor,
-    alphas: readonly number[]
+    alphas: readonly number[],
+    buffers?: BufferPool
   ): { output: ITensor; embedded: Float32Array } {
     const n = alphas.length;
     const size = output.data.length / n;
     const embedded = output.data.slice(0, size);
-    const data = new Float32Array(output.data.length);
+    // Every element is written below.
+    const data = buffers
+      ? buffers.scratch(output.data.length)
+      : new Float32Array(output.data.length);
     for (let p = 0; p < n; p++) {
       const alpha = alphas[p];
       const at = p * size;
@@ -382,14 +393,18 @@ namespace Private {
   export function accumulate(
     grads: Map<string, ITensor>,
     at: string,
-    d: ITensor
+    d: ITensor,
+    buffers?: BufferPool
   ): void {
     const had = grads.get(at);
     if (!had) {
       grads.set(at, d);
       return;
     }
-    const sum = new Float32Array(had.data);
+    const sum = buffers
+      ? buffers.scratch(had.data.length)
+      : new Float32Array(had.data.length);
+    sum.set(had.data);
     const add = d.data;
     for (let i = 0; i < sum.length; i++) {
       sum[i] += add[i];

@@ -12,6 +12,7 @@
  */
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
+import { BufferPool } from '../layers/buffer-pool';
 import { Kernels } from '../layers/kernels';
 import { averageScaledRows, countSteps } from './scaled-average';
 
@@ -197,7 +198,8 @@ export function fusionPlan<S extends IFusableStep>(
 export function scaleRowsForGradient(
   x: ITensor,
   scale: ITensor,
-  masks: IHeadMasks
+  masks: IHeadMasks,
+  buffers?: BufferPool
 ): IGradientCall {
   const [, , units] = x.shape;
   return {
@@ -212,7 +214,8 @@ export function scaleRowsForGradient(
         x,
         scale,
         (row, u) => d[row * units + u],
-        masks.ones
+        masks.ones,
+        buffers
       );
     }
   };
@@ -228,7 +231,8 @@ export function scaleRowsForGradient(
 export function scaleRowsAndAverageForGradient(
   x: ITensor,
   scale: ITensor,
-  masks: IHeadMasks
+  masks: IHeadMasks,
+  buffers?: BufferPool
 ): IGradientCall {
   const [batch, steps, units] = x.shape;
   const mask = masks.product;
@@ -255,7 +259,8 @@ export function scaleRowsAndAverageForGradient(
         scale,
         (row, u) =>
           use && !use[row] ? 0 : share[Math.floor(row / steps) * units + u],
-        masks.ones
+        masks.ones,
+        buffers
       );
     }
   };
@@ -272,10 +277,14 @@ namespace Private {
     x: ITensor,
     scale: ITensor,
     d: (row: number, u: number) => number,
-    ones: IMask | null
+    ones: IMask | null,
+    buffers?: BufferPool
   ): [ITensor, ITensor] {
     const [batch, steps, units] = x.shape;
-    const dx = new Float32Array(x.data.length);
+    // Every element of dx is written below.
+    const dx = buffers
+      ? buffers.scratch(x.data.length)
+      : new Float32Array(x.data.length);
     const dScale = new Float32Array(batch * steps);
     const src = x.data;
     const weights = scale.data;

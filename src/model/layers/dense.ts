@@ -94,8 +94,9 @@ export function createDense(
       const wT = transposedKernel();
       const x = inputs[0];
       const rows = x.data.length / inDim;
-      const pre = affine(kernels, x.data, rows, matrix, bias);
-      const data = activation ? new Float32Array(pre) : pre;
+      const buffers = context.buffers;
+      const pre = affine(kernels, x.data, rows, matrix, bias, buffers);
+      const data = activation ? Private.copyOf(pre, buffers) : pre;
       activation?.(data, units);
       return {
         output: { shape: shapeOf(x), data },
@@ -107,7 +108,7 @@ export function createDense(
           const dPre = activationGrad
             ? activationGrad(pre, data, dy.data, units)
             : dy.data;
-          const dx = affine(kernels, dPre, rows, wT, null);
+          const dx = affine(kernels, dPre, rows, wT, null, buffers);
           return [{ shape: x.shape, data: dx }];
         }
       };
@@ -116,6 +117,19 @@ export function createDense(
 }
 
 namespace Private {
+  /** A copy of `array`, from `buffers` when given. */
+  export function copyOf(
+    array: Float32Array,
+    buffers: BufferPool | undefined
+  ): Float32Array {
+    if (!buffers) {
+      return new Float32Array(array);
+    }
+    const copy = buffers.scratch(array.length);
+    copy.set(array);
+    return copy;
+  }
+
   /** Rows shorter than this are copied float by float (a `set` and a `subarray` cost more). */
   const SHORT_ROW = 32;
 

@@ -6,6 +6,7 @@
  * the forward pass computed at that step; masked steps pass the state's
  * gradient through, as they passed the state.
  */
+import { BufferPool } from './buffer-pool';
 import { IWeightMatrix, Kernels } from './kernels';
 import { ICell, ICellBackward, IRecurrentOptions } from './recurrent-cell';
 import { IRecurrentRecord } from './recurrent-run';
@@ -30,7 +31,8 @@ export function backRecurrent(
   record: IRecurrentRecord,
   xShape: number[],
   dOut: Float32Array | null,
-  dFinals: Array<Float32Array | null>
+  dFinals: Array<Float32Array | null>,
+  buffers?: BufferPool
 ): IRecurrentGradients {
   const [batch, steps, features] = xShape;
   const { units, stateCount } = cell;
@@ -44,7 +46,12 @@ export function backRecurrent(
   const { dA, scratch } = ws;
   // Every step's dA, multiplied by W^T after the loop: the loop then keeps
   // only the recurrent weights in cache.
-  const dAll = features > 0 ? new Float32Array(batch * steps * g) : null;
+  const dAll =
+    features > 0
+      ? buffers
+        ? buffers.zeros(batch * steps * g)
+        : new Float32Array(batch * steps * g)
+      : null;
   const dInitial = Array.from(
     { length: stateCount },
     () => new Float32Array(batch * units)
@@ -85,7 +92,14 @@ export function backRecurrent(
     [dNext, dPrev] = [dPrev, dNext];
   }
   const dx = dAll
-    ? Private.inputGradient(kernels, back.inputT, dAll, batch * steps, features)
+    ? Private.inputGradient(
+        kernels,
+        back.inputT,
+        dAll,
+        batch * steps,
+        features,
+        buffers
+      )
     : new Float32Array(0);
   return { dx, dInitial };
 }
@@ -190,12 +204,18 @@ namespace Private {
     inputT: IWeightMatrix,
     dAll: Float32Array,
     rows: number,
-    features: number
+    features: number,
+    buffers?: BufferPool
   ): Float32Array {
     const { k, np } = inputT;
-    const dx = new Float32Array(rows * features);
+    // Every element of dx is written below; `out` is cleared per block.
+    const dx = buffers
+      ? buffers.scratch(rows * features)
+      : new Float32Array(rows * features);
     const block = 512;
-    const out = new Float32Array(block * np);
+    const out = buffers
+      ? buffers.scratch(block * np)
+      : new Float32Array(block * np);
     for (let from = 0; from < rows; from += block) {
       const m = Math.min(block, rows - from);
       out.fill(0, 0, m * np);

@@ -53,10 +53,11 @@ export function recordRecurrent(
   options: IRecurrentOptions,
   x: ITensor,
   mask: IMask | null,
-  initial?: Float32Array[]
+  initial?: Float32Array[],
+  buffers?: BufferPool
 ): { result: ILayerOutput; record: IRecurrentRecord } {
   const tapes: Float32Array[] = [];
-  const run = drive(kernels, cell, options, x, mask, initial, tapes);
+  const run = drive(kernels, cell, options, x, mask, initial, tapes, buffers);
   return {
     result: run.result,
     record: {
@@ -88,7 +89,15 @@ function drive(
   const run = prepareRun(kernels, cell, options, x, mask, initial, tapes);
   const length = batch * (options.returnSequences ? steps : 1) * units;
   const out = buffers ? buffers.zeros(length) : new Float32Array(length);
-  const active = Private.stepAll(run, cell, options, initial, out, tapes);
+  const active = Private.stepAll(
+    run,
+    cell,
+    options,
+    initial,
+    out,
+    tapes,
+    buffers
+  );
   const finals = Private.finalStates(run, cell, initial);
   if (options.returnSequences) {
     if (run.kept?.outputs) {
@@ -157,7 +166,8 @@ namespace Private {
     options: IRecurrentOptions,
     initial: Float32Array[] | undefined,
     out: Float32Array,
-    tapes: Float32Array[] | null
+    tapes: Float32Array[] | null,
+    buffers?: BufferPool
   ): Int32Array {
     const { batch, steps, plan, xProj, position } = run;
     const { units } = cell;
@@ -166,7 +176,9 @@ namespace Private {
     const rows = new Int32Array(batch);
     let active = 0;
     const activeAt = new Int32Array(steps);
-    const tapeStore = tapes ? tapeStorage(plan, steps, cell.tapeWidth) : null;
+    const tapeStore = tapes
+      ? tapeStorage(plan, steps, cell.tapeWidth, buffers)
+      : null;
     const views = new RowViews(units, batch);
     let tapeAt = 0;
     for (let s = 0; s < steps; s++) {
@@ -205,17 +217,21 @@ namespace Private {
     return activeAt;
   }
 
-  /** Every step's tape in one allocation: rows computed at step s are those started by then. */
+  /**
+   * Every step's tape in one allocation (from `buffers` when given): rows
+   * computed at step s are those started by then.
+   */
   export function tapeStorage(
     plan: IRowStarts,
     steps: number,
-    tapeWidth: number
+    tapeWidth: number,
+    buffers?: BufferPool
   ): Float32Array {
     let floats = 0;
     for (let b = 0; b < plan.start.length; b++) {
       floats += Math.max(0, steps - plan.start[b]) * tapeWidth;
     }
-    return new Float32Array(floats);
+    return buffers ? buffers.zeros(floats) : new Float32Array(floats);
   }
 
   /** Puts row b's starting states at buffer position i. */

@@ -18,6 +18,7 @@ import {
   layerError,
   Shape
 } from './base';
+import { BufferPool } from './buffer-pool';
 import { Kernels } from './kernels';
 import { backRecurrent } from './recurrent-backward';
 import { CellFactory, ICell, IRecurrentOptions } from './recurrent-cell';
@@ -81,7 +82,8 @@ export function recurrentLayer(createCell: CellFactory): LayerFactory {
           inputs,
           masks[0],
           stateInputs,
-          initialOf(inputs)
+          initialOf(inputs),
+          context.buffers
         );
       }
     };
@@ -96,7 +98,8 @@ function recurrentGradientCall(
   inputs: ITensor[],
   mask: IMask | null,
   stateInputs: number[],
-  initial: Float32Array[] | undefined
+  initial: Float32Array[] | undefined,
+  buffers: BufferPool | undefined
 ): IGradientCall {
   // An Embedding gather only as the gradient methods' scaled rows: the
   // recorded run must compute every row's pad steps (their gradients count).
@@ -112,7 +115,8 @@ function recurrentGradientCall(
     options,
     x,
     mask,
-    initial
+    initial,
+    buffers
   );
   return {
     ...result,
@@ -124,7 +128,8 @@ function recurrentGradientCall(
         record,
         x.shape,
         dOutputs[0]?.data ?? null,
-        dOutputs.slice(1).map(d => d?.data ?? null)
+        dOutputs.slice(1).map(d => d?.data ?? null),
+        buffers
       );
       return inputs.map((input, i) => {
         if (i === 0) {
