@@ -7,6 +7,7 @@
  * for bit, and what a pass returned stays as it was after later passes.
  */
 import { loadModel } from '../../src/model/engine';
+import { graphGradients } from '../../src/model/graph/backward';
 import { runGraph } from '../../src/model/graph/graph';
 import { BufferPool } from '../../src/model/layers/buffer-pool';
 import { fixture } from './helpers';
@@ -121,4 +122,53 @@ describe('forward passes reusing arrays', () => {
       fresh.dispose();
     }
   });
+});
+
+describe('gradient passes reusing arrays', () => {
+  // Embedding(mask_zero) -> GRU -> the pooled attention head, and a model
+  // whose GRU reads the Embedding directly (the sequence gradient returned).
+  it.each(['attention_head_masked.keras', 'attention_head.keras'])(
+    '%s: gradients of a fresh model bit for bit; returned arrays left alone',
+    async file => {
+      const load = () =>
+        loadModel({ [file]: fixture('keras', 'gradients', file) });
+      const reused = await load();
+      const fresh = await load();
+      try {
+        const full = Array.from({ length: 20 }, (_, t) => 1 + ((t * 7) % 30));
+        const padded = full.map((id, t) => (t < 6 ? 0 : id));
+        // Enough points for the tapes and gradients to be pooled (large arrays only).
+        const alphas = Array.from({ length: 64 }, (_, p) => (p + 0.5) / 64);
+        const pass = graphGradients(reused.graph);
+        const first = pass.run(full, alphas, 0);
+        const firstBits = Buffer.from(first.gradient.slice().buffer);
+        const firstEmbedded = first.embedded.slice();
+        pass.run(full, alphas, 0);
+        expect(reused.graph.buffers.freeCount).toBeGreaterThanOrEqual(2);
+        // Padded rows need the zeros (masked steps' tapes and gradients)
+        // that a reused array must get again.
+        const second = pass.run(padded, alphas, 0);
+        const expected = graphGradients(fresh.graph).run(padded, alphas, 0);
+        expect(
+          Buffer.from(
+            second.gradient.buffer,
+            second.gradient.byteOffset,
+            second.gradient.byteLength
+          )
+        ).toEqual(
+          Buffer.from(
+            expected.gradient.buffer,
+            expected.gradient.byteOffset,
+            expected.gradient.byteLength
+          )
+        );
+        expect(Array.from(second.f)).toEqual(Array.from(expected.f));
+        expect(Buffer.from(first.gradient.slice().buffer)).toEqual(firstBits);
+        expect(first.embedded).toEqual(firstEmbedded);
+      } finally {
+        reused.dispose();
+        fresh.dispose();
+      }
+    }
+  );
 });

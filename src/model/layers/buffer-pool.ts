@@ -1,13 +1,14 @@
 /**
- * Large Float32Arrays reused from one forward pass of a graph to the next.
+ * Large Float32Arrays reused from one pass of a graph to the next (forward
+ * passes, and the gradient methods' recorded passes with their tapes).
  * A fresh array of several megabytes costs more than the work that fills
  * it (new pages to zero and fault in, and garbage collections), and a
  * recurrent layer's [batch, T, units] output is made again by every pass.
  *
- * Arrays are lent only inside a pass (`open` ... `close`, by `runGraph`):
- * at its end every lent array comes back, except those whose buffer a
- * tensor the pass returns is a view of. Outside a pass (gradient runs,
- * layers called directly) `zeros` and `scratch` make fresh arrays, so
+ * Arrays are lent only inside a pass (`open` ... `close`, by `runGraph`
+ * and `graphGradients`): at its end every lent array comes back, except
+ * those whose buffer an array the pass returns is a view of. Outside a pass
+ * (layers called directly) `zeros` and `scratch` make fresh arrays, so
  * nothing a caller keeps is ever reused. Layers take from the pool only
  * what they hand to the graph or drop themselves, never what they keep
  * past the call.
