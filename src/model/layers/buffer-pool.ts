@@ -14,8 +14,13 @@
  * past the call.
  */
 
-/** Most floats kept for reuse between passes (64 MB); more are left to the collector. */
-const MAX_FREE_FLOATS = 1 << 24;
+/**
+ * Most floats kept for reuse between passes (128 MB); more are left to the
+ * collector. One gradient batch of the largest size (32 points x 250 steps
+ * of a GRU 250: tapes, gradients, products) lends about 110 MB; a worker's
+ * pool goes with the worker when it stops idle.
+ */
+const MAX_FREE_FLOATS = 1 << 25;
 
 /** Arrays shorter than this are made fresh (reuse is worth it for big ones only). */
 const MIN_POOLED_LENGTH = 1 << 14;
