@@ -23,7 +23,7 @@ import { IGraph, IStep, stepMasks } from './graph';
 import { mergesMasksAsKeras34 } from '../layers/merge-masked';
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
-import { BufferPool } from '../layers/buffer-pool';
+import { BufferPool, copyFrom, scratchFrom } from '../layers/buffer-pool';
 import { ModelError } from '../types';
 
 /** The gradients of one batch of points. */
@@ -338,9 +338,7 @@ namespace Private {
     const size = output.data.length / n;
     const embedded = output.data.slice(0, size);
     // Every element is written below.
-    const data = buffers
-      ? buffers.scratch(output.data.length)
-      : new Float32Array(output.data.length);
+    const data = scratchFrom(buffers, output.data.length);
     for (let p = 0; p < n; p++) {
       const alpha = alphas[p];
       const at = p * size;
@@ -401,10 +399,7 @@ namespace Private {
       grads.set(at, d);
       return;
     }
-    const sum = buffers
-      ? buffers.scratch(had.data.length)
-      : new Float32Array(had.data.length);
-    sum.set(had.data);
+    const sum = copyFrom(buffers, had.data);
     const add = d.data;
     for (let i = 0; i < sum.length; i++) {
       sum[i] += add[i];

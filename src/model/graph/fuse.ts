@@ -12,7 +12,7 @@
  */
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
-import { BufferPool } from '../layers/buffer-pool';
+import { BufferPool, scratchFrom } from '../layers/buffer-pool';
 import { Kernels } from '../layers/kernels';
 import { averageScaledRows, countSteps } from './scaled-average';
 
@@ -282,9 +282,7 @@ namespace Private {
   ): [ITensor, ITensor] {
     const [batch, steps, units] = x.shape;
     // Every element of dx is written below.
-    const dx = buffers
-      ? buffers.scratch(x.data.length)
-      : new Float32Array(x.data.length);
+    const dx = scratchFrom(buffers, x.data.length);
     const dScale = new Float32Array(batch * steps);
     const src = x.data;
     const weights = scale.data;

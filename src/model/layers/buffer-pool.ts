@@ -113,3 +113,29 @@ export class BufferPool {
   private _free: Float32Array[] = [];
   private _freeFloats = 0;
 }
+
+/** `length` zeros from `buffers`, or a fresh array without a pool. */
+export function zerosFrom(
+  buffers: BufferPool | undefined,
+  length: number
+): Float32Array {
+  return buffers ? buffers.zeros(length) : new Float32Array(length);
+}
+
+/** An array of `length` the caller writes whole, from `buffers` or fresh. */
+export function scratchFrom(
+  buffers: BufferPool | undefined,
+  length: number
+): Float32Array {
+  return buffers ? buffers.scratch(length) : new Float32Array(length);
+}
+
+/** A copy of `array`, from `buffers` or fresh. */
+export function copyFrom(
+  buffers: BufferPool | undefined,
+  array: Float32Array
+): Float32Array {
+  const copy = scratchFrom(buffers, array.length);
+  copy.set(array);
+  return copy;
+}

@@ -15,7 +15,7 @@ import {
   lastDim,
   Shape
 } from './base';
-import { BufferPool } from './buffer-pool';
+import { BufferPool, copyFrom, scratchFrom, zerosFrom } from './buffer-pool';
 import { IWeightMatrix, Kernels } from './kernels';
 import { lazy } from './vjp';
 
@@ -32,7 +32,7 @@ export function affine(
   buffers?: BufferPool
 ): Float32Array {
   const { n, np } = w;
-  const out = buffers ? buffers.zeros(rows * np) : new Float32Array(rows * np);
+  const out = zerosFrom(buffers, rows * np);
   if (bias) {
     Private.copyRows(bias, 0, out, np, rows, bias.length);
   }
@@ -40,9 +40,7 @@ export function affine(
   if (np === n) {
     return out;
   }
-  const compact = buffers
-    ? buffers.scratch(rows * n)
-    : new Float32Array(rows * n);
+  const compact = scratchFrom(buffers, rows * n);
   Private.copyRows(out, np, compact, n, rows, n);
   return compact;
 }
@@ -96,7 +94,7 @@ export function createDense(
       const rows = x.data.length / inDim;
       const buffers = context.buffers;
       const pre = affine(kernels, x.data, rows, matrix, bias, buffers);
-      const data = activation ? Private.copyOf(pre, buffers) : pre;
+      const data = activation ? copyFrom(buffers, pre) : pre;
       activation?.(data, units);
       return {
         output: { shape: shapeOf(x), data },
@@ -117,19 +115,6 @@ export function createDense(
 }
 
 namespace Private {
-  /** A copy of `array`, from `buffers` when given. */
-  export function copyOf(
-    array: Float32Array,
-    buffers: BufferPool | undefined
-  ): Float32Array {
-    if (!buffers) {
-      return new Float32Array(array);
-    }
-    const copy = buffers.scratch(array.length);
-    copy.set(array);
-    return copy;
-  }
-
   /** Rows shorter than this are copied float by float (a `set` and a `subarray` cost more). */
   const SHORT_ROW = 32;
 

@@ -14,7 +14,7 @@ import {
   layerError,
   Shape
 } from './base';
-import { BufferPool } from './buffer-pool';
+import { BufferPool, scratchFrom } from './buffer-pool';
 
 export function createEmbedding(
   spec: ILayerSpec,
@@ -150,9 +150,7 @@ namespace Private {
   ): Float32Array {
     const n = indices.length;
     // Every row is written below.
-    const data = buffers
-      ? buffers.scratch(n * width)
-      : new Float32Array(n * width);
+    const data = scratchFrom(buffers, n * width);
     for (let i = 0; i < n; i++) {
       const index = indices[i];
       data.set(table.subarray(index * width, (index + 1) * width), i * width);

@@ -6,7 +6,7 @@
  * the forward pass computed at that step; masked steps pass the state's
  * gradient through, as they passed the state.
  */
-import { BufferPool } from './buffer-pool';
+import { BufferPool, scratchFrom, zerosFrom } from './buffer-pool';
 import { IWeightMatrix, Kernels } from './kernels';
 import { ICell, ICellBackward, IRecurrentOptions } from './recurrent-cell';
 import { IRecurrentRecord } from './recurrent-run';
@@ -46,12 +46,7 @@ export function backRecurrent(
   const { dA, scratch } = ws;
   // Every step's dA, multiplied by W^T after the loop: the loop then keeps
   // only the recurrent weights in cache.
-  const dAll =
-    features > 0
-      ? buffers
-        ? buffers.zeros(batch * steps * g)
-        : new Float32Array(batch * steps * g)
-      : null;
+  const dAll = features > 0 ? zerosFrom(buffers, batch * steps * g) : null;
   const dInitial = Array.from(
     { length: stateCount },
     () => new Float32Array(batch * units)
@@ -209,13 +204,9 @@ namespace Private {
   ): Float32Array {
     const { k, np } = inputT;
     // Every element of dx is written below; `out` is cleared per block.
-    const dx = buffers
-      ? buffers.scratch(rows * features)
-      : new Float32Array(rows * features);
+    const dx = scratchFrom(buffers, rows * features);
     const block = 512;
-    const out = buffers
-      ? buffers.scratch(block * np)
-      : new Float32Array(block * np);
+    const out = scratchFrom(buffers, block * np);
     for (let from = 0; from < rows; from += block) {
       const m = Math.min(block, rows - from);
       out.fill(0, 0, m * np);

@@ -9,7 +9,7 @@
  * the loop needs before its first step is made in `recurrent-prepare.ts`.
  */
 import { ILayerOutput, IMask, ITensor } from './base';
-import { BufferPool } from './buffer-pool';
+import { BufferPool, zerosFrom } from './buffer-pool';
 import { Kernels } from './kernels';
 import { ICell, IRecurrentOptions } from './recurrent-cell';
 import { IRecurrentRun, prepareRun } from './recurrent-prepare';
@@ -88,7 +88,7 @@ function drive(
   const { units } = cell;
   const run = prepareRun(kernels, cell, options, x, mask, initial, tapes);
   const length = batch * (options.returnSequences ? steps : 1) * units;
-  const out = buffers ? buffers.zeros(length) : new Float32Array(length);
+  const out = zerosFrom(buffers, length);
   const active = Private.stepAll(
     run,
     cell,
@@ -231,7 +231,7 @@ namespace Private {
     for (let b = 0; b < plan.start.length; b++) {
       floats += Math.max(0, steps - plan.start[b]) * tapeWidth;
     }
-    return buffers ? buffers.zeros(floats) : new Float32Array(floats);
+    return zerosFrom(buffers, floats);
   }
 
   /** Puts row b's starting states at buffer position i. */
