@@ -5,7 +5,7 @@
  * compute `out[m x np] += x[m x k] . W` with W padded to `np` columns (on
  * the SIMD path stored in 16-column panels, see `packPanels`).
  */
-import { packPanels } from './kernels/gemm';
+import { PANEL, packPanels } from './kernels/gemm';
 import { kernelModuleBytes, kernelsSupported } from './kernels/module';
 
 export { packPanels };
@@ -65,9 +65,8 @@ export class Kernels {
         this._memory,
         this.relaxed ? 'relaxed' : 'plain'
       );
-      this._gemm = (
-        this.oneRow === 'narrow' ? exports.gemm_narrow : exports.gemm
-      ) as Kernel;
+      this._gemm = exports.gemm as Kernel;
+      this._gemmNarrow = exports.gemm_narrow as Kernel;
       this._gemm2 = exports.gemm2 as Kernel;
       this._gruGatesRows = exports.gru_gates_rows as Kernel;
       this._gruBackRows = exports.gru_back_rows as Kernel;
@@ -77,7 +76,7 @@ export class Kernels {
 
   /** Lays out a row-major `k x n` weight matrix for `gemm`. */
   matrix(w: Float32Array, k: number, n: number): IWeightMatrix {
-    const np = this.simd ? Math.ceil(n / 32) * 32 : n;
+    const np = this.simd ? Math.ceil(n / PANEL) * PANEL : n;
     if (!this.simd) {
       // The JS kernel takes dot products against a transposed copy (n x k).
       return { k, n, np, data: transposed(w, k, n), ptr: -1 };
@@ -308,13 +307,14 @@ export class Kernels {
   dispose(): void {
     this._memory = null;
     this._gemm = null;
+    this._gemmNarrow = null;
     this._gemm2 = null;
     this._gruGatesRows = null;
     this._gruBackRows = null;
     this._scaleAverage = null;
   }
 
-  /** Pairs of rows through gemm2, an odd last row through gemm. */
+  /** Pairs of rows through gemm2, an odd last row through `_oneRow`. */
   private _run(
     xPtr: number,
     m: number,
@@ -322,22 +322,35 @@ export class Kernels {
     outPtr: number
   ): void {
     const pairs = m >> 1;
-    if (pairs > 0 && w.np % 16 === 0) {
+    if (pairs > 0) {
       this._gemm2!(xPtr, pairs, w.k, w.ptr, w.np, outPtr);
-      if (m & 1) {
-        const last = m - 1;
-        this._gemm!(
-          xPtr + last * w.k * 4,
-          1,
-          w.k,
-          w.ptr,
-          w.np,
-          outPtr + last * w.np * 4
-        );
-      }
-      return;
     }
-    this._gemm!(xPtr, m, w.k, w.ptr, w.np, outPtr);
+    if (m & 1) {
+      const last = m - 1;
+      this._oneRow(xPtr + last * w.k * 4, w, outPtr + last * w.np * 4);
+    }
+  }
+
+  /**
+   * One row: the two-panel product over whole 32-column blocks where it is
+   * the faster, then the one-panel product over what is left (`np` is a
+   * multiple of 16; the row stride does not matter for one row).
+   */
+  private _oneRow(xPtr: number, w: IWeightMatrix, outPtr: number): void {
+    const wide = this.oneRow === 'wide' ? w.np - (w.np % 32) : 0;
+    if (wide > 0) {
+      this._gemm!(xPtr, 1, w.k, w.ptr, wide, outPtr);
+    }
+    if (wide < w.np) {
+      this._gemmNarrow!(
+        xPtr,
+        1,
+        w.k,
+        w.ptr + wide * w.k * 4,
+        w.np - wide,
+        outPtr + wide * 4
+      );
+    }
   }
 
   private _allocPermanent(floats: number): number {
@@ -358,6 +371,7 @@ export class Kernels {
 
   private _memory: WebAssembly.Memory | null = null;
   private _gemm: ((...args: number[]) => void) | null = null;
+  private _gemmNarrow: ((...args: number[]) => void) | null = null;
   private _gemm2: ((...args: number[]) => void) | null = null;
   private _gruGatesRows: ((...args: number[]) => void) | null = null;
   private _gruBackRows: ((...args: number[]) => void) | null = null;

@@ -44,6 +44,7 @@ export function sleb(value: number): number[] {
 /** SIMD opcodes (after the 0xfd prefix) the kernels use. */
 const SIMD = {
   load: 0x00,
+  load32Splat: 0x09,
   store: 0x0b,
   const: 0x0c,
   f32x4Splat: 0x13,
@@ -132,6 +133,11 @@ export class FunctionBuilder {
     return this.emit(0x0b);
   }
 
+  /** Jumps to the label `depth` blocks out (a loop's start, a block's end). */
+  br(depth: number): this {
+    return this.emit(0x0c, ...uleb(depth));
+  }
+
   brIf(depth: number): this {
     return this.emit(0x0d, ...uleb(depth));
   }
@@ -177,6 +183,11 @@ export class FunctionBuilder {
   /** f32.load (4-byte aligned). */
   f32Load(offset = 0): this {
     return this.emit(0x2a, 2, ...uleb(offset));
+  }
+
+  /** v128.load32_splat: one float read into all four lanes (a load, no shuffle). */
+  v128Load32Splat(offset = 0): this {
+    return this._simd(SIMD.load32Splat, 2, ...uleb(offset));
   }
 
   /** v128.load; `alignLog2` 4 promises 16-byte aligned addresses. */

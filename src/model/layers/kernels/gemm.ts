@@ -109,7 +109,7 @@ export function gemmFunction(
   f.tee('wp').get('panelBytes').i32Add().set('wp2');
   f.get('k').set('j');
   f.loop(); // inner product
-  f.get('xp').f32Load().f32x4Splat().set('s');
+  f.get('xp').v128Load32Splat().set('s');
   acc.forEach((a, i) => {
     const panel = i < 4 ? 'wp' : 'wp2';
     mac(f, () => f.get(panel).v128Load(16 * (i % 4)), 's', a);
@@ -186,8 +186,8 @@ export function gemm2Function(
   f.set('wp');
   f.get('k').set('j');
   f.loop(); // inner product
-  f.get('xp').f32Load().f32x4Splat().set('s0');
-  f.get('xp').get('kBytes').i32Add().f32Load().f32x4Splat().set('s1');
+  f.get('xp').v128Load32Splat().set('s0');
+  f.get('xp').get('kBytes').i32Add().v128Load32Splat().set('s1');
   range(4).forEach(i => {
     mac(
       f,

@@ -43,58 +43,148 @@ const EXP_BIAS_SHIFTER = 1.5 * 2 ** 23 + 127;
 /** Taylor coefficients of exp on [-ln2/2, ln2/2], highest first after 1/720. */
 const EXP_TAIL = [1 / 24, 1 / 6, 0.5, 1, 1];
 
-/** Vector math on the stack of a gate function (uses locals t, k, rr, t2). */
+/**
+ * Vector maths on named locals, several independent values at once: each
+ * operation is emitted for every value before the next one. One exp is a
+ * chain of about 25 dependent operations; a single chain per group left
+ * the kernel waiting on latencies, while interleaved chains keep the
+ * vector units busy. Each value gets the same operations in the same
+ * order as one chain alone, so the floats do not change.
+ *
+ * Every constant lives in a local set once before the loop
+ * (`setConstants`): V8 builds a v128 constant from immediates at each
+ * use, four instructions each, where a local is a register or one load.
+ */
 class GateMath {
   constructor(private f: FunctionBuilder) {}
 
-  /** v on the stack -> exp(v). */
-  exp(): void {
+  /** Declares and sets the constants' locals: call before the loop. */
+  setConstants(): void {
+    for (const value of GateMath.values()) {
+      const name = GateMath.local(value);
+      this.f.locals('v128', name);
+      this.f.f32x4Const(value).set(name);
+    }
+  }
+
+  /** Declares the scratch locals of `chains` interleaved values. */
+  declareScratch(chains: number): void {
+    for (let i = 0; i < chains; i++) {
+      this.f.locals('v128', `t${i}`, `k${i}`, `rr${i}`);
+    }
+  }
+
+  /** values[i] = exp(values[i]), each value in its local. */
+  exp(values: string[]): void {
     const f = this.f;
+    const each = (emit: (v: string, i: number) => void) =>
+      values.forEach((v, i) => emit(v, i));
     // The clamp: pmin / pmax are one instruction each (min / max several,
     // for their NaN and -0 rules), with the same results for bounds that
     // are neither NaN nor zero (a NaN argument stays NaN).
-    f.f32x4Const(EXP_MAX).f32x4Pmin().f32x4Const(EXP_MIN).f32x4Pmax();
-    f.tee('t');
+    each((v, i) => {
+      f.get(v);
+      this.c(EXP_MAX);
+      f.f32x4Pmin();
+      this.c(EXP_MIN);
+      f.f32x4Pmax().set(`t${i}`);
+    });
     // k = round(v / ln 2)
-    f.f32x4Const(Math.LOG2E).f32x4Mul().f32x4Nearest().set('k');
+    each((_, i) => {
+      f.get(`t${i}`);
+      this.c(Math.LOG2E);
+      f.f32x4Mul().f32x4Nearest().set(`k${i}`);
+    });
     // rr = v - k * ln2 (in two parts)
-    f.get('t').get('k').f32x4Const(LN2_HIGH).f32x4Mul().f32x4Sub();
-    f.get('k').f32x4Const(LN2_LOW).f32x4Mul().f32x4Sub().set('rr');
-    // p(rr), Horner
-    f.f32x4Const(1 / 720)
-      .get('rr')
-      .f32x4Mul()
-      .f32x4Const(1 / 120);
-    f.f32x4Add();
+    each((_, i) => {
+      f.get(`t${i}`).get(`k${i}`);
+      this.c(LN2_HIGH);
+      f.f32x4Mul().f32x4Sub().set(`rr${i}`);
+    });
+    each((_, i) => {
+      f.get(`rr${i}`).get(`k${i}`);
+      this.c(LN2_LOW);
+      f.f32x4Mul().f32x4Sub().set(`rr${i}`);
+    });
+    // p(rr), Horner (p kept in the value's own local)
+    each((v, i) => {
+      this.c(1 / 720);
+      f.get(`rr${i}`).f32x4Mul();
+      this.c(1 / 120);
+      f.f32x4Add().set(v);
+    });
     for (const c of EXP_TAIL) {
-      f.get('rr').f32x4Mul().f32x4Const(c).f32x4Add();
+      each((v, i) => {
+        f.get(v).get(`rr${i}`).f32x4Mul();
+        this.c(c);
+        f.f32x4Add().set(v);
+      });
     }
     // * 2^k, built in the exponent bits
-    f.get('k').f32x4Const(EXP_BIAS_SHIFTER).f32x4Add();
-    f.i32Const(23).i32x4Shl().f32x4Mul();
+    each((v, i) => {
+      f.get(v).get(`k${i}`);
+      this.c(EXP_BIAS_SHIFTER);
+      f.f32x4Add();
+      f.i32Const(23).i32x4Shl().f32x4Mul().set(v);
+    });
   }
 
-  /** a on the stack -> sigmoid(a) = 1 / (1 + exp(-a)). */
-  sigmoid(): void {
+  /** values[i] = sigmoid(values[i]) = 1 / (1 + exp(-values[i])). */
+  sigmoid(values: string[]): void {
     const f = this.f;
-    f.f32x4Neg();
-    this.exp();
-    f.f32x4Const(1).f32x4Add().set('t2');
-    f.f32x4Const(1).get('t2').f32x4Div();
+    for (const v of values) {
+      f.get(v).f32x4Neg().set(v);
+    }
+    this.exp(values);
+    for (const v of values) {
+      this.c(1);
+      f.get(v);
+      this.c(1);
+      f.f32x4Add().f32x4Div().set(v);
+    }
   }
 
-  /** a on the stack -> tanh(a) = 1 - 2 / (exp(2a) + 1). */
-  tanh(): void {
+  /** values[i] = tanh(values[i]) = 1 - 2 / (exp(2 values[i]) + 1). */
+  tanh(values: string[]): void {
     const f = this.f;
-    f.f32x4Const(2).f32x4Mul();
-    this.exp();
-    f.f32x4Const(1).f32x4Add().set('t2');
-    f.f32x4Const(1).f32x4Const(2).get('t2').f32x4Div().f32x4Sub();
+    for (const v of values) {
+      f.get(v);
+      this.c(2);
+      f.f32x4Mul().set(v);
+    }
+    this.exp(values);
+    for (const v of values) {
+      this.c(1);
+      this.c(2);
+      f.get(v);
+      this.c(1);
+      f.f32x4Add().f32x4Div().f32x4Sub().set(v);
+    }
+  }
+
+  /** Pushes the constant `value` (four equal lanes) from its local. */
+  private c(value: number): void {
+    this.f.get(GateMath.local(value));
+  }
+
+  private static values(): number[] {
+    const all = [EXP_MAX, EXP_MIN, Math.LOG2E, LN2_HIGH, LN2_LOW];
+    all.push(1 / 720, 1 / 120, ...EXP_TAIL, EXP_BIAS_SHIFTER, 1, 2);
+    return [...new Set(all.map(v => Math.fround(v)))];
+  }
+
+  /** The local holding `value` (named by its float32 bits). */
+  private static local(value: number): string {
+    const bits = new Uint32Array(new Float32Array([value]).buffer)[0];
+    return `c${bits.toString(16)}`;
   }
 }
 
 /** Unaligned f32x4 load / store (operand rows need not be 16-byte aligned). */
 const UNALIGNED = 0;
+
+/** Groups of 4 units per pass of the main loop (an odd last group runs alone). */
+const INTERLEAVED_GROUPS = 4;
 
 /** The gate maths of one row; with `tape`, the tape stores as well. */
 function gateFunction(name: string, tape: boolean): FunctionBuilder {
@@ -102,67 +192,87 @@ function gateFunction(name: string, tape: boolean): FunctionBuilder {
     ? [...ROW_PARAMS, ['tape', 'i32'] as [string, 'i32']]
     : ROW_PARAMS;
   const f = new FunctionBuilder(name, params);
-  f.locals('v128', 'z', 'r', 't', 'k', 'rr', 't2', 'hh');
   const math = new GateMath(f);
-  const load = () => f.v128Load(0, UNALIGNED);
-  // The address of gate `gate` (0 z, 1 r, 2 h) of a row pointer.
-  const at = (row: string, gate: number) => {
+  math.setConstants();
+  math.declareScratch(2 * INTERLEAVED_GROUPS);
+  for (let g = 0; g < INTERLEAVED_GROUPS; g++) {
+    f.locals('v128', `z${g}`, `r${g}`, `hh${g}`);
+  }
+  const pointers = tape
+    ? ['x', 'inner', 'h', 'out', 'tape']
+    : ['x', 'inner', 'h', 'out'];
+  // Loads the f32x4 of gate `gate` (0 z, 1 r, 2 h) of group g of a row.
+  const load = (row: string, gate: number, g: number) => {
     f.get(row);
-    for (let g = 0; g < gate; g++) {
+    for (let i = 0; i < gate; i++) {
       f.get('gateBytes').i32Add();
     }
+    f.v128Load(16 * g, UNALIGNED);
   };
-  // Stores the value `push` leaves into tape slot `slot`.
-  const keep = (slot: number, push: () => void) => {
-    if (tape) {
-      at('tape', slot);
-      push();
-      f.v128Store(0, UNALIGNED);
+  // Stores what `push` leaves into tape slot `slot` of group g.
+  const keep = (slot: number, g: number, push: () => void) => {
+    f.get('tape');
+    for (let i = 0; i < slot; i++) {
+      f.get('gateBytes').i32Add();
+    }
+    push();
+    f.v128Store(16 * g, UNALIGNED);
+  };
+  // The update of `groups` consecutive groups, interleaved.
+  const update = (groups: number) => {
+    const all = Array.from({ length: groups }, (_, g) => g);
+    for (const g of all) {
+      load('x', 0, g);
+      load('inner', 0, g);
+      f.f32x4Add().set(`z${g}`);
+      load('x', 1, g);
+      load('inner', 1, g);
+      f.f32x4Add().set(`r${g}`);
+    }
+    math.sigmoid(all.flatMap(g => [`z${g}`, `r${g}`]));
+    for (const g of all) {
+      load('x', 2, g);
+      load('inner', 2, g);
+      f.get(`r${g}`).f32x4Mul().f32x4Add().set(`hh${g}`);
+    }
+    math.tanh(all.map(g => `hh${g}`));
+    for (const g of all) {
+      // out = hh + z * (h - hh)
+      f.get('out').get(`hh${g}`).get(`z${g}`);
+      load('h', 0, g);
+      f.get(`hh${g}`).f32x4Sub().f32x4Mul().f32x4Add();
+      f.v128Store(16 * g, UNALIGNED);
+      if (tape) {
+        keep(0, g, () => load('h', 0, g));
+        keep(1, g, () => f.get(`z${g}`));
+        keep(2, g, () => f.get(`r${g}`));
+        keep(3, g, () => f.get(`hh${g}`));
+        keep(4, g, () => load('inner', 2, g));
+      }
+    }
+    for (const p of pointers) {
+      f.get(p)
+        .i32Const(16 * groups)
+        .i32Add()
+        .set(p);
     }
   };
+  // Whole passes of INTERLEAVED_GROUPS groups, then what is left one by one.
+  f.block();
   f.loop();
-  f.get('x');
-  load();
-  f.get('inner');
-  load();
-  f.f32x4Add();
-  math.sigmoid();
-  f.set('z');
-  at('x', 1);
-  load();
-  at('inner', 1);
-  load();
-  f.f32x4Add();
-  math.sigmoid();
-  f.set('r');
-  at('x', 2);
-  load();
-  at('inner', 2);
-  load();
-  f.get('r').f32x4Mul().f32x4Add();
-  math.tanh();
-  f.set('hh');
-  // out = hh + z * (h - hh)
-  f.get('out').get('hh').get('z').get('h');
-  load();
-  f.get('hh').f32x4Sub().f32x4Mul().f32x4Add().v128Store(0, UNALIGNED);
-  keep(0, () => {
-    f.get('h');
-    load();
-  });
-  keep(1, () => f.get('z'));
-  keep(2, () => f.get('r'));
-  keep(3, () => f.get('hh'));
-  keep(4, () => {
-    at('inner', 2);
-    load();
-  });
-  for (const p of tape
-    ? ['x', 'inner', 'h', 'out', 'tape']
-    : ['x', 'inner', 'h', 'out']) {
-    f.get(p).i32Const(16).i32Add().set(p);
-  }
-  f.get('groups').i32Const(1).i32Sub().tee('groups').brIf(0);
+  f.get('groups').i32Const(INTERLEAVED_GROUPS).i32LtU().brIf(1);
+  update(INTERLEAVED_GROUPS);
+  f.get('groups').i32Const(INTERLEAVED_GROUPS).i32Sub().set('groups');
+  f.br(0);
+  f.end();
+  f.end();
+  f.block();
+  f.loop();
+  f.get('groups').i32Eqz().brIf(1);
+  update(1);
+  f.get('groups').i32Const(1).i32Sub().set('groups');
+  f.br(0);
+  f.end();
   f.end();
   return f;
 }
