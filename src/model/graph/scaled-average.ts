@@ -27,6 +27,8 @@ export interface ICountedSteps {
   readonly ones: Uint8Array;
   /** Batch row b's steps are entries `start[b]..start[b + 1] - 1`. */
   readonly start: Int32Array;
+  /** Steps per batch row (counted or not). */
+  readonly steps: number;
 }
 
 /**
@@ -54,7 +56,7 @@ export function countSteps(
     }
   }
   start[batch] = n;
-  return { rows, ones, start };
+  return { rows, ones, start, steps };
 }
 
 /**
@@ -107,49 +109,45 @@ namespace Private {
   }
 
   /**
-   * The sums of the first units of every row by the SIMD kernel: x copied
-   * into the workspace, with a row of ones, each counted step's row
-   * address and weight. Returns how many units per row it summed (a
-   * multiple of 4; 0 without SIMD).
+   * The sums of the first units of every row by the SIMD kernel: each
+   * batch row's states copied into the workspace in turn (a few hundred kB,
+   * which stay in cache for the kernel), with a row of ones, each counted
+   * step's row address and weight. Returns how many units per row it
+   * summed (a multiple of 4; 0 without SIMD).
    */
   export function kernelSums(
     kernels: Kernels,
     { src, weights, units, counted, sums }: IRows
   ): number {
-    const { rows, ones, start } = counted;
+    const { rows, ones, start, steps } = counted;
     const batch = start.length - 1;
-    const total = start[batch];
     const groups = units >> 2;
-    if (!kernels.simd || groups === 0 || total === 0) {
+    if (!kernels.simd || groups === 0 || start[batch] === 0) {
       return 0;
     }
+    const rowFloats = steps * units;
     const [x, oneRow, addressRoom, stepWeights, sumRoom] = kernels.workspace(
-      [src.length, units, total, total, 2 * groups * 4],
+      [rowFloats, units, steps, steps, 2 * groups * 4],
       0,
       false
     );
-    x.set(src);
     oneRow.fill(1);
-    const address = new Int32Array(x.buffer, addressRoom.byteOffset, total);
-    for (let j = 0; j < total; j++) {
-      address[j] = ones[j]
-        ? oneRow.byteOffset
-        : x.byteOffset + rows[j] * units * 4;
-      stepWeights[j] = weights[rows[j]];
-    }
+    const address = new Int32Array(x.buffer, addressRoom.byteOffset, steps);
     const rowSums = new Float64Array(x.buffer, sumRoom.byteOffset, groups * 4);
     for (let b = 0; b < batch; b++) {
       const count = start[b + 1] - start[b];
       rowSums.fill(0);
       if (count > 0) {
-        kernels.scaleAverage(
-          address,
-          stepWeights,
-          start[b],
-          count,
-          groups,
-          rowSums
-        );
+        const first = b * rowFloats;
+        x.set(src.subarray(first, first + rowFloats));
+        for (let i = 0; i < count; i++) {
+          const j = start[b] + i;
+          address[i] = ones[j]
+            ? oneRow.byteOffset
+            : x.byteOffset + (rows[j] * units - first) * 4;
+          stepWeights[i] = weights[rows[j]];
+        }
+        kernels.scaleAverage(address, stepWeights, 0, count, groups, rowSums);
       }
       sums.set(rowSums, b * units);
     }

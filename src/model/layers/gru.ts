@@ -97,7 +97,10 @@ namespace Private {
     const kernels = parts.context.kernels;
     const g = 3 * units;
     const recurrentMatrix = kernels.matrix(recurrent, units, g);
-    const recurrentBias = bias ? bias.subarray(g, 2 * g) : new Float32Array(g);
+    const recurrentBias = kernels.startRow(
+      bias ? bias.subarray(g, 2 * g) : new Float32Array(g),
+      recurrentMatrix
+    );
     const np = recurrentMatrix.np;
     const { pre, width, preAt } = tapeLayout(parts, 5);
     const gates: IResetAfterGates = {
@@ -129,10 +132,7 @@ namespace Private {
         const h = state[0];
         const hNew = next[0];
         const inner = scratch[0];
-        for (let b = 0; b < batch; b++) {
-          inner.set(recurrentBias, b * np);
-        }
-        kernels.gemm(h, batch, recurrentMatrix, inner);
+        kernels.gemm(h, batch, recurrentMatrix, inner, recurrentBias);
         let done = 0;
         if (fused) {
           const tapeRows = tape ? scratch[2] : null;

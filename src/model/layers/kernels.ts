@@ -23,6 +23,14 @@ export interface IWeightMatrix {
   readonly ptr: number;
 }
 
+/** A row every product row can start from (a bias), laid out for `gemm`. */
+export interface IStartRow {
+  /** `np` floats, zeros past the real columns. */
+  readonly values: Float32Array;
+  /** Byte offset inside the WebAssembly memory (SIMD path), -1 otherwise. */
+  readonly ptr: number;
+}
+
 /**
  * How many times the WebAssembly SIMD kernels ran (matrix products and GRU
  * gate updates), over all instances: lets tests check that a run claimed to
@@ -89,6 +97,21 @@ export class Kernels {
   }
 
   /**
+   * A start row for products by `w` (`gemm`'s `start`): `values` padded to
+   * `w.np`. Like `matrix`, it takes permanent memory.
+   */
+  startRow(values: Float32Array, w: IWeightMatrix): IStartRow {
+    const padded = new Float32Array(w.np);
+    padded.set(values.subarray(0, w.n));
+    if (!this.simd) {
+      return { values: padded, ptr: -1 };
+    }
+    const ptr = this._allocPermanent(padded.length);
+    new Float32Array(this._memory!.buffer, ptr, padded.length).set(padded);
+    return { values: padded, ptr };
+  }
+
+  /**
    * `W^T` (`n x k`) of a row-major `k x n` weight matrix, laid out for
    * `gemm`: a backward pass multiplies gradients by it. Like `matrix`, it
    * takes permanent memory: make it before taking a workspace.
@@ -126,9 +149,35 @@ export class Kernels {
     return views;
   }
 
-  /** `out[m x np] += x[m x k] . W` (out has row stride `w.np`). */
-  gemm(x: Float32Array, m: number, w: IWeightMatrix, out: Float32Array): void {
-    if (m === 0 || w.k === 0) {
+  /**
+   * `out[m x np] += x[m x k] . W` (out has row stride `w.np`); with
+   * `start`, `out = start + x . W` for every row (the same floats as
+   * filling out's rows with `start` first).
+   */
+  gemm(
+    x: Float32Array,
+    m: number,
+    w: IWeightMatrix,
+    out: Float32Array,
+    start?: IStartRow
+  ): void {
+    if (m === 0) {
+      return;
+    }
+    const memory = this._memory;
+    const inMemory =
+      memory !== null &&
+      x.buffer === memory.buffer &&
+      out.buffer === memory.buffer;
+    if (start && !(inMemory && w.k > 0)) {
+      // The kernel starts from the row only with both operands inside.
+      for (let r = 0; r < m; r++) {
+        out.set(start.values, r * w.np);
+      }
+      this.gemm(x, m, w, out);
+      return;
+    }
+    if (w.k === 0) {
       return;
     }
     if (!this.simd) {
@@ -136,11 +185,21 @@ export class Kernels {
       return;
     }
     Private.calls.simd++;
-    const memory = this._memory!;
-    const xIn = x.buffer === memory.buffer;
-    const outIn = out.buffer === memory.buffer;
+    const xIn = x.buffer === memory!.buffer;
+    const outIn = out.buffer === memory!.buffer;
     if (xIn && outIn) {
-      this._run(x.byteOffset, m, w, out.byteOffset);
+      this._run(x.byteOffset, m, w, out.byteOffset, start);
+      return;
+    }
+    // (Only with out outside the memory too: a block may grow the memory,
+    // which would detach an out that lives in it.)
+    if (
+      !xIn &&
+      !outIn &&
+      m > 2 * Private.BLOCK_ROWS_MIN &&
+      m * w.k > Private.BLOCK_FLOATS
+    ) {
+      this._gemmInBlocks(x, m, w, out);
       return;
     }
     // Copy operands above the workspace; growing detaches earlier workspace views.
@@ -314,20 +373,54 @@ export class Kernels {
     this._scaleAverage = null;
   }
 
-  /** Pairs of rows through gemm2, an odd last row through `_oneRow`. */
+  /**
+   * A product whose x lives outside the memory, in blocks of rows: each
+   * block's copy is small enough to stay in cache for the kernel, where a
+   * copy of all of x (a recurrent layer's [batch, T, units] output: MBs)
+   * would go to memory and back, and the memory need not grow to hold it.
+   */
+  private _gemmInBlocks(
+    x: Float32Array,
+    m: number,
+    w: IWeightMatrix,
+    out: Float32Array
+  ): void {
+    const rows = Math.max(
+      Private.BLOCK_ROWS_MIN,
+      Math.floor(Private.BLOCK_FLOATS / w.k) & ~1
+    );
+    for (let first = 0; first < m; first += rows) {
+      const count = Math.min(rows, m - first);
+      this.gemm(
+        x.subarray(first * w.k, (first + count) * w.k),
+        count,
+        w,
+        out.subarray(first * w.np, (first + count) * w.np)
+      );
+    }
+  }
+
+  /**
+   * Pairs of rows through gemm2, an odd last row through `_oneRow`; rows
+   * start from `start` or from out.
+   */
   private _run(
     xPtr: number,
     m: number,
     w: IWeightMatrix,
-    outPtr: number
+    outPtr: number,
+    start?: IStartRow
   ): void {
     const pairs = m >> 1;
+    const rowBytes = w.np * 4;
     if (pairs > 0) {
-      this._gemm2!(xPtr, pairs, w.k, w.ptr, w.np, outPtr);
+      const [init, initRowBytes] = start ? [start.ptr, 0] : [outPtr, rowBytes];
+      this._gemm2!(xPtr, pairs, w.k, w.ptr, w.np, outPtr, init, initRowBytes);
     }
     if (m & 1) {
       const last = m - 1;
-      this._oneRow(xPtr + last * w.k * 4, w, outPtr + last * w.np * 4);
+      const lastOut = outPtr + last * rowBytes;
+      this._oneRow(xPtr + last * w.k * 4, w, lastOut, start?.ptr ?? lastOut);
     }
   }
 
@@ -336,10 +429,15 @@ export class Kernels {
    * the faster, then the one-panel product over what is left (`np` is a
    * multiple of 16; the row stride does not matter for one row).
    */
-  private _oneRow(xPtr: number, w: IWeightMatrix, outPtr: number): void {
+  private _oneRow(
+    xPtr: number,
+    w: IWeightMatrix,
+    outPtr: number,
+    initPtr: number
+  ): void {
     const wide = this.oneRow === 'wide' ? w.np - (w.np % 32) : 0;
     if (wide > 0) {
-      this._gemm!(xPtr, 1, w.k, w.ptr, wide, outPtr);
+      this._gemm!(xPtr, 1, w.k, w.ptr, wide, outPtr, initPtr, 0);
     }
     if (wide < w.np) {
       this._gemmNarrow!(
@@ -348,7 +446,9 @@ export class Kernels {
         w.k,
         w.ptr + wide * w.k * 4,
         w.np - wide,
-        outPtr + wide * 4
+        outPtr + wide * 4,
+        initPtr + wide * 4,
+        0
       );
     }
   }
@@ -406,6 +506,11 @@ namespace Private {
   // An object: the counter is changed from outside this namespace.
   export const calls = { simd: 0 };
 
+  /** Floats of x a block of `Kernels.gemm` copies at most (128 kB). */
+  export const BLOCK_FLOATS = 1 << 15;
+  /** Rows per block at least (an even number: gemm2 takes pairs). */
+  export const BLOCK_ROWS_MIN = 8;
+
   type Kernel = (...args: number[]) => void;
 
   /** Which one-row product this engine runs faster, once timed (per module kind). */
@@ -437,7 +542,8 @@ namespace Private {
       const time = (kernel: Kernel) => {
         const start = performance.now();
         for (let i = 0; i < 100; i++) {
-          kernel(0, 1, k, k * 4, np, (k + k * np) * 4);
+          const out = (k + k * np) * 4;
+          kernel(0, 1, k, k * 4, np, out, out, 0);
         }
         return performance.now() - start;
       };

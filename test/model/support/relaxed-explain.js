@@ -80,10 +80,10 @@ function oneRowDiffers(relaxed) {
     f32[i] = s / 4294967296 - 0.5;
   }
   const start = f32.slice(out, out + np);
-  exports.gemm(0, 1, k, k * 4, np, out * 4);
+  exports.gemm(0, 1, k, k * 4, np, out * 4, out * 4, 0);
   const wide = f32.slice(out, out + np);
   f32.set(start, out);
-  exports.gemm_narrow(0, 1, k, k * 4, np, out * 4);
+  exports.gemm_narrow(0, 1, k, k * 4, np, out * 4, out * 4, 0);
   const narrow = f32.slice(out, out + np);
   return wide.filter((v, i) => !Object.is(v, narrow[i])).length;
 }

@@ -6,11 +6,17 @@
  * term (or one relaxed multiply-add), so a row's result does not depend on
  * the kernel or on the other rows of the batch.
  *
- * - `gemm(x, m, k, w, np, out)`: one row at a time, 32 columns (two
- *   panels, 8 f32x4 accumulators) per pass over k.
- * - `gemm2(x, pairs, k, w, np, out)`: two rows at a time, 16 columns (one
- *   panel) per pass: every W load feeds both rows. Column blocks are the
- *   outer loop, so a panel stays in L1 while every row pair passes over it.
+ * - `gemm(x, m, k, w, np, out, init, initRowBytes)`: one row at a time,
+ *   32 columns (two panels, 8 f32x4 accumulators) per pass over k.
+ * - `gemm2(x, pairs, k, w, np, out, init, initRowBytes)`: two rows at a
+ *   time, 16 columns (one panel) per pass: every W load feeds both rows.
+ *   Column blocks are the outer loop, so a panel stays in L1 while every
+ *   row pair passes over it.
+ *
+ * The accumulators start from `init` (row b at `init + b * initRowBytes`):
+ * `init = out` with the row stride adds to out; a bias row with stride 0
+ * starts every row from the bias, the same floats as filling out with it
+ * first, without that pass over out.
  */
 import { FunctionBuilder } from './builder';
 
@@ -46,7 +52,9 @@ const PARAMS: Array<[string, 'i32']> = [
   ['k', 'i32'],
   ['w', 'i32'],
   ['np', 'i32'],
-  ['out', 'i32']
+  ['out', 'i32'],
+  ['init', 'i32'],
+  ['initRowBytes', 'i32']
 ];
 
 /** How an accumulator takes one term: `acc + w * s` (two ops) or relaxed `madd`. */
@@ -83,6 +91,7 @@ export function gemmFunction(
 ): FunctionBuilder {
   const f = new FunctionBuilder(name, PARAMS);
   f.locals('i32', 'b', 'nb', 'j', 'xp', 'wp', 'op', 'panelBytes', 'wp2');
+  f.locals('i32', 'ip');
   const acc = range(4 * panels).map(i => `acc${i}`);
   f.locals('v128', 's', ...acc);
   f.get('k')
@@ -95,9 +104,12 @@ export function gemmFunction(
   // op = out + (b * np + nb) * 4
   f.get('out').get('b').get('np').i32Mul().get('nb').i32Add();
   f.i32Const(4).i32Mul().i32Add().set('op');
+  // ip = init + b * initRowBytes + nb * 4
+  f.get('init').get('b').get('initRowBytes').i32Mul().i32Add();
+  f.get('nb').i32Const(4).i32Mul().i32Add().set('ip');
   acc.forEach((a, i) =>
     f
-      .get('op')
+      .get('ip')
       .v128Load(16 * i)
       .set(a)
   );
@@ -158,7 +170,7 @@ export function gemm2Function(
   ]);
   const f = new FunctionBuilder(name, params);
   f.locals('i32', 'b', 'nb', 'j', 'xp', 'wp', 'op', 'rowBytes', 'kBytes');
-  f.locals('i32', 'op1');
+  f.locals('i32', 'op1', 'ip', 'ip1');
   const row0 = range(4).map(i => `row0acc${i}`);
   const row1 = range(4).map(i => `row1acc${i}`);
   f.locals('v128', 's0', 's1', ...row0, ...row1, 'wv');
@@ -171,11 +183,15 @@ export function gemm2Function(
   f.get('out').get('b').i32Const(2).i32Mul().get('np').i32Mul();
   f.get('nb').i32Add().i32Const(4).i32Mul().i32Add();
   f.tee('op').get('rowBytes').i32Add().set('op1');
+  // ip = init + 2b * initRowBytes + nb * 4; ip1 = ip + initRowBytes
+  f.get('init').get('b').i32Const(2).i32Mul().get('initRowBytes').i32Mul();
+  f.i32Add().get('nb').i32Const(4).i32Mul().i32Add();
+  f.tee('ip').get('initRowBytes').i32Add().set('ip1');
   range(4).forEach(i => {
-    f.get('op')
+    f.get('ip')
       .v128Load(16 * i)
       .set(row0[i]);
-    f.get('op1')
+    f.get('ip1')
       .v128Load(16 * i)
       .set(row1[i]);
   });
