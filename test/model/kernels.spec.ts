@@ -10,6 +10,7 @@
  * kernel bit for bit, with and without its tape.
  */
 import { Kernels, packPanels } from '../../src/model/layers/kernels';
+import { scaledProjection } from '../../src/model/layers/vocabulary-tables';
 import {
   assembleModule,
   FunctionBuilder
@@ -378,4 +379,49 @@ describe('the batched GRU gate kernel', () => {
     const kernels = new Kernels({ simd: false });
     expect(step(kernels, 3, false).done).toBe(0);
   });
+});
+
+describe('the scaled-row kernel', () => {
+  it.each([false, true])(
+    'writes alpha * row (+ bias) as the scalar loop does, bit for bit, signed zeros and extremes included (bias: %s)',
+    withBias => {
+      const kernels = new Kernels();
+      const n = 30;
+      const rnd = random(n + (withBias ? 1 : 0));
+      const extremes = [0, -0, 1e-38, -1e-45, 3e38, -3e38, Infinity, NaN];
+      const values = Float32Array.from({ length: 3 * n }, (_, i) =>
+        i % 5 === 0 ? extremes[(i / 5) % extremes.length] : 100 * rnd()
+      );
+      const table = kernels.resident(values);
+      const biasValues = Float32Array.from({ length: n }, (_, i) =>
+        i % 7 === 0 ? -0 : rnd()
+      );
+      const bias = withBias ? kernels.resident(biasValues) : null;
+      const [out] = kernels.workspace([2 * n]);
+      for (const alpha of [Math.fround(0.37), -0, Math.fround(-2.5e-3)]) {
+        out.fill(NaN);
+        const done = kernels.scaleRow(out, n, table, n, alpha, bias, n);
+        expect(done).toBe(28);
+        const expected = new Float32Array(2 * n).fill(NaN);
+        scaledProjection(
+          expected,
+          n,
+          values,
+          n,
+          alpha,
+          withBias ? biasValues : null,
+          done
+        );
+        for (let i = 0; i < 2 * n; i++) {
+          expect(
+            Object.is(out[i], expected[i]) || [i, out[i], expected[i]]
+          ).toBe(true);
+        }
+      }
+      expect(
+        kernels.scaleRow(new Float32Array(n), 0, table, 0, 1, null, n)
+      ).toBe(0);
+      kernels.dispose();
+    }
+  );
 });

@@ -24,6 +24,7 @@ import { mergesMasksAsKeras34 } from '../layers/merge-masked';
 import { INodeRef } from './keras-config';
 import { IGradientCall, IMask, ITensor } from '../layers/base';
 import { BufferPool, copyFrom, scratchFrom } from '../layers/buffer-pool';
+import { Kernels } from '../layers/kernels';
 import { ModelError } from '../types';
 
 /** The gradients of one batch of points. */
@@ -265,7 +266,7 @@ namespace Private {
       if (plan.fusions.skipped.has(step.layer.name)) {
         continue;
       }
-      const fused = fusedCall(plan.fusions, step, read, keras34, graph.buffers);
+      const fused = fusedCall(plan.fusions, step, read, keras34, graph);
       if (fused) {
         tape.push({ step, inputs: fused.inputs, call: fused.call });
         values.set(stepKey(step), {
@@ -312,8 +313,9 @@ namespace Private {
     step: IStep,
     read: (r: Ref) => IValue,
     keras34: boolean,
-    buffers?: BufferPool
+    graph: { buffers?: BufferPool; kernels: Kernels }
   ): { inputs: Ref[]; call: IGradientCall } | null {
+    const { buffers, kernels } = graph;
     const pooled = fusions.pooled.get(step);
     const fusion = pooled ?? fusions.fused.get(step);
     if (!fusion) {
@@ -323,7 +325,13 @@ namespace Private {
     const scale = read(fusion.scale).tensor;
     const masks = headMasks(other.mask, keras34);
     const call = pooled
-      ? scaleRowsAndAverageForGradient(other.tensor, scale, masks, buffers)
+      ? scaleRowsAndAverageForGradient(
+          other.tensor,
+          scale,
+          masks,
+          buffers,
+          kernels
+        )
       : scaleRowsForGradient(other.tensor, scale, masks, buffers);
     return { inputs: [fusion.other, fusion.scale], call };
   }

@@ -213,7 +213,7 @@ export function scaleRowsForGradient(
       return Private.scaleRowsBackward(
         x,
         scale,
-        (row, u) => d[row * units + u],
+        row => d.subarray(row * units, (row + 1) * units),
         masks.ones,
         buffers
       );
@@ -232,13 +232,14 @@ export function scaleRowsAndAverageForGradient(
   x: ITensor,
   scale: ITensor,
   masks: IHeadMasks,
-  buffers?: BufferPool
+  buffers?: BufferPool,
+  kernels: Kernels | null = null
 ): IGradientCall {
   const [batch, steps, units] = x.shape;
   const mask = masks.product;
   const use = mask && mask.steps === steps ? mask.data : null;
   return {
-    output: scaleRowsAndAverage(x, scale, mask, masks.ones),
+    output: scaleRowsAndAverage(x, scale, mask, masks.ones, kernels),
     mask: null,
     backward([dy]) {
       if (!dy) {
@@ -254,11 +255,15 @@ export function scaleRowsAndAverageForGradient(
           share[b * units + u] = dy.data[b * units + u] / Math.max(count, 1);
         }
       }
+      // Every step of batch row b gets b's share (a masked step none).
+      const shares = Array.from({ length: batch }, (_, b) =>
+        share.subarray(b * units, (b + 1) * units)
+      );
+      const none = new Float32Array(units);
       return Private.scaleRowsBackward(
         x,
         scale,
-        (row, u) =>
-          use && !use[row] ? 0 : share[Math.floor(row / steps) * units + u],
+        row => (use && !use[row] ? none : shares[Math.floor(row / steps)]),
         masks.ones,
         buffers
       );
@@ -269,14 +274,18 @@ export function scaleRowsAndAverageForGradient(
 namespace Private {
   /**
    * The gradients of `x * scale` (scale broadcast over the units) given
-   * `d(row, u)`, row = b * T + t: dx = d * scale; dscale[row] = the float32
-   * sum over u, in order, of d * x (rows in `ones` masked: x counts as 1
-   * and gets no gradient).
+   * the output gradient of each row (`dRow(row)`, `units` floats), row =
+   * b * T + t: dx = d * scale; dscale[row] = the float32 sum over u, in
+   * order, of d * x (rows in `ones` masked: x counts as 1 and gets no
+   * gradient). Four rows go through the loop together: each row's sum is
+   * a chain of dependent float32 additions, and four chains keep the
+   * processor busy where one waits on each addition; every row's floats
+   * are the same.
    */
   export function scaleRowsBackward(
     x: ITensor,
     scale: ITensor,
-    d: (row: number, u: number) => number,
+    dRow: (row: number) => Float32Array,
     ones: IMask | null,
     buffers?: BufferPool
   ): [ITensor, ITensor] {
@@ -284,24 +293,97 @@ namespace Private {
     // Every element of dx is written below.
     const dx = scratchFrom(buffers, x.data.length);
     const dScale = new Float32Array(batch * steps);
-    const src = x.data;
-    const weights = scale.data;
-    for (let row = 0; row < batch * steps; row++) {
-      const w = weights[row];
-      const at = row * units;
-      const one = isOne(ones, steps, row);
-      let sum = 0;
-      for (let u = 0; u < units; u++) {
-        const g = d(row, u);
-        dx[at + u] = one ? 0 : g * w;
-        sum = Math.fround(sum + Math.fround(g * (one ? 1 : src[at + u])));
+    const rows = batch * steps;
+    const plain = (row: number) => row < rows && !isOne(ones, steps, row);
+    let row = 0;
+    for (; row + 4 <= rows; row += 4) {
+      if (plain(row) && plain(row + 1) && plain(row + 2) && plain(row + 3)) {
+        fourRows(x.data, scale.data, dRow, units, row, dx, dScale);
+      } else {
+        for (let r = row; r < row + 4; r++) {
+          oneRow(x.data, scale.data, dRow(r), units, r, plain(r), dx, dScale);
+        }
       }
-      dScale[row] = sum;
+    }
+    for (; row < rows; row++) {
+      oneRow(x.data, scale.data, dRow(row), units, row, plain(row), dx, dScale);
     }
     return [
       { shape: x.shape, data: dx },
       { shape: scale.shape, data: dScale }
     ];
+  }
+
+  /** `scaleRowsBackward` of one row; not `plain`: x counts as 1, no dx. */
+  export function oneRow(
+    src: Float32Array,
+    weights: Float32Array,
+    d: Float32Array,
+    units: number,
+    row: number,
+    plain: boolean,
+    dx: Float32Array,
+    dScale: Float32Array
+  ): void {
+    const w = weights[row];
+    const at = row * units;
+    let sum = 0;
+    for (let u = 0; u < units; u++) {
+      const g = d[u];
+      dx[at + u] = plain ? g * w : 0;
+      sum = Math.fround(sum + Math.fround(g * (plain ? src[at + u] : 1)));
+    }
+    dScale[row] = sum;
+  }
+
+  /** `scaleRowsBackward` of the plain rows `row..row + 3`, interleaved. */
+  export function fourRows(
+    src: Float32Array,
+    weights: Float32Array,
+    dRow: (row: number) => Float32Array,
+    units: number,
+    row: number,
+    dx: Float32Array,
+    dScale: Float32Array
+  ): void {
+    const [d0, d1, d2, d3] = [
+      dRow(row),
+      dRow(row + 1),
+      dRow(row + 2),
+      dRow(row + 3)
+    ];
+    const [w0, w1, w2, w3] = [
+      weights[row],
+      weights[row + 1],
+      weights[row + 2],
+      weights[row + 3]
+    ];
+    const a0 = row * units;
+    const a1 = a0 + units;
+    const a2 = a1 + units;
+    const a3 = a2 + units;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let u = 0; u < units; u++) {
+      const g0 = d0[u];
+      const g1 = d1[u];
+      const g2 = d2[u];
+      const g3 = d3[u];
+      dx[a0 + u] = g0 * w0;
+      dx[a1 + u] = g1 * w1;
+      dx[a2 + u] = g2 * w2;
+      dx[a3 + u] = g3 * w3;
+      s0 = Math.fround(s0 + Math.fround(g0 * src[a0 + u]));
+      s1 = Math.fround(s1 + Math.fround(g1 * src[a1 + u]));
+      s2 = Math.fround(s2 + Math.fround(g2 * src[a2 + u]));
+      s3 = Math.fround(s3 + Math.fround(g3 * src[a3 + u]));
+    }
+    dScale[row] = s0;
+    dScale[row + 1] = s1;
+    dScale[row + 2] = s2;
+    dScale[row + 3] = s3;
   }
 
   /** Who produces and who reads each tensor of the graph. */

@@ -23,13 +23,15 @@ export interface IWeightMatrix {
   readonly ptr: number;
 }
 
-/** A row every product row can start from (a bias), laid out for `gemm`. */
-export interface IStartRow {
-  /** `np` floats, zeros past the real columns. */
+/** Floats kept in the permanent memory, for the kernels to read. */
+export interface IResident {
   readonly values: Float32Array;
   /** Byte offset inside the WebAssembly memory (SIMD path), -1 otherwise. */
   readonly ptr: number;
 }
+
+/** A row every product row can start from (a bias), laid out for `gemm`: `np` floats, zeros past the real columns. */
+export type IStartRow = IResident;
 
 /**
  * How many times the WebAssembly SIMD kernels ran (matrix products and GRU
@@ -79,6 +81,7 @@ export class Kernels {
       this._gruGatesRows = exports.gru_gates_rows as Kernel;
       this._gruBackRows = exports.gru_back_rows as Kernel;
       this._scaleAverage = exports.scale_average as Kernel;
+      this._scaleRow = exports.scale_row as Kernel;
     }
   }
 
@@ -103,12 +106,21 @@ export class Kernels {
   startRow(values: Float32Array, w: IWeightMatrix): IStartRow {
     const padded = new Float32Array(w.np);
     padded.set(values.subarray(0, w.n));
+    return this.resident(padded);
+  }
+
+  /**
+   * `values` copied into permanent memory (on the SIMD path), where the
+   * kernels read them in place; like `matrix`, make it before taking a
+   * workspace.
+   */
+  resident(values: Float32Array): IResident {
     if (!this.simd) {
-      return { values: padded, ptr: -1 };
+      return { values, ptr: -1 };
     }
-    const ptr = this._allocPermanent(padded.length);
-    new Float32Array(this._memory!.buffer, ptr, padded.length).set(padded);
-    return { values: padded, ptr };
+    const ptr = this._allocPermanent(values.length);
+    new Float32Array(this._memory!.buffer, ptr, values.length).set(values);
+    return { values, ptr };
   }
 
   /**
@@ -357,6 +369,42 @@ export class Kernels {
     );
   }
 
+  /**
+   * `out[0..n) = alpha * table[from..from + n) (+ bias[0..n))`, each
+   * float32 operation rounded once (the kernel of `kernels/scale-row.ts`),
+   * `out` inside the workspace, `table` and `bias` resident. Returns how
+   * many floats it wrote (n rounded down to a multiple of 4; 0 without
+   * SIMD): the caller writes the rest.
+   */
+  scaleRow(
+    out: Float32Array,
+    at: number,
+    table: IResident,
+    from: number,
+    alpha: number,
+    bias: IResident | null,
+    n: number
+  ): number {
+    const groups = n >> 2;
+    if (
+      !this.simd ||
+      groups === 0 ||
+      table.ptr < 0 ||
+      out.buffer !== this._memory!.buffer
+    ) {
+      return 0;
+    }
+    Private.calls.simd++;
+    this._scaleRow!(
+      out.byteOffset + at * 4,
+      table.ptr + from * 4,
+      alpha,
+      bias ? bias.ptr : 0,
+      groups
+    );
+    return groups * 4;
+  }
+
   /** Bytes of WebAssembly memory held (0 on the JS path). */
   get memoryBytes(): number {
     return this._memory ? this._memory.buffer.byteLength : 0;
@@ -371,6 +419,7 @@ export class Kernels {
     this._gruGatesRows = null;
     this._gruBackRows = null;
     this._scaleAverage = null;
+    this._scaleRow = null;
   }
 
   /**
@@ -476,6 +525,7 @@ export class Kernels {
   private _gruGatesRows: ((...args: number[]) => void) | null = null;
   private _gruBackRows: ((...args: number[]) => void) | null = null;
   private _scaleAverage: ((...args: number[]) => void) | null = null;
+  private _scaleRow: ((...args: number[]) => void) | null = null;
   private _rowView: Int32Array | null = null;
   // Byte 0..15 stays unused so no pointer is 0.
   private _permanentTop = 16;

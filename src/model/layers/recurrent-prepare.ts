@@ -19,7 +19,12 @@ import {
   IFirstRowTrajectory,
   keptTrajectory
 } from './recurrent-first-row';
-import { padTrajectory, projectedTable } from './recurrent-tables';
+import {
+  IResidentScaling,
+  padTrajectory,
+  projectedTable,
+  residentScaling
+} from './recurrent-tables';
 
 /** One run's plan, input projection and state buffers. */
 export interface IRecurrentRun {
@@ -133,6 +138,8 @@ namespace Private {
     projected: Float32Array | null;
     /** The projected table without bias, for `scaled`. */
     unbiased: Float32Array | null;
+    /** `unbiased` and the input bias in the kernels' memory, for `scaled`. */
+    resident: IResidentScaling | null;
   }
 
   /**
@@ -154,6 +161,9 @@ namespace Private {
     // methods' alpha * E) each get their own projection row.
     const gather = fold && !fold.scales ? fold : null;
     const scaled = fold?.scales ? fold : null;
+    const unbiased = scaled
+      ? projectedTable(kernels, cell, scaled.table, features, false)
+      : null;
     return {
       fold,
       gather,
@@ -161,9 +171,8 @@ namespace Private {
       projected: gather
         ? projectedTable(kernels, cell, gather.table, features)
         : null,
-      unbiased: scaled
-        ? projectedTable(kernels, cell, scaled.table, features, false)
-        : null
+      unbiased,
+      resident: unbiased ? residentScaling(kernels, cell, unbiased) : null
     };
   }
 
@@ -216,7 +225,7 @@ namespace Private {
     if (projected) {
       xProj.set(projected);
     } else if (scaled && unbiased) {
-      scaledRows(xProj, scaled, unbiased, cell, batch, steps);
+      scaledRows(kernels, xProj, scaled, input, cell, batch, steps);
     } else {
       const np = cell.inputMatrix.np;
       if (cell.inputBias) {
@@ -230,30 +239,49 @@ namespace Private {
     }
   }
 
-  /** Each step's projection of scaled Embedding rows: b + alpha * P[id]. */
+  /**
+   * Each step's projection of scaled Embedding rows: b + alpha * P[id]
+   * (the SIMD kernel where it can, the scalar loop for the rest: the same
+   * floats).
+   */
   export function scaledRows(
+    kernels: Kernels,
     xProj: Float32Array,
     scaled: IGather,
-    unbiased: Float32Array,
+    input: ITableInput,
     cell: ICell,
     batch: number,
     steps: number
   ): void {
     const { np, n } = cell.inputMatrix;
+    const { unbiased, resident } = input;
     for (let b = 0; b < batch; b++) {
       const alpha = scaled.scales![b];
       for (let t = 0; t < steps; t++) {
         const r = b * steps + t;
         const from = scaled.indices[r] * np;
-        scaledProjection(
-          xProj,
-          r * np,
-          unbiased,
-          from,
-          alpha,
-          cell.inputBias,
-          n
-        );
+        const done = resident
+          ? kernels.scaleRow(
+              xProj,
+              r * np,
+              resident.table,
+              from,
+              alpha,
+              resident.bias,
+              n
+            )
+          : 0;
+        if (done < n) {
+          scaledProjection(
+            xProj,
+            r * np + done,
+            unbiased!,
+            from + done,
+            alpha,
+            cell.inputBias ? cell.inputBias.subarray(done) : null,
+            n - done
+          );
+        }
       }
     }
   }

@@ -5,7 +5,7 @@
  * and the trajectory of the padding id from the zero state
  * (`padTrajectory`). Both are cached per cell.
  */
-import { Kernels } from './kernels';
+import { IResident, Kernels } from './kernels';
 import { ICell } from './recurrent-cell';
 
 const trajectories = new WeakMap<
@@ -110,4 +110,37 @@ export function projectedTable(
   kernels.gemm(table, rows, cell.inputMatrix, projected);
   cache.set(cell, { table, projected });
   return projected;
+}
+
+/** A projected table and the input bias where the kernels read them. */
+export interface IResidentScaling {
+  table: IResident;
+  bias: IResident | null;
+}
+
+const residentScalings = new WeakMap<
+  ICell,
+  { projected: Float32Array; resident: IResidentScaling }
+>();
+
+/**
+ * `projected` (the unbiased table of `projectedTable`) and the cell's
+ * input bias copied into the kernels' permanent memory once per table, for
+ * the scaled rows of the gradient methods; call before the workspace.
+ */
+export function residentScaling(
+  kernels: Kernels,
+  cell: ICell,
+  projected: Float32Array
+): IResidentScaling {
+  const hit = residentScalings.get(cell);
+  if (hit && hit.projected === projected) {
+    return hit.resident;
+  }
+  const resident = {
+    table: kernels.resident(projected),
+    bias: cell.inputBias ? kernels.resident(cell.inputBias) : null
+  };
+  residentScalings.set(cell, { projected, resident });
+  return resident;
 }

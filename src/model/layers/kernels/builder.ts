@@ -7,9 +7,13 @@
  * WebAssembly 2.0 specification (SIMD: the 0xfd prefix).
  */
 
-export type ValueType = 'i32' | 'v128';
+export type ValueType = 'i32' | 'f32' | 'v128';
 
-const TYPE_CODE: { [T in ValueType]: number } = { i32: 0x7f, v128: 0x7b };
+const TYPE_CODE: { [T in ValueType]: number } = {
+  i32: 0x7f,
+  f32: 0x7d,
+  v128: 0x7b
+};
 
 /** Unsigned LEB128. */
 export function uleb(value: number): number[] {
@@ -131,6 +135,11 @@ export class FunctionBuilder {
 
   end(): this {
     return this.emit(0x0b);
+  }
+
+  /** Returns from the function. */
+  return(): this {
+    return this.emit(0x0f);
   }
 
   /** Jumps to the label `depth` blocks out (a loop's start, a block's end). */

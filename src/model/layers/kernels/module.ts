@@ -1,7 +1,7 @@
 /**
  * The engine's WebAssembly module: every kernel, assembled once from its
  * builder (`gemm.ts`, `gru-gates.ts`, `gru-backward.ts`,
- * `scale-average.ts`). Function indices (the order below) are what one
+ * `scale-average.ts`, `scale-row.ts`). Function indices (the order below) are what one
  * kernel uses to call another.
  *
  * The relaxed variant replaces the matrix products' multiply-then-add by
@@ -17,6 +17,7 @@ import {
 } from './gru-gates';
 import { gruBackRowsFunction } from './gru-backward';
 import { scaleAverageFunction } from './scale-average';
+import { scaleRowFunction } from './scale-row';
 
 /** The exports of the module, in function order. */
 export const KERNEL_EXPORTS = [
@@ -27,7 +28,8 @@ export const KERNEL_EXPORTS = [
   'gru_gates_rows',
   'gru_back_rows',
   'gemm_narrow',
-  'scale_average'
+  'scale_average',
+  'scale_row'
 ] as const;
 
 export type KernelName = (typeof KERNEL_EXPORTS)[number];
@@ -52,7 +54,8 @@ export function kernelModuleBytes(relaxed = false): Uint8Array {
     // The one-row product a panel at a time: the same sums, and faster where
     // the engine would spill a register of the two-panel one (`Kernels` times both).
     gemmFunction('gemm_narrow', relaxed ? relaxedMadd : undefined, 1),
-    scaleAverageFunction()
+    scaleAverageFunction(),
+    scaleRowFunction()
   ]);
   cache[key] = bytes;
   return bytes;
