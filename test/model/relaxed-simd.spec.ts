@@ -6,8 +6,9 @@
  * 1e-5, occlusion, gradient x input and integrated gradients within 1e-4 of
  * max |value|), and the relaxed path within its stated tolerance of the
  * plain kernels: predictions within 1e-6, explanations within 2e-5 of max
- * |value|. Runs the built engine (lib-node) in child processes, with and
- * without the flag.
+ * |value|. The GRU gate update uses it too (in its exp polynomial and the
+ * update): within 1e-6 of the plain kernel's. Runs the built engine
+ * (lib-node) in child processes, with and without the flag.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -29,6 +30,7 @@ interface IWorst {
 function run(flags: string[]): {
   relaxedSupported: boolean;
   oneRowDiffers: number | null;
+  gates: { worst: number; finiteDiffers: number } | null;
   models: { [name: string]: IWorst };
 } {
   const result = spawnSync(process.execPath, [...flags, SCRIPT], {
@@ -56,6 +58,11 @@ describe('relaxed SIMD multiply-add in the matrix products', () => {
     expect(report.relaxedSupported).toBe(true);
     // Its two one-row products (two panels or one per pass) give the same floats.
     expect(report.oneRowDiffers).toBe(0);
+    // Its GRU gate update (multiply-adds in exp and the update) is within
+    // 1e-6 of the plain kernel's (outputs of a few units), the same outputs non-finite.
+    expect(report.gates!.worst).toBeGreaterThan(0);
+    expect(report.gates!.worst).toBeLessThanOrEqual(1e-6);
+    expect(report.gates!.finiteDiffers).toBe(0);
     for (const [name, worst] of Object.entries(report.models)) {
       expect([name, worst.relaxed]).toEqual([name, true]);
       for (const [key, value] of Object.entries(worst.keras)) {

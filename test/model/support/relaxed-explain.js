@@ -60,6 +60,54 @@ async function explainAll(model, sample) {
 }
 
 /**
+ * The GRU gate update of the relaxed module (multiply-adds in the exp
+ * polynomial, its reduction and the update) against the plain module's on
+ * the same row: 4,096 units of random arguments in [-12, 12] and extremes,
+ * states in [-1, 1].
+ * Returns the largest difference and how many outputs are finite in one
+ * and not the other.
+ */
+function gatesAgainstPlain() {
+  const units = 4096;
+  const extremes = [0, -0, 1e-30, 30, -30, 87.9, -87.9, 1e30, -1e30];
+  extremes.push(Infinity, -Infinity);
+  let s = 11;
+  const input = Float32Array.from({ length: 7 * units }, (_, i) => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    // Extremes among the arguments only: the state h is in [-1, 1].
+    if (i >= 6 * units) {
+      return 2 * (s / 4294967296 - 0.5);
+    }
+    return i % 11 === 0
+      ? extremes[(i / 11) % extremes.length]
+      : 24 * (s / 4294967296 - 0.5);
+  });
+  const run = relaxed => {
+    const { exports } = new WebAssembly.Instance(
+      new WebAssembly.Module(kernelModuleBytes(relaxed)),
+      {}
+    );
+    exports.memory.grow(4);
+    const f32 = new Float32Array(exports.memory.buffer);
+    f32.set(input);
+    // x: 3 gates at 0, inner: 3 gates at 3 * units, h at 6 * units, out after.
+    exports.gru_gates(0, 12 * units, 24 * units, 28 * units, units / 4, 4 * units);
+    return f32.slice(7 * units, 8 * units);
+  };
+  const [fused, plain] = [run(true), run(false)];
+  let worst = 0;
+  let finiteDiffers = 0;
+  fused.forEach((v, i) => {
+    if (Number.isFinite(v) !== Number.isFinite(plain[i])) {
+      finiteDiffers++;
+    } else if (Number.isFinite(v)) {
+      worst = Math.max(worst, Math.abs(v - plain[i]));
+    }
+  });
+  return { worst, finiteDiffers };
+}
+
+/**
  * The module's two one-row products (`gemm`, two panels per pass, and
  * `gemm_narrow`, one) on the same random row: how many of the 768 output
  * floats differ.
@@ -92,6 +140,7 @@ async function main() {
   const report = {
     relaxedSupported: kernelsSupported(true),
     oneRowDiffers: kernelsSupported(true) ? oneRowDiffers(true) : null,
+    gates: kernelsSupported(true) ? gatesAgainstPlain() : null,
     models: {}
   };
   for (const name of MODELS) {

@@ -73,7 +73,9 @@ const SIMD = {
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
   /** Relaxed SIMD: a * b + c, fused or not as the engine chooses. */
-  f32x4RelaxedMadd: 0x105
+  f32x4RelaxedMadd: 0x105,
+  /** Relaxed SIMD: -(a * b) + c, fused or not as the engine chooses. */
+  f32x4RelaxedNmadd: 0x106
 } as const;
 
 /**
@@ -269,6 +271,10 @@ export class FunctionBuilder {
   /** a, b, c on the stack -> a * b + c (relaxed SIMD). */
   f32x4RelaxedMadd(): this {
     return this._simd(SIMD.f32x4RelaxedMadd);
+  }
+  /** a, b, c on the stack -> -(a * b) + c (relaxed SIMD). */
+  f32x4RelaxedNmadd(): this {
+    return this._simd(SIMD.f32x4RelaxedNmadd);
   }
 
   i32x4TruncSatF32x4S(): this {

@@ -54,9 +54,47 @@ const EXP_TAIL = [1 / 24, 1 / 6, 0.5, 1, 1];
  * Every constant lives in a local set once before the loop
  * (`setConstants`): V8 builds a v128 constant from immediates at each
  * use, four instructions each, where a local is a register or one load.
+ *
+ * `fused`: the reduction, the polynomial and the state update use relaxed
+ * SIMD's multiply-add (one instruction, and one rounding where the engine
+ * fuses it) instead of a multiply and an add: for the relaxed module,
+ * whose products fuse too (results then differ in the last bits, within
+ * the tolerance `test/model/relaxed-simd.spec.ts` states).
  */
 class GateMath {
-  constructor(private f: FunctionBuilder) {}
+  constructor(
+    private f: FunctionBuilder,
+    readonly fused: boolean
+  ) {}
+
+  /** a, b, c from `push` -> a * b + c. */
+  multiplyAdd(a: () => void, b: () => void, c: () => void): void {
+    a();
+    b();
+    if (this.fused) {
+      c();
+      this.f.f32x4RelaxedMadd();
+    } else {
+      this.f.f32x4Mul();
+      c();
+      this.f.f32x4Add();
+    }
+  }
+
+  /** c - a * b, from `push`. */
+  subtractProduct(c: () => void, a: () => void, b: () => void): void {
+    if (this.fused) {
+      a();
+      b();
+      c();
+      this.f.f32x4RelaxedNmadd();
+    } else {
+      c();
+      a();
+      b();
+      this.f.f32x4Mul().f32x4Sub();
+    }
+  }
 
   /** Declares and sets the constants' locals: call before the loop. */
   setConstants(): void {
@@ -97,27 +135,38 @@ class GateMath {
     });
     // rr = v - k * ln2 (in two parts)
     each((_, i) => {
-      f.get(`t${i}`).get(`k${i}`);
-      this.c(LN2_HIGH);
-      f.f32x4Mul().f32x4Sub().set(`rr${i}`);
+      this.subtractProduct(
+        () => f.get(`t${i}`),
+        () => f.get(`k${i}`),
+        () => this.c(LN2_HIGH)
+      );
+      f.set(`rr${i}`);
     });
     each((_, i) => {
-      f.get(`rr${i}`).get(`k${i}`);
-      this.c(LN2_LOW);
-      f.f32x4Mul().f32x4Sub().set(`rr${i}`);
+      this.subtractProduct(
+        () => f.get(`rr${i}`),
+        () => f.get(`k${i}`),
+        () => this.c(LN2_LOW)
+      );
+      f.set(`rr${i}`);
     });
     // p(rr), Horner (p kept in the value's own local)
     each((v, i) => {
-      this.c(1 / 720);
-      f.get(`rr${i}`).f32x4Mul();
-      this.c(1 / 120);
-      f.f32x4Add().set(v);
+      this.multiplyAdd(
+        () => this.c(1 / 720),
+        () => f.get(`rr${i}`),
+        () => this.c(1 / 120)
+      );
+      f.set(v);
     });
     for (const c of EXP_TAIL) {
       each((v, i) => {
-        f.get(v).get(`rr${i}`).f32x4Mul();
-        this.c(c);
-        f.f32x4Add().set(v);
+        this.multiplyAdd(
+          () => f.get(v),
+          () => f.get(`rr${i}`),
+          () => this.c(c)
+        );
+        f.set(v);
       });
     }
     // * 2^k, built in the exponent bits
@@ -183,19 +232,27 @@ class GateMath {
 /** Unaligned f32x4 load / store (operand rows need not be 16-byte aligned). */
 const UNALIGNED = 0;
 
-/** Groups of 4 units per pass of the main loop (an odd last group runs alone). */
-const INTERLEAVED_GROUPS = 4;
+/**
+ * Groups of 4 units per pass of each loop, largest first: passes of the
+ * first size while enough groups are left, then of the next, down to 1.
+ */
+const PASS_SIZES = [4, 1];
+const MOST_GROUPS = PASS_SIZES[0];
 
 /** The gate maths of one row; with `tape`, the tape stores as well. */
-function gateFunction(name: string, tape: boolean): FunctionBuilder {
+function gateFunction(
+  name: string,
+  tape: boolean,
+  fused: boolean
+): FunctionBuilder {
   const params = tape
     ? [...ROW_PARAMS, ['tape', 'i32'] as [string, 'i32']]
     : ROW_PARAMS;
   const f = new FunctionBuilder(name, params);
-  const math = new GateMath(f);
+  const math = new GateMath(f, fused);
   math.setConstants();
-  math.declareScratch(2 * INTERLEAVED_GROUPS);
-  for (let g = 0; g < INTERLEAVED_GROUPS; g++) {
+  math.declareScratch(2 * MOST_GROUPS);
+  for (let g = 0; g < MOST_GROUPS; g++) {
     f.locals('v128', `z${g}`, `r${g}`, `hh${g}`);
   }
   const pointers = tape
@@ -238,9 +295,15 @@ function gateFunction(name: string, tape: boolean): FunctionBuilder {
     math.tanh(all.map(g => `hh${g}`));
     for (const g of all) {
       // out = hh + z * (h - hh)
-      f.get('out').get(`hh${g}`).get(`z${g}`);
-      load('h', 0, g);
-      f.get(`hh${g}`).f32x4Sub().f32x4Mul().f32x4Add();
+      f.get('out');
+      math.multiplyAdd(
+        () => f.get(`z${g}`),
+        () => {
+          load('h', 0, g);
+          f.get(`hh${g}`).f32x4Sub();
+        },
+        () => f.get(`hh${g}`)
+      );
       f.v128Store(16 * g, UNALIGNED);
       if (tape) {
         keep(0, g, () => load('h', 0, g));
@@ -257,34 +320,27 @@ function gateFunction(name: string, tape: boolean): FunctionBuilder {
         .set(p);
     }
   };
-  // Whole passes of INTERLEAVED_GROUPS groups, then what is left one by one.
-  f.block();
-  f.loop();
-  f.get('groups').i32Const(INTERLEAVED_GROUPS).i32LtU().brIf(1);
-  update(INTERLEAVED_GROUPS);
-  f.get('groups').i32Const(INTERLEAVED_GROUPS).i32Sub().set('groups');
-  f.br(0);
-  f.end();
-  f.end();
-  f.block();
-  f.loop();
-  f.get('groups').i32Eqz().brIf(1);
-  update(1);
-  f.get('groups').i32Const(1).i32Sub().set('groups');
-  f.br(0);
-  f.end();
-  f.end();
+  for (const size of PASS_SIZES) {
+    f.block();
+    f.loop();
+    f.get('groups').i32Const(size).i32LtU().brIf(1);
+    update(size);
+    f.get('groups').i32Const(size).i32Sub().set('groups');
+    f.br(0);
+    f.end();
+    f.end();
+  }
   return f;
 }
 
-/** gru_gates(x, inner, h, out, groups, gateBytes): one row. */
-export function gruGatesFunction(): FunctionBuilder {
-  return gateFunction('gru_gates', false);
+/** gru_gates(x, inner, h, out, groups, gateBytes): one row; `fused`: see `GateMath`. */
+export function gruGatesFunction(fused = false): FunctionBuilder {
+  return gateFunction('gru_gates', false, fused);
 }
 
 /** gru_gates_tape(x, inner, h, out, groups, gateBytes, tape): one row, keeping its tape. */
-export function gruGatesTapeFunction(): FunctionBuilder {
-  return gateFunction('gru_gates_tape', true);
+export function gruGatesTapeFunction(fused = false): FunctionBuilder {
+  return gateFunction('gru_gates_tape', true, fused);
 }
 
 /**

@@ -4,9 +4,10 @@
  * `scale-average.ts`, `scale-row.ts`). Function indices (the order below) are what one
  * kernel uses to call another.
  *
- * The relaxed variant replaces the matrix products' multiply-then-add by
- * relaxed SIMD's `f32x4.relaxed_madd` (one rounding where the engine fuses
- * it): only for engines that validate it, and only where a caller asks.
+ * The relaxed variant replaces the multiply-then-add of the matrix
+ * products and of the GRU gate update by relaxed SIMD's `f32x4.relaxed_madd`
+ * (one rounding where the engine fuses it): only for engines that validate
+ * it, and only where a caller asks.
  */
 import { assembleModule } from './builder';
 import { gemm2Function, gemmFunction, relaxedMadd } from './gemm';
@@ -46,9 +47,9 @@ export function kernelModuleBytes(relaxed = false): Uint8Array {
   const index = (name: KernelName) => KERNEL_EXPORTS.indexOf(name);
   const bytes = assembleModule([
     relaxed ? gemmFunction('gemm', relaxedMadd) : gemmFunction(),
-    gruGatesFunction(),
+    gruGatesFunction(relaxed),
     relaxed ? gemm2Function('gemm2', relaxedMadd) : gemm2Function(),
-    gruGatesTapeFunction(),
+    gruGatesTapeFunction(relaxed),
     gruGatesRowsFunction(index('gru_gates'), index('gru_gates_tape')),
     gruBackRowsFunction(),
     // The one-row product a panel at a time: the same sums, and faster where
