@@ -141,7 +141,7 @@ describe('kernels written with the builder', () => {
       expect(hex(current.body())).not.toBe(snapshot.bodies.gru_gates);
       const handAssembled = {
         name: 'gru_gates',
-        params: current.params,
+        params: current.params.slice(0, 6),
         body: () => Array.from(Buffer.from(snapshot.bodies.gru_gates, 'hex'))
       } as unknown as FunctionBuilder;
       const run = (f: FunctionBuilder, input: Float32Array) => {
@@ -283,9 +283,45 @@ describe('kernels written with the builder', () => {
   });
 });
 
+describe('the GRU gate kernel on widths that are not a multiple of 4', () => {
+  it.each([1, 2, 3])(
+    'computes the last %i units as in a whole group, bit for bit, and stores nothing past them',
+    rest => {
+      const groups = 5;
+      const units = 4 * groups + rest;
+      const { exports } = new WebAssembly.Instance(
+        new WebAssembly.Module(kernelModuleBytes()),
+        {}
+      );
+      const memory = exports.memory as WebAssembly.Memory;
+      memory.grow(1);
+      const f32 = new Float32Array(memory.buffer);
+      const rnd = random(rest);
+      const stride = 4 * (groups + 1);
+      // x: 3 gates of `stride` at 0, inner after, h after, out after; a
+      // whole-group run writes to a second out.
+      const [x, inner, h, out, whole] = [0, 3, 6, 7, 8].map(i => i * stride);
+      for (let i = 0; i < out; i++) {
+        f32[i] = 8 * rnd();
+      }
+      const gates = exports.gru_gates as (...a: number[]) => void;
+      f32.fill(-7, out, whole + stride);
+      gates(x * 4, inner * 4, h * 4, out * 4, groups, stride * 4, rest);
+      gates(x * 4, inner * 4, h * 4, whole * 4, groups + 1, stride * 4, 0);
+      expect(f32.subarray(out, out + units)).toEqual(
+        f32.subarray(whole, whole + units)
+      );
+      expect(Array.from(f32.subarray(out + units, out + stride))).toEqual(
+        new Array(stride - units).fill(-7)
+      );
+    }
+  );
+});
+
 describe('the batched GRU gate kernel', () => {
-  // 7 groups of 4 units: one pass of four interleaved groups, three alone.
-  const units = 28;
+  // 7 groups of 4 units and 2 more: one pass of four interleaved groups,
+  // three alone, then the last two units.
+  const units = 30;
   const np = 96;
 
   /** One step of `batch` rows through gruGateRows; the rows' inputs come in any order. */
@@ -349,7 +385,15 @@ describe('the batched GRU gate kernel', () => {
         f32.set(ins.xProj.subarray(got.rows[b], got.rows[b] + np), 0);
         f32.set(ins.inner.subarray(b * np, (b + 1) * np), 1024);
         f32.set(ins.h.subarray(b * units, (b + 1) * units), 2048);
-        gates(0, 1024 * 4, 2048 * 4, 3072 * 4, units / 4, units * 4);
+        gates(
+          0,
+          1024 * 4,
+          2048 * 4,
+          3072 * 4,
+          units >> 2,
+          units * 4,
+          units & 3
+        );
         expect(f32.subarray(3072, 3072 + units)).toEqual(
           outs.subarray(b * units, (b + 1) * units)
         );

@@ -241,8 +241,9 @@ export class Kernels {
    * `b * innerStride`, `h` and writes `out` at `b * units`, and with `tape`
    * (rows of `tapeWidth` floats) keeps its tape. `rowScratch` (at least
    * `batch` floats) takes the row offsets. Returns how many units per row
-   * it computed (a multiple of 4; 0 without SIMD): the caller computes the
-   * rest.
+   * it computed: all (the last `units % 4` lane by lane; its reads may run
+   * up to 3 floats past an operand, which the workspace's slack covers), or
+   * 0 without SIMD or under 4 units: the caller then computes them.
    */
   gruGateRows(
     xProj: Float32Array,
@@ -290,9 +291,10 @@ export class Kernels {
       units * 4,
       innerStride * 4,
       tape === null ? 0 : tape.byteOffset,
-      tapeWidth * 4
+      tapeWidth * 4,
+      units & 3
     );
-    return groups * 4;
+    return units;
   }
 
   /**

@@ -66,6 +66,7 @@ const SIMD = {
   f32x4Pmax: 0xeb,
   i32x4TruncSatF32x4S: 0xf8,
   load64Zero: 0x5d,
+  store32Lane: 0x5a,
   store64Lane: 0x5b,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
@@ -296,6 +297,11 @@ export class FunctionBuilder {
   }
 
   /** v128.store64_lane: the 8 bytes of 64-bit lane `lane`. */
+  /** v128.store32_lane: stores lane `lane` (one float) of the v128 on the stack. */
+  v128Store32Lane(offset = 0, lane = 0, alignLog2 = 0): this {
+    return this._simd(SIMD.store32Lane, alignLog2, ...uleb(offset), lane);
+  }
+
   v128Store64Lane(offset = 0, lane = 0, alignLog2 = 0): this {
     return this._simd(SIMD.store64Lane, alignLog2, ...uleb(offset), lane);
   }

@@ -11,7 +11,9 @@
  * polynomial (relative error ~1e-7, float32 level); sigmoid(a) =
  * 1 / (1 + exp(-a)), tanh(a) = 1 - 2 / (exp(2a) + 1).
  *
- * - `gru_gates(x, inner, h, out, groups, gateBytes)`: one row.
+ * - `gru_gates(x, inner, h, out, groups, gateBytes, rest)`: one row of
+ *   `4 * groups + rest` units (`rest` < 4: the last units, stored lane by
+ *   lane).
  * - `gru_gates_tape(..., tape)`: the same update, also keeping what the
  *   backward pass reads in the tape row (slots `gateBytes` apart: h, z, r,
  *   hh, i_h), as `gru.ts` lays it out.
@@ -245,10 +247,13 @@ function gateFunction(
   tape: boolean,
   fused: boolean
 ): FunctionBuilder {
-  const params = tape
-    ? [...ROW_PARAMS, ['tape', 'i32'] as [string, 'i32']]
-    : ROW_PARAMS;
+  const params: Array<[string, 'i32']> = [
+    ...ROW_PARAMS,
+    ...(tape ? [['tape', 'i32'] as [string, 'i32']] : []),
+    ['rest', 'i32']
+  ];
   const f = new FunctionBuilder(name, params);
+  f.locals('v128', 'part');
   const math = new GateMath(f, fused);
   math.setConstants();
   math.declareScratch(2 * MOST_GROUPS);
@@ -266,15 +271,41 @@ function gateFunction(
     }
     f.v128Load(16 * g, UNALIGNED);
   };
-  // Stores what `push` leaves into tape slot `slot` of group g.
-  const keep = (slot: number, g: number, push: () => void) => {
-    f.get('tape');
-    for (let i = 0; i < slot; i++) {
-      f.get('gateBytes').i32Add();
+  // Stores the v128 `push` leaves at `address` + 16 g: all four lanes, or
+  // (`partial`) the first `rest` lanes alone.
+  let partial = false;
+  const store = (address: () => void, g: number, push: () => void) => {
+    if (!partial) {
+      address();
+      push();
+      f.v128Store(16 * g, UNALIGNED);
+      return;
     }
     push();
-    f.v128Store(16 * g, UNALIGNED);
+    f.set('part');
+    for (let lane = 0; lane < 3; lane++) {
+      f.block();
+      f.get('rest')
+        .i32Const(lane + 1)
+        .i32LtU()
+        .brIf(0);
+      address();
+      f.get('part').v128Store32Lane(16 * g + 4 * lane, lane);
+      f.end();
+    }
   };
+  // Stores what `push` leaves into tape slot `slot` of group g.
+  const keep = (slot: number, g: number, push: () => void) =>
+    store(
+      () => {
+        f.get('tape');
+        for (let i = 0; i < slot; i++) {
+          f.get('gateBytes').i32Add();
+        }
+      },
+      g,
+      push
+    );
   // The update of `groups` consecutive groups, interleaved.
   const update = (groups: number) => {
     const all = Array.from({ length: groups }, (_, g) => g);
@@ -295,16 +326,19 @@ function gateFunction(
     math.tanh(all.map(g => `hh${g}`));
     for (const g of all) {
       // out = hh + z * (h - hh)
-      f.get('out');
-      math.multiplyAdd(
-        () => f.get(`z${g}`),
-        () => {
-          load('h', 0, g);
-          f.get(`hh${g}`).f32x4Sub();
-        },
-        () => f.get(`hh${g}`)
+      store(
+        () => f.get('out'),
+        g,
+        () =>
+          math.multiplyAdd(
+            () => f.get(`z${g}`),
+            () => {
+              load('h', 0, g);
+              f.get(`hh${g}`).f32x4Sub();
+            },
+            () => f.get(`hh${g}`)
+          )
       );
-      f.v128Store(16 * g, UNALIGNED);
       if (tape) {
         keep(0, g, () => load('h', 0, g));
         keep(1, g, () => f.get(`z${g}`));
@@ -330,22 +364,30 @@ function gateFunction(
     f.end();
     f.end();
   }
+  // The last `rest` units (1..3) of a row whose width is not a multiple of
+  // 4: a whole group is computed (its other lanes read whatever follows and
+  // are not stored), its first `rest` lanes stored.
+  partial = true;
+  f.block();
+  f.get('rest').i32Eqz().brIf(0);
+  update(1);
+  f.end();
   return f;
 }
 
-/** gru_gates(x, inner, h, out, groups, gateBytes): one row; `fused`: see `GateMath`. */
+/** gru_gates(x, inner, h, out, groups, gateBytes, rest): one row; `fused`: see `GateMath`. */
 export function gruGatesFunction(fused = false): FunctionBuilder {
   return gateFunction('gru_gates', false, fused);
 }
 
-/** gru_gates_tape(x, inner, h, out, groups, gateBytes, tape): one row, keeping its tape. */
+/** gru_gates_tape(x, inner, h, out, groups, gateBytes, tape, rest): one row, keeping its tape. */
 export function gruGatesTapeFunction(fused = false): FunctionBuilder {
   return gateFunction('gru_gates_tape', true, fused);
 }
 
 /**
  * gru_gates_rows(xBase, rows, inner, h, out, batch, groups, gateBytes,
- * innerBytes, tape, tapeBytes): row b of a step reads the input projection
+ * innerBytes, tape, tapeBytes, rest): row b of a step reads the input projection
  * at `xBase + 4 * rows[b]` (`rows`: i32 float offsets), its recurrent row
  * at `inner + b * innerBytes`, its state at `h + b * gateBytes`, writes
  * `out + b * gateBytes` and, when `tape` is not 0, its tape row at `tape +
@@ -367,7 +409,8 @@ export function gruGatesRowsFunction(
     ['gateBytes', 'i32'],
     ['innerBytes', 'i32'],
     ['tape', 'i32'],
-    ['tapeBytes', 'i32']
+    ['tapeBytes', 'i32'],
+    ['rest', 'i32']
   ]);
   f.locals('i32', 'xRow');
   const next = (pointer: string, stride: string) =>
@@ -378,13 +421,13 @@ export function gruGatesRowsFunction(
   f.block();
   f.get('tape').i32Eqz().brIf(0);
   f.get('xRow').get('inner').get('h').get('out').get('groups');
-  f.get('gateBytes').get('tape').call(withTape);
+  f.get('gateBytes').get('tape').get('rest').call(withTape);
   next('tape', 'tapeBytes');
   f.end();
   f.block();
   f.get('tape').brIf(0);
   f.get('xRow').get('inner').get('h').get('out').get('groups');
-  f.get('gateBytes').call(single);
+  f.get('gateBytes').get('rest').call(single);
   f.end();
   f.get('rows').i32Const(4).i32Add().set('rows');
   next('inner', 'innerBytes');
