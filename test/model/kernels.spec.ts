@@ -225,6 +225,30 @@ describe('kernels written with the builder', () => {
     }
   );
 
+  it('multiplies a large x from outside the memory in blocks of rows, bit for bit, in odd and even blocks', () => {
+    const kernels = new Kernels();
+    // 2,001 rows of k 250 (2 MB): blocks of 130 rows (128 kB of x), the last of 51.
+    const [m, k, n] = [2001, 250, 20];
+    const rnd = random(m);
+    const w = Float32Array.from({ length: k * n }, rnd);
+    const matrix = kernels.matrix(w, k, n);
+    const x = Float32Array.from({ length: m * k }, rnd);
+    const start = Float32Array.from({ length: m * matrix.np }, rnd);
+    const before = kernels.memoryBytes;
+    const out = new Float32Array(start);
+    kernels.gemm(x, m, matrix, out);
+    const expected = new Float32Array(start);
+    referenceGemm(x, m, k, w, n, expected, matrix.np);
+    for (let r = 0; r < m; r++) {
+      expect(out.subarray(r * matrix.np, r * matrix.np + n)).toEqual(
+        expected.subarray(r * matrix.np, r * matrix.np + n)
+      );
+    }
+    // The memory held a block, not all of x.
+    expect(kernels.memoryBytes - before).toBeLessThan((m * k * 4) / 2);
+    kernels.dispose();
+  });
+
   it.each([
     [true, 7],
     [true, 6],
