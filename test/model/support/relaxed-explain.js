@@ -91,7 +91,14 @@ function gatesAgainstPlain() {
     const f32 = new Float32Array(exports.memory.buffer);
     f32.set(input);
     // x: 3 gates at 0, inner: 3 gates at 3 * units, h at 6 * units, out after.
-    exports.gru_gates(0, 12 * units, 24 * units, 28 * units, units / 4, 4 * units);
+    exports.gru_gates(
+      0,
+      12 * units,
+      24 * units,
+      28 * units,
+      units / 4,
+      4 * units
+    );
     return f32.slice(7 * units, 8 * units);
   };
   const [fused, plain] = [run(true), run(false)];
