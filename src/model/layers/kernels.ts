@@ -5,10 +5,18 @@
  * compute `out[m x np] += x[m x k] . W` with W padded to `np` columns (on
  * the SIMD path stored in 16-column panels, see `packPanels`).
  */
+import { gemmJs, transposed } from './kernels/fallback';
 import { PANEL, packPanels } from './kernels/gemm';
-import { kernelModuleBytes, kernelsSupported } from './kernels/module';
+import { align16, IResident, IStartRow, KernelMemory } from './kernels/memory';
+import {
+  kernelModuleBytes,
+  kernelsSupported,
+  simdSupported
+} from './kernels/module';
+import { fasterOneRow } from './kernels/one-row-choice';
 
-export { packPanels };
+export { packPanels, transposed };
+export type { IResident, IStartRow };
 
 /** A weight matrix laid out for the kernel. */
 export interface IWeightMatrix {
@@ -23,15 +31,18 @@ export interface IWeightMatrix {
   readonly ptr: number;
 }
 
-/** Floats kept in the permanent memory, for the kernels to read. */
-export interface IResident {
-  readonly values: Float32Array;
-  /** Byte offset inside the WebAssembly memory (SIMD path), -1 otherwise. */
-  readonly ptr: number;
-}
+type Kernel = (...args: number[]) => void;
 
-/** A row every product row can start from (a bias), laid out for `gemm`: `np` floats, zeros past the real columns. */
-export type IStartRow = IResident;
+/** The module's functions that `Kernels` calls. */
+interface IKernelExports {
+  gemm: Kernel;
+  gemmNarrow: Kernel;
+  gemm2: Kernel;
+  gruGatesRows: Kernel;
+  gruBackRows: Kernel;
+  scaleAverage: Kernel;
+  scaleRow: Kernel;
+}
 
 /**
  * How many times the WebAssembly SIMD kernels ran (matrix products and GRU
@@ -61,27 +72,29 @@ export class Kernels {
    */
   constructor(options: { simd?: boolean; relaxed?: boolean } = {}) {
     const want = options.simd ?? true;
-    this.simd = want && Private.simdSupported();
+    this.simd = want && simdSupported();
     this.relaxed =
       this.simd && options.relaxed === true && kernelsSupported(true);
     if (this.simd) {
       const module = new WebAssembly.Module(kernelModuleBytes(this.relaxed));
       const exports = new WebAssembly.Instance(module, {}).exports;
-      this._memory = exports.memory as WebAssembly.Memory;
-      type Kernel = (...args: number[]) => void;
-      this.oneRow = Private.fasterOneRow(
+      const memory = exports.memory as WebAssembly.Memory;
+      this.oneRow = fasterOneRow(
         exports.gemm as Kernel,
         exports.gemm_narrow as Kernel,
-        this._memory,
+        memory,
         this.relaxed ? 'relaxed' : 'plain'
       );
-      this._gemm = exports.gemm as Kernel;
-      this._gemmNarrow = exports.gemm_narrow as Kernel;
-      this._gemm2 = exports.gemm2 as Kernel;
-      this._gruGatesRows = exports.gru_gates_rows as Kernel;
-      this._gruBackRows = exports.gru_back_rows as Kernel;
-      this._scaleAverage = exports.scale_average as Kernel;
-      this._scaleRow = exports.scale_row as Kernel;
+      this._memory = new KernelMemory(memory);
+      this._k = {
+        gemm: exports.gemm as Kernel,
+        gemmNarrow: exports.gemm_narrow as Kernel,
+        gemm2: exports.gemm2 as Kernel,
+        gruGatesRows: exports.gru_gates_rows as Kernel,
+        gruBackRows: exports.gru_back_rows as Kernel,
+        scaleAverage: exports.scale_average as Kernel,
+        scaleRow: exports.scale_row as Kernel
+      };
     }
   }
 
@@ -92,9 +105,7 @@ export class Kernels {
       // The JS kernel takes dot products against a transposed copy (n x k).
       return { k, n, np, data: transposed(w, k, n), ptr: -1 };
     }
-    const data = packPanels(w, k, n, np);
-    const ptr = this._allocPermanent(data.length);
-    new Float32Array(this._memory!.buffer, ptr, data.length).set(data);
+    const ptr = this._memory!.permanent(packPanels(w, k, n, np));
     // The JS copy is not needed on the SIMD path.
     return { k, n, np, data: new Float32Array(0), ptr };
   }
@@ -118,9 +129,7 @@ export class Kernels {
     if (!this.simd) {
       return { values, ptr: -1 };
     }
-    const ptr = this._allocPermanent(values.length);
-    new Float32Array(this._memory!.buffer, ptr, values.length).set(values);
-    return { values, ptr };
+    return { values, ptr: this._memory!.permanent(values) };
   }
 
   /**
@@ -142,23 +151,8 @@ export class Kernels {
     if (!this.simd) {
       return sizes.map(s => new Float32Array(s));
     }
-    const total = sizes.reduce((a, s) => a + Private.align16(s), 0);
     // `reserveFloats` keeps room for gemm operand copies so they do not grow (detach) memory.
-    this._ensure(
-      this._permanentTop + (total + Private.align16(reserveFloats) + 16) * 4
-    );
-    const views: Float32Array[] = [];
-    let at = this._permanentTop;
-    for (const s of sizes) {
-      const view = new Float32Array(this._memory!.buffer, at, s);
-      if (zeroed) {
-        view.fill(0);
-      }
-      views.push(view);
-      at += Private.align16(s) * 4;
-    }
-    this._workspaceTop = at;
-    return views;
+    return this._memory!.workspace(sizes, reserveFloats, zeroed);
   }
 
   /**
@@ -193,7 +187,7 @@ export class Kernels {
       return;
     }
     if (!this.simd) {
-      Private.gemmJs(x, m, w.k, w.data, w.np, out);
+      gemmJs(x, m, w.k, w.data, w.np, out);
       return;
     }
     Private.calls.simd++;
@@ -215,10 +209,10 @@ export class Kernels {
       return;
     }
     // Copy operands above the workspace; growing detaches earlier workspace views.
-    const xSize = xIn ? 0 : Private.align16(m * w.k);
+    const xSize = xIn ? 0 : align16(m * w.k);
     const outSize = outIn ? 0 : m * w.np;
-    const base = this._workspaceTop;
-    this._ensure(base + (xSize + outSize) * 4);
+    const base = this._memory!.top;
+    this._memory!.ensure(base + (xSize + outSize) * 4);
     const buffer = this._memory!.buffer;
     const xPtr = xIn ? x.byteOffset : base;
     if (!xIn) {
@@ -263,24 +257,11 @@ export class Kernels {
       return 0;
     }
     Private.calls.simd++;
-    let view = this._rowView;
-    if (
-      view === null ||
-      view.buffer !== rowScratch.buffer ||
-      view.byteOffset !== rowScratch.byteOffset ||
-      view.length < batch
-    ) {
-      view = new Int32Array(
-        rowScratch.buffer,
-        rowScratch.byteOffset,
-        rowScratch.length
-      );
-      this._rowView = view;
-    }
+    const view = this._memory!.int32(rowScratch);
     for (let b = 0; b < batch; b++) {
       view[b] = rows[b];
     }
-    this._gruGatesRows!(
+    this._k!.gruGatesRows(
       xProj.byteOffset,
       view.byteOffset,
       inner.byteOffset,
@@ -332,7 +313,7 @@ export class Kernels {
       return 0;
     }
     Private.calls.simd++;
-    this._gruBackRows!(
+    this._k!.gruBackRows(
       dh.byteOffset,
       tape.byteOffset,
       dA.byteOffset,
@@ -362,7 +343,7 @@ export class Kernels {
     sums: Float64Array
   ): void {
     Private.calls.simd++;
-    this._scaleAverage!(
+    this._k!.scaleAverage(
       addresses.byteOffset + from * 4,
       weights.byteOffset + from * 4,
       count,
@@ -397,7 +378,7 @@ export class Kernels {
       return 0;
     }
     Private.calls.simd++;
-    this._scaleRow!(
+    this._k!.scaleRow(
       out.byteOffset + at * 4,
       table.ptr + from * 4,
       alpha,
@@ -409,19 +390,13 @@ export class Kernels {
 
   /** Bytes of WebAssembly memory held (0 on the JS path). */
   get memoryBytes(): number {
-    return this._memory ? this._memory.buffer.byteLength : 0;
+    return this._memory ? this._memory.bytes : 0;
   }
 
   /** Drops the WebAssembly instance; the object must not be used afterwards. */
   dispose(): void {
     this._memory = null;
-    this._gemm = null;
-    this._gemmNarrow = null;
-    this._gemm2 = null;
-    this._gruGatesRows = null;
-    this._gruBackRows = null;
-    this._scaleAverage = null;
-    this._scaleRow = null;
+    this._k = null;
   }
 
   /**
@@ -466,7 +441,7 @@ export class Kernels {
     const rowBytes = w.np * 4;
     if (pairs > 0) {
       const [init, initRowBytes] = start ? [start.ptr, 0] : [outPtr, rowBytes];
-      this._gemm2!(xPtr, pairs, w.k, w.ptr, w.np, outPtr, init, initRowBytes);
+      this._k!.gemm2(xPtr, pairs, w.k, w.ptr, w.np, outPtr, init, initRowBytes);
     }
     if (m & 1) {
       const last = m - 1;
@@ -488,10 +463,10 @@ export class Kernels {
   ): void {
     const wide = this.oneRow === 'wide' ? w.np - (w.np % 32) : 0;
     if (wide > 0) {
-      this._gemm!(xPtr, 1, w.k, w.ptr, wide, outPtr, initPtr, 0);
+      this._k!.gemm(xPtr, 1, w.k, w.ptr, wide, outPtr, initPtr, 0);
     }
     if (wide < w.np) {
-      this._gemmNarrow!(
+      this._k!.gemmNarrow(
         xPtr,
         1,
         w.k,
@@ -504,49 +479,8 @@ export class Kernels {
     }
   }
 
-  private _allocPermanent(floats: number): number {
-    const ptr = this._permanentTop;
-    this._permanentTop += Private.align16(floats) * 4;
-    this._workspaceTop = this._permanentTop;
-    this._ensure(this._permanentTop);
-    return ptr;
-  }
-
-  private _ensure(bytes: number): void {
-    const memory = this._memory!;
-    const have = memory.buffer.byteLength;
-    if (bytes > have) {
-      memory.grow(Math.ceil((bytes - have) / 65536));
-    }
-  }
-
-  private _memory: WebAssembly.Memory | null = null;
-  private _gemm: ((...args: number[]) => void) | null = null;
-  private _gemmNarrow: ((...args: number[]) => void) | null = null;
-  private _gemm2: ((...args: number[]) => void) | null = null;
-  private _gruGatesRows: ((...args: number[]) => void) | null = null;
-  private _gruBackRows: ((...args: number[]) => void) | null = null;
-  private _scaleAverage: ((...args: number[]) => void) | null = null;
-  private _scaleRow: ((...args: number[]) => void) | null = null;
-  private _rowView: Int32Array | null = null;
-  // Byte 0..15 stays unused so no pointer is 0.
-  private _permanentTop = 16;
-  private _workspaceTop = 16;
-}
-
-/** The transpose (`n x k`) of a row-major `k x n` matrix. */
-export function transposed(
-  w: Float32Array,
-  k: number,
-  n: number
-): Float32Array {
-  const out = new Float32Array(k * n);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < n; j++) {
-      out[j * k + i] = w[i * n + j];
-    }
-  }
-  return out;
+  private _memory: KernelMemory | null = null;
+  private _k: IKernelExports | null = null;
 }
 
 /** Floating-point operations of one `gemm` call (for throughput reports). */
@@ -562,100 +496,4 @@ namespace Private {
   export const BLOCK_FLOATS = 1 << 15;
   /** Rows per block at least (an even number: gemm2 takes pairs). */
   export const BLOCK_ROWS_MIN = 8;
-
-  type Kernel = (...args: number[]) => void;
-
-  /** Which one-row product this engine runs faster, once timed (per module kind). */
-  const oneRowChoice = new Map<string, 'wide' | 'narrow'>();
-
-  /**
-   * The faster of two one-row products that give the same floats (two
-   * panels or one at a time per pass over k), timed once per engine on a
-   * product of the reference model's shape: which is faster depends on
-   * the engine's register allocation (with relaxed SIMD, Node 20's V8
-   * spills an accumulator of the two-panel one; Chromium's does not). Runs
-   * at the start of a fresh memory, before anything lives there.
-   */
-  export function fasterOneRow(
-    wide: Kernel,
-    narrow: Kernel,
-    memory: WebAssembly.Memory,
-    kind: string
-  ): 'wide' | 'narrow' {
-    let choice = oneRowChoice.get(kind);
-    if (!choice) {
-      const k = 256;
-      const np = 768;
-      const bytes = (k + k * np + np) * 4;
-      const have = memory.buffer.byteLength;
-      if (bytes > have) {
-        memory.grow(Math.ceil((bytes - have) / 65536));
-      }
-      const time = (kernel: Kernel) => {
-        const start = performance.now();
-        for (let i = 0; i < 100; i++) {
-          const out = (k + k * np) * 4;
-          kernel(0, 1, k, k * 4, np, out, out, 0);
-        }
-        return performance.now() - start;
-      };
-      let wideMs = Infinity;
-      let narrowMs = Infinity;
-      for (let round = 0; round < 3; round++) {
-        wideMs = Math.min(wideMs, time(wide));
-        narrowMs = Math.min(narrowMs, time(narrow));
-      }
-      choice = narrowMs < wideMs ? 'narrow' : 'wide';
-      oneRowChoice.set(kind, choice);
-      new Uint8Array(memory.buffer, 0, bytes).fill(0);
-    }
-    return choice;
-  }
-
-  export function align16(floats: number): number {
-    return Math.ceil(floats / 4) * 4;
-  }
-
-  /** `out[m x n] += x[m x k] . W` with W given transposed (`wt`: n x k); 4 partial sums per dot. */
-  export function gemmJs(
-    x: Float32Array,
-    m: number,
-    k: number,
-    wt: Float32Array,
-    n: number,
-    out: Float32Array
-  ): void {
-    const k4 = k - (k % 4);
-    for (let r = 0; r < m; r++) {
-      const xo = r * k;
-      const o = r * n;
-      for (let c = 0; c < n; c++) {
-        const wo = c * k;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let j = 0;
-        for (; j < k4; j += 4) {
-          s0 += x[xo + j] * wt[wo + j];
-          s1 += x[xo + j + 1] * wt[wo + j + 1];
-          s2 += x[xo + j + 2] * wt[wo + j + 2];
-          s3 += x[xo + j + 3] * wt[wo + j + 3];
-        }
-        for (; j < k; j++) {
-          s0 += x[xo + j] * wt[wo + j];
-        }
-        out[o + c] += s0 + s1 + s2 + s3;
-      }
-    }
-  }
-
-  let simdCache: boolean | undefined;
-
-  export function simdSupported(): boolean {
-    if (simdCache === undefined) {
-      simdCache = kernelsSupported(false);
-    }
-    return simdCache;
-  }
 }

@@ -260,21 +260,123 @@ function gateFunction(
   for (let g = 0; g < MOST_GROUPS; g++) {
     f.locals('v128', `z${g}`, `r${g}`, `hh${g}`);
   }
-  const pointers = tape
-    ? ['x', 'inner', 'h', 'out', 'tape']
-    : ['x', 'inner', 'h', 'out'];
-  // Loads the f32x4 of gate `gate` (0 z, 1 r, 2 h) of group g of a row.
-  const load = (row: string, gate: number, g: number) => {
-    f.get(row);
-    for (let i = 0; i < gate; i++) {
-      f.get('gateBytes').i32Add();
+  const writer = new GateUpdate(f, math, tape);
+  for (const size of PASS_SIZES) {
+    f.block();
+    f.loop();
+    f.get('groups').i32Const(size).i32LtU().brIf(1);
+    writer.update(size, false);
+    f.get('groups').i32Const(size).i32Sub().set('groups');
+    f.br(0);
+    f.end();
+    f.end();
+  }
+  // The last `rest` units (1..3) of a row whose width is not a multiple of
+  // 4: a whole group is computed (its other lanes read whatever follows and
+  // are not stored), its first `rest` lanes stored.
+  f.block();
+  f.get('rest').i32Eqz().brIf(0);
+  writer.update(1, true);
+  f.end();
+  return f;
+}
+
+/** Writes the update of consecutive groups of a gate function's row. */
+class GateUpdate {
+  constructor(
+    private f: FunctionBuilder,
+    private math: GateMath,
+    private tape: boolean
+  ) {}
+
+  /**
+   * The update of `groups` consecutive groups, interleaved; `partial`: of
+   * one group whose first `rest` lanes alone are stored.
+   */
+  update(groups: number, partial: boolean): void {
+    const { f, math } = this;
+    const all = Array.from({ length: groups }, (_, g) => g);
+    for (const g of all) {
+      this.load('x', 0, g);
+      this.load('inner', 0, g);
+      f.f32x4Add().set(`z${g}`);
+      this.load('x', 1, g);
+      this.load('inner', 1, g);
+      f.f32x4Add().set(`r${g}`);
     }
-    f.v128Load(16 * g, UNALIGNED);
-  };
-  // Stores the v128 `push` leaves at `address` + 16 g: all four lanes, or
-  // (`partial`) the first `rest` lanes alone.
-  let partial = false;
-  const store = (address: () => void, g: number, push: () => void) => {
+    math.sigmoid(all.flatMap(g => [`z${g}`, `r${g}`]));
+    for (const g of all) {
+      this.load('x', 2, g);
+      this.load('inner', 2, g);
+      f.get(`r${g}`).f32x4Mul().f32x4Add().set(`hh${g}`);
+    }
+    math.tanh(all.map(g => `hh${g}`));
+    for (const g of all) {
+      this.storeGroup(g, partial);
+    }
+    const pointers = ['x', 'inner', 'h', 'out', ...(this.tape ? ['tape'] : [])];
+    for (const p of pointers) {
+      f.get(p)
+        .i32Const(16 * groups)
+        .i32Add()
+        .set(p);
+    }
+  }
+
+  /** out = hh + z * (h - hh) of group g, and its tape slots (h, z, r, hh, i_h). */
+  private storeGroup(g: number, partial: boolean): void {
+    const { f, math } = this;
+    const out = () => f.get('out');
+    this.store(out, g, partial, () =>
+      math.multiplyAdd(
+        () => f.get(`z${g}`),
+        () => {
+          this.load('h', 0, g);
+          f.get(`hh${g}`).f32x4Sub();
+        },
+        () => f.get(`hh${g}`)
+      )
+    );
+    if (!this.tape) {
+      return;
+    }
+    const slots = [
+      () => this.load('h', 0, g),
+      () => f.get(`z${g}`),
+      () => f.get(`r${g}`),
+      () => f.get(`hh${g}`),
+      () => this.load('inner', 2, g)
+    ];
+    slots.forEach((push, slot) =>
+      this.store(() => this.address('tape', slot), g, partial, push)
+    );
+  }
+
+  /** Pushes `row` + `gate` gate strides. */
+  private address(row: string, gate: number): void {
+    this.f.get(row);
+    for (let i = 0; i < gate; i++) {
+      this.f.get('gateBytes').i32Add();
+    }
+  }
+
+  /** Loads the f32x4 of gate `gate` (0 z, 1 r, 2 h) of group g of a row. */
+  private load(row: string, gate: number, g: number): void {
+    this.address(row, gate);
+    this.f.v128Load(16 * g, UNALIGNED);
+  }
+
+  /**
+   * Stores the v128 `push` leaves at `address` + 16 g: all four lanes, or
+   * (`partial`) the first `rest` lanes alone.
+   */
+  private store(
+    address: () => void,
+    g: number,
+    partial: boolean,
+    push: () => void
+  ): void {
+    const f = this.f;
     if (!partial) {
       address();
       push();
@@ -293,86 +395,7 @@ function gateFunction(
       f.get('part').v128Store32Lane(16 * g + 4 * lane, lane);
       f.end();
     }
-  };
-  // Stores what `push` leaves into tape slot `slot` of group g.
-  const keep = (slot: number, g: number, push: () => void) =>
-    store(
-      () => {
-        f.get('tape');
-        for (let i = 0; i < slot; i++) {
-          f.get('gateBytes').i32Add();
-        }
-      },
-      g,
-      push
-    );
-  // The update of `groups` consecutive groups, interleaved.
-  const update = (groups: number) => {
-    const all = Array.from({ length: groups }, (_, g) => g);
-    for (const g of all) {
-      load('x', 0, g);
-      load('inner', 0, g);
-      f.f32x4Add().set(`z${g}`);
-      load('x', 1, g);
-      load('inner', 1, g);
-      f.f32x4Add().set(`r${g}`);
-    }
-    math.sigmoid(all.flatMap(g => [`z${g}`, `r${g}`]));
-    for (const g of all) {
-      load('x', 2, g);
-      load('inner', 2, g);
-      f.get(`r${g}`).f32x4Mul().f32x4Add().set(`hh${g}`);
-    }
-    math.tanh(all.map(g => `hh${g}`));
-    for (const g of all) {
-      // out = hh + z * (h - hh)
-      store(
-        () => f.get('out'),
-        g,
-        () =>
-          math.multiplyAdd(
-            () => f.get(`z${g}`),
-            () => {
-              load('h', 0, g);
-              f.get(`hh${g}`).f32x4Sub();
-            },
-            () => f.get(`hh${g}`)
-          )
-      );
-      if (tape) {
-        keep(0, g, () => load('h', 0, g));
-        keep(1, g, () => f.get(`z${g}`));
-        keep(2, g, () => f.get(`r${g}`));
-        keep(3, g, () => f.get(`hh${g}`));
-        keep(4, g, () => load('inner', 2, g));
-      }
-    }
-    for (const p of pointers) {
-      f.get(p)
-        .i32Const(16 * groups)
-        .i32Add()
-        .set(p);
-    }
-  };
-  for (const size of PASS_SIZES) {
-    f.block();
-    f.loop();
-    f.get('groups').i32Const(size).i32LtU().brIf(1);
-    update(size);
-    f.get('groups').i32Const(size).i32Sub().set('groups');
-    f.br(0);
-    f.end();
-    f.end();
   }
-  // The last `rest` units (1..3) of a row whose width is not a multiple of
-  // 4: a whole group is computed (its other lanes read whatever follows and
-  // are not stored), its first `rest` lanes stored.
-  partial = true;
-  f.block();
-  f.get('rest').i32Eqz().brIf(0);
-  update(1);
-  f.end();
-  return f;
 }
 
 /** gru_gates(x, inner, h, out, groups, gateBytes, rest): one row; `fused`: see `GateMath`. */

@@ -73,3 +73,13 @@ export function kernelsSupported(relaxed = false): boolean {
     return false;
   }
 }
+
+let simdCache: boolean | undefined;
+
+/** Whether this engine runs the plain module (checked once). */
+export function simdSupported(): boolean {
+  if (simdCache === undefined) {
+    simdCache = kernelsSupported(false);
+  }
+  return simdCache;
+}
