@@ -87,6 +87,32 @@ function sameOneRowProducts(exports: WebAssembly.Exports): number {
   return wide.filter((v, i) => !Object.is(v, narrow[i])).length;
 }
 
+/**
+ * `kernels.gemm` of random m x k by k x n (x and out outside the kernels'
+ * memory) against the in-order float32 reference, bit for bit.
+ */
+function expectInOrderSums(
+  kernels: Kernels,
+  m: number,
+  k: number,
+  n: number,
+  rnd: () => number
+): void {
+  const w = Float32Array.from({ length: k * n }, rnd);
+  const matrix = kernels.matrix(w, k, n);
+  const x = Float32Array.from({ length: m * k }, rnd);
+  const start = Float32Array.from({ length: m * matrix.np }, rnd);
+  const out = new Float32Array(start);
+  kernels.gemm(x, m, matrix, out);
+  const expected = new Float32Array(start);
+  referenceGemm(x, m, k, w, n, expected, matrix.np);
+  for (let r = 0; r < m; r++) {
+    expect(out.subarray(r * matrix.np, r * matrix.np + n)).toEqual(
+      expected.subarray(r * matrix.np, r * matrix.np + n)
+    );
+  }
+}
+
 describe('kernels written with the builder', () => {
   it('computes gemm and gemm2 as the hand-assembled kernels, bit for bit', () => {
     for (const [current, name] of [
@@ -207,20 +233,7 @@ describe('kernels written with the builder', () => {
     (m, k, n) => {
       const kernels = new Kernels();
       expect(kernels.simd).toBe(true);
-      const rnd = random(m * 1000 + k);
-      const w = Float32Array.from({ length: k * n }, rnd);
-      const matrix = kernels.matrix(w, k, n);
-      const x = Float32Array.from({ length: m * k }, rnd);
-      const start = Float32Array.from({ length: m * matrix.np }, rnd);
-      const out = new Float32Array(start);
-      kernels.gemm(x, m, matrix, out);
-      const expected = new Float32Array(start);
-      referenceGemm(x, m, k, w, n, expected, matrix.np);
-      for (let r = 0; r < m; r++) {
-        expect(out.subarray(r * matrix.np, r * matrix.np + n)).toEqual(
-          expected.subarray(r * matrix.np, r * matrix.np + n)
-        );
-      }
+      expectInOrderSums(kernels, m, k, n, random(m * 1000 + k));
       kernels.dispose();
     }
   );
@@ -229,21 +242,8 @@ describe('kernels written with the builder', () => {
     const kernels = new Kernels();
     // 2,001 rows of k 250 (2 MB): blocks of 130 rows (128 kB of x), the last of 51.
     const [m, k, n] = [2001, 250, 20];
-    const rnd = random(m);
-    const w = Float32Array.from({ length: k * n }, rnd);
-    const matrix = kernels.matrix(w, k, n);
-    const x = Float32Array.from({ length: m * k }, rnd);
-    const start = Float32Array.from({ length: m * matrix.np }, rnd);
     const before = kernels.memoryBytes;
-    const out = new Float32Array(start);
-    kernels.gemm(x, m, matrix, out);
-    const expected = new Float32Array(start);
-    referenceGemm(x, m, k, w, n, expected, matrix.np);
-    for (let r = 0; r < m; r++) {
-      expect(out.subarray(r * matrix.np, r * matrix.np + n)).toEqual(
-        expected.subarray(r * matrix.np, r * matrix.np + n)
-      );
-    }
+    expectInOrderSums(kernels, m, k, n, random(m));
     // The memory held a block, not all of x.
     expect(kernels.memoryBytes - before).toBeLessThan((m * k * 4) / 2);
     kernels.dispose();

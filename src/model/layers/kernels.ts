@@ -78,14 +78,14 @@ export class Kernels {
     if (this.simd) {
       const module = new WebAssembly.Module(kernelModuleBytes(this.relaxed));
       const exports = new WebAssembly.Instance(module, {}).exports;
-      const memory = exports.memory as WebAssembly.Memory;
+      const memory = new KernelMemory(exports.memory as WebAssembly.Memory);
       this.oneRow = fasterOneRow(
         exports.gemm as Kernel,
         exports.gemm_narrow as Kernel,
         memory,
         this.relaxed ? 'relaxed' : 'plain'
       );
-      this._memory = new KernelMemory(memory);
+      this._memory = memory;
       this._k = {
         gemm: exports.gemm as Kernel,
         gemmNarrow: exports.gemm_narrow as Kernel,

@@ -7,6 +7,8 @@
  * Chromium's does not.
  */
 
+import { KernelMemory } from './memory';
+
 type Kernel = (...args: number[]) => void;
 
 const choices = new Map<string, 'wide' | 'narrow'>();
@@ -18,7 +20,7 @@ const choices = new Map<string, 'wide' | 'narrow'>();
 export function fasterOneRow(
   wide: Kernel,
   narrow: Kernel,
-  memory: WebAssembly.Memory,
+  memory: KernelMemory,
   kind: string
 ): 'wide' | 'narrow' {
   let choice = choices.get(kind);
@@ -28,10 +30,7 @@ export function fasterOneRow(
   const k = 256;
   const np = 768;
   const bytes = (k + k * np + np) * 4;
-  const have = memory.buffer.byteLength;
-  if (bytes > have) {
-    memory.grow(Math.ceil((bytes - have) / 65536));
-  }
+  memory.ensure(bytes);
   const time = (kernel: Kernel) => {
     const start = performance.now();
     for (let i = 0; i < 100; i++) {
